@@ -1,0 +1,30 @@
+// mcu: parse the command line and configuration, then run the server.
+// Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad command line or configuration.
+#include <cstdio>
+#include <variant>
+
+#include "mcu/app/server.h"
+#include "mcu/common/log.h"
+#include "mcu/config/command_line.h"
+#include "mcu/config/config.h"
+
+int main(int argc, char** argv) {
+  using namespace mcu;
+  auto parsed = config::parseCommandLine(argc, argv);
+  if (auto* exit = std::get_if<config::CommandLineExit>(&parsed)) {
+    std::fputs(exit->text.c_str(), exit->code == 0 ? stdout : stderr);
+    return exit->code;
+  }
+  auto loaded = config::load(std::get<config::ParsedCommandLine>(parsed).flags,
+                             config::processEnvironment());
+  if (auto* err = std::get_if<config::ConfigError>(&loaded)) {
+    log::error("config", "config_invalid")
+        .kv("key", err->key)
+        .kv("source", err->source)
+        .kv("problem", err->problem);
+    return 2;
+  }
+  auto& cfg = std::get<config::Config>(loaded);
+  log::configure(cfg.log_level, cfg.log_components);
+  return app::Server(std::move(cfg)).run();
+}

@@ -1,0 +1,151 @@
+#include "mcu/app/server.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <mutex>
+#include <thread>
+
+#include "api/http_server.h"
+#include "mcu/common/log.h"
+#include "mcu/sip/sip_stack.h"
+#include "mcu/store/db_worker.h"
+#include "mcu/store/migration.h"
+
+namespace mcu::app {
+namespace {
+
+constexpr std::string_view kComponent = "server";
+using Clock = std::chrono::steady_clock;
+
+// Shared between the database thread (writer) and the main thread (reader).
+struct DbStatus {
+  std::atomic<bool> migrated{false};
+  std::atomic<int> schema_version{0};
+  std::mutex mutex;
+  std::string refusal;  // guarded by mutex; non-empty once the database was refused
+};
+
+// If a shutdown step hangs, the process still ends: exit code 1 after the deadline plus grace.
+void armShutdownWatchdog(Clock::time_point deadline) {
+  std::thread([deadline] {
+    std::this_thread::sleep_until(deadline + std::chrono::seconds(2));
+    log::error(kComponent, "shutdown_timeout").kv("action", "exit");
+    ::_exit(1);
+  }).detach();
+}
+
+}  // namespace
+
+Server::Server(config::Config config) : config_(std::move(config)) {}
+
+int Server::run() {
+  const auto started = Clock::now();
+  // Block the signals before any thread exists so every thread inherits the mask and only
+  // the main thread's sigtimedwait() sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto migrations = store::loadMigrations(store::embeddedMigrationSources());
+  if (auto* problem = std::get_if<std::string>(&migrations)) {
+    log::error(kComponent, "migrations_invalid").kv("problem", *problem);
+    return 1;
+  }
+
+  sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
+                     config_.sip_retry_after_s});
+  if (auto problem = sip.start()) {
+    log::error(kComponent, "sip_listen_failed").kv("problem", *problem);
+    return 1;
+  }
+
+  DbStatus db_status;
+  store::DbWorker db(
+      {.url = config_.database_url,
+       .retry_max = std::chrono::seconds(config_.database_retry_max_s),
+       .queue_limit = static_cast<std::size_t>(config_.database_queue_limit)},
+      std::get<std::vector<store::Migration>>(std::move(migrations)),
+      {.on_ready =
+           [&db_status](int version) {
+             db_status.schema_version = version;
+             db_status.migrated = true;
+           },
+       .on_refused =
+           [&db_status](const std::string& reason) {
+             const std::lock_guard lock(db_status.mutex);
+             db_status.refusal = reason;
+           }});
+  db.start();
+
+  std::atomic<bool> draining{false};
+  api::HttpServer http(config_.http_listen, [&]() {
+    return std::vector<api::ReadinessCheck>{
+        {"database", db.isReady(), db.isReady() ? "reachable, migrated" : "not reachable"},
+        {"sip", sip.transportsBound(), sip.transportsBound() ? "transports bound" : "not bound"},
+        {"shutdown", !draining.load(), draining.load() ? "draining" : "serving"},
+    };
+  });
+  if (auto problem = http.start()) {
+    log::error(kComponent, "http_listen_failed").kv("problem", *problem);
+    return 1;
+  }
+
+  int exit_code = 0;
+  bool announced = false;
+  const timespec tick{0, 100'000'000};
+  for (;;) {
+    const int sig = sigtimedwait(&signals, nullptr, &tick);
+    if (sig == SIGINT || sig == SIGTERM) {
+      log::info(kComponent, "shutdown_started").kv("signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      break;
+    }
+    {
+      const std::lock_guard lock(db_status.mutex);
+      if (!db_status.refusal.empty()) {
+        log::error(kComponent, "database_refused").kv("problem", db_status.refusal);
+        exit_code = 1;
+        break;
+      }
+    }
+    if (!announced && db_status.migrated.load()) {
+      announced = true;
+      const auto ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+      log::info(kComponent, "ready")
+          .kv("sip", config_.sip_listen.toString())
+          .kv("http", config_.http_listen.toString())
+          .kv("schema_version", db_status.schema_version.load())
+          .kv("startup_ms", static_cast<std::int64_t>(ms));
+    }
+  }
+
+  // Graceful shutdown: refuse new calls, end the live ones, flush writes, then close listeners.
+  const auto shutdown_started = Clock::now();
+  const auto deadline = shutdown_started + std::chrono::seconds(config_.shutdown_timeout_s);
+  armShutdownWatchdog(deadline);
+  draining = true;
+  sip.beginDrain();
+  const std::size_t unwritten = db.stop(deadline);
+  if (unwritten > 0) {
+    log::error(kComponent, "shutdown_unwritten").kv("jobs", static_cast<std::uint64_t>(unwritten));
+    exit_code = 1;
+  }
+  sip.stop();
+  http.stop();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
+                                                                        shutdown_started)
+                      .count();
+  log::info(kComponent, "shutdown_complete")
+      .kv("duration_ms", static_cast<std::int64_t>(ms))
+      .kv("exit_code", exit_code);
+  return exit_code;
+}
+
+}  // namespace mcu::app

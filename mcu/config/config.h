@@ -1,0 +1,50 @@
+// The server's configuration: defaults, overridden by one TOML file, overridden by environment
+// variables (MCU_*, and DATABASE_URL), overridden by command-line flags. Every option is
+// declared once in config_schema.cpp; --help, the TOML key check and the env names derive from it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "mcu/common/host_port.h"
+#include "mcu/common/log.h"
+
+namespace mcu::config {
+
+struct Config {
+  HostPort sip_listen{"0.0.0.0", 5060};
+  std::optional<HostPort> sip_tls_listen;
+  std::string sip_tls_cert_dir;
+  int sip_retry_after_s = 30;
+  HostPort http_listen{"127.0.0.1", 8080};
+  std::string database_url;
+  int database_retry_max_s = 10;
+  int database_queue_limit = 100000;
+  int shutdown_timeout_s = 10;
+  log::Level log_level = log::Level::kInfo;
+  std::map<std::string, log::Level, std::less<>> log_components;
+};
+
+// One line's worth: which key is wrong, where the value came from, and what is wrong with it.
+struct ConfigError {
+  std::string key;
+  std::string source;  // "file:/etc/mcu.toml", "env:MCU_SIP_LISTEN", "flag:--sip-listen", "default"
+  std::string problem;
+};
+
+// Values given as flags, by TOML key ("sip.listen" -> "127.0.0.1:5070"), plus the config file.
+struct FlagValues {
+  std::optional<std::string> config_file;
+  std::map<std::string, std::string> by_key;
+};
+
+// The environment as name -> value, so tests need not touch the process environment.
+using Environment = std::map<std::string, std::string>;
+Environment processEnvironment();
+
+std::variant<Config, ConfigError> load(const FlagValues& flags, const Environment& env);
+
+}  // namespace mcu::config

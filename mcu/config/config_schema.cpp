@@ -1,0 +1,142 @@
+#include "mcu/config/config_schema.h"
+
+#include <charconv>
+#include <vector>
+
+namespace mcu::config {
+namespace {
+
+using Problem = std::optional<std::string>;
+
+std::function<Problem(std::string_view, Config&)> hostPort(HostPort Config::*field) {
+  return [field](std::string_view text, Config& c) -> Problem {
+    auto parsed = parseHostPort(text);
+    if (!parsed.value) {
+      return parsed.problem;
+    }
+    c.*field = *parsed.value;
+    return std::nullopt;
+  };
+}
+
+std::function<Problem(std::string_view, Config&)> integer(int Config::*field, int min, int max) {
+  return [field, min, max](std::string_view text, Config& c) -> Problem {
+    int value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end) {
+      return "expected an integer, got \"" + std::string(text) + "\"";
+    }
+    if (value < min || value > max) {
+      return std::to_string(value) + " out of range " + std::to_string(min) + "-" +
+             std::to_string(max);
+    }
+    c.*field = value;
+    return std::nullopt;
+  };
+}
+
+Problem applyTlsListen(std::string_view text, Config& c) {
+  if (text.empty()) {
+    c.sip_tls_listen.reset();
+    return std::nullopt;
+  }
+  auto parsed = parseHostPort(text);
+  if (!parsed.value) {
+    return parsed.problem;
+  }
+  c.sip_tls_listen = parsed.value;
+  return std::nullopt;
+}
+
+Problem applyLogLevel(std::string_view text, Config& c) {
+  const auto level = log::parseLevel(text);
+  if (!level) {
+    return "unknown level \"" + std::string(text) + "\" (trace, debug, info, warn, error, off)";
+  }
+  c.log_level = *level;
+  return std::nullopt;
+}
+
+// "sip=debug,db=warn": the same grammar from env and flags as the [log.components] table.
+Problem applyLogComponents(std::string_view text, Config& c) {
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    if (item.empty()) {
+      continue;
+    }
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+      return "expected component=level, got \"" + std::string(item) + "\"";
+    }
+    const auto level = log::parseLevel(item.substr(eq + 1));
+    if (!level) {
+      return "unknown level \"" + std::string(item.substr(eq + 1)) + "\" for component " +
+             std::string(item.substr(0, eq));
+    }
+    c.log_components[std::string(item.substr(0, eq))] = *level;
+  }
+  return std::nullopt;
+}
+
+const std::vector<OptionSpec>& specs() {
+  static const std::vector<OptionSpec> kSpecs{
+      {"sip.listen", "MCU_SIP_LISTEN", "--sip-listen", ValueType::kString, "0.0.0.0:5060",
+       "SIP listening address (host:port), UDP and TCP", hostPort(&Config::sip_listen)},
+      {"sip.tls_listen", "MCU_SIP_TLS_LISTEN", "--sip-tls-listen", ValueType::kString, "",
+       "SIPS/TLS listening address (host:port); empty disables TLS", applyTlsListen},
+      {"sip.tls_cert_dir", "MCU_SIP_TLS_CERT_DIR", "--sip-tls-cert-dir", ValueType::kString, "",
+       "directory holding agent.pem (key + certificate) and cafile.pem, needed with tls_listen",
+       [](std::string_view t, Config& c) -> Problem {
+         c.sip_tls_cert_dir = std::string(t);
+         return std::nullopt;
+       }},
+      {"sip.retry_after_s", "MCU_SIP_RETRY_AFTER_S", "--sip-retry-after-s", ValueType::kInteger,
+       "30", "Retry-After seconds sent with 503 while draining or overloaded (1-3600)",
+       integer(&Config::sip_retry_after_s, 1, 3600)},
+      {"http.listen", "MCU_HTTP_LISTEN", "--http-listen", ValueType::kString, "127.0.0.1:8080",
+       "REST API and health listening address (host:port)", hostPort(&Config::http_listen)},
+      {"database.url", "DATABASE_URL", "--database-url", ValueType::kString, "",
+       "PostgreSQL connection URI (libpq), e.g. postgresql://mcu@127.0.0.1:5432/mcu; required",
+       [](std::string_view t, Config& c) -> Problem {
+         if (!t.empty() && !t.starts_with("postgresql://") && !t.starts_with("postgres://")) {
+           return "expected a postgresql:// URI";
+         }
+         c.database_url = std::string(t);
+         return std::nullopt;
+       }},
+      {"database.retry_max_s", "MCU_DATABASE_RETRY_MAX_S", "--database-retry-max-s",
+       ValueType::kInteger, "10", "longest wait between reconnection attempts, seconds (1-300)",
+       integer(&Config::database_retry_max_s, 1, 300)},
+      {"database.queue_limit", "MCU_DATABASE_QUEUE_LIMIT", "--database-queue-limit",
+       ValueType::kInteger, "100000",
+       "pending database writes held in memory while PostgreSQL is away (100-10000000)",
+       integer(&Config::database_queue_limit, 100, 10000000)},
+      {"shutdown.timeout_s", "MCU_SHUTDOWN_TIMEOUT_S", "--shutdown-timeout-s", ValueType::kInteger,
+       "10", "longest graceful shutdown (end calls, flush writes), seconds (1-600)",
+       integer(&Config::shutdown_timeout_s, 1, 600)},
+      {"log.level", "MCU_LOG_LEVEL", "--log-level", ValueType::kString, "info",
+       "default log level: trace, debug, info, warn, error, off", applyLogLevel},
+      {"log.components", "MCU_LOG_COMPONENTS", "--log-components", ValueType::kTable, "",
+       "per-component levels, e.g. sip=debug,db=warn (in TOML a table: [log.components])",
+       applyLogComponents},
+  };
+  return kSpecs;
+}
+
+}  // namespace
+
+std::span<const OptionSpec> optionSpecs() { return specs(); }
+
+const OptionSpec* findOption(std::string_view key) {
+  for (const auto& spec : specs()) {
+    if (spec.key == key) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace mcu::config

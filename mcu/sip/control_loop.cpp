@@ -1,0 +1,114 @@
+#include "mcu/sip/control_loop.h"
+
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_wait.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "mcu/common/check.h"
+
+namespace mcu::sip {
+namespace {
+
+int onEventFd(su_root_magic_t* /*magic*/, su_wait_t* /*wait*/, su_wakeup_arg_t* arg) {
+  static_cast<ControlLoop*>(arg)->wakeup();
+  return 0;
+}
+
+}  // namespace
+
+ControlLoop::ControlLoop() {
+  event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  MCU_CHECK(event_fd_ >= 0);
+}
+
+ControlLoop::~ControlLoop() {
+  join();
+  ::close(event_fd_);
+}
+
+std::optional<std::string> ControlLoop::start(Setup setup) {
+  std::promise<std::optional<std::string>> started;
+  auto result = started.get_future();
+  thread_ = std::thread([this, setup = std::move(setup), &started] { run(setup, started); });
+  auto problem = result.get();
+  if (problem) {
+    thread_.join();
+  }
+  return problem;
+}
+
+void ControlLoop::run(const Setup& setup, std::promise<std::optional<std::string>>& started) {
+  thread_id_ = std::this_thread::get_id();
+  su_init();
+  root_ = su_root_create(nullptr);
+  if (root_ == nullptr) {
+    su_deinit();
+    started.set_value("su_root_create failed");
+    return;
+  }
+  // Run nua's stack on this very thread (one thread, not two): see STACK.md.
+  su_root_threading(root_, 0);
+  su_wait_t wait{};
+  MCU_CHECK(su_wait_create(&wait, event_fd_, SU_WAIT_IN) == 0);
+  const int registration = su_root_register(root_, &wait, &onEventFd, this, 0);
+  MCU_CHECK(registration >= 0);
+  if (auto problem = setup(root_)) {
+    su_root_deregister(root_, registration);
+    su_root_destroy(root_);
+    root_ = nullptr;
+    su_deinit();
+    started.set_value(problem);
+    return;
+  }
+  started.set_value(std::nullopt);  // `started` is gone after this line
+  su_root_run(root_);
+  drain();  // tasks posted during shutdown still run: they may release resources
+  su_root_deregister(root_, registration);
+  su_root_destroy(root_);
+  root_ = nullptr;
+  su_deinit();
+}
+
+void ControlLoop::wakeup() {
+  std::uint64_t count = 0;
+  [[maybe_unused]] const auto n = ::read(event_fd_, &count, sizeof count);
+  drain();
+}
+
+void ControlLoop::drain() {
+  std::deque<std::function<void()>> batch;
+  {
+    const std::lock_guard lock(mutex_);
+    batch.swap(tasks_);
+  }
+  for (auto& task : batch) {
+    task();
+  }
+}
+
+void ControlLoop::post(std::function<void()> task) {
+  {
+    const std::lock_guard lock(mutex_);
+    tasks_.push_back(std::move(task));
+  }
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto n = ::write(event_fd_, &one, sizeof one);
+}
+
+bool ControlLoop::isInLoopThread() const { return std::this_thread::get_id() == thread_id_.load(); }
+
+void ControlLoop::quit() {
+  MCU_CHECK(isInLoopThread());
+  su_root_break(root_);
+}
+
+void ControlLoop::join() {
+  if (thread_.joinable() && !isInLoopThread()) {
+    thread_.join();
+  }
+}
+
+}  // namespace mcu::sip

@@ -1,0 +1,162 @@
+#include "mcu/sip/sip_stack.h"
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_tag.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "mcu/common/log.h"
+
+namespace mcu::sip {
+namespace {
+
+constexpr std::string_view kComponent = "sip";
+constexpr const char* kServerHeader = "mcu/0.1";
+
+std::string callIdOf(const sip_t* sip) {
+  return sip != nullptr && sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr
+             ? sip->sip_call_id->i_id
+             : "";
+}
+
+}  // namespace
+
+struct SipStack::Nua {
+  SipStack* owner = nullptr;
+  su_root_t* root = nullptr;
+  nua_t* nua = nullptr;
+  bool shutting_down = false;
+
+  void onEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
+               const sip_t* sip);
+  void answerOptions(nua_handle_t* nh, const sip_t* sip);
+  void answerInvite(nua_handle_t* nh, const sip_t* sip);
+};
+
+namespace {
+
+void nuaCallback(nua_event_t event, int status, const char* phrase, nua_t* /*nua*/,
+                 nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* /*hmagic*/, const sip_t* sip,
+                 tagi_t* /*tags*/) {
+  static_cast<SipStack::Nua*>(magic)->onEvent(event, status, phrase, nh, sip);
+}
+
+}  // namespace
+
+void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
+                            const sip_t* sip) {
+  switch (event) {
+    case nua_i_options:
+      answerOptions(nh, sip);
+      return;
+    case nua_i_invite:
+      answerInvite(nh, sip);
+      return;
+    case nua_i_terminated:
+      nua_handle_destroy(nh);
+      return;
+    case nua_r_shutdown:
+      // 1xx while transactions end; the final status means nua is done with its sockets.
+      if (status >= 200) {
+        log::info(kComponent, "sip_stopped").kv("status", status);
+        // nua_destroy() may not run inside a nua callback: do it from a posted task.
+        owner->controlLoop().post([this] {
+          nua_destroy(nua);
+          nua = nullptr;
+          owner->loop_.quit();
+        });
+      }
+      return;
+    default:
+      log::debug(kComponent, "nua_event")
+          .kv("event", nua_event_name(event))
+          .kv("status", status)
+          .kv("phrase", phrase != nullptr ? phrase : "")
+          .kv("call_id", callIdOf(sip));
+      return;
+  }
+}
+
+void SipStack::Nua::answerOptions(nua_handle_t* nh, const sip_t* sip) {
+  // nua adds Allow, Supported and Accept (application/sdp) from its own parameters, set in
+  // start(); adding them here again would duplicate the values.
+  nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua), TAG_END());
+  log::debug(kComponent, "options_answered").kv("call_id", callIdOf(sip));
+  nua_handle_destroy(nh);
+}
+
+void SipStack::Nua::answerInvite(nua_handle_t* nh, const sip_t* sip) {
+  if (owner->draining_.load()) {
+    const std::string retry = std::to_string(owner->config_.retry_after_s);
+    nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR(retry.c_str()),
+                TAG_END());
+    log::info(kComponent, "invite_refused").kv("reason", "draining").kv("call_id", callIdOf(sip));
+    return;
+  }
+  // Rooms arrive with the dial-in issue; until then say so rather than ring forever.
+  nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE,
+              SIPTAG_WARNING_STR("399 mcu \"conference rooms are not enabled in this build\""),
+              TAG_END());
+  log::info(kComponent, "invite_refused").kv("reason", "no_rooms").kv("call_id", callIdOf(sip));
+}
+
+SipStack::SipStack(SipStackConfig config)
+    : config_(std::move(config)), nua_(std::make_unique<Nua>()) {
+  nua_->owner = this;
+}
+
+SipStack::~SipStack() { stop(); }
+
+std::optional<std::string> SipStack::start() {
+  const std::string url = "sip:" + config_.listen.toString();
+  const std::string sips_url =
+      config_.tls_listen ? "sips:" + config_.tls_listen->toString() : std::string();
+  auto problem = loop_.start([this, &url, &sips_url](su_root_s* root) -> std::optional<std::string> {
+    nua_->root = root;
+    errno = 0;
+    nua_->nua = nua_create(
+        root, nuaCallback, nua_.get(), NUTAG_URL(url.c_str()),
+        TAG_IF(!sips_url.empty(), NUTAG_SIPS_URL(sips_url.c_str())),
+        TAG_IF(!sips_url.empty(), NUTAG_CERTIFICATE_DIR(config_.tls_cert_dir.c_str())),
+        // SDP has one owner, our code (STACK.md: with soa on, nua answers re-INVITEs itself).
+        NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS"), NUTAG_ALLOW(kAllowedMethods),
+        NUTAG_SUPPORTED(kSupportedExtensions), SIPTAG_ACCEPT_STR(kAcceptedBodies),
+        SIPTAG_SERVER_STR(kServerHeader), TAG_END());
+    if (nua_->nua == nullptr) {
+      return "cannot listen on " + url + (sips_url.empty() ? "" : " / " + sips_url) + ": " +
+             (errno != 0 ? std::strerror(errno) : "nua_create failed");
+    }
+    return std::nullopt;
+  });
+  if (problem) {
+    return problem;
+  }
+  bound_ = true;
+  log::info(kComponent, "sip_listening")
+      .kv("udp", config_.listen.toString())
+      .kv("tcp", config_.listen.toString())
+      .kv("tls", config_.tls_listen ? config_.tls_listen->toString() : "off");
+  return std::nullopt;
+}
+
+void SipStack::beginDrain() {
+  draining_ = true;
+  log::info(kComponent, "sip_draining").kv("retry_after_s", config_.retry_after_s);
+}
+
+void SipStack::stop() {
+  if (!bound_.exchange(false)) {
+    return;
+  }
+  loop_.post([this] {
+    nua_->shutting_down = true;
+    nua_shutdown(nua_->nua);
+  });
+  loop_.join();
+}
+
+}  // namespace mcu::sip

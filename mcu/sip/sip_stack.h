@@ -1,0 +1,55 @@
+// The SIP front end: sofia-sip's nua on the control thread, listening on UDP and TCP (and TLS
+// when configured). In this first version it answers OPTIONS itself and refuses calls; the
+// call legs of the dial-in issue plug in here. Only mcu/sip includes sofia-sip headers.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "mcu/common/host_port.h"
+#include "mcu/sip/control_loop.h"
+
+namespace mcu::sip {
+
+struct SipStackConfig {
+  HostPort listen;
+  std::optional<HostPort> tls_listen;
+  std::string tls_cert_dir;
+  int retry_after_s = 30;
+};
+
+// What we put in Allow, Accept and Supported: only what the server really handles.
+inline constexpr const char* kAllowedMethods = "INVITE, ACK, BYE, CANCEL, OPTIONS";
+inline constexpr const char* kAcceptedBodies = "application/sdp";
+// RFC 4028 session timers: nua runs the refreshes itself.
+inline constexpr const char* kSupportedExtensions = "timer";
+
+class SipStack {
+ public:
+  explicit SipStack(SipStackConfig config);
+  SipStack(const SipStack&) = delete;
+  SipStack& operator=(const SipStack&) = delete;
+  ~SipStack();
+
+  // Starts the control thread and binds the transports; returns the problem on failure.
+  std::optional<std::string> start();
+  Loop& controlLoop() { return loop_; }
+  bool transportsBound() const { return bound_.load(); }
+  // Any thread: from now on new INVITEs get 503 with Retry-After.
+  void beginDrain();
+  // Any thread: shuts nua down (ending its transactions) and joins the control thread.
+  void stop();
+
+  struct Nua;  // sofia-side state, defined in sip_stack.cpp
+
+ private:
+  SipStackConfig config_;
+  ControlLoop loop_;
+  std::unique_ptr<Nua> nua_;
+  std::atomic<bool> bound_{false};
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace mcu::sip

@@ -1,0 +1,129 @@
+#include "tests/support/child_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace mcu::test {
+
+ChildProcess::ChildProcess(std::vector<std::string> argv, std::map<std::string, std::string> env,
+                           std::string output_path)
+    : output_path_(std::move(output_path)) {
+  const pid_t parent = ::getpid();
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    // Dies with the test, even if the test crashes before its destructors run.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) {
+      ::_exit(127);
+    }
+    const int fd = ::open(output_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
+    for (const auto& [name, value] : env) {
+      ::setenv(name.c_str(), value.c_str(), 1);
+    }
+    std::vector<char*> args;
+    args.reserve(argv.size() + 1);
+    for (auto& a : argv) {
+      args.push_back(a.data());
+    }
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0 && !exit_code_) {
+    ::kill(pid_, SIGKILL);
+    waitExit(std::chrono::seconds(10));
+  }
+}
+
+bool ChildProcess::running() { return !waitExit(std::chrono::milliseconds(0)).has_value(); }
+
+void ChildProcess::signal(int sig) {
+  if (pid_ > 0 && !exit_code_) {
+    ::kill(pid_, sig);
+  }
+}
+
+std::optional<int> ChildProcess::waitExit(std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!exit_code_) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= until) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return exit_code_;
+}
+
+std::string ChildProcess::output() const { return readFile(output_path_); }
+
+bool ChildProcess::waitForOutput(const std::string& needle, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (output().find(needle) != std::string::npos) {
+      return true;
+    }
+    if (!running()) {
+      return output().find(needle) != std::string::npos;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+CommandResult runCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                         const std::map<std::string, std::string>& env) {
+  const std::string out = tempPath("cmd");
+  ChildProcess child(argv, env, out);
+  CommandResult result;
+  if (auto code = child.waitExit(timeout)) {
+    result.exit_code = *code;
+  } else {
+    child.signal(SIGKILL);
+    child.waitExit(std::chrono::seconds(5));
+    result.exit_code = -1;
+  }
+  result.output = readFile(out);
+  ::unlink(out.c_str());
+  return result;
+}
+
+bool requireTool(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string tempPath(const std::string& stem) {
+  static std::atomic<int> counter{0};
+  const char* dir = std::getenv("TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/mcu-test-" + stem + "-" +
+         std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+}  // namespace mcu::test

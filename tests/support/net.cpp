@@ -1,0 +1,196 @@
+#include "tests/support/net.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace mcu::test {
+namespace {
+
+sockaddr_in loopback(std::uint16_t port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return addr;
+}
+
+sockaddr* asSockaddr(sockaddr_in& a) { return reinterpret_cast<sockaddr*>(&a); }
+
+int bindSocket(int type, std::uint16_t port) {
+  const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  auto addr = loopback(port);
+  if (::bind(fd, asSockaddr(addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::uint16_t boundPort(int fd) {
+  sockaddr_in addr{};
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, asSockaddr(addr), &len);
+  return ntohs(addr.sin_port);
+}
+
+int connectTo(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  auto addr = loopback(port);
+  if (::connect(fd, asSockaddr(addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+std::uint16_t freeUdpTcpPort() {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int udp = bindSocket(SOCK_DGRAM, 0);
+    const std::uint16_t port = boundPort(udp);
+    const int tcp = bindSocket(SOCK_STREAM, port);
+    ::close(udp);
+    if (tcp >= 0) {
+      ::close(tcp);
+      return port;
+    }
+  }
+  throw std::runtime_error("no free UDP+TCP port on 127.0.0.1");
+}
+
+std::optional<std::string> udpExchange(std::uint16_t port, const std::string& datagram,
+                                       std::chrono::milliseconds timeout) {
+  const int fd = bindSocket(SOCK_DGRAM, 0);
+  auto to = loopback(port);
+  ::sendto(fd, datagram.data(), datagram.size(), 0, asSockaddr(to), sizeof to);
+  pollfd p{fd, POLLIN, 0};
+  std::optional<std::string> reply;
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) == 1) {
+    std::string buf(65536, '\0');
+    const ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+    if (n >= 0) {
+      buf.resize(static_cast<std::size_t>(n));
+      reply = std::move(buf);
+    }
+  }
+  ::close(fd);
+  return reply;
+}
+
+std::string tcpExchange(std::uint16_t port, const std::string& bytes,
+                        std::chrono::milliseconds timeout, const std::string& stop_after) {
+  const int fd = connectTo(port);
+  if (fd < 0) {
+    return {};
+  }
+  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  std::string received;
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || (!stop_after.empty() && received.find(stop_after) != std::string::npos)) {
+      break;
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) != 1) {
+      break;
+    }
+    char buf[4096];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      break;
+    }
+    received.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return received;
+}
+
+TcpRelay::TcpRelay(std::uint16_t target) : target_(target) {
+  const int fd = bindSocket(SOCK_STREAM, 0);
+  port_ = boundPort(fd);
+  ::close(fd);  // nothing listens until open(): connections are refused
+}
+
+TcpRelay::~TcpRelay() { close(); }
+
+void TcpRelay::open() {
+  if (running_) {
+    return;
+  }
+  listen_fd_ = bindSocket(SOCK_STREAM, port_);
+  if (listen_fd_ < 0 || ::listen(listen_fd_, 16) != 0) {
+    throw std::runtime_error("TcpRelay: cannot listen again on its port");
+  }
+  running_ = true;
+  thread_ = std::thread([this] { serve(); });
+}
+
+void TcpRelay::close() {
+  if (!running_.exchange(false)) {
+    return;
+  }
+  thread_.join();
+  ::close(listen_fd_);
+  listen_fd_ = -1;
+}
+
+void TcpRelay::serve() {
+  std::vector<std::pair<int, int>> pairs;  // client, server
+  while (running_) {
+    std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}};
+    for (const auto& [a, b] : pairs) {
+      fds.push_back({a, POLLIN, 0});
+      fds.push_back({b, POLLIN, 0});
+    }
+    if (::poll(fds.data(), fds.size(), 50) <= 0) {
+      continue;
+    }
+    if ((fds[0].revents & POLLIN) != 0) {
+      const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      const int server = client >= 0 ? connectTo(target_) : -1;
+      if (server >= 0) {
+        pairs.emplace_back(client, server);
+      } else if (client >= 0) {
+        ::close(client);
+      }
+    }
+    std::vector<std::pair<int, int>> alive;
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      bool ok = true;
+      for (int side = 0; side < 2 && ok; ++side) {
+        const pollfd& p = fds[1 + 2 * i + static_cast<std::size_t>(side)];
+        if ((p.revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
+          continue;
+        }
+        char buf[16384];
+        const ssize_t n = ::recv(p.fd, buf, sizeof buf, 0);
+        const int other = side == 0 ? pairs[i].second : pairs[i].first;
+        ok = n > 0 && ::send(other, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) == n;
+      }
+      if (ok) {
+        alive.push_back(pairs[i]);
+      } else {
+        ::close(pairs[i].first);
+        ::close(pairs[i].second);
+      }
+    }
+    pairs.swap(alive);
+  }
+  for (const auto& [a, b] : pairs) {
+    ::close(a);
+    ::close(b);
+  }
+}
+
+}  // namespace mcu::test

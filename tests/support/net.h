@@ -1,0 +1,49 @@
+// Loopback networking for tests: free ports, one-shot UDP/TCP exchanges, and a TCP relay that
+// can be opened and closed to imitate a database that comes and goes.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace mcu::test {
+
+// A port that is free for both UDP and TCP on 127.0.0.1 right now.
+std::uint16_t freeUdpTcpPort();
+
+// Sends a datagram to 127.0.0.1:port and returns the first reply within `timeout`.
+std::optional<std::string> udpExchange(std::uint16_t port, const std::string& datagram,
+                                       std::chrono::milliseconds timeout);
+
+// Opens a TCP connection, writes `bytes`, and reads until `timeout` or `stop_after` is seen.
+std::string tcpExchange(std::uint16_t port, const std::string& bytes,
+                        std::chrono::milliseconds timeout, const std::string& stop_after = {});
+
+// Forwards 127.0.0.1:port() to 127.0.0.1:target while open; closing drops every connection.
+class TcpRelay {
+ public:
+  explicit TcpRelay(std::uint16_t target);
+  TcpRelay(const TcpRelay&) = delete;
+  TcpRelay& operator=(const TcpRelay&) = delete;
+  ~TcpRelay();
+
+  std::uint16_t port() const { return port_; }
+  void open();
+  void close();
+
+ private:
+  void serve();
+
+  std::uint16_t target_;
+  std::uint16_t port_ = 0;
+  int listen_fd_ = -1;
+  std::atomic<bool> running_{false};
+  std::thread thread_;
+};
+
+}  // namespace mcu::test
