@@ -15,7 +15,7 @@ namespace mcu::sip {
 namespace {
 
 constexpr std::string_view kComponent = "sip";
-constexpr const char* kServerHeader = "mcu/0.1";
+constexpr const char* kUserAgent = "mcu/0.1";
 
 std::string callIdOf(const sip_t* sip) {
   return sip != nullptr && sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr
@@ -123,9 +123,11 @@ std::optional<std::string> SipStack::start() {
         TAG_IF(!sips_url.empty(), NUTAG_SIPS_URL(sips_url.c_str())),
         TAG_IF(!sips_url.empty(), NUTAG_CERTIFICATE_DIR(config_.tls_cert_dir.c_str())),
         // SDP has one owner, our code (STACK.md: with soa on, nua answers re-INVITEs itself).
-        NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS"), NUTAG_ALLOW(kAllowedMethods),
-        NUTAG_SUPPORTED(kSupportedExtensions), SIPTAG_ACCEPT_STR(kAcceptedBodies),
-        SIPTAG_SERVER_STR(kServerHeader), TAG_END());
+        // SIPTAG_ALLOW/SUPPORTED replace nua's defaults (NUTAG_ALLOW would only add to them,
+        // advertising PRACK, REFER, 100rel... that we do not handle yet).
+        NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS"), SIPTAG_ALLOW_STR(kAllowedMethods),
+        SIPTAG_SUPPORTED_STR(kSupportedExtensions), SIPTAG_ACCEPT_STR(kAcceptedBodies),
+        SIPTAG_USER_AGENT_STR(kUserAgent), TAG_END());
     if (nua_->nua == nullptr) {
       return "cannot listen on " + url + (sips_url.empty() ? "" : " / " + sips_url) + ": " +
              (errno != 0 ? std::strerror(errno) : "nua_create failed");

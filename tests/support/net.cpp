@@ -156,16 +156,16 @@ void TcpRelay::serve() {
     if (::poll(fds.data(), fds.size(), 50) <= 0) {
       continue;
     }
+    std::vector<std::pair<int, int>> alive;
     if ((fds[0].revents & POLLIN) != 0) {
       const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
       const int server = client >= 0 ? connectTo(target_) : -1;
       if (server >= 0) {
-        pairs.emplace_back(client, server);
+        alive.emplace_back(client, server);  // polled from the next round on
       } else if (client >= 0) {
         ::close(client);
       }
     }
-    std::vector<std::pair<int, int>> alive;
     for (std::size_t i = 0; i < pairs.size(); ++i) {
       bool ok = true;
       for (int side = 0; side < 2 && ok; ++side) {
