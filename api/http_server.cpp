@@ -34,7 +34,8 @@ struct HttpServer::Impl {
   std::thread thread;
 };
 
-HttpServer::HttpServer(HostPort listen, ReadinessProbe readiness) : impl_(std::make_unique<Impl>()) {
+HttpServer::HttpServer(HostPort listen, ReadinessProbe readiness)
+    : impl_(std::make_unique<Impl>()) {
   impl_->listen = std::move(listen);
   impl_->readiness = std::move(readiness);
 }

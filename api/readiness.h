@@ -9,7 +9,7 @@
 namespace mcu::api {
 
 struct ReadinessCheck {
-  std::string name;    // "database", "sip", "shutdown"
+  std::string name;  // "database", "sip", "shutdown"
   bool ok = false;
   std::string detail;  // shown to operators when not ok
 };

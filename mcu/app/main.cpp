@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
     std::fputs(exit->text.c_str(), exit->code == 0 ? stdout : stderr);
     return exit->code;
   }
-  auto loaded = config::load(std::get<config::ParsedCommandLine>(parsed).flags,
-                             config::processEnvironment());
+  auto loaded =
+      config::load(std::get<config::ParsedCommandLine>(parsed).flags, config::processEnvironment());
   if (auto* err = std::get_if<config::ConfigError>(&loaded)) {
     log::error("config", "config_invalid")
         .kv("key", err->key)

@@ -67,21 +67,20 @@ int Server::run() {
   }
 
   DbStatus db_status;
-  store::DbWorker db(
-      {.url = config_.database_url,
-       .retry_max = std::chrono::seconds(config_.database_retry_max_s),
-       .queue_limit = static_cast<std::size_t>(config_.database_queue_limit)},
-      std::get<std::vector<store::Migration>>(std::move(migrations)),
-      {.on_ready =
-           [&db_status](int version) {
-             db_status.schema_version = version;
-             db_status.migrated = true;
-           },
-       .on_refused =
-           [&db_status](const std::string& reason) {
-             const std::lock_guard lock(db_status.mutex);
-             db_status.refusal = reason;
-           }});
+  store::DbWorker db({.url = config_.database_url,
+                      .retry_max = std::chrono::seconds(config_.database_retry_max_s),
+                      .queue_limit = static_cast<std::size_t>(config_.database_queue_limit)},
+                     std::get<std::vector<store::Migration>>(std::move(migrations)),
+                     {.on_ready =
+                          [&db_status](int version) {
+                            db_status.schema_version = version;
+                            db_status.migrated = true;
+                          },
+                      .on_refused =
+                          [&db_status](const std::string& reason) {
+                            const std::lock_guard lock(db_status.mutex);
+                            db_status.refusal = reason;
+                          }});
   db.start();
 
   std::atomic<bool> draining{false};
@@ -139,9 +138,9 @@ int Server::run() {
   }
   sip.stop();
   http.stop();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                        shutdown_started)
-                      .count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - shutdown_started)
+          .count();
   log::info(kComponent, "shutdown_complete")
       .kv("duration_ms", static_cast<std::int64_t>(ms))
       .kv("exit_code", exit_code);

@@ -5,11 +5,11 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define MCU_CHECK(cond)                                                               \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
+#define MCU_CHECK(cond)                                                                   \
+  do {                                                                                    \
+    if (!(cond)) {                                                                        \
       std::fprintf(stderr, "level=fatal component=check file=%s line=%d failed=\"%s\"\n", \
-                   __FILE__, __LINE__, #cond);                                        \
-      std::abort();                                                                   \
-    }                                                                                 \
+                   __FILE__, __LINE__, #cond);                                            \
+      std::abort();                                                                       \
+    }                                                                                     \
   } while (false)

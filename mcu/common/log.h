@@ -41,7 +41,9 @@ class Line {
 
   Line& kv(std::string_view key, std::string_view value);
   Line& kv(std::string_view key, const char* value) { return kv(key, std::string_view(value)); }
-  Line& kv(std::string_view key, const std::string& value) { return kv(key, std::string_view(value)); }
+  Line& kv(std::string_view key, const std::string& value) {
+    return kv(key, std::string_view(value));
+  }
   Line& kv(std::string_view key, std::int64_t value);
   Line& kv(std::string_view key, int value) { return kv(key, static_cast<std::int64_t>(value)); }
   Line& kv(std::string_view key, std::uint64_t value);

@@ -16,8 +16,7 @@ std::variant<ParsedCommandLine, CommandLineExit> parseCommandLine(int argc,
       "Each option below names its TOML key and environment variable.",
       "mcu"};
   std::string config_file;
-  app.add_option("-c,--config", config_file, "TOML configuration file [env: MCU_CONFIG]")
-;
+  app.add_option("-c,--config", config_file, "TOML configuration file [env: MCU_CONFIG]");
   std::map<std::string, std::string> values;
   for (const auto& spec : optionSpecs()) {
     std::ostringstream help;

@@ -20,6 +20,7 @@ struct CommandLineExit {
   int code;
 };
 
-std::variant<ParsedCommandLine, CommandLineExit> parseCommandLine(int argc, const char* const* argv);
+std::variant<ParsedCommandLine, CommandLineExit> parseCommandLine(int argc,
+                                                                  const char* const* argv);
 
 }  // namespace mcu::config

@@ -1,8 +1,7 @@
 #include "mcu/config/config.h"
 
-#include <unistd.h>
-
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include "mcu/config/config_schema.h"
 
@@ -43,7 +42,7 @@ std::variant<std::string, std::string> tomlText(const OptionSpec& spec, const to
   using Result = std::variant<std::string, std::string>;  // index 0: text, 1: problem
   const auto wrong = [&](std::string_view expected) {
     return Result(std::in_place_index<1>, "wrong type: expected " + std::string(expected) +
-                                               ", got " + std::string(typeName(node.type())));
+                                              ", got " + std::string(typeName(node.type())));
   };
   switch (spec.type) {
     case ValueType::kString:
@@ -65,8 +64,8 @@ std::variant<std::string, std::string> tomlText(const OptionSpec& spec, const to
       for (const auto& [name, value] : *table) {
         const auto* s = value.as_string();
         if (s == nullptr) {
-          return Result(std::in_place_index<1>, "wrong type for " + std::string(name.str()) +
-                                                    ": expected string");
+          return Result(std::in_place_index<1>,
+                        "wrong type for " + std::string(name.str()) + ": expected string");
         }
         text += std::string(name.str()) + "=" + s->get() + ",";
       }

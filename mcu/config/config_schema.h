@@ -15,9 +15,9 @@ namespace mcu::config {
 enum class ValueType { kString, kInteger, kTable };
 
 struct OptionSpec {
-  std::string_view key;       // TOML dotted key, e.g. "sip.listen"
-  std::string_view env;       // environment variable, e.g. "MCU_SIP_LISTEN"
-  std::string_view flag;      // long flag, e.g. "--sip-listen"
+  std::string_view key;   // TOML dotted key, e.g. "sip.listen"
+  std::string_view env;   // environment variable, e.g. "MCU_SIP_LISTEN"
+  std::string_view flag;  // long flag, e.g. "--sip-listen"
   ValueType type;
   std::string_view default_text;
   std::string_view help;

@@ -46,7 +46,6 @@ class ControlLoop final : public Loop {
   void wakeup();
 
  private:
-
   std::thread thread_;
   std::atomic<std::thread::id> thread_id_{};
   su_root_s* root_ = nullptr;  // loop thread only

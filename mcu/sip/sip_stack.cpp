@@ -1,15 +1,19 @@
 #include "mcu/sip/sip_stack.h"
 
+#include <netdb.h>
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_tag.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "mcu/common/log.h"
+#include "mcu/sip/sofia_log.h"
 
 namespace mcu::sip {
 namespace {
@@ -21,6 +25,35 @@ std::string callIdOf(const sip_t* sip) {
   return sip != nullptr && sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr
              ? sip->sip_call_id->i_id
              : "";
+}
+
+// Tries the address for UDP and TCP before nua_create(): it gives the operator the errno
+// ("Address already in use"), and sofia's nua_create() failure path leaks its root's port.
+std::optional<std::string> checkBindable(const HostPort& address) {
+  for (const int type : {SOCK_DGRAM, SOCK_STREAM}) {
+    addrinfo hints{};
+    hints.ai_socktype = type;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    const std::string port = std::to_string(address.port);
+    if (const int rc = getaddrinfo(address.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
+      return address.toString() + ": " + gai_strerror(rc);
+    }
+    const int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    const bool ok = fd >= 0 && ::bind(fd, found->ai_addr, found->ai_addrlen) == 0;
+    const int err = errno;
+    if (fd >= 0) {
+      ::close(fd);
+    }
+    freeaddrinfo(found);
+    if (!ok) {
+      return (type == SOCK_DGRAM ? "udp " : "tcp ") + address.toString() + ": " +
+             std::strerror(err);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -92,8 +125,7 @@ void SipStack::Nua::answerOptions(nua_handle_t* nh, const sip_t* sip) {
 void SipStack::Nua::answerInvite(nua_handle_t* nh, const sip_t* sip) {
   if (owner->draining_.load()) {
     const std::string retry = std::to_string(owner->config_.retry_after_s);
-    nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR(retry.c_str()),
-                TAG_END());
+    nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR(retry.c_str()), TAG_END());
     log::info(kComponent, "invite_refused").kv("reason", "draining").kv("call_id", callIdOf(sip));
     return;
   }
@@ -112,28 +144,37 @@ SipStack::SipStack(SipStackConfig config)
 SipStack::~SipStack() { stop(); }
 
 std::optional<std::string> SipStack::start() {
+  routeSofiaLogsToStructuredLog();
+  for (const auto& address : {std::optional(config_.listen), config_.tls_listen}) {
+    if (address) {
+      if (auto problem = checkBindable(*address)) {
+        return "cannot listen on " + *problem;
+      }
+    }
+  }
   const std::string url = "sip:" + config_.listen.toString();
   const std::string sips_url =
       config_.tls_listen ? "sips:" + config_.tls_listen->toString() : std::string();
-  auto problem = loop_.start([this, &url, &sips_url](su_root_s* root) -> std::optional<std::string> {
-    nua_->root = root;
-    errno = 0;
-    nua_->nua = nua_create(
-        root, nuaCallback, nua_.get(), NUTAG_URL(url.c_str()),
-        TAG_IF(!sips_url.empty(), NUTAG_SIPS_URL(sips_url.c_str())),
-        TAG_IF(!sips_url.empty(), NUTAG_CERTIFICATE_DIR(config_.tls_cert_dir.c_str())),
-        // SDP has one owner, our code (STACK.md: with soa on, nua answers re-INVITEs itself).
-        // SIPTAG_ALLOW/SUPPORTED replace nua's defaults (NUTAG_ALLOW would only add to them,
-        // advertising PRACK, REFER, 100rel... that we do not handle yet).
-        NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS"), SIPTAG_ALLOW_STR(kAllowedMethods),
-        SIPTAG_SUPPORTED_STR(kSupportedExtensions), SIPTAG_ACCEPT_STR(kAcceptedBodies),
-        SIPTAG_USER_AGENT_STR(kUserAgent), TAG_END());
-    if (nua_->nua == nullptr) {
-      return "cannot listen on " + url + (sips_url.empty() ? "" : " / " + sips_url) + ": " +
-             (errno != 0 ? std::strerror(errno) : "nua_create failed");
-    }
-    return std::nullopt;
-  });
+  auto problem =
+      loop_.start([this, &url, &sips_url](su_root_s* root) -> std::optional<std::string> {
+        nua_->root = root;
+        errno = 0;
+        nua_->nua = nua_create(
+            root, nuaCallback, nua_.get(), NUTAG_URL(url.c_str()),
+            TAG_IF(!sips_url.empty(), NUTAG_SIPS_URL(sips_url.c_str())),
+            TAG_IF(!sips_url.empty(), NUTAG_CERTIFICATE_DIR(config_.tls_cert_dir.c_str())),
+            // SDP has one owner, our code (STACK.md: with soa on, nua answers re-INVITEs itself).
+            // SIPTAG_ALLOW/SUPPORTED replace nua's defaults (NUTAG_ALLOW would only add to them,
+            // advertising PRACK, REFER, 100rel... that we do not handle yet).
+            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS"), SIPTAG_ALLOW_STR(kAllowedMethods),
+            SIPTAG_SUPPORTED_STR(kSupportedExtensions), SIPTAG_ACCEPT_STR(kAcceptedBodies),
+            SIPTAG_USER_AGENT_STR(kUserAgent), TAG_END());
+        if (nua_->nua == nullptr) {
+          return "cannot listen on " + url + (sips_url.empty() ? "" : " / " + sips_url) + ": " +
+                 (errno != 0 ? std::strerror(errno) : "nua_create failed");
+        }
+        return std::nullopt;
+      });
   if (problem) {
     return problem;
   }

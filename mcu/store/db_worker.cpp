@@ -31,7 +31,9 @@ DbWorker::DbWorker(DbWorkerConfig config, std::vector<Migration> migrations,
 
 DbWorker::~DbWorker() { stop(std::chrono::steady_clock::now()); }
 
-void DbWorker::start() { thread_ = std::thread([this] { run(); }); }
+void DbWorker::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 bool DbWorker::submit(DbJob job) {
   {
@@ -153,7 +155,8 @@ void DbWorker::run() {
       if (refused_) {
         break;
       }
-      log::info(kComponent, "db_retry").kv("retry_in_ms", static_cast<std::int64_t>(backoff.count()));
+      log::info(kComponent, "db_retry")
+          .kv("retry_in_ms", static_cast<std::int64_t>(backoff.count()));
       waitFor(backoff);
       backoff = std::min(backoff * 2, config_.retry_max);
       continue;

@@ -40,7 +40,7 @@ struct DbJob {
 };
 
 struct DbWorkerCallbacks {
-  std::function<void(int schema_version)> on_ready;        // first successful migration
+  std::function<void(int schema_version)> on_ready;           // first successful migration
   std::function<void(const std::string& reason)> on_refused;  // unknown migration etc.
 };
 

@@ -15,7 +15,7 @@ namespace mcu::store {
 
 struct Migration {
   int version = 0;
-  std::string name;      // "initial", from "0001_initial.sql"
+  std::string name;  // "initial", from "0001_initial.sql"
   std::string sql;
   std::string checksum;  // of the SQL text, to notice a migration edited after it was applied
 };

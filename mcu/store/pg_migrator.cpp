@@ -35,8 +35,8 @@ std::variant<MigrationOutcome, std::string> applyMigrations(pqxx::connection& co
                     m->version, m->name, m->checksum);
     ++outcome.applied;
   }
-  outcome.schema_version = txn.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0]
-                               .as<int>();
+  outcome.schema_version =
+      txn.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
   txn.commit();
   return outcome;
 }

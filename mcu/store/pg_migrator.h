@@ -12,7 +12,7 @@
 namespace mcu::store {
 
 struct MigrationOutcome {
-  int applied = 0;        // how many this call applied
+  int applied = 0;         // how many this call applied
   int schema_version = 0;  // the highest version present afterwards
 };
 

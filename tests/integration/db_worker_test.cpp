@@ -114,8 +114,9 @@ TEST(DbWorkerTest, StopGivesUpAtTheDeadlineAndCountsWhatIsLeft) {
 
 TEST(DbWorkerTest, RefusesADatabaseFromANewerBinary) {
   test::TestDatabase db;
-  db.exec("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL,"
-          " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+  db.exec(
+      "CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL,"
+      " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
   db.exec("INSERT INTO schema_migrations VALUES (999, 'future', 'x')");
   std::atomic<bool> refused{false};
   DbWorker worker(fastRetry(db.url()), shipped(),

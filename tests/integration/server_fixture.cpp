@@ -9,8 +9,7 @@
 
 namespace mcu::test {
 
-ServerProcess::ServerProcess(std::string database_url,
-                             std::map<std::string, std::string> extra_env)
+ServerProcess::ServerProcess(std::string database_url, std::map<std::string, std::string> extra_env)
     : sip_port_(freeUdpTcpPort()), http_port_(freeUdpTcpPort()) {
   std::map<std::string, std::string> env{
       {"DATABASE_URL", std::move(database_url)},
@@ -87,7 +86,8 @@ std::string headerValue(const std::string& message, const std::string& name) {
       break;
     }
     const auto colon = line.find(':');
-    if (colon != std::string::npos && strcasecmp(line.substr(0, colon).c_str(), name.c_str()) == 0) {
+    if (colon != std::string::npos &&
+        strcasecmp(line.substr(0, colon).c_str(), name.c_str()) == 0) {
       const auto start = line.find_first_not_of(' ', colon + 1);
       return start == std::string::npos ? "" : line.substr(start);
     }
@@ -101,7 +101,8 @@ int headerCount(const std::string& message, const std::string& name) {
   std::string line;
   while (std::getline(lines, line) && line != "\r" && !line.empty()) {
     const auto colon = line.find(':');
-    if (colon != std::string::npos && strcasecmp(line.substr(0, colon).c_str(), name.c_str()) == 0) {
+    if (colon != std::string::npos &&
+        strcasecmp(line.substr(0, colon).c_str(), name.c_str()) == 0) {
       ++count;
     }
   }
@@ -111,6 +112,16 @@ int headerCount(const std::string& message, const std::string& name) {
 std::string statusLine(const std::string& message) {
   const auto end = message.find("\r\n");
   return message.substr(0, end);
+}
+
+std::string finalStatus(const std::string& stream) {
+  const auto pos = stream.rfind("SIP/2.0 ");
+  return pos == std::string::npos ? "" : stream.substr(pos, stream.find("\r\n", pos) - pos);
+}
+
+std::string responseWithStatus(const std::string& stream, const std::string& status_prefix) {
+  const auto pos = stream.find(status_prefix);
+  return pos == std::string::npos ? "" : stream.substr(pos);
 }
 
 }  // namespace mcu::test

@@ -39,12 +39,17 @@ class ServerProcess {
 
 // A SIP request over UDP or TCP to the server, as text with CRLF line ends; the fields in
 // braces ({port}, {transport}, {branch}, {callid}) are filled in.
-std::string sipRequest(const std::string& templ, std::uint16_t local_port, const std::string& transport);
+std::string sipRequest(const std::string& templ, std::uint16_t local_port,
+                       const std::string& transport);
 std::string optionsRequest(std::uint16_t local_port, const std::string& transport);
 
 // The value of the first header `name` in a SIP message ("" if absent), and how many there are.
 std::string headerValue(const std::string& message, const std::string& name);
 int headerCount(const std::string& message, const std::string& name);
 std::string statusLine(const std::string& message);
+// The status line of the last response in a stream ("SIP/2.0 480 ..."), or "" if none.
+std::string finalStatus(const std::string& stream);
+// The message in a stream that starts with `status_prefix` ("SIP/2.0 503"), or "".
+std::string responseWithStatus(const std::string& stream, const std::string& status_prefix);
 
 }  // namespace mcu::test

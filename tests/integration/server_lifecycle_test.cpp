@@ -81,8 +81,9 @@ TEST(ServerLifecycleTest, DatabaseDownAtStartUpIsRetriedAndReadyzSays503) {
 
 TEST(ServerLifecycleTest, RefusesToStartOnADatabaseFromANewerVersion) {
   TestDatabase db;
-  db.exec("CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL,"
-          " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+  db.exec(
+      "CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL,"
+      " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
   db.exec("INSERT INTO schema_migrations VALUES (999, 'from_the_future', 'x')");
   ServerProcess server(db.url());
   const auto code = server.process().waitExit(20s);
@@ -94,9 +95,9 @@ TEST(ServerLifecycleTest, RefusesToStartOnADatabaseFromANewerVersion) {
 }
 
 TEST(ServerLifecycleTest, BadConfigurationNamesTheKeyAndExitsWithTwo) {
-  const auto result = runCommand({MCU_BINARY}, 10s,
-                                 {{"DATABASE_URL", "postgresql://x@127.0.0.1/x"},
-                                  {"MCU_HTTP_LISTEN", "127.0.0.1:99999"}});
+  const auto result = runCommand(
+      {MCU_BINARY}, 10s,
+      {{"DATABASE_URL", "postgresql://x@127.0.0.1/x"}, {"MCU_HTTP_LISTEN", "127.0.0.1:99999"}});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("key=http.listen"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("out of range"), std::string::npos) << result.output;
@@ -127,11 +128,11 @@ TEST(ServerLifecycleTest, SipPortInUseFailsWithAMessage) {
   TestDatabase db;
   ServerProcess first(db.url());
   ASSERT_TRUE(first.waitReady()) << first.process().output();
-  const auto result = runCommand(
-      {MCU_BINARY}, 10s,
-      {{"DATABASE_URL", db.url()},
-       {"MCU_SIP_LISTEN", "127.0.0.1:" + std::to_string(first.sipPort())},
-       {"MCU_HTTP_LISTEN", "127.0.0.1:" + std::to_string(freeUdpTcpPort())}});
+  const auto result =
+      runCommand({MCU_BINARY}, 10s,
+                 {{"DATABASE_URL", db.url()},
+                  {"MCU_SIP_LISTEN", "127.0.0.1:" + std::to_string(first.sipPort())},
+                  {"MCU_HTTP_LISTEN", "127.0.0.1:" + std::to_string(freeUdpTcpPort())}});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.output.find("event=sip_listen_failed"), std::string::npos) << result.output;
 }

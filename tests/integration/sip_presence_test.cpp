@@ -24,11 +24,11 @@ class SipPresenceTest : public ::testing::Test {
     return tcpExchange(server_->sipPort(), request, 2s, "\r\n\r\n");
   }
   CommandResult sippOptions(const std::string& transport) {
-    return runCommand({kSipp, "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/options.xml",
-                       "-t", transport, "-i", "127.0.0.1", "-p", "0", "-m", "2", "-timeout", "10s",
-                       "-timeout_error", "-nostdin", "-trace_err",
-                       "127.0.0.1:" + std::to_string(server_->sipPort())},
-                      20s);
+    return runCommand(
+        {kSipp, "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/options.xml", "-t", transport,
+         "-i", "127.0.0.1", "-p", "0", "-m", "2", "-timeout", "10s", "-timeout_error", "-nostdin",
+         "-trace_err", "127.0.0.1:" + std::to_string(server_->sipPort())},
+        20s);
   }
 
   TestDatabase db_;
@@ -48,8 +48,8 @@ TEST_F(SipPresenceTest, SippOptionsOverTcpGets200WithCapabilities) {
 }
 
 TEST_F(SipPresenceTest, OptionsReplyHeadersAreExactOverUdpAndTcp) {
-  for (const auto& [transport, reply] :
-       {std::pair{"UDP", udp(optionsRequest(9, "UDP"))}, std::pair{"TCP", tcp(optionsRequest(9, "TCP"))}}) {
+  for (const auto& [transport, reply] : {std::pair{"UDP", udp(optionsRequest(9, "UDP"))},
+                                         std::pair{"TCP", tcp(optionsRequest(9, "TCP"))}}) {
     SCOPED_TRACE(transport);
     EXPECT_EQ(statusLine(reply), "SIP/2.0 200 OK") << reply;
     EXPECT_EQ(headerValue(reply, "Allow"), "INVITE, ACK, BYE, CANCEL, OPTIONS");

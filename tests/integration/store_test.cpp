@@ -34,8 +34,7 @@ TEST(MigrationsOnPostgres, ApplyOnEmptyDatabase) {
   EXPECT_EQ(outcome.applied, count);
   EXPECT_EQ(outcome.schema_version, count);
   for (const char* table : {"rooms", "calls", "events", "api_tokens", "nodes"}) {
-    EXPECT_EQ(db.scalar(std::string("SELECT to_regclass('public.") + table + "') IS NOT NULL"),
-              "t")
+    EXPECT_EQ(db.scalar(std::string("SELECT to_regclass('public.") + table + "') IS NOT NULL"), "t")
         << table;
   }
   EXPECT_EQ(db.scalar("SELECT count(*) FROM schema_migrations"), std::to_string(count));
@@ -47,8 +46,7 @@ TEST(MigrationsOnPostgres, RerunIsANoOp) {
   db.exec("INSERT INTO rooms (name) VALUES ('standup')");
   const auto again = mustApply(db.url());
   EXPECT_EQ(again.applied, 0);
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM schema_migrations"),
-            std::to_string(shipped().size()));
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM schema_migrations"), std::to_string(shipped().size()));
   EXPECT_EQ(db.scalar("SELECT name FROM rooms"), "standup");
 }
 
@@ -66,8 +64,7 @@ TEST(MigrationsOnPostgres, ConcurrentStartsApplyEachMigrationOnce) {
     EXPECT_EQ(outcome.schema_version, static_cast<int>(shipped().size()));
   }
   EXPECT_EQ(applied, static_cast<int>(shipped().size()));
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM schema_migrations"),
-            std::to_string(shipped().size()));
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM schema_migrations"), std::to_string(shipped().size()));
 }
 
 TEST(MigrationsOnPostgres, RefusesDatabaseWithUnknownMigration) {

@@ -98,7 +98,8 @@ std::string tcpExchange(std::uint16_t port, const std::string& bytes,
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         until - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || (!stop_after.empty() && received.find(stop_after) != std::string::npos)) {
+    if (left.count() <= 0 ||
+        (!stop_after.empty() && received.find(stop_after) != std::string::npos)) {
       break;
     }
     pollfd p{fd, POLLIN, 0};

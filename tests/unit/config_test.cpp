@@ -124,8 +124,7 @@ TEST_F(ConfigTest, StringWhereIntegerGivenInFileIsWrongType) {
 }
 
 TEST_F(ConfigTest, PortOutOfRangeFromEnvironment) {
-  const ConfigError e =
-      mustFail({}, {{"MCU_SIP_LISTEN", "0.0.0.0:70000"}, {"DATABASE_URL", kUrl}});
+  const ConfigError e = mustFail({}, {{"MCU_SIP_LISTEN", "0.0.0.0:70000"}, {"DATABASE_URL", kUrl}});
   EXPECT_EQ(e.key, "sip.listen");
   EXPECT_EQ(e.source, "env:MCU_SIP_LISTEN");
   EXPECT_EQ(e.problem, "port 70000 out of range 1-65535");
@@ -166,8 +165,8 @@ TEST_F(ConfigTest, TlsListenNeedsCertificateDirectory) {
 
 TEST_F(ConfigTest, LogLevelsPerComponentFromFileAndEnvironment) {
   const auto file = writeToml("[log]\nlevel = \"warn\"\n[log.components]\nsip = \"debug\"\n");
-  const Config c = mustLoad(withFile(file),
-                            {{"MCU_LOG_COMPONENTS", "db=error,http=trace"}, {"DATABASE_URL", kUrl}});
+  const Config c = mustLoad(
+      withFile(file), {{"MCU_LOG_COMPONENTS", "db=error,http=trace"}, {"DATABASE_URL", kUrl}});
   EXPECT_EQ(c.log_level, log::Level::kWarn);
   EXPECT_EQ(c.log_components.at("sip"), log::Level::kDebug);
   EXPECT_EQ(c.log_components.at("db"), log::Level::kError);

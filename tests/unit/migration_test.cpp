@@ -36,8 +36,8 @@ TEST(MigrationTest, RejectsBadFileNames) {
 }
 
 TEST(MigrationTest, LoadsInVersionOrderWhateverTheInputOrder) {
-  const auto set = mustLoad({{"0002_b.sql", "SELECT 2"}, {"0001_a.sql", "SELECT 1"},
-                             {"0003_c.sql", "SELECT 3"}});
+  const auto set = mustLoad(
+      {{"0002_b.sql", "SELECT 2"}, {"0001_a.sql", "SELECT 1"}, {"0003_c.sql", "SELECT 3"}});
   ASSERT_EQ(set.size(), 3U);
   EXPECT_EQ(set[0].name, "a");
   EXPECT_EQ(set[1].name, "b");
