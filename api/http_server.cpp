@@ -12,6 +12,7 @@ namespace mcu::api {
 namespace {
 
 constexpr std::string_view kComponent = "http";
+constexpr std::size_t kHttpThreads = 4;
 
 void serveReadiness(const ReadinessProbe& probe, httplib::Response& res) {
   nlohmann::json checks = nlohmann::json::object();
@@ -50,6 +51,9 @@ std::optional<std::string> HttpServer::start() {
   server.set_keep_alive_timeout(2);
   server.set_read_timeout(5, 0);
   server.set_payload_max_length(1 << 20);
+  // A small fixed pool: admin traffic is light, and each worker is a thread for good
+  // (the library's default is max(8, cores - 1)).
+  server.new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"status":"ok"})", "application/json");
   });

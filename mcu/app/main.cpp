@@ -1,6 +1,7 @@
 // mcu: parse the command line and configuration, then run the server.
 // Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad command line or configuration.
 #include <cstdio>
+#include <exception>
 #include <variant>
 
 #include "mcu/app/server.h"
@@ -8,7 +9,9 @@
 #include "mcu/config/command_line.h"
 #include "mcu/config/config.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int runMain(int argc, char** argv) {
   using namespace mcu;
   auto parsed = config::parseCommandLine(argc, argv);
   if (auto* exit = std::get_if<config::CommandLineExit>(&parsed)) {
@@ -27,4 +30,16 @@ int main(int argc, char** argv) {
   auto& cfg = std::get<config::Config>(loaded);
   log::configure(cfg.log_level, cfg.log_components);
   return app::Server(std::move(cfg)).run();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return runMain(argc, argv);
+  } catch (const std::exception& e) {
+    // Nothing should get here; if it does, say what it was rather than terminate silently.
+    mcu::log::error("server", "fatal_exception").kv("what", e.what());
+    return 1;
+  }
 }

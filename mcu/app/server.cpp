@@ -1,6 +1,5 @@
 #include "mcu/app/server.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>

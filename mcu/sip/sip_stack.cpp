@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "mcu/common/log.h"
 #include "mcu/sip/sofia_log.h"
@@ -50,7 +51,7 @@ std::optional<std::string> checkBindable(const HostPort& address) {
     freeaddrinfo(found);
     if (!ok) {
       return (type == SOCK_DGRAM ? "udp " : "tcp ") + address.toString() + ": " +
-             std::strerror(err);
+             std::error_code(err, std::generic_category()).message();
     }
   }
   return std::nullopt;
@@ -171,7 +172,8 @@ std::optional<std::string> SipStack::start() {
             SIPTAG_USER_AGENT_STR(kUserAgent), TAG_END());
         if (nua_->nua == nullptr) {
           return "cannot listen on " + url + (sips_url.empty() ? "" : " / " + sips_url) + ": " +
-                 (errno != 0 ? std::strerror(errno) : "nua_create failed");
+                 (errno != 0 ? std::error_code(errno, std::generic_category()).message()
+                             : "nua_create failed");
         }
         return std::nullopt;
       });

@@ -2,6 +2,8 @@
 
 #include <sofia-sip/su_log.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdarg>
 #include <cstdio>
 #include <string>
@@ -15,15 +17,15 @@ namespace {
 // collected per thread until a newline ends the message.
 void onSofiaLog(void* /*stream*/, const char* fmt, va_list ap) {
   thread_local std::string pending;
-  char buf[1024];
+  std::array<char, 1024> buf{};
   va_list copy;
   va_copy(copy, ap);
-  const int n = std::vsnprintf(buf, sizeof buf, fmt, copy);
+  const int n = std::vsnprintf(buf.data(), buf.size(), fmt, copy);
   va_end(copy);
   if (n <= 0) {
     return;
   }
-  pending.append(buf, std::min(static_cast<std::size_t>(n), sizeof buf - 1));
+  pending.append(buf.data(), std::min(static_cast<std::size_t>(n), buf.size() - 1));
   for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
     std::string line = pending.substr(0, nl);
     pending.erase(0, nl + 1);

@@ -1,6 +1,7 @@
 #include "mcu/store/migration.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -15,9 +16,9 @@ std::string checksumOf(std::string_view text) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 1099511628211ULL;
   }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
-  return buf;
+  std::array<char, 17> buf{};
+  std::snprintf(buf.data(), buf.size(), "%016llx", static_cast<unsigned long long>(hash));
+  return buf.data();
 }
 
 std::variant<Migration, std::string> parseMigrationFileName(std::string_view file_name) {
