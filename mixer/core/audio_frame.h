@@ -1,0 +1,18 @@
+// The mixer's unit of audio: 20 ms of mono 16-bit PCM at 48 kHz, whatever each participant's
+// codec rate is (conversion happens at the edges). Pure definitions, no behaviour.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace mcu::mixer::core {
+
+inline constexpr int kMixRate = 48000;
+inline constexpr int kFrameMs = 20;
+inline constexpr std::size_t kFrameSamples = kMixRate / 1000 * kFrameMs;  // 960
+
+using Pcm = std::array<std::int16_t, kFrameSamples>;
+using ParticipantId = std::uint32_t;
+
+}  // namespace mcu::mixer::core

@@ -1,0 +1,101 @@
+#include "mixer/core/speaker_selector.h"
+
+#include <algorithm>
+
+namespace mcu::mixer::core {
+
+SpeakerSelector::SpeakerSelector(SelectorConfig config) : config_(config) {}
+
+SpeakerSelector::Track* SpeakerSelector::find(ParticipantId id) {
+  const auto it =
+      std::find_if(tracks_.begin(), tracks_.end(), [id](const Track& t) { return t.id == id; });
+  return it == tracks_.end() ? nullptr : &*it;
+}
+
+float SpeakerSelector::loudness(ParticipantId id) const {
+  for (const auto& t : tracks_) {
+    if (t.id == id) {
+      return t.loudness;
+    }
+  }
+  return 0.0F;
+}
+
+bool SpeakerSelector::audible(const Track& t) const {
+  return t.may_speak && t.loudness > static_cast<float>(127 - config_.audible_dbov);
+}
+
+const std::vector<ParticipantId>& SpeakerSelector::update(std::span<const SourceLevel> levels) {
+  for (auto& t : tracks_) {
+    t.seen = false;
+  }
+  for (const auto& level : levels) {
+    const float target = static_cast<float>(127 - std::clamp(level.level_dbov, 0, 127));
+    Track* t = find(level.id);
+    if (t == nullptr) {
+      tracks_.push_back({level.id, 0.0F, level.may_speak, 0, true});
+      t = &tracks_.back();
+    }
+    const float rate = target > t->loudness ? config_.attack : config_.release;
+    t->loudness += rate * (target - t->loudness);
+    t->may_speak = level.may_speak;
+    t->seen = true;
+  }
+  std::erase_if(tracks_, [](const Track& t) { return !t.seen; });
+
+  // Keep the current speakers that are still audible; a muted or silent one leaves at once.
+  for (auto& t : tracks_) {
+    if (t.held_ticks > 0 && !audible(t)) {
+      t.held_ticks = 0;
+    }
+  }
+  std::vector<Track*> by_loudness;
+  for (auto& t : tracks_) {
+    if (audible(t)) {
+      by_loudness.push_back(&t);
+    }
+  }
+  std::sort(by_loudness.begin(), by_loudness.end(),
+            [](const Track* a, const Track* b) { return a->loudness > b->loudness; });
+  const std::size_t k = config_.max_speakers == 0 ? by_loudness.size() : config_.max_speakers;
+  auto count_selected = [&] {
+    return static_cast<std::size_t>(std::count_if(
+        by_loudness.begin(), by_loudness.end(), [](const Track* t) { return t->held_ticks > 0; }));
+  };
+  // Free seats go to the loudest candidates.
+  for (Track* t : by_loudness) {
+    if (count_selected() >= k) {
+      break;
+    }
+    if (t->held_ticks == 0) {
+      t->held_ticks = 1;
+    }
+  }
+  // A challenger replaces the weakest speaker whose hold time is over, if clearly louder.
+  for (Track* challenger : by_loudness) {
+    if (challenger->held_ticks > 0) {
+      continue;
+    }
+    Track* weakest = nullptr;
+    for (Track* t : by_loudness) {
+      if (t->held_ticks >= config_.min_hold_ticks &&
+          (weakest == nullptr || t->loudness < weakest->loudness)) {
+        weakest = t;
+      }
+    }
+    if (weakest != nullptr && challenger->loudness > weakest->loudness + config_.hysteresis_db) {
+      weakest->held_ticks = 0;
+      challenger->held_ticks = 1;
+    }
+  }
+  selected_.clear();
+  for (Track* t : by_loudness) {
+    if (t->held_ticks > 0) {
+      selected_.push_back(t->id);
+      ++t->held_ticks;
+    }
+  }
+  return selected_;
+}
+
+}  // namespace mcu::mixer::core
