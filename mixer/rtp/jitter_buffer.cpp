@@ -1,0 +1,179 @@
+#include "mixer/rtp/jitter_buffer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace mcu::mixer::rtp {
+namespace {
+
+constexpr std::size_t kSlots = 32;          // 640 ms of 20 ms frames: past max delay
+constexpr int kMissingBeforeRebuffer = 10;  // 200 ms of nothing: the talk burst ended (DTX)
+constexpr int kDriftTicks = 50;             // a full second over target before dropping one
+constexpr std::int64_t kJumpSeconds = 5;    // a timestamp this far off is a new stream
+
+}  // namespace
+
+JitterBuffer::JitterBuffer(JitterBufferConfig config)
+    : config_(config),
+      frame_ts_(static_cast<std::int64_t>(config.clock_rate) * config.frame_ms / 1000),
+      slots_(kSlots) {
+  stats_.target_delay_ms = config_.min_delay_ms;
+}
+
+std::int64_t JitterBuffer::extend(std::uint32_t ts) {
+  if (!last_ext_ts_) {
+    return ts;
+  }
+  const auto last = static_cast<std::uint32_t>(*last_ext_ts_);
+  const auto delta = static_cast<std::int32_t>(ts - last);  // wraps correctly
+  return *last_ext_ts_ + delta;
+}
+
+JitterBuffer::Slot* JitterBuffer::findSlot(std::int64_t ts) {
+  for (auto& s : slots_) {
+    if (s.used && s.ts == ts) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+JitterBuffer::Slot* JitterBuffer::oldest() {
+  Slot* best = nullptr;
+  for (auto& s : slots_) {
+    if (s.used && (best == nullptr || s.ts < best->ts)) {
+      best = &s;
+    }
+  }
+  return best;
+}
+
+void JitterBuffer::reset() {
+  for (auto& s : slots_) {
+    s.used = false;
+  }
+  count_ = 0;
+  playing_ = false;
+  missing_in_row_ = 0;
+  over_target_ticks_ = 0;
+}
+
+void JitterBuffer::updateJitter(std::int64_t ts, std::int64_t arrival_us) {
+  if (last_transit_) {
+    const double arrival_delta_ts =
+        static_cast<double>(arrival_us - last_transit_->second) * config_.clock_rate / 1e6;
+    const double d = std::fabs(arrival_delta_ts - static_cast<double>(ts - last_transit_->first));
+    jitter_ts_ += (d - jitter_ts_) / 16.0;
+  }
+  last_transit_ = {ts, arrival_us};
+  stats_.jitter_ms = jitter_ts_ * 1000.0 / config_.clock_rate;
+  // Enough delay for twice the jitter plus one frame, rounded up to whole frames.
+  const double wanted = 2.0 * stats_.jitter_ms + config_.frame_ms;
+  const int frames = static_cast<int>(std::ceil(wanted / config_.frame_ms));
+  stats_.target_delay_ms =
+      std::clamp(frames * config_.frame_ms, config_.min_delay_ms, config_.max_delay_ms);
+}
+
+PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_us) {
+  const std::int64_t ts = extend(packet.header.timestamp);
+  const std::int64_t reference = playing_ ? next_ts_ : (last_ext_ts_ ? *last_ext_ts_ : ts);
+  if (std::llabs(ts - reference) > kJumpSeconds * config_.clock_rate) {
+    // Dropped and counted; several in a row mean the sender restarted its stream.
+    ++stats_.jumps;
+    if (++jumps_in_row_ < 3) {
+      return PushResult::kJump;
+    }
+    reset();
+    last_ext_ts_.reset();
+    last_transit_.reset();
+    jumps_in_row_ = 0;
+    return push(packet, arrival_us);
+  }
+  jumps_in_row_ = 0;
+  if (playing_ && ts < next_ts_) {
+    ++stats_.late;
+    return PushResult::kLate;
+  }
+  if (findSlot(ts) != nullptr) {
+    ++stats_.duplicates;
+    return PushResult::kDuplicate;
+  }
+  Slot* slot = nullptr;
+  for (auto& s : slots_) {
+    if (!s.used) {
+      slot = &s;
+      break;
+    }
+  }
+  if (slot == nullptr) {  // full: the oldest goes, it would have been too late anyway
+    slot = oldest();
+    --count_;
+    ++stats_.late;
+  }
+  slot->used = true;
+  slot->ts = ts;
+  slot->arrival_us = arrival_us;
+  slot->header = packet.header;
+  slot->size = std::min(packet.payload.size(), slot->bytes.size());
+  std::memcpy(slot->bytes.data(), packet.payload.data(), slot->size);
+  ++count_;
+  ++stats_.accepted;
+  if (!last_ext_ts_ || ts > *last_ext_ts_) {
+    last_ext_ts_ = ts;
+  }
+  updateJitter(ts, arrival_us);
+  return PushResult::kAccepted;
+}
+
+std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
+  if (!playing_) {
+    Slot* first = oldest();
+    if (first == nullptr ||
+        now_us - first->arrival_us <
+            static_cast<std::int64_t>(stats_.target_delay_ms - config_.frame_ms) * 1000) {
+      return std::nullopt;
+    }
+    playing_ = true;
+    next_ts_ = first->ts;
+    missing_in_row_ = 0;
+  }
+  // Keep the delay near the target: if the buffer has held more than needed for a whole
+  // second (the sender's clock runs faster than ours), skip one frame.
+  const auto target_frames = static_cast<std::size_t>(stats_.target_delay_ms / config_.frame_ms);
+  over_target_ticks_ = count_ > target_frames + 1 ? over_target_ticks_ + 1 : 0;
+  if (over_target_ticks_ >= kDriftTicks) {
+    over_target_ticks_ = 0;
+    if (Slot* skip = findSlot(next_ts_)) {
+      skip->used = false;
+      --count_;
+    }
+    next_ts_ += frame_ts_;
+    ++stats_.dropped_for_drift;
+  }
+  // Packets that can no longer play (their time has passed) are let go.
+  for (auto& s : slots_) {
+    if (s.used && s.ts < next_ts_) {
+      s.used = false;
+      --count_;
+      ++stats_.late;
+    }
+  }
+  Slot* slot = findSlot(next_ts_);
+  next_ts_ += frame_ts_;
+  if (slot == nullptr) {
+    ++stats_.concealed;
+    if (++missing_in_row_ >= kMissingBeforeRebuffer && count_ == 0) {
+      playing_ = false;  // silence or DTX: start again with the next talk burst
+      stats_.concealed -= static_cast<std::uint64_t>(missing_in_row_);
+    }
+    return std::nullopt;
+  }
+  missing_in_row_ = 0;
+  slot->used = false;
+  --count_;
+  stats_.last_wait_ms = static_cast<double>(now_us - slot->arrival_us) / 1000.0;
+  return Frame{slot->header, std::span<const std::uint8_t>(slot->bytes.data(), slot->size)};
+}
+
+}  // namespace mcu::mixer::rtp

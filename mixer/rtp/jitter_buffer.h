@@ -1,0 +1,85 @@
+// Per-participant jitter buffer: holds received packets in timestamp order and hands out one
+// 20 ms frame per tick, or says the frame is missing (so the decoder conceals it).
+// Adaptive: the playout delay follows the measured interarrival jitter (RFC 3550 §6.4.1)
+// between configured bounds; a buffer that stays fuller than needed drops a frame, so clock
+// drift between sender and our tick never grows into delay. Pure: time is an argument.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "mixer/rtp/rtp_packet.h"
+
+namespace mcu::mixer::rtp {
+
+struct JitterBufferConfig {
+  int clock_rate = 48000;  // RTP timestamp units per second
+  int frame_ms = 20;
+  int min_delay_ms = 20;
+  int max_delay_ms = 120;
+};
+
+enum class PushResult { kAccepted, kDuplicate, kLate, kJump };
+
+struct JitterStats {
+  std::uint64_t accepted = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t late = 0;
+  std::uint64_t jumps = 0;
+  std::uint64_t concealed = 0;  // ticks with no frame while playing
+  std::uint64_t dropped_for_drift = 0;
+  double jitter_ms = 0.0;
+  int target_delay_ms = 0;
+  double last_wait_ms = 0.0;  // how long the last frame played out waited in the buffer
+};
+
+struct Frame {
+  RtpHeader header;
+  std::span<const std::uint8_t> payload;  // valid until the next push/pop
+};
+
+class JitterBuffer {
+ public:
+  explicit JitterBuffer(JitterBufferConfig config = {});
+
+  PushResult push(const RtpPacketView& packet, std::int64_t arrival_us);
+  // One tick: the frame to play, or nullopt (missing: conceal; or nothing started yet).
+  std::optional<Frame> pop(std::int64_t now_us);
+  bool playing() const { return playing_; }
+  const JitterStats& stats() const { return stats_; }
+  std::size_t depth() const { return count_; }
+
+ private:
+  struct Slot {
+    bool used = false;
+    std::int64_t ts = 0;  // extended (unwrapped) timestamp
+    std::int64_t arrival_us = 0;
+    RtpHeader header;
+    std::array<std::uint8_t, kMaxRtpPacket> bytes{};
+    std::size_t size = 0;
+  };
+  std::int64_t extend(std::uint32_t ts);
+  Slot* findSlot(std::int64_t ts);
+  Slot* oldest();
+  void updateJitter(std::int64_t ts, std::int64_t arrival_us);
+  void reset();
+
+  JitterBufferConfig config_;
+  std::int64_t frame_ts_;
+  std::vector<Slot> slots_;
+  std::size_t count_ = 0;
+  bool playing_ = false;
+  std::int64_t next_ts_ = 0;
+  std::optional<std::int64_t> last_ext_ts_;
+  std::optional<std::pair<std::int64_t, std::int64_t>> last_transit_;  // ts, arrival
+  double jitter_ts_ = 0.0;
+  int missing_in_row_ = 0;
+  int jumps_in_row_ = 0;
+  int over_target_ticks_ = 0;
+  JitterStats stats_;
+};
+
+}  // namespace mcu::mixer::rtp

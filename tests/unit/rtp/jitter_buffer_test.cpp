@@ -1,0 +1,144 @@
+#include "mixer/rtp/jitter_buffer.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace mcu::mixer::rtp {
+namespace {
+
+constexpr std::int64_t kTickUs = 20'000;
+constexpr std::uint32_t kStep = 960;
+
+class JitterBufferTest : public ::testing::Test {
+ protected:
+  // A packet whose one payload byte is its frame number.
+  PushResult send(int frame, std::int64_t arrival_us, std::uint32_t base = 1000) {
+    payload_ = {static_cast<std::uint8_t>(frame)};
+    RtpPacketView view;
+    view.header.sequence = static_cast<std::uint16_t>(frame);
+    view.header.timestamp = base + static_cast<std::uint32_t>(frame) * kStep;
+    view.payload = payload_;
+    return jb_.push(view, arrival_us);
+  }
+  // Pops at `now`; returns the frame number, -1 if missing.
+  int play(std::int64_t now) {
+    const auto f = jb_.pop(now);
+    return f ? f->payload[0] : -1;
+  }
+
+  JitterBuffer jb_;
+  std::vector<std::uint8_t> payload_;
+};
+
+TEST_F(JitterBufferTest, InOrderPacketsPlayInOrder) {
+  std::vector<int> played;
+  for (int i = 0; i < 20; ++i) {
+    send(i, i * kTickUs);
+    played.push_back(play(i * kTickUs + 1000));
+  }
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(played[static_cast<std::size_t>(i)], i);
+  }
+  EXPECT_EQ(jb_.stats().concealed, 0U);
+}
+
+TEST_F(JitterBufferTest, ReorderedPacketsAreSortedWithinTheDelay) {
+  JitterBuffer jb({.min_delay_ms = 60});
+  jb_ = jb;
+  const std::vector<int> arrival_order{0, 2, 1, 4, 3, 5, 7, 6, 8, 9};
+  std::vector<int> played;
+  for (std::size_t i = 0; i < arrival_order.size(); ++i) {
+    send(arrival_order[i], static_cast<std::int64_t>(i) * kTickUs);
+    const int f = play(static_cast<std::int64_t>(i) * kTickUs + 1000);
+    if (f >= 0) {
+      played.push_back(f);
+    }
+  }
+  for (std::size_t i = 1; i < played.size(); ++i) {
+    EXPECT_EQ(played[i], played[i - 1] + 1);
+  }
+  EXPECT_GE(played.size(), 7U);
+  EXPECT_EQ(jb_.stats().concealed, 0U);
+}
+
+TEST_F(JitterBufferTest, DuplicatesAreDroppedAndCounted) {
+  EXPECT_EQ(send(0, 0), PushResult::kAccepted);
+  EXPECT_EQ(send(0, 100), PushResult::kDuplicate);
+  EXPECT_EQ(jb_.stats().duplicates, 1U);
+}
+
+TEST_F(JitterBufferTest, LostPacketIsReportedMissingThenPlayContinues) {
+  std::vector<int> played;
+  for (int i = 0; i < 6; ++i) {
+    if (i != 3) {
+      send(i, i * kTickUs);
+    }
+    played.push_back(play(i * kTickUs + 1000));
+  }
+  EXPECT_EQ(played, (std::vector<int>{0, 1, 2, -1, 4, 5}));
+  EXPECT_EQ(jb_.stats().concealed, 1U);
+}
+
+TEST_F(JitterBufferTest, PacketArrivingAfterItsTurnIsLate) {
+  send(0, 0);
+  play(1000);
+  play(kTickUs + 1000);  // frame 1 missing
+  EXPECT_EQ(send(1, kTickUs + 5000), PushResult::kLate);
+  EXPECT_EQ(jb_.stats().late, 1U);
+}
+
+TEST_F(JitterBufferTest, TimestampWrapIsSeamless) {
+  const std::uint32_t base = 0xFFFFFFFFU - 3 * kStep;
+  std::vector<int> played;
+  for (int i = 0; i < 8; ++i) {
+    send(i, i * kTickUs, base);
+    played.push_back(play(i * kTickUs + 1000));
+  }
+  EXPECT_EQ(played, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+}
+
+TEST_F(JitterBufferTest, DelayGrowsWithJitterWithinBounds) {
+  // Arrivals jittering by +-30 ms around a 20 ms pace.
+  for (int i = 0; i < 200; ++i) {
+    const std::int64_t wobble = (i % 2 == 0 ? 30'000 : -30'000);
+    send(i, i * kTickUs + wobble + 40'000);
+  }
+  EXPECT_GT(jb_.stats().jitter_ms, 20.0);
+  EXPECT_GE(jb_.stats().target_delay_ms, 60);
+  EXPECT_LE(jb_.stats().target_delay_ms, 120);
+}
+
+TEST_F(JitterBufferTest, FastSenderClockDoesNotGrowTheDelay) {
+  // The sender's clock runs 1 % fast: 101 frames for every 100 of our ticks.
+  int sent = 0;
+  for (int tick = 0; tick < 3000; ++tick) {
+    const std::int64_t now = tick * kTickUs;
+    while (sent * 100 <= tick * 101) {
+      send(sent, now);
+      ++sent;
+    }
+    play(now + 1000);
+  }
+  EXPECT_LE(jb_.depth(), 4U) << "delay kept growing";
+  EXPECT_GT(jb_.stats().dropped_for_drift, 0U);
+}
+
+TEST_F(JitterBufferTest, NewStreamAfterAJumpIsFollowed) {
+  for (int i = 0; i < 5; ++i) {
+    send(i, i * kTickUs);
+    play(i * kTickUs + 1000);
+  }
+  // The sender restarts with a timestamp far away: after a few packets we follow it.
+  std::vector<int> played;
+  for (int i = 0; i < 10; ++i) {
+    const std::int64_t now = (5 + i) * kTickUs;
+    send(i + 50, now, 500'000'000);
+    played.push_back(play(now + 1000));
+  }
+  EXPECT_GT(jb_.stats().jumps, 0U);
+  EXPECT_EQ(played.back(), 59);
+}
+
+}  // namespace
+}  // namespace mcu::mixer::rtp

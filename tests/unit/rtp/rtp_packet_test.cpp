@@ -1,0 +1,86 @@
+#include "mixer/rtp/rtp_packet.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace mcu::mixer::rtp {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+Bytes packet(const RtpHeader& h, const Bytes& payload, int ext_id = 0) {
+  Bytes out(kMaxRtpPacket);
+  out.resize(writeRtp(h, payload, out, ext_id));
+  return out;
+}
+
+TEST(RtpPacketTest, RoundTripsHeaderAndPayload) {
+  RtpHeader h{111, true, 65535, 0xFFFFFF00U, 0xDEADBEEF, std::nullopt, false};
+  const Bytes bytes = packet(h, {1, 2, 3});
+  ASSERT_EQ(bytes.size(), 15U);
+  const auto view = parseRtp(bytes, 0);
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->header.payload_type, 111);
+  EXPECT_TRUE(view->header.marker);
+  EXPECT_EQ(view->header.sequence, 65535);
+  EXPECT_EQ(view->header.timestamp, 0xFFFFFF00U);
+  EXPECT_EQ(view->header.ssrc, 0xDEADBEEF);
+  EXPECT_EQ(Bytes(view->payload.begin(), view->payload.end()), (Bytes{1, 2, 3}));
+}
+
+TEST(RtpPacketTest, ReadsTheAudioLevelExtensionWhenNegotiated) {
+  RtpHeader h{111, false, 1, 2, 3, std::uint8_t{42}, true};
+  const Bytes bytes = packet(h, {9}, 1);
+  const auto view = parseRtp(bytes, 1);
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->header.audio_level, 42);
+  EXPECT_TRUE(view->header.voice_activity);
+  EXPECT_EQ(view->payload.size(), 1U);
+  EXPECT_FALSE(parseRtp(bytes, 2)->header.audio_level.has_value());  // other id negotiated
+}
+
+TEST(RtpPacketTest, SkipsCsrcsAndPadding) {
+  Bytes bytes = packet({0, false, 1, 2, 3, std::nullopt, false}, {7, 7});
+  bytes[0] |= 0x02;  // two CSRCs
+  bytes.insert(bytes.begin() + 12, 8, 0xAA);
+  bytes[0] |= 0x20;  // padding of 3
+  bytes.insert(bytes.end(), {0, 0, 3});
+  const auto view = parseRtp(bytes, 0);
+  ASSERT_TRUE(view);
+  EXPECT_EQ(Bytes(view->payload.begin(), view->payload.end()), (Bytes{7, 7}));
+}
+
+TEST(RtpPacketTest, RejectsGarbage) {
+  const Bytes good = packet({0, false, 1, 2, 3, std::nullopt, false}, {1, 2, 3, 4});
+  EXPECT_TRUE(parseRtp(good, 0));
+  EXPECT_FALSE(parseRtp(Bytes(good.begin(), good.begin() + 11), 0)) << "truncated header";
+  Bytes v1 = good;
+  v1[0] = static_cast<std::uint8_t>((v1[0] & 0x3F) | 0x40);
+  EXPECT_FALSE(parseRtp(v1, 0)) << "version 1";
+  Bytes csrc = good;
+  csrc[0] |= 0x0F;
+  EXPECT_FALSE(parseRtp(csrc, 0)) << "CSRC list past the end";
+  Bytes ext = good;
+  ext[0] |= 0x10;
+  EXPECT_FALSE(parseRtp(ext, 0)) << "extension header past the end";
+  Bytes pad = good;
+  pad[0] |= 0x20;
+  pad.back() = 200;
+  EXPECT_FALSE(parseRtp(pad, 0)) << "padding longer than the packet";
+  Bytes rtcp = good;
+  rtcp[1] = 200;  // SR
+  EXPECT_FALSE(parseRtp(rtcp, 0)) << "RTCP on a muxed port";
+  EXPECT_TRUE(looksLikeRtcp(rtcp));
+  EXPECT_FALSE(parseRtp(Bytes(good.begin(), good.begin() + 12), 0)) << "no payload";
+  EXPECT_FALSE(parseRtp(Bytes(2000, 0x80), 0)) << "absurd size";
+}
+
+TEST(RtpPacketTest, WriteRefusesASmallBuffer) {
+  std::array<std::uint8_t, 13> small{};
+  const Bytes payload(10, 1);
+  EXPECT_EQ(writeRtp({}, payload, small), 0U);
+}
+
+}  // namespace
+}  // namespace mcu::mixer::rtp
