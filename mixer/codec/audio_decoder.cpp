@@ -1,0 +1,85 @@
+#include "mixer/codec/audio_decoder.h"
+
+#include <string>
+
+namespace mcu::mixer::codec {
+namespace {
+
+constexpr std::uint64_t kFrameNs = 20'000'000;
+constexpr const char* kToMix =
+    " ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1"
+    " ! appsink name=sink";
+
+std::string chainFor(const CodecSpec& spec) {
+  switch (spec.kind) {
+    case CodecKind::kOpus:
+      return std::string("opusdec plc=true use-inband-fec=") +
+             (spec.inband_fec ? "true" : "false") + kToMix;
+    case CodecKind::kPcmu:
+      return std::string("mulawdec") + kToMix;
+    case CodecKind::kPcma:
+      return std::string("alawdec") + kToMix;
+    case CodecKind::kG722:
+      return std::string("avdec_g722") + kToMix;
+  }
+  return "";
+}
+
+std::string capsFor(const CodecSpec& spec) {
+  switch (spec.kind) {
+    case CodecKind::kOpus:
+      return "audio/x-opus,channel-mapping-family=0,rate=48000,channels=" +
+             std::to_string(spec.channels);
+    case CodecKind::kPcmu:
+      return "audio/x-mulaw,rate=8000,channels=1";
+    case CodecKind::kPcma:
+      return "audio/x-alaw,rate=8000,channels=1";
+    case CodecKind::kG722:
+      return "audio/G722,rate=16000,channels=1";
+  }
+  return "";
+}
+
+}  // namespace
+
+AudioDecoder::AudioDecoder(GstPipelineHost& host, const CodecSpec& spec)
+    : spec_(spec), chain_(host, chainFor(spec), capsFor(spec)) {}
+
+bool AudioDecoder::takeFrame(core::Pcm& out) {
+  for (const auto& o : outputs_) {
+    fifo_.pushBytes(o);
+  }
+  outputs_.clear();
+  // At most three frames waiting: a chain that bursts must not add delay for good.
+  fifo_.trim(3 * core::kFrameSamples);
+  return fifo_.pop(out);
+}
+
+bool AudioDecoder::decode(std::span<const std::uint8_t> payload, core::Pcm& out) {
+  chain_.push(payload.data(), payload.size(), kFrameNs, outputs_);
+  if (!takeFrame(out)) {
+    // The resampler's start-up latency: the first frame comes up a little short.
+    out.fill(0);
+    return false;
+  }
+  last_ = out;
+  concealed_in_row_ = 0;
+  return true;
+}
+
+void AudioDecoder::conceal(core::Pcm& out) {
+  if (spec_.kind == CodecKind::kOpus) {
+    chain_.push(nullptr, 0, kFrameNs, outputs_);  // a gap: opusdec runs its PLC
+    if (takeFrame(out)) {
+      return;
+    }
+  }
+  // Repeat the last frame, halving each time: a short loss is bridged, a long one fades out.
+  ++concealed_in_row_;
+  const int shift = std::min(concealed_in_row_, 15);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<std::int16_t>(last_[i] >> shift);
+  }
+}
+
+}  // namespace mcu::mixer::codec

@@ -1,0 +1,28 @@
+// What a participant's audio is encoded with, as the SDP negotiated it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace mcu::mixer::codec {
+
+enum class CodecKind : std::uint8_t { kOpus, kPcmu, kPcma, kG722 };
+
+struct CodecSpec {
+  CodecKind kind = CodecKind::kOpus;
+  std::uint8_t payload_type = 111;
+  int channels = 1;         // Opus: 2 when the far end asked for stereo
+  bool inband_fec = true;   // Opus useinbandfec
+  int max_bitrate = 32000;  // Opus maxaveragebitrate, bit/s
+  int complexity = 10;      // Opus encoder complexity 0-10
+
+  bool operator==(const CodecSpec&) const = default;
+};
+
+// The codec's own sample rate (G.722 samples at 16 kHz) ...
+int sampleRate(CodecKind kind);
+// ... and its RTP clock rate (G.722's is 8000 for historical reasons, RFC 3551 §4.5.2).
+int rtpClockRate(CodecKind kind);
+std::string_view codecName(CodecKind kind);
+
+}  // namespace mcu::mixer::codec

@@ -1,0 +1,146 @@
+#include "mixer/codec/gst_push_chain.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "mcu/common/log.h"
+
+namespace mcu::mixer::codec {
+namespace {
+
+constexpr std::string_view kComponent = "media";
+
+// Bus messages would pile up (nobody runs a main loop on this pipeline): report errors and
+// drop everything in the posting thread.
+GstBusSyncReply onBusMessage(GstBus* /*bus*/, GstMessage* message, gpointer /*data*/) {
+  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
+    GError* err = nullptr;
+    gchar* debug = nullptr;
+    gst_message_parse_error(message, &err, &debug);
+    log::error(kComponent, "gst_error")
+        .kv("element", GST_OBJECT_NAME(GST_MESSAGE_SRC(message)))
+        .kv("error", err != nullptr ? err->message : "")
+        .kv("debug", debug != nullptr ? debug : "");
+    g_clear_error(&err);
+    g_free(debug);
+  }
+  return GST_BUS_DROP;
+}
+
+std::atomic<int> g_pipeline_count{0};
+
+}  // namespace
+
+bool ensureGstreamer(std::string* error) {
+  static std::once_flag once;
+  static bool ok = false;
+  static std::string reason;
+  std::call_once(once, [] {
+    GError* err = nullptr;
+    ok = gst_init_check(nullptr, nullptr, &err) != FALSE;
+    if (!ok) {
+      reason = err != nullptr ? err->message : "gst_init_check failed";
+      g_clear_error(&err);
+    }
+  });
+  if (!ok && error != nullptr) {
+    *error = reason;
+  }
+  return ok;
+}
+
+GstPipelineHost::GstPipelineHost() {
+  ensureGstreamer(nullptr);
+  const std::string name = "mixer" + std::to_string(g_pipeline_count++);
+  pipeline_ = gst_pipeline_new(name.c_str());
+  GstBus* bus = gst_pipeline_get_bus(GST_PIPELINE(pipeline_));
+  gst_bus_set_sync_handler(bus, onBusMessage, nullptr, nullptr);
+  gst_object_unref(bus);
+  // No clock: nothing here is synchronised to one, buffers flow as we push them.
+  gst_pipeline_use_clock(GST_PIPELINE(pipeline_), nullptr);
+  gst_element_set_state(pipeline_, GST_STATE_PLAYING);
+}
+
+GstPipelineHost::~GstPipelineHost() {
+  gst_element_set_state(pipeline_, GST_STATE_NULL);
+  gst_object_unref(pipeline_);
+}
+
+GstPushChain::GstPushChain(GstPipelineHost& host, const std::string& description,
+                           const std::string& caps_text)
+    : host_(host) {
+  GError* err = nullptr;
+  GstElement* bin = gst_parse_bin_from_description(description.c_str(), TRUE, &err);
+  if (bin == nullptr) {
+    log::error(kComponent, "gst_chain_invalid")
+        .kv("description", description)
+        .kv("error", err != nullptr ? err->message : "");
+    g_clear_error(&err);
+    return;
+  }
+  sink_ = gst_bin_get_by_name(GST_BIN(bin), "sink");
+  if (sink_ == nullptr) {
+    gst_object_unref(bin);
+    return;
+  }
+  // Without async=false several sinks in one pipeline deadlock in preroll (STACK.md).
+  g_object_set(sink_, "sync", FALSE, "async", FALSE, "max-buffers", 0U, nullptr);
+  gst_bin_add(GST_BIN(host_.pipeline()), bin);
+  bin_ = bin;
+  GstCaps* caps = gst_caps_from_string(caps_text.c_str());
+  src_ = gst_pad_new("src", GST_PAD_SRC);
+  gst_pad_set_active(src_, TRUE);
+  GstPad* sinkpad = gst_element_get_static_pad(bin_, "sink");
+  gst_pad_link(src_, sinkpad);
+  gst_object_unref(sinkpad);
+  gst_element_sync_state_with_parent(bin_);
+  gst_pad_push_event(src_, gst_event_new_stream_start(GST_OBJECT_NAME(bin_)));
+  gst_pad_push_event(src_, gst_event_new_caps(caps));
+  gst_caps_unref(caps);
+  GstSegment segment;
+  gst_segment_init(&segment, GST_FORMAT_TIME);
+  gst_pad_push_event(src_, gst_event_new_segment(&segment));
+}
+
+GstPushChain::~GstPushChain() {
+  if (bin_ == nullptr) {
+    return;
+  }
+  gst_pad_set_active(src_, FALSE);
+  gst_object_unref(src_);
+  gst_object_unref(sink_);
+  gst_element_set_state(bin_, GST_STATE_NULL);
+  gst_bin_remove(GST_BIN(host_.pipeline()), bin_);
+}
+
+bool GstPushChain::push(const std::uint8_t* data, std::size_t size, std::uint64_t duration_ns,
+                        std::vector<std::vector<std::uint8_t>>& outputs) {
+  if (bin_ == nullptr) {
+    return false;
+  }
+  GstBuffer* buffer = gst_buffer_new_allocate(nullptr, size, nullptr);
+  if (size > 0) {
+    gst_buffer_fill(buffer, 0, data, size);
+  } else {
+    GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_GAP);
+  }
+  GST_BUFFER_PTS(buffer) = pts_ns_;
+  GST_BUFFER_DURATION(buffer) = duration_ns;
+  pts_ns_ += duration_ns;
+  const GstFlowReturn flow = gst_pad_push(src_, buffer);
+  while (GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink_), 0)) {
+    GstBuffer* out = gst_sample_get_buffer(sample);
+    GstMapInfo map;
+    if (out != nullptr && gst_buffer_map(out, &map, GST_MAP_READ)) {
+      outputs.emplace_back(map.data, map.data + map.size);
+      gst_buffer_unmap(out, &map);
+    }
+    gst_sample_unref(sample);
+  }
+  return flow == GST_FLOW_OK;
+}
+
+}  // namespace mcu::mixer::codec

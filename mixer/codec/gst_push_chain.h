@@ -1,0 +1,55 @@
+// A chain of GStreamer elements that runs in the calling thread: buffers are pushed into its
+// sink from our own pad and the results pulled from an appsink right after, synchronously.
+// No source, queue or jitterbuffer element, so GStreamer starts no streaming thread for it
+// (STACK.md: 200 chains, one thread). Every chain of a media thread lives in that thread's
+// pipeline and is only used from that thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+typedef struct _GstElement GstElement;
+typedef struct _GstPad GstPad;
+
+namespace mcu::mixer::codec {
+
+// One pipeline per media thread, PLAYING for its whole life; chains are bins inside it.
+class GstPipelineHost {
+ public:
+  GstPipelineHost();
+  GstPipelineHost(const GstPipelineHost&) = delete;
+  GstPipelineHost& operator=(const GstPipelineHost&) = delete;
+  ~GstPipelineHost();
+  GstElement* pipeline() const { return pipeline_; }
+
+ private:
+  GstElement* pipeline_;
+};
+
+// Initialises GStreamer once per process; false (with the reason) if it cannot.
+bool ensureGstreamer(std::string* error);
+
+class GstPushChain {
+ public:
+  // `description`: gst-launch syntax ending in "appsink name=sink"; `caps`: of what we push.
+  GstPushChain(GstPipelineHost& host, const std::string& description, const std::string& caps);
+  GstPushChain(const GstPushChain&) = delete;
+  GstPushChain& operator=(const GstPushChain&) = delete;
+  ~GstPushChain();
+
+  bool ok() const { return bin_ != nullptr; }
+  // Pushes one buffer (an empty one signals a gap of `duration_ns`) and collects every
+  // output buffer into `outputs`, one vector per buffer. False if the chain reported an error.
+  bool push(const std::uint8_t* data, std::size_t size, std::uint64_t duration_ns,
+            std::vector<std::vector<std::uint8_t>>& outputs);
+
+ private:
+  GstPipelineHost& host_;
+  GstElement* bin_ = nullptr;
+  GstElement* sink_ = nullptr;
+  GstPad* src_ = nullptr;
+  std::uint64_t pts_ns_ = 0;
+};
+
+}  // namespace mcu::mixer::codec

@@ -1,0 +1,39 @@
+#include "tests/support/tone.h"
+
+#include <cmath>
+#include <numbers>
+
+namespace mcu::test {
+
+void ToneGenerator::next(mcu::mixer::core::Pcm& out) {
+  for (auto& s : out) {
+    s = static_cast<std::int16_t>(
+        amplitude_ * std::sin(2.0 * std::numbers::pi * hz_ * static_cast<double>(n_++) / 48000.0));
+  }
+}
+
+double goertzelDb(std::span<const std::int16_t> pcm, double hz, int rate) {
+  if (pcm.empty()) {
+    return -200.0;
+  }
+  const double w = 2.0 * std::numbers::pi * hz / rate;
+  const double coeff = 2.0 * std::cos(w);
+  double s1 = 0.0;
+  double s2 = 0.0;
+  for (const std::int16_t x : pcm) {
+    const double s0 = static_cast<double>(x) / 32768.0 + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  const double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+  const double n = static_cast<double>(pcm.size());
+  // A sine of amplitude A gives power ~ (A*N/2)^2.
+  const double amplitude = 2.0 * std::sqrt(std::max(power, 1e-30)) / n;
+  return 20.0 * std::log10(std::max(amplitude, 1e-10));
+}
+
+bool hears(std::span<const std::int16_t> pcm, double hz, double floor_db) {
+  return goertzelDb(pcm, hz) > floor_db;
+}
+
+}  // namespace mcu::test
