@@ -53,6 +53,7 @@ std::optional<std::string> HttpServer::start() {
   server.set_payload_max_length(1 << 20);
   // A small fixed pool: admin traffic is light, and each worker is a thread for good
   // (the library's default is max(8, cores - 1)).
+  // NOLINTNEXTLINE(cppcoreguidelines-owning-memory): httplib's API takes a raw owning pointer.
   server.new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"status":"ok"})", "application/json");

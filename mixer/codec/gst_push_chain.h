@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+// GStreamer's own type names, declared here so that only .cpp files include <gst/gst.h>.
+// NOLINTNEXTLINE(bugprone-reserved-identifier,modernize-use-using)
 typedef struct _GstElement GstElement;
+// NOLINTNEXTLINE(bugprone-reserved-identifier,modernize-use-using)
 typedef struct _GstPad GstPad;
 
 namespace mcu::mixer::codec {

@@ -10,7 +10,8 @@ namespace mcu::mixer::core {
 
 inline constexpr int kMixRate = 48000;
 inline constexpr int kFrameMs = 20;
-inline constexpr std::size_t kFrameSamples = kMixRate / 1000 * kFrameMs;  // 960
+inline constexpr std::size_t kFrameSamples =
+    static_cast<std::size_t>(kMixRate / 1000) * static_cast<std::size_t>(kFrameMs);  // 960
 
 using Pcm = std::array<std::int16_t, kFrameSamples>;
 using ParticipantId = std::uint32_t;
