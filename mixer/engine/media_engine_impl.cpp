@@ -1,0 +1,178 @@
+// The engine's bookkeeping on the caller's side: which media thread owns which room and
+// participant (guarded by one mutex, never held while media runs), and the posting of commands.
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "mixer/engine/media_engine.h"
+#include "mixer/engine/media_thread.h"
+#include "mixer/engine/port_allocator.h"
+
+namespace mcu::mixer {
+namespace {
+
+class MediaEngineImpl final : public MediaEngine {
+ public:
+  MediaEngineImpl(const EngineConfig& config, MediaEvents* events)
+      : ports_(config.bind_host, config.port_min, config.port_max) {
+    for (int i = 0; i < std::max(1, config.threads); ++i) {
+      threads_.push_back(std::make_unique<MediaThread>(i, events));
+    }
+  }
+
+  bool createRoom(RoomId room, const RoomMediaConfig& config) override {
+    const std::lock_guard lock(mutex_);
+    if (rooms_.contains(room)) {
+      return false;
+    }
+    // The thread with the fewest rooms: rooms, not participants, are the unit of balance.
+    std::vector<int> load(threads_.size(), 0);
+    for (const auto& [id, index] : rooms_) {
+      ++load[index];
+    }
+    const auto index =
+        static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    rooms_[room] = index;
+    MediaThread* thread = threads_[index].get();
+    thread->post([thread, room, config] {
+      thread->addRoom(std::make_unique<RoomMixer>(room, config, thread->gst()));
+    });
+    return true;
+  }
+
+  void destroyRoom(RoomId room) override {
+    const std::lock_guard lock(mutex_);
+    const auto it = rooms_.find(room);
+    if (it == rooms_.end()) {
+      return;
+    }
+    MediaThread* thread = threads_[it->second].get();
+    std::erase_if(participants_, [&](const auto& p) { return p.second.room == room; });
+    rooms_.erase(it);
+    thread->post([thread, room] { thread->removeRoom(room); });
+  }
+
+  void setMaxSpeakers(RoomId room, std::size_t k) override {
+    const std::lock_guard lock(mutex_);
+    const auto it = rooms_.find(room);
+    if (it != rooms_.end()) {
+      MediaThread* thread = threads_[it->second].get();
+      thread->post([thread, room, k] {
+        if (RoomMixer* r = thread->room(room)) {
+          r->setMaxSpeakers(k);
+        }
+      });
+    }
+  }
+
+  std::optional<std::uint16_t> addParticipant(RoomId room, ParticipantId id,
+                                              const MediaEndpoint& endpoint) override {
+    const std::lock_guard lock(mutex_);
+    const auto it = rooms_.find(room);
+    if (it == rooms_.end() || participants_.contains(id)) {
+      return std::nullopt;
+    }
+    UdpSocket socket = ports_.allocate();
+    if (!socket.valid()) {
+      return std::nullopt;
+    }
+    const std::uint16_t port = socket.localPort();
+    participants_[id] = {room, it->second};
+    MediaThread* thread = threads_[it->second].get();
+    auto shared = std::make_shared<UdpSocket>(std::move(socket));
+    thread->post([thread, room, id, endpoint, shared] {
+      RoomMixer* r = thread->room(room);
+      if (r != nullptr) {
+        thread->attach(room, std::make_unique<ParticipantStream>(id, std::move(*shared), endpoint,
+                                                                 r->config(), thread->gst()));
+      }
+    });
+    return port;
+  }
+
+  void updateParticipant(ParticipantId id, const MediaEndpoint& endpoint) override {
+    onParticipant(id, [endpoint](ParticipantStream& p) { p.update(endpoint); });
+  }
+
+  void removeParticipant(ParticipantId id) override {
+    const std::lock_guard lock(mutex_);
+    const auto it = participants_.find(id);
+    if (it == participants_.end()) {
+      return;
+    }
+    MediaThread* thread = threads_[it->second.thread].get();
+    participants_.erase(it);
+    thread->post([thread, id] { thread->detach(id); });
+  }
+
+  void setMute(ParticipantId id, bool muted) override {
+    onParticipant(id, [muted](ParticipantStream& p) { p.setMuted(muted); });
+  }
+  void setDeaf(ParticipantId id, bool deaf) override {
+    onParticipant(id, [deaf](ParticipantStream& p) { p.setDeaf(deaf); });
+  }
+  void setGains(ParticipantId id, float input, float output) override {
+    onParticipant(id, [input, output](ParticipantStream& p) { p.setGains(input, output); });
+  }
+
+  std::optional<ParticipantStats> stats(ParticipantId id) const override {
+    const MediaThread* thread = nullptr;
+    {
+      const std::lock_guard lock(mutex_);
+      const auto it = participants_.find(id);
+      if (it == participants_.end()) {
+        return std::nullopt;
+      }
+      thread = threads_[it->second.thread].get();
+    }
+    return thread->stats(id);
+  }
+
+  EngineStats engineStats() const override {
+    EngineStats total;
+    for (const auto& t : threads_) {
+      const ThreadStats s = t->threadStats();
+      total.ticks += s.ticks;
+      total.late_ticks += s.late_ticks;
+      total.max_tick_ms = std::max(total.max_tick_ms, s.max_tick_ms);
+      total.shared_encodes += s.shared_encodes;
+      total.personal_encodes += s.personal_encodes;
+    }
+    return total;
+  }
+
+ private:
+  struct Placement {
+    RoomId room;
+    std::size_t thread;
+  };
+
+  template <typename Fn>
+  void onParticipant(ParticipantId id, Fn fn) {
+    const std::lock_guard lock(mutex_);
+    const auto it = participants_.find(id);
+    if (it == participants_.end()) {
+      return;
+    }
+    MediaThread* thread = threads_[it->second.thread].get();
+    thread->post([thread, id, fn] {
+      if (ParticipantStream* p = thread->participant(id)) {
+        fn(*p);
+      }
+    });
+  }
+
+  PortAllocator ports_;
+  std::vector<std::unique_ptr<MediaThread>> threads_;
+  mutable std::mutex mutex_;
+  std::unordered_map<RoomId, std::size_t> rooms_;
+  std::unordered_map<ParticipantId, Placement> participants_;
+};
+
+}  // namespace
+
+std::unique_ptr<MediaEngine> createMediaEngine(const EngineConfig& config, MediaEvents* events) {
+  return std::make_unique<MediaEngineImpl>(config, events);
+}
+
+}  // namespace mcu::mixer

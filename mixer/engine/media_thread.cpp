@@ -1,0 +1,209 @@
+#include "mixer/engine/media_thread.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+
+#include "mcu/common/check.h"
+#include "mcu/common/log.h"
+
+namespace mcu::mixer {
+namespace {
+
+constexpr std::uint64_t kTimerKey = ~0ULL;
+constexpr std::uint64_t kWakeKey = ~0ULL - 1;
+constexpr std::uint64_t kMaxCatchUpTicks = 5;
+constexpr std::uint64_t kPublishEveryTicks = 10;
+
+std::int64_t nowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+MediaThread::MediaThread(int index, MediaEvents* events) : index_(index), events_(events) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  MCU_CHECK(epoll_fd_ >= 0 && timer_fd_ >= 0 && wake_fd_ >= 0);
+  itimerspec period{};
+  period.it_interval.tv_nsec = 20'000'000;
+  period.it_value.tv_nsec = 20'000'000;
+  MCU_CHECK(::timerfd_settime(timer_fd_, 0, &period, nullptr) == 0);
+  for (const auto& [fd, key] : {std::pair{timer_fd_, kTimerKey}, std::pair{wake_fd_, kWakeKey}}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = key;
+    MCU_CHECK(::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0);
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+MediaThread::~MediaThread() {
+  stopping_ = true;
+  post([] {});
+  thread_.join();
+  ::close(epoll_fd_);
+  ::close(timer_fd_);
+  ::close(wake_fd_);
+}
+
+void MediaThread::post(std::function<void()> task) {
+  {
+    const std::lock_guard lock(tasks_mutex_);
+    tasks_.push_back(std::move(task));
+  }
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+std::optional<ParticipantStats> MediaThread::stats(ParticipantId id) const {
+  const std::lock_guard lock(stats_mutex_);
+  const auto it = published_.find(id);
+  return it == published_.end() ? std::nullopt : std::optional(it->second);
+}
+
+ThreadStats MediaThread::threadStats() const {
+  const std::lock_guard lock(stats_mutex_);
+  return published_thread_;
+}
+
+void MediaThread::addRoom(std::unique_ptr<RoomMixer> room) {
+  const RoomId id = room->id();
+  rooms_[id] = std::move(room);
+}
+
+void MediaThread::removeRoom(RoomId id) {
+  const auto it = rooms_.find(id);
+  if (it == rooms_.end()) {
+    return;
+  }
+  std::erase_if(participants_, [&](const auto& entry) {
+    if (entry.second.first != it->second.get()) {
+      return false;
+    }
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, entry.second.second->fd(), nullptr);
+    return true;
+  });
+  rooms_.erase(it);
+}
+
+RoomMixer* MediaThread::room(RoomId id) {
+  const auto it = rooms_.find(id);
+  return it == rooms_.end() ? nullptr : it->second.get();
+}
+
+void MediaThread::attach(RoomId room_id, std::unique_ptr<ParticipantStream> participant) {
+  RoomMixer* target = room(room_id);
+  if (target == nullptr) {
+    log::warn("media", "attach_to_unknown_room").kv("room", static_cast<std::uint64_t>(room_id));
+    return;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = participant->id();
+  MCU_CHECK(::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, participant->fd(), &ev) == 0);
+  participants_[participant->id()] = {target, participant.get()};
+  target->add(std::move(participant));
+}
+
+void MediaThread::detach(ParticipantId id) {
+  const auto it = participants_.find(id);
+  if (it == participants_.end()) {
+    return;
+  }
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second.second->fd(), nullptr);
+  it->second.first->remove(id);  // the stream (and its socket) is destroyed here
+  participants_.erase(it);
+  const std::lock_guard lock(stats_mutex_);
+  published_.erase(id);
+}
+
+ParticipantStream* MediaThread::participant(ParticipantId id) {
+  const auto it = participants_.find(id);
+  return it == participants_.end() ? nullptr : it->second.second;
+}
+
+void MediaThread::runTasks() {
+  std::uint64_t count = 0;
+  [[maybe_unused]] const auto n = ::read(wake_fd_, &count, sizeof count);
+  std::deque<std::function<void()>> batch;
+  {
+    const std::lock_guard lock(tasks_mutex_);
+    batch.swap(tasks_);
+  }
+  for (auto& task : batch) {
+    task();
+  }
+}
+
+void MediaThread::onTimer() {
+  std::uint64_t expirations = 0;
+  if (::read(timer_fd_, &expirations, sizeof expirations) != sizeof expirations) {
+    return;
+  }
+  if (expirations > 1) {
+    thread_stats_.late_ticks += expirations - 1;
+  }
+  // Catch up (a little) rather than skip: skipped ticks would be gaps in every outgoing stream.
+  const std::uint64_t ticks = std::min(expirations, kMaxCatchUpTicks);
+  for (std::uint64_t t = 0; t < ticks; ++t) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::int64_t now = nowUs();
+    for (auto& [id, room] : rooms_) {
+      room->tick(now, events_);
+    }
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    thread_stats_.max_tick_ms = std::max(thread_stats_.max_tick_ms, ms);
+    if (++thread_stats_.ticks % kPublishEveryTicks == 0) {
+      publishStats();
+    }
+  }
+}
+
+void MediaThread::publishStats() {
+  thread_stats_.shared_encodes = 0;
+  thread_stats_.personal_encodes = 0;
+  for (const auto& [id, room] : rooms_) {
+    thread_stats_.shared_encodes += room->counters().shared_encodes;
+    thread_stats_.personal_encodes += room->counters().personal_encodes;
+  }
+  const std::lock_guard lock(stats_mutex_);
+  for (const auto& [id, entry] : participants_) {
+    published_[id] = entry.second->stats();
+  }
+  published_thread_ = thread_stats_;
+}
+
+void MediaThread::run() {
+  gst_ = std::make_unique<codec::GstPipelineHost>();
+  std::array<epoll_event, 64> events{};
+  while (!stopping_) {
+    const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), -1);
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t key = events[static_cast<std::size_t>(i)].data.u64;
+      if (key == kTimerKey) {
+        onTimer();
+      } else if (key == kWakeKey) {
+        runTasks();
+      } else if (ParticipantStream* p = participant(static_cast<ParticipantId>(key))) {
+        p->receive(nowUs(), events_);
+      }
+    }
+  }
+  runTasks();
+  rooms_.clear();
+  participants_.clear();
+  gst_.reset();
+  log::debug("media", "media_thread_stopped").kv("index", index_);
+}
+
+}  // namespace mcu::mixer

@@ -1,0 +1,79 @@
+// One media thread: an epoll loop that owns a set of rooms, their participants' sockets, and
+// the GStreamer pipeline their codec chains live in. It wakes on RTP, on its 20 ms timerfd
+// (monotonic; every room it owns ticks then) and on posted commands, which run between ticks.
+// The engine has a fixed number of these, whatever the number of rooms and participants.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "mixer/codec/gst_push_chain.h"
+#include "mixer/engine/media_types.h"
+#include "mixer/engine/room_mixer.h"
+
+namespace mcu::mixer {
+
+struct ThreadStats {
+  std::uint64_t ticks = 0;
+  std::uint64_t late_ticks = 0;  // a timer expiry found more than one period elapsed
+  double max_tick_ms = 0.0;      // longest time spent ticking all rooms once
+  std::uint64_t shared_encodes = 0;
+  std::uint64_t personal_encodes = 0;
+};
+
+class MediaThread {
+ public:
+  MediaThread(int index, MediaEvents* events);
+  MediaThread(const MediaThread&) = delete;
+  MediaThread& operator=(const MediaThread&) = delete;
+  ~MediaThread();
+
+  // Any thread. The task runs on the media thread, between ticks.
+  void post(std::function<void()> task);
+  // Any thread: the statistics as of the last publication (every 200 ms).
+  std::optional<ParticipantStats> stats(ParticipantId id) const;
+  ThreadStats threadStats() const;
+
+  // Media thread only (from posted tasks).
+  codec::GstPipelineHost& gst() { return *gst_; }
+  void addRoom(std::unique_ptr<RoomMixer> room);
+  void removeRoom(RoomId id);
+  RoomMixer* room(RoomId id);
+  void attach(RoomId room, std::unique_ptr<ParticipantStream> participant);
+  void detach(ParticipantId id);
+  ParticipantStream* participant(ParticipantId id);
+
+ private:
+  void run();
+  void runTasks();
+  void onTimer();
+  void publishStats();
+
+  int index_;
+  MediaEvents* events_;
+  int epoll_fd_ = -1;
+  int timer_fd_ = -1;
+  int wake_fd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::mutex tasks_mutex_;
+  std::deque<std::function<void()>> tasks_;
+  // Owned by the media thread.
+  std::unique_ptr<codec::GstPipelineHost> gst_;
+  std::map<RoomId, std::unique_ptr<RoomMixer>> rooms_;
+  std::unordered_map<ParticipantId, std::pair<RoomMixer*, ParticipantStream*>> participants_;
+  ThreadStats thread_stats_;
+  // Published for other threads.
+  mutable std::mutex stats_mutex_;
+  std::unordered_map<ParticipantId, ParticipantStats> published_;
+  ThreadStats published_thread_;
+  std::thread thread_;
+};
+
+}  // namespace mcu::mixer

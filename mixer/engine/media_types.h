@@ -1,0 +1,79 @@
+// The vocabulary of the media engine's API: what a room and a participant are configured with,
+// what comes back as statistics and events. No SIP, HTTP or SQL here: mcu/ translates.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "mixer/codec/codec.h"
+#include "mixer/core/audio_frame.h"
+#include "mixer/rtp/jitter_buffer.h"
+
+namespace mcu::mixer {
+
+using RoomId = std::uint64_t;
+using ParticipantId = core::ParticipantId;
+
+// An IPv4 or IPv6 address and port, as the SDP gave it.
+struct SocketAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+struct MediaEndpoint {
+  codec::CodecSpec codec;
+  int telephone_event_pt = -1;  // RFC 4733 payload type, -1 if not negotiated
+  int audio_level_ext_id = 0;   // RFC 6464 extension id, 0 if not negotiated
+  SocketAddress remote;         // where we send RTP (and RTCP, with rtcp-mux)
+  // NAT: accept and answer the first source that sends to us instead of `remote`.
+  bool latch_remote = false;
+  bool receive = true;  // its audio goes into the mix (false on hold)
+  bool send = true;     // we send it the mix (false on hold)
+};
+
+struct RoomMediaConfig {
+  std::size_t max_speakers = 3;  // 0: everyone audible
+  rtp::JitterBufferConfig jitter{};
+  int rtp_timeout_ms = 30'000;
+};
+
+struct ParticipantStats {
+  std::uint64_t packets_in = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t packets_out = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t dropped_bad = 0;           // not RTP, wrong payload type, absurd size
+  std::uint64_t dropped_wrong_source = 0;  // from an address that is not the negotiated one
+  std::uint64_t lost = 0;                  // concealed frames while receiving
+  std::uint64_t late = 0;
+  std::uint64_t duplicates = 0;
+  double jitter_ms = 0.0;
+  int level_dbov = 127;
+  bool talking = false;
+  bool selected = false;          // in the top K this tick
+  double added_latency_ms = 0.0;  // arrival of a packet to departure of the mix holding it
+  std::uint32_t ssrc_out = 0;
+};
+
+// Called on a media thread: implementations post to their own loop and return at once.
+class MediaEvents {
+ public:
+  virtual ~MediaEvents() = default;
+  virtual void onFirstPacket(ParticipantId id) = 0;
+  virtual void onTalking(ParticipantId id, bool talking) = 0;
+  virtual void onDtmf(ParticipantId id, char digit) = 0;
+  virtual void onRtpTimeout(ParticipantId id) = 0;
+};
+
+struct EngineConfig {
+  int threads = 2;  // media threads, about one per core
+  std::string bind_host = "127.0.0.1";
+  std::uint16_t port_min = 20000;
+  std::uint16_t port_max = 29999;
+};
+
+}  // namespace mcu::mixer

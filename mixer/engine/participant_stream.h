@@ -1,0 +1,95 @@
+// One participant's media inside a room, owned by the room's media thread: its socket, the
+// packets it sends us (validated, latched, jitter-buffered), its decoder, its personal encoder
+// for when it talks, and the RTP stream we send it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "mixer/codec/audio_decoder.h"
+#include "mixer/codec/audio_encoder.h"
+#include "mixer/engine/media_types.h"
+#include "mixer/engine/udp_socket.h"
+#include "mixer/rtp/jitter_buffer.h"
+#include "mixer/rtp/rtp_stream_writer.h"
+
+namespace mcu::mixer {
+
+class ParticipantStream {
+ public:
+  ParticipantStream(ParticipantId id, UdpSocket socket, const MediaEndpoint& endpoint,
+                    const RoomMediaConfig& room, codec::GstPipelineHost& gst);
+
+  ParticipantId id() const { return id_; }
+  int fd() const { return socket_.fd(); }
+  const MediaEndpoint& endpoint() const { return endpoint_; }
+  void update(const MediaEndpoint& endpoint);
+
+  // Reads everything waiting on the socket. Returns DTMF digits seen (0 if none).
+  void receive(std::int64_t now_us, MediaEvents* events);
+
+  // Tick, phase 1: take this tick's frame from the jitter buffer and report a level.
+  // Decodes only when the level has to be measured from the audio.
+  void pullFrame(std::int64_t now_us);
+  int level() const { return level_dbov_; }
+  bool mayBeMixed() const { return endpoint_.receive && !muted_ && (frame_ || decoded_); }
+  // Phase 2: the 48 kHz frame for the mix (decoding or concealing as needed).
+  const core::Pcm& pcm();
+  float inputGain() const { return input_gain_; }
+
+  // Phase 3: what we send it.
+  bool wantsAudio() const { return endpoint_.send && !deaf_ && remote_.has_value(); }
+  float outputGain() const { return output_gain_; }
+  codec::AudioEncoder& personalEncoder();
+  void sendPayload(std::span<const std::uint8_t> payload);
+  void skipSend() { writer_.skip(); }
+
+  void setMuted(bool m) { muted_ = m; }
+  void setDeaf(bool d) { deaf_ = d; }
+  void setGains(float in, float out) {
+    input_gain_ = in;
+    output_gain_ = out;
+  }
+  void setTalking(bool t) { talking_ = t; }
+  bool talking() const { return talking_; }
+  void setSelected(bool s) { selected_ = s; }
+  // RTP timeout: true once when no packet came for `timeout_ms` while receiving.
+  bool checkTimeout(std::int64_t now_us, int timeout_ms);
+  ParticipantStats stats() const;
+
+ private:
+  void onRtp(const rtp::RtpPacketView& packet, std::int64_t now_us, MediaEvents* events);
+  void onTelephoneEvent(const rtp::RtpPacketView& packet, MediaEvents* events);
+
+  ParticipantId id_;
+  UdpSocket socket_;
+  MediaEndpoint endpoint_;
+  codec::GstPipelineHost& gst_;
+  std::optional<Endpoint> remote_;
+  bool latched_ = false;
+  rtp::JitterBuffer jitter_;
+  std::unique_ptr<codec::AudioDecoder> decoder_;
+  std::unique_ptr<codec::AudioEncoder> personal_encoder_;
+  rtp::RtpStreamWriter writer_;
+  // Per tick.
+  std::optional<rtp::Frame> frame_;
+  bool decoded_ = false;
+  core::Pcm pcm_{};
+  int level_dbov_ = 127;
+  // Controls.
+  bool muted_ = false;
+  bool deaf_ = false;
+  float input_gain_ = 1.0F;
+  float output_gain_ = 1.0F;
+  bool talking_ = false;
+  bool selected_ = false;
+  // Statistics and events.
+  bool seen_first_packet_ = false;
+  bool timed_out_ = false;
+  std::int64_t last_packet_us_ = 0;
+  std::optional<std::uint32_t> last_dtmf_timestamp_;
+  ParticipantStats counters_;
+};
+
+}  // namespace mcu::mixer

@@ -1,0 +1,66 @@
+// One conference room's media, ticked every 20 ms by the media thread that owns it:
+// levels -> top-K speakers -> one sum -> one encode per codec configuration for the listeners,
+// one personal encode per talker -> per-recipient RTP headers -> send.
+// The cost grows with the number of talkers, not listeners: a listener costs a packet in and
+// a packet out.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "mixer/codec/audio_encoder.h"
+#include "mixer/core/mix_minus.h"
+#include "mixer/core/speaker_selector.h"
+#include "mixer/engine/media_types.h"
+#include "mixer/engine/participant_stream.h"
+
+namespace mcu::mixer {
+
+struct TickCounters {
+  std::uint64_t ticks = 0;
+  std::uint64_t shared_encodes = 0;
+  std::uint64_t personal_encodes = 0;
+  std::uint64_t decodes = 0;
+};
+
+class RoomMixer {
+ public:
+  RoomMixer(RoomId id, RoomMediaConfig config, codec::GstPipelineHost& gst);
+
+  RoomId id() const { return id_; }
+  const RoomMediaConfig& config() const { return config_; }
+  void add(std::unique_ptr<ParticipantStream> participant);
+  std::unique_ptr<ParticipantStream> remove(ParticipantId id);
+  ParticipantStream* find(ParticipantId id);
+  std::size_t size() const { return participants_.size(); }
+  void setMaxSpeakers(std::size_t k) { selector_.setMaxSpeakers(k); }
+
+  void tick(std::int64_t now_us, MediaEvents* events);
+  const TickCounters& counters() const { return counters_; }
+
+ private:
+  struct SharedKey {
+    codec::CodecSpec spec;
+    float gain;
+    bool operator<(const SharedKey& o) const;
+  };
+  void updateTalking(MediaEvents* events);
+  void sendMixes();
+
+  RoomId id_;
+  RoomMediaConfig config_;
+  codec::GstPipelineHost& gst_;
+  std::vector<std::unique_ptr<ParticipantStream>> participants_;
+  core::SpeakerSelector selector_;
+  core::MixMinus mix_minus_;
+  core::MixResult mix_;
+  std::map<SharedKey, std::unique_ptr<codec::AudioEncoder>> shared_encoders_;
+  std::vector<ParticipantId> previous_selection_;
+  // Reused every tick.
+  std::vector<core::SourceLevel> levels_;
+  std::vector<core::SourceFrame> sources_;
+  TickCounters counters_;
+};
+
+}  // namespace mcu::mixer
