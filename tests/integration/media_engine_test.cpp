@@ -1,0 +1,299 @@
+// The media engine over loopback RTP with real Opus, G.711 and G.722 packets: each test's
+// participants send their own tone, and every receiver decodes what the engine sends and
+// checks (Goertzel) which tones it hears.
+#include "mixer/engine/media_engine.h"
+
+#include <dirent.h>
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <thread>
+
+#include "tests/support/rtp_peer.h"
+
+namespace mcu::mixer {
+namespace {
+
+using codec::CodecKind;
+using codec::CodecSpec;
+using namespace std::chrono_literals;
+
+constexpr double kHeard = -40.0;     // dB: clearly present
+constexpr double kNotHeard = -55.0;  // dB: absent (codec noise stays well below)
+
+CodecSpec opus() { return {.kind = CodecKind::kOpus, .payload_type = 111}; }
+CodecSpec pcmu() { return {.kind = CodecKind::kPcmu, .payload_type = 0}; }
+CodecSpec g722() { return {.kind = CodecKind::kG722, .payload_type = 9}; }
+
+int threadCount() {
+  int n = 0;
+  if (DIR* d = opendir("/proc/self/task")) {
+    while (readdir(d) != nullptr) {
+      ++n;
+    }
+    closedir(d);
+  }
+  return n - 2;
+}
+
+class RecordedEvents : public MediaEvents {
+ public:
+  void onFirstPacket(ParticipantId id) override { add("first:" + std::to_string(id)); }
+  void onTalking(ParticipantId id, bool t) override {
+    add((t ? "talking:" : "silent:") + std::to_string(id));
+  }
+  void onDtmf(ParticipantId id, char digit) override {
+    add("dtmf:" + std::to_string(id) + ":" + digit);
+  }
+  void onRtpTimeout(ParticipantId id) override { add("timeout:" + std::to_string(id)); }
+  int count(const std::string& e) const {
+    const std::lock_guard lock(mutex_);
+    return static_cast<int>(std::count(events_.begin(), events_.end(), e));
+  }
+
+ private:
+  void add(std::string e) {
+    const std::lock_guard lock(mutex_);
+    events_.push_back(std::move(e));
+  }
+  mutable std::mutex mutex_;
+  std::vector<std::string> events_;
+};
+
+class MediaEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = createMediaEngine({.threads = 2, .port_min = 30000, .port_max = 39999}, &events_);
+    ASSERT_TRUE(engine_->createRoom(1, room_config_));
+  }
+  test::RtpPeer& peer(const CodecSpec& spec, double hz, double amplitude = 8000.0) {
+    peers_.push_back(std::make_unique<test::RtpPeer>(gst_, spec, hz, amplitude));
+    return *peers_.back();
+  }
+  ParticipantId join(test::RtpPeer& p, const CodecSpec& spec, int ext_id = 0) {
+    const ParticipantId id = next_id_++;
+    MediaEndpoint endpoint;
+    endpoint.codec = spec;
+    endpoint.remote = {"127.0.0.1", p.port()};
+    endpoint.telephone_event_pt = 101;
+    endpoint.audio_level_ext_id = ext_id;
+    const auto port = engine_->addParticipant(1, id, endpoint);
+    EXPECT_TRUE(port.has_value());
+    p.setServerPort(port.value_or(0));
+    return id;
+  }
+  static double level(const test::RtpPeer& p, double hz, int ms = 1000) {
+    return test::goertzelDb(p.lastAudio(ms), hz);
+  }
+
+  RoomMediaConfig room_config_;
+  codec::GstPipelineHost gst_;
+  RecordedEvents events_;
+  std::unique_ptr<MediaEngine> engine_;
+  std::vector<std::unique_ptr<test::RtpPeer>> peers_;
+  ParticipantId next_id_ = 1;
+};
+
+TEST_F(MediaEngineTest, OpusTalkersHearEachOtherButNeverThemselves) {
+  auto& a = peer(opus(), 500);
+  auto& b = peer(opus(), 800);
+  auto& c = peer(opus(), 1100);
+  join(a, opus());
+  join(b, opus());
+  join(c, opus());
+  test::runFrames({&a, &b, &c}, 100);
+  for (auto [p, own, others] : {std::tuple{&a, 500.0, std::pair{800.0, 1100.0}},
+                                std::tuple{&b, 800.0, std::pair{500.0, 1100.0}},
+                                std::tuple{&c, 1100.0, std::pair{500.0, 800.0}}}) {
+    SCOPED_TRACE(own);
+    EXPECT_GT(level(*p, others.first), kHeard);
+    EXPECT_GT(level(*p, others.second), kHeard);
+    EXPECT_LT(level(*p, own), kNotHeard);
+  }
+}
+
+TEST_F(MediaEngineTest, OpusPcmuAndG722ShareARoom) {
+  auto& a = peer(opus(), 500);
+  auto& b = peer(pcmu(), 800);
+  auto& c = peer(g722(), 1100);
+  join(a, opus());
+  join(b, pcmu());
+  join(c, g722());
+  test::runFrames({&a, &b, &c}, 100);
+  EXPECT_GT(level(a, 800), kHeard);
+  EXPECT_GT(level(a, 1100), kHeard);
+  EXPECT_LT(level(a, 500), kNotHeard);
+  EXPECT_GT(level(b, 500), kHeard);
+  EXPECT_GT(level(b, 1100), kHeard);
+  EXPECT_LT(level(b, 800), kNotHeard);
+  EXPECT_GT(level(c, 500), kHeard);
+  EXPECT_GT(level(c, 800), kHeard);
+  EXPECT_LT(level(c, 1100), kNotHeard);
+}
+
+TEST_F(MediaEngineTest, MutedIsNotHeardAndDeafHearsNothing) {
+  auto& a = peer(opus(), 500);
+  auto& b = peer(opus(), 800);
+  auto& c = peer(opus(), 1100);
+  join(a, opus());
+  const ParticipantId bid = join(b, opus());
+  const ParticipantId cid = join(c, opus());
+  test::runFrames({&a, &b, &c}, 50);
+  ASSERT_GT(level(a, 1100, 500), kHeard);
+  engine_->setMute(cid, true);
+  engine_->setDeaf(bid, true);
+  test::runFrames({&a, &b, &c}, 10);
+  const std::size_t b_before = b.received().size();
+  test::runFrames({&a, &b, &c}, 50);
+  EXPECT_LT(level(a, 1100, 600), kNotHeard);
+  EXPECT_GT(level(a, 800, 600), kHeard);
+  EXPECT_EQ(b.received().size(), b_before) << "a deaf participant was sent audio";
+}
+
+TEST_F(MediaEngineTest, OnlyTheLoudestKAreMixed) {
+  engine_->setMaxSpeakers(1, 2);
+  auto& loud = peer(opus(), 500, 12000);
+  auto& second = peer(opus(), 800, 9000);
+  auto& third = peer(opus(), 1100, 2500);
+  auto& fourth = peer(opus(), 1400, 1500);
+  auto& listener = peer(opus(), 0);
+  listener.setSilent(true);
+  for (auto* p : {&loud, &second, &third, &fourth, &listener}) {
+    join(*p, opus());
+  }
+  test::runFrames({&loud, &second, &third, &fourth, &listener}, 100);
+  EXPECT_GT(level(listener, 500), kHeard);
+  EXPECT_GT(level(listener, 800), kHeard);
+  EXPECT_LT(level(listener, 1100), kNotHeard);
+  EXPECT_LT(level(listener, 1400), kNotHeard);
+  // The shared mix was encoded once per tick for all listeners.
+  std::this_thread::sleep_for(250ms);
+  const EngineStats stats = engine_->engineStats();
+  EXPECT_GT(stats.shared_encodes, 0U);
+  EXPECT_LE(stats.shared_encodes, stats.ticks);
+}
+
+TEST_F(MediaEngineTest, ImpairedSenderIsStillHeardContinuously) {
+  room_config_.jitter.min_delay_ms = 40;
+  engine_->createRoom(2, room_config_);
+  auto& a = peer(opus(), 600);
+  auto& b = peer(opus(), 0);
+  b.setSilent(true);
+  a.setImpairment({.drop_every = 17, .duplicate_every = 7, .swap_every = 5, .delay_every = 0});
+  MediaEndpoint ea{.codec = opus(), .remote = {"127.0.0.1", a.port()}};
+  MediaEndpoint eb{.codec = opus(), .remote = {"127.0.0.1", b.port()}};
+  const ParticipantId aid = 100;
+  a.setServerPort(*engine_->addParticipant(2, aid, ea));
+  b.setServerPort(*engine_->addParticipant(2, 101, eb));
+  test::runFrames({&a, &b}, 150);
+  const auto audio = b.lastAudio(1000);
+  ASSERT_EQ(audio.size(), 48000U);
+  for (std::size_t chunk = 0; chunk + 960 <= audio.size(); chunk += 960) {
+    const double db = test::goertzelDb(std::span(audio).subspan(chunk, 960), 600);
+    EXPECT_GT(db, -45.0) << "silence in chunk " << chunk / 960;
+  }
+  std::this_thread::sleep_for(250ms);
+  const auto stats = engine_->stats(aid);
+  ASSERT_TRUE(stats);
+  EXPECT_GT(stats->duplicates, 0U);
+  EXPECT_GT(stats->lost, 0U);
+}
+
+TEST_F(MediaEngineTest, RtpFromAnotherAddressOrGarbageIsDropped) {
+  auto& a = peer(opus(), 500);
+  auto& b = peer(opus(), 0);
+  b.setSilent(true);
+  auto& intruder = peer(opus(), 1500, 16000);
+  const ParticipantId aid = join(a, opus());
+  join(b, opus());
+  // The intruder sends a loud tone, and garbage, to the port the server gave A.
+  intruder.setServerPort(a.serverPort());
+  const std::vector<std::uint8_t> garbage(300, 0xFF);
+  for (int i = 0; i < 50; ++i) {
+    a.sendRaw(garbage);
+  }
+  test::runFrames({&a, &b, &intruder}, 100);
+  EXPECT_GT(level(b, 500), kHeard);
+  EXPECT_LT(level(b, 1500), kNotHeard);
+  std::this_thread::sleep_for(250ms);
+  const auto stats = engine_->stats(aid);
+  ASSERT_TRUE(stats);
+  EXPECT_GE(stats->dropped_wrong_source, 90U);
+  EXPECT_GE(stats->dropped_bad, 50U);
+}
+
+TEST_F(MediaEngineTest, DtmfDigitsAreReportedOnce) {
+  auto& a = peer(opus(), 500);
+  const ParticipantId aid = join(a, opus());
+  test::runFrames({&a}, 10);
+  a.sendDtmf(5, 101);
+  a.sendDtmf(11, 101);  // '#'
+  test::runFrames({&a}, 10);
+  EXPECT_EQ(events_.count("dtmf:" + std::to_string(aid) + ":5"), 1);
+  EXPECT_EQ(events_.count("dtmf:" + std::to_string(aid) + ":#"), 1);
+}
+
+TEST_F(MediaEngineTest, OutgoingStreamStaysContinuousAcrossSpeakerSwitches) {
+  auto& a = peer(opus(), 500);
+  auto& b = peer(opus(), 800);
+  join(a, opus());
+  join(b, opus());
+  a.setSilent(true);
+  test::runFrames({&a, &b}, 40);  // A listens: shared mix
+  a.setSilent(false);
+  test::runFrames({&a, &b}, 40);  // A talks: personal mix
+  a.setSilent(true);
+  test::runFrames({&a, &b}, 60);  // and back
+  const auto& got = a.received();
+  ASSERT_GT(got.size(), 100U);
+  for (std::size_t i = 1; i < got.size(); ++i) {
+    ASSERT_EQ(static_cast<std::uint16_t>(got[i].header.sequence - got[i - 1].header.sequence), 1)
+        << "at packet " << i;
+    ASSERT_EQ(got[i].header.timestamp - got[i - 1].header.timestamp, 960U) << "at packet " << i;
+    ASSERT_EQ(got[i].header.ssrc, got[0].header.ssrc);
+  }
+}
+
+TEST_F(MediaEngineTest, TalkingAndTimeoutEventsAreReported) {
+  room_config_.rtp_timeout_ms = 300;
+  engine_->createRoom(3, room_config_);
+  auto& a = peer(opus(), 500);
+  MediaEndpoint e{.codec = opus(), .remote = {"127.0.0.1", a.port()}};
+  a.setServerPort(*engine_->addParticipant(3, 300, e));
+  test::runFrames({&a}, 40);
+  a.setSilent(true);
+  test::runFrames({&a}, 40);
+  std::this_thread::sleep_for(500ms);  // no packets at all: RTP timeout
+  EXPECT_EQ(events_.count("first:300"), 1);
+  EXPECT_EQ(events_.count("talking:300"), 1);
+  EXPECT_EQ(events_.count("silent:300"), 1);
+  EXPECT_EQ(events_.count("timeout:300"), 1);
+}
+
+TEST_F(MediaEngineTest, AudioLevelExtensionRanksWithoutDecoding) {
+  auto& a = peer(opus(), 500, 12000);
+  auto& b = peer(opus(), 0);
+  b.setSilent(true);
+  join(a, opus(), 1);
+  join(b, opus(), 1);
+  test::runFrames({&a, &b}, 80, 1);
+  EXPECT_GT(level(b, 500), kHeard);
+}
+
+TEST_F(MediaEngineTest, ThreadCountDoesNotGrowWithParticipants) {
+  auto& first = peer(opus(), 500);
+  join(first, opus());
+  test::runFrames({&first}, 5);
+  const int with_one = threadCount();
+  std::vector<std::unique_ptr<test::RtpPeer>> many;
+  for (int i = 0; i < 199; ++i) {
+    auto& p = peer(i % 2 == 0 ? opus() : pcmu(), 0);
+    p.setSilent(true);
+    join(p, i % 2 == 0 ? opus() : pcmu());
+  }
+  test::runFrames({&first}, 25);
+  EXPECT_EQ(threadCount(), with_one);
+}
+
+}  // namespace
+}  // namespace mcu::mixer

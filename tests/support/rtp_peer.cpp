@@ -1,0 +1,145 @@
+#include "tests/support/rtp_peer.h"
+
+#include <array>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "mixer/core/level_meter.h"
+
+namespace mcu::test {
+
+RtpPeer::RtpPeer(mixer::codec::GstPipelineHost& gst, const mixer::codec::CodecSpec& spec,
+                 double tone_hz, double amplitude)
+    : spec_(spec),
+      socket_(mixer::UdpSocket::bind("127.0.0.1", 0)),
+      encoder_(gst, spec),
+      decoder_(gst, spec),
+      tone_(tone_hz, amplitude),
+      ssrc_(std::random_device{}()) {}
+
+void RtpPeer::setServerPort(std::uint16_t port) {
+  server_port_ = port;
+  server_ = *mixer::resolve({"127.0.0.1", port});
+}
+
+void RtpPeer::emit(const std::vector<std::uint8_t>& packet) {
+  socket_.send(packet, server_);
+  ++sent_;
+}
+
+void RtpPeer::sendRaw(std::span<const std::uint8_t> bytes) { socket_.send(bytes, server_); }
+
+void RtpPeer::sendFrame(int audio_level_ext_id) {
+  mixer::core::Pcm pcm{};
+  if (!silent_) {
+    tone_.next(pcm);
+  }
+  const auto payload = encoder_.encode(pcm);
+  const std::uint32_t step =
+      static_cast<std::uint32_t>(mixer::codec::rtpClockRate(spec_.kind) / 50);
+  mixer::rtp::RtpHeader header;
+  header.payload_type = spec_.payload_type;
+  header.sequence = sequence_++;
+  header.timestamp = timestamp_;
+  header.ssrc = ssrc_;
+  if (audio_level_ext_id > 0) {
+    header.audio_level = static_cast<std::uint8_t>(mixer::core::levelDbov(pcm));
+  }
+  timestamp_ += step;
+  ++frame_index_;
+  // Held packets whose time has come go out first.
+  for (auto& [frames_left, packet] : held_) {
+    --frames_left;
+  }
+  while (!held_.empty() && held_.front().first <= 0) {
+    emit(held_.front().second);
+    held_.pop_front();
+  }
+  if (payload.empty()) {
+    return;
+  }
+  std::vector<std::uint8_t> packet(mixer::rtp::kMaxRtpPacket);
+  packet.resize(mixer::rtp::writeRtp(header, payload, packet, audio_level_ext_id));
+  const auto every = [&](int n) {
+    return n > 0 && frame_index_ % static_cast<std::uint64_t>(n) == 0;
+  };
+  if (every(impairment_.drop_every)) {
+    return;
+  }
+  if (every(impairment_.swap_every)) {
+    held_.emplace_back(1, packet);
+    return;
+  }
+  if (every(impairment_.delay_every)) {
+    held_.emplace_back(2, packet);
+    return;
+  }
+  emit(packet);
+  if (every(impairment_.duplicate_every)) {
+    emit(packet);
+  }
+}
+
+void RtpPeer::sendDtmf(int event, std::uint8_t payload_type) {
+  for (int i = 0; i < 3; ++i) {
+    const bool end = i == 2;
+    const std::array<std::uint8_t, 4> payload{static_cast<std::uint8_t>(event),
+                                              static_cast<std::uint8_t>(end ? 0x8A : 0x0A), 0,
+                                              static_cast<std::uint8_t>(160 * (i + 1))};
+    mixer::rtp::RtpHeader header;
+    header.payload_type = payload_type;
+    header.marker = i == 0;
+    header.sequence = sequence_++;
+    header.timestamp = timestamp_;  // one event: one timestamp
+    header.ssrc = ssrc_;
+    std::vector<std::uint8_t> packet(64);
+    packet.resize(mixer::rtp::writeRtp(header, payload, packet));
+    emit(packet);
+  }
+  timestamp_ += 3 * 160;  // the next event (or audio) starts after this one
+}
+
+void RtpPeer::receiveAll() {
+  std::array<std::uint8_t, 2048> buffer{};
+  mixer::Endpoint from;
+  for (;;) {
+    const ssize_t n = socket_.receive(buffer, from);
+    if (n < 0) {
+      return;
+    }
+    const auto packet =
+        mixer::rtp::parseRtp(std::span(buffer.data(), static_cast<std::size_t>(n)), 0);
+    if (!packet) {
+      continue;
+    }
+    received_.push_back({packet->header, packet->payload.size()});
+    mixer::core::Pcm pcm{};
+    decoder_.decode(packet->payload, pcm);
+    audio_.insert(audio_.end(), pcm.begin(), pcm.end());
+  }
+}
+
+std::vector<std::int16_t> RtpPeer::lastAudio(int ms) const {
+  const auto n = static_cast<std::size_t>(ms) * 48;
+  if (audio_.size() <= n) {
+    return audio_;
+  }
+  return {audio_.end() - static_cast<std::ptrdiff_t>(n), audio_.end()};
+}
+
+void runFrames(std::vector<RtpPeer*> peers, int frames, int audio_level_ext_id) {
+  auto next = std::chrono::steady_clock::now();
+  for (int i = 0; i < frames; ++i) {
+    for (RtpPeer* p : peers) {
+      p->sendFrame(audio_level_ext_id);
+    }
+    next += std::chrono::milliseconds(20);
+    std::this_thread::sleep_until(next);
+    for (RtpPeer* p : peers) {
+      p->receiveAll();
+    }
+  }
+}
+
+}  // namespace mcu::test

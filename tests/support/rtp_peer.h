@@ -1,0 +1,79 @@
+// A participant as the media engine's tests see it: a UDP socket on 127.0.0.1 that sends a
+// tone encoded with a real codec (paced by the test at 20 ms) and decodes what comes back, so
+// the test can listen to it. Optional impairments reorder, duplicate, delay and drop packets.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "mixer/codec/audio_decoder.h"
+#include "mixer/codec/audio_encoder.h"
+#include "mixer/engine/udp_socket.h"
+#include "mixer/rtp/rtp_packet.h"
+#include "tests/support/tone.h"
+
+namespace mcu::test {
+
+struct Impairment {
+  int drop_every = 0;       // drop each Nth packet (0: none)
+  int duplicate_every = 0;  // send each Nth packet twice
+  int swap_every = 0;       // send each Nth packet after the next one
+  int delay_every = 0;      // hold each Nth packet back by two frames (late, not lost)
+};
+
+struct ReceivedPacket {
+  mixer::rtp::RtpHeader header;
+  std::size_t payload_size;
+};
+
+class RtpPeer {
+ public:
+  RtpPeer(mixer::codec::GstPipelineHost& gst, const mixer::codec::CodecSpec& spec, double tone_hz,
+          double amplitude = 8000.0);
+
+  std::uint16_t port() const { return socket_.localPort(); }
+  void setServerPort(std::uint16_t port);
+  std::uint16_t serverPort() const { return server_port_; }
+  void setImpairment(const Impairment& impairment) { impairment_ = impairment; }
+  void setSilent(bool silent) { silent_ = silent; }
+  // One 20 ms frame of our tone; optionally with an RFC 6464 level in extension `ext_id`.
+  void sendFrame(int audio_level_ext_id = 0);
+  // RFC 4733: one telephone-event (three packets, the last with the end bit).
+  void sendDtmf(int event, std::uint8_t payload_type);
+  // Sends raw bytes from this peer's socket (garbage tests).
+  void sendRaw(std::span<const std::uint8_t> bytes);
+  void receiveAll();
+
+  // The decoded audio of the last `ms` milliseconds received.
+  std::vector<std::int16_t> lastAudio(int ms) const;
+  const std::vector<ReceivedPacket>& received() const { return received_; }
+  std::uint64_t packetsSent() const { return sent_; }
+
+ private:
+  void emit(const std::vector<std::uint8_t>& packet);
+
+  mixer::codec::CodecSpec spec_;
+  mixer::UdpSocket socket_;
+  mixer::Endpoint server_{};
+  std::uint16_t server_port_ = 0;
+  mixer::codec::AudioEncoder encoder_;
+  mixer::codec::AudioDecoder decoder_;
+  ToneGenerator tone_;
+  Impairment impairment_;
+  bool silent_ = false;
+  std::uint16_t sequence_ = 1000;
+  std::uint32_t timestamp_ = 5000;
+  std::uint32_t ssrc_;
+  std::uint64_t sent_ = 0;
+  std::uint64_t frame_index_ = 0;
+  std::deque<std::pair<int, std::vector<std::uint8_t>>> held_;  // frames left, packet
+  std::vector<std::int16_t> audio_;
+  std::vector<ReceivedPacket> received_;
+};
+
+// Paces a set of peers at 20 ms for `frames` frames: each sends one frame and drains its socket.
+void runFrames(std::vector<RtpPeer*> peers, int frames, int audio_level_ext_id = 0);
+
+}  // namespace mcu::test
