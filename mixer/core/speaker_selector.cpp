@@ -33,6 +33,7 @@ const std::vector<ParticipantId>& SpeakerSelector::update(std::span<const Source
     const float target = static_cast<float>(127 - std::clamp(level.level_dbov, 0, 127));
     Track* t = find(level.id);
     if (t == nullptr) {
+      index_[level.id] = tracks_.size();
       tracks_.push_back({level.id, 0.0F, level.may_speak, 0, true});
       t = &tracks_.back();
     }
@@ -41,7 +42,13 @@ const std::vector<ParticipantId>& SpeakerSelector::update(std::span<const Source
     t->may_speak = level.may_speak;
     t->seen = true;
   }
-  std::erase_if(tracks_, [](const Track& t) { return !t.seen; });
+  if (std::any_of(tracks_.begin(), tracks_.end(), [](const Track& t) { return !t.seen; })) {
+    std::erase_if(tracks_, [](const Track& t) { return !t.seen; });
+    index_.clear();
+    for (std::size_t i = 0; i < tracks_.size(); ++i) {
+      index_[tracks_[i].id] = i;
+    }
+  }
 
   // Keep the current speakers that are still audible; a muted or silent one leaves at once.
   for (auto& t : tracks_) {
@@ -71,22 +78,25 @@ const std::vector<ParticipantId>& SpeakerSelector::update(std::span<const Source
       t->held_ticks = 1;
     }
   }
-  // A challenger replaces the weakest speaker whose hold time is over, if clearly louder.
-  for (Track* challenger : by_loudness) {
-    if (challenger->held_ticks > 0) {
-      continue;
-    }
+  // The loudest challenger replaces the weakest speaker whose hold time is over, if clearly
+  // louder; repeated while that holds (at most K times), so the cost stays linear.
+  for (std::size_t swaps = 0; swaps <= k; ++swaps) {
+    Track* challenger = nullptr;
     Track* weakest = nullptr;
     for (Track* t : by_loudness) {
-      if (t->held_ticks >= config_.min_hold_ticks &&
-          (weakest == nullptr || t->loudness < weakest->loudness)) {
+      if (t->held_ticks == 0) {
+        challenger = challenger == nullptr ? t : challenger;
+      } else if (t->held_ticks >= config_.min_hold_ticks &&
+                 (weakest == nullptr || t->loudness < weakest->loudness)) {
         weakest = t;
       }
     }
-    if (weakest != nullptr && challenger->loudness > weakest->loudness + config_.hysteresis_db) {
-      weakest->held_ticks = 0;
-      challenger->held_ticks = 1;
+    if (challenger == nullptr || weakest == nullptr ||
+        challenger->loudness <= weakest->loudness + config_.hysteresis_db) {
+      break;
     }
+    weakest->held_ticks = 0;
+    challenger->held_ticks = 1;
   }
   selected_.clear();
   for (Track* t : by_loudness) {

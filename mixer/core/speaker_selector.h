@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "mixer/core/audio_frame.h"
@@ -51,6 +52,8 @@ class SpeakerSelector {
 
   SelectorConfig config_;
   std::vector<Track> tracks_;
+  std::unordered_map<ParticipantId, std::size_t> index_;  // id -> position in tracks_
+  std::vector<Track*> by_loudness_;                       // reused every tick
   std::vector<ParticipantId> selected_;
 };
 

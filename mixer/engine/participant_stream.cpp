@@ -36,7 +36,6 @@ ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket,
       gst_(gst),
       remote_(resolve(endpoint.remote)),
       jitter_(jitterFor(room, endpoint.codec)),
-      decoder_(std::make_unique<codec::AudioDecoder>(gst, endpoint.codec)),
       writer_(randomU32(), static_cast<std::uint16_t>(randomU32()), randomU32(),
               timestampStep(endpoint.codec), endpoint.codec.payload_type) {
   counters_.ssrc_out = writer_.ssrc();
@@ -44,7 +43,7 @@ ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket,
 
 void ParticipantStream::update(const MediaEndpoint& endpoint) {
   if (!(endpoint.codec == endpoint_.codec)) {
-    decoder_ = std::make_unique<codec::AudioDecoder>(gst_, endpoint.codec);
+    decoder_.reset();
     personal_encoder_.reset();
     writer_.setPayloadType(endpoint.codec.payload_type);
     writer_.setTimestampStep(timestampStep(endpoint.codec));
@@ -146,6 +145,10 @@ void ParticipantStream::pullFrame(std::int64_t now_us) {
 const core::Pcm& ParticipantStream::pcm() {
   if (!decoded_) {
     decoded_ = true;
+    // Created on first use: a listener whose level comes from RFC 6464 never needs one.
+    if ((frame_ || jitter_.playing()) && !decoder_) {
+      decoder_ = std::make_unique<codec::AudioDecoder>(gst_, endpoint_.codec);
+    }
     if (frame_) {
       decoder_->decode(frame_->payload, pcm_);
     } else if (jitter_.playing()) {
