@@ -72,18 +72,19 @@ class MediaEngineImpl final : public MediaEngine {
     if (it == rooms_.end() || participants_.contains(id)) {
       return std::nullopt;
     }
-    UdpSocket socket = ports_.allocate();
-    if (!socket.valid()) {
+    PortAllocator::Pair sockets = ports_.allocate();
+    if (!sockets.rtp.valid()) {
       return std::nullopt;
     }
-    const std::uint16_t port = socket.localPort();
+    const std::uint16_t port = sockets.rtp.localPort();
     participants_[id] = {room, it->second};
     MediaThread* thread = threads_[it->second].get();
-    auto shared = std::make_shared<UdpSocket>(std::move(socket));
+    auto shared = std::make_shared<PortAllocator::Pair>(std::move(sockets));
     thread->post([thread, room, id, endpoint, shared] {
       RoomMixer* r = thread->room(room);
       if (r != nullptr) {
-        thread->attach(room, std::make_unique<ParticipantStream>(id, std::move(*shared), endpoint,
+        thread->attach(room, std::make_unique<ParticipantStream>(id, std::move(shared->rtp),
+                                                                 std::move(shared->rtcp), endpoint,
                                                                  r->config(), thread->gst()));
       }
     });

@@ -20,6 +20,7 @@ constexpr std::uint64_t kTimerKey = ~0ULL;
 constexpr std::uint64_t kWakeKey = ~0ULL - 1;
 constexpr std::uint64_t kMaxCatchUpTicks = 5;
 constexpr std::uint64_t kPublishEveryTicks = 10;
+constexpr std::uint64_t kRtcpKeyBit = 1ULL << 32;  // epoll key of a participant's RTCP socket
 
 std::int64_t nowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -91,6 +92,7 @@ void MediaThread::removeRoom(RoomId id) {
       return false;
     }
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, entry.second.second->fd(), nullptr);
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, entry.second.second->rtcpFd(), nullptr);
     return true;
   });
   rooms_.erase(it);
@@ -111,6 +113,8 @@ void MediaThread::attach(RoomId room_id, std::unique_ptr<ParticipantStream> part
   ev.events = EPOLLIN;
   ev.data.u64 = participant->id();
   MCU_CHECK(::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, participant->fd(), &ev) == 0);
+  ev.data.u64 = kRtcpKeyBit | participant->id();
+  MCU_CHECK(::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, participant->rtcpFd(), &ev) == 0);
   participants_[participant->id()] = {target, participant.get()};
   target->add(std::move(participant));
 }
@@ -121,6 +125,7 @@ void MediaThread::detach(ParticipantId id) {
     return;
   }
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second.second->fd(), nullptr);
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second.second->rtcpFd(), nullptr);
   it->second.first->remove(id);  // the stream (and its socket) is destroyed here
   participants_.erase(it);
   const std::lock_guard lock(stats_mutex_);
@@ -200,7 +205,11 @@ void MediaThread::run() {
       } else if (key == kWakeKey) {
         runTasks();
       } else if (ParticipantStream* p = participant(static_cast<ParticipantId>(key))) {
-        p->receive(nowUs(), events_);
+        if ((key & kRtcpKeyBit) != 0) {
+          p->receiveRtcp();
+        } else {
+          p->receive(nowUs(), events_);
+        }
       }
     }
   }

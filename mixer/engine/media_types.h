@@ -26,9 +26,11 @@ struct SocketAddress {
 
 struct MediaEndpoint {
   codec::CodecSpec codec;
-  int telephone_event_pt = -1;  // RFC 4733 payload type, -1 if not negotiated
-  int audio_level_ext_id = 0;   // RFC 6464 extension id, 0 if not negotiated
-  SocketAddress remote;         // where we send RTP (and RTCP, with rtcp-mux)
+  int telephone_event_pt = -1;               // RFC 4733 payload type, -1 if not negotiated
+  int audio_level_ext_id = 0;                // RFC 6464 extension id, 0 if not negotiated
+  SocketAddress remote;                      // where we send RTP (and RTCP, with rtcp-mux)
+  bool rtcp_mux = true;                      // RFC 5761; otherwise RTCP uses our port + 1 and ...
+  std::optional<SocketAddress> remote_rtcp;  // ... this address (default: remote port + 1)
   // NAT: accept and answer the first source that sends to us instead of `remote`.
   bool latch_remote = false;
   bool receive = true;  // its audio goes into the mix (false on hold)
@@ -57,6 +59,13 @@ struct ParticipantStats {
   bool selected = false;          // in the top K this tick
   double added_latency_ms = 0.0;  // arrival of a packet to departure of the mix holding it
   std::uint32_t ssrc_out = 0;
+  // What the far end reports about our stream (RTCP RR/SR).
+  std::uint64_t rtcp_sent = 0;
+  std::uint64_t rtcp_received = 0;
+  double remote_fraction_lost = 0.0;
+  std::int32_t remote_cumulative_lost = 0;
+  double remote_jitter_ms = 0.0;
+  std::optional<double> rtt_ms;
 };
 
 // Called on a media thread: implementations post to their own loop and return at once.

@@ -1,6 +1,8 @@
 #include "mixer/engine/participant_stream.h"
 
 #include <array>
+#include <chrono>
+#include <cstring>
 #include <random>
 
 #include "mixer/core/level_meter.h"
@@ -15,6 +17,26 @@ std::uint32_t randomU32() {
   return rng();
 }
 
+// NTP time (RFC 5905 §6): seconds since 1900 in the high 32 bits, fraction in the low.
+std::uint64_t ntpNow() {
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count();
+  constexpr std::uint64_t kEpochOffset = 2208988800ULL;
+  const auto secs = static_cast<std::uint64_t>(us / 1'000'000) + kEpochOffset;
+  const auto frac = (static_cast<std::uint64_t>(us % 1'000'000) << 32) / 1'000'000;
+  return (secs << 32) | frac;
+}
+
+bool sameHost(const Endpoint& a, const Endpoint& b) {
+  if (a.addr.ss_family == AF_INET) {
+    return reinterpret_cast<const sockaddr_in&>(a.addr).sin_addr.s_addr ==
+           reinterpret_cast<const sockaddr_in&>(b.addr).sin_addr.s_addr;
+  }
+  return std::memcmp(&reinterpret_cast<const sockaddr_in6&>(a.addr).sin6_addr,
+                     &reinterpret_cast<const sockaddr_in6&>(b.addr).sin6_addr,
+                     sizeof(in6_addr)) == 0;
+}
+
 std::uint32_t timestampStep(const codec::CodecSpec& spec) {
   return static_cast<std::uint32_t>(codec::rtpClockRate(spec.kind) / 50);
 }
@@ -27,11 +49,12 @@ rtp::JitterBufferConfig jitterFor(const RoomMediaConfig& room, const codec::Code
 
 }  // namespace
 
-ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket,
+ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket, UdpSocket rtcp_socket,
                                      const MediaEndpoint& endpoint, const RoomMediaConfig& room,
                                      codec::GstPipelineHost& gst)
     : id_(id),
       socket_(std::move(socket)),
+      rtcp_socket_(std::move(rtcp_socket)),
       endpoint_(endpoint),
       gst_(gst),
       remote_(resolve(endpoint.remote)),
@@ -39,6 +62,17 @@ ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket,
       writer_(randomU32(), static_cast<std::uint16_t>(randomU32()), randomU32(),
               timestampStep(endpoint.codec), endpoint.codec.payload_type) {
   counters_.ssrc_out = writer_.ssrc();
+  resolveRtcpDestination();
+}
+
+void ParticipantStream::resolveRtcpDestination() {
+  if (endpoint_.rtcp_mux) {
+    rtcp_remote_ = remote_;
+    return;
+  }
+  const SocketAddress rtcp = endpoint_.remote_rtcp.value_or(
+      SocketAddress{endpoint_.remote.host, static_cast<std::uint16_t>(endpoint_.remote.port + 1)});
+  rtcp_remote_ = resolve(rtcp);
 }
 
 void ParticipantStream::update(const MediaEndpoint& endpoint) {
@@ -54,6 +88,7 @@ void ParticipantStream::update(const MediaEndpoint& endpoint) {
     latched_ = false;
   }
   endpoint_ = endpoint;
+  resolveRtcpDestination();
 }
 
 void ParticipantStream::receive(std::int64_t now_us, MediaEvents* events) {
@@ -77,7 +112,8 @@ void ParticipantStream::receive(std::int64_t now_us, MediaEvents* events) {
     }
     const std::span<const std::uint8_t> data(buffer.data(), static_cast<std::size_t>(n));
     if (rtp::looksLikeRtcp(data)) {
-      continue;  // rtcp-mux: RTCP reports are not read yet
+      onRtcp(data);  // rtcp-mux (RFC 5761 §4)
+      continue;
     }
     const auto packet = rtp::parseRtp(data, endpoint_.audio_level_ext_id);
     if (!packet) {
@@ -110,6 +146,64 @@ void ParticipantStream::onRtp(const rtp::RtpPacketView& packet, std::int64_t now
     return;
   }
   jitter_.push(packet, now_us);
+  receive_stats_.onPacket(
+      packet.header.sequence, packet.header.ssrc,
+      jitter_.stats().jitter_ms * codec::rtpClockRate(endpoint_.codec.kind) / 1000.0);
+}
+
+void ParticipantStream::receiveRtcp() {
+  std::array<std::uint8_t, rtp::kMaxRtpPacket> buffer{};
+  Endpoint from;
+  for (int i = 0; i < 16; ++i) {
+    const ssize_t n = rtcp_socket_.receive(buffer, from);
+    if (n < 0) {
+      return;
+    }
+    // The far end's RTCP may come from another port than its RTP, never from another host.
+    if (!remote_ || from.addr.ss_family != remote_->addr.ss_family || !sameHost(from, *remote_)) {
+      ++counters_.dropped_wrong_source;
+      continue;
+    }
+    onRtcp(std::span(buffer.data(), static_cast<std::size_t>(n)));
+  }
+}
+
+void ParticipantStream::onRtcp(std::span<const std::uint8_t> data) {
+  const auto report = rtp::parseReports(data, writer_.ssrc(), ntpNow());
+  if (!report) {
+    ++counters_.dropped_bad;
+    return;
+  }
+  ++counters_.rtcp_received;
+  counters_.remote_fraction_lost = report->fraction_lost;
+  counters_.remote_cumulative_lost = report->cumulative_lost;
+  counters_.remote_jitter_ms = report->jitter * 1000.0 / codec::rtpClockRate(endpoint_.codec.kind);
+  if (report->rtt_ms) {
+    counters_.rtt_ms = report->rtt_ms;
+  }
+}
+
+void ParticipantStream::maybeSendRtcp(std::int64_t now_us) {
+  if (now_us < next_rtcp_us_ || !rtcp_remote_ ||
+      (counters_.packets_out == 0 && counters_.packets_in == 0)) {
+    return;  // not due, nowhere to send, or nothing flowed yet: the first report goes then
+  }
+  // RFC 3550 §6.3.5: randomised to 0.5..1.5 of the 5 s interval, so reports do not bunch.
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  next_rtcp_us_ = now_us + std::uniform_int_distribution<std::int64_t>(2'500'000, 7'500'000)(rng);
+  rtp::SenderInfo sender;
+  sender.ssrc = writer_.ssrc();
+  sender.ntp = ntpNow();
+  sender.rtp_timestamp = writer_.nextTimestamp();
+  sender.packets = static_cast<std::uint32_t>(writer_.packetsSent());
+  sender.octets = static_cast<std::uint32_t>(writer_.bytesSent());
+  std::array<std::uint8_t, 256> packet{};
+  const std::size_t size =
+      rtp::writeSenderReport(sender, receive_stats_.nextBlock(), "mcu", packet);
+  const UdpSocket& from = endpoint_.rtcp_mux ? socket_ : rtcp_socket_;
+  if (size > 0 && from.send(std::span(packet.data(), size), *rtcp_remote_)) {
+    ++counters_.rtcp_sent;
+  }
 }
 
 // RFC 4733 §2.3: one event lasts several packets with the same timestamp; report it once.

@@ -12,22 +12,29 @@
 #include "mixer/engine/media_types.h"
 #include "mixer/engine/udp_socket.h"
 #include "mixer/rtp/jitter_buffer.h"
+#include "mixer/rtp/rtcp.h"
 #include "mixer/rtp/rtp_stream_writer.h"
 
 namespace mcu::mixer {
 
 class ParticipantStream {
  public:
-  ParticipantStream(ParticipantId id, UdpSocket socket, const MediaEndpoint& endpoint,
-                    const RoomMediaConfig& room, codec::GstPipelineHost& gst);
+  ParticipantStream(ParticipantId id, UdpSocket socket, UdpSocket rtcp_socket,
+                    const MediaEndpoint& endpoint, const RoomMediaConfig& room,
+                    codec::GstPipelineHost& gst);
 
   ParticipantId id() const { return id_; }
   int fd() const { return socket_.fd(); }
+  int rtcpFd() const { return rtcp_socket_.fd(); }
   const MediaEndpoint& endpoint() const { return endpoint_; }
   void update(const MediaEndpoint& endpoint);
 
-  // Reads everything waiting on the socket. Returns DTMF digits seen (0 if none).
+  // Reads everything waiting on the RTP socket (and RTCP on it, with rtcp-mux).
   void receive(std::int64_t now_us, MediaEvents* events);
+  // Reads the separate RTCP socket (without rtcp-mux).
+  void receiveRtcp();
+  // Sends an RTCP sender report when its interval (about 5 s, RFC 3550 §6.2) is due.
+  void maybeSendRtcp(std::int64_t now_us);
 
   // Tick, phase 1: take this tick's frame from the jitter buffer and report a level.
   // Decodes only when the level has to be measured from the audio.
@@ -61,9 +68,12 @@ class ParticipantStream {
  private:
   void onRtp(const rtp::RtpPacketView& packet, std::int64_t now_us, MediaEvents* events);
   void onTelephoneEvent(const rtp::RtpPacketView& packet, MediaEvents* events);
+  void onRtcp(std::span<const std::uint8_t> data);
+  void resolveRtcpDestination();
 
   ParticipantId id_;
   UdpSocket socket_;
+  UdpSocket rtcp_socket_;
   MediaEndpoint endpoint_;
   codec::GstPipelineHost& gst_;
   std::optional<Endpoint> remote_;
@@ -90,6 +100,10 @@ class ParticipantStream {
   std::int64_t last_packet_us_ = 0;
   std::optional<std::uint32_t> last_dtmf_timestamp_;
   ParticipantStats counters_;
+  // RTCP.
+  rtp::ReceiveStatistics receive_stats_;
+  std::optional<Endpoint> rtcp_remote_;
+  std::int64_t next_rtcp_us_ = 0;
 };
 
 }  // namespace mcu::mixer

@@ -14,8 +14,12 @@ namespace mcu::mixer {
 class PortAllocator {
  public:
   PortAllocator(std::string host, std::uint16_t min, std::uint16_t max);
-  // A bound socket, or an invalid one when the range is exhausted.
-  UdpSocket allocate();
+  struct Pair {
+    UdpSocket rtp;   // even port
+    UdpSocket rtcp;  // the odd port above it
+  };
+  // Both bound, or both invalid when the range is exhausted.
+  Pair allocate();
 
  private:
   std::string host_;

@@ -66,6 +66,7 @@ void RoomMixer::tick(std::int64_t now_us, MediaEvents* events) {
   levels_.clear();
   for (auto& p : participants_) {
     p->pullFrame(now_us);
+    p->maybeSendRtcp(now_us);
     levels_.push_back({p->id(), p->level(), p->mayBeMixed()});
     if (p->checkTimeout(now_us, config_.rtp_timeout_ms) && events != nullptr) {
       events->onRtpTimeout(p->id());

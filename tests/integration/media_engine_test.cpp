@@ -18,10 +18,17 @@ using codec::CodecKind;
 using codec::CodecSpec;
 using namespace std::chrono_literals;
 
-constexpr double kHeard = -40.0;     // dB: clearly present
+constexpr double kHeard = -40.0;  // dB: clearly present
 // dB: absent. A mixed tone here reads -22 dB or louder; Opus coding noise of the other
 // tones reaches about -53 dB near them, so -45 leaves margin on both sides.
 constexpr double kNotHeard = -45.0;
+
+MediaEndpoint endpointFor(const CodecSpec& spec, std::uint16_t port) {
+  MediaEndpoint e;
+  e.codec = spec;
+  e.remote = {"127.0.0.1", port};
+  return e;
+}
 
 CodecSpec opus() { return {.kind = CodecKind::kOpus, .payload_type = 111}; }
 CodecSpec pcmu() { return {.kind = CodecKind::kPcmu, .payload_type = 0}; }
@@ -182,8 +189,8 @@ TEST_F(MediaEngineTest, ImpairedSenderIsStillHeardContinuously) {
   auto& b = peer(opus(), 0);
   b.setSilent(true);
   a.setImpairment({.drop_every = 17, .duplicate_every = 7, .swap_every = 5, .delay_every = 0});
-  MediaEndpoint ea{.codec = opus(), .remote = {"127.0.0.1", a.port()}};
-  MediaEndpoint eb{.codec = opus(), .remote = {"127.0.0.1", b.port()}};
+  const MediaEndpoint ea = endpointFor(opus(), a.port());
+  const MediaEndpoint eb = endpointFor(opus(), b.port());
   const ParticipantId aid = 100;
   a.setServerPort(*engine_->addParticipant(2, aid, ea));
   b.setServerPort(*engine_->addParticipant(2, 101, eb));
@@ -224,6 +231,35 @@ TEST_F(MediaEngineTest, RtpFromAnotherAddressOrGarbageIsDropped) {
   EXPECT_GE(stats->dropped_bad, 50U);
 }
 
+TEST_F(MediaEngineTest, RtcpReportsFlowBothWays) {
+  auto& a = peer(opus(), 500);
+  auto& b = peer(opus(), 800);
+  const ParticipantId aid = join(a, opus());
+  join(b, opus());
+  test::runFrames({&a, &b}, 20);
+  // The engine sent A a sender report (rtcp-mux) about the stream it sends A.
+  ASSERT_FALSE(a.receivedRtcp().empty());
+  EXPECT_EQ(a.receivedRtcp()[0][1], 200) << "not an SR";
+  // A answers with a receiver report about that stream: a quarter lost, jitter 480 units.
+  const std::uint32_t ssrc = a.received().front().header.ssrc;
+  std::vector<std::uint8_t> rr{0x81, 201, 0, 7, 0, 0, 0, 1};
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    rr.push_back(static_cast<std::uint8_t>(ssrc >> shift));
+  }
+  const std::vector<std::uint8_t> rest{64, 0,   0, 5, 0, 0, 1, 0, 0, 0,
+                                       1,  224, 0, 0, 0, 0, 0, 0, 0, 0};
+  rr.insert(rr.end(), rest.begin(), rest.end());
+  a.sendRaw(rr);
+  test::runFrames({&a, &b}, 15);
+  const auto stats = engine_->stats(aid);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->rtcp_received, 1U);
+  EXPECT_GE(stats->rtcp_sent, 1U);
+  EXPECT_DOUBLE_EQ(stats->remote_fraction_lost, 0.25);
+  EXPECT_EQ(stats->remote_cumulative_lost, 5);
+  EXPECT_DOUBLE_EQ(stats->remote_jitter_ms, 10.0);
+}
+
 TEST_F(MediaEngineTest, DtmfDigitsAreReportedOnce) {
   auto& a = peer(opus(), 500);
   const ParticipantId aid = join(a, opus());
@@ -260,7 +296,7 @@ TEST_F(MediaEngineTest, TalkingAndTimeoutEventsAreReported) {
   room_config_.rtp_timeout_ms = 300;
   engine_->createRoom(3, room_config_);
   auto& a = peer(opus(), 500);
-  MediaEndpoint e{.codec = opus(), .remote = {"127.0.0.1", a.port()}};
+  const MediaEndpoint e = endpointFor(opus(), a.port());
   a.setServerPort(*engine_->addParticipant(3, 300, e));
   test::runFrames({&a}, 40);
   a.setSilent(true);

@@ -236,8 +236,10 @@ int main(int argc, char** argv) {
     if (p.talker || i == peers.size() - 1) {
       p.decoder = std::make_unique<mixer::codec::AudioDecoder>(gst, spec);
     }
-    mixer::MediaEndpoint e{
-        .codec = spec, .audio_level_ext_id = 1, .remote = {"127.0.0.1", p.socket.localPort()}};
+    mixer::MediaEndpoint e;
+    e.codec = spec;
+    e.audio_level_ext_id = 1;
+    e.remote = {"127.0.0.1", p.socket.localPort()};
     const auto port = engine->addParticipant(1, static_cast<mixer::ParticipantId>(i + 1), e);
     if (!port) {
       std::fprintf(stderr, "no port for participant %zu\n", i);

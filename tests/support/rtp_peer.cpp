@@ -108,8 +108,12 @@ void RtpPeer::receiveAll() {
     if (n < 0) {
       return;
     }
-    const auto packet =
-        mixer::rtp::parseRtp(std::span(buffer.data(), static_cast<std::size_t>(n)), 0);
+    const std::span<const std::uint8_t> data(buffer.data(), static_cast<std::size_t>(n));
+    if (mixer::rtp::looksLikeRtcp(data)) {
+      rtcp_.emplace_back(data.begin(), data.end());
+      continue;
+    }
+    const auto packet = mixer::rtp::parseRtp(data, 0);
     if (!packet) {
       continue;
     }

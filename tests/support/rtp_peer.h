@@ -49,6 +49,8 @@ class RtpPeer {
   // The decoded audio of the last `ms` milliseconds received.
   std::vector<std::int16_t> lastAudio(int ms) const;
   const std::vector<ReceivedPacket>& received() const { return received_; }
+  // RTCP packets the engine sent us (rtcp-mux), raw.
+  const std::vector<std::vector<std::uint8_t>>& receivedRtcp() const { return rtcp_; }
   std::uint64_t packetsSent() const { return sent_; }
 
  private:
@@ -71,6 +73,7 @@ class RtpPeer {
   std::deque<std::pair<int, std::vector<std::uint8_t>>> held_;  // frames left, packet
   std::vector<std::int16_t> audio_;
   std::vector<ReceivedPacket> received_;
+  std::vector<std::vector<std::uint8_t>> rtcp_;
 };
 
 // Paces a set of peers at 20 ms for `frames` frames: each sends one frame and drains its socket.
