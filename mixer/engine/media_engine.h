@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "mixer/engine/media_types.h"
 
@@ -34,6 +35,16 @@ class MediaEngine {
   virtual void setMute(ParticipantId id, bool muted) = 0;
   virtual void setDeaf(ParticipantId id, bool deaf) = 0;
   virtual void setGains(ParticipantId id, float input, float output) = 0;
+  // Prompts: the file (WAV, Ogg/Opus...) is decoded in the calling thread, then played into
+  // the room (everyone hears it) or to one participant. Returns the problem, if any.
+  virtual std::optional<std::string> playToRoom(RoomId room, const std::string& path) = 0;
+  virtual std::optional<std::string> playToParticipant(ParticipantId id,
+                                                       const std::string& path) = 0;
+  // Records the room's mix (what a listener hears) to an Ogg/Opus file.
+  virtual std::optional<std::string> startRecording(RoomId room, const std::string& path) = 0;
+  virtual void stopRecording(RoomId room) = 0;
+  // RFC 4733 digits to a participant ('0'-'9', '*', '#', 'A'-'D'), when it negotiated them.
+  virtual void sendDtmf(ParticipantId id, char digit) = 0;
   // As of the last publication by the media thread (at most 200 ms old).
   virtual std::optional<ParticipantStats> stats(ParticipantId id) const = 0;
   virtual EngineStats engineStats() const = 0;

@@ -1,9 +1,12 @@
 // The engine's bookkeeping on the caller's side: which media thread owns which room and
 // participant (guarded by one mutex, never held while media runs), and the posting of commands.
+#include <cstdio>
 #include <mutex>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
+#include "mixer/codec/audio_file_loader.h"
 #include "mixer/engine/media_engine.h"
 #include "mixer/engine/media_thread.h"
 #include "mixer/engine/port_allocator.h"
@@ -116,6 +119,46 @@ class MediaEngineImpl final : public MediaEngine {
     onParticipant(id, [input, output](ParticipantStream& p) { p.setGains(input, output); });
   }
 
+  std::optional<std::string> playToRoom(RoomId room, const std::string& path) override {
+    auto samples = loadPrompt(path);
+    if (auto* problem = std::get_if<std::string>(&samples)) {
+      return *problem;
+    }
+    auto shared = std::get<std::shared_ptr<const std::vector<std::int16_t>>>(std::move(samples));
+    return onRoom(room, [shared](RoomMixer& r) { r.queuePrompt(shared); });
+  }
+
+  std::optional<std::string> playToParticipant(ParticipantId id, const std::string& path) override {
+    auto samples = loadPrompt(path);
+    if (auto* problem = std::get_if<std::string>(&samples)) {
+      return *problem;
+    }
+    auto shared = std::get<std::shared_ptr<const std::vector<std::int16_t>>>(std::move(samples));
+    if (!onParticipant(id, [shared](ParticipantStream& p) { p.queuePrompt(shared); })) {
+      return "no participant " + std::to_string(id);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> startRecording(RoomId room, const std::string& path) override {
+    // The file is created here, so that a bad path is reported to the caller at once; the
+    // media thread then owns it.
+    if (std::FILE* probe = std::fopen(path.c_str(), "wb")) {
+      std::fclose(probe);
+    } else {
+      return "cannot create " + path;
+    }
+    return onRoom(room, [path](RoomMixer& r) { r.startRecording(path); });
+  }
+
+  void stopRecording(RoomId room) override {
+    onRoom(room, [](RoomMixer& r) { r.stopRecording(); });
+  }
+
+  void sendDtmf(ParticipantId id, char digit) override {
+    onParticipant(id, [digit](ParticipantStream& p) { p.queueDtmf(digit); });
+  }
+
   std::optional<ParticipantStats> stats(ParticipantId id) const override {
     const MediaThread* thread = nullptr;
     {
@@ -148,12 +191,38 @@ class MediaEngineImpl final : public MediaEngine {
     std::size_t thread;
   };
 
+  static std::variant<std::shared_ptr<const std::vector<std::int16_t>>, std::string> loadPrompt(
+      const std::string& path) {
+    auto loaded = codec::loadAudioFile(path);
+    if (auto* problem = std::get_if<std::string>(&loaded)) {
+      return *problem;
+    }
+    return std::make_shared<const std::vector<std::int16_t>>(
+        std::get<std::vector<std::int16_t>>(std::move(loaded)));
+  }
+
   template <typename Fn>
-  void onParticipant(ParticipantId id, Fn fn) {
+  std::optional<std::string> onRoom(RoomId room, Fn fn) {
+    const std::lock_guard lock(mutex_);
+    const auto it = rooms_.find(room);
+    if (it == rooms_.end()) {
+      return "no room " + std::to_string(room);
+    }
+    MediaThread* thread = threads_[it->second].get();
+    thread->post([thread, room, fn] {
+      if (RoomMixer* r = thread->room(room)) {
+        fn(*r);
+      }
+    });
+    return std::nullopt;
+  }
+
+  template <typename Fn>
+  bool onParticipant(ParticipantId id, Fn fn) {
     const std::lock_guard lock(mutex_);
     const auto it = participants_.find(id);
     if (it == participants_.end()) {
-      return;
+      return false;
     }
     MediaThread* thread = threads_[it->second.thread].get();
     thread->post([thread, id, fn] {
@@ -161,6 +230,7 @@ class MediaEngineImpl final : public MediaEngine {
         fn(*p);
       }
     });
+    return true;
   }
 
   PortAllocator ports_;

@@ -1,5 +1,6 @@
 #include "mixer/engine/participant_stream.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstring>
@@ -273,6 +274,71 @@ void ParticipantStream::sendPayload(std::span<const std::uint8_t> payload) {
     ++counters_.packets_out;
     counters_.bytes_out += size;
   }
+}
+
+void ParticipantStream::queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples) {
+  prompts_.push_back(std::move(samples));
+}
+
+bool ParticipantStream::mixPrompt(core::Pcm& pcm) {
+  if (prompts_.empty()) {
+    return false;
+  }
+  const auto& samples = *prompts_.front();
+  for (auto& s : pcm) {
+    const int v = prompt_pos_ < samples.size() ? samples[prompt_pos_++] : 0;
+    s = static_cast<std::int16_t>(std::clamp(s + v, -32768, 32767));
+  }
+  if (prompt_pos_ >= samples.size()) {
+    prompts_.pop_front();
+    prompt_pos_ = 0;
+  }
+  return true;
+}
+
+void ParticipantStream::queueDtmf(char digit) {
+  const auto pos = kDtmfDigits.find(digit);
+  if (pos != std::string_view::npos && endpoint_.telephone_event_pt >= 0) {
+    dtmf_queue_.push_back(static_cast<int>(pos));
+  }
+}
+
+// RFC 4733 §2.5: an event of 100 ms (5 packets, growing duration), the end packet sent three
+// times, then two ticks of audio before the next digit.
+bool ParticipantStream::sendDtmfPacket() {
+  constexpr int kToneTicks = 5;
+  constexpr int kEndRepeats = 3;
+  constexpr int kGapTicks = 2;
+  if (dtmf_queue_.empty() || !remote_) {
+    return false;
+  }
+  if (dtmf_tick_ == 0) {
+    dtmf_timestamp_ = writer_.nextTimestamp();
+  }
+  const int tick = dtmf_tick_++;
+  if (tick >= kToneTicks + kEndRepeats) {
+    if (tick + 1 >= kToneTicks + kEndRepeats + kGapTicks) {
+      dtmf_queue_.pop_front();
+      dtmf_tick_ = 0;
+    }
+    return false;  // the gap: audio again
+  }
+  const bool end = tick >= kToneTicks - 1;
+  const std::uint32_t step = timestampStep(endpoint_.codec);
+  const auto duration = static_cast<std::uint32_t>(std::min(tick + 1, kToneTicks)) * step;
+  const std::array<std::uint8_t, 4> payload{
+      static_cast<std::uint8_t>(dtmf_queue_.front()),
+      static_cast<std::uint8_t>((end ? 0x80 : 0x00) | 10),  // volume -10 dBm0
+      static_cast<std::uint8_t>(duration >> 8), static_cast<std::uint8_t>(duration)};
+  std::array<std::uint8_t, 64> packet{};
+  const std::size_t size =
+      writer_.writeEvent(payload, static_cast<std::uint8_t>(endpoint_.telephone_event_pt),
+                         dtmf_timestamp_, tick == 0, packet);
+  if (size > 0 && socket_.send(std::span(packet.data(), size), *remote_)) {
+    ++counters_.packets_out;
+    counters_.bytes_out += size;
+  }
+  return true;
 }
 
 bool ParticipantStream::checkTimeout(std::int64_t now_us, int timeout_ms) {

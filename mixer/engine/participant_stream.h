@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "mixer/codec/audio_decoder.h"
 #include "mixer/codec/audio_encoder.h"
@@ -50,6 +52,14 @@ class ParticipantStream {
   float outputGain() const { return output_gain_; }
   codec::AudioEncoder& personalEncoder();
   void sendPayload(std::span<const std::uint8_t> payload);
+  // A prompt for this participant only: mixed into what it hears until it ends.
+  void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples);
+  // Adds this tick's prompt frame to `pcm`; false when no prompt plays.
+  bool mixPrompt(core::Pcm& pcm);
+  // RFC 4733: queue a digit; while it plays, event packets replace the audio.
+  void queueDtmf(char digit);
+  // Sends this tick's event packet if a digit is being sent; false otherwise.
+  bool sendDtmfPacket();
   void skipSend() { writer_.skip(); }
 
   void setMuted(bool m) { muted_ = m; }
@@ -100,6 +110,12 @@ class ParticipantStream {
   std::int64_t last_packet_us_ = 0;
   std::optional<std::uint32_t> last_dtmf_timestamp_;
   ParticipantStats counters_;
+  // Prompts and DTMF we send.
+  std::deque<std::shared_ptr<const std::vector<std::int16_t>>> prompts_;
+  std::size_t prompt_pos_ = 0;
+  std::deque<int> dtmf_queue_;
+  int dtmf_tick_ = 0;  // ticks into the current event
+  std::uint32_t dtmf_timestamp_ = 0;
   // RTCP.
   rtp::ReceiveStatistics receive_stats_;
   std::optional<Endpoint> rtcp_remote_;

@@ -11,6 +11,8 @@ namespace {
 // (127 - dBov): on above -45 dBov, off below -55 dBov.
 constexpr float kTalkOn = 127.0F - 45.0F;
 constexpr float kTalkOff = 127.0F - 55.0F;
+// The mix source id of a room prompt: outside the participant id space the engine hands out.
+constexpr ParticipantId kPromptSource = 0xFFFFFFFFU;
 
 bool contains(const std::vector<ParticipantId>& ids, ParticipantId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
@@ -86,9 +88,48 @@ void RoomMixer::tick(std::int64_t now_us, MediaEvents* events) {
     }
   }
   previous_selection_ = selected;
+  if (const core::Pcm* prompt = nextPromptFrame()) {
+    sources_.push_back({kPromptSource, prompt, 1.0F, true});
+  }
   mix_minus_.mix(sources_, mix_);
+  if (recording_) {
+    recording_->writer.write(recording_->encoder->encode(mix_.full),
+                             static_cast<std::uint32_t>(core::kFrameSamples));
+  }
   sendMixes();
 }
+
+void RoomMixer::queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples) {
+  prompts_.push_back(std::move(samples));
+}
+
+const core::Pcm* RoomMixer::nextPromptFrame() {
+  if (prompts_.empty()) {
+    return nullptr;
+  }
+  const auto& samples = *prompts_.front();
+  for (auto& s : prompt_frame_) {
+    s = prompt_pos_ < samples.size() ? samples[prompt_pos_++] : 0;
+  }
+  if (prompt_pos_ >= samples.size()) {
+    prompts_.pop_front();
+    prompt_pos_ = 0;
+  }
+  return &prompt_frame_;
+}
+
+bool RoomMixer::startRecording(const std::string& path) {
+  auto recording = std::make_unique<Recording>();
+  if (!recording->writer.open(path, 1, static_cast<std::uint32_t>(id_))) {
+    return false;
+  }
+  recording->encoder = std::make_unique<codec::AudioEncoder>(
+      gst_, codec::CodecSpec{.kind = codec::CodecKind::kOpus, .max_bitrate = 48000});
+  recording_ = std::move(recording);
+  return true;
+}
+
+void RoomMixer::stopRecording() { recording_.reset(); }
 
 void RoomMixer::updateTalking(MediaEvents* events) {
   for (auto& p : participants_) {
@@ -104,44 +145,52 @@ void RoomMixer::updateTalking(MediaEvents* events) {
 }
 
 void RoomMixer::sendMixes() {
-  // Listeners first: one encode per distinct (codec configuration, output gain), shared.
+  // Listeners share one encode per distinct (codec configuration, output gain); a talker, or
+  // anyone hearing a prompt of their own, gets a personal one.
   std::map<SharedKey, std::span<const std::uint8_t>> encoded;
-  core::Pcm scaled;
   for (auto& p : participants_) {
     if (!p->wantsAudio()) {
       p->skipSend();
       continue;
     }
-    const auto talker = std::find_if(mix_.talkers.begin(), mix_.talkers.end(),
-                                     [&](const core::TalkerMix& t) { return t.id == p->id(); });
-    if (talker != mix_.talkers.end()) {
-      // A talker hears everyone but itself: its own encode.
-      const core::Pcm* pcm = &talker->pcm;
-      if (p->outputGain() != 1.0F) {
-        applyGain(talker->pcm, p->outputGain(), scaled);
-        pcm = &scaled;
-      }
-      p->sendPayload(p->personalEncoder().encode(*pcm));
-      ++counters_.personal_encodes;
+    if (p->sendDtmfPacket()) {
       continue;
     }
-    const SharedKey key{p->endpoint().codec, p->outputGain()};
-    auto it = encoded.find(key);
-    if (it == encoded.end()) {
-      auto& encoder = shared_encoders_[key];
-      if (!encoder) {
-        encoder = std::make_unique<codec::AudioEncoder>(gst_, key.spec);
-      }
-      const core::Pcm* pcm = &mix_.full;
-      if (key.gain != 1.0F) {
-        applyGain(mix_.full, key.gain, scaled);
-        pcm = &scaled;
-      }
-      it = encoded.emplace(key, encoder->encode(*pcm)).first;
-      ++counters_.shared_encodes;
-    }
-    p->sendPayload(it->second);
+    const auto talker = std::find_if(mix_.talkers.begin(), mix_.talkers.end(),
+                                     [&](const core::TalkerMix& t) { return t.id == p->id(); });
+    const bool is_talker = talker != mix_.talkers.end();
+    sendTo(*p, is_talker ? talker->pcm : mix_.full, !is_talker, encoded);
   }
+}
+
+void RoomMixer::sendTo(ParticipantStream& p, const core::Pcm& heard, bool shared,
+                       std::map<SharedKey, std::span<const std::uint8_t>>& encoded) {
+  core::Pcm personal = heard;
+  if (p.mixPrompt(personal)) {
+    shared = false;
+  }
+  if (!shared) {
+    if (p.outputGain() != 1.0F) {
+      applyGain(core::Pcm(personal), p.outputGain(), personal);
+    }
+    p.sendPayload(p.personalEncoder().encode(personal));
+    ++counters_.personal_encodes;
+    return;
+  }
+  const SharedKey key{p.endpoint().codec, p.outputGain()};
+  auto it = encoded.find(key);
+  if (it == encoded.end()) {
+    auto& encoder = shared_encoders_[key];
+    if (!encoder) {
+      encoder = std::make_unique<codec::AudioEncoder>(gst_, key.spec);
+    }
+    if (key.gain != 1.0F) {
+      applyGain(heard, key.gain, personal);
+    }
+    it = encoded.emplace(key, encoder->encode(key.gain != 1.0F ? personal : heard)).first;
+    ++counters_.shared_encodes;
+  }
+  p.sendPayload(it->second);
 }
 
 }  // namespace mcu::mixer

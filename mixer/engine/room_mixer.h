@@ -5,11 +5,14 @@
 // a packet out.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "mixer/codec/audio_encoder.h"
+#include "mixer/codec/ogg_opus_writer.h"
 #include "mixer/core/mix_minus.h"
 #include "mixer/core/speaker_selector.h"
 #include "mixer/engine/media_types.h"
@@ -37,6 +40,11 @@ class RoomMixer {
   void setMaxSpeakers(std::size_t k) { selector_.setMaxSpeakers(k); }
 
   void tick(std::int64_t now_us, MediaEvents* events);
+  // A prompt everyone hears (it joins the mix beside the K speakers until it ends).
+  void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples);
+  // Records the mix everyone hears to an Ogg/Opus file; false if it cannot be created.
+  bool startRecording(const std::string& path);
+  void stopRecording();
   const TickCounters& counters() const { return counters_; }
 
  private:
@@ -47,6 +55,9 @@ class RoomMixer {
   };
   void updateTalking(MediaEvents* events);
   void sendMixes();
+  void sendTo(ParticipantStream& p, const core::Pcm& heard, bool shared,
+              std::map<SharedKey, std::span<const std::uint8_t>>& encoded);
+  const core::Pcm* nextPromptFrame();
 
   RoomId id_;
   RoomMediaConfig config_;
@@ -57,6 +68,14 @@ class RoomMixer {
   core::MixResult mix_;
   std::map<SharedKey, std::unique_ptr<codec::AudioEncoder>> shared_encoders_;
   std::vector<ParticipantId> previous_selection_;
+  std::deque<std::shared_ptr<const std::vector<std::int16_t>>> prompts_;
+  std::size_t prompt_pos_ = 0;
+  core::Pcm prompt_frame_{};
+  struct Recording {
+    codec::OggOpusWriter writer;
+    std::unique_ptr<codec::AudioEncoder> encoder;
+  };
+  std::unique_ptr<Recording> recording_;
   // Reused every tick.
   std::vector<core::SourceLevel> levels_;
   std::vector<core::SourceFrame> sources_;

@@ -30,4 +30,23 @@ std::size_t RtpStreamWriter::write(std::span<const std::uint8_t> payload,
   return size;
 }
 
+std::size_t RtpStreamWriter::writeEvent(std::span<const std::uint8_t> payload,
+                                        std::uint8_t payload_type, std::uint32_t event_timestamp,
+                                        bool marker, std::span<std::uint8_t> out) {
+  RtpHeader header;
+  header.payload_type = payload_type;
+  header.marker = marker;
+  header.sequence = sequence_;
+  header.timestamp = event_timestamp;
+  header.ssrc = ssrc_;
+  const std::size_t size = writeRtp(header, payload, out);
+  if (size > 0) {
+    ++sequence_;
+    ++packets_;
+    bytes_ += size;
+  }
+  timestamp_ += step_;
+  return size;
+}
+
 }  // namespace mcu::mixer::rtp

@@ -18,6 +18,10 @@ class RtpStreamWriter {
 
   // Writes the packet for this tick into `out` and advances; returns its size (0: no room).
   std::size_t write(std::span<const std::uint8_t> payload, std::span<std::uint8_t> out);
+  // An RFC 4733 event packet: its own payload type and the event's start timestamp (all
+  // packets of one event carry it); time still moves on by one tick.
+  std::size_t writeEvent(std::span<const std::uint8_t> payload, std::uint8_t payload_type,
+                         std::uint32_t event_timestamp, bool marker, std::span<std::uint8_t> out);
   // A tick with nothing sent: only time moves on.
   void skip() { timestamp_ += step_; }
   void setPayloadType(std::uint8_t pt) { payload_type_ = pt; }

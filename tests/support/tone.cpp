@@ -1,7 +1,9 @@
 #include "tests/support/tone.h"
 
 #include <cmath>
+#include <cstdio>
 #include <numbers>
+#include <vector>
 
 namespace mcu::test {
 
@@ -34,6 +36,35 @@ double goertzelDb(std::span<const std::int16_t> pcm, double hz, int rate) {
 
 bool hears(std::span<const std::int16_t> pcm, double hz, double floor_db) {
   return goertzelDb(pcm, hz) > floor_db;
+}
+
+bool writeWavTone(const std::string& path, double hz, double seconds, int rate) {
+  const auto n = static_cast<std::uint32_t>(seconds * rate);
+  std::vector<std::int16_t> samples(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    samples[i] = static_cast<std::int16_t>(
+        8000.0 * std::sin(2.0 * std::numbers::pi * hz * static_cast<double>(i) / rate));
+  }
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    return false;
+  }
+  const auto put32 = [f](std::uint32_t v) { std::fwrite(&v, 4, 1, f); };
+  const auto put16 = [f](std::uint16_t v) { std::fwrite(&v, 2, 1, f); };
+  std::fwrite("RIFF", 1, 4, f);
+  put32(36 + n * 2);
+  std::fwrite("WAVEfmt ", 1, 8, f);
+  put32(16);
+  put16(1);  // PCM
+  put16(1);  // mono
+  put32(static_cast<std::uint32_t>(rate));
+  put32(static_cast<std::uint32_t>(rate) * 2);
+  put16(2);
+  put16(16);
+  std::fwrite("data", 1, 4, f);
+  put32(n * 2);
+  std::fwrite(samples.data(), 2, n, f);
+  return std::fclose(f) == 0;
 }
 
 }  // namespace mcu::test

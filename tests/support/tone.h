@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "mixer/core/audio_frame.h"
@@ -27,5 +28,8 @@ double goertzelDb(std::span<const std::int16_t> pcm, double hz, int rate = 48000
 // True if `hz` stands at least `margin_db` above the quietest of the `reference` frequencies
 // and above an absolute floor: the tone is clearly there.
 bool hears(std::span<const std::int16_t> pcm, double hz, double floor_db = -45.0);
+
+// Writes a mono 16-bit WAV file of a sine at `hz`; returns false if it cannot be written.
+bool writeWavTone(const std::string& path, double hz, double seconds, int rate);
 
 }  // namespace mcu::test
