@@ -45,8 +45,8 @@ std::vector<std::uint8_t> lacingFor(std::size_t size) {
 OggOpusWriter::~OggOpusWriter() { close(); }
 
 bool OggOpusWriter::open(const std::string& path, int channels, std::uint32_t serial) {
-  file_ = std::fopen(path.c_str(), "wb");
-  if (file_ == nullptr) {
+  file_.open(path, std::ios::binary | std::ios::trunc);
+  if (!file_) {
     return false;
   }
   serial_ = serial;
@@ -67,7 +67,7 @@ bool OggOpusWriter::open(const std::string& path, int channels, std::uint32_t se
 }
 
 void OggOpusWriter::write(std::span<const std::uint8_t> packet, std::uint32_t samples) {
-  if (file_ == nullptr || packet.empty()) {
+  if (!file_.is_open() || packet.empty()) {
     return;
   }
   data_.insert(data_.end(), packet.begin(), packet.end());
@@ -80,12 +80,11 @@ void OggOpusWriter::write(std::span<const std::uint8_t> packet, std::uint32_t sa
 }
 
 void OggOpusWriter::close() {
-  if (file_ == nullptr) {
+  if (!file_.is_open()) {
     return;
   }
   flushPage(true);
-  std::fclose(file_);
-  file_ = nullptr;
+  file_.close();
 }
 
 void OggOpusWriter::flushPage(bool last) {
@@ -113,7 +112,8 @@ void OggOpusWriter::writePage(std::span<const std::uint8_t> data,
   std::memcpy(&page[27], lacing.data(), lacing.size());
   std::memcpy(&page[27 + lacing.size()], data.data(), data.size());
   putLe(&page[22], oggCrc(page), 4);
-  std::fwrite(page.data(), 1, page.size(), file_);
+  file_.write(reinterpret_cast<const char*>(page.data()),
+              static_cast<std::streamsize>(page.size()));
 }
 
 }  // namespace mcu::mixer::codec

@@ -6,7 +6,7 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
+#include <fstream>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,14 +26,14 @@ class OggOpusWriter {
   void write(std::span<const std::uint8_t> packet, std::uint32_t samples);
   // Flushes the last page (end of stream) and closes the file.
   void close();
-  bool isOpen() const { return file_ != nullptr; }
+  bool isOpen() const { return file_.is_open(); }
 
  private:
   void writePage(std::span<const std::uint8_t> data, std::span<const std::uint8_t> lacing,
                  std::uint8_t flags, std::uint64_t granule);
   void flushPage(bool last);
 
-  std::FILE* file_ = nullptr;
+  std::ofstream file_;  // buffered: the media thread rarely reaches the disk
   std::uint32_t serial_ = 0;
   std::uint32_t sequence_ = 0;
   std::uint64_t granule_ = 0;

@@ -1,6 +1,6 @@
 // The engine's bookkeeping on the caller's side: which media thread owns which room and
 // participant (guarded by one mutex, never held while media runs), and the posting of commands.
-#include <cstdio>
+#include <fstream>
 #include <mutex>
 #include <unordered_map>
 #include <variant>
@@ -143,9 +143,7 @@ class MediaEngineImpl final : public MediaEngine {
   std::optional<std::string> startRecording(RoomId room, const std::string& path) override {
     // The file is created here, so that a bad path is reported to the caller at once; the
     // media thread then owns it.
-    if (std::FILE* probe = std::fopen(path.c_str(), "wb")) {
-      std::fclose(probe);
-    } else {
+    if (!std::ofstream(path, std::ios::binary | std::ios::trunc)) {
       return "cannot create " + path;
     }
     return onRoom(room, [path](RoomMixer& r) { r.startRecording(path); });

@@ -286,7 +286,7 @@ bool ParticipantStream::mixPrompt(core::Pcm& pcm) {
   }
   const auto& samples = *prompts_.front();
   for (auto& s : pcm) {
-    const int v = prompt_pos_ < samples.size() ? samples[prompt_pos_++] : 0;
+    const int v = prompt_pos_ < samples.size() ? int{samples[prompt_pos_++]} : 0;
     s = static_cast<std::int16_t>(std::clamp(s + v, -32768, 32767));
   }
   if (prompt_pos_ >= samples.size()) {

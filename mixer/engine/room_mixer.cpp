@@ -109,7 +109,7 @@ const core::Pcm* RoomMixer::nextPromptFrame() {
   }
   const auto& samples = *prompts_.front();
   for (auto& s : prompt_frame_) {
-    s = prompt_pos_ < samples.size() ? samples[prompt_pos_++] : 0;
+    s = prompt_pos_ < samples.size() ? samples[prompt_pos_++] : std::int16_t{0};
   }
   if (prompt_pos_ >= samples.size()) {
     prompts_.pop_front();
