@@ -1,0 +1,288 @@
+#include "mcu/sip/sdp_negotiator.h"
+
+#include <sofia-sip/sdp.h>
+#include <sofia-sip/su_alloc.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <sstream>
+
+namespace mcu::sip {
+namespace {
+
+using mixer::codec::CodecKind;
+using Result = std::variant<NegotiatedAudio, SdpRejection>;
+
+constexpr const char* kAudioLevelUri = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+
+SdpRejection reject(std::string warning, int status = 488) { return {status, std::move(warning)}; }
+
+bool sameName(const char* a, const char* b) {
+  return a != nullptr && b != nullptr && strcasecmp(a, b) == 0;
+}
+
+// Static payload types may come without an a=rtpmap (RFC 3551 table 4).
+std::optional<CodecKind> kindOf(const sdp_rtpmap_t& rm) {
+  if (sameName(rm.rm_encoding, "opus") && rm.rm_rate == 48000) {
+    return CodecKind::kOpus;
+  }
+  if ((sameName(rm.rm_encoding, "G722") && rm.rm_rate == 8000) ||
+      (rm.rm_encoding == nullptr && rm.rm_pt == 9)) {
+    return CodecKind::kG722;
+  }
+  if ((sameName(rm.rm_encoding, "PCMU") && rm.rm_rate == 8000) ||
+      (rm.rm_encoding == nullptr && rm.rm_pt == 0)) {
+    return CodecKind::kPcmu;
+  }
+  if ((sameName(rm.rm_encoding, "PCMA") && rm.rm_rate == 8000) ||
+      (rm.rm_encoding == nullptr && rm.rm_pt == 8)) {
+    return CodecKind::kPcma;
+  }
+  return std::nullopt;
+}
+
+// "a=b; c=d" -> the value of key, if present.
+std::optional<int> fmtpValue(const char* fmtp, std::string_view key) {
+  if (fmtp == nullptr) {
+    return std::nullopt;
+  }
+  std::string_view text(fmtp);
+  while (!text.empty()) {
+    const auto semi = text.find(';');
+    std::string_view item = text.substr(0, semi);
+    text = semi == std::string_view::npos ? std::string_view{} : text.substr(semi + 1);
+    while (!item.empty() && item.front() == ' ') {
+      item.remove_prefix(1);
+    }
+    const auto eq = item.find('=');
+    if (eq != std::string_view::npos && item.substr(0, eq) == key) {
+      int v = 0;
+      const auto value = item.substr(eq + 1);
+      if (std::from_chars(value.data(), value.data() + value.size(), v).ec == std::errc()) {
+        return v;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+const char* attribute(const sdp_attribute_t* list, const char* name) {
+  for (const sdp_attribute_t* a = list; a != nullptr; a = a->a_next) {
+    if (sameName(a->a_name, name)) {
+      return a->a_value != nullptr ? a->a_value : "";
+    }
+  }
+  return nullptr;
+}
+
+void readDirection(const sdp_media_t& m, bool on_hold_address, NegotiatedAudio& out) {
+  const auto mode = static_cast<sdp_mode_t>(m.m_mode);
+  // Their sendonly or inactive is a hold: out of the mix, and we stop sending.
+  if (on_hold_address || mode == sdp_inactive) {
+    out.receive = out.send = false;
+    out.answer_direction = "inactive";
+  } else if (mode == sdp_sendonly) {
+    out.receive = out.send = false;
+    out.answer_direction = "recvonly";
+  } else if (mode == sdp_recvonly) {
+    out.receive = false;  // a listen-only participant
+    out.answer_direction = "sendonly";
+  }
+}
+
+void readExtras(const sdp_media_t& m, NegotiatedAudio& out) {
+  out.rtcp_mux = attribute(m.m_attributes, "rtcp-mux") != nullptr;
+  if (const char* rtcp = attribute(m.m_attributes, "rtcp")) {
+    unsigned port = 0;
+    if (std::from_chars(rtcp, rtcp + std::strlen(rtcp), port).ec == std::errc() && port > 0 &&
+        port < 65536) {
+      out.remote_rtcp_port = static_cast<std::uint16_t>(port);
+    }
+  }
+  if (const char* ptime = attribute(m.m_attributes, "ptime")) {
+    std::from_chars(ptime, ptime + std::strlen(ptime), out.ptime);
+  }
+  for (const sdp_attribute_t* a = m.m_attributes; a != nullptr; a = a->a_next) {
+    if (sameName(a->a_name, "extmap") && a->a_value != nullptr &&
+        std::strstr(a->a_value, kAudioLevelUri) != nullptr) {
+      int id = 0;
+      std::from_chars(a->a_value, a->a_value + std::strlen(a->a_value), id);
+      if (id >= 1 && id <= 14) {
+        out.audio_level_ext_id = id;
+      }
+    }
+  }
+}
+
+std::string encodingName(CodecKind kind) { return std::string(mixer::codec::codecName(kind)); }
+
+}  // namespace
+
+SdpNegotiator::SdpNegotiator(std::vector<CodecKind> preference)
+    : preference_(std::move(preference)) {}
+
+Result SdpNegotiator::negotiate(const std::string& offer) const {
+  if (offer.size() > kMaxSdpBytes) {
+    return reject("399 mcu \"SDP too large\"");
+  }
+  su_home_t home[1] = {SU_HOME_INIT(home)};
+  struct HomeGuard {
+    su_home_t* h;
+    ~HomeGuard() { su_home_deinit(h); }
+  } guard{home};
+  sdp_parser_t* parser = sdp_parse(home, offer.data(), static_cast<issize_t>(offer.size()), 0);
+  const sdp_session_t* session = sdp_session(parser);
+  if (session == nullptr) {
+    const char* why = sdp_parsing_error(parser);
+    return reject(std::string("399 mcu \"malformed SDP: ") + (why != nullptr ? why : "?") + "\"");
+  }
+  const sdp_media_t* audio = nullptr;
+  for (const sdp_media_t* m = session->sdp_media; m != nullptr; m = m->m_next) {
+    if (m->m_type == sdp_media_audio && m->m_port != 0 && !m->m_rejected) {
+      audio = m;
+      break;
+    }
+  }
+  if (audio == nullptr) {
+    return reject("304 mcu \"no audio stream offered\"");
+  }
+  if (audio->m_proto != sdp_proto_rtp) {
+    return reject("302 mcu \"only RTP/AVP is supported\"");
+  }
+  if (audio->m_port > 65535) {
+    return reject("399 mcu \"bad media port\"");
+  }
+  const sdp_connection_t* c =
+      audio->m_connections != nullptr ? audio->m_connections : session->sdp_connection;
+  if (c == nullptr || c->c_address == nullptr) {
+    return reject("399 mcu \"no connection address (c=)\"");
+  }
+  std::size_t formats = 0;
+  for (const sdp_rtpmap_t* rm = audio->m_rtpmaps; rm != nullptr; rm = rm->rm_next) {
+    ++formats;
+  }
+  if (formats > kMaxFormats) {
+    return reject("399 mcu \"too many formats\"");
+  }
+  NegotiatedAudio out;
+  out.remote_host = c->c_address;
+  out.remote_port = static_cast<std::uint16_t>(audio->m_port);
+  bool found = false;
+  for (const CodecKind wanted : preference_) {
+    for (const sdp_rtpmap_t* rm = audio->m_rtpmaps; rm != nullptr && !found; rm = rm->rm_next) {
+      if (kindOf(*rm) != wanted) {
+        continue;
+      }
+      out.codec.kind = wanted;
+      out.codec.payload_type = static_cast<std::uint8_t>(rm->rm_pt);
+      if (wanted == CodecKind::kOpus) {
+        out.codec.inband_fec = fmtpValue(rm->rm_fmtp, "useinbandfec").value_or(0) == 1;
+        out.codec.channels = fmtpValue(rm->rm_fmtp, "stereo").value_or(0) == 1 ? 2 : 1;
+        if (auto rate = fmtpValue(rm->rm_fmtp, "maxaveragebitrate")) {
+          out.codec.max_bitrate = std::clamp(*rate, 6000, 510000);
+        }
+      }
+      found = true;
+    }
+    if (found) {
+      break;
+    }
+  }
+  if (!found) {
+    return reject("305 mcu \"no common codec: we offer opus, G722, PCMU, PCMA\"");
+  }
+  // telephone-event at the chosen codec's RTP clock (RFC 4733 §2.1), else at any rate.
+  const int clock = mixer::codec::rtpClockRate(out.codec.kind);
+  for (const sdp_rtpmap_t* rm = audio->m_rtpmaps; rm != nullptr; rm = rm->rm_next) {
+    if (sameName(rm->rm_encoding, "telephone-event") &&
+        (out.telephone_event_pt < 0 || static_cast<int>(rm->rm_rate) == clock)) {
+      out.telephone_event_pt = rm->rm_pt;
+      out.telephone_event_rate = static_cast<int>(rm->rm_rate);
+    }
+  }
+  const bool hold_address = std::strcmp(c->c_address, "0.0.0.0") == 0;
+  readDirection(*audio, hold_address, out);
+  readExtras(*audio, out);
+  return out;
+}
+
+std::string SdpNegotiator::answer(const NegotiatedAudio& audio, const LocalMedia& local) {
+  const bool v6 = local.address.find(':') != std::string::npos;
+  const std::string net = v6 ? "IN IP6 " : "IN IP4 ";
+  std::ostringstream s;
+  s << "v=0\r\n"
+    << "o=mcu " << local.session_id << " " << local.session_version << " " << net << local.address
+    << "\r\n"
+    << "s=mcu\r\n"
+    << "c=" << net << local.address << "\r\n"
+    << "t=0 0\r\n"
+    << "m=audio " << local.port << " RTP/AVP " << static_cast<int>(audio.codec.payload_type);
+  if (audio.telephone_event_pt >= 0) {
+    s << " " << audio.telephone_event_pt;
+  }
+  s << "\r\n";
+  const int pt = audio.codec.payload_type;
+  if (audio.codec.kind == CodecKind::kOpus) {
+    s << "a=rtpmap:" << pt << " opus/48000/2\r\n"
+      << "a=fmtp:" << pt << " useinbandfec=" << (audio.codec.inband_fec ? 1 : 0)
+      << "; maxaveragebitrate=" << audio.codec.max_bitrate
+      << (audio.codec.channels == 2 ? "; stereo=1; sprop-stereo=1" : "") << "\r\n";
+  } else {
+    s << "a=rtpmap:" << pt << " " << encodingName(audio.codec.kind) << "/8000\r\n";
+  }
+  if (audio.telephone_event_pt >= 0) {
+    s << "a=rtpmap:" << audio.telephone_event_pt << " telephone-event/"
+      << audio.telephone_event_rate << "\r\n"
+      << "a=fmtp:" << audio.telephone_event_pt << " 0-15\r\n";
+  }
+  s << "a=ptime:20\r\n";
+  if (audio.rtcp_mux) {
+    s << "a=rtcp-mux\r\n";
+  } else {
+    s << "a=rtcp:" << local.port + 1 << "\r\n";
+  }
+  if (audio.audio_level_ext_id > 0) {
+    s << "a=extmap:" << audio.audio_level_ext_id << " " << kAudioLevelUri << "\r\n";
+  }
+  s << "a=" << audio.answer_direction << "\r\n";
+  return s.str();
+}
+
+std::string SdpNegotiator::offer(const LocalMedia& local) const {
+  const bool v6 = local.address.find(':') != std::string::npos;
+  const std::string net = v6 ? "IN IP6 " : "IN IP4 ";
+  std::ostringstream m;
+  std::ostringstream attrs;
+  for (const CodecKind kind : preference_) {
+    switch (kind) {
+      case CodecKind::kOpus:
+        m << " 111";
+        attrs << "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\n";
+        break;
+      case CodecKind::kG722:
+        m << " 9";
+        attrs << "a=rtpmap:9 G722/8000\r\n";
+        break;
+      case CodecKind::kPcmu:
+        m << " 0";
+        attrs << "a=rtpmap:0 PCMU/8000\r\n";
+        break;
+      case CodecKind::kPcma:
+        m << " 8";
+        attrs << "a=rtpmap:8 PCMA/8000\r\n";
+        break;
+    }
+  }
+  std::ostringstream s;
+  s << "v=0\r\no=mcu " << local.session_id << " " << local.session_version << " " << net
+    << local.address << "\r\ns=mcu\r\nc=" << net << local.address << "\r\nt=0 0\r\n"
+    << "m=audio " << local.port << " RTP/AVP" << m.str() << " 101 126\r\n"
+    << attrs.str() << "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
+    << "a=rtpmap:126 telephone-event/48000\r\na=fmtp:126 0-15\r\n"
+    << "a=ptime:20\r\na=rtcp-mux\r\na=sendrecv\r\n";
+  return s.str();
+}
+
+}  // namespace mcu::sip

@@ -1,0 +1,63 @@
+// SDP offer/answer for one audio stream (RFC 3264, RFC 8866): picks the first codec of the
+// server's preference that the offer has (keeping the offer's payload type numbers), reads the
+// direction, address, rtcp-mux, telephone-event and the RFC 6464 extension, and writes the
+// answer; or says why not (488 + Warning text). It also writes our own offer for an INVITE
+// without SDP (RFC 3725 third-party call control). sofia-sip's parser reads the text.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "mixer/codec/codec.h"
+
+namespace mcu::sip {
+
+struct NegotiatedAudio {
+  mixer::codec::CodecSpec codec;
+  int telephone_event_pt = -1;
+  int telephone_event_rate = 8000;
+  int audio_level_ext_id = 0;
+  std::string remote_host;
+  std::uint16_t remote_port = 0;
+  bool rtcp_mux = false;
+  std::optional<std::uint16_t> remote_rtcp_port;
+  // Ours, from the offer's direction: hold (sendonly/inactive) clears both.
+  bool receive = true;
+  bool send = true;
+  std::string answer_direction = "sendrecv";
+  int ptime = 20;
+};
+
+struct SdpRejection {
+  int status = 488;
+  std::string warning;  // the Warning header's text (RFC 3261 §20.43, code 304/305/399)
+};
+
+struct LocalMedia {
+  std::string address;  // literal IPv4 or IPv6 address in c= and o=
+  std::uint16_t port = 0;
+  std::uint64_t session_id = 0;
+  std::uint64_t session_version = 0;
+};
+
+class SdpNegotiator {
+ public:
+  // Server preference, first wins; any of "opus", "G722", "PCMU", "PCMA".
+  explicit SdpNegotiator(std::vector<mixer::codec::CodecKind> preference);
+
+  std::variant<NegotiatedAudio, SdpRejection> negotiate(const std::string& offer) const;
+  static std::string answer(const NegotiatedAudio& audio, const LocalMedia& local);
+  // Our offer: every codec we support, in preference order, with fixed payload types.
+  std::string offer(const LocalMedia& local) const;
+
+  static constexpr std::size_t kMaxSdpBytes = 16 * 1024;
+  static constexpr std::size_t kMaxFormats = 64;
+
+ private:
+  std::vector<mixer::codec::CodecKind> preference_;
+};
+
+}  // namespace mcu::sip

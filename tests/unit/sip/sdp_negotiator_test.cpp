@@ -1,0 +1,148 @@
+#include "mcu/sip/sdp_negotiator.h"
+
+#include <gtest/gtest.h>
+
+namespace mcu::sip {
+namespace {
+
+using mixer::codec::CodecKind;
+
+const SdpNegotiator kDefault({CodecKind::kOpus, CodecKind::kG722, CodecKind::kPcmu,
+                              CodecKind::kPcma});
+
+std::string offerWith(const std::string& m_line, const std::string& attributes,
+                      const std::string& c = "IN IP4 127.0.0.1") {
+  return "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=" + c + "\r\nt=0 0\r\n" + m_line + "\r\n" +
+         attributes;
+}
+
+NegotiatedAudio accepted(const std::string& offer, const SdpNegotiator& n = kDefault) {
+  auto result = n.negotiate(offer);
+  if (auto* r = std::get_if<SdpRejection>(&result)) {
+    ADD_FAILURE() << r->warning;
+    return {};
+  }
+  return std::get<NegotiatedAudio>(result);
+}
+
+SdpRejection rejected(const std::string& offer) {
+  auto result = kDefault.negotiate(offer);
+  EXPECT_TRUE(std::holds_alternative<SdpRejection>(result));
+  return std::holds_alternative<SdpRejection>(result) ? std::get<SdpRejection>(result)
+                                                      : SdpRejection{};
+}
+
+TEST(SdpNegotiatorTest, PicksOpusAndKeepsTheCallersPayloadType) {
+  const auto a =
+      accepted(offerWith("m=audio 4000 RTP/AVP 0 96 101",
+                         "a=rtpmap:96 opus/48000/2\r\n"
+                         "a=fmtp:96 useinbandfec=1; stereo=1; maxaveragebitrate=40000\r\n"
+                         "a=rtpmap:101 telephone-event/48000\r\n"));
+  EXPECT_EQ(a.codec.kind, CodecKind::kOpus);
+  EXPECT_EQ(a.codec.payload_type, 96);
+  EXPECT_TRUE(a.codec.inband_fec);
+  EXPECT_EQ(a.codec.channels, 2);
+  EXPECT_EQ(a.codec.max_bitrate, 40000);
+  EXPECT_EQ(a.telephone_event_pt, 101);
+  EXPECT_EQ(a.remote_host, "127.0.0.1");
+  EXPECT_EQ(a.remote_port, 4000);
+  EXPECT_TRUE(a.receive);
+  EXPECT_TRUE(a.send);
+}
+
+TEST(SdpNegotiatorTest, ServerPreferenceDecidesNotOfferOrder) {
+  const SdpNegotiator pcma_first({CodecKind::kPcma, CodecKind::kPcmu});
+  const auto a = accepted(offerWith("m=audio 4000 RTP/AVP 0 8", ""), pcma_first);
+  EXPECT_EQ(a.codec.kind, CodecKind::kPcma);
+  EXPECT_EQ(a.codec.payload_type, 8);
+}
+
+TEST(SdpNegotiatorTest, StaticPayloadTypesWithoutRtpmap) {
+  EXPECT_EQ(accepted(offerWith("m=audio 4000 RTP/AVP 9 0", "")).codec.kind, CodecKind::kG722);
+  EXPECT_EQ(accepted(offerWith("m=audio 4000 RTP/AVP 0", "")).codec.kind, CodecKind::kPcmu);
+  EXPECT_EQ(accepted(offerWith("m=audio 4000 RTP/AVP 8", "")).codec.kind, CodecKind::kPcma);
+}
+
+TEST(SdpNegotiatorTest, TelephoneEventAtTheCodecClockIsPreferred) {
+  const auto a = accepted(offerWith("m=audio 4000 RTP/AVP 0 100 101",
+                                    "a=rtpmap:100 telephone-event/48000\r\n"
+                                    "a=rtpmap:101 telephone-event/8000\r\n"));
+  EXPECT_EQ(a.telephone_event_pt, 101);
+}
+
+TEST(SdpNegotiatorTest, HoldAndListenOnlyDirections) {
+  const auto sendonly = accepted(offerWith("m=audio 4000 RTP/AVP 0", "a=sendonly\r\n"));
+  EXPECT_FALSE(sendonly.receive);
+  EXPECT_FALSE(sendonly.send);
+  EXPECT_EQ(sendonly.answer_direction, "recvonly");
+  const auto inactive = accepted(offerWith("m=audio 4000 RTP/AVP 0", "a=inactive\r\n"));
+  EXPECT_EQ(inactive.answer_direction, "inactive");
+  const auto old_hold = accepted(offerWith("m=audio 4000 RTP/AVP 0", "", "IN IP4 0.0.0.0"));
+  EXPECT_FALSE(old_hold.send);
+  const auto listener = accepted(offerWith("m=audio 4000 RTP/AVP 0", "a=recvonly\r\n"));
+  EXPECT_FALSE(listener.receive);
+  EXPECT_TRUE(listener.send);
+  EXPECT_EQ(listener.answer_direction, "sendonly");
+}
+
+TEST(SdpNegotiatorTest, RtcpMuxAndAudioLevelExtension) {
+  const auto a = accepted(
+      offerWith("m=audio 4000 RTP/AVP 0",
+                "a=rtcp-mux\r\na=extmap:3 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"));
+  EXPECT_TRUE(a.rtcp_mux);
+  EXPECT_EQ(a.audio_level_ext_id, 3);
+  const auto b = accepted(offerWith("m=audio 4000 RTP/AVP 0", "a=rtcp:4005\r\n"));
+  EXPECT_FALSE(b.rtcp_mux);
+  EXPECT_EQ(b.remote_rtcp_port, 4005);
+}
+
+TEST(SdpNegotiatorTest, RejectsWithAWarning) {
+  EXPECT_NE(rejected(offerWith("m=audio 4000 RTP/AVP 18", "a=rtpmap:18 G729/8000\r\n"))
+                .warning.find("no common codec"),
+            std::string::npos);
+  EXPECT_NE(rejected(offerWith("m=video 4000 RTP/AVP 96", "")).warning.find("no audio"),
+            std::string::npos);
+  EXPECT_NE(rejected("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n")
+                .warning.find("c="),
+            std::string::npos);
+  EXPECT_EQ(rejected("this is not SDP").status, 488);
+  EXPECT_NE(rejected(offerWith("m=audio 4000 RTP/SAVP 0", "")).warning.find("RTP/AVP"),
+            std::string::npos);
+}
+
+TEST(SdpNegotiatorTest, HostileOffersAreRejectedNotFatal) {
+  std::string many = "m=audio 4000 RTP/AVP";
+  std::string maps;
+  for (int pt = 0; pt < 128; ++pt) {
+    many += " " + std::to_string(pt);
+    maps += "a=rtpmap:" + std::to_string(pt) + " X" + std::to_string(pt) + "/8000\r\n";
+  }
+  EXPECT_EQ(rejected(offerWith(many, maps)).status, 488);
+  EXPECT_EQ(rejected(offerWith("m=audio 4000 RTP/AVP 0", "a=x:" + std::string(20000, 'x') + "\r\n"))
+                .status,
+            488);
+  EXPECT_EQ(rejected(offerWith("m=audio 99999 RTP/AVP 0", "")).status, 488);
+}
+
+TEST(SdpNegotiatorTest, AnswerRoundTripsThroughTheParser) {
+  const auto a = accepted(offerWith("m=audio 4000 RTP/AVP 96 101",
+                                    "a=rtpmap:96 opus/48000/2\r\na=fmtp:96 useinbandfec=1\r\n"
+                                    "a=rtpmap:101 telephone-event/48000\r\na=rtcp-mux\r\n"));
+  const std::string answer = SdpNegotiator::answer(a, {"127.0.0.1", 20000, 42, 1});
+  EXPECT_NE(answer.find("m=audio 20000 RTP/AVP 96 101\r\n"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("a=rtcp-mux"), std::string::npos);
+  EXPECT_NE(answer.find("a=sendrecv"), std::string::npos);
+  // Our own answer is an acceptable offer for us.
+  const auto again = accepted(answer);
+  EXPECT_EQ(again.codec.payload_type, 96);
+  EXPECT_EQ(again.remote_port, 20000);
+}
+
+TEST(SdpNegotiatorTest, OwnOfferListsEveryCodecInPreferenceOrder) {
+  const std::string offer = kDefault.offer({"127.0.0.1", 20002, 7, 1});
+  EXPECT_NE(offer.find("m=audio 20002 RTP/AVP 111 9 0 8 101 126"), std::string::npos) << offer;
+  EXPECT_EQ(accepted(offer).codec.kind, CodecKind::kOpus);
+}
+
+}  // namespace
+}  // namespace mcu::sip
