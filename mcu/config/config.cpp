@@ -55,6 +55,11 @@ std::variant<std::string, std::string> tomlText(const OptionSpec& spec, const to
         return Result(std::in_place_index<0>, std::to_string(i->get()));
       }
       return wrong("integer");
+    case ValueType::kBoolean:
+      if (const auto* b = node.as_boolean()) {
+        return Result(std::in_place_index<0>, b->get() ? "true" : "false");
+      }
+      return wrong("boolean");
     case ValueType::kTable: {
       const auto* table = node.as_table();
       if (table == nullptr) {
@@ -117,6 +122,9 @@ std::optional<ConfigError> validate(const Config& config) {
     return ConfigError{"database.url", "default",
                        "required: set DATABASE_URL, --database-url or [database] url "
                        "(deploy/local run starts an embedded PostgreSQL and sets it)"};
+  }
+  if (config.media_port_min >= config.media_port_max) {
+    return ConfigError{"media.port_max", "config", "must be above media.port_min"};
   }
   if (!config.sip_tls_cert_dir.empty() || config.sip_tls_listen) {
     if (config.sip_tls_cert_dir.empty()) {

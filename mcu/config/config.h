@@ -24,6 +24,14 @@ struct Config {
   int database_retry_max_s = 10;
   int database_queue_limit = 100000;
   int shutdown_timeout_s = 10;
+  std::string media_bind = "0.0.0.0";
+  std::string media_address;  // empty: the local address toward each caller
+  int media_port_min = 20000;
+  int media_port_max = 29999;
+  int media_threads = 0;  // 0: one per core
+  std::string media_codecs = "opus,G722,PCMU,PCMA";
+  bool rooms_on_demand = true;
+  int max_participants = 1000;
   log::Level log_level = log::Level::kInfo;
   std::map<std::string, log::Level, std::less<>> log_components;
 };

@@ -36,6 +36,45 @@ std::function<Problem(std::string_view, Config&)> integer(int Config::*field, in
   };
 }
 
+std::function<Problem(std::string_view, Config&)> boolean(bool Config::*field) {
+  return [field](std::string_view text, Config& c) -> Problem {
+    if (text == "true" || text == "1" || text == "yes") {
+      c.*field = true;
+    } else if (text == "false" || text == "0" || text == "no") {
+      c.*field = false;
+    } else {
+      return "expected true or false, got \"" + std::string(text) + "\"";
+    }
+    return std::nullopt;
+  };
+}
+
+std::function<Problem(std::string_view, Config&)> text(std::string Config::*field) {
+  return [field](std::string_view t, Config& c) -> Problem {
+    c.*field = std::string(t);
+    return std::nullopt;
+  };
+}
+
+Problem applyCodecs(std::string_view list, Config& c) {
+  std::string_view rest = list;
+  int count = 0;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view name = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    if (name != "opus" && name != "G722" && name != "PCMU" && name != "PCMA") {
+      return "unknown codec \"" + std::string(name) + "\" (opus, G722, PCMU, PCMA)";
+    }
+    ++count;
+  }
+  if (count == 0) {
+    return "at least one codec is needed";
+  }
+  c.media_codecs = std::string(list);
+  return std::nullopt;
+}
+
 Problem applyTlsListen(std::string_view text, Config& c) {
   if (text.empty()) {
     c.sip_tls_listen.reset();
@@ -117,6 +156,26 @@ const std::vector<OptionSpec>& specs() {
       {"shutdown.timeout_s", "MCU_SHUTDOWN_TIMEOUT_S", "--shutdown-timeout-s", ValueType::kInteger,
        "10", "longest graceful shutdown (end calls, flush writes), seconds (1-600)",
        integer(&Config::shutdown_timeout_s, 1, 600)},
+      {"media.bind", "MCU_MEDIA_BIND", "--media-bind", ValueType::kString, "0.0.0.0",
+       "local address the RTP sockets bind to", text(&Config::media_bind)},
+      {"media.address", "MCU_MEDIA_ADDRESS", "--media-address", ValueType::kString, "",
+       "address put in SDP (c=); empty: this host's address on the route to each caller",
+       text(&Config::media_address)},
+      {"media.port_min", "MCU_MEDIA_PORT_MIN", "--media-port-min", ValueType::kInteger, "20000",
+       "lowest RTP port (1024-65534)", integer(&Config::media_port_min, 1024, 65534)},
+      {"media.port_max", "MCU_MEDIA_PORT_MAX", "--media-port-max", ValueType::kInteger, "29999",
+       "highest RTP port (1025-65535); each participant takes two (RTP, RTCP)",
+       integer(&Config::media_port_max, 1025, 65535)},
+      {"media.threads", "MCU_MEDIA_THREADS", "--media-threads", ValueType::kInteger, "0",
+       "media threads (0: one per core, 1-64)", integer(&Config::media_threads, 0, 64)},
+      {"media.codecs", "MCU_MEDIA_CODECS", "--media-codecs", ValueType::kString,
+       "opus,G722,PCMU,PCMA", "codec preference for SDP answers, first wins", applyCodecs},
+      {"rooms.on_demand", "MCU_ROOMS_ON_DEMAND", "--rooms-on-demand", ValueType::kBoolean, "true",
+       "an INVITE to an unknown room creates it (false: 404)", boolean(&Config::rooms_on_demand)},
+      {"rooms.max_participants", "MCU_ROOMS_MAX_PARTICIPANTS", "--rooms-max-participants",
+       ValueType::kInteger, "1000",
+       "participants the server takes in all; beyond, INVITE gets 503 + Retry-After (1-100000)",
+       integer(&Config::max_participants, 1, 100000)},
       {"log.level", "MCU_LOG_LEVEL", "--log-level", ValueType::kString, "info",
        "default log level: trace, debug, info, warn, error, off", applyLogLevel},
       {"log.components", "MCU_LOG_COMPONENTS", "--log-components", ValueType::kTable, "",

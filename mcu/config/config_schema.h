@@ -12,7 +12,7 @@
 
 namespace mcu::config {
 
-enum class ValueType { kString, kInteger, kTable };
+enum class ValueType { kString, kInteger, kBoolean, kTable };
 
 struct OptionSpec {
   std::string_view key;   // TOML dotted key, e.g. "sip.listen"

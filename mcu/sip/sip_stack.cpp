@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "mcu/common/log.h"
+#include "mcu/sip/call_handler.h"
 #include "mcu/sip/sofia_log.h"
 
 namespace mcu::sip {
@@ -66,7 +67,8 @@ struct SipStack::Nua {
   bool shutting_down = false;
 
   void onEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
-               const sip_t* sip);
+               const sip_t* sip, tagi_t* tags);
+  void onCallEvent(nua_event_t event, nua_handle_t* nh, const sip_t* sip, tagi_t* tags);
   void answerOptions(nua_handle_t* nh, const sip_t* sip);
   void answerInvite(nua_handle_t* nh, const sip_t* sip);
 };
@@ -75,23 +77,71 @@ namespace {
 
 void nuaCallback(nua_event_t event, int status, const char* phrase, nua_t* /*nua*/,
                  nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* /*hmagic*/, const sip_t* sip,
-                 tagi_t* /*tags*/) {
-  static_cast<SipStack::Nua*>(magic)->onEvent(event, status, phrase, nh, sip);
+                 tagi_t* tags) {
+  static_cast<SipStack::Nua*>(magic)->onEvent(event, status, phrase, nh, sip, tags);
 }
 
 }  // namespace
 
+void SipStack::Nua::onCallEvent(nua_event_t event, nua_handle_t* nh, const sip_t* sip,
+                                tagi_t* tags) {
+  CallHandler& calls = *owner->calls_;
+  CallLeg* leg = calls.leg(nh);
+  switch (event) {
+    case nua_i_invite:
+      if (leg != nullptr) {
+        calls.onReinvite(*leg, sip);
+      } else {
+        calls.onInvite(nua, nh, sip, owner->draining_.load());
+      }
+      break;
+    case nua_i_ack:
+      if (leg != nullptr) {
+        calls.onAck(*leg, sip);
+      }
+      break;
+    case nua_i_bye:
+      calls.noteReason(nh, "bye");
+      break;
+    case nua_i_cancel:
+      calls.noteReason(nh, "cancel");
+      break;
+    case nua_i_state: {
+      int state = nua_callstate_init;
+      tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+      if (state == nua_callstate_terminated) {
+        calls.onTerminated(nh, "ended");
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  owner->active_calls_ = calls.activeCalls();
+}
+
 void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
-                            const sip_t* sip) {
+                            const sip_t* sip, tagi_t* tags) {
   switch (event) {
     case nua_i_options:
       answerOptions(nh, sip);
       return;
     case nua_i_invite:
-      answerInvite(nh, sip);
-      return;
-    case nua_i_terminated:
-      nua_handle_destroy(nh);
+    case nua_i_ack:
+    case nua_i_bye:
+    case nua_i_cancel:
+    case nua_i_state:
+      if (owner->calls_ != nullptr) {
+        onCallEvent(event, nh, sip, tags);
+      } else if (event == nua_i_invite) {
+        answerInvite(nh, sip);
+      } else if (event == nua_i_state) {
+        int state = nua_callstate_init;
+        tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+        if (state == nua_callstate_terminated) {
+          nua_handle_destroy(nh);
+        }
+      }
       return;
     case nua_r_shutdown:
       // 1xx while transactions end; the final status means nua is done with its sockets.
@@ -191,6 +241,19 @@ std::optional<std::string> SipStack::start() {
 void SipStack::beginDrain() {
   draining_ = true;
   log::info(kComponent, "sip_draining").kv("retry_after_s", config_.retry_after_s);
+  loop_.post([this] {
+    if (calls_ != nullptr) {
+      calls_->byeAll("shutdown");
+    }
+  });
+}
+
+void SipStack::endCall(mixer::ParticipantId participant, const std::string& reason) {
+  loop_.post([this, participant, reason] {
+    if (calls_ != nullptr) {
+      calls_->bye(participant, reason);
+    }
+  });
 }
 
 void SipStack::stop() {

@@ -10,8 +10,11 @@
 
 #include "mcu/common/host_port.h"
 #include "mcu/sip/control_loop.h"
+#include "mixer/engine/media_types.h"
 
 namespace mcu::sip {
+
+class CallHandler;
 
 struct SipStackConfig {
   HostPort listen;
@@ -22,6 +25,7 @@ struct SipStackConfig {
 
 // What we put in Allow, Accept and Supported: only what the server really handles.
 inline constexpr const char* kAllowedMethods = "INVITE, ACK, BYE, CANCEL, OPTIONS";
+
 inline constexpr const char* kAcceptedBodies = "application/sdp";
 // RFC 4028 session timers: nua runs the refreshes itself.
 inline constexpr const char* kSupportedExtensions = "timer";
@@ -37,8 +41,14 @@ class SipStack {
   std::optional<std::string> start();
   Loop& controlLoop() { return loop_; }
   bool transportsBound() const { return bound_.load(); }
-  // Any thread: from now on new INVITEs get 503 with Retry-After.
+  // Before start(): who handles calls (control thread only). Without one, INVITE gets 480.
+  void setCallHandler(CallHandler* handler) { calls_ = handler; }
+  // Any thread: from now on new INVITEs get 503 with Retry-After, and live calls get a BYE.
   void beginDrain();
+  // Any thread: calls in progress, as of the last SIP event.
+  std::size_t activeCalls() const { return active_calls_.load(); }
+  // Any thread: ends one participant's call with BYE (e.g. its RTP stopped).
+  void endCall(mixer::ParticipantId participant, const std::string& reason);
   // Any thread: shuts nua down (ending its transactions) and joins the control thread.
   void stop();
 
@@ -50,6 +60,8 @@ class SipStack {
   std::unique_ptr<Nua> nua_;
   std::atomic<bool> bound_{false};
   std::atomic<bool> draining_{false};
+  CallHandler* calls_ = nullptr;
+  std::atomic<std::size_t> active_calls_{0};
 };
 
 }  // namespace mcu::sip

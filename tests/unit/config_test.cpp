@@ -105,8 +105,8 @@ TEST_F(ConfigTest, UnknownKeyInFileIsNamed) {
 }
 
 TEST_F(ConfigTest, UnknownSectionIsNamed) {
-  const auto file = writeToml("[media]\nthreads = 2\n");
-  EXPECT_EQ(mustFail(withFile(file), {{"DATABASE_URL", kUrl}}).key, "media.threads");
+  const auto file = writeToml("[video]\nthreads = 2\n");
+  EXPECT_EQ(mustFail(withFile(file), {{"DATABASE_URL", kUrl}}).key, "video.threads");
 }
 
 TEST_F(ConfigTest, WrongTypeIsNamed) {
@@ -143,6 +143,20 @@ TEST_F(ConfigTest, NotANumber) {
   const ConfigError e = mustFail({}, {{"MCU_SIP_RETRY_AFTER_S", "3s"}, {"DATABASE_URL", kUrl}});
   EXPECT_EQ(e.key, "sip.retry_after_s");
   EXPECT_NE(e.problem.find("expected an integer"), std::string::npos);
+}
+
+TEST_F(ConfigTest, BooleansAndCodecLists) {
+  const auto file = writeToml("[rooms]\non_demand = false\n[media]\ncodecs = \"PCMA,opus\"\n");
+  const Config c = mustLoad(withFile(file), {{"DATABASE_URL", kUrl}});
+  EXPECT_FALSE(c.rooms_on_demand);
+  EXPECT_EQ(c.media_codecs, "PCMA,opus");
+  EXPECT_EQ(mustFail({}, {{"MCU_ROOMS_ON_DEMAND", "maybe"}, {"DATABASE_URL", kUrl}}).key,
+            "rooms.on_demand");
+  EXPECT_EQ(mustFail({}, {{"MCU_MEDIA_CODECS", "opus,G729"}, {"DATABASE_URL", kUrl}}).problem,
+            "unknown codec \"G729\" (opus, G722, PCMU, PCMA)");
+  const auto wrong = writeToml("[rooms]\non_demand = \"yes\"\n");
+  EXPECT_EQ(mustFail(withFile(wrong), {{"DATABASE_URL", kUrl}}).problem,
+            "wrong type: expected boolean, got string");
 }
 
 TEST_F(ConfigTest, DatabaseUrlMustBeAPostgresUri) {

@@ -1,0 +1,33 @@
+#include "mcu/conference/room_policy.h"
+
+#include <algorithm>
+
+namespace mcu::conference {
+
+bool validRoomName(std::string_view name) {
+  if (name.empty() || name.size() > 64) {
+    return false;
+  }
+  const auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  };
+  return std::all_of(name.begin(), name.end(), ok) && name.front() != '.' && name.front() != '-';
+}
+
+Admission admit(const RoomPolicy& room, std::size_t current_participants,
+                const std::optional<std::string>& offered_pin) {
+  if (room.locked) {
+    return {403, "room is locked"};
+  }
+  if (room.max_participants &&
+      current_participants >= static_cast<std::size_t>(*room.max_participants)) {
+    return {486, "room is full"};
+  }
+  if (room.pin && (!offered_pin || *offered_pin != *room.pin)) {
+    return {403, offered_pin ? "wrong PIN" : "PIN required"};
+  }
+  return {200, "OK"};
+}
+
+}  // namespace mcu::conference

@@ -1,0 +1,31 @@
+// A room's admission rules, as stored in PostgreSQL (rooms table), and the decision they give
+// for one joining caller. Pure.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mcu::conference {
+
+struct RoomPolicy {
+  std::string name;
+  bool locked = false;
+  std::optional<int> max_participants;
+  std::optional<std::string> pin;  // as stored: "sha256:<hex>" or, for dev rooms, plain digits
+  bool on_demand = false;
+};
+
+struct Admission {
+  int status = 200;    // SIP status: 200, 403, 404, 486, 503
+  std::string reason;  // for the reason phrase and the Warning text
+};
+
+// The room names a Request-URI user part may carry: letters, digits, . _ - (1-64).
+bool validRoomName(std::string_view name);
+
+Admission admit(const RoomPolicy& room, std::size_t current_participants,
+                const std::optional<std::string>& offered_pin);
+
+}  // namespace mcu::conference

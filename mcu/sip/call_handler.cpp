@@ -1,0 +1,259 @@
+#include "mcu/sip/call_handler.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tag.h>
+#include <sofia-sip/url.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "mcu/common/log.h"
+
+namespace mcu::sip {
+namespace {
+
+constexpr std::string_view kComponent = "sip";
+
+std::string callIdOf(const sip_t* sip) {
+  return sip != nullptr && sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr
+             ? sip->sip_call_id->i_id
+             : "";
+}
+
+std::optional<std::string> sdpBody(const sip_t* sip) {
+  if (sip == nullptr || sip->sip_payload == nullptr || sip->sip_payload->pl_len == 0) {
+    return std::nullopt;
+  }
+  if (sip->sip_content_type != nullptr && sip->sip_content_type->c_type != nullptr &&
+      strcasecmp(sip->sip_content_type->c_type, "application/sdp") != 0) {
+    return std::nullopt;
+  }
+  return std::string(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+}
+
+std::uint64_t sessionId() {
+  return static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count() &
+                                    0x7FFFFFFFFFFFULL);
+}
+
+}  // namespace
+
+std::string localAddressToward(const std::string& remote) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(remote.c_str(), "9", &hints, &found) != 0) {
+    return "127.0.0.1";
+  }
+  std::string result = found->ai_family == AF_INET6 ? "::1" : "127.0.0.1";
+  const int fd = ::socket(found->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  // connect() on UDP sends nothing: it only asks the kernel which source it would use.
+  if (fd >= 0 && ::connect(fd, found->ai_addr, found->ai_addrlen) == 0) {
+    sockaddr_storage local{};
+    socklen_t len = sizeof local;
+    char text[INET6_ADDRSTRLEN] = {};
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0 &&
+        ::getnameinfo(reinterpret_cast<sockaddr*>(&local), len, text, sizeof text, nullptr, 0,
+                      NI_NUMERICHOST) == 0) {
+      result = text;
+    }
+  }
+  if (fd >= 0) {
+    ::close(fd);
+  }
+  freeaddrinfo(found);
+  return result;
+}
+
+CallHandler::CallHandler(conference::Conference& conference, SdpNegotiator negotiator,
+                         MediaAddressConfig media, int retry_after_s)
+    : conference_(conference),
+      negotiator_(std::move(negotiator)),
+      media_(std::move(media)),
+      retry_after_s_(retry_after_s) {}
+
+CallLeg* CallHandler::leg(nua_handle_t* nh) {
+  const auto it = legs_.find(nh);
+  return it == legs_.end() ? nullptr : it->second.get();
+}
+
+mixer::MediaEndpoint CallHandler::endpointFor(const NegotiatedAudio& audio) const {
+  mixer::MediaEndpoint e;
+  e.codec = audio.codec;
+  e.telephone_event_pt = audio.telephone_event_pt;
+  e.audio_level_ext_id = audio.audio_level_ext_id;
+  e.remote = {audio.remote_host, audio.remote_port};
+  e.rtcp_mux = audio.rtcp_mux;
+  if (audio.remote_rtcp_port) {
+    e.remote_rtcp = mixer::SocketAddress{audio.remote_host, *audio.remote_rtcp_port};
+  }
+  e.receive = audio.receive;
+  e.send = audio.send;
+  return e;
+}
+
+void CallHandler::respondSdp(nua_handle_t* nh, const std::string& sdp) {
+  nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+              SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
+}
+
+void CallHandler::reject(nua_handle_t* nh, int status, const std::string& warning) {
+  const std::string retry = std::to_string(retry_after_s_);
+  nua_respond(nh, status, sip_status_phrase(status), SIPTAG_WARNING_STR(warning.c_str()),
+              TAG_IF(status == 503, SIPTAG_RETRY_AFTER_STR(retry.c_str())), TAG_END());
+}
+
+void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, bool draining) {
+  const std::string call_id = callIdOf(sip);
+  if (draining) {
+    reject(nh, 503, "399 mcu \"shutting down\"");
+    log::info(kComponent, "invite_refused").kv("reason", "draining").kv("call_id", call_id);
+    return;
+  }
+  const url_t* ruri = sip->sip_request != nullptr ? sip->sip_request->rq_url : nullptr;
+  const std::string room = ruri != nullptr && ruri->url_user != nullptr ? ruri->url_user : "";
+  std::optional<std::string> pin;
+  char pin_buf[64] = {};
+  if (ruri != nullptr && ruri->url_params != nullptr &&
+      url_param(ruri->url_params, "pin", pin_buf, sizeof pin_buf) > 0) {
+    pin = pin_buf;
+  }
+  auto leg = std::make_unique<CallLeg>();
+  leg->nh = nh;
+  leg->call_id = call_id;
+  leg->local.session_id = sessionId();
+  leg->local.session_version = 1;
+  const auto offer = sdpBody(sip);
+  if (offer) {
+    auto negotiated = negotiator_.negotiate(*offer);
+    if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
+      reject(nh, r->status, r->warning);
+      log::info(kComponent, "invite_refused")
+          .kv("reason", "sdp")
+          .kv("warning", r->warning)
+          .kv("call_id", call_id);
+      return;
+    }
+    leg->audio = std::get<NegotiatedAudio>(negotiated);
+  } else {
+    // RFC 3725: no offer; ours goes in the 200 and the answer comes in the ACK. Until then we
+    // neither send nor mix: there is no address yet.
+    leg->awaiting_answer_in_ack = true;
+    leg->audio.codec = {};
+    leg->audio.receive = leg->audio.send = false;
+  }
+  conference::JoinRequest request;
+  request.room = room;
+  request.call_id = call_id;
+  if (sip->sip_from != nullptr) {
+    char from[256] = {};
+    url_e(from, sizeof from, sip->sip_from->a_url);
+    request.from_uri = from;
+    request.display_name = sip->sip_from->a_display != nullptr ? sip->sip_from->a_display : "";
+  }
+  request.pin = pin;
+  request.media = endpointFor(leg->audio);
+  const auto joined = conference_.join(request);
+  if (joined.admission.status != 200) {
+    reject(nh, joined.admission.status, "399 mcu \"" + joined.admission.reason + "\"");
+    log::info(kComponent, "invite_refused")
+        .kv("reason", joined.admission.reason)
+        .kv("room", room)
+        .kv("call_id", call_id);
+    return;
+  }
+  leg->room = room;
+  leg->participant = joined.participant;
+  leg->local.address = media_.advertised.empty()
+                           ? localAddressToward(offer ? leg->audio.remote_host : "127.0.0.1")
+                           : media_.advertised;
+  leg->local.port = joined.local_port;
+  respondSdp(nh, leg->awaiting_answer_in_ack ? negotiator_.offer(leg->local)
+                                             : SdpNegotiator::answer(leg->audio, leg->local));
+  nua_handle_bind(nh, leg.get());
+  legs_[nh] = std::move(leg);
+}
+
+void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip) {
+  const auto offer = sdpBody(sip);
+  ++leg.local.session_version;
+  if (!offer) {
+    leg.awaiting_answer_in_ack = true;
+    respondSdp(leg.nh, negotiator_.offer(leg.local));
+    return;
+  }
+  auto negotiated = negotiator_.negotiate(*offer);
+  if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
+    reject(leg.nh, r->status, r->warning);  // the call goes on with the media it had
+    return;
+  }
+  leg.audio = std::get<NegotiatedAudio>(negotiated);
+  conference_.update(leg.participant, endpointFor(leg.audio));
+  respondSdp(leg.nh, SdpNegotiator::answer(leg.audio, leg.local));
+  log::info(kComponent, "call_updated")
+      .kv("call_id", leg.call_id)
+      .kv("direction", leg.audio.answer_direction);
+}
+
+void CallHandler::onAck(CallLeg& leg, const sip_t* sip) {
+  if (!leg.awaiting_answer_in_ack) {
+    return;
+  }
+  leg.awaiting_answer_in_ack = false;
+  const auto answer = sdpBody(sip);
+  auto negotiated = answer ? negotiator_.negotiate(*answer)
+                           : std::variant<NegotiatedAudio, SdpRejection>(SdpRejection{});
+  if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
+    log::warn(kComponent, "ack_without_usable_answer")
+        .kv("call_id", leg.call_id)
+        .kv("warning", r->warning);
+    leave_reasons_[leg.call_id] = "bad_answer";
+    nua_bye(leg.nh, SIPTAG_REASON_STR("SIP;cause=488;text=\"no usable SDP answer\""), TAG_END());
+    return;
+  }
+  leg.audio = std::get<NegotiatedAudio>(negotiated);
+  conference_.update(leg.participant, endpointFor(leg.audio));
+}
+
+void CallHandler::onTerminated(nua_handle_t* nh, const std::string& reason) {
+  const auto it = legs_.find(nh);
+  if (it != legs_.end()) {
+    CallLeg& leg = *it->second;
+    const auto why = leave_reasons_.find(leg.call_id);
+    conference_.leave(leg.participant, why != leave_reasons_.end() ? why->second : reason);
+    if (why != leave_reasons_.end()) {
+      leave_reasons_.erase(why);
+    }
+    legs_.erase(it);
+  }
+  nua_handle_destroy(nh);
+}
+
+void CallHandler::noteReason(nua_handle_t* nh, const std::string& reason) {
+  if (CallLeg* l = leg(nh)) {
+    leave_reasons_.try_emplace(l->call_id, reason);
+  }
+}
+
+void CallHandler::bye(mixer::ParticipantId participant, const std::string& reason) {
+  for (auto& [nh, leg] : legs_) {
+    if (leg->participant == participant) {
+      leave_reasons_.try_emplace(leg->call_id, reason);
+      nua_bye(nh, TAG_END());
+      log::info(kComponent, "bye_sent").kv("call_id", leg->call_id).kv("reason", reason);
+    }
+  }
+}
+
+void CallHandler::byeAll(const std::string& reason) {
+  for (auto& [nh, leg] : legs_) {
+    leave_reasons_.try_emplace(leg->call_id, reason);
+    nua_bye(nh, TAG_END());
+  }
+}
+
+}  // namespace mcu::sip

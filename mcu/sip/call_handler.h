@@ -1,0 +1,66 @@
+// The calls of the SIP front end: one CallLeg per INVITE dialog, from the offer to the BYE.
+// Runs on the control thread inside nua's callback. It speaks SIP and SDP and nothing else:
+// admission and media go to the Conference.
+#pragma once
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "mcu/conference/conference.h"
+#include "mcu/sip/sdp_negotiator.h"
+
+namespace mcu::sip {
+
+struct CallLeg {
+  nua_handle_t* nh = nullptr;
+  std::string call_id;
+  std::string room;
+  mixer::ParticipantId participant = 0;
+  NegotiatedAudio audio;
+  LocalMedia local;
+  bool awaiting_answer_in_ack = false;  // offerless INVITE: our offer went in the 200
+};
+
+struct MediaAddressConfig {
+  std::string advertised;  // c= address; empty: the local address toward the caller
+};
+
+class CallHandler {
+ public:
+  CallHandler(conference::Conference& conference, SdpNegotiator negotiator,
+              MediaAddressConfig media, int retry_after_s);
+
+  void onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool draining);
+  void onReinvite(CallLeg& leg, const sip_t* sip);
+  void onAck(CallLeg& leg, const sip_t* sip);
+  // The dialog is over (BYE either way, CANCEL, error): leave the room, free the handle.
+  void onTerminated(nua_handle_t* nh, const std::string& reason);
+  // Remembers why a dialog is ending (the first reason given wins).
+  void noteReason(nua_handle_t* nh, const std::string& reason);
+  // Ends every call with BYE (shutdown, or a media timeout for one participant).
+  void byeAll(const std::string& reason);
+  void bye(mixer::ParticipantId participant, const std::string& reason);
+  std::size_t activeCalls() const { return legs_.size(); }
+  CallLeg* leg(nua_handle_t* nh);
+
+ private:
+  mixer::MediaEndpoint endpointFor(const NegotiatedAudio& audio) const;
+  void respondSdp(nua_handle_t* nh, const std::string& sdp);
+  void reject(nua_handle_t* nh, int status, const std::string& warning);
+
+  conference::Conference& conference_;
+  SdpNegotiator negotiator_;
+  MediaAddressConfig media_;
+  int retry_after_s_;
+  std::map<nua_handle_t*, std::unique_ptr<CallLeg>> legs_;
+  std::map<std::string, std::string> leave_reasons_;  // call-id -> why, until terminated
+};
+
+// The address of this host on the route toward `remote` (what a caller can reach us on).
+std::string localAddressToward(const std::string& remote);
+
+}  // namespace mcu::sip

@@ -1,0 +1,77 @@
+#include "mcu/store/conference_store.h"
+
+#include "mcu/common/log.h"
+#include "mcu/store/db_session.h"
+
+namespace mcu::store {
+
+void ConferenceStore::submit(DbJob job) {
+  const std::string what = job.what;
+  if (!worker_.submit(std::move(job))) {
+    ++dropped_;
+    log::error("db", "db_queue_full").kv("job", what);
+  }
+}
+
+void ConferenceStore::loadRooms(std::function<void(std::vector<RoomRow>)> done) {
+  submit({"load rooms", [done = std::move(done)](DbSession& session) {
+            pqxx::read_transaction txn(session.connection());
+            std::vector<RoomRow> rooms;
+            for (const auto& r :
+                 txn.exec("SELECT name, locked, max_participants, pin_hash, on_demand"
+                          " FROM rooms WHERE deleted_at IS NULL")) {
+              RoomRow row;
+              row.name = r[0].as<std::string>();
+              row.locked = r[1].as<bool>();
+              if (!r[2].is_null()) {
+                row.max_participants = r[2].as<int>();
+              }
+              if (!r[3].is_null()) {
+                row.pin = r[3].as<std::string>();
+              }
+              row.on_demand = r[4].as<bool>();
+              rooms.push_back(std::move(row));
+            }
+            done(std::move(rooms));
+          }});
+}
+
+void ConferenceStore::createRoom(const std::string& name, bool on_demand) {
+  submit({"create room " + name, [name, on_demand](DbSession& session) {
+            pqxx::work txn(session.connection());
+            txn.exec_params(
+                "INSERT INTO rooms (name, on_demand) VALUES ($1, $2)"
+                " ON CONFLICT (name) DO NOTHING",
+                name, on_demand);
+            txn.commit();
+          }});
+}
+
+void ConferenceStore::callJoined(const CallJoinedRow& row) {
+  submit({"call joined " + row.call_id, [row](DbSession& session) {
+            pqxx::work txn(session.connection());
+            // The room row may have been created by a job just before this one (on demand):
+            // the queue runs in order, so it is there.
+            txn.exec_params(
+                "INSERT INTO calls (room_id, node_id, call_id, direction, from_uri, display_name,"
+                " codec, remote_media) SELECT id, $2, $3, 'in', $4, $5, $6, $7 FROM rooms"
+                " WHERE name = $1",
+                row.room, row.node, row.call_id, row.from_uri, row.display_name, row.codec,
+                row.remote_media);
+            txn.commit();
+          }});
+}
+
+void ConferenceStore::callLeft(const std::string& call_id, const std::string& reason,
+                               const std::string& stats_json) {
+  submit({"call left " + call_id, [call_id, reason, stats_json](DbSession& session) {
+            pqxx::work txn(session.connection());
+            txn.exec_params(
+                "UPDATE calls SET left_at = now(), leave_reason = $2, stats = $3::jsonb"
+                " WHERE call_id = $1 AND left_at IS NULL",
+                call_id, reason, stats_json);
+            txn.commit();
+          }});
+}
+
+}  // namespace mcu::store

@@ -1,0 +1,53 @@
+// What the conference keeps in PostgreSQL: room policies (read at start-up, created on demand)
+// and one call record per participant leg. Every call queues a job on the database worker and
+// returns at once; while PostgreSQL is away the jobs wait there and are written when it is back.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mcu/store/db_worker.h"
+
+namespace mcu::store {
+
+struct RoomRow {
+  std::string name;
+  bool locked = false;
+  std::optional<int> max_participants;
+  std::optional<std::string> pin;
+  bool on_demand = false;
+};
+
+struct CallJoinedRow {
+  std::string room;
+  std::string call_id;
+  std::string from_uri;
+  std::string display_name;
+  std::string codec;
+  std::string remote_media;
+  std::string node;
+};
+
+class ConferenceStore {
+ public:
+  explicit ConferenceStore(DbWorker& worker) : worker_(worker) {}
+
+  // `done` runs on the database thread with every room that is not deleted.
+  void loadRooms(std::function<void(std::vector<RoomRow>)> done);
+  void createRoom(const std::string& name, bool on_demand);
+  void callJoined(const CallJoinedRow& row);
+  void callLeft(const std::string& call_id, const std::string& reason,
+                const std::string& stats_json);
+  // Jobs refused because the queue was full (each is also logged).
+  std::uint64_t dropped() const { return dropped_; }
+
+ private:
+  void submit(DbJob job);
+
+  DbWorker& worker_;
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace mcu::store
