@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -10,9 +11,12 @@
 
 #include "api/http_server.h"
 #include "mcu/common/log.h"
+#include "mcu/conference/conference.h"
 #include "mcu/sip/sip_stack.h"
+#include "mcu/store/conference_store.h"
 #include "mcu/store/db_worker.h"
 #include "mcu/store/migration.h"
+#include "mixer/engine/media_engine.h"
 
 namespace mcu::app {
 namespace {
@@ -37,6 +41,50 @@ void armShutdownWatchdog(Clock::time_point deadline) {
   }).detach();
 }
 
+// Media events arrive on media threads; what needs SIP goes to the control thread.
+class MediaEventsToSip final : public mixer::MediaEvents {
+ public:
+  void attach(sip::SipStack* sip) { sip_ = sip; }
+  void onFirstPacket(mixer::ParticipantId /*id*/) override {}
+  void onTalking(mixer::ParticipantId id, bool talking) override {
+    log::debug("media", talking ? "talking_started" : "talking_stopped")
+        .kv("participant", static_cast<std::uint64_t>(id));
+  }
+  void onDtmf(mixer::ParticipantId id, char digit) override {
+    log::info("media", "dtmf")
+        .kv("participant", static_cast<std::uint64_t>(id))
+        .kv("digit", std::string(1, digit));
+  }
+  void onRtpTimeout(mixer::ParticipantId id) override {
+    if (sip_ != nullptr) {
+      sip_->endCall(id, "rtp_timeout");
+    }
+  }
+
+ private:
+  sip::SipStack* sip_ = nullptr;
+};
+
+std::vector<mixer::codec::CodecKind> codecPreference(const std::string& list) {
+  std::vector<mixer::codec::CodecKind> kinds;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const auto comma = list.find(',', start);
+    const std::string name = list.substr(start, comma - start);
+    for (const auto kind : {mixer::codec::CodecKind::kOpus, mixer::codec::CodecKind::kG722,
+                            mixer::codec::CodecKind::kPcmu, mixer::codec::CodecKind::kPcma}) {
+      if (mixer::codec::codecName(kind) == name) {
+        kinds.push_back(kind);
+      }
+    }
+    if (comma == std::string::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  return kinds;
+}
+
 }  // namespace
 
 Server::Server(config::Config config) : config_(std::move(config)) {}
@@ -58,13 +106,6 @@ int Server::run() {
     return 1;
   }
 
-  sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
-                     config_.sip_retry_after_s});
-  if (auto problem = sip.start()) {
-    log::error(kComponent, "sip_listen_failed").kv("problem", *problem);
-    return 1;
-  }
-
   DbStatus db_status;
   store::DbWorker db({.url = config_.database_url,
                       .retry_max = std::chrono::seconds(config_.database_retry_max_s),
@@ -81,6 +122,30 @@ int Server::run() {
                             db_status.refusal = reason;
                           }});
   db.start();
+  store::ConferenceStore conference_store(db);
+
+  MediaEventsToSip media_events;
+  const int threads = config_.media_threads > 0
+                          ? config_.media_threads
+                          : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  auto engine =
+      mixer::createMediaEngine({.threads = threads,
+                                .bind_host = config_.media_bind,
+                                .port_min = static_cast<std::uint16_t>(config_.media_port_min),
+                                .port_max = static_cast<std::uint16_t>(config_.media_port_max)},
+                               &media_events);
+  conference::Conference conference(*engine, conference_store,
+                                    {.on_demand_rooms = config_.rooms_on_demand,
+                                     .max_participants = config_.max_participants,
+                                     .node_id = config_.sip_listen.toString()});
+  sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
+                     config_.sip_retry_after_s});
+  sip.enableCalls(conference, codecPreference(config_.media_codecs), config_.media_address);
+  media_events.attach(&sip);
+  if (auto problem = sip.start()) {
+    log::error(kComponent, "sip_listen_failed").kv("problem", *problem);
+    return 1;
+  }
 
   std::atomic<bool> draining{false};
   api::HttpServer http(config_.http_listen, [&]() {
@@ -114,6 +179,11 @@ int Server::run() {
     }
     if (!announced && db_status.migrated.load()) {
       announced = true;
+      // Room policies come from the database; the conference (control thread) takes them.
+      conference_store.loadRooms([&sip, &conference](std::vector<store::RoomRow> rooms) {
+        sip.controlLoop().post(
+            [&conference, rooms = std::move(rooms)] { conference.setRooms(rooms); });
+      });
       const auto ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
       log::info(kComponent, "ready")
@@ -130,6 +200,14 @@ int Server::run() {
   armShutdownWatchdog(deadline);
   draining = true;
   sip.beginDrain();
+  // Live calls get a BYE; their records are queued as they end, before the flush below.
+  while (sip.activeCalls() > 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (sip.activeCalls() > 0) {
+    log::warn(kComponent, "shutdown_calls_left")
+        .kv("calls", static_cast<std::uint64_t>(sip.activeCalls()));
+  }
   const std::size_t unwritten = db.stop(deadline);
   if (unwritten > 0) {
     log::error(kComponent, "shutdown_unwritten").kv("jobs", static_cast<std::uint64_t>(unwritten));

@@ -248,6 +248,14 @@ void SipStack::beginDrain() {
   });
 }
 
+void SipStack::enableCalls(conference::Conference& conference,
+                           std::vector<mixer::codec::CodecKind> codec_preference,
+                           std::string media_address) {
+  calls_ = std::make_unique<CallHandler>(conference, SdpNegotiator(std::move(codec_preference)),
+                                         MediaAddressConfig{std::move(media_address)},
+                                         config_.retry_after_s);
+}
+
 void SipStack::endCall(mixer::ParticipantId participant, const std::string& reason) {
   loop_.post([this, participant, reason] {
     if (calls_ != nullptr) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mcu/common/host_port.h"
 #include "mcu/sip/control_loop.h"
@@ -15,6 +16,13 @@
 namespace mcu::sip {
 
 class CallHandler;
+}  // namespace mcu::sip
+
+namespace mcu::conference {
+class Conference;
+}  // namespace mcu::conference
+
+namespace mcu::sip {
 
 struct SipStackConfig {
   HostPort listen;
@@ -41,8 +49,11 @@ class SipStack {
   std::optional<std::string> start();
   Loop& controlLoop() { return loop_; }
   bool transportsBound() const { return bound_.load(); }
-  // Before start(): who handles calls (control thread only). Without one, INVITE gets 480.
-  void setCallHandler(CallHandler* handler) { calls_ = handler; }
+  // Before start(): take calls into the conference (from then on used on the control thread
+  // only). Without it, INVITE gets 480.
+  void enableCalls(conference::Conference& conference,
+                   std::vector<mixer::codec::CodecKind> codec_preference,
+                   std::string media_address);
   // Any thread: from now on new INVITEs get 503 with Retry-After, and live calls get a BYE.
   void beginDrain();
   // Any thread: calls in progress, as of the last SIP event.
@@ -60,7 +71,7 @@ class SipStack {
   std::unique_ptr<Nua> nua_;
   std::atomic<bool> bound_{false};
   std::atomic<bool> draining_{false};
-  CallHandler* calls_ = nullptr;
+  std::unique_ptr<CallHandler> calls_;
   std::atomic<std::size_t> active_calls_{0};
 };
 

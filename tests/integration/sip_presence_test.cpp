@@ -82,23 +82,5 @@ TEST_F(SipPresenceTest, MalformedRequestGets400AndServerKeepsServing) {
   EXPECT_EQ(statusLine(udp(optionsRequest(9, "UDP"))), "SIP/2.0 200 OK");
 }
 
-TEST_F(SipPresenceTest, InviteIsRefusedWithAReasonUntilRoomsExist) {
-  const std::string invite = sipRequest(
-      "INVITE sip:standup@127.0.0.1 SIP/2.0\n"
-      "Via: SIP/2.0/{transport} 127.0.0.1:{port};rport;branch={branch}\n"
-      "Max-Forwards: 70\n"
-      "From: <sip:alice@127.0.0.1>;tag=a1\n"
-      "To: <sip:standup@127.0.0.1>\n"
-      "Call-ID: {callid}\n"
-      "CSeq: 1 INVITE\n"
-      "Contact: <sip:alice@127.0.0.1:{port}>\n"
-      "Content-Length: 0\n"
-      "\n",
-      9, "TCP");
-  const std::string reply = tcpExchange(server_->sipPort(), invite, 3s, "SIP/2.0 480");
-  EXPECT_NE(reply.find("SIP/2.0 480"), std::string::npos) << reply;
-  EXPECT_NE(reply.find("Warning: 399"), std::string::npos) << reply;
-}
-
 }  // namespace
 }  // namespace mcu::test

@@ -1,0 +1,183 @@
+// Dial-in against the real server, real PostgreSQL and real audio: callers INVITE a room with
+// SDP, send their tones over RTP, and listen (Goertzel) to what the server mixes for them.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <memory>
+
+#include "tests/integration/server_fixture.h"
+#include "tests/integration/sip_uac.h"
+#include "tests/support/rtp_peer.h"
+
+namespace mcu::test {
+namespace {
+
+using mixer::codec::CodecKind;
+using mixer::codec::CodecSpec;
+using namespace std::chrono_literals;
+
+constexpr double kHeard = -40.0;
+constexpr double kNotHeard = -45.0;
+
+struct Caller {
+  std::unique_ptr<RtpPeer> media;
+  std::unique_ptr<SipUac> sip;
+};
+
+class SipCallTest : public ::testing::Test {
+ protected:
+  void SetUp() override { start({}); }
+  void start(std::map<std::string, std::string> env) {
+    env["MCU_MEDIA_BIND"] = "127.0.0.1";
+    env["MCU_MEDIA_ADDRESS"] = "127.0.0.1";
+    server_ = std::make_unique<ServerProcess>(db_.url(), env);
+    ASSERT_TRUE(server_->waitReady()) << server_->process().output();
+  }
+  // Dials `room` with one codec; on success the caller's media is aimed at the answer's port.
+  Caller dial(const std::string& room, const std::string& codec, double tone_hz,
+              int* status = nullptr) {
+    static const std::map<std::string, CodecSpec> kSpecs{
+        {"opus", {.kind = CodecKind::kOpus, .payload_type = 111}},
+        {"PCMU", {.kind = CodecKind::kPcmu, .payload_type = 0}},
+        {"PCMA", {.kind = CodecKind::kPcma, .payload_type = 8}},
+        {"G722", {.kind = CodecKind::kG722, .payload_type = 9}}};
+    Caller c;
+    c.media = std::make_unique<RtpPeer>(gst_, kSpecs.at(codec), tone_hz);
+    c.sip = std::make_unique<SipUac>(server_->sipPort());
+    const auto reply = c.sip->invite(room, sdpOffer(c.media->port(), codec));
+    if (status != nullptr) {
+      *status = reply.status;
+    } else {
+      EXPECT_EQ(reply.status, 200) << reply.message;
+    }
+    if (reply.status == 200) {
+      c.media->setServerPort(sdpAudioPort(reply.body));
+    }
+    return c;
+  }
+  static double level(const Caller& c, double hz, int ms = 600) {
+    return goertzelDb(c.media->lastAudio(ms), hz);
+  }
+
+  TestDatabase db_;
+  mixer::codec::GstPipelineHost gst_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(SipCallTest, ThreeCodecsHearEachOtherNotThemselvesAndHoldWorks) {
+  Caller a = dial("standup", "opus", 500);
+  Caller b = dial("standup", "PCMU", 800);
+  Caller c = dial("standup", "G722", 1100);
+  runFrames({a.media.get(), b.media.get(), c.media.get()}, 75);
+  EXPECT_GT(level(a, 800), kHeard);
+  EXPECT_GT(level(a, 1100), kHeard);
+  EXPECT_LT(level(a, 500), kNotHeard);
+  EXPECT_GT(level(b, 500), kHeard);
+  EXPECT_GT(level(b, 1100), kHeard);
+  EXPECT_LT(level(b, 800), kNotHeard);
+  EXPECT_GT(level(c, 500), kHeard);
+  EXPECT_GT(level(c, 800), kHeard);
+  EXPECT_LT(level(c, 1100), kNotHeard);
+  // C puts the call on hold: the others stop hearing it, and it is sent nothing.
+  const auto hold = c.sip->reinvite(sdpOffer(c.media->port(), "G722", "sendonly"));
+  ASSERT_EQ(hold.status, 200) << hold.message;
+  EXPECT_NE(hold.body.find("a=recvonly"), std::string::npos) << hold.body;
+  runFrames({a.media.get(), b.media.get(), c.media.get()}, 10);
+  const std::size_t c_before = c.media->received().size();
+  runFrames({a.media.get(), b.media.get(), c.media.get()}, 40);
+  EXPECT_LT(level(a, 1100), kNotHeard);
+  EXPECT_EQ(c.media->received().size(), c_before);
+  // Resume: heard again.
+  const auto resume = c.sip->reinvite(sdpOffer(c.media->port(), "G722", "sendrecv"));
+  ASSERT_EQ(resume.status, 200);
+  runFrames({a.media.get(), b.media.get(), c.media.get()}, 50);
+  EXPECT_GT(level(a, 1100), kHeard);
+  EXPECT_GT(level(c, 500), kHeard);
+  for (Caller* caller : {&a, &b, &c}) {
+    EXPECT_EQ(caller->sip->bye().status, 200);
+  }
+}
+
+TEST_F(SipCallTest, NoCommonCodecGets488WithAWarning) {
+  SipUac uac(server_->sipPort());
+  const std::string g729 =
+      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+      "m=audio 4000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n";
+  const auto reply = uac.invite("standup", g729);
+  EXPECT_EQ(reply.status, 488);
+  EXPECT_NE(headerValue(reply.message, "Warning").find("no common codec"), std::string::npos)
+      << reply.message;
+}
+
+TEST_F(SipCallTest, OfferlessInviteGetsOurOfferAndTheAnswerInTheAck) {
+  Caller talker = dial("3pcc", "opus", 700);
+  RtpPeer listener(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 0);
+  listener.setSilent(true);
+  SipUac uac(server_->sipPort());
+  const auto reply = uac.invite("3pcc", std::nullopt, sdpOffer(listener.port(), "PCMU"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  EXPECT_NE(reply.body.find("RTP/AVP 111 9 0 8"), std::string::npos) << reply.body;
+  listener.setServerPort(sdpAudioPort(reply.body));
+  runFrames({talker.media.get(), &listener}, 60);
+  EXPECT_GT(goertzelDb(listener.lastAudio(600), 700), kHeard);
+  EXPECT_EQ(uac.bye().status, 200);
+}
+
+TEST_F(SipCallTest, CallsAreRecordedWithTheirEnd) {
+  Caller a = dial("recorded", "PCMA", 500);
+  runFrames({a.media.get()}, 10);
+  EXPECT_EQ(a.sip->bye().status, 200);
+  std::string left;
+  for (int i = 0; i < 100 && left.empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    left = db_.scalar(
+        "SELECT leave_reason FROM calls c JOIN rooms r ON r.id = c.room_id"
+        " WHERE r.name = 'recorded' AND c.left_at IS NOT NULL");
+  }
+  EXPECT_EQ(left, "bye");
+  EXPECT_EQ(db_.scalar("SELECT codec FROM calls"), "PCMA");
+  EXPECT_EQ(db_.scalar("SELECT on_demand FROM rooms WHERE name = 'recorded'"), "t");
+  EXPECT_EQ(db_.scalar("SELECT (stats->>'packets_in')::int > 0 FROM calls"), "t");
+}
+
+TEST_F(SipCallTest, RoomPoliciesFromTheDatabase) {
+  db_.exec("INSERT INTO rooms (name, locked) VALUES ('vault', true)");
+  db_.exec("INSERT INTO rooms (name, max_participants) VALUES ('tiny', 1)");
+  db_.exec("INSERT INTO rooms (name, pin_hash) VALUES ('secret', '1234')");
+  // Policies are read at start-up: restart on the same database.
+  server_.reset();
+  start({});
+  std::this_thread::sleep_for(300ms);
+  int status = 0;
+  dial("vault", "PCMU", 500, &status);
+  EXPECT_EQ(status, 403);
+  Caller first = dial("tiny", "PCMU", 500);
+  dial("tiny", "PCMU", 500, &status);
+  EXPECT_EQ(status, 486);
+  dial("secret", "PCMU", 500, &status);
+  EXPECT_EQ(status, 403);
+  dial("secret;pin=1234", "PCMU", 500, &status);
+  EXPECT_EQ(status, 200);
+  dial("bad*room", "PCMU", 500, &status);
+  EXPECT_EQ(status, 404);
+}
+
+TEST_F(SipCallTest, UnknownRoomIs404WhenOnDemandIsOff) {
+  server_.reset();
+  start({{"MCU_ROOMS_ON_DEMAND", "false"}});
+  int status = 0;
+  dial("nowhere", "PCMU", 500, &status);
+  EXPECT_EQ(status, 404);
+}
+
+TEST_F(SipCallTest, ShutdownEndsLiveCallsWithBye) {
+  Caller a = dial("closing", "opus", 500);
+  runFrames({a.media.get()}, 5);
+  server_->process().signal(SIGTERM);
+  EXPECT_TRUE(a.sip->awaitRequest("BYE", 5s));
+  EXPECT_EQ(server_->process().waitExit(15s), 0) << server_->process().output();
+  EXPECT_EQ(db_.scalar("SELECT leave_reason FROM calls"), "shutdown");
+}
+
+}  // namespace
+}  // namespace mcu::test

@@ -1,0 +1,176 @@
+#include "tests/integration/sip_uac.h"
+
+#include <array>
+#include <atomic>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "tests/integration/server_fixture.h"
+
+namespace mcu::test {
+namespace {
+
+std::string randomToken() {
+  static std::mt19937 rng{std::random_device{}()};
+  return std::to_string(rng());
+}
+
+std::string tagOf(const std::string& header) {
+  const auto pos = header.find("tag=");
+  if (pos == std::string::npos) {
+    return "";
+  }
+  const auto end = header.find_first_of(";>\r\n", pos + 4);
+  return header.substr(pos + 4, end - pos - 4);
+}
+
+std::string bodyOf(const std::string& message) {
+  const auto pos = message.find("\r\n\r\n");
+  return pos == std::string::npos ? "" : message.substr(pos + 4);
+}
+
+int statusOf(const std::string& message) {
+  return message.rfind("SIP/2.0 ", 0) == 0 ? std::stoi(message.substr(8, 3)) : 0;
+}
+
+}  // namespace
+
+SipUac::SipUac(std::uint16_t server_port)
+    : socket_(mixer::UdpSocket::bind("127.0.0.1", 0)),
+      server_(*mixer::resolve({"127.0.0.1", server_port})),
+      local_port_(socket_.localPort()) {}
+
+void SipUac::send(const std::string& text) {
+  socket_.send(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), server_);
+}
+
+std::optional<std::string> SipUac::receive(std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  std::array<std::uint8_t, 65536> buffer{};
+  mixer::Endpoint from;
+  while (std::chrono::steady_clock::now() < until) {
+    const ssize_t n = socket_.receive(buffer, from);
+    if (n > 0) {
+      return std::string(reinterpret_cast<const char*>(buffer.data()), static_cast<std::size_t>(n));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return std::nullopt;
+}
+
+std::string SipUac::request(const std::string& method, std::uint32_t cseq,
+                            const std::optional<std::string>& sdp,
+                            const std::string& branch) const {
+  std::ostringstream r;
+  // "room;pin=1234": the parameters belong after the host (sip:room@host;pin=1234).
+  const auto semi = user_.find(';');
+  const std::string user = user_.substr(0, semi);
+  const std::string params = semi == std::string::npos ? "" : user_.substr(semi);
+  r << method << " sip:" << user << "@127.0.0.1" << params << " SIP/2.0\r\n"
+    << "Via: SIP/2.0/UDP 127.0.0.1:" << local_port_ << ";rport;branch=z9hG4bK" << branch << "\r\n"
+    << "Max-Forwards: 70\r\n"
+    << "From: \"Test\" <sip:tester@127.0.0.1>;tag=" << from_tag_ << "\r\n"
+    << "To: <sip:" << user << "@127.0.0.1>" << (to_tag_.empty() ? "" : ";tag=" + to_tag_) << "\r\n"
+    << "Call-ID: " << call_id_ << "\r\n"
+    << "CSeq: " << cseq << " " << method << "\r\n"
+    << "Contact: <sip:tester@127.0.0.1:" << local_port_ << ">\r\n";
+  if (sdp) {
+    r << "Content-Type: application/sdp\r\nContent-Length: " << sdp->size() << "\r\n\r\n" << *sdp;
+  } else {
+    r << "Content-Length: 0\r\n\r\n";
+  }
+  return r.str();
+}
+
+SipReply SipUac::transact(const std::string& method, const std::optional<std::string>& sdp,
+                          const std::optional<std::string>& ack_sdp) {
+  const std::uint32_t cseq = cseq_++;
+  send(request(method, cseq, sdp, randomToken()));
+  SipReply reply;
+  for (;;) {
+    const auto message = receive(std::chrono::seconds(5));
+    if (!message) {
+      return reply;  // status 0: no final answer
+    }
+    if (message->rfind("SIP/2.0 ", 0) != 0) {
+      continue;  // a request of the server's: not now
+    }
+    const int status = statusOf(*message);
+    if (status < 200) {
+      continue;
+    }
+    reply = {status, *message, bodyOf(*message)};
+    if (method == "INVITE") {
+      if (to_tag_.empty()) {
+        to_tag_ = tagOf(headerValue(*message, "To"));
+      }
+      // ACK: for a 2xx in its own transaction, for an error in the INVITE's (same CSeq).
+      send(request("ACK", cseq, status < 300 ? ack_sdp : std::nullopt, randomToken()));
+    }
+    return reply;
+  }
+}
+
+SipReply SipUac::invite(const std::string& user, const std::optional<std::string>& sdp,
+                        const std::optional<std::string>& ack_sdp) {
+  user_ = user;
+  call_id_ = "uac-" + randomToken() + "@127.0.0.1";
+  from_tag_ = randomToken();
+  to_tag_.clear();
+  return transact("INVITE", sdp, ack_sdp);
+}
+
+SipReply SipUac::reinvite(const std::string& sdp) { return transact("INVITE", sdp, std::nullopt); }
+
+SipReply SipUac::bye() { return transact("BYE", std::nullopt, std::nullopt); }
+
+bool SipUac::awaitRequest(const std::string& method, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    const auto message = receive(std::chrono::milliseconds(100));
+    if (!message || message->rfind(method + " ", 0) != 0) {
+      continue;
+    }
+    std::ostringstream ok;
+    ok << "SIP/2.0 200 OK\r\n"
+       << "Via: " << headerValue(*message, "Via") << "\r\n"
+       << "From: " << headerValue(*message, "From") << "\r\n"
+       << "To: " << headerValue(*message, "To") << "\r\n"
+       << "Call-ID: " << headerValue(*message, "Call-ID") << "\r\n"
+       << "CSeq: " << headerValue(*message, "CSeq") << "\r\n"
+       << "Content-Length: 0\r\n\r\n";
+    send(ok.str());
+    return true;
+  }
+  return false;
+}
+
+std::uint16_t sdpAudioPort(const std::string& sdp) {
+  const auto pos = sdp.find("m=audio ");
+  return pos == std::string::npos ? 0 : static_cast<std::uint16_t>(std::stoi(sdp.substr(pos + 8)));
+}
+
+std::string sdpOffer(std::uint16_t port, const std::string& codec, const std::string& direction) {
+  std::string pt;
+  std::string map;
+  if (codec == "opus") {
+    pt = "111";
+    map = "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1\r\n";
+  } else if (codec == "G722") {
+    pt = "9";
+    map = "a=rtpmap:9 G722/8000\r\n";
+  } else if (codec == "PCMA") {
+    pt = "8";
+    map = "a=rtpmap:8 PCMA/8000\r\n";
+  } else {
+    pt = "0";
+    map = "a=rtpmap:0 PCMU/8000\r\n";
+  }
+  return "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+         "m=audio " +
+         std::to_string(port) + " RTP/AVP " + pt + " 101\r\n" + map +
+         "a=rtpmap:101 telephone-event/8000\r\na=rtcp-mux\r\na=" + direction + "\r\n";
+}
+
+}  // namespace mcu::test

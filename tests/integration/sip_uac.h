@@ -1,0 +1,58 @@
+// A minimal SIP user agent for tests, over UDP on 127.0.0.1: one dialog at a time, INVITE (with
+// or without SDP), ACK, re-INVITE, BYE, and answering the server's BYE. Enough to drive the
+// real server the way a phone would, with the media done by an RtpPeer.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "mixer/engine/udp_socket.h"
+
+namespace mcu::test {
+
+struct SipReply {
+  int status = 0;
+  std::string message;  // the whole final response
+  std::string body;
+};
+
+class SipUac {
+ public:
+  explicit SipUac(std::uint16_t server_port);
+
+  // INVITE sip:<user>@127.0.0.1; returns the final response (ACK sent for 2xx with `ack_sdp`
+  // in it, if given).
+  SipReply invite(const std::string& user, const std::optional<std::string>& sdp,
+                  const std::optional<std::string>& ack_sdp = std::nullopt);
+  SipReply reinvite(const std::string& sdp);
+  SipReply bye();
+  // Waits for a request with `method` from the server and answers it 200.
+  bool awaitRequest(const std::string& method, std::chrono::milliseconds timeout);
+
+ private:
+  std::string request(const std::string& method, std::uint32_t cseq,
+                      const std::optional<std::string>& sdp, const std::string& branch) const;
+  SipReply transact(const std::string& method, const std::optional<std::string>& sdp,
+                    const std::optional<std::string>& ack_sdp);
+  void send(const std::string& text);
+  std::optional<std::string> receive(std::chrono::milliseconds timeout);
+
+  mixer::UdpSocket socket_;
+  mixer::Endpoint server_;
+  std::uint16_t local_port_;
+  std::string user_;
+  std::string call_id_;
+  std::string from_tag_;
+  std::string to_tag_;
+  std::uint32_t cseq_ = 1;
+};
+
+// "m=audio <port>" of an SDP body, 0 if absent.
+std::uint16_t sdpAudioPort(const std::string& sdp);
+// An offer for an RtpPeer at `port` with one codec ("opus", "PCMU", "PCMA", "G722").
+std::string sdpOffer(std::uint16_t port, const std::string& codec,
+                     const std::string& direction = "sendrecv");
+
+}  // namespace mcu::test
