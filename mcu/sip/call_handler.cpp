@@ -7,6 +7,7 @@
 #include <sofia-sip/url.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstring>
 
@@ -55,11 +56,11 @@ std::string localAddressToward(const std::string& remote) {
   if (fd >= 0 && ::connect(fd, found->ai_addr, found->ai_addrlen) == 0) {
     sockaddr_storage local{};
     socklen_t len = sizeof local;
-    char text[INET6_ADDRSTRLEN] = {};
+    std::array<char, INET6_ADDRSTRLEN> text{};
     if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0 &&
-        ::getnameinfo(reinterpret_cast<sockaddr*>(&local), len, text, sizeof text, nullptr, 0,
-                      NI_NUMERICHOST) == 0) {
-      result = text;
+        ::getnameinfo(reinterpret_cast<sockaddr*>(&local), len, text.data(), text.size(), nullptr,
+                      0, NI_NUMERICHOST) == 0) {
+      result = text.data();
     }
   }
   if (fd >= 0) {
@@ -117,10 +118,10 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
   const url_t* ruri = sip->sip_request != nullptr ? sip->sip_request->rq_url : nullptr;
   const std::string room = ruri != nullptr && ruri->url_user != nullptr ? ruri->url_user : "";
   std::optional<std::string> pin;
-  char pin_buf[64] = {};
+  std::array<char, 64> pin_buf{};
   if (ruri != nullptr && ruri->url_params != nullptr &&
-      url_param(ruri->url_params, "pin", pin_buf, sizeof pin_buf) > 0) {
-    pin = pin_buf;
+      url_param(ruri->url_params, "pin", pin_buf.data(), pin_buf.size()) > 0) {
+    pin = pin_buf.data();
   }
   auto leg = std::make_unique<CallLeg>();
   leg->nh = nh;
@@ -150,9 +151,9 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
   request.room = room;
   request.call_id = call_id;
   if (sip->sip_from != nullptr) {
-    char from[256] = {};
-    url_e(from, sizeof from, sip->sip_from->a_url);
-    request.from_uri = from;
+    std::array<char, 256> from{};
+    url_e(from.data(), static_cast<isize_t>(from.size()), sip->sip_from->a_url);
+    request.from_uri = from.data();
     request.display_name = sip->sip_from->a_display != nullptr ? sip->sip_from->a_display : "";
   }
   request.pin = pin;

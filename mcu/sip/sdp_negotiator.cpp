@@ -127,7 +127,7 @@ Result SdpNegotiator::negotiate(const std::string& offer) const {
   if (offer.size() > kMaxSdpBytes) {
     return reject("399 mcu \"SDP too large\"");
   }
-  su_home_t home[1] = {SU_HOME_INIT(home)};
+  su_home_t home[1] = {SU_HOME_INIT(home)};  // NOLINT(modernize-avoid-c-arrays): sofia idiom
   struct HomeGuard {
     su_home_t* h;
     ~HomeGuard() { su_home_deinit(h); }

@@ -53,7 +53,7 @@ class SdpNegotiator {
   // Our offer: every codec we support, in preference order, with fixed payload types.
   std::string offer(const LocalMedia& local) const;
 
-  static constexpr std::size_t kMaxSdpBytes = 16 * 1024;
+  static constexpr std::size_t kMaxSdpBytes = std::size_t{16} * 1024;
   static constexpr std::size_t kMaxFormats = 64;
 
  private:
