@@ -137,7 +137,8 @@ int Server::run() {
   conference::Conference conference(*engine, conference_store,
                                     {.on_demand_rooms = config_.rooms_on_demand,
                                      .max_participants = config_.max_participants,
-                                     .node_id = config_.sip_listen.toString()});
+                                     .node_id = config_.sip_listen.toString(),
+                                     .rtp_timeout_ms = config_.media_rtp_timeout_s * 1000});
   sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
                      config_.sip_retry_after_s});
   sip.enableCalls(conference, codecPreference(config_.media_codecs), config_.media_address);

@@ -64,7 +64,9 @@ JoinResult Conference::join(const JoinRequest& request) {
   }
   if (!room.media_room) {
     room.media_room = next_room_++;
-    engine_.createRoom(*room.media_room, mixer::RoomMediaConfig{});
+    mixer::RoomMediaConfig media;
+    media.rtp_timeout_ms = config_.rtp_timeout_ms;
+    engine_.createRoom(*room.media_room, media);
   }
   const mixer::ParticipantId id = next_participant_++;
   const auto port = engine_.addParticipant(*room.media_room, id, request.media);

@@ -21,6 +21,7 @@ struct ConferenceConfig {
   bool on_demand_rooms = true;
   int max_participants = 1000;  // server-wide budget: beyond it, 503 + Retry-After
   std::string node_id = "mcu";
+  int rtp_timeout_ms = 30'000;
 };
 
 struct JoinRequest {

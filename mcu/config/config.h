@@ -30,6 +30,7 @@ struct Config {
   int media_port_max = 29999;
   int media_threads = 0;  // 0: one per core
   std::string media_codecs = "opus,G722,PCMU,PCMA";
+  int media_rtp_timeout_s = 30;
   bool rooms_on_demand = true;
   int max_participants = 1000;
   log::Level log_level = log::Level::kInfo;

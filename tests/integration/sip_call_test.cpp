@@ -170,6 +170,20 @@ TEST_F(SipCallTest, UnknownRoomIs404WhenOnDemandIsOff) {
   EXPECT_EQ(status, 404);
 }
 
+TEST_F(SipCallTest, SilentCallIsEndedAfterTheRtpTimeout) {
+  server_.reset();
+  start({{"MCU_MEDIA_RTP_TIMEOUT_S", "1"}});
+  Caller a = dial("quiet", "PCMU", 500);
+  runFrames({a.media.get()}, 10);  // some RTP, then nothing
+  EXPECT_TRUE(a.sip->awaitRequest("BYE", 5s)) << server_->process().output();
+  std::string reason;
+  for (int i = 0; i < 100 && reason.empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    reason = db_.scalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
+  }
+  EXPECT_EQ(reason, "rtp_timeout");
+}
+
 TEST_F(SipCallTest, ShutdownEndsLiveCallsWithBye) {
   Caller a = dial("closing", "opus", 500);
   runFrames({a.media.get()}, 5);

@@ -50,6 +50,8 @@ ChildProcess::~ChildProcess() {
     ::kill(pid_, SIGKILL);
     waitExit(std::chrono::seconds(10));
   }
+  // Failing assertions print the output they need; the file itself is not kept.
+  ::unlink(output_path_.c_str());
 }
 
 bool ChildProcess::running() { return !waitExit(std::chrono::milliseconds(0)).has_value(); }
