@@ -69,9 +69,38 @@ GstPipelineHost::~GstPipelineHost() {
   gst_object_unref(pipeline_);
 }
 
+std::optional<PooledChain> GstPipelineHost::take(const std::string& key) {
+  auto it = pool_.find(key);
+  if (it == pool_.end() || it->second.empty()) {
+    return std::nullopt;
+  }
+  PooledChain chain = it->second.back();
+  it->second.pop_back();
+  return chain;
+}
+
+void GstPipelineHost::give(const std::string& key, PooledChain chain) {
+  pool_[key].push_back(chain);
+}
+
+std::size_t GstPipelineHost::pooled() const {
+  std::size_t n = 0;
+  for (const auto& [key, chains] : pool_) {
+    n += chains.size();
+  }
+  return n;
+}
+
 GstPushChain::GstPushChain(GstPipelineHost& host, const std::string& description,
                            const std::string& caps_text)
-    : host_(host) {
+    : host_(host), key_(description + "|" + caps_text) {
+  if (auto pooled = host_.take(key_)) {
+    bin_ = pooled->bin;
+    sink_ = pooled->sink;
+    src_ = pooled->src;
+    reset();
+    return;
+  }
   GError* err = nullptr;
   GstElement* bin = gst_parse_bin_from_description(description.c_str(), TRUE, &err);
   if (bin == nullptr) {
@@ -106,14 +135,23 @@ GstPushChain::GstPushChain(GstPipelineHost& host, const std::string& description
 }
 
 GstPushChain::~GstPushChain() {
-  if (bin_ == nullptr) {
-    return;
+  if (bin_ != nullptr) {
+    host_.give(key_, {bin_, sink_, src_});
   }
-  gst_pad_set_active(src_, FALSE);
-  gst_object_unref(src_);
-  gst_object_unref(sink_);
-  gst_element_set_state(bin_, GST_STATE_NULL);
-  gst_bin_remove(GST_BIN(host_.pipeline()), bin_);
+}
+
+// A flush resets every element (codec state, resampler history, queued samples); a new
+// segment starts time again from zero for the next user of the chain.
+void GstPushChain::reset() {
+  gst_pad_push_event(src_, gst_event_new_flush_start());
+  gst_pad_push_event(src_, gst_event_new_flush_stop(TRUE));
+  GstSegment segment;
+  gst_segment_init(&segment, GST_FORMAT_TIME);
+  gst_pad_push_event(src_, gst_event_new_segment(&segment));
+  pts_ns_ = 0;
+  while (GstSample* stale = gst_app_sink_try_pull_sample(GST_APP_SINK(sink_), 0)) {
+    gst_sample_unref(stale);
+  }
 }
 
 bool GstPushChain::push(const std::uint8_t* data, std::size_t size, std::uint64_t duration_ns,

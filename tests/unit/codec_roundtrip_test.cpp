@@ -59,6 +59,26 @@ INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecRoundTripTest,
                            return std::string(codecName(param_info.param));
                          });
 
+TEST(CodecPoolTest, EndedChainsAreReusedAndStillDecodeCorrectly) {
+  ensureGstreamer(nullptr);
+  GstPipelineHost host;
+  const CodecSpec spec{.kind = CodecKind::kPcma, .payload_type = 8};
+  for (int call = 0; call < 50; ++call) {
+    AudioEncoder encoder(host, spec);
+    AudioDecoder decoder(host, spec);
+    test::ToneGenerator tone(400.0 + 10 * call);
+    core::Pcm in;
+    core::Pcm out;
+    for (int i = 0; i < 10; ++i) {
+      tone.next(in);
+      decoder.decode(encoder.encode(in), out);
+    }
+    ASSERT_GT(test::goertzelDb(out, 400.0 + 10 * call), -20.0) << "call " << call;
+  }
+  // One encoder and one decoder chain served all fifty calls.
+  EXPECT_EQ(host.pooled(), 2U);
+}
+
 TEST(CodecThreadsTest, TwoHundredChainsStartNoThread) {
   ensureGstreamer(nullptr);
   GstPipelineHost host;

@@ -114,8 +114,10 @@ TEST(SdpNegotiatorTest, HostileOffersAreRejectedNotFatal) {
   std::string many = "m=audio 4000 RTP/AVP";
   std::string maps;
   for (int pt = 0; pt < 128; ++pt) {
-    many += " " + std::to_string(pt);
-    maps += "a=rtpmap:" + std::to_string(pt) + " X" + std::to_string(pt) + "/8000\r\n";
+    // Appended piecewise: g++ 12 -O2 warns wrongly on `" " + to_string()` (GCC bug 105329).
+    many.append(" ").append(std::to_string(pt));
+    maps.append("a=rtpmap:").append(std::to_string(pt)).append(" X");
+    maps.append(std::to_string(pt)).append("/8000\r\n");
   }
   EXPECT_EQ(rejected(offerWith(many, maps)).status, 488);
   EXPECT_EQ(rejected(offerWith("m=audio 4000 RTP/AVP 0", "a=x:" + std::string(20000, 'x') + "\r\n"))
