@@ -125,7 +125,7 @@ TEST_F(SipCallTest, OfferlessInviteGetsOurOfferAndTheAnswerInTheAck) {
 
 TEST_F(SipCallTest, CallsAreRecordedWithTheirEnd) {
   Caller a = dial("recorded", "PCMA", 500);
-  runFrames({a.media.get()}, 10);
+  runFrames({a.media.get()}, 30);  // past the first statistics publication (every 200 ms)
   EXPECT_EQ(a.sip->bye().status, 200);
   std::string left;
   for (int i = 0; i < 100 && left.empty(); ++i) {

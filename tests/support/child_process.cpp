@@ -17,6 +17,8 @@ namespace mcu::test {
 ChildProcess::ChildProcess(std::vector<std::string> argv, std::map<std::string, std::string> env,
                            std::string output_path)
     : output_path_(std::move(output_path)) {
+  // Created (empty) before the fork, so a reader never sees an older file of the same name.
+  const int out_fd = ::open(output_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ == 0) {
@@ -25,11 +27,9 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::map<std::string, 
     if (::getppid() != parent) {
       ::_exit(127);
     }
-    const int fd = ::open(output_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-      ::close(fd);
+    if (out_fd >= 0) {
+      ::dup2(out_fd, STDOUT_FILENO);
+      ::dup2(out_fd, STDERR_FILENO);
     }
     for (const auto& [name, value] : env) {
       ::setenv(name.c_str(), value.c_str(), 1);
@@ -42,6 +42,9 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::map<std::string, 
     args.push_back(nullptr);
     ::execvp(args[0], args.data());
     ::_exit(127);
+  }
+  if (out_fd >= 0) {
+    ::close(out_fd);
   }
 }
 
@@ -122,10 +125,14 @@ std::string readFile(const std::string& path) {
 }
 
 std::string tempPath(const std::string& stem) {
-  static std::atomic<int> counter{0};
+  // mkstemp: unique even when a PID of an earlier run comes round again.
   const char* dir = std::getenv("TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/mcu-test-" + stem + "-" +
-         std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/mcu-test-" + stem + "-XXXXXX";
+  const int fd = ::mkstemp(path.data());
+  if (fd >= 0) {
+    ::close(fd);
+  }
+  return path;
 }
 
 }  // namespace mcu::test
