@@ -98,6 +98,41 @@ TEST_F(SipCallTest, ThreeCodecsHearEachOtherNotThemselvesAndHoldWorks) {
   }
 }
 
+TEST_F(SipCallTest, SippCallerJoinsSendsAudioAndLeaves) {
+  ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
+  const auto result = runCommand({"/usr/bin/sipp",
+                                  "-sf",
+                                  std::string(MCU_SOURCE_DIR) + "/tests/sipp/join_leave.xml",
+                                  "-s",
+                                  "sipp-room",
+                                  "-m",
+                                  "3",
+                                  "-r",
+                                  "3",
+                                  "-i",
+                                  "127.0.0.1",
+                                  "-p",
+                                  "0",
+                                  "-mi",
+                                  "127.0.0.1",
+                                  "-nostdin",
+                                  "-timeout",
+                                  "30s",
+                                  "-timeout_error",
+                                  "-trace_err",
+                                  "127.0.0.1:" + std::to_string(server_->sipPort())},
+                                 40s);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  std::string count;
+  for (int i = 0; i < 100 && count != "3"; ++i) {
+    std::this_thread::sleep_for(50ms);
+    count = db_.scalar(
+        "SELECT count(*) FROM calls WHERE leave_reason = 'bye'"
+        " AND codec = 'PCMA' AND (stats->>'packets_in')::int > 100");
+  }
+  EXPECT_EQ(count, "3") << "three calls with 5 s of audio each, ended by BYE";
+}
+
 TEST_F(SipCallTest, NoCommonCodecGets488WithAWarning) {
   SipUac uac(server_->sipPort());
   const std::string g729 =
