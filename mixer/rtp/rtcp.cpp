@@ -3,27 +3,14 @@
 #include <algorithm>
 #include <cstring>
 
+#include "mixer/rtp/byte_order.h"
+
 namespace mcu::mixer::rtp {
 namespace {
 
 constexpr std::uint8_t kSr = 200;
 constexpr std::uint8_t kRr = 201;
 constexpr std::uint8_t kSdes = 202;
-
-void put16(std::uint8_t* p, std::uint32_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-void put32(std::uint8_t* p, std::uint32_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 24);
-  p[1] = static_cast<std::uint8_t>(v >> 16);
-  p[2] = static_cast<std::uint8_t>(v >> 8);
-  p[3] = static_cast<std::uint8_t>(v);
-}
-std::uint32_t get32(const std::uint8_t* p) {
-  return (static_cast<std::uint32_t>(p[0]) << 24) | (static_cast<std::uint32_t>(p[1]) << 16) |
-         (static_cast<std::uint32_t>(p[2]) << 8) | p[3];
-}
 
 }  // namespace
 
@@ -83,30 +70,30 @@ std::size_t writeSenderReport(const SenderInfo& sender,
   std::memset(p, 0, sr_size + sdes_size);
   p[0] = static_cast<std::uint8_t>(0x80 | (block ? 1 : 0));
   p[1] = kSr;
-  put16(p + 2, static_cast<std::uint32_t>(sr_size / 4 - 1));
-  put32(p + 4, sender.ssrc);
-  put32(p + 8, static_cast<std::uint32_t>(sender.ntp >> 32));
-  put32(p + 12, static_cast<std::uint32_t>(sender.ntp));
-  put32(p + 16, sender.rtp_timestamp);
-  put32(p + 20, sender.packets);
-  put32(p + 24, sender.octets);
+  write16(p + 2, static_cast<std::uint32_t>(sr_size / 4 - 1));
+  write32(p + 4, sender.ssrc);
+  write32(p + 8, static_cast<std::uint32_t>(sender.ntp >> 32));
+  write32(p + 12, static_cast<std::uint32_t>(sender.ntp));
+  write32(p + 16, sender.rtp_timestamp);
+  write32(p + 20, sender.packets);
+  write32(p + 24, sender.octets);
   if (block) {
     std::uint8_t* r = p + 28;
-    put32(r, block->ssrc);
+    write32(r, block->ssrc);
     r[4] = block->fraction_lost;
     const auto lost = static_cast<std::uint32_t>(block->cumulative_lost) & 0xFFFFFF;
     r[5] = static_cast<std::uint8_t>(lost >> 16);
     r[6] = static_cast<std::uint8_t>(lost >> 8);
     r[7] = static_cast<std::uint8_t>(lost);
-    put32(r + 8, block->extended_highest);
-    put32(r + 12, block->jitter);
+    write32(r + 8, block->extended_highest);
+    write32(r + 12, block->jitter);
     // LSR/DLSR stay 0: we have not received an SR from this peer to reference.
   }
   std::uint8_t* s = p + sr_size;
   s[0] = 0x81;
   s[1] = kSdes;
-  put16(s + 2, static_cast<std::uint32_t>(sdes_size / 4 - 1));
-  put32(s + 4, sender.ssrc);
+  write16(s + 2, static_cast<std::uint32_t>(sdes_size / 4 - 1));
+  write32(s + 4, sender.ssrc);
   s[8] = 1;  // CNAME
   s[9] = static_cast<std::uint8_t>(cname_len);
   std::memcpy(s + 10, cname.data(), cname_len);
@@ -136,7 +123,7 @@ std::optional<RemoteReport> parseReports(std::span<const std::uint8_t> data, std
     if (blocks_at > 0 && blocks_at + count * 24 <= length) {
       for (std::size_t i = 0; i < count; ++i) {
         const std::uint8_t* r = h + blocks_at + i * 24;
-        if (get32(r) != our_ssrc) {
+        if (read32(r) != our_ssrc) {
           continue;
         }
         RemoteReport report;
@@ -146,9 +133,9 @@ std::optional<RemoteReport> parseReports(std::span<const std::uint8_t> data, std
           lost |= 0xFF000000;  // 24-bit signed
         }
         report.cumulative_lost = static_cast<std::int32_t>(lost);
-        report.jitter = get32(r + 12);
-        const std::uint32_t lsr = get32(r + 16);
-        const std::uint32_t dlsr = get32(r + 20);
+        report.jitter = read32(r + 12);
+        const std::uint32_t lsr = read32(r + 16);
+        const std::uint32_t dlsr = read32(r + 20);
         if (lsr != 0) {
           const std::uint32_t rtt = ntpMiddle(now_ntp) - lsr - dlsr;  // 1/65536 s
           report.rtt_ms = static_cast<double>(rtt) * 1000.0 / 65536.0;

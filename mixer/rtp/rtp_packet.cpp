@@ -2,29 +2,10 @@
 
 #include <cstring>
 
+#include "mixer/rtp/byte_order.h"
+
 namespace mcu::mixer::rtp {
 namespace {
-
-std::uint16_t read16(const std::uint8_t* p) {
-  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
-
-std::uint32_t read32(const std::uint8_t* p) {
-  return (static_cast<std::uint32_t>(p[0]) << 24) | (static_cast<std::uint32_t>(p[1]) << 16) |
-         (static_cast<std::uint32_t>(p[2]) << 8) | p[3];
-}
-
-void write16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-
-void write32(std::uint8_t* p, std::uint32_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 24);
-  p[1] = static_cast<std::uint8_t>(v >> 16);
-  p[2] = static_cast<std::uint8_t>(v >> 8);
-  p[3] = static_cast<std::uint8_t>(v);
-}
 
 // RFC 8285 one-byte header elements: id (4 bits), length-1 (4 bits), data; id 0 is padding.
 void readOneByteExtensions(std::span<const std::uint8_t> ext, int audio_level_id, RtpHeader& h) {

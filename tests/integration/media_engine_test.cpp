@@ -3,7 +3,6 @@
 // checks (Goertzel) which tones it hears.
 #include "mixer/engine/media_engine.h"
 
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 
 #include "mixer/codec/audio_file_loader.h"
 #include "tests/support/rtp_peer.h"
+#include "tests/support/thread_count.h"
 
 namespace mcu::mixer {
 namespace {
@@ -36,17 +36,6 @@ MediaEndpoint endpointFor(const CodecSpec& spec, std::uint16_t port) {
 CodecSpec opus() { return {.kind = CodecKind::kOpus, .payload_type = 111}; }
 CodecSpec pcmu() { return {.kind = CodecKind::kPcmu, .payload_type = 0}; }
 CodecSpec g722() { return {.kind = CodecKind::kG722, .payload_type = 9}; }
-
-int threadCount() {
-  int n = 0;
-  if (DIR* d = opendir("/proc/self/task")) {
-    while (readdir(d) != nullptr) {
-      ++n;
-    }
-    closedir(d);
-  }
-  return n - 2;
-}
 
 class RecordedEvents : public MediaEvents {
  public:
@@ -417,7 +406,7 @@ TEST_F(MediaEngineTest, ThreadCountDoesNotGrowWithParticipants) {
   auto& first = peer(opus(), 500);
   join(first, opus());
   test::runFrames({&first}, 5);
-  const int with_one = threadCount();
+  const int with_one = test::threadCount();
   std::vector<std::unique_ptr<test::RtpPeer>> many;
   for (int i = 0; i < 199; ++i) {
     auto& p = peer(i % 2 == 0 ? opus() : pcmu(), 0);
@@ -425,7 +414,7 @@ TEST_F(MediaEngineTest, ThreadCountDoesNotGrowWithParticipants) {
     join(p, i % 2 == 0 ? opus() : pcmu());
   }
   test::runFrames({&first}, 25);
-  EXPECT_EQ(threadCount(), with_one);
+  EXPECT_EQ(test::threadCount(), with_one);
 }
 
 }  // namespace

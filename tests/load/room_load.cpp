@@ -30,6 +30,7 @@
 #include "mixer/engine/media_engine.h"
 #include "mixer/engine/udp_socket.h"
 #include "mixer/rtp/rtp_packet.h"
+#include "tests/support/thread_count.h"
 #include "tests/support/tone.h"
 
 namespace {
@@ -110,16 +111,6 @@ long rssKb() {
     }
   }
   return 0;
-}
-
-int threadCount() {
-  int n = 0;
-  DIR* d = opendir("/proc/self/task");
-  while (readdir(d) != nullptr) {
-    ++n;
-  }
-  closedir(d);
-  return n - 2;
 }
 
 Options parse(int argc, char** argv) {
@@ -317,7 +308,7 @@ int main(int argc, char** argv) {
       100.0 * static_cast<double>(lost) / expected, 100.0 * static_cast<double>(late) / expected,
       tone_errors, 100.0 * cpu / wall, 100.0 * media_cpu / wall,
       1000.0 * cpu / wall / opt.participants, 1000.0 * media_cpu / wall / opt.participants,
-      static_cast<double>(rss_joined - rss_start) / opt.participants, threadCount(),
+      static_cast<double>(rss_joined - rss_start) / opt.participants, mcu::test::threadCount(),
       static_cast<unsigned long long>(stats.late_ticks), stats.max_tick_ms,
       static_cast<unsigned long long>(stats.shared_encodes),
       static_cast<unsigned long long>(stats.personal_encodes), overruns);

@@ -1,25 +1,14 @@
 // Every codec through its real GStreamer encoder and decoder chains: a tone goes in, the same
 // tone (and not another) comes out; a lost frame is concealed; no streaming thread is started.
-#include <dirent.h>
 #include <gtest/gtest.h>
 
 #include "mixer/codec/audio_decoder.h"
 #include "mixer/codec/audio_encoder.h"
+#include "tests/support/thread_count.h"
 #include "tests/support/tone.h"
 
 namespace mcu::mixer::codec {
 namespace {
-
-int threadCount() {
-  int n = 0;
-  if (DIR* d = opendir("/proc/self/task")) {
-    while (readdir(d) != nullptr) {
-      ++n;
-    }
-    closedir(d);
-  }
-  return n - 2;
-}
 
 class CodecRoundTripTest : public ::testing::TestWithParam<CodecKind> {};
 
@@ -82,7 +71,7 @@ TEST(CodecPoolTest, EndedChainsAreReusedAndStillDecodeCorrectly) {
 TEST(CodecThreadsTest, TwoHundredChainsStartNoThread) {
   ensureGstreamer(nullptr);
   GstPipelineHost host;
-  const int before = threadCount();
+  const int before = test::threadCount();
   std::vector<std::unique_ptr<AudioDecoder>> decoders;
   std::vector<std::unique_ptr<AudioEncoder>> encoders;
   for (int i = 0; i < 100; ++i) {
@@ -93,7 +82,7 @@ TEST(CodecThreadsTest, TwoHundredChainsStartNoThread) {
   for (auto& e : encoders) {
     e->encode(pcm);
   }
-  EXPECT_EQ(threadCount(), before);
+  EXPECT_EQ(test::threadCount(), before);
 }
 
 }  // namespace
