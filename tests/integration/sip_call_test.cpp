@@ -7,6 +7,7 @@
 
 #include "tests/integration/server_fixture.h"
 #include "tests/integration/sip_uac.h"
+#include "tests/support/net.h"
 #include "tests/support/rtp_peer.h"
 
 namespace mcu::test {
@@ -217,6 +218,65 @@ TEST_F(SipCallTest, SilentCallIsEndedAfterTheRtpTimeout) {
     reason = db_.scalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
   }
   EXPECT_EQ(reason, "rtp_timeout");
+}
+
+TEST_F(SipCallTest, OverTheParticipantBudgetNewCallsGet503AndOthersKeepTalking) {
+  server_.reset();
+  start({{"MCU_ROOMS_MAX_PARTICIPANTS", "2"}, {"MCU_SIP_RETRY_AFTER_S", "17"}});
+  Caller a = dial("busy", "opus", 500);
+  Caller b = dial("busy", "opus", 800);
+  SipUac third(server_->sipPort());
+  const auto refused = third.invite("busy", sdpOffer(9, "opus"));
+  EXPECT_EQ(refused.status, 503) << refused.message;
+  EXPECT_EQ(headerValue(refused.message, "Retry-After"), "17");
+  runFrames({a.media.get(), b.media.get()}, 50);
+  EXPECT_GT(level(a, 800), kHeard);
+  EXPECT_GT(level(b, 500), kHeard);
+}
+
+TEST_F(SipCallTest, MediaFollowsAnAddressChangeAtOnce) {
+  Caller a = dial("moving", "opus", 500);
+  Caller b = dial("moving", "opus", 800);
+  runFrames({a.media.get(), b.media.get()}, 20);
+  // B moves its media to a new socket (a new port in the re-INVITE's SDP).
+  RtpPeer moved(gst_, {.kind = CodecKind::kOpus, .payload_type = 111}, 800);
+  const auto reply = b.sip->reinvite(sdpOffer(moved.port(), "opus"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  moved.setServerPort(sdpAudioPort(reply.body));
+  const std::size_t old_before = b.media->received().size();
+  runFrames({a.media.get(), &moved}, 50);
+  EXPECT_GT(goertzelDb(moved.lastAudio(600), 500), kHeard) << "the new address hears A";
+  EXPECT_LE(b.media->received().size(), old_before + 2) << "the old address is no longer sent to";
+  EXPECT_GT(level(a, 800), kHeard) << "A hears B from its new address";
+}
+
+TEST_F(SipCallTest, CallRecordsWaitOutADatabaseOutage) {
+  // The server reaches PostgreSQL through a relay the test closes and reopens.
+  server_.reset();
+  TcpRelay relay([&] {
+    const auto at = db_.url().find('@');
+    return static_cast<std::uint16_t>(std::stoi(db_.url().substr(db_.url().find(':', at) + 1)));
+  }());
+  relay.open();
+  std::map<std::string, std::string> env{{"MCU_MEDIA_BIND", "127.0.0.1"},
+                                         {"MCU_MEDIA_ADDRESS", "127.0.0.1"}};
+  server_ = std::make_unique<ServerProcess>(db_.urlThroughPort(relay.port()), env);
+  ASSERT_TRUE(server_->waitReady()) << server_->process().output();
+  relay.close();  // PostgreSQL goes away
+  for (int i = 0; i < 3; ++i) {
+    Caller c = dial("outage", "PCMU", 500);
+    runFrames({c.media.get()}, 5);
+    EXPECT_EQ(c.sip->bye().status, 200) << "calls go on while the database is away";
+  }
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls"), "0");
+  relay.open();  // and comes back: everything queued is written
+  std::string count;
+  for (int i = 0; i < 200 && count != "3"; ++i) {
+    std::this_thread::sleep_for(50ms);
+    count = db_.scalar("SELECT count(*) FROM calls WHERE left_at IS NOT NULL");
+  }
+  EXPECT_EQ(count, "3") << server_->process().output();
 }
 
 TEST_F(SipCallTest, ShutdownEndsLiveCallsWithBye) {
