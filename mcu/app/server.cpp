@@ -44,16 +44,22 @@ void armShutdownWatchdog(Clock::time_point deadline) {
 // Media events arrive on media threads; what needs SIP goes to the control thread.
 class MediaEventsToSip final : public mixer::MediaEvents {
  public:
-  void attach(sip::SipStack* sip) { sip_ = sip; }
+  void attach(sip::SipStack* sip, conference::Conference* conference) {
+    sip_ = sip;
+    conference_ = conference;
+  }
   void onFirstPacket(mixer::ParticipantId /*id*/) override {}
   void onTalking(mixer::ParticipantId id, bool talking) override {
     log::debug("media", talking ? "talking_started" : "talking_stopped")
         .kv("participant", static_cast<std::uint64_t>(id));
   }
   void onDtmf(mixer::ParticipantId id, char digit) override {
-    log::info("media", "dtmf")
-        .kv("participant", static_cast<std::uint64_t>(id))
-        .kv("digit", std::string(1, digit));
+    // The digit itself is not logged: it may be part of a PIN.
+    log::debug("media", "dtmf").kv("participant", static_cast<std::uint64_t>(id));
+    if (sip_ != nullptr && conference_ != nullptr) {
+      conference::Conference* conference = conference_;
+      sip_->controlLoop().post([conference, id, digit] { conference->onDtmf(id, digit); });
+    }
   }
   void onRtpTimeout(mixer::ParticipantId id) override {
     if (sip_ != nullptr) {
@@ -63,6 +69,7 @@ class MediaEventsToSip final : public mixer::MediaEvents {
 
  private:
   sip::SipStack* sip_ = nullptr;
+  conference::Conference* conference_ = nullptr;
 };
 
 std::vector<mixer::codec::CodecKind> codecPreference(const std::string& list) {
@@ -138,11 +145,14 @@ int Server::run() {
                                     {.on_demand_rooms = config_.rooms_on_demand,
                                      .max_participants = config_.max_participants,
                                      .node_id = config_.sip_listen.toString(),
-                                     .rtp_timeout_ms = config_.media_rtp_timeout_s * 1000});
+                                     .rtp_timeout_ms = config_.media_rtp_timeout_s * 1000,
+                                     .end_call = nullptr});
   sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
                      config_.sip_retry_after_s});
   sip.enableCalls(conference, codecPreference(config_.media_codecs), config_.media_address);
-  media_events.attach(&sip);
+  media_events.attach(&sip, &conference);
+  conference.setEndCall(
+      [&sip](mixer::ParticipantId id, const std::string& reason) { sip.endCall(id, reason); });
   if (auto problem = sip.start()) {
     log::error(kComponent, "sip_listen_failed").kv("problem", *problem);
     return 1;
@@ -163,6 +173,7 @@ int Server::run() {
 
   int exit_code = 0;
   bool announced = false;
+  std::uint64_t ticks = 0;
   const timespec tick{0, 100'000'000};
   for (;;) {
     const int sig = sigtimedwait(&signals, nullptr, &tick);
@@ -177,6 +188,11 @@ int Server::run() {
         exit_code = 1;
         break;
       }
+    }
+    // Once a second: calls that did not key in their PIN in time are ended.
+    if (++ticks % 10 == 0) {
+      sip.controlLoop().post(
+          [&conference] { conference.expirePins(std::chrono::steady_clock::now()); });
     }
     if (!announced && db_status.migrated.load()) {
       announced = true;

@@ -1,5 +1,8 @@
 #include "mcu/conference/conference.h"
 
+#include <cmath>
+#include <memory>
+#include <numbers>
 #include <sstream>
 
 #include "mcu/common/log.h"
@@ -20,6 +23,30 @@ std::string statsJson(const std::optional<mixer::ParticipantStats>& s) {
     << ",\"remote_fraction_lost\":" << s->remote_fraction_lost
     << ",\"remote_jitter_ms\":" << s->remote_jitter_ms << "}";
   return j.str();
+}
+
+// Short tone patterns instead of recorded prompts (48 kHz mono): two high beeps ask for the
+// PIN, one low tone says it was wrong.
+std::shared_ptr<const std::vector<std::int16_t>> beeps(double hz, int count, int on_ms) {
+  auto pcm = std::make_shared<std::vector<std::int16_t>>();
+  for (int b = 0; b < count; ++b) {
+    for (int i = 0; i < on_ms * 48; ++i) {
+      pcm->push_back(
+          static_cast<std::int16_t>(6000 * std::sin(2 * std::numbers::pi * hz * i / 48000)));
+    }
+    pcm->insert(pcm->end(), static_cast<std::size_t>(200 * 48), 0);
+  }
+  return pcm;
+}
+
+const std::shared_ptr<const std::vector<std::int16_t>>& pinPrompt() {
+  static const auto prompt = beeps(1400, 2, 300);
+  return prompt;
+}
+
+const std::shared_ptr<const std::vector<std::int16_t>>& pinWrong() {
+  static const auto prompt = beeps(400, 1, 600);
+  return prompt;
 }
 
 }  // namespace
@@ -75,7 +102,16 @@ JoinResult Conference::join(const JoinRequest& request) {
     return result;
   }
   room.participants.insert(id);
-  participants_[id] = {request.room, request.call_id};
+  participants_[id] = {request.room, request.call_id, request.media};
+  if (result.admission.pin_by_dtmf) {
+    // Answered but apart: neither heard nor hearing the room until the PIN is right.
+    mixer::MediaEndpoint apart = request.media;
+    apart.receive = false;
+    engine_.updateParticipant(id, apart);
+    engine_.setDeaf(id, true);
+    engine_.playSamplesToParticipant(id, pinPrompt());
+    pending_pins_[id] = {"", 0, std::chrono::steady_clock::now() + config_.pin_timeout};
+  }
   result.participant = id;
   result.local_port = *port;
   store_.callJoined({request.room, request.call_id, request.from_uri, request.display_name,
@@ -91,8 +127,72 @@ JoinResult Conference::join(const JoinRequest& request) {
 }
 
 void Conference::update(mixer::ParticipantId id, const mixer::MediaEndpoint& media) {
-  if (participants_.contains(id)) {
-    engine_.updateParticipant(id, media);
+  const auto it = participants_.find(id);
+  if (it == participants_.end()) {
+    return;
+  }
+  it->second.media = media;
+  mixer::MediaEndpoint effective = media;
+  if (pending_pins_.contains(id)) {
+    effective.receive = false;
+  }
+  engine_.updateParticipant(id, effective);
+}
+
+void Conference::onDtmf(mixer::ParticipantId id, char digit) {
+  const auto it = pending_pins_.find(id);
+  if (it == pending_pins_.end()) {
+    return;
+  }
+  if (digit == '#') {
+    checkPin(id, it->second);
+    return;
+  }
+  it->second.digits += digit;
+  const auto member = participants_.find(id);
+  const auto room = member == participants_.end() ? rooms_.end() : rooms_.find(member->second.room);
+  if (room != rooms_.end() && room->second.policy.pin &&
+      it->second.digits.size() >= room->second.policy.pin->size()) {
+    checkPin(id, it->second);
+  }
+}
+
+void Conference::checkPin(mixer::ParticipantId id, PendingPin& pending) {
+  const Member& member = participants_.at(id);
+  const auto room = rooms_.find(member.room);
+  const bool right =
+      room != rooms_.end() && room->second.policy.pin && pending.digits == *room->second.policy.pin;
+  pending.digits.clear();
+  if (right) {
+    pending_pins_.erase(id);
+    engine_.setDeaf(id, false);
+    engine_.updateParticipant(id, member.media);
+    log::info(kComponent, "pin_accepted").kv("room", member.room).kv("call_id", member.call_id);
+    return;
+  }
+  log::info(kComponent, "pin_rejected").kv("room", member.room).kv("call_id", member.call_id);
+  if (++pending.tries >= config_.pin_tries) {
+    pending_pins_.erase(id);
+    if (config_.end_call) {
+      config_.end_call(id, "pin_failed");
+    }
+    return;
+  }
+  engine_.playSamplesToParticipant(id, pinWrong());
+  engine_.playSamplesToParticipant(id, pinPrompt());
+}
+
+void Conference::expirePins(std::chrono::steady_clock::time_point now) {
+  for (auto it = pending_pins_.begin(); it != pending_pins_.end();) {
+    if (now < it->second.deadline) {
+      ++it;
+      continue;
+    }
+    const mixer::ParticipantId id = it->first;
+    it = pending_pins_.erase(it);
+    if (config_.end_call) {
+      config_.end_call(id, "pin_timeout");
+    }
   }
 }
 
@@ -103,6 +203,7 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
   }
   const Member member = it->second;
   participants_.erase(it);
+  pending_pins_.erase(id);
   const auto stats = engine_.stats(id);
   engine_.removeParticipant(id);
   store_.callLeft(member.call_id, reason, statsJson(stats));

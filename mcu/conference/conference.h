@@ -4,7 +4,9 @@
 // media engine what to mix and the store what to remember.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -22,6 +24,9 @@ struct ConferenceConfig {
   int max_participants = 1000;  // server-wide budget: beyond it, 503 + Retry-After
   std::string node_id = "mcu";
   int rtp_timeout_ms = 30'000;
+  int pin_tries = 3;                     // wrong PINs before the BYE
+  std::chrono::seconds pin_timeout{30};  // to key the PIN in, from the answer
+  std::function<void(mixer::ParticipantId, const std::string&)> end_call;  // BYE, with a reason
 };
 
 struct JoinRequest {
@@ -45,9 +50,17 @@ class Conference {
 
   // Room policies as stored, replacing what was known (start-up load, REST changes).
   void setRooms(const std::vector<store::RoomRow>& rooms);
+  // Before the first call: how to end a call (the SIP side sends the BYE).
+  void setEndCall(std::function<void(mixer::ParticipantId, const std::string&)> end_call) {
+    config_.end_call = std::move(end_call);
+  }
   JoinResult join(const JoinRequest& request);
   void update(mixer::ParticipantId id, const mixer::MediaEndpoint& media);
   void leave(mixer::ParticipantId id, const std::string& reason);
+  // RFC 4733 digits from a participant: the PIN of a room, while it is asked for.
+  void onDtmf(mixer::ParticipantId id, char digit);
+  // Ends the calls whose PIN was not given in time.
+  void expirePins(std::chrono::steady_clock::time_point now);
   std::size_t participantCount() const { return participants_.size(); }
 
  private:
@@ -59,13 +72,21 @@ class Conference {
   struct Member {
     std::string room;
     std::string call_id;
+    mixer::MediaEndpoint media;
   };
+  struct PendingPin {
+    std::string digits;
+    int tries = 0;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  void checkPin(mixer::ParticipantId id, PendingPin& pending);
 
   mixer::MediaEngine& engine_;
   store::ConferenceStore& store_;
   ConferenceConfig config_;
   std::map<std::string, Room> rooms_;
   std::map<mixer::ParticipantId, Member> participants_;
+  std::map<mixer::ParticipantId, PendingPin> pending_pins_;
   mixer::ParticipantId next_participant_ = 1;
   mixer::RoomId next_room_ = 1;
 };

@@ -24,8 +24,11 @@ Admission admit(const RoomPolicy& room, std::size_t current_participants,
       current_participants >= static_cast<std::size_t>(*room.max_participants)) {
     return {486, "room is full"};
   }
-  if (room.pin && (!offered_pin || *offered_pin != *room.pin)) {
-    return {403, offered_pin ? "wrong PIN" : "PIN required"};
+  if (room.pin && offered_pin && *offered_pin != *room.pin) {
+    return {403, "wrong PIN"};
+  }
+  if (room.pin && !offered_pin) {
+    return {200, "OK", true};
   }
   return {200, "OK"};
 }

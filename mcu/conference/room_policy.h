@@ -18,8 +18,9 @@ struct RoomPolicy {
 };
 
 struct Admission {
-  int status = 200;    // SIP status: 200, 403, 404, 486, 503
-  std::string reason;  // for the reason phrase and the Warning text
+  int status = 200;          // SIP status: 200, 403, 404, 486, 503
+  std::string reason;        // for the reason phrase and the Warning text
+  bool pin_by_dtmf = false;  // answered, but held apart until the PIN is keyed in
 };
 
 // The room names a Request-URI user part may carry: letters, digits, . _ - (1-64).

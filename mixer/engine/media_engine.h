@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mixer/engine/media_types.h"
 
@@ -40,6 +41,9 @@ class MediaEngine {
   virtual std::optional<std::string> playToRoom(RoomId room, const std::string& path) = 0;
   virtual std::optional<std::string> playToParticipant(ParticipantId id,
                                                        const std::string& path) = 0;
+  // The same with samples already in memory (48 kHz mono), e.g. generated tones.
+  virtual void playSamplesToParticipant(ParticipantId id,
+                                        std::shared_ptr<const std::vector<std::int16_t>> pcm) = 0;
   // Records the room's mix (what a listener hears) to an Ogg/Opus file.
   virtual std::optional<std::string> startRecording(RoomId room, const std::string& path) = 0;
   virtual void stopRecording(RoomId room) = 0;

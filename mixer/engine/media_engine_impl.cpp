@@ -140,6 +140,11 @@ class MediaEngineImpl final : public MediaEngine {
     return std::nullopt;
   }
 
+  void playSamplesToParticipant(ParticipantId id,
+                                std::shared_ptr<const std::vector<std::int16_t>> pcm) override {
+    onParticipant(id, [pcm](ParticipantStream& p) { p.queuePrompt(pcm); });
+  }
+
   std::optional<std::string> startRecording(RoomId room, const std::string& path) override {
     // The file is created here, so that a bad path is reported to the caller at once; the
     // media thread then owns it.

@@ -48,7 +48,11 @@ class ParticipantStream {
   float inputGain() const { return input_gain_; }
 
   // Phase 3: what we send it.
-  bool wantsAudio() const { return endpoint_.send && !deaf_ && remote_.has_value(); }
+  // Deaf (e.g. waiting for its PIN): hears nothing of the room, only its own prompts.
+  bool wantsAudio() const {
+    return endpoint_.send && remote_.has_value() && (!deaf_ || !prompts_.empty());
+  }
+  bool deaf() const { return deaf_; }
   float outputGain() const { return output_gain_; }
   codec::AudioEncoder& personalEncoder();
   void sendPayload(std::span<const std::uint8_t> payload);

@@ -159,7 +159,8 @@ void RoomMixer::sendMixes() {
     const auto talker = std::find_if(mix_.talkers.begin(), mix_.talkers.end(),
                                      [&](const core::TalkerMix& t) { return t.id == p->id(); });
     const bool is_talker = talker != mix_.talkers.end();
-    sendTo(*p, is_talker ? talker->pcm : mix_.full, !is_talker, encoded);
+    static const core::Pcm kSilence{};
+    sendTo(*p, p->deaf() ? kSilence : (is_talker ? talker->pcm : mix_.full), !is_talker, encoded);
   }
 }
 

@@ -190,12 +190,47 @@ TEST_F(SipCallTest, RoomPoliciesFromTheDatabase) {
   Caller first = dial("tiny", "PCMU", 500);
   dial("tiny", "PCMU", 500, &status);
   EXPECT_EQ(status, 486);
-  dial("secret", "PCMU", 500, &status);
-  EXPECT_EQ(status, 403);
+  dial("secret;pin=9999", "PCMU", 500, &status);
+  EXPECT_EQ(status, 403) << "a wrong PIN in the Request-URI";
   dial("secret;pin=1234", "PCMU", 500, &status);
   EXPECT_EQ(status, 200);
   dial("bad*room", "PCMU", 500, &status);
   EXPECT_EQ(status, 404);
+}
+
+TEST_F(SipCallTest, PinByDtmfLetsTheCallerInAndThreeWrongOnesEndTheCall) {
+  db_.exec("INSERT INTO rooms (name, pin_hash) VALUES ('board', '1234')");
+  server_.reset();
+  start({});
+  std::this_thread::sleep_for(300ms);
+  Caller member = dial("board;pin=1234", "opus", 500);
+  Caller guest = dial("board", "opus", 800);  // no PIN: answered, asked for it by DTMF
+  runFrames({member.media.get(), guest.media.get()}, 30);
+  EXPECT_GT(level(guest, 1400, 400), kHeard) << "the PIN prompt (two high beeps)";
+  EXPECT_LT(level(guest, 500, 400), kNotHeard) << "the room is not heard before the PIN";
+  EXPECT_LT(level(member, 800, 400), kNotHeard) << "nor is the guest heard in the room";
+  for (const int digit : {1, 2, 3, 4}) {
+    guest.media->sendDtmf(digit, 101);
+    runFrames({member.media.get(), guest.media.get()}, 3);
+  }
+  runFrames({member.media.get(), guest.media.get()}, 50);
+  EXPECT_GT(level(guest, 500), kHeard) << "in the room after the PIN" << server_->process().output();
+  EXPECT_GT(level(member, 800), kHeard);
+
+  Caller intruder = dial("board", "opus", 1100);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    for (const int digit : {9, 9, 9, 9}) {
+      intruder.media->sendDtmf(digit, 101);
+      runFrames({intruder.media.get()}, 3);
+    }
+  }
+  EXPECT_TRUE(intruder.sip->awaitRequest("BYE", 5s));
+  std::string reason;
+  for (int i = 0; i < 100 && reason.empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    reason = db_.scalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
+  }
+  EXPECT_EQ(reason, "pin_failed");
 }
 
 TEST_F(SipCallTest, UnknownRoomIs404WhenOnDemandIsOff) {
