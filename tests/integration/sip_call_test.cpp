@@ -214,7 +214,8 @@ TEST_F(SipCallTest, PinByDtmfLetsTheCallerInAndThreeWrongOnesEndTheCall) {
     runFrames({member.media.get(), guest.media.get()}, 3);
   }
   runFrames({member.media.get(), guest.media.get()}, 50);
-  EXPECT_GT(level(guest, 500), kHeard) << "in the room after the PIN" << server_->process().output();
+  EXPECT_GT(level(guest, 500), kHeard)
+      << "in the room after the PIN" << server_->process().output();
   EXPECT_GT(level(member, 800), kHeard);
 
   Caller intruder = dial("board", "opus", 1100);
