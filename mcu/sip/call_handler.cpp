@@ -97,14 +97,19 @@ mixer::MediaEndpoint CallHandler::endpointFor(const NegotiatedAudio& audio) cons
   return e;
 }
 
-void CallHandler::respondSdp(nua_handle_t* nh, const std::string& sdp) {
-  nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-              SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
+// `current`: for a request nua hands to us mid-dialog (UPDATE), answer that request, not the
+// dialog's INVITE.
+void CallHandler::respondSdp(nua_handle_t* nh, const std::string& sdp, nua_t* current) {
+  nua_respond(nh, SIP_200_OK, TAG_IF(current != nullptr, NUTAG_WITH_CURRENT(current)),
+              SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
+              TAG_END());
 }
 
-void CallHandler::reject(nua_handle_t* nh, int status, const std::string& warning) {
+void CallHandler::reject(nua_handle_t* nh, int status, const std::string& warning, nua_t* current) {
   const std::string retry = std::to_string(retry_after_s_);
-  nua_respond(nh, status, sip_status_phrase(status), SIPTAG_WARNING_STR(warning.c_str()),
+  nua_respond(nh, status, sip_status_phrase(status),
+              TAG_IF(current != nullptr, NUTAG_WITH_CURRENT(current)),
+              SIPTAG_WARNING_STR(warning.c_str()),
               TAG_IF(status == 503, SIPTAG_RETRY_AFTER_STR(retry.c_str())), TAG_END());
 }
 
@@ -179,22 +184,26 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
   legs_[nh] = std::move(leg);
 }
 
-void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip) {
+void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
   const auto offer = sdpBody(sip);
   ++leg.local.session_version;
   if (!offer) {
+    if (update_of != nullptr) {  // an UPDATE without SDP (a session refresh): nothing changes
+      respondSdp(leg.nh, SdpNegotiator::answer(leg.audio, leg.local), update_of);
+      return;
+    }
     leg.awaiting_answer_in_ack = true;
     respondSdp(leg.nh, negotiator_.offer(leg.local));
     return;
   }
   auto negotiated = negotiator_.negotiate(*offer);
   if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
-    reject(leg.nh, r->status, r->warning);  // the call goes on with the media it had
+    reject(leg.nh, r->status, r->warning, update_of);  // the call goes on with its media
     return;
   }
   leg.audio = std::get<NegotiatedAudio>(negotiated);
   conference_.update(leg.participant, endpointFor(leg.audio));
-  respondSdp(leg.nh, SdpNegotiator::answer(leg.audio, leg.local));
+  respondSdp(leg.nh, SdpNegotiator::answer(leg.audio, leg.local), update_of);
   log::info(kComponent, "call_updated")
       .kv("call_id", leg.call_id)
       .kv("direction", leg.audio.answer_direction);

@@ -35,7 +35,8 @@ class CallHandler {
               MediaAddressConfig media, int retry_after_s);
 
   void onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool draining);
-  void onReinvite(CallLeg& leg, const sip_t* sip);
+  // A re-INVITE, or an UPDATE (`update_of` then names the nua whose current request it is).
+  void onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of = nullptr);
   void onAck(CallLeg& leg, const sip_t* sip);
   // The dialog is over (BYE either way, CANCEL, error): leave the room, free the handle.
   void onTerminated(nua_handle_t* nh, const std::string& reason);
@@ -49,8 +50,8 @@ class CallHandler {
 
  private:
   mixer::MediaEndpoint endpointFor(const NegotiatedAudio& audio) const;
-  void respondSdp(nua_handle_t* nh, const std::string& sdp);
-  void reject(nua_handle_t* nh, int status, const std::string& warning);
+  void respondSdp(nua_handle_t* nh, const std::string& sdp, nua_t* current = nullptr);
+  void reject(nua_handle_t* nh, int status, const std::string& warning, nua_t* current = nullptr);
 
   conference::Conference& conference_;
   SdpNegotiator negotiator_;

@@ -100,6 +100,14 @@ void SipStack::Nua::onCallEvent(nua_event_t event, nua_handle_t* nh, const sip_t
         calls.onAck(*leg, sip);
       }
       break;
+    case nua_i_update:
+      // RFC 3311: same offer/answer as a re-INVITE, in one transaction.
+      if (leg != nullptr) {
+        calls.onReinvite(*leg, sip, nua);
+      } else {
+        nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_CURRENT(nua), TAG_END());
+      }
+      break;
     case nua_i_bye:
       calls.noteReason(nh, "bye");
       break;
@@ -128,6 +136,7 @@ void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, n
       return;
     case nua_i_invite:
     case nua_i_ack:
+    case nua_i_update:
     case nua_i_bye:
     case nua_i_cancel:
     case nua_i_state:
@@ -215,11 +224,13 @@ std::optional<std::string> SipStack::start() {
             TAG_IF(!sips_url.empty(), NUTAG_SIPS_URL(sips_url.c_str())),
             TAG_IF(!sips_url.empty(), NUTAG_CERTIFICATE_DIR(config_.tls_cert_dir.c_str())),
             // SDP has one owner, our code (STACK.md: with soa on, nua answers re-INVITEs itself).
+            // RFC 4028: we accept and refresh session timers; a call whose timer runs out ends.
+            NUTAG_SESSION_TIMER(1800), NUTAG_MIN_SE(90),
             // SIPTAG_ALLOW/SUPPORTED replace nua's defaults (NUTAG_ALLOW would only add to them,
             // advertising PRACK, REFER, 100rel... that we do not handle yet).
-            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS"), SIPTAG_ALLOW_STR(kAllowedMethods),
-            SIPTAG_SUPPORTED_STR(kSupportedExtensions), SIPTAG_ACCEPT_STR(kAcceptedBodies),
-            SIPTAG_USER_AGENT_STR(kUserAgent), TAG_END());
+            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE"),
+            SIPTAG_ALLOW_STR(kAllowedMethods), SIPTAG_SUPPORTED_STR(kSupportedExtensions),
+            SIPTAG_ACCEPT_STR(kAcceptedBodies), SIPTAG_USER_AGENT_STR(kUserAgent), TAG_END());
         if (nua_->nua == nullptr) {
           return "cannot listen on " + url + (sips_url.empty() ? "" : " / " + sips_url) + ": " +
                  (errno != 0 ? std::error_code(errno, std::generic_category()).message()

@@ -32,7 +32,7 @@ struct SipStackConfig {
 };
 
 // What we put in Allow, Accept and Supported: only what the server really handles.
-inline constexpr const char* kAllowedMethods = "INVITE, ACK, BYE, CANCEL, OPTIONS";
+inline constexpr const char* kAllowedMethods = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE";
 
 inline constexpr const char* kAcceptedBodies = "application/sdp";
 // RFC 4028 session timers: nua runs the refreshes itself.

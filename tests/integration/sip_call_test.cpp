@@ -134,6 +134,34 @@ TEST_F(SipCallTest, SippCallerJoinsSendsAudioAndLeaves) {
   EXPECT_EQ(count, "3") << "three calls with 5 s of audio each, ended by BYE";
 }
 
+TEST_F(SipCallTest, UpdateHoldsAndResumesLikeAReinvite) {
+  Caller a = dial("updates", "opus", 500);
+  Caller b = dial("updates", "opus", 800);
+  runFrames({a.media.get(), b.media.get()}, 30);
+  const auto hold = b.sip->update(sdpOffer(b.media->port(), "opus", "inactive"));
+  ASSERT_EQ(hold.status, 200) << hold.message;
+  EXPECT_NE(hold.body.find("a=inactive"), std::string::npos) << hold.body;
+  runFrames({a.media.get(), b.media.get()}, 40);
+  EXPECT_LT(level(a, 800, 400), kNotHeard);
+  const auto resume = b.sip->update(sdpOffer(b.media->port(), "opus"));
+  ASSERT_EQ(resume.status, 200);
+  runFrames({a.media.get(), b.media.get()}, 40);
+  EXPECT_GT(level(a, 800, 400), kHeard);
+}
+
+TEST_F(SipCallTest, SessionTimerIsAcceptedAndConfirmed) {
+  SipUac uac(server_->sipPort());
+  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
+  uac.setExtraHeaders("Supported: timer\r\nSession-Expires: 120;refresher=uac\r\n");
+  const auto reply = uac.invite("timers", sdpOffer(media.port(), "PCMU"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  EXPECT_NE(headerValue(reply.message, "Session-Expires").find("120"), std::string::npos)
+      << reply.message;
+  EXPECT_NE(headerValue(reply.message, "Require").find("timer"), std::string::npos)
+      << reply.message;
+  EXPECT_EQ(uac.bye().status, 200);
+}
+
 TEST_F(SipCallTest, NoCommonCodecGets488WithAWarning) {
   SipUac uac(server_->sipPort());
   const std::string g729 =

@@ -74,7 +74,8 @@ std::string SipUac::request(const std::string& method, std::uint32_t cseq,
     << "To: <sip:" << user << "@127.0.0.1>" << (to_tag_.empty() ? "" : ";tag=" + to_tag_) << "\r\n"
     << "Call-ID: " << call_id_ << "\r\n"
     << "CSeq: " << cseq << " " << method << "\r\n"
-    << "Contact: <sip:tester@127.0.0.1:" << local_port_ << ">\r\n";
+    << "Contact: <sip:tester@127.0.0.1:" << local_port_ << ">\r\n"
+    << (method == "INVITE" ? extra_headers_ : "");
   if (sdp) {
     r << "Content-Type: application/sdp\r\nContent-Length: " << sdp->size() << "\r\n\r\n" << *sdp;
   } else {
@@ -122,6 +123,8 @@ SipReply SipUac::invite(const std::string& user, const std::optional<std::string
 }
 
 SipReply SipUac::reinvite(const std::string& sdp) { return transact("INVITE", sdp, std::nullopt); }
+
+SipReply SipUac::update(const std::string& sdp) { return transact("UPDATE", sdp, std::nullopt); }
 
 SipReply SipUac::bye() { return transact("BYE", std::nullopt, std::nullopt); }
 

@@ -27,6 +27,9 @@ class SipUac {
   SipReply invite(const std::string& user, const std::optional<std::string>& sdp,
                   const std::optional<std::string>& ack_sdp = std::nullopt);
   SipReply reinvite(const std::string& sdp);
+  SipReply update(const std::string& sdp);
+  // Extra header lines for the next INVITE (e.g. "Session-Expires: 90\r\n").
+  void setExtraHeaders(std::string headers) { extra_headers_ = std::move(headers); }
   SipReply bye();
   // Waits for a request with `method` from the server and answers it 200.
   bool awaitRequest(const std::string& method, std::chrono::milliseconds timeout);
@@ -47,6 +50,7 @@ class SipUac {
   std::string from_tag_;
   std::string to_tag_;
   std::uint32_t cseq_ = 1;
+  std::string extra_headers_;
 };
 
 // "m=audio <port>" of an SDP body, 0 if absent.
