@@ -2,7 +2,10 @@
 // SDP, send their tones over RTP, and listen (Goertzel) to what the server mixes for them.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <memory>
 
 #include "tests/integration/server_fixture.h"
@@ -160,6 +163,63 @@ TEST_F(SipCallTest, SessionTimerIsAcceptedAndConfirmed) {
   EXPECT_NE(headerValue(reply.message, "Require").find("timer"), std::string::npos)
       << reply.message;
   EXPECT_EQ(uac.bye().status, 200);
+}
+
+TEST_F(SipCallTest, SippCallerOverTcp) {
+  ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
+  const auto result = runCommand({"/usr/bin/sipp",
+                                  "-sf",
+                                  std::string(MCU_SOURCE_DIR) + "/tests/sipp/join_leave.xml",
+                                  "-s",
+                                  "tcp-room",
+                                  "-t",
+                                  "t1",
+                                  "-m",
+                                  "1",
+                                  "-i",
+                                  "127.0.0.1",
+                                  "-p",
+                                  "0",
+                                  "-mi",
+                                  "127.0.0.1",
+                                  "-nostdin",
+                                  "-timeout",
+                                  "30s",
+                                  "-timeout_error",
+                                  "-trace_err",
+                                  "127.0.0.1:" + std::to_string(server_->sipPort())},
+                                 40s);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+}
+
+TEST_F(SipCallTest, TlsListenerAnswersOverTls) {
+  ASSERT_TRUE(requireTool("/usr/bin/openssl")) << "openssl is missing";
+  const std::string dir = tempPath("certs");
+  ::unlink(dir.c_str());
+  ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+  const auto made =
+      runCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                  "-subj", "/CN=127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"},
+                 60s);
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  // sofia-sip wants the key and certificate together in agent.pem.
+  std::ofstream(dir + "/agent.pem") << readFile(dir + "/key.pem") << readFile(dir + "/cert.pem");
+  std::ofstream(dir + "/cafile.pem") << readFile(dir + "/cert.pem");
+  const std::uint16_t tls_port = freeUdpTcpPort();
+  server_.reset();
+  start({{"MCU_SIP_TLS_LISTEN", "127.0.0.1:" + std::to_string(tls_port)},
+         {"MCU_SIP_TLS_CERT_DIR", dir}});
+  const std::string options = optionsRequest(9, "TLS");
+  const std::string script =
+      "(printf '%s' \"$REQ\"; sleep 2) | /usr/bin/openssl s_client -quiet "
+      "-connect 127.0.0.1:" +
+      std::to_string(tls_port) + " 2>/dev/null";
+  const auto reply = runCommand({"/bin/sh", "-c", script}, 20s, {{"REQ", options}});
+  EXPECT_NE(reply.output.find("SIP/2.0 200 OK"), std::string::npos) << reply.output;
+  for (const char* f : {"key.pem", "cert.pem", "agent.pem", "cafile.pem"}) {
+    ::unlink((dir + "/" + f).c_str());
+  }
+  ::rmdir(dir.c_str());
 }
 
 TEST_F(SipCallTest, NoCommonCodecGets488WithAWarning) {
