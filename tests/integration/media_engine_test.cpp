@@ -125,6 +125,17 @@ TEST_F(MediaEngineTest, OpusPcmuAndG722ShareARoom) {
   test::expectHears(c.lastAudio(1000), {500, 800}, {1100});
 }
 
+TEST_F(MediaEngineTest, StereoOpusParticipantHearsAndIsHeard) {
+  const CodecSpec stereo{.kind = CodecKind::kOpus, .payload_type = 111, .channels = 2};
+  auto& a = peer(stereo, 500);
+  auto& b = peer(opus(), 800);
+  join(a, stereo);
+  join(b, opus());
+  test::runFrames({&a, &b}, 75);
+  test::expectHears(a.lastAudio(600), {800}, {500});
+  test::expectHears(b.lastAudio(600), {500}, {800});
+}
+
 TEST_F(MediaEngineTest, MutedIsNotHeardAndDeafHearsNothing) {
   auto& a = peer(opus(), 500);
   auto& b = peer(opus(), 800);
@@ -173,7 +184,8 @@ TEST_F(MediaEngineTest, ImpairedSenderIsStillHeardContinuously) {
   auto& a = peer(opus(), 600);
   auto& b = peer(opus(), 0);
   b.setSilent(true);
-  a.setImpairment({.drop_every = 17, .duplicate_every = 7, .swap_every = 5, .delay_every = 0});
+  // Lost, duplicated, reordered, and late (held back two frames, past the playout point).
+  a.setImpairment({.drop_every = 17, .duplicate_every = 7, .swap_every = 5, .delay_every = 13});
   const MediaEndpoint ea = endpointFor(opus(), a.port());
   const MediaEndpoint eb = endpointFor(opus(), b.port());
   const ParticipantId aid = 100;
