@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <memory>
+#include <set>
 
 #include "tests/integration/server_fixture.h"
 #include "tests/integration/sip_uac.h"
@@ -200,6 +201,70 @@ TEST_F(SipCallTest, TlsListenerAnswersOverTls) {
     ::unlink((dir + "/" + f).c_str());
   }
   ::rmdir(dir.c_str());
+}
+
+TEST_F(SipCallTest, SippCodecChoiceForEachCodecAnd488ForNone) {
+  ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
+  const std::string messages = tempPath("sipp-codecs");
+  const auto result = runCommand({"/usr/bin/sipp",
+                                  "-sf",
+                                  std::string(MCU_SOURCE_DIR) + "/tests/sipp/codec_offer.xml",
+                                  "-inf",
+                                  std::string(MCU_SOURCE_DIR) + "/tests/sipp/codec_offers.csv",
+                                  "-s",
+                                  "codecs",
+                                  "-m",
+                                  "5",
+                                  "-l",
+                                  "1",
+                                  "-i",
+                                  "127.0.0.1",
+                                  "-p",
+                                  "0",
+                                  "-mi",
+                                  "127.0.0.1",
+                                  "-nostdin",
+                                  "-timeout",
+                                  "30s",
+                                  "-timeout_error",
+                                  "-trace_msg",
+                                  "-message_file",
+                                  messages,
+                                  "127.0.0.1:" + std::to_string(server_->sipPort())},
+                                 40s);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  // The answers, in call order (-l 1: one call at a time), as sipp received them.
+  std::string log = readFile(messages);
+  std::erase(log, '\r');
+  std::vector<std::string> answers;
+  std::set<std::string> calls;  // the first final answer of each call; the rest are resends
+  for (auto pos = log.find("message received"); pos != std::string::npos;
+       pos = log.find("message received", pos + 1)) {
+    const auto end = log.find("-----------------", pos);
+    const std::string message = log.substr(pos, end - pos);
+    const auto body = message.find("SIP/2.0 ");
+    if (body == std::string::npos || message.find("CSeq: 1 INVITE") == std::string::npos ||
+        (message.find("SIP/2.0 200") == std::string::npos &&
+         message.find("SIP/2.0 488") == std::string::npos)) {
+      continue;
+    }
+    if (calls.insert(headerValue(message.substr(body), "Call-ID")).second) {
+      answers.push_back(message);
+    }
+  }
+  ASSERT_EQ(answers.size(), 5U) << log;
+  // Only the chosen codec is answered (no telephone-event was offered).
+  const std::vector<std::string> expected{"RTP/AVP 96\n", "RTP/AVP 9\n", "RTP/AVP 0\n",
+                                          "RTP/AVP 8\n"};
+  const std::vector<std::string> rtpmap{"a=rtpmap:96 opus/48000/2", "a=rtpmap:9 G722/8000",
+                                        "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000"};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_NE(answers[i].find("SIP/2.0 200"), std::string::npos) << answers[i];
+    EXPECT_NE(answers[i].find(expected[i]), std::string::npos) << answers[i];
+    EXPECT_NE(answers[i].find(rtpmap[i]), std::string::npos) << answers[i];
+  }
+  EXPECT_NE(answers[4].find("SIP/2.0 488"), std::string::npos) << answers[4];
+  ::unlink(messages.c_str());
 }
 
 TEST_F(SipCallTest, NoCommonCodecGets488WithAWarning) {
