@@ -61,32 +61,34 @@ class SipCallTest : public ::testing::Test {
     }
     return c;
   }
-  // Runs tests/sipp/join_leave.xml: `calls` callers into `room`, each with 5 s of PCMA.
+  // Runs a scenario of tests/sipp against the server, one call at a time; `extra` adds sipp
+  // options (transport, call count, injection file...).
+  CommandResult runSipp(const std::string& scenario, const std::string& room,
+                        const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"/usr/bin/sipp",
+                                  "-sf",
+                                  std::string(MCU_SOURCE_DIR) + "/tests/sipp/" + scenario,
+                                  "-s",
+                                  room,
+                                  "-i",
+                                  "127.0.0.1",
+                                  "-p",
+                                  "0",
+                                  "-mi",
+                                  "127.0.0.1",
+                                  "-nostdin",
+                                  "-timeout",
+                                  "30s",
+                                  "-timeout_error"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("127.0.0.1:" + std::to_string(server_->sipPort()));
+    return runCommand(args, 40s);
+  }
+  // tests/sipp/join_leave.xml: `calls` callers into `room`, each with 5 s of PCMA.
   CommandResult sippJoinLeave(const std::string& room, const std::string& transport, int calls) {
-    return runCommand({"/usr/bin/sipp",
-                       "-sf",
-                       std::string(MCU_SOURCE_DIR) + "/tests/sipp/join_leave.xml",
-                       "-s",
-                       room,
-                       "-t",
-                       transport,
-                       "-m",
-                       std::to_string(calls),
-                       "-r",
-                       std::to_string(calls),
-                       "-i",
-                       "127.0.0.1",
-                       "-p",
-                       "0",
-                       "-mi",
-                       "127.0.0.1",
-                       "-nostdin",
-                       "-timeout",
-                       "30s",
-                       "-timeout_error",
-                       "-trace_err",
-                       "127.0.0.1:" + std::to_string(server_->sipPort())},
-                      40s);
+    return runSipp(
+        "join_leave.xml", room,
+        {"-t", transport, "-m", std::to_string(calls), "-r", std::to_string(calls), "-trace_err"});
   }
   static double level(const Caller& c, double hz, int ms = 600) {
     return goertzelDb(c.media->lastAudio(ms), hz);
@@ -206,32 +208,9 @@ TEST_F(SipCallTest, TlsListenerAnswersOverTls) {
 TEST_F(SipCallTest, SippCodecChoiceForEachCodecAnd488ForNone) {
   ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
   const std::string messages = tempPath("sipp-codecs");
-  const auto result = runCommand({"/usr/bin/sipp",
-                                  "-sf",
-                                  std::string(MCU_SOURCE_DIR) + "/tests/sipp/codec_offer.xml",
-                                  "-inf",
-                                  std::string(MCU_SOURCE_DIR) + "/tests/sipp/codec_offers.csv",
-                                  "-s",
-                                  "codecs",
-                                  "-m",
-                                  "5",
-                                  "-l",
-                                  "1",
-                                  "-i",
-                                  "127.0.0.1",
-                                  "-p",
-                                  "0",
-                                  "-mi",
-                                  "127.0.0.1",
-                                  "-nostdin",
-                                  "-timeout",
-                                  "30s",
-                                  "-timeout_error",
-                                  "-trace_msg",
-                                  "-message_file",
-                                  messages,
-                                  "127.0.0.1:" + std::to_string(server_->sipPort())},
-                                 40s);
+  const auto result = runSipp("codec_offer.xml", "codecs",
+                              {"-inf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/codec_offers.csv",
+                               "-m", "5", "-l", "1", "-trace_msg", "-message_file", messages});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   // The answers, in call order (-l 1: one call at a time), as sipp received them.
   std::string log = readFile(messages);
