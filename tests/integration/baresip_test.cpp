@@ -57,7 +57,8 @@ TEST(BaresipTest, TwoBaresipClientsHearEachOtherInARoom) {
   ServerProcess server(db.url(),
                        {{"MCU_MEDIA_BIND", "127.0.0.1"}, {"MCU_MEDIA_ADDRESS", "127.0.0.1"}});
   ASSERT_TRUE(server.waitReady()) << server.process().output();
-  const std::string base = tempPath("baresip");
+  const TempPath profiles("baresip");
+  const std::string& base = profiles.path();
   ::unlink(base.c_str());
   const std::string a = makeProfile(base + "/a", "alice", 1000);
   const std::string b = makeProfile(base + "/b", "bob", 600);
@@ -77,7 +78,6 @@ TEST(BaresipTest, TwoBaresipClientsHearEachOtherInARoom) {
   };
   expectHears(middle(alice_heard), {600}, {1000});
   expectHears(middle(bob_heard), {1000}, {600});
-  std::filesystem::remove_all(base);
 }
 
 }  // namespace

@@ -177,7 +177,8 @@ TEST_F(SipCallTest, SippCallerOverTcp) {
 
 TEST_F(SipCallTest, TlsListenerAnswersOverTls) {
   ASSERT_TRUE(requireTool("/usr/bin/openssl")) << "openssl is missing";
-  const std::string dir = tempPath("certs");
+  const TempPath certs("certs");
+  const std::string& dir = certs.path();
   ::unlink(dir.c_str());
   ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
   const auto made =
@@ -199,15 +200,12 @@ TEST_F(SipCallTest, TlsListenerAnswersOverTls) {
       std::to_string(tls_port) + " 2>/dev/null";
   const auto reply = runCommand({"/bin/sh", "-c", script}, 20s, {{"REQ", options}});
   EXPECT_NE(reply.output.find("SIP/2.0 200 OK"), std::string::npos) << reply.output;
-  for (const char* f : {"key.pem", "cert.pem", "agent.pem", "cafile.pem"}) {
-    ::unlink((dir + "/" + f).c_str());
-  }
-  ::rmdir(dir.c_str());
 }
 
 TEST_F(SipCallTest, SippCodecChoiceForEachCodecAnd488ForNone) {
   ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
-  const std::string messages = tempPath("sipp-codecs");
+  const TempPath message_file("sipp-codecs");
+  const std::string& messages = message_file.path();
   const auto result = runSipp("codec_offer.xml", "codecs",
                               {"-inf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/codec_offers.csv",
                                "-m", "5", "-l", "1", "-trace_msg", "-message_file", messages});
@@ -243,7 +241,6 @@ TEST_F(SipCallTest, SippCodecChoiceForEachCodecAnd488ForNone) {
     EXPECT_NE(answers[i].find(rtpmap[i]), std::string::npos) << answers[i];
   }
   EXPECT_NE(answers[4].find("SIP/2.0 488"), std::string::npos) << answers[4];
-  ::unlink(messages.c_str());
 }
 
 TEST_F(SipCallTest, NoCommonCodecGets488WithAWarning) {

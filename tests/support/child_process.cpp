@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -113,6 +114,11 @@ CommandResult runCommand(const std::vector<std::string>& argv, std::chrono::mill
   result.output = readFile(out);
   ::unlink(out.c_str());
   return result;
+}
+
+TempPath::~TempPath() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
 }
 
 bool requireTool(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }

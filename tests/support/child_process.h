@@ -52,4 +52,17 @@ bool requireTool(const std::string& path);
 std::string readFile(const std::string& path);
 std::string tempPath(const std::string& stem);
 
+// A temporary file or directory tree, removed when the test ends, pass or fail.
+class TempPath {
+ public:
+  explicit TempPath(const std::string& stem) : path_(tempPath(stem)) {}
+  TempPath(const TempPath&) = delete;
+  TempPath& operator=(const TempPath&) = delete;
+  ~TempPath();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace mcu::test
