@@ -116,6 +116,15 @@ void readExtras(const sdp_media_t& m, NegotiatedAudio& out) {
   }
 }
 
+// v=, o=, s=, c= and t= lines: the same in our answers and our offers.
+std::string sessionLines(const LocalMedia& local) {
+  const bool v6 = local.address.find(':') != std::string::npos;
+  const std::string net = v6 ? "IN IP6 " : "IN IP4 ";
+  return "v=0\r\no=mcu " + std::to_string(local.session_id) + " " +
+         std::to_string(local.session_version) + " " + net + local.address +
+         "\r\ns=mcu\r\nc=" + net + local.address + "\r\nt=0 0\r\n";
+}
+
 std::string encodingName(CodecKind kind) { return std::string(mixer::codec::codecName(kind)); }
 
 }  // namespace
@@ -209,16 +218,9 @@ Result SdpNegotiator::negotiate(const std::string& offer) const {
 }
 
 std::string SdpNegotiator::answer(const NegotiatedAudio& audio, const LocalMedia& local) {
-  const bool v6 = local.address.find(':') != std::string::npos;
-  const std::string net = v6 ? "IN IP6 " : "IN IP4 ";
   std::ostringstream s;
-  s << "v=0\r\n"
-    << "o=mcu " << local.session_id << " " << local.session_version << " " << net << local.address
-    << "\r\n"
-    << "s=mcu\r\n"
-    << "c=" << net << local.address << "\r\n"
-    << "t=0 0\r\n"
-    << "m=audio " << local.port << " RTP/AVP " << static_cast<int>(audio.codec.payload_type);
+  s << sessionLines(local) << "m=audio " << local.port << " RTP/AVP "
+    << static_cast<int>(audio.codec.payload_type);
   if (audio.telephone_event_pt >= 0) {
     s << " " << audio.telephone_event_pt;
   }
@@ -251,8 +253,6 @@ std::string SdpNegotiator::answer(const NegotiatedAudio& audio, const LocalMedia
 }
 
 std::string SdpNegotiator::offer(const LocalMedia& local) const {
-  const bool v6 = local.address.find(':') != std::string::npos;
-  const std::string net = v6 ? "IN IP6 " : "IN IP4 ";
   std::ostringstream m;
   std::ostringstream attrs;
   for (const CodecKind kind : preference_) {
@@ -276,9 +276,7 @@ std::string SdpNegotiator::offer(const LocalMedia& local) const {
     }
   }
   std::ostringstream s;
-  s << "v=0\r\no=mcu " << local.session_id << " " << local.session_version << " " << net
-    << local.address << "\r\ns=mcu\r\nc=" << net << local.address << "\r\nt=0 0\r\n"
-    << "m=audio " << local.port << " RTP/AVP" << m.str() << " 101 126\r\n"
+  s << sessionLines(local) << "m=audio " << local.port << " RTP/AVP" << m.str() << " 101 126\r\n"
     << attrs.str() << "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
     << "a=rtpmap:126 telephone-event/48000\r\na=fmtp:126 0-15\r\n"
     << "a=ptime:20\r\na=rtcp-mux\r\na=sendrecv\r\n";

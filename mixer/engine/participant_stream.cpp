@@ -93,7 +93,8 @@ void ParticipantStream::update(const MediaEndpoint& endpoint) {
 }
 
 void ParticipantStream::receive(std::int64_t now_us, MediaEvents* events) {
-  std::array<std::uint8_t, rtp::kMaxRtpPacket + 1> buffer{};
+  // Not zeroed: recvfrom fills what is read, and this runs for every packet.
+  std::array<std::uint8_t, rtp::kMaxRtpPacket + 1> buffer;
   Endpoint from;
   for (int i = 0; i < 64; ++i) {  // bounded: one flooding sender cannot hold the thread
     const ssize_t n = socket_.receive(buffer, from);

@@ -58,6 +58,7 @@ class ParticipantStream {
   void sendPayload(std::span<const std::uint8_t> payload);
   // A prompt for this participant only: mixed into what it hears until it ends.
   void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples);
+  bool hasPrompt() const { return !prompts_.empty(); }
   // Adds this tick's prompt frame to `pcm`; false when no prompt plays.
   bool mixPrompt(core::Pcm& pcm);
   // RFC 4733: queue a digit; while it plays, event packets replace the audio.

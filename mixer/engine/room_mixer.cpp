@@ -18,6 +18,7 @@ bool contains(const std::vector<ParticipantId>& ids, ParticipantId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
+// `in` and `out` may be the same frame: each sample is read before it is written.
 void applyGain(const core::Pcm& in, float gain, core::Pcm& out) {
   for (std::size_t i = 0; i < in.size(); ++i) {
     out[i] = static_cast<std::int16_t>(
@@ -147,7 +148,8 @@ void RoomMixer::updateTalking(MediaEvents* events) {
 void RoomMixer::sendMixes() {
   // Listeners share one encode per distinct (codec configuration, output gain); a talker, or
   // anyone hearing a prompt of their own, gets a personal one.
-  std::map<SharedKey, std::span<const std::uint8_t>> encoded;
+  encoded_.clear();
+  static const core::Pcm kSilence{};
   for (auto& p : participants_) {
     if (!p->wantsAudio()) {
       p->skipSend();
@@ -159,36 +161,43 @@ void RoomMixer::sendMixes() {
     const auto talker = std::find_if(mix_.talkers.begin(), mix_.talkers.end(),
                                      [&](const core::TalkerMix& t) { return t.id == p->id(); });
     const bool is_talker = talker != mix_.talkers.end();
-    static const core::Pcm kSilence{};
-    sendTo(*p, p->deaf() ? kSilence : (is_talker ? talker->pcm : mix_.full), !is_talker, encoded);
+    const core::Pcm& heard = p->deaf() ? kSilence : (is_talker ? talker->pcm : mix_.full);
+    if (is_talker || p->hasPrompt()) {
+      sendPersonal(*p, heard);
+    } else {
+      sendShared(*p, heard);
+    }
   }
 }
 
-void RoomMixer::sendTo(ParticipantStream& p, const core::Pcm& heard, bool shared,
-                       std::map<SharedKey, std::span<const std::uint8_t>>& encoded) {
-  core::Pcm personal = heard;
-  if (p.mixPrompt(personal)) {
-    shared = false;
+void RoomMixer::sendPersonal(ParticipantStream& p, const core::Pcm& heard) {
+  scratch_ = heard;
+  p.mixPrompt(scratch_);
+  if (p.outputGain() != 1.0F) {
+    applyGain(scratch_, p.outputGain(), scratch_);
   }
-  if (!shared) {
-    if (p.outputGain() != 1.0F) {
-      applyGain(core::Pcm(personal), p.outputGain(), personal);
-    }
-    p.sendPayload(p.personalEncoder().encode(personal));
-    ++counters_.personal_encodes;
-    return;
-  }
+  p.sendPayload(p.personalEncoder().encode(scratch_));
+  ++counters_.personal_encodes;
+}
+
+// A listener costs no copy of the mix: the frame is encoded once per configuration and the
+// payload reused for everyone with that configuration.
+void RoomMixer::sendShared(ParticipantStream& p, const core::Pcm& heard) {
   const SharedKey key{p.endpoint().codec, p.outputGain()};
-  auto it = encoded.find(key);
-  if (it == encoded.end()) {
+  auto it = std::find_if(encoded_.begin(), encoded_.end(),
+                         [&](const auto& e) { return !(e.first < key) && !(key < e.first); });
+  if (it == encoded_.end()) {
     auto& encoder = shared_encoders_[key];
     if (!encoder) {
       encoder = std::make_unique<codec::AudioEncoder>(gst_, key.spec);
     }
+    const core::Pcm* pcm = &heard;
     if (key.gain != 1.0F) {
-      applyGain(heard, key.gain, personal);
+      applyGain(heard, key.gain, scratch_);
+      pcm = &scratch_;
     }
-    it = encoded.emplace(key, encoder->encode(key.gain != 1.0F ? personal : heard)).first;
+    encoded_.emplace_back(key, encoder->encode(*pcm));
+    it = encoded_.end() - 1;
     ++counters_.shared_encodes;
   }
   p.sendPayload(it->second);

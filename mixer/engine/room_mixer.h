@@ -55,8 +55,8 @@ class RoomMixer {
   };
   void updateTalking(MediaEvents* events);
   void sendMixes();
-  void sendTo(ParticipantStream& p, const core::Pcm& heard, bool shared,
-              std::map<SharedKey, std::span<const std::uint8_t>>& encoded);
+  void sendPersonal(ParticipantStream& p, const core::Pcm& heard);
+  void sendShared(ParticipantStream& p, const core::Pcm& heard);
   const core::Pcm* nextPromptFrame();
 
   RoomId id_;
@@ -76,7 +76,9 @@ class RoomMixer {
     std::unique_ptr<codec::AudioEncoder> encoder;
   };
   std::unique_ptr<Recording> recording_;
-  // Reused every tick.
+  // Reused every tick: no allocation once the room has seen its configurations.
+  std::vector<std::pair<SharedKey, std::span<const std::uint8_t>>> encoded_;
+  core::Pcm scratch_{};
   std::vector<core::SourceLevel> levels_;
   std::vector<core::SourceFrame> sources_;
   TickCounters counters_;

@@ -131,13 +131,10 @@ TEST_F(SipCallTest, SippCallerJoinsSendsAudioAndLeaves) {
   ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
   const auto result = sippJoinLeave("sipp-room", "u1", 3);
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  std::string count;
-  for (int i = 0; i < 100 && count != "3"; ++i) {
-    std::this_thread::sleep_for(50ms);
-    count = db_.scalar(
-        "SELECT count(*) FROM calls WHERE leave_reason = 'bye'"
-        " AND codec = 'PCMA' AND (stats->>'packets_in')::int > 100");
-  }
+  const std::string count = db_.awaitScalar(
+      "SELECT count(*) FROM calls WHERE leave_reason = 'bye'"
+      " AND codec = 'PCMA' AND (stats->>'packets_in')::int > 100",
+      "3");
   EXPECT_EQ(count, "3") << "three calls with 5 s of audio each, ended by BYE";
 }
 
@@ -272,13 +269,9 @@ TEST_F(SipCallTest, CallsAreRecordedWithTheirEnd) {
   Caller a = dial("recorded", "PCMA", 500);
   runFrames({a.media.get()}, 30);  // past the first statistics publication (every 200 ms)
   EXPECT_EQ(a.sip->bye().status, 200);
-  std::string left;
-  for (int i = 0; i < 100 && left.empty(); ++i) {
-    std::this_thread::sleep_for(50ms);
-    left = db_.scalar(
-        "SELECT leave_reason FROM calls c JOIN rooms r ON r.id = c.room_id"
-        " WHERE r.name = 'recorded' AND c.left_at IS NOT NULL");
-  }
+  const std::string left = db_.awaitScalar(
+      "SELECT leave_reason FROM calls c JOIN rooms r ON r.id = c.room_id"
+      " WHERE r.name = 'recorded' AND c.left_at IS NOT NULL");
   EXPECT_EQ(left, "bye");
   EXPECT_EQ(db_.scalar("SELECT codec FROM calls"), "PCMA");
   EXPECT_EQ(db_.scalar("SELECT on_demand FROM rooms WHERE name = 'recorded'"), "t");
@@ -335,11 +328,8 @@ TEST_F(SipCallTest, PinByDtmfLetsTheCallerInAndThreeWrongOnesEndTheCall) {
     }
   }
   EXPECT_TRUE(intruder.sip->awaitRequest("BYE", 5s));
-  std::string reason;
-  for (int i = 0; i < 100 && reason.empty(); ++i) {
-    std::this_thread::sleep_for(50ms);
-    reason = db_.scalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
-  }
+  const std::string reason =
+      db_.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
   EXPECT_EQ(reason, "pin_failed");
 }
 
@@ -357,11 +347,8 @@ TEST_F(SipCallTest, SilentCallIsEndedAfterTheRtpTimeout) {
   Caller a = dial("quiet", "PCMU", 500);
   runFrames({a.media.get()}, 10);  // some RTP, then nothing
   EXPECT_TRUE(a.sip->awaitRequest("BYE", 5s)) << server_->process().output();
-  std::string reason;
-  for (int i = 0; i < 100 && reason.empty(); ++i) {
-    std::this_thread::sleep_for(50ms);
-    reason = db_.scalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
-  }
+  const std::string reason =
+      db_.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
   EXPECT_EQ(reason, "rtp_timeout");
 }
 
@@ -416,11 +403,8 @@ TEST_F(SipCallTest, CallRecordsWaitOutADatabaseOutage) {
   std::this_thread::sleep_for(3s);
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls"), "0");
   relay.open();  // and comes back: everything queued is written
-  std::string count;
-  for (int i = 0; i < 200 && count != "3"; ++i) {
-    std::this_thread::sleep_for(50ms);
-    count = db_.scalar("SELECT count(*) FROM calls WHERE left_at IS NOT NULL");
-  }
+  const std::string count =
+      db_.awaitScalar("SELECT count(*) FROM calls WHERE left_at IS NOT NULL", "3", 10s);
   EXPECT_EQ(count, "3") << server_->process().output();
 }
 

@@ -44,7 +44,8 @@ void RtpPeer::sendFrame(int audio_level_ext_id) {
   header.timestamp = timestamp_;
   header.ssrc = ssrc_;
   if (audio_level_ext_id > 0) {
-    header.audio_level = static_cast<std::uint8_t>(mixer::core::levelDbov(pcm));
+    header.audio_level =
+        static_cast<std::uint8_t>(reported_level_.value_or(mixer::core::levelDbov(pcm)));
   }
   timestamp_ += step;
   ++frame_index_;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "mixer/codec/audio_decoder.h"
@@ -38,6 +39,9 @@ class RtpPeer {
   std::uint16_t serverPort() const { return server_port_; }
   void setImpairment(const Impairment& impairment) { impairment_ = impairment; }
   void setSilent(bool silent) { silent_ = silent; }
+  // The RFC 6464 level to claim instead of the measured one (a sender that lies, to show
+  // whom the mixer believes).
+  void setReportedLevel(std::optional<int> dbov) { reported_level_ = dbov; }
   // One 20 ms frame of our tone; optionally with an RFC 6464 level in extension `ext_id`.
   void sendFrame(int audio_level_ext_id = 0);
   // RFC 4733: one telephone-event (three packets, the last with the end bit).
@@ -65,6 +69,7 @@ class RtpPeer {
   ToneGenerator tone_;
   Impairment impairment_;
   bool silent_ = false;
+  std::optional<int> reported_level_;
   std::uint16_t sequence_ = 1000;
   std::uint32_t timestamp_ = 5000;
   std::uint32_t ssrc_;

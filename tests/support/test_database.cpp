@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <pqxx/pqxx>
 #include <stdexcept>
+#include <thread>
 
 namespace mcu::test {
 namespace {
@@ -53,6 +54,18 @@ std::string TestDatabase::urlThroughPort(std::uint16_t port) const {
   const auto at = url_.find('@');
   const auto slash = url_.find('/', at);
   return url_.substr(0, at + 1) + "127.0.0.1:" + std::to_string(port) + url_.substr(slash);
+}
+
+std::string TestDatabase::awaitScalar(const std::string& sql, const std::string& expected,
+                                      std::chrono::milliseconds timeout) const {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  std::string value = scalar(sql);
+  while ((expected.empty() ? value.empty() : value != expected) &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    value = scalar(sql);
+  }
+  return value;
 }
 
 std::string TestDatabase::scalar(const std::string& sql) const {

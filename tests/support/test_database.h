@@ -2,6 +2,7 @@
 // (MCU_TEST_DATABASE_URL), dropped afterwards. A missing URL fails the test loudly.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -21,6 +22,11 @@ class TestDatabase {
   // Runs one statement and returns the first column of the first row ("" if none).
   std::string scalar(const std::string& sql) const;
   void exec(const std::string& sql) const;
+
+  // Polls `sql` until its value is `expected` (or, with no expectation, not empty), for at most
+  // `timeout`; returns the last value. For rows written by the server's database thread.
+  std::string awaitScalar(const std::string& sql, const std::string& expected = "",
+                          std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
   static std::string adminUrl();  // empty when MCU_TEST_DATABASE_URL is not set
 
