@@ -1,12 +1,13 @@
-// The REST listener (cpp-httplib, its own small thread pool). Serves /healthz and /readyz now;
-// the /v1 resources of the REST issue register here. Handlers never touch SIP or media state:
-// they read probes or post to the control loop.
+// The REST listener (cpp-httplib, its own small thread pool): /healthz, /readyz and /metrics
+// open; the /v1 resources behind bearer tokens. Handlers never touch SIP or media state: they
+// go through the stores (database worker) and ConferenceClient (control loop).
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "api/api_context.h"
 #include "api/readiness.h"
 #include "mcu/common/host_port.h"
 
@@ -14,7 +15,7 @@ namespace mcu::api {
 
 class HttpServer {
  public:
-  HttpServer(HostPort listen, ReadinessProbe readiness);
+  HttpServer(HostPort listen, ReadinessProbe readiness, ApiContext context);
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
   ~HttpServer();

@@ -2,9 +2,11 @@
 // Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad command line or configuration.
 #include <cstdio>
 #include <exception>
+#include <string_view>
 #include <variant>
 
 #include "mcu/app/server.h"
+#include "mcu/app/token_command.h"
 #include "mcu/common/log.h"
 #include "mcu/config/command_line.h"
 #include "mcu/config/config.h"
@@ -13,6 +15,9 @@ namespace {
 
 int runMain(int argc, char** argv) {
   using namespace mcu;
+  if (argc >= 2 && std::string_view(argv[1]) == "token") {
+    return app::runTokenCommand(argc - 1, argv + 1);
+  }
   auto parsed = config::parseCommandLine(argc, argv);
   if (auto* exit = std::get_if<config::CommandLineExit>(&parsed)) {
     std::fputs(exit->text.c_str(), exit->code == 0 ? stdout : stderr);

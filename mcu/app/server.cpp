@@ -10,6 +10,12 @@
 #include <thread>
 
 #include "api/http_server.h"
+#include "mcu/app/server_metrics.h"
+#include "mcu/conference/conference_client.h"
+#include "mcu/store/call_history.h"
+#include "mcu/store/event_log.h"
+#include "mcu/store/room_records.h"
+#include "mcu/store/token_store.h"
 #include "mcu/common/log.h"
 #include "mcu/conference/conference.h"
 #include "mcu/sip/sip_stack.h"
@@ -52,6 +58,10 @@ class MediaEventsToSip final : public mixer::MediaEvents {
   void onTalking(mixer::ParticipantId id, bool talking) override {
     log::debug("media", talking ? "talking_started" : "talking_stopped")
         .kv("participant", static_cast<std::uint64_t>(id));
+    if (sip_ != nullptr && conference_ != nullptr) {
+      conference::Conference* conference = conference_;
+      sip_->controlLoop().post([conference, id, talking] { conference->onTalking(id, talking); });
+    }
   }
   void onDtmf(mixer::ParticipantId id, char digit) override {
     // The digit itself is not logged: it may be part of a PIN.
@@ -76,16 +86,9 @@ std::vector<mixer::codec::CodecKind> codecPreference(const std::string& list) {
   std::vector<mixer::codec::CodecKind> kinds;
   std::size_t start = 0;
   while (start <= list.size()) {
-    const auto comma = list.find(',', start);
-    const std::string name = list.substr(start, comma - start);
-    for (const auto kind : {mixer::codec::CodecKind::kOpus, mixer::codec::CodecKind::kG722,
-                            mixer::codec::CodecKind::kPcmu, mixer::codec::CodecKind::kPcma}) {
-      if (mixer::codec::codecName(kind) == name) {
-        kinds.push_back(kind);
-      }
-    }
-    if (comma == std::string::npos) {
-      break;
+    const auto comma = std::min(list.find(',', start), list.size());
+    if (const auto kind = mixer::codec::codecFromName(list.substr(start, comma - start))) {
+      kinds.push_back(*kind);
     }
     start = comma + 1;
   }
@@ -130,6 +133,13 @@ int Server::run() {
                           }});
   db.start();
   store::ConferenceStore conference_store(db);
+  // What HTTP handlers wait for; beyond this the answer is 503 + Retry-After.
+  constexpr std::chrono::milliseconds kDbRequestTimeout{2000};
+  store::RoomRecords room_records(db, kDbRequestTimeout);
+  store::CallHistory call_history(db, kDbRequestTimeout);
+  store::EventLog event_log(db, kDbRequestTimeout);
+  store::TokenStore token_store(db, kDbRequestTimeout);
+  event_log.prune(std::chrono::hours(config_.events_retention_h));
 
   MediaEventsToSip media_events;
   const int threads = config_.media_threads > 0
@@ -146,7 +156,13 @@ int Server::run() {
                                      .max_participants = config_.max_participants,
                                      .node_id = config_.sip_listen.toString(),
                                      .rtp_timeout_ms = config_.media_rtp_timeout_s * 1000,
-                                     .end_call = nullptr});
+                                     .end_call = nullptr,
+                                     .on_event =
+                                         [&event_log](const std::string& type,
+                                                      const std::string& room,
+                                                      const std::string& payload) {
+                                           event_log.append(type, room, payload);
+                                         }});
   sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
                      config_.sip_retry_after_s});
   sip.enableCalls(conference, codecPreference(config_.media_codecs), config_.media_address);
@@ -159,13 +175,28 @@ int Server::run() {
   }
 
   std::atomic<bool> draining{false};
-  api::HttpServer http(config_.http_listen, [&]() {
-    return std::vector<api::ReadinessCheck>{
-        {"database", db.isReady(), db.isReady() ? "reachable, migrated" : "not reachable"},
-        {"sip", sip.transportsBound(), sip.transportsBound() ? "transports bound" : "not bound"},
-        {"shutdown", !draining.load(), draining.load() ? "draining" : "serving"},
-    };
-  });
+  conference::ConferenceClient conference_client(sip.controlLoop(), conference);
+  api::ApiContext api_context;
+  api_context.rooms = &room_records;
+  api_context.calls = &call_history;
+  api_context.events = &event_log;
+  api_context.tokens = &token_store;
+  api_context.conference = &conference_client;
+  api_context.max_event_streams = config_.http_event_streams;
+  const MetricSources metric_sources{&sip,          engine.get(), &db, &conference_store,
+                                     &event_log,    &conference_client};
+  api_context.server_metrics = [&metric_sources] { return serverMetrics(metric_sources); };
+  api::HttpServer http(
+      config_.http_listen,
+      [&]() {
+        return std::vector<api::ReadinessCheck>{
+            {"database", db.isReady(), db.isReady() ? "reachable, migrated" : "not reachable"},
+            {"sip", sip.transportsBound(),
+             sip.transportsBound() ? "transports bound" : "not bound"},
+            {"shutdown", !draining.load(), draining.load() ? "draining" : "serving"},
+        };
+      },
+      api_context);
   if (auto problem = http.start()) {
     log::error(kComponent, "http_listen_failed").kv("problem", *problem);
     return 1;
@@ -189,8 +220,12 @@ int Server::run() {
         break;
       }
     }
+    // Once an hour: events past their retention go.
+    if (++ticks % 36'000 == 0) {
+      event_log.prune(std::chrono::hours(config_.events_retention_h));
+    }
     // Once a second: calls that did not key in their PIN in time are ended.
-    if (++ticks % 10 == 0) {
+    if (ticks % 10 == 0) {
       sip.controlLoop().post(
           [&conference] { conference.expirePins(std::chrono::steady_clock::now()); });
     }

@@ -1,11 +1,16 @@
 #include "mcu/conference/conference.h"
 
+#include <array>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <memory>
 #include <numbers>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "mcu/common/log.h"
+#include "mcu/common/secret.h"
 
 namespace mcu::conference {
 namespace {
@@ -49,6 +54,33 @@ const std::shared_ptr<const std::vector<std::int16_t>>& pinWrong() {
   return prompt;
 }
 
+RoomPolicy policyOf(const store::RoomRow& row) {
+  RoomPolicy policy;
+  policy.name = row.name;
+  policy.locked = row.locked;
+  policy.max_participants = row.max_participants;
+  policy.pin = row.pin;
+  policy.on_demand = row.on_demand;
+  policy.codec_preference = row.codec_preference;
+  policy.max_speakers = row.max_speakers;
+  return policy;
+}
+
+std::string nowIso() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch())
+                      .count() %
+                  1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  std::array<char, 32> text{};
+  const std::size_t n = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S", &tm);
+  std::array<char, 8> millis{};
+  std::snprintf(millis.data(), millis.size(), ".%03dZ", static_cast<int>(ms));
+  return std::string(text.data(), n) + millis.data();
+}
+
 }  // namespace
 
 Conference::Conference(mixer::MediaEngine& engine, store::ConferenceStore& store,
@@ -58,12 +90,20 @@ Conference::Conference(mixer::MediaEngine& engine, store::ConferenceStore& store
 void Conference::setRooms(const std::vector<store::RoomRow>& rooms) {
   for (const auto& row : rooms) {
     auto& room = rooms_[row.name];
-    room.policy = {row.name, row.locked, row.max_participants, row.pin, row.on_demand};
+    room.policy = policyOf(row);
   }
   log::info(kComponent, "rooms_loaded").kv("rooms", static_cast<std::uint64_t>(rooms.size()));
 }
 
 JoinResult Conference::join(const JoinRequest& request) {
+  JoinResult result = admitAndJoin(request);
+  if (result.admission.status != 200) {
+    ++ended_.refused;
+  }
+  return result;
+}
+
+JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   JoinResult result;
   if (!validRoomName(request.room)) {
     result.admission = {404, "no such room"};
@@ -79,10 +119,13 @@ JoinResult Conference::join(const JoinRequest& request) {
       result.admission = {404, "no such room"};
       return result;
     }
-    it = rooms_.emplace(request.room, Room{RoomPolicy{request.room, false, {}, {}, true}, {}, {}})
-             .first;
+    Room fresh;
+    fresh.policy.name = request.room;
+    fresh.policy.on_demand = true;
+    it = rooms_.emplace(request.room, std::move(fresh)).first;
     store_.createRoom(request.room, true);
     log::info(kComponent, "room_created").kv("room", request.room).kv("on_demand", true);
+    emit("room.created", request.room, 0, "on_demand", "true");
   }
   Room& room = it->second;
   result.admission = admit(room.policy, room.participants.size(), request.pin);
@@ -93,7 +136,12 @@ JoinResult Conference::join(const JoinRequest& request) {
     room.media_room = next_room_++;
     mixer::RoomMediaConfig media;
     media.rtp_timeout_ms = config_.rtp_timeout_ms;
+    if (room.policy.max_speakers) {
+      media.max_speakers = static_cast<std::size_t>(*room.policy.max_speakers);
+    }
     engine_.createRoom(*room.media_room, media);
+    room.started_at = nowIso();
+    emit("room.started", request.room, 0);
   }
   const mixer::ParticipantId id = next_participant_++;
   const auto port = engine_.addParticipant(*room.media_room, id, request.media);
@@ -102,7 +150,14 @@ JoinResult Conference::join(const JoinRequest& request) {
     return result;
   }
   room.participants.insert(id);
-  participants_[id] = {request.room, request.call_id, request.media};
+  Member member;
+  member.room = request.room;
+  member.call_id = request.call_id;
+  member.from_uri = request.from_uri;
+  member.display_name = request.display_name;
+  member.joined_at = nowIso();
+  member.media = request.media;
+  participants_[id] = std::move(member);
   if (result.admission.pin_by_dtmf) {
     // Answered but apart: neither heard nor hearing the room until the PIN is right.
     mixer::MediaEndpoint apart = request.media;
@@ -123,6 +178,8 @@ JoinResult Conference::join(const JoinRequest& request) {
       .kv("call_id", request.call_id)
       .kv("participant", static_cast<std::uint64_t>(id))
       .kv("codec", mixer::codec::codecName(request.media.codec.kind));
+  emit("participant.joined", request.room, id, "from_uri", request.from_uri);
+  ++ended_.joined;
   return result;
 }
 
@@ -131,7 +188,11 @@ void Conference::update(mixer::ParticipantId id, const mixer::MediaEndpoint& med
   if (it == participants_.end()) {
     return;
   }
+  const bool was_held = !it->second.media.send;
   it->second.media = media;
+  if (was_held != !media.send) {
+    emit(media.send ? "participant.resumed" : "participant.held", it->second.room, id);
+  }
   mixer::MediaEndpoint effective = media;
   if (pending_pins_.contains(id)) {
     effective.receive = false;
@@ -152,7 +213,7 @@ void Conference::onDtmf(mixer::ParticipantId id, char digit) {
   const auto member = participants_.find(id);
   const auto room = member == participants_.end() ? rooms_.end() : rooms_.find(member->second.room);
   if (room != rooms_.end() && room->second.policy.pin &&
-      it->second.digits.size() >= room->second.policy.pin->size()) {
+      it->second.digits.size() >= secret::pinLength(*room->second.policy.pin)) {
     checkPin(id, it->second);
   }
 }
@@ -161,7 +222,8 @@ void Conference::checkPin(mixer::ParticipantId id, PendingPin& pending) {
   const Member& member = participants_.at(id);
   const auto room = rooms_.find(member.room);
   const bool right =
-      room != rooms_.end() && room->second.policy.pin && pending.digits == *room->second.policy.pin;
+      room != rooms_.end() && room->second.policy.pin &&
+      secret::pinMatches(*room->second.policy.pin, pending.digits);
   pending.digits.clear();
   if (right) {
     pending_pins_.erase(id);
@@ -205,6 +267,12 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
   participants_.erase(it);
   pending_pins_.erase(id);
   const auto stats = engine_.stats(id);
+  if (stats) {
+    ended_.packets_in += stats->packets_in;
+    ended_.packets_out += stats->packets_out;
+    ended_.packets_lost += stats->lost;
+    ended_.packets_dropped += stats->dropped_bad + stats->dropped_wrong_source;
+  }
   engine_.removeParticipant(id);
   store_.callLeft(member.call_id, reason, statsJson(stats));
   auto room = rooms_.find(member.room);
@@ -213,6 +281,14 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
     if (room->second.participants.empty() && room->second.media_room) {
       engine_.destroyRoom(*room->second.media_room);
       room->second.media_room.reset();
+      room->second.started_at.clear();
+    }
+  }
+  emit("participant.left", member.room, id, "reason", reason);
+  if (room != rooms_.end() && room->second.participants.empty()) {
+    emit("room.ended", member.room, 0);
+    if (room->second.deleted) {
+      rooms_.erase(room);
     }
   }
   log::info(kComponent, "participant_left")
@@ -220,6 +296,178 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
       .kv("call_id", member.call_id)
       .kv("participant", static_cast<std::uint64_t>(id))
       .kv("reason", reason);
+}
+
+}  // namespace mcu::conference
+
+namespace mcu::conference {
+
+void Conference::emit(const std::string& type, const std::string& room, mixer::ParticipantId id,
+                      const std::string& extra_key, const std::string& extra_value) const {
+  if (!config_.on_event) {
+    return;
+  }
+  nlohmann::json payload{{"room", room}};
+  if (id != 0) {
+    payload["participant"] = static_cast<std::uint64_t>(id);
+  }
+  if (!extra_key.empty()) {
+    payload[extra_key] = extra_value;
+  }
+  config_.on_event(type, room, payload.dump());
+}
+
+std::vector<std::string> Conference::codecPreference(const std::string& room) const {
+  const auto it = rooms_.find(room);
+  return it == rooms_.end() ? std::vector<std::string>{} : it->second.policy.codec_preference;
+}
+
+void Conference::onTalking(mixer::ParticipantId id, bool talking) {
+  const auto it = participants_.find(id);
+  if (it == participants_.end() || it->second.talking == talking) {
+    return;
+  }
+  it->second.talking = talking;
+  emit(talking ? "participant.talking" : "participant.stopped_talking", it->second.room, id);
+}
+
+ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) const {
+  ParticipantView v;
+  v.id = id;
+  v.room = member.room;
+  v.call_id = member.call_id;
+  v.from_uri = member.from_uri;
+  v.display_name = member.display_name;
+  v.codec = std::string(mixer::codec::codecName(member.media.codec.kind));
+  v.joined_at = member.joined_at;
+  v.muted = member.muted;
+  v.deaf = member.deaf;
+  v.input_gain = member.input_gain;
+  v.output_gain = member.output_gain;
+  v.talking = member.talking;
+  v.on_hold = !member.media.send;
+  v.awaiting_pin = pending_pins_.contains(id);
+  if (const auto stats = engine_.stats(id)) {
+    const double expected = static_cast<double>(stats->packets_in + stats->lost);
+    v.packet_loss = expected > 0 ? static_cast<double>(stats->lost) / expected : 0.0;
+    v.jitter_ms = stats->jitter_ms;
+    v.remote_packet_loss = stats->remote_fraction_lost;
+    v.remote_jitter_ms = stats->remote_jitter_ms;
+  }
+  return v;
+}
+
+std::optional<std::vector<ParticipantView>> Conference::participants(
+    const std::string& room) const {
+  const auto it = rooms_.find(room);
+  if (it == rooms_.end()) {
+    return std::nullopt;
+  }
+  std::vector<ParticipantView> views;
+  for (const auto id : it->second.participants) {
+    views.push_back(view(id, participants_.at(id)));
+  }
+  return views;
+}
+
+std::map<std::string, RoomLive> Conference::liveRooms() const {
+  std::map<std::string, RoomLive> live;
+  for (const auto& [name, room] : rooms_) {
+    if (room.participants.empty()) {
+      continue;
+    }
+    RoomLive summary;
+    summary.participants = room.participants.size();
+    summary.started_at = room.started_at;
+    for (const auto id : room.participants) {
+      summary.talking += participants_.at(id).talking ? 1 : 0;
+    }
+    live[name] = summary;
+  }
+  return live;
+}
+
+ConferenceTotals Conference::totals() const {
+  ConferenceTotals t = ended_;
+  t.participants = participants_.size();
+  for (const auto& [name, room] : rooms_) {
+    t.active_rooms += room.participants.empty() ? 0 : 1;
+  }
+  for (const auto& [id, member] : participants_) {
+    if (const auto s = engine_.stats(id)) {
+      t.packets_in += s->packets_in;
+      t.packets_out += s->packets_out;
+      t.packets_lost += s->lost;
+      t.packets_dropped += s->dropped_bad + s->dropped_wrong_source;
+    }
+  }
+  return t;
+}
+
+std::optional<ParticipantView> Conference::patchParticipant(const std::string& room,
+                                                            mixer::ParticipantId id,
+                                                            const ParticipantPatch& patch) {
+  const auto it = participants_.find(id);
+  if (it == participants_.end() || it->second.room != room) {
+    return std::nullopt;
+  }
+  Member& member = it->second;
+  if (patch.muted && *patch.muted != member.muted) {
+    member.muted = *patch.muted;
+    engine_.setMute(id, member.muted);
+    emit(member.muted ? "participant.muted" : "participant.unmuted", room, id);
+  }
+  if (patch.deaf && *patch.deaf != member.deaf) {
+    member.deaf = *patch.deaf;
+    // While the PIN is asked for, the caller stays deaf to the room whatever was asked.
+    if (!pending_pins_.contains(id)) {
+      engine_.setDeaf(id, member.deaf);
+    }
+    emit(member.deaf ? "participant.deafened" : "participant.undeafened", room, id);
+  }
+  if (patch.input_gain || patch.output_gain) {
+    member.input_gain = patch.input_gain.value_or(member.input_gain);
+    member.output_gain = patch.output_gain.value_or(member.output_gain);
+    engine_.setGains(id, member.input_gain, member.output_gain);
+  }
+  return view(id, member);
+}
+
+bool Conference::kick(const std::string& room, mixer::ParticipantId id) {
+  const auto it = participants_.find(id);
+  if (it == participants_.end() || it->second.room != room) {
+    return false;
+  }
+  if (config_.end_call) {
+    config_.end_call(id, "kicked");
+  }
+  return true;
+}
+
+void Conference::roomChanged(const store::RoomRow& row) {
+  auto& room = rooms_[row.name];
+  room.policy = policyOf(row);
+  room.deleted = false;
+}
+
+std::size_t Conference::roomDeleted(const std::string& name) {
+  const auto it = rooms_.find(name);
+  if (it == rooms_.end()) {
+    return 0;
+  }
+  // Locked at once, so nobody joins while the BYEs go out; forgotten when the last one leaves.
+  it->second.policy.locked = true;
+  it->second.deleted = true;
+  const std::set<mixer::ParticipantId> live = it->second.participants;
+  for (const auto id : live) {
+    if (config_.end_call) {
+      config_.end_call(id, "room_deleted");
+    }
+  }
+  if (live.empty()) {
+    rooms_.erase(it);
+  }
+  return live.size();
 }
 
 }  // namespace mcu::conference

@@ -13,11 +13,17 @@
 #include <string>
 #include <vector>
 
+#include "mcu/conference/live_view.h"
 #include "mcu/conference/room_policy.h"
 #include "mcu/store/conference_store.h"
 #include "mixer/engine/media_engine.h"
 
 namespace mcu::conference {
+
+// What happened, for the event log and the SSE stream: a type ("participant.joined"), the room
+// and a JSON object with the details.
+using EventSink = std::function<void(const std::string& type, const std::string& room,
+                                     const std::string& payload_json)>;
 
 struct ConferenceConfig {
   bool on_demand_rooms = true;
@@ -27,6 +33,7 @@ struct ConferenceConfig {
   int pin_tries = 3;                     // wrong PINs before the BYE
   std::chrono::seconds pin_timeout{30};  // to key the PIN in, from the answer
   std::function<void(mixer::ParticipantId, const std::string&)> end_call;  // BYE, with a reason
+  EventSink on_event;
 };
 
 struct JoinRequest {
@@ -62,24 +69,56 @@ class Conference {
   // Ends the calls whose PIN was not given in time.
   void expirePins(std::chrono::steady_clock::time_point now);
   std::size_t participantCount() const { return participants_.size(); }
+  void onTalking(mixer::ParticipantId id, bool talking);
+  // The room's own codec order ("opus", "PCMU"...), empty for the server's.
+  std::vector<std::string> codecPreference(const std::string& room) const;
+
+  // For the REST API (through ConferenceClient). A room the conference does not know gives
+  // nullopt; a known room without calls an empty list.
+  std::optional<std::vector<ParticipantView>> participants(const std::string& room) const;
+  std::map<std::string, RoomLive> liveRooms() const;
+  ConferenceTotals totals() const;
+  std::optional<ParticipantView> patchParticipant(const std::string& room,
+                                                  mixer::ParticipantId id,
+                                                  const ParticipantPatch& patch);
+  // Ends the call with BYE (reason "kicked"); false if no such participant in that room.
+  bool kick(const std::string& room, mixer::ParticipantId id);
+  // A room created or changed over REST: the next INVITE sees the new policy.
+  void roomChanged(const store::RoomRow& row);
+  // A room deleted over REST: its calls are ended with BYE; returns how many.
+  std::size_t roomDeleted(const std::string& name);
 
  private:
   struct Room {
     RoomPolicy policy;
+    std::string started_at;
+    bool deleted = false;  // over REST, with calls still ending
     std::optional<mixer::RoomId> media_room;  // created at the first join, gone at the last
     std::set<mixer::ParticipantId> participants;
   };
   struct Member {
     std::string room;
     std::string call_id;
+    std::string from_uri;
+    std::string display_name;
+    std::string joined_at;
     mixer::MediaEndpoint media;
+    bool muted = false;
+    bool deaf = false;
+    float input_gain = 1.0F;
+    float output_gain = 1.0F;
+    bool talking = false;
   };
   struct PendingPin {
     std::string digits;
     int tries = 0;
     std::chrono::steady_clock::time_point deadline;
   };
+  JoinResult admitAndJoin(const JoinRequest& request);
   void checkPin(mixer::ParticipantId id, PendingPin& pending);
+  ParticipantView view(mixer::ParticipantId id, const Member& member) const;
+  void emit(const std::string& type, const std::string& room, mixer::ParticipantId id,
+            const std::string& extra_key = "", const std::string& extra_value = "") const;
 
   mixer::MediaEngine& engine_;
   store::ConferenceStore& store_;
@@ -87,6 +126,7 @@ class Conference {
   std::map<std::string, Room> rooms_;
   std::map<mixer::ParticipantId, Member> participants_;
   std::map<mixer::ParticipantId, PendingPin> pending_pins_;
+  ConferenceTotals ended_;  // counters of calls that left, plus joins and refusals
   mixer::ParticipantId next_participant_ = 1;
   mixer::RoomId next_room_ = 1;
 };

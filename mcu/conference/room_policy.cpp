@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mcu/common/secret.h"
+
 namespace mcu::conference {
 
 bool validRoomName(std::string_view name) {
@@ -24,7 +26,7 @@ Admission admit(const RoomPolicy& room, std::size_t current_participants,
       current_participants >= static_cast<std::size_t>(*room.max_participants)) {
     return {486, "room is full"};
   }
-  if (room.pin && offered_pin && *offered_pin != *room.pin) {
+  if (room.pin && offered_pin && !secret::pinMatches(*room.pin, *offered_pin)) {
     return {403, "wrong PIN"};
   }
   if (room.pin && !offered_pin) {

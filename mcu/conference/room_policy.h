@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mcu::conference {
 
@@ -13,8 +14,10 @@ struct RoomPolicy {
   std::string name;
   bool locked = false;
   std::optional<int> max_participants;
-  std::optional<std::string> pin;  // as stored: "sha256:<hex>" or, for dev rooms, plain digits
+  std::optional<std::string> pin;  // as stored (see mcu/common/secret.h)
   bool on_demand = false;
+  std::vector<std::string> codec_preference;  // "opus", "G722"...; empty: the server's order
+  std::optional<int> max_speakers;
 };
 
 struct Admission {

@@ -33,6 +33,8 @@ struct Config {
   int media_rtp_timeout_s = 30;
   bool rooms_on_demand = true;
   int max_participants = 1000;
+  int events_retention_h = 168;
+  int http_event_streams = 4;
   log::Level log_level = log::Level::kInfo;
   std::map<std::string, log::Level, std::less<>> log_components;
 };

@@ -82,6 +82,16 @@ CallLeg* CallHandler::leg(nua_handle_t* nh) {
   return it == legs_.end() ? nullptr : it->second.get();
 }
 
+SdpNegotiator CallHandler::negotiatorFor(const std::string& room) const {
+  std::vector<mixer::codec::CodecKind> kinds;
+  for (const auto& name : conference_.codecPreference(room)) {
+    if (const auto kind = mixer::codec::codecFromName(name)) {
+      kinds.push_back(*kind);
+    }
+  }
+  return kinds.empty() ? negotiator_ : SdpNegotiator(std::move(kinds));
+}
+
 mixer::MediaEndpoint CallHandler::endpointFor(const NegotiatedAudio& audio) const {
   mixer::MediaEndpoint e;
   e.codec = audio.codec;
@@ -135,7 +145,7 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
   leg->local.session_version = 1;
   const auto offer = sdpBody(sip);
   if (offer) {
-    auto negotiated = negotiator_.negotiate(*offer);
+    auto negotiated = negotiatorFor(room).negotiate(*offer);
     if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
       reject(nh, r->status, r->warning);
       log::info(kComponent, "invite_refused")
@@ -178,7 +188,7 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
                            ? localAddressToward(offer ? leg->audio.remote_host : "127.0.0.1")
                            : media_.advertised;
   leg->local.port = joined.local_port;
-  respondSdp(nh, leg->awaiting_answer_in_ack ? negotiator_.offer(leg->local)
+  respondSdp(nh, leg->awaiting_answer_in_ack ? negotiatorFor(leg->room).offer(leg->local)
                                              : SdpNegotiator::answer(leg->audio, leg->local));
   nua_handle_bind(nh, leg.get());
   legs_[nh] = std::move(leg);
@@ -193,10 +203,10 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
       return;
     }
     leg.awaiting_answer_in_ack = true;
-    respondSdp(leg.nh, negotiator_.offer(leg.local));
+    respondSdp(leg.nh, negotiatorFor(leg.room).offer(leg.local));
     return;
   }
-  auto negotiated = negotiator_.negotiate(*offer);
+  auto negotiated = negotiatorFor(leg.room).negotiate(*offer);
   if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
     reject(leg.nh, r->status, r->warning, update_of);  // the call goes on with its media
     return;
@@ -215,7 +225,7 @@ void CallHandler::onAck(CallLeg& leg, const sip_t* sip) {
   }
   leg.awaiting_answer_in_ack = false;
   const auto answer = sdpBody(sip);
-  auto negotiated = answer ? negotiator_.negotiate(*answer)
+  auto negotiated = answer ? negotiatorFor(leg.room).negotiate(*answer)
                            : std::variant<NegotiatedAudio, SdpRejection>(SdpRejection{});
   if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
     log::warn(kComponent, "ack_without_usable_answer")

@@ -49,6 +49,8 @@ class CallHandler {
   CallLeg* leg(nua_handle_t* nh);
 
  private:
+  // The room's codec order when it has one, else the server's.
+  SdpNegotiator negotiatorFor(const std::string& room) const;
   mixer::MediaEndpoint endpointFor(const NegotiatedAudio& audio) const;
   void respondSdp(nua_handle_t* nh, const std::string& sdp, nua_t* current = nullptr);
   void reject(nua_handle_t* nh, int status, const std::string& warning, nua_t* current = nullptr);

@@ -1,5 +1,7 @@
 #include "mcu/store/conference_store.h"
 
+#include <algorithm>
+
 #include "mcu/common/log.h"
 #include "mcu/store/db_session.h"
 
@@ -18,8 +20,9 @@ void ConferenceStore::loadRooms(std::function<void(std::vector<RoomRow>)> done) 
             pqxx::read_transaction txn(session.connection());
             std::vector<RoomRow> rooms;
             for (const auto& r :
-                 txn.exec("SELECT name, locked, max_participants, pin_hash, on_demand"
-                          " FROM rooms WHERE deleted_at IS NULL")) {
+                 txn.exec("SELECT name, locked, max_participants, pin_hash, on_demand,"
+                          " array_to_string(codec_preference, ','),"
+                          " (mixing->>'max_speakers')::int FROM rooms WHERE deleted_at IS NULL")) {
               RoomRow row;
               row.name = r[0].as<std::string>();
               row.locked = r[1].as<bool>();
@@ -30,6 +33,15 @@ void ConferenceStore::loadRooms(std::function<void(std::vector<RoomRow>)> done) 
                 row.pin = r[3].as<std::string>();
               }
               row.on_demand = r[4].as<bool>();
+              const auto codecs = r[5].as<std::string>();
+              for (std::size_t start = 0; start < codecs.size();) {
+                const auto comma = std::min(codecs.find(',', start), codecs.size());
+                row.codec_preference.push_back(codecs.substr(start, comma - start));
+                start = comma + 1;
+              }
+              if (!r[6].is_null()) {
+                row.max_speakers = r[6].as<int>();
+              }
               rooms.push_back(std::move(row));
             }
             done(std::move(rooms));
@@ -41,7 +53,7 @@ void ConferenceStore::createRoom(const std::string& name, bool on_demand) {
             pqxx::work txn(session.connection());
             txn.exec_params(
                 "INSERT INTO rooms (name, on_demand) VALUES ($1, $2)"
-                " ON CONFLICT (name) DO NOTHING",
+                " ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING",
                 name, on_demand);
             txn.commit();
           }});
@@ -55,7 +67,7 @@ void ConferenceStore::callJoined(const CallJoinedRow& row) {
             txn.exec_params(
                 "INSERT INTO calls (room_id, node_id, call_id, direction, from_uri, display_name,"
                 " codec, remote_media) SELECT id, $2, $3, 'in', $4, $5, $6, $7 FROM rooms"
-                " WHERE name = $1",
+                " WHERE name = $1 AND deleted_at IS NULL",
                 row.room, row.node, row.call_id, row.from_uri, row.display_name, row.codec,
                 row.remote_media);
             txn.commit();

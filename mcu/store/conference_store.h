@@ -3,6 +3,7 @@
 // returns at once; while PostgreSQL is away the jobs wait there and are written when it is back.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -18,6 +19,8 @@ struct RoomRow {
   std::optional<int> max_participants;
   std::optional<std::string> pin;
   bool on_demand = false;
+  std::vector<std::string> codec_preference;  // empty: the server's order
+  std::optional<int> max_speakers;            // mixed at once; empty: the server's default
 };
 
 struct CallJoinedRow {
@@ -47,7 +50,7 @@ class ConferenceStore {
   void submit(DbJob job);
 
   DbWorker& worker_;
-  std::uint64_t dropped_ = 0;
+  std::atomic<std::uint64_t> dropped_{0};
 };
 
 }  // namespace mcu::store

@@ -31,4 +31,13 @@ std::string_view codecName(CodecKind kind) {
   return "?";
 }
 
+std::optional<CodecKind> codecFromName(std::string_view name) {
+  for (const auto kind : {CodecKind::kOpus, CodecKind::kG722, CodecKind::kPcmu, CodecKind::kPcma}) {
+    if (codecName(kind) == name) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace mcu::mixer::codec

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace mcu::mixer::codec {
@@ -24,5 +25,7 @@ int sampleRate(CodecKind kind);
 // ... and its RTP clock rate (G.722's is 8000 for historical reasons, RFC 3551 §4.5.2).
 int rtpClockRate(CodecKind kind);
 std::string_view codecName(CodecKind kind);
+// The kind named by codecName(), if any.
+std::optional<CodecKind> codecFromName(std::string_view name);
 
 }  // namespace mcu::mixer::codec

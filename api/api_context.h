@@ -1,0 +1,27 @@
+// What the /v1 handlers work with: the stores (through the database worker) and the
+// conference (through the control loop). Owned by the server; outlives the HTTP listener.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "mcu/conference/conference_client.h"
+#include "mcu/store/call_history.h"
+#include "mcu/store/event_log.h"
+#include "mcu/store/room_records.h"
+#include "mcu/store/token_store.h"
+
+namespace mcu::api {
+
+struct ApiContext {
+  store::RoomRecords* rooms = nullptr;
+  store::CallHistory* calls = nullptr;
+  store::EventLog* events = nullptr;
+  store::TokenStore* tokens = nullptr;
+  conference::ConferenceClient* conference = nullptr;
+  // Prometheus text for what the rest of the server counts (calls, mixer, database).
+  std::function<std::string()> server_metrics;
+  int max_event_streams = 4;  // each holds an HTTP worker thread while open
+};
+
+}  // namespace mcu::api

@@ -1,0 +1,76 @@
+#include "api/auth.h"
+
+#include "api/problem.h"
+#include "mcu/common/log.h"
+#include "mcu/common/secret.h"
+
+namespace mcu::api {
+namespace {
+
+void unauthorized(httplib::Response& res, const std::string& detail) {
+  res.set_header("WWW-Authenticate", R"(Bearer realm="mcu")");
+  sendProblem(res, {401, "unauthorized", "Unauthorized", detail});
+}
+
+}  // namespace
+
+bool Authenticator::limited(const std::string& address, std::chrono::steady_clock::time_point now) {
+  const std::lock_guard lock(mutex_);
+  auto it = failures_.find(address);
+  if (it == failures_.end()) {
+    return false;
+  }
+  auto& times = it->second;
+  while (!times.empty() && now - times.front() > limits_.window) {
+    times.pop_front();
+  }
+  if (times.empty()) {
+    failures_.erase(it);
+    return false;
+  }
+  return static_cast<int>(times.size()) >= limits_.max_failures;
+}
+
+void Authenticator::recordFailure(const std::string& address,
+                                  std::chrono::steady_clock::time_point now) {
+  const std::lock_guard lock(mutex_);
+  failures_[address].push_back(now);
+}
+
+httplib::Server::Handler Authenticator::protect(Role role, httplib::Server::Handler handler) {
+  return [this, role, handler = std::move(handler)](const httplib::Request& req,
+                                                    httplib::Response& res) {
+    const auto now = std::chrono::steady_clock::now();
+    if (limited(req.remote_addr, now)) {
+      res.set_header("Retry-After", std::to_string(limits_.window.count()));
+      sendProblem(res, {429, "too-many-failures", "Too Many Requests",
+                        "too many failed authentications from this address; try later"});
+      return;
+    }
+    const std::string header = req.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+      recordFailure(req.remote_addr, now);
+      unauthorized(res, "an Authorization: Bearer <token> header is required");
+      return;
+    }
+    const auto role_of = tokens_.roleOf(secret::sha256Hex(header.substr(kBearer.size())));
+    if (role_of.outcome == store::DbOutcome::kUnavailable) {
+      sendProblem(res, unavailable("the token cannot be checked now (database unavailable)"));
+      return;
+    }
+    if (role_of.outcome != store::DbOutcome::kOk) {
+      recordFailure(req.remote_addr, now);
+      log::info("http", "auth_failed").kv("address", req.remote_addr);
+      unauthorized(res, "the token is unknown or revoked");
+      return;
+    }
+    if (role == Role::kAdmin && role_of.value != "admin") {
+      sendProblem(res, {403, "forbidden", "Forbidden", "this needs an admin token"});
+      return;
+    }
+    handler(req, res);
+  };
+}
+
+}  // namespace mcu::api

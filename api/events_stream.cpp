@@ -1,0 +1,118 @@
+#include "api/events_stream.h"
+
+#include <charconv>
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "api/problem.h"
+
+namespace mcu::api {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+// Comments keep proxies from closing an idle stream and let us notice a client that left.
+constexpr auto kKeepAlive = std::chrono::seconds(2);
+constexpr auto kWait = std::chrono::milliseconds(500);
+constexpr int kBatch = 100;
+
+struct StreamState {
+  std::int64_t last_id = 0;
+  Clock::time_point last_write = Clock::now();
+};
+
+std::optional<std::int64_t> parseId(const std::string& text) {
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || id < 0) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+std::string frame(const store::EventRecord& e) {
+  const nlohmann::json data{{"id", e.id},
+                            {"type", e.type},
+                            {"at", e.at},
+                            {"room", e.room},
+                            {"data", nlohmann::json::parse(e.payload_json, nullptr, false)}};
+  return "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + data.dump() + "\n\n";
+}
+
+// One turn of the stream: send what is new, or wait a little for it. False ends the stream.
+bool pump(const ApiContext& ctx, EventStreams& streams, StreamState& state,
+          httplib::DataSink& sink) {
+  if (streams.stopping.load()) {
+    return false;
+  }
+  // Read the generation before querying, so an event written in between wakes the wait.
+  const auto generation = ctx.events->generation();
+  const auto events = ctx.events->after(state.last_id, kBatch);
+  if (events.outcome == store::DbOutcome::kOk && !events.value.empty()) {
+    for (const auto& e : events.value) {
+      const std::string text = frame(e);
+      if (!sink.write(text.data(), text.size())) {
+        return false;
+      }
+      state.last_id = e.id;
+    }
+    state.last_write = Clock::now();
+    return true;
+  }
+  ctx.events->waitForNewer(generation, kWait);
+  if (Clock::now() - state.last_write >= kKeepAlive) {
+    constexpr std::string_view kComment = ": keep-alive\n\n";
+    if (!sink.write(kComment.data(), kComment.size())) {
+      return false;
+    }
+    state.last_write = Clock::now();
+  }
+  return true;
+}
+
+}  // namespace
+
+void registerEventRoutes(httplib::Server& server, const ApiContext& ctx, Authenticator& auth,
+                         EventStreams& streams) {
+  server.Get("/v1/events", auth.protect(Role::kViewer, [&ctx, &streams](const httplib::Request& req,
+                                                                        httplib::Response& res) {
+    std::optional<std::int64_t> start;
+    const std::string named = req.has_header("Last-Event-ID")
+                                  ? req.get_header_value("Last-Event-ID")
+                                  : req.get_param_value("after");
+    if (!named.empty()) {
+      start = parseId(named);
+      if (!start) {
+        sendProblem(res, invalidField(req.has_header("Last-Event-ID") ? "Last-Event-ID" : "after",
+                                      "an event id is a non-negative integer"));
+        return;
+      }
+    } else {
+      const auto latest = ctx.events->latestId();
+      if (latest.outcome != store::DbOutcome::kOk) {
+        sendProblem(res, unavailable("the database is not available now"));
+        return;
+      }
+      start = latest.value;
+    }
+    if (streams.open.fetch_add(1) >= ctx.max_event_streams) {
+      --streams.open;
+      sendProblem(res, unavailable("too many event streams open; close one"));
+      return;
+    }
+    auto state = std::make_shared<StreamState>();
+    state->last_id = *start;
+    res.set_header("Cache-Control", "no-cache");
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [&ctx, &streams, state](std::size_t /*offset*/, httplib::DataSink& sink) {
+          if (!pump(ctx, streams, *state, sink)) {
+            sink.done();
+          }
+          return true;
+        },
+        [&streams](bool /*success*/) { --streams.open; });
+  }));
+}
+
+}  // namespace mcu::api

@@ -1,0 +1,160 @@
+#include "api/participants_handler.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "api/json_body.h"
+#include "api/problem.h"
+
+namespace mcu::api {
+namespace {
+
+using nlohmann::json;
+
+json participantJson(const conference::ParticipantView& p) {
+  return {{"id", p.id},
+          {"room", p.room},
+          {"state", "joined"},
+          {"call_id", p.call_id},
+          {"from_uri", p.from_uri},
+          {"display_name", p.display_name},
+          {"codec", p.codec},
+          {"joined_at", p.joined_at},
+          {"muted", p.muted},
+          {"deaf", p.deaf},
+          {"input_gain", p.input_gain},
+          {"output_gain", p.output_gain},
+          {"talking", p.talking},
+          {"on_hold", p.on_hold},
+          {"awaiting_pin", p.awaiting_pin},
+          {"packet_loss", p.packet_loss},
+          {"jitter_ms", p.jitter_ms},
+          {"remote_packet_loss", p.remote_packet_loss},
+          {"remote_jitter_ms", p.remote_jitter_ms}};
+}
+
+std::optional<std::uint64_t> participantId(const std::string& text) {
+  std::uint64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id == 0) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+void controlTimeout(httplib::Response& res) {
+  sendProblem(res, unavailable("the conference did not answer in time"));
+}
+
+// The live participants of a room; false (and the response written) when there are none to
+// give: unknown room or no answer.
+bool roomParticipants(const ApiContext& ctx, const std::string& room, httplib::Response& res,
+                      std::vector<conference::ParticipantView>& out) {
+  const auto answer = ctx.conference->participants(room);
+  if (!answer) {
+    controlTimeout(res);
+    return false;
+  }
+  if (!*answer) {
+    sendProblem(res, notFound("no room named '" + room + "'"));
+    return false;
+  }
+  out = **answer;
+  return true;
+}
+
+void patchParticipant(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string room = req.matches[1];
+  const auto id = participantId(req.matches[2]);
+  auto body = parseObject(req.body);
+  if (auto* problem = std::get_if<Problem>(&body)) {
+    sendProblem(res, *problem);
+    return;
+  }
+  FieldReader reader(std::get<json>(body), {"muted", "deaf", "input_gain", "output_gain"});
+  conference::ParticipantPatch patch;
+  patch.muted = reader.boolean("muted");
+  patch.deaf = reader.boolean("deaf");
+  if (auto gain = reader.number("input_gain", 0.0, 4.0)) {
+    patch.input_gain = static_cast<float>(*gain);
+  }
+  if (auto gain = reader.number("output_gain", 0.0, 4.0)) {
+    patch.output_gain = static_cast<float>(*gain);
+  }
+  if (reader.problem()) {
+    sendProblem(res, *reader.problem());
+    return;
+  }
+  if (!id) {
+    sendProblem(res, notFound("no participant " + req.matches[2].str() + " in '" + room + "'"));
+    return;
+  }
+  const auto answer = ctx.conference->patchParticipant(room, *id, patch);
+  if (!answer) {
+    controlTimeout(res);
+    return;
+  }
+  if (!*answer) {
+    sendProblem(res, notFound("no participant " + std::to_string(*id) + " in '" + room + "'"));
+    return;
+  }
+  res.set_content(participantJson(**answer).dump(), "application/json");
+}
+
+}  // namespace
+
+void registerParticipantRoutes(httplib::Server& server, const ApiContext& ctx,
+                               Authenticator& auth) {
+  server.Get(
+      R"(/v1/rooms/([^/]+)/participants)",
+      auth.protect(Role::kViewer, [&ctx](const httplib::Request& req, httplib::Response& res) {
+        std::vector<conference::ParticipantView> live;
+        if (!roomParticipants(ctx, req.matches[1], res, live)) {
+          return;
+        }
+        json items = json::array();
+        for (const auto& p : live) {
+          items.push_back(participantJson(p));
+        }
+        res.set_content(json{{"items", items}}.dump(), "application/json");
+      }));
+  server.Get(
+      R"(/v1/rooms/([^/]+)/participants/([^/]+))",
+      auth.protect(Role::kViewer, [&ctx](const httplib::Request& req, httplib::Response& res) {
+        std::vector<conference::ParticipantView> live;
+        if (!roomParticipants(ctx, req.matches[1], res, live)) {
+          return;
+        }
+        const auto id = participantId(req.matches[2]);
+        for (const auto& p : live) {
+          if (id && p.id == *id) {
+            res.set_content(participantJson(p).dump(), "application/json");
+            return;
+          }
+        }
+        sendProblem(res, notFound("no participant " + req.matches[2].str()));
+      }));
+  server.Patch(
+      R"(/v1/rooms/([^/]+)/participants/([^/]+))",
+      auth.protect(Role::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {
+        patchParticipant(ctx, req, res);
+      }));
+  server.Delete(
+      R"(/v1/rooms/([^/]+)/participants/([^/]+))",
+      auth.protect(Role::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {
+        const auto id = participantId(req.matches[2]);
+        const auto kicked =
+            id ? ctx.conference->kick(req.matches[1], *id) : std::optional<bool>(false);
+        if (!kicked) {
+          controlTimeout(res);
+          return;
+        }
+        if (!*kicked) {
+          sendProblem(res, notFound("no participant " + req.matches[2].str()));
+          return;
+        }
+        res.status = 204;
+      }));
+}
+
+}  // namespace mcu::api

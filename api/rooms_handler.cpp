@@ -1,0 +1,306 @@
+#include "api/rooms_handler.h"
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "api/json_body.h"
+#include "api/problem.h"
+#include "api/query.h"
+#include "mcu/common/secret.h"
+
+namespace mcu::api {
+namespace {
+
+using nlohmann::json;
+
+const std::regex kNamePattern("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$");
+constexpr const char* kNamePatternText = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+const std::regex kPinPattern("^[0-9]{4,12}$");
+constexpr const char* kPinPatternText = "^[0-9]{4,12}$";
+const std::set<std::string> kCodecs = {"opus", "G722", "PCMU", "PCMA"};
+
+json liveJson(const std::map<std::string, conference::RoomLive>& live, const std::string& name) {
+  const auto it = live.find(name);
+  if (it == live.end()) {
+    return {{"participants", 0}, {"talking", 0}, {"started_at", nullptr}};
+  }
+  return {{"participants", it->second.participants},
+          {"talking", it->second.talking},
+          {"started_at", it->second.started_at}};
+}
+
+json roomJson(const store::RoomRecord& room, const json& live) {
+  return {
+      {"name", room.name},
+      {"display_name", room.display_name},
+      {"has_pin", room.pin_hash.has_value()},
+      {"max_participants", room.max_participants ? json(*room.max_participants) : json(nullptr)},
+      {"locked", room.locked},
+      {"on_demand", room.on_demand},
+      {"codec_preference", room.codec_preference},
+      {"mixing", json::parse(room.mixing_json, nullptr, false)},
+      {"version", room.version},
+      {"created_at", room.created_at},
+      {"updated_at", room.updated_at},
+      {"live", live}};
+}
+
+std::string etag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+store::RoomRow policyRow(const store::RoomRecord& room) {
+  store::RoomRow row;
+  row.name = room.name;
+  row.locked = room.locked;
+  row.max_participants = room.max_participants;
+  row.pin = room.pin_hash;
+  row.on_demand = room.on_demand;
+  row.codec_preference = room.codec_preference;
+  const auto mixing = json::parse(room.mixing_json, nullptr, false);
+  if (mixing.is_object() && mixing.contains("max_speakers")) {
+    row.max_speakers = mixing["max_speakers"].get<int>();
+  }
+  return row;
+}
+
+// The room fields of a POST or PATCH body, validated; the problem if any.
+std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool create) {
+  std::set<std::string> known = {"display_name", "pin",       "max_participants",
+                                 "locked",       "on_demand", "codec_preference",
+                                 "mixing"};
+  if (create) {
+    known.insert("name");
+  }
+  FieldReader reader(body, known);
+  store::RoomFields fields;
+  if (auto v = reader.string("display_name", 128)) {
+    fields.display_name = *v;
+  }
+  if (reader.isNull("pin")) {
+    fields.pin_hash = std::optional<std::string>{};
+  } else if (auto v = reader.string("pin", 12, &kPinPattern, kPinPatternText)) {
+    fields.pin_hash = secret::hashPin(*v);
+  }
+  if (reader.isNull("max_participants")) {
+    fields.max_participants = std::optional<int>{};
+  } else if (auto v = reader.integer("max_participants", 1, 10000)) {
+    fields.max_participants = *v;
+  }
+  fields.locked = reader.boolean("locked");
+  fields.on_demand = reader.boolean("on_demand");
+  if (auto v = reader.array("codec_preference")) {
+    std::vector<std::string> codecs;
+    for (const auto& item : *v) {
+      if (!item.is_string() || !kCodecs.contains(item.get<std::string>())) {
+        return invalidField("codec_preference",
+                            "'codec_preference' items must be one of opus, G722, PCMU, PCMA");
+      }
+      if (std::find(codecs.begin(), codecs.end(), item.get<std::string>()) != codecs.end()) {
+        return invalidField("codec_preference", "'codec_preference' lists a codec twice");
+      }
+      codecs.push_back(item.get<std::string>());
+    }
+    fields.codec_preference = codecs;
+  }
+  if (auto v = reader.object("mixing")) {
+    FieldReader mixing(*v, {"max_speakers"});
+    const auto speakers = mixing.integer("max_speakers", 0, 32);
+    if (mixing.problem()) {
+      Problem p = *mixing.problem();
+      p.field = "mixing." + p.field;
+      return p;
+    }
+    fields.mixing_json = speakers ? json{{"max_speakers", *speakers}}.dump() : "{}";
+  }
+  if (reader.problem()) {
+    return *reader.problem();
+  }
+  return fields;
+}
+
+// The version an If-Match names: nullopt for none or "*", -1 for one that is not ours.
+std::optional<std::int64_t> ifMatch(const httplib::Request& req) {
+  if (!req.has_header("If-Match")) {
+    return std::nullopt;
+  }
+  std::string value = req.get_header_value("If-Match");
+  if (value == "*") {
+    return std::nullopt;
+  }
+  if (value.rfind("W/", 0) == 0) {
+    value = value.substr(2);
+  }
+  static const std::regex kQuoted("^\"([0-9]{1,18})\"$");
+  std::smatch m;
+  if (!std::regex_match(value, m, kQuoted)) {
+    return -1;
+  }
+  return std::stoll(m[1].str());
+}
+
+void sendStoreProblem(httplib::Response& res, store::DbOutcome outcome, const std::string& name) {
+  switch (outcome) {
+    case store::DbOutcome::kNotFound:
+      sendProblem(res, notFound("no room named '" + name + "'"));
+      return;
+    case store::DbOutcome::kConflict:
+      sendProblem(res, {409, "conflict", "Conflict", "a room named '" + name + "' exists", "name"});
+      return;
+    case store::DbOutcome::kStale:
+      sendProblem(res, {412, "precondition-failed", "Precondition Failed",
+                        "the room changed since that ETag; GET it again"});
+      return;
+    case store::DbOutcome::kUnavailable:
+    case store::DbOutcome::kOk:
+      sendProblem(res, unavailable("the database is not available now"));
+      return;
+  }
+}
+
+std::map<std::string, conference::RoomLive> liveRooms(const ApiContext& ctx) {
+  return ctx.conference->liveRooms().value_or(std::map<std::string, conference::RoomLive>{});
+}
+
+void listRooms(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  QueryReader query(req, {"prefix", "active", "limit", "cursor"});
+  store::RoomQuery q;
+  q.name_prefix = query.string("prefix", 64);
+  q.after_name = query.string("cursor", 64);
+  q.limit = query.integer("limit", 1, 200, 50);
+  const auto active = query.boolean("active");
+  if (query.problem()) {
+    sendProblem(res, *query.problem());
+    return;
+  }
+  const auto live = liveRooms(ctx);
+  if (active) {
+    std::vector<std::string> names;
+    for (const auto& [name, summary] : live) {
+      names.push_back(name);
+    }
+    if (*active) {
+      q.only = names;
+    }
+  }
+  auto rooms = ctx.rooms->list(q);
+  if (rooms.outcome != store::DbOutcome::kOk) {
+    sendStoreProblem(res, rooms.outcome, "");
+    return;
+  }
+  json items = json::array();
+  std::string next;
+  for (std::size_t i = 0; i < rooms.value.size(); ++i) {
+    if (static_cast<int>(i) == q.limit) {
+      next = rooms.value[i - 1].name;
+      break;
+    }
+    const auto& room = rooms.value[i];
+    if (active && !*active && live.contains(room.name)) {
+      continue;  // "active=false": the idle ones (filtered here: the live set is small)
+    }
+    items.push_back(roomJson(room, liveJson(live, room.name)));
+  }
+  res.set_content(
+      json{{"items", items}, {"next_cursor", next.empty() ? json(nullptr) : json(next)}}.dump(),
+      "application/json");
+}
+
+void sendRoom(const ApiContext& ctx, httplib::Response& res, const store::RoomRecord& room,
+              int status) {
+  res.status = status;
+  res.set_header("ETag", etag(room.version));
+  res.set_content(roomJson(room, liveJson(liveRooms(ctx), room.name)).dump(), "application/json");
+}
+
+}  // namespace
+
+void registerRoomRoutes(httplib::Server& server, const ApiContext& ctx, Authenticator& auth) {
+  server.Get("/v1/rooms", auth.protect(Role::kViewer,
+                                       [&ctx](const httplib::Request& req, httplib::Response& res) {
+                                         listRooms(ctx, req, res);
+                                       }));
+  server.Post("/v1/rooms", auth.protect(Role::kAdmin, [&ctx](const httplib::Request& req,
+                                                             httplib::Response& res) {
+    auto body = parseObject(req.body);
+    if (auto* problem = std::get_if<Problem>(&body)) {
+      sendProblem(res, *problem);
+      return;
+    }
+    const auto& object = std::get<json>(body);
+    auto fields = readRoomFields(object, true);
+    if (auto* problem = std::get_if<Problem>(&fields)) {
+      sendProblem(res, *problem);
+      return;
+    }
+    const auto name = object.contains("name") && object["name"].is_string()
+                          ? std::optional<std::string>(object["name"].get<std::string>())
+                          : std::nullopt;
+    if (!name) {
+      sendProblem(res, invalidField("name", "'name' is required and must be a string"));
+      return;
+    }
+    if (!std::regex_match(*name, kNamePattern)) {
+      sendProblem(res, invalidField("name", std::string("'name' must match ") + kNamePatternText));
+      return;
+    }
+    auto created = ctx.rooms->create(*name, std::get<store::RoomFields>(fields));
+    if (created.outcome != store::DbOutcome::kOk) {
+      sendStoreProblem(res, created.outcome, *name);
+      return;
+    }
+    ctx.conference->roomChanged(policyRow(created.value));
+    ctx.events->append("room.created", *name, json{{"room", *name}}.dump());
+    res.set_header("Location", "/v1/rooms/" + *name);
+    sendRoom(ctx, res, created.value, 201);
+  }));
+  server.Get(R"(/v1/rooms/([^/]+))", auth.protect(Role::kViewer, [&ctx](const httplib::Request& req,
+                                                                        httplib::Response& res) {
+    const std::string name = req.matches[1];
+    auto room = ctx.rooms->get(name);
+    if (room.outcome != store::DbOutcome::kOk) {
+      sendStoreProblem(res, room.outcome, name);
+      return;
+    }
+    sendRoom(ctx, res, room.value, 200);
+  }));
+  server.Patch(
+      R"(/v1/rooms/([^/]+))",
+      auth.protect(Role::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {
+        const std::string name = req.matches[1];
+        auto body = parseObject(req.body);
+        if (auto* problem = std::get_if<Problem>(&body)) {
+          sendProblem(res, *problem);
+          return;
+        }
+        auto fields = readRoomFields(std::get<json>(body), false);
+        if (auto* problem = std::get_if<Problem>(&fields)) {
+          sendProblem(res, *problem);
+          return;
+        }
+        const auto version = ifMatch(req);
+        auto updated = ctx.rooms->update(name, std::get<store::RoomFields>(fields), version);
+        if (updated.outcome != store::DbOutcome::kOk) {
+          sendStoreProblem(res, updated.outcome, name);
+          return;
+        }
+        ctx.conference->roomChanged(policyRow(updated.value));
+        ctx.events->append("room.updated", name,
+                           json{{"room", name}, {"version", updated.value.version}}.dump());
+        sendRoom(ctx, res, updated.value, 200);
+      }));
+  server.Delete(
+      R"(/v1/rooms/([^/]+))",
+      auth.protect(Role::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {
+        const std::string name = req.matches[1];
+        auto removed = ctx.rooms->remove(name, ifMatch(req));
+        if (removed.outcome != store::DbOutcome::kOk) {
+          sendStoreProblem(res, removed.outcome, name);
+          return;
+        }
+        // Live calls get their BYE from the control thread; the record is already gone.
+        ctx.conference->roomDeleted(name);
+        ctx.events->append("room.deleted", name, json{{"room", name}}.dump());
+        res.status = 204;
+      }));
+}
+
+}  // namespace mcu::api

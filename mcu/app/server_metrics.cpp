@@ -1,0 +1,62 @@
+#include "mcu/app/server_metrics.h"
+
+#include <sstream>
+
+namespace mcu::app {
+namespace {
+
+void metric(std::ostringstream& out, const char* name, const char* type, const char* help,
+            double value) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
+      << name << " " << value << "\n";
+}
+
+}  // namespace
+
+std::string serverMetrics(const MetricSources& s) {
+  std::ostringstream out;
+  metric(out, "mcu_sip_calls_active", "gauge", "SIP dialogs in progress.",
+         static_cast<double>(s.sip->activeCalls()));
+  if (const auto t = s.conference->totals()) {
+    metric(out, "mcu_calls_joined_total", "counter", "Calls admitted into a room.",
+           static_cast<double>(t->joined));
+    metric(out, "mcu_calls_refused_total", "counter",
+           "INVITEs refused by policy or capacity (403, 404, 486, 503).",
+           static_cast<double>(t->refused));
+    metric(out, "mcu_participants", "gauge", "Participants in rooms now.",
+           static_cast<double>(t->participants));
+    metric(out, "mcu_rooms_active", "gauge", "Rooms with at least one participant.",
+           static_cast<double>(t->active_rooms));
+    metric(out, "mcu_rtp_packets_in_total", "counter", "RTP packets received.",
+           static_cast<double>(t->packets_in));
+    metric(out, "mcu_rtp_packets_out_total", "counter", "RTP packets sent.",
+           static_cast<double>(t->packets_out));
+    metric(out, "mcu_rtp_packets_lost_total", "counter",
+           "Frames concealed because their packet was lost or late.",
+           static_cast<double>(t->packets_lost));
+    metric(out, "mcu_rtp_packets_dropped_total", "counter",
+           "Packets dropped: not RTP, or from an address that is not the participant's.",
+           static_cast<double>(t->packets_dropped));
+  }
+  const auto engine = s.engine->engineStats();
+  metric(out, "mcu_mixer_ticks_total", "counter", "20 ms mixer ticks run.",
+         static_cast<double>(engine.ticks));
+  metric(out, "mcu_mixer_late_ticks_total", "counter", "Mixer ticks that started late.",
+         static_cast<double>(engine.late_ticks));
+  metric(out, "mcu_mixer_max_tick_seconds", "gauge", "Longest mixer tick so far.",
+         engine.max_tick_ms / 1000.0);
+  metric(out, "mcu_mixer_encodes_total", "counter", "Frames encoded (shared plus personal).",
+         static_cast<double>(engine.shared_encodes + engine.personal_encodes));
+  metric(out, "mcu_db_ready", "gauge", "1 when PostgreSQL is reachable and migrated.",
+         s.db->isReady() ? 1 : 0);
+  metric(out, "mcu_db_queue_depth", "gauge", "Database jobs waiting (call records, events).",
+         static_cast<double>(s.db->pendingJobs()));
+  metric(out, "mcu_db_failed_jobs_total", "counter", "Database jobs that failed for good.",
+         static_cast<double>(s.db->failedJobs()));
+  metric(out, "mcu_db_dropped_jobs_total", "counter",
+         "Database jobs refused because the queue was full.",
+         static_cast<double>(s.conference_store->dropped() + s.events->dropped()));
+  return out.str();
+}
+
+}  // namespace mcu::app

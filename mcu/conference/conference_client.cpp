@@ -1,0 +1,54 @@
+#include "mcu/conference/conference_client.h"
+
+#include <future>
+#include <memory>
+
+namespace mcu::conference {
+
+template <typename T>
+std::optional<T> ConferenceClient::ask(std::function<T(Conference&)> fn) {
+  auto promise = std::make_shared<std::promise<T>>();
+  auto future = promise->get_future();
+  Conference* conference = &conference_;
+  loop_.post([promise, conference, fn = std::move(fn)] { promise->set_value(fn(*conference)); });
+  if (future.wait_for(timeout_) != std::future_status::ready) {
+    return std::nullopt;
+  }
+  return future.get();
+}
+
+std::optional<std::optional<std::vector<ParticipantView>>> ConferenceClient::participants(
+    const std::string& room) {
+  return ask<std::optional<std::vector<ParticipantView>>>(
+      [room](Conference& c) { return c.participants(room); });
+}
+
+std::optional<std::map<std::string, RoomLive>> ConferenceClient::liveRooms() {
+  return ask<std::map<std::string, RoomLive>>([](Conference& c) { return c.liveRooms(); });
+}
+
+std::optional<ConferenceTotals> ConferenceClient::totals() {
+  return ask<ConferenceTotals>([](Conference& c) { return c.totals(); });
+}
+
+std::optional<std::optional<ParticipantView>> ConferenceClient::patchParticipant(
+    const std::string& room, std::uint64_t id, const ParticipantPatch& patch) {
+  return ask<std::optional<ParticipantView>>(
+      [room, id, patch](Conference& c) { return c.patchParticipant(room, id, patch); });
+}
+
+std::optional<bool> ConferenceClient::kick(const std::string& room, std::uint64_t id) {
+  return ask<bool>([room, id](Conference& c) { return c.kick(room, id); });
+}
+
+void ConferenceClient::roomChanged(const store::RoomRow& row) {
+  Conference* conference = &conference_;
+  loop_.post([conference, row] { conference->roomChanged(row); });
+}
+
+void ConferenceClient::roomDeleted(const std::string& name) {
+  Conference* conference = &conference_;
+  loop_.post([conference, name] { conference->roomDeleted(name); });
+}
+
+}  // namespace mcu::conference

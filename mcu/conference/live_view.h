@@ -1,0 +1,59 @@
+// Copies of live conference state, made on the control thread and handed to other threads
+// (the REST API): no one outside the control thread ever reads the conference's own maps.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mcu::conference {
+
+struct ParticipantView {
+  std::uint64_t id = 0;
+  std::string room;
+  std::string call_id;
+  std::string from_uri;
+  std::string display_name;
+  std::string codec;
+  std::string joined_at;  // RFC 3339 UTC
+  bool muted = false;
+  bool deaf = false;
+  float input_gain = 1.0F;
+  float output_gain = 1.0F;
+  bool talking = false;
+  bool on_hold = false;
+  bool awaiting_pin = false;
+  double packet_loss = 0.0;  // fraction of its packets we did not receive in time
+  double jitter_ms = 0.0;    // interarrival jitter of what it sends us
+  double remote_packet_loss = 0.0;  // what it reports about our stream (RTCP)
+  double remote_jitter_ms = 0.0;
+};
+
+struct RoomLive {
+  std::size_t participants = 0;
+  std::size_t talking = 0;
+  std::string started_at;  // when its first current participant joined
+};
+
+// Totals for /metrics: calls since start, and media counters of live and ended calls.
+struct ConferenceTotals {
+  std::uint64_t joined = 0;
+  std::uint64_t refused = 0;
+  std::size_t participants = 0;
+  std::size_t active_rooms = 0;
+  std::uint64_t packets_in = 0;
+  std::uint64_t packets_out = 0;
+  std::uint64_t packets_lost = 0;
+  std::uint64_t packets_dropped = 0;  // garbage, or from the wrong source
+};
+
+// A REST change to one participant: only the fields that are set change.
+struct ParticipantPatch {
+  std::optional<bool> muted;
+  std::optional<bool> deaf;
+  std::optional<float> input_gain;
+  std::optional<float> output_gain;
+};
+
+}  // namespace mcu::conference

@@ -1,0 +1,227 @@
+#include "mcu/store/room_records.h"
+
+#include "mcu/store/db_request.h"
+
+namespace mcu::store {
+namespace {
+
+const std::string kColumns =
+    std::string("name, display_name, pin_hash, max_participants, locked, on_demand,"
+                " array_to_string(codec_preference, ','), mixing::text, version,"
+                " to_char(created_at AT TIME ZONE 'UTC', ") +
+    kIsoFormat + "), to_char(updated_at AT TIME ZONE 'UTC', " + kIsoFormat + ")";
+
+std::vector<std::string> splitCommas(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto comma = s.find(',', start);
+    if (comma == std::string::npos) {
+      comma = s.size();
+    }
+    out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string joinCommas(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    out += (out.empty() ? "" : ",") + item;
+  }
+  return out;
+}
+
+RoomRecord fromRow(const pqxx::row& r) {
+  RoomRecord room;
+  room.name = r[0].as<std::string>();
+  room.display_name = r[1].as<std::string>();
+  if (!r[2].is_null()) {
+    room.pin_hash = r[2].as<std::string>();
+  }
+  if (!r[3].is_null()) {
+    room.max_participants = r[3].as<int>();
+  }
+  room.locked = r[4].as<bool>();
+  room.on_demand = r[5].as<bool>();
+  room.codec_preference = splitCommas(r[6].as<std::string>());
+  room.mixing_json = r[7].as<std::string>();
+  room.version = r[8].as<std::int64_t>();
+  room.created_at = r[9].as<std::string>();
+  room.updated_at = r[10].as<std::string>();
+  return room;
+}
+
+// Every field as a (given?, value) pair of text parameters; NULLIF('') stands for SQL NULL.
+struct FieldParams {
+  explicit FieldParams(const RoomFields& f)
+      : display_name(f.display_name.value_or("")),
+        pin_hash(f.pin_hash && *f.pin_hash ? **f.pin_hash : ""),
+        max_participants(f.max_participants && *f.max_participants
+                             ? std::to_string(**f.max_participants)
+                             : ""),
+        locked(f.locked.value_or(false)),
+        on_demand(f.on_demand.value_or(false)),
+        codecs(f.codec_preference ? joinCommas(*f.codec_preference) : ""),
+        mixing(f.mixing_json.value_or("{}")) {}
+  std::string display_name;
+  std::string pin_hash;
+  std::string max_participants;
+  bool locked;
+  bool on_demand;
+  std::string codecs;
+  std::string mixing;
+};
+
+bool liveRoomExists(pqxx::transaction_base& txn, const std::string& name) {
+  return !txn.exec_params("SELECT 1 FROM rooms WHERE name = $1 AND deleted_at IS NULL", name)
+              .empty();
+}
+
+std::string versionParam(std::optional<std::int64_t> v) { return v ? std::to_string(*v) : ""; }
+
+}  // namespace
+
+DbResult<std::vector<RoomRecord>> RoomRecords::list(const RoomQuery& query) {
+  const bool restricted = query.only.has_value();
+  const std::string only = restricted ? joinCommas(*query.only) : "";
+  auto rows = requestFromDb<std::vector<RoomRecord>>(
+      worker_, "list rooms",
+      [query, only, restricted](DbSession& s) {
+        pqxx::read_transaction txn(s.connection());
+        std::vector<RoomRecord> rooms;
+        for (const auto& r : txn.exec_params(
+                 "SELECT " + kColumns +
+                     " FROM rooms WHERE deleted_at IS NULL AND starts_with(name, $1)"
+                     " AND name > $2 AND (NOT $3 OR name = ANY (string_to_array($4, ',')))"
+                     " ORDER BY name LIMIT $5",
+                 query.name_prefix, query.after_name, restricted, only, query.limit + 1)) {
+          rooms.push_back(fromRow(r));
+        }
+        return rooms;
+      },
+      timeout_);
+  if (!rows) {
+    return {};
+  }
+  return {DbOutcome::kOk, std::move(*rows)};
+}
+
+DbResult<RoomRecord> RoomRecords::get(const std::string& name) {
+  auto found = requestFromDb<std::optional<RoomRecord>>(
+      worker_, "get room",
+      [name](DbSession& s) -> std::optional<RoomRecord> {
+        pqxx::read_transaction txn(s.connection());
+        const auto rows = txn.exec_params(
+            "SELECT " + kColumns + " FROM rooms WHERE name = $1 AND deleted_at IS NULL", name);
+        if (rows.empty()) {
+          return std::nullopt;
+        }
+        return fromRow(rows[0]);
+      },
+      timeout_);
+  if (!found) {
+    return {};
+  }
+  if (!*found) {
+    return {DbOutcome::kNotFound, {}};
+  }
+  return {DbOutcome::kOk, std::move(**found)};
+}
+
+DbResult<RoomRecord> RoomRecords::create(const std::string& name, const RoomFields& fields) {
+  const FieldParams p(fields);
+  auto created = requestFromDb<std::optional<RoomRecord>>(
+      worker_, "create room",
+      [name, p](DbSession& s) -> std::optional<RoomRecord> {
+        pqxx::work txn(s.connection());
+        const auto rows = txn.exec_params(
+            "INSERT INTO rooms (name, display_name, pin_hash, max_participants, locked,"
+            " on_demand, codec_preference, mixing) VALUES ($1, $2, NULLIF($3, ''),"
+            " NULLIF($4, '')::int, $5, $6, string_to_array($7, ','), $8::jsonb)"
+            " ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING RETURNING " +
+                kColumns,
+            name, p.display_name, p.pin_hash, p.max_participants, p.locked, p.on_demand,
+            p.codecs, p.mixing);
+        txn.commit();
+        if (rows.empty()) {
+          return std::nullopt;
+        }
+        return fromRow(rows[0]);
+      },
+      timeout_);
+  if (!created) {
+    return {};
+  }
+  if (!*created) {
+    return {DbOutcome::kConflict, {}};
+  }
+  return {DbOutcome::kOk, std::move(**created)};
+}
+
+DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFields& fields,
+                                         std::optional<std::int64_t> if_version) {
+  const FieldParams p(fields);
+  const std::string version = versionParam(if_version);
+  auto outcome = requestFromDb<DbResult<RoomRecord>>(
+      worker_, "update room",
+      [name, fields, p, version](DbSession& s) -> DbResult<RoomRecord> {
+        pqxx::work txn(s.connection());
+        const auto rows = txn.exec_params(
+            "UPDATE rooms SET"
+            " display_name = CASE WHEN $2 THEN $3 ELSE display_name END,"
+            " pin_hash = CASE WHEN $4 THEN NULLIF($5, '') ELSE pin_hash END,"
+            " max_participants = CASE WHEN $6 THEN NULLIF($7, '')::int"
+            "   ELSE max_participants END,"
+            " locked = CASE WHEN $8 THEN $9 ELSE locked END,"
+            " on_demand = CASE WHEN $10 THEN $11 ELSE on_demand END,"
+            " codec_preference = CASE WHEN $12 THEN string_to_array($13, ',')"
+            "   ELSE codec_preference END,"
+            " mixing = CASE WHEN $14 THEN $15::jsonb ELSE mixing END,"
+            " version = version + 1, updated_at = now()"
+            " WHERE name = $1 AND deleted_at IS NULL"
+            " AND (NULLIF($16, '') IS NULL OR version = NULLIF($16, '')::bigint)"
+            " RETURNING " +
+                kColumns,
+            name, fields.display_name.has_value(), p.display_name, fields.pin_hash.has_value(),
+            p.pin_hash, fields.max_participants.has_value(), p.max_participants,
+            fields.locked.has_value(), p.locked, fields.on_demand.has_value(), p.on_demand,
+            fields.codec_preference.has_value(), p.codecs, fields.mixing_json.has_value(),
+            p.mixing, version);
+        if (rows.empty()) {
+          const bool exists = liveRoomExists(txn, name);
+          return {exists ? DbOutcome::kStale : DbOutcome::kNotFound, {}};
+        }
+        txn.commit();
+        return {DbOutcome::kOk, fromRow(rows[0])};
+      },
+      timeout_);
+  return outcome ? std::move(*outcome) : DbResult<RoomRecord>{};
+}
+
+DbResult<RoomRecord> RoomRecords::remove(const std::string& name,
+                                         std::optional<std::int64_t> if_version) {
+  const std::string version = versionParam(if_version);
+  auto outcome = requestFromDb<DbResult<RoomRecord>>(
+      worker_, "delete room",
+      [name, version](DbSession& s) -> DbResult<RoomRecord> {
+        pqxx::work txn(s.connection());
+        const auto rows = txn.exec_params(
+            "UPDATE rooms SET deleted_at = now(), version = version + 1, updated_at = now()"
+            " WHERE name = $1 AND deleted_at IS NULL"
+            " AND (NULLIF($2, '') IS NULL OR version = NULLIF($2, '')::bigint) RETURNING " +
+                kColumns,
+            name, version);
+        if (rows.empty()) {
+          const bool exists = liveRoomExists(txn, name);
+          return {exists ? DbOutcome::kStale : DbOutcome::kNotFound, {}};
+        }
+        txn.commit();
+        return {DbOutcome::kOk, fromRow(rows[0])};
+      },
+      timeout_);
+  return outcome ? std::move(*outcome) : DbResult<RoomRecord>{};
+}
+
+}  // namespace mcu::store

@@ -1,0 +1,66 @@
+// Rooms as the REST API reads and writes them (the rooms table). Every call waits for the
+// database worker, at most the configured timeout; DbOutcome says how it went.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mcu/store/db_result.h"
+#include "mcu/store/db_worker.h"
+
+namespace mcu::store {
+
+struct RoomRecord {
+  std::string name;
+  std::string display_name;
+  std::optional<std::string> pin_hash;
+  std::optional<int> max_participants;
+  bool locked = false;
+  bool on_demand = false;
+  std::vector<std::string> codec_preference;
+  std::string mixing_json = "{}";
+  std::int64_t version = 0;
+  std::string created_at;
+  std::string updated_at;
+};
+
+// A create or a partial update: only the fields that are set change.
+struct RoomFields {
+  std::optional<std::string> display_name;
+  std::optional<std::optional<std::string>> pin_hash;  // set to nullopt: remove the PIN
+  std::optional<std::optional<int>> max_participants;
+  std::optional<bool> locked;
+  std::optional<bool> on_demand;
+  std::optional<std::vector<std::string>> codec_preference;
+  std::optional<std::string> mixing_json;
+};
+
+struct RoomQuery {
+  std::string name_prefix;
+  std::string after_name;                        // cursor: names greater than this
+  std::optional<std::vector<std::string>> only;  // restrict to these names
+  int limit = 50;
+};
+
+class RoomRecords {
+ public:
+  RoomRecords(DbWorker& worker, std::chrono::milliseconds timeout)
+      : worker_(worker), timeout_(timeout) {}
+
+  // Up to limit + 1 rows, by name, so the caller knows whether there is a next page.
+  DbResult<std::vector<RoomRecord>> list(const RoomQuery& query);
+  DbResult<RoomRecord> get(const std::string& name);
+  DbResult<RoomRecord> create(const std::string& name, const RoomFields& fields);
+  DbResult<RoomRecord> update(const std::string& name, const RoomFields& fields,
+                              std::optional<std::int64_t> if_version);
+  DbResult<RoomRecord> remove(const std::string& name, std::optional<std::int64_t> if_version);
+
+ private:
+  DbWorker& worker_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace mcu::store

@@ -1,0 +1,48 @@
+// The REST API as a test uses it: requests with a bearer token, and every response checked
+// against api/openapi.json (a difference fails the test), so the document cannot drift.
+#pragma once
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tests/support/child_process.h"
+#include "tests/support/openapi_validator.h"
+
+namespace mcu::test {
+
+struct ApiReply {
+  int status = 0;
+  std::string body;
+  httplib::Headers headers;
+  nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+  std::string header(const std::string& name) const;
+};
+
+class ApiClient {
+ public:
+  ApiClient(std::uint16_t port, std::string token);
+  ApiReply get(const std::string& path, const httplib::Headers& headers = {}) const;
+  ApiReply post(const std::string& path, const std::string& body) const;
+  ApiReply patch(const std::string& path, const std::string& body,
+                 const httplib::Headers& headers = {}) const;
+  ApiReply del(const std::string& path, const httplib::Headers& headers = {}) const;
+  ApiClient withToken(std::string token) const { return {port_, std::move(token)}; }
+  static const OpenApiValidator& validator();
+
+ private:
+  ApiReply checked(const std::string& method, const std::string& path,
+                   const httplib::Result& result) const;
+  httplib::Headers auth(httplib::Headers headers) const;
+
+  std::uint16_t port_;
+  std::string token_;
+};
+
+// `mcu token create` against a database; returns the printed token ("" and a test failure if
+// it did not work).
+std::string createToken(const std::string& database_url, const std::string& role,
+                        const std::string& name);
+
+}  // namespace mcu::test
