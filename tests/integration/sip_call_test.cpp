@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 
+#include "tests/integration/api_client.h"
 #include "tests/integration/server_fixture.h"
 #include "tests/integration/sip_uac.h"
 #include "tests/support/listening.h"
@@ -415,6 +416,72 @@ TEST_F(SipCallTest, ShutdownEndsLiveCallsWithBye) {
   EXPECT_TRUE(a.sip->awaitRequest("BYE", 5s));
   EXPECT_EQ(server_->process().waitExit(15s), 0) << server_->process().output();
   EXPECT_EQ(db_.scalar("SELECT leave_reason FROM calls"), "shutdown");
+}
+
+}  // namespace
+}  // namespace mcu::test
+
+namespace mcu::test {
+namespace {
+
+// REST and SIP together: what the API shows and does reaches the live calls.
+TEST_F(SipCallTest, RestListsMutesAndKicksLiveParticipants) {
+  const ApiClient api(server_->httpPort(), createToken(db_.url(), "admin", "live-admin"));
+  Caller a = dial("live", "opus", 500);
+  Caller b = dial("live", "PCMU", 800);
+  runFrames({a.media.get(), b.media.get()}, 50);
+  ASSERT_GT(level(b, 500), kHeard);
+
+  const auto list = api.get("/v1/rooms/live/participants");
+  ASSERT_EQ(list.status, 200) << list.body;
+  const auto items = list.json()["items"];
+  ASSERT_EQ(items.size(), 2U);
+  std::uint64_t a_id = 0;
+  for (const auto& p : items) {
+    if (p["codec"] == "opus") {
+      a_id = p["id"].get<std::uint64_t>();
+    }
+  }
+  ASSERT_NE(a_id, 0U);
+  const std::string a_path = "/v1/rooms/live/participants/" + std::to_string(a_id);
+  EXPECT_EQ(api.get("/v1/rooms/live").json()["live"]["participants"], 2);
+  EXPECT_EQ(api.get("/v1/rooms?active=true").json()["items"].size(), 1U);
+
+  const auto muted = api.patch(a_path, R"({"muted":true})");
+  ASSERT_EQ(muted.status, 200) << muted.body;
+  EXPECT_EQ(muted.json()["muted"], true);
+  runFrames({a.media.get(), b.media.get()}, 50);
+  EXPECT_LT(level(b, 500), kNotHeard) << "a muted participant is not heard";
+  EXPECT_GT(level(a, 800), kHeard) << "but still hears the room";
+  ASSERT_EQ(api.patch(a_path, R"({"muted":false})").status, 200);
+  runFrames({a.media.get(), b.media.get()}, 50);
+  EXPECT_GT(level(b, 500), kHeard) << "heard again after unmute";
+  EXPECT_EQ(api.patch(a_path, R"({"input_gain":9})").status, 422);
+  EXPECT_EQ(api.patch("/v1/rooms/live/participants/999", R"({"muted":true})").status, 404);
+
+  EXPECT_EQ(api.del(a_path).status, 204);
+  EXPECT_TRUE(a.sip->awaitRequest("BYE", 5s)) << "a kick is a BYE";
+  EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE codec = 'opus'"), "kicked");
+  EXPECT_EQ(api.get(a_path).status, 404);
+
+  // Deleting the room ends the calls still in it.
+  EXPECT_EQ(api.del("/v1/rooms/live").status, 204);
+  EXPECT_TRUE(b.sip->awaitRequest("BYE", 5s));
+  EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE codec = 'PCMU'"), "room_deleted");
+}
+
+TEST_F(SipCallTest, RoomPolicyChangedOverRestAppliesToTheNextInvite) {
+  const ApiClient api(server_->httpPort(), createToken(db_.url(), "admin", "policy-admin"));
+  ASSERT_EQ(
+      api.post("/v1/rooms", R"({"name":"board","pin":"2468","codec_preference":["PCMA"]})").status,
+      201);
+  int status = 0;
+  dial("board;pin=1111", "PCMA", 500, &status);
+  EXPECT_EQ(status, 403) << "the PIN set over REST";
+  Caller in = dial("board;pin=2468", "PCMA", 500);
+  ASSERT_EQ(api.patch("/v1/rooms/board", R"({"locked":true})").status, 200);
+  dial("board;pin=2468", "PCMA", 500, &status);
+  EXPECT_EQ(status, 403) << "locked over REST: the next INVITE is refused";
 }
 
 }  // namespace
