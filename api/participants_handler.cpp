@@ -101,6 +101,48 @@ void patchParticipant(const ApiContext& ctx, const httplib::Request& req, httpli
   res.set_content(participantJson(**answer).dump(), "application/json");
 }
 
+void moveParticipant(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string room = req.matches[1];
+  const auto id = participantId(req.matches[2]);
+  auto body = parseObject(req.body);
+  if (auto* problem = std::get_if<Problem>(&body)) {
+    sendProblem(res, *problem);
+    return;
+  }
+  FieldReader reader(std::get<json>(body), {"room"});
+  const auto to = reader.string("room", 64);
+  if (reader.problem()) {
+    sendProblem(res, *reader.problem());
+    return;
+  }
+  if (!to) {
+    sendProblem(res, invalidField("room", "'room' is required: the room to move to"));
+    return;
+  }
+  const auto answer =
+      id ? ctx.conference->move(room, *id, *to) : std::optional<conference::MoveOutcome>({});
+  if (!answer) {
+    controlTimeout(res);
+    return;
+  }
+  using Kind = conference::MoveOutcome::Kind;
+  switch (answer->kind) {
+    case Kind::kNoParticipant:
+      sendProblem(res, notFound("no participant " + req.matches[2].str() + " in '" + room + "'"));
+      return;
+    case Kind::kNoRoom:
+      sendProblem(res, invalidField("room", "no room named '" + *to + "'"));
+      return;
+    case Kind::kRefused:
+      sendProblem(res, {409, "target-refused", "Conflict",
+                        "'" + *to + "' does not take the call: " + answer->reason, "room"});
+      return;
+    case Kind::kMoved:
+      res.set_content(participantJson(*answer->participant).dump(), "application/json");
+      return;
+  }
+}
+
 }  // namespace
 
 void registerParticipantRoutes(httplib::Server& server, const ApiContext& ctx,
@@ -133,6 +175,11 @@ void registerParticipantRoutes(httplib::Server& server, const ApiContext& ctx,
           }
         }
         sendProblem(res, notFound("no participant " + req.matches[2].str()));
+      }));
+  server.Post(
+      R"(/v1/rooms/([^/]+)/participants/([^/]+)/move)",
+      auth.protect(Role::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {
+        moveParticipant(ctx, req, res);
       }));
   server.Patch(
       R"(/v1/rooms/([^/]+)/participants/([^/]+))",

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
-#include <numbers>
 #include <nlohmann/json.hpp>
+#include <numbers>
 #include <sstream>
 
 #include "mcu/common/log.h"
@@ -69,9 +69,8 @@ RoomPolicy policyOf(const store::RoomRow& row) {
 std::string nowIso() {
   const auto now = std::chrono::system_clock::now();
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch())
-                      .count() %
-                  1000;
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   std::array<char, 32> text{};
@@ -132,19 +131,9 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   if (result.admission.status != 200) {
     return result;
   }
-  if (!room.media_room) {
-    room.media_room = next_room_++;
-    mixer::RoomMediaConfig media;
-    media.rtp_timeout_ms = config_.rtp_timeout_ms;
-    if (room.policy.max_speakers) {
-      media.max_speakers = static_cast<std::size_t>(*room.policy.max_speakers);
-    }
-    engine_.createRoom(*room.media_room, media);
-    room.started_at = nowIso();
-    emit("room.started", request.room, 0);
-  }
+  const mixer::RoomId media_room = ensureMediaRoom(request.room, room);
   const mixer::ParticipantId id = next_participant_++;
-  const auto port = engine_.addParticipant(*room.media_room, id, request.media);
+  const auto port = engine_.addParticipant(media_room, id, request.media);
   if (!port) {
     result.admission = {503, "no media port available"};
     return result;
@@ -221,9 +210,8 @@ void Conference::onDtmf(mixer::ParticipantId id, char digit) {
 void Conference::checkPin(mixer::ParticipantId id, PendingPin& pending) {
   const Member& member = participants_.at(id);
   const auto room = rooms_.find(member.room);
-  const bool right =
-      room != rooms_.end() && room->second.policy.pin &&
-      secret::pinMatches(*room->second.policy.pin, pending.digits);
+  const bool right = room != rooms_.end() && room->second.policy.pin &&
+                     secret::pinMatches(*room->second.policy.pin, pending.digits);
   pending.digits.clear();
   if (right) {
     pending_pins_.erase(id);
@@ -275,27 +263,13 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
   }
   engine_.removeParticipant(id);
   store_.callLeft(member.call_id, reason, statsJson(stats));
-  auto room = rooms_.find(member.room);
-  if (room != rooms_.end()) {
-    room->second.participants.erase(id);
-    if (room->second.participants.empty() && room->second.media_room) {
-      engine_.destroyRoom(*room->second.media_room);
-      room->second.media_room.reset();
-      room->second.started_at.clear();
-    }
-  }
-  emit("participant.left", member.room, id, "reason", reason);
-  if (room != rooms_.end() && room->second.participants.empty()) {
-    emit("room.ended", member.room, 0);
-    if (room->second.deleted) {
-      rooms_.erase(room);
-    }
-  }
   log::info(kComponent, "participant_left")
       .kv("room", member.room)
       .kv("call_id", member.call_id)
       .kv("participant", static_cast<std::uint64_t>(id))
       .kv("reason", reason);
+  emit("participant.left", member.room, id, "reason", reason);
+  leaveRoomMedia(member.room, id);
 }
 
 }  // namespace mcu::conference
@@ -468,6 +442,96 @@ std::size_t Conference::roomDeleted(const std::string& name) {
     rooms_.erase(it);
   }
   return live.size();
+}
+
+}  // namespace mcu::conference
+
+namespace mcu::conference {
+
+mixer::RoomId Conference::ensureMediaRoom(const std::string& name, Room& room) {
+  if (!room.media_room) {
+    room.media_room = next_room_++;
+    mixer::RoomMediaConfig media;
+    media.rtp_timeout_ms = config_.rtp_timeout_ms;
+    if (room.policy.max_speakers) {
+      media.max_speakers = static_cast<std::size_t>(*room.policy.max_speakers);
+    }
+    engine_.createRoom(*room.media_room, media);
+    room.started_at = nowIso();
+    emit("room.started", name, 0);
+  }
+  return *room.media_room;
+}
+
+// The participant is out of `name`: the last one out ends the room's media (and a room
+// deleted over REST is forgotten then).
+void Conference::leaveRoomMedia(const std::string& name, mixer::ParticipantId id) {
+  const auto room = rooms_.find(name);
+  if (room == rooms_.end()) {
+    return;
+  }
+  room->second.participants.erase(id);
+  if (!room->second.participants.empty()) {
+    return;
+  }
+  if (room->second.media_room) {
+    engine_.destroyRoom(*room->second.media_room);
+    room->second.media_room.reset();
+    room->second.started_at.clear();
+  }
+  emit("room.ended", name, 0);
+  if (room->second.deleted) {
+    rooms_.erase(room);
+  }
+}
+
+MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
+                             const std::string& to) {
+  MoveOutcome outcome;
+  const auto it = participants_.find(id);
+  if (it == participants_.end() || it->second.room != room) {
+    return outcome;
+  }
+  if (to == room) {
+    outcome.kind = MoveOutcome::Kind::kMoved;
+    outcome.participant = view(id, it->second);
+    return outcome;
+  }
+  auto target = rooms_.find(to);
+  if (target == rooms_.end() || target->second.deleted) {
+    outcome.kind = MoveOutcome::Kind::kNoRoom;
+    return outcome;
+  }
+  const Admission admission =
+      admit(target->second.policy, target->second.participants.size(), std::nullopt);
+  if (admission.status != 200) {
+    outcome.kind = MoveOutcome::Kind::kRefused;
+    outcome.reason = admission.reason;
+    return outcome;
+  }
+  const mixer::RoomId media_room = ensureMediaRoom(to, target->second);
+  if (!engine_.moveParticipant(id, media_room)) {
+    outcome.kind = MoveOutcome::Kind::kNoRoom;
+    return outcome;
+  }
+  Member& member = it->second;
+  // An admin's move lets a caller in without the PIN it was asked for.
+  if (pending_pins_.erase(id) > 0) {
+    engine_.setDeaf(id, member.deaf);
+    engine_.updateParticipant(id, member.media);
+  }
+  target->second.participants.insert(id);
+  member.room = to;
+  leaveRoomMedia(room, id);
+  store_.callMoved(member.call_id, to);
+  emit("participant.moved", to, id, "from", room);
+  log::info(kComponent, "participant_moved")
+      .kv("from", room)
+      .kv("room", to)
+      .kv("call_id", member.call_id);
+  outcome.kind = MoveOutcome::Kind::kMoved;
+  outcome.participant = view(id, member);
+  return outcome;
 }
 
 }  // namespace mcu::conference

@@ -78,11 +78,13 @@ class Conference {
   std::optional<std::vector<ParticipantView>> participants(const std::string& room) const;
   std::map<std::string, RoomLive> liveRooms() const;
   ConferenceTotals totals() const;
-  std::optional<ParticipantView> patchParticipant(const std::string& room,
-                                                  mixer::ParticipantId id,
+  std::optional<ParticipantView> patchParticipant(const std::string& room, mixer::ParticipantId id,
                                                   const ParticipantPatch& patch);
   // Ends the call with BYE (reason "kicked"); false if no such participant in that room.
   bool kick(const std::string& room, mixer::ParticipantId id);
+  // Moves a live call to another room without hanging up (same RTP port, so no re-INVITE).
+  // The target's lock and size apply, its PIN does not: an admin moves the call.
+  MoveOutcome move(const std::string& room, mixer::ParticipantId id, const std::string& to);
   // A room created or changed over REST: the next INVITE sees the new policy.
   void roomChanged(const store::RoomRow& row);
   // A room deleted over REST: its calls are ended with BYE; returns how many.
@@ -92,7 +94,7 @@ class Conference {
   struct Room {
     RoomPolicy policy;
     std::string started_at;
-    bool deleted = false;  // over REST, with calls still ending
+    bool deleted = false;                     // over REST, with calls still ending
     std::optional<mixer::RoomId> media_room;  // created at the first join, gone at the last
     std::set<mixer::ParticipantId> participants;
   };
@@ -115,6 +117,9 @@ class Conference {
     std::chrono::steady_clock::time_point deadline;
   };
   JoinResult admitAndJoin(const JoinRequest& request);
+  // The room's media room, created at its first participant.
+  mixer::RoomId ensureMediaRoom(const std::string& name, Room& room);
+  void leaveRoomMedia(const std::string& name, mixer::ParticipantId id);
   void checkPin(mixer::ParticipantId id, PendingPin& pending);
   ParticipantView view(mixer::ParticipantId id, const Member& member) const;
   void emit(const std::string& type, const std::string& room, mixer::ParticipantId id,

@@ -41,6 +41,11 @@ std::optional<bool> ConferenceClient::kick(const std::string& room, std::uint64_
   return ask<bool>([room, id](Conference& c) { return c.kick(room, id); });
 }
 
+std::optional<MoveOutcome> ConferenceClient::move(const std::string& room, std::uint64_t id,
+                                                  const std::string& to) {
+  return ask<MoveOutcome>([room, id, to](Conference& c) { return c.move(room, id, to); });
+}
+
 void ConferenceClient::roomChanged(const store::RoomRow& row) {
   Conference* conference = &conference_;
   loop_.post([conference, row] { conference->roomChanged(row); });

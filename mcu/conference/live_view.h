@@ -24,8 +24,8 @@ struct ParticipantView {
   bool talking = false;
   bool on_hold = false;
   bool awaiting_pin = false;
-  double packet_loss = 0.0;  // fraction of its packets we did not receive in time
-  double jitter_ms = 0.0;    // interarrival jitter of what it sends us
+  double packet_loss = 0.0;         // fraction of its packets we did not receive in time
+  double jitter_ms = 0.0;           // interarrival jitter of what it sends us
   double remote_packet_loss = 0.0;  // what it reports about our stream (RTCP)
   double remote_jitter_ms = 0.0;
 };
@@ -46,6 +46,13 @@ struct ConferenceTotals {
   std::uint64_t packets_out = 0;
   std::uint64_t packets_lost = 0;
   std::uint64_t packets_dropped = 0;  // garbage, or from the wrong source
+};
+
+// How a move of a live participant to another room went.
+struct MoveOutcome {
+  enum class Kind { kMoved, kNoParticipant, kNoRoom, kRefused } kind = Kind::kNoParticipant;
+  std::string reason;                          // for kRefused: "room is locked", "room is full"
+  std::optional<ParticipantView> participant;  // for kMoved: as it is now
 };
 
 // A REST change to one participant: only the fields that are set change.

@@ -14,15 +14,19 @@ DbResult<std::vector<CallRecord>> CallHistory::list(const CallQuery& query) {
         for (const auto& r : txn.exec_params(
                  "SELECT c.id, r.name, c.call_id, c.direction, c.from_uri, c.display_name,"
                  " coalesce(c.codec, ''), coalesce(c.remote_media, ''),"
-                 " to_char(c.joined_at AT TIME ZONE 'UTC', " + iso + "),"
-                 " to_char(c.left_at AT TIME ZONE 'UTC', " + iso + "), c.leave_reason,"
-                 " c.stats::text FROM calls c JOIN rooms r ON r.id = c.room_id"
-                 " WHERE ($1 = '' OR r.name = $1)"
-                 " AND ($2 = '' OR c.joined_at >= NULLIF($2, '')::timestamptz)"
-                 " AND ($3 = '' OR c.joined_at < NULLIF($3, '')::timestamptz)"
-                 " AND ($4 = '' OR c.from_uri = $4)"
-                 " AND ($5 = 0 OR c.id < $5)"
-                 " ORDER BY c.id DESC LIMIT $6",
+                 " to_char(c.joined_at AT TIME ZONE 'UTC', " +
+                     iso +
+                     "),"
+                     " to_char(c.left_at AT TIME ZONE 'UTC', " +
+                     iso +
+                     "), c.leave_reason,"
+                     " c.stats::text FROM calls c JOIN rooms r ON r.id = c.room_id"
+                     " WHERE ($1 = '' OR r.name = $1)"
+                     " AND ($2 = '' OR c.joined_at >= NULLIF($2, '')::timestamptz)"
+                     " AND ($3 = '' OR c.joined_at < NULLIF($3, '')::timestamptz)"
+                     " AND ($4 = '' OR c.from_uri = $4)"
+                     " AND ($5 = 0 OR c.id < $5)"
+                     " ORDER BY c.id DESC LIMIT $6",
                  query.room, query.since, query.until, query.from_uri, query.before_id,
                  query.limit + 1)) {
           CallRecord call;

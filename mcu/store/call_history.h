@@ -28,10 +28,10 @@ struct CallRecord {
 };
 
 struct CallQuery {
-  std::string room;       // "" for all
-  std::string since;      // RFC 3339, "" for no bound; joined at or after
-  std::string until;      // joined before
-  std::string from_uri;   // exact match
+  std::string room;            // "" for all
+  std::string since;           // RFC 3339, "" for no bound; joined at or after
+  std::string until;           // joined before
+  std::string from_uri;        // exact match
   std::int64_t before_id = 0;  // cursor: ids below this (0: from the newest)
   int limit = 50;
 };

@@ -74,6 +74,17 @@ void ConferenceStore::callJoined(const CallJoinedRow& row) {
           }});
 }
 
+void ConferenceStore::callMoved(const std::string& call_id, const std::string& room) {
+  submit({"call moved " + call_id, [call_id, room](DbSession& session) {
+            pqxx::work txn(session.connection());
+            txn.exec_params(
+                "UPDATE calls SET room_id = (SELECT id FROM rooms WHERE name = $2"
+                " AND deleted_at IS NULL) WHERE call_id = $1 AND left_at IS NULL",
+                call_id, room);
+            txn.commit();
+          }});
+}
+
 void ConferenceStore::callLeft(const std::string& call_id, const std::string& reason,
                                const std::string& stats_json) {
   submit({"call left " + call_id, [call_id, reason, stats_json](DbSession& session) {

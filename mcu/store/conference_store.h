@@ -41,6 +41,8 @@ class ConferenceStore {
   void loadRooms(std::function<void(std::vector<RoomRow>)> done);
   void createRoom(const std::string& name, bool on_demand);
   void callJoined(const CallJoinedRow& row);
+  // A live call moved to another room: its record follows.
+  void callMoved(const std::string& call_id, const std::string& room);
   void callLeft(const std::string& call_id, const std::string& reason,
                 const std::string& stats_json);
   // Jobs refused because the queue was full (each is also logged).

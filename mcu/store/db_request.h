@@ -20,8 +20,7 @@ namespace mcu::store {
 // caller says 503. A job whose caller gave up does nothing when it finally runs, so a request
 // answered 503 does not take effect later. Other exceptions reach the caller from get().
 template <typename T>
-std::optional<T> requestFromDb(DbWorker& worker, std::string what,
-                               std::function<T(DbSession&)> fn,
+std::optional<T> requestFromDb(DbWorker& worker, std::string what, std::function<T(DbSession&)> fn,
                                std::chrono::milliseconds timeout) {
   struct Shared {
     std::promise<T> promise;

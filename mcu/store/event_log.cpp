@@ -42,9 +42,8 @@ DbResult<std::vector<EventRecord>> EventLog::after(std::int64_t id, int limit) {
                      "), type, coalesce(room_name, ''), payload::text FROM events"
                      " WHERE id > $1 ORDER BY id LIMIT $2",
                  id, limit)) {
-          events.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(),
-                            r[2].as<std::string>(), r[3].as<std::string>(),
-                            r[4].as<std::string>()});
+          events.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                            r[3].as<std::string>(), r[4].as<std::string>()});
         }
         return events;
       },

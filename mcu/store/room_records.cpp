@@ -6,9 +6,10 @@ namespace mcu::store {
 namespace {
 
 const std::string kColumns =
-    std::string("name, display_name, pin_hash, max_participants, locked, on_demand,"
-                " array_to_string(codec_preference, ','), mixing::text, version,"
-                " to_char(created_at AT TIME ZONE 'UTC', ") +
+    std::string(
+        "name, display_name, pin_hash, max_participants, locked, on_demand,"
+        " array_to_string(codec_preference, ','), mixing::text, version,"
+        " to_char(created_at AT TIME ZONE 'UTC', ") +
     kIsoFormat + "), to_char(updated_at AT TIME ZONE 'UTC', " + kIsoFormat + ")";
 
 std::vector<std::string> splitCommas(const std::string& s) {
@@ -58,9 +59,8 @@ struct FieldParams {
   explicit FieldParams(const RoomFields& f)
       : display_name(f.display_name.value_or("")),
         pin_hash(f.pin_hash && *f.pin_hash ? **f.pin_hash : ""),
-        max_participants(f.max_participants && *f.max_participants
-                             ? std::to_string(**f.max_participants)
-                             : ""),
+        max_participants(
+            f.max_participants && *f.max_participants ? std::to_string(**f.max_participants) : ""),
         locked(f.locked.value_or(false)),
         on_demand(f.on_demand.value_or(false)),
         codecs(f.codec_preference ? joinCommas(*f.codec_preference) : ""),
@@ -142,8 +142,8 @@ DbResult<RoomRecord> RoomRecords::create(const std::string& name, const RoomFiel
             " NULLIF($4, '')::int, $5, $6, string_to_array($7, ','), $8::jsonb)"
             " ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING RETURNING " +
                 kColumns,
-            name, p.display_name, p.pin_hash, p.max_participants, p.locked, p.on_demand,
-            p.codecs, p.mixing);
+            name, p.display_name, p.pin_hash, p.max_participants, p.locked, p.on_demand, p.codecs,
+            p.mixing);
         txn.commit();
         if (rows.empty()) {
           return std::nullopt;
@@ -187,8 +187,8 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             name, fields.display_name.has_value(), p.display_name, fields.pin_hash.has_value(),
             p.pin_hash, fields.max_participants.has_value(), p.max_participants,
             fields.locked.has_value(), p.locked, fields.on_demand.has_value(), p.on_demand,
-            fields.codec_preference.has_value(), p.codecs, fields.mixing_json.has_value(),
-            p.mixing, version);
+            fields.codec_preference.has_value(), p.codecs, fields.mixing_json.has_value(), p.mixing,
+            version);
         if (rows.empty()) {
           const bool exists = liveRoomExists(txn, name);
           return {exists ? DbOutcome::kStale : DbOutcome::kNotFound, {}};

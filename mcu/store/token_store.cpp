@@ -43,8 +43,7 @@ TokenInfo fromRow(const pqxx::row& r) {
 CreatedToken insertToken(pqxx::work& txn, const std::string& role, const std::string& name) {
   const std::string token = std::string(kTokenPrefix) + secret::randomHex(24);
   const auto rows = txn.exec_params(
-      "INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3) RETURNING " +
-          columns(),
+      "INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3) RETURNING " + columns(),
       name, role, secret::sha256Hex(token));
   return {token, fromRow(rows[0])};
 }
@@ -81,8 +80,7 @@ DbResult<std::string> TokenStore::roleOf(const std::string& token_hash) {
   return {DbOutcome::kOk, **role};
 }
 
-std::variant<CreatedToken, std::string> createToken(const std::string& url,
-                                                    const std::string& role,
+std::variant<CreatedToken, std::string> createToken(const std::string& url, const std::string& role,
                                                     const std::string& name) {
   if (role != "admin" && role != "viewer") {
     return "role must be admin or viewer, not '" + role + "'";

@@ -41,8 +41,7 @@ struct CreatedToken {
   std::string token;  // the secret, shown once
   TokenInfo info;
 };
-std::variant<CreatedToken, std::string> createToken(const std::string& url,
-                                                    const std::string& role,
+std::variant<CreatedToken, std::string> createToken(const std::string& url, const std::string& role,
                                                     const std::string& name);
 // Creates an admin token named `name` only when no live token exists (first run).
 std::variant<std::optional<CreatedToken>, std::string> bootstrapToken(const std::string& url,

@@ -33,6 +33,9 @@ class MediaEngine {
                                                       const MediaEndpoint& endpoint) = 0;
   virtual void updateParticipant(ParticipantId id, const MediaEndpoint& endpoint) = 0;
   virtual void removeParticipant(ParticipantId id) = 0;
+  // Moves a live participant to another room, keeping its RTP port (no new SDP needed) and its
+  // mute, deaf and gains. False for an unknown participant or room.
+  virtual bool moveParticipant(ParticipantId id, RoomId to) = 0;
   virtual void setMute(ParticipantId id, bool muted) = 0;
   virtual void setDeaf(ParticipantId id, bool deaf) = 0;
   virtual void setGains(ParticipantId id, float input, float output) = 0;

@@ -109,6 +109,41 @@ class MediaEngineImpl final : public MediaEngine {
     thread->post([thread, id] { thread->detach(id); });
   }
 
+  bool moveParticipant(ParticipantId id, RoomId to) override {
+    const std::lock_guard lock(mutex_);
+    const auto it = participants_.find(id);
+    const auto target = rooms_.find(to);
+    if (it == participants_.end() || target == rooms_.end()) {
+      return false;
+    }
+    MediaThread* from = threads_[it->second.thread].get();
+    MediaThread* dest = threads_[target->second].get();
+    it->second = {to, target->second};
+    // Posted before anything else for this participant reaches `dest`, so later commands wait
+    // for its arrival instead of being lost.
+    dest->post([dest, id] { dest->expect(id); });
+    from->post([from, dest, id, to] {
+      auto handover = from->detachForMove(id);
+      if (!handover) {
+        dest->post([dest, id] { dest->forget(id); });
+        return;
+      }
+      auto shared = std::make_shared<ParticipantStream::Handover>(std::move(*handover));
+      dest->post([dest, id, to, shared] {
+        RoomMixer* r = dest->room(to);
+        if (r == nullptr) {
+          dest->forget(id);
+          return;
+        }
+        auto stream =
+            std::make_unique<ParticipantStream>(id, std::move(shared->rtp), std::move(shared->rtcp),
+                                                shared->endpoint, r->config(), dest->gst());
+        stream->takeControls(*shared);
+        dest->attach(to, std::move(stream));
+      });
+    });
+    return true;
+  }
   void setMute(ParticipantId id, bool muted) override {
     onParticipant(id, [muted](ParticipantStream& p) { p.setMuted(muted); });
   }
@@ -228,11 +263,7 @@ class MediaEngineImpl final : public MediaEngine {
       return false;
     }
     MediaThread* thread = threads_[it->second.thread].get();
-    thread->post([thread, id, fn] {
-      if (ParticipantStream* p = thread->participant(id)) {
-        fn(*p);
-      }
-    });
+    thread->post([thread, id, fn] { thread->withParticipant(id, fn); });
     return true;
   }
 

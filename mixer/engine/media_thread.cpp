@@ -115,13 +115,58 @@ void MediaThread::attach(RoomId room_id, std::unique_ptr<ParticipantStream> part
   MCU_CHECK(::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, participant->fd(), &ev) == 0);
   ev.data.u64 = kRtcpKeyBit | participant->id();
   MCU_CHECK(::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, participant->rtcpFd(), &ev) == 0);
-  participants_[participant->id()] = {target, participant.get()};
+  const ParticipantId id = participant->id();
+  participants_[id] = {target, participant.get()};
   target->add(std::move(participant));
+  const auto waiting = arriving_.find(id);
+  if (waiting != arriving_.end()) {
+    auto tasks = std::move(waiting->second);
+    arriving_.erase(waiting);
+    for (auto& task : tasks) {
+      task();
+    }
+  }
+}
+
+void MediaThread::withParticipant(ParticipantId id,
+                                  const std::function<void(ParticipantStream&)>& fn) {
+  if (ParticipantStream* p = participant(id)) {
+    fn(*p);
+    return;
+  }
+  const auto waiting = arriving_.find(id);
+  if (waiting != arriving_.end()) {
+    waiting->second.push_back([this, id, fn] {
+      if (ParticipantStream* p = participant(id)) {
+        fn(*p);
+      }
+    });
+  }
+}
+
+std::optional<ParticipantStream::Handover> MediaThread::detachForMove(ParticipantId id) {
+  const auto it = participants_.find(id);
+  if (it == participants_.end()) {
+    return std::nullopt;
+  }
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second.second->fd(), nullptr);
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second.second->rtcpFd(), nullptr);
+  auto handover = it->second.second->handOver();
+  it->second.first->remove(id);
+  participants_.erase(it);
+  const std::lock_guard lock(stats_mutex_);
+  published_.erase(id);
+  return handover;
 }
 
 void MediaThread::detach(ParticipantId id) {
   const auto it = participants_.find(id);
   if (it == participants_.end()) {
+    // Removed while moving here: it is not to arrive.
+    const auto waiting = arriving_.find(id);
+    if (waiting != arriving_.end()) {
+      waiting->second.push_back([this, id] { detach(id); });
+    }
     return;
   }
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second.second->fd(), nullptr);

@@ -49,6 +49,13 @@ class MediaThread {
   void attach(RoomId room, std::unique_ptr<ParticipantStream> participant);
   void detach(ParticipantId id);
   ParticipantStream* participant(ParticipantId id);
+  // A move: the participant leaves this thread with its sockets and controls.
+  std::optional<ParticipantStream::Handover> detachForMove(ParticipantId id);
+  // A participant on its way here (a move): commands for it wait until it is attached.
+  void expect(ParticipantId id) { arriving_[id]; }
+  void forget(ParticipantId id) { arriving_.erase(id); }
+  // Runs `fn` on the participant now, or once it arrives; drops it for an unknown one.
+  void withParticipant(ParticipantId id, const std::function<void(ParticipantStream&)>& fn);
 
  private:
   void run();
@@ -68,6 +75,7 @@ class MediaThread {
   std::unique_ptr<codec::GstPipelineHost> gst_;
   std::map<RoomId, std::unique_ptr<RoomMixer>> rooms_;
   std::unordered_map<ParticipantId, std::pair<RoomMixer*, ParticipantStream*>> participants_;
+  std::unordered_map<ParticipantId, std::vector<std::function<void()>>> arriving_;
   ThreadStats thread_stats_;
   // Published for other threads.
   mutable std::mutex stats_mutex_;

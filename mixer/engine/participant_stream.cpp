@@ -50,6 +50,18 @@ rtp::JitterBufferConfig jitterFor(const RoomMediaConfig& room, const codec::Code
 
 }  // namespace
 
+ParticipantStream::Handover ParticipantStream::handOver() {
+  Handover h;
+  h.rtp = std::move(socket_);
+  h.rtcp = std::move(rtcp_socket_);
+  h.endpoint = endpoint_;
+  h.muted = muted_;
+  h.deaf = deaf_;
+  h.input_gain = input_gain_;
+  h.output_gain = output_gain_;
+  return h;
+}
+
 ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket, UdpSocket rtcp_socket,
                                      const MediaEndpoint& endpoint, const RoomMediaConfig& room,
                                      codec::GstPipelineHost& gst)

@@ -25,6 +25,27 @@ class ParticipantStream {
                     const MediaEndpoint& endpoint, const RoomMediaConfig& room,
                     codec::GstPipelineHost& gst);
 
+  // What a participant takes along when it moves to a room on another thread (or the same):
+  // its sockets (so its port and the SDP stay as they are), endpoint and controls. The codec
+  // state is rebuilt on the new thread, whose GStreamer host it must use.
+  struct Handover {
+    UdpSocket rtp;
+    UdpSocket rtcp;
+    MediaEndpoint endpoint;
+    bool muted = false;
+    bool deaf = false;
+    float input_gain = 1.0F;
+    float output_gain = 1.0F;
+  };
+  // Leaves this stream without sockets: it is to be destroyed right after.
+  Handover handOver();
+  void takeControls(const Handover& h) {
+    muted_ = h.muted;
+    deaf_ = h.deaf;
+    input_gain_ = h.input_gain;
+    output_gain_ = h.output_gain;
+  }
+
   ParticipantId id() const { return id_; }
   int fd() const { return socket_.fd(); }
   int rtcpFd() const { return rtcp_socket_.fd(); }

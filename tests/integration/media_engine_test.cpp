@@ -70,14 +70,14 @@ class MediaEngineTest : public ::testing::Test {
     peers_.push_back(std::make_unique<test::RtpPeer>(gst_, spec, hz, amplitude));
     return *peers_.back();
   }
-  ParticipantId join(test::RtpPeer& p, const CodecSpec& spec, int ext_id = 0) {
+  ParticipantId join(test::RtpPeer& p, const CodecSpec& spec, int ext_id = 0, RoomId room = 1) {
     const ParticipantId id = next_id_++;
     MediaEndpoint endpoint;
     endpoint.codec = spec;
     endpoint.remote = {"127.0.0.1", p.port()};
     endpoint.telephone_event_pt = 101;
     endpoint.audio_level_ext_id = ext_id;
-    const auto port = engine_->addParticipant(1, id, endpoint);
+    const auto port = engine_->addParticipant(room, id, endpoint);
     EXPECT_TRUE(port.has_value());
     p.setServerPort(port.value_or(0));
     return id;
@@ -115,6 +115,36 @@ TEST_F(MediaEngineTest, OpusTalkersHearEachOtherButNeverThemselves) {
     EXPECT_GT(level(*p, others.second), kHeard);
     EXPECT_LT(level(*p, own), kNotHeard);
   }
+}
+
+TEST_F(MediaEngineTest, MovedParticipantKeepsItsPortAndHearsTheOtherRoom) {
+  // With two threads, rooms 1 and 2 are on different media threads: the move crosses them.
+  ASSERT_TRUE(engine_->createRoom(2, room_config_));
+  auto& a = peer(opus(), 500);
+  auto& b = peer(pcmu(), 800);
+  auto& c = peer(opus(), 1100);
+  const ParticipantId aid = join(a, opus());
+  join(b, pcmu());
+  join(c, opus(), 0, 2);
+  test::runFrames({&a, &b, &c}, 50);
+  ASSERT_GT(level(a, 800, 600), kHeard);
+  ASSERT_LT(level(a, 1100, 600), kNotHeard);
+  engine_->setMute(aid, true);
+  ASSERT_TRUE(engine_->moveParticipant(aid, 2));
+  // Sent while it is on its way: applied when it arrives, not lost.
+  engine_->setMute(aid, false);
+  test::runFrames({&a, &b, &c}, 75);
+  test::expectHears(a.lastAudio(600), {1100}, {800, 500});
+  test::expectHears(c.lastAudio(600), {500}, {1100});
+  EXPECT_LT(level(b, 500, 600), kNotHeard) << "the old room no longer hears it";
+  EXPECT_FALSE(engine_->moveParticipant(99, 2));
+  EXPECT_FALSE(engine_->moveParticipant(aid, 7));
+  // Removed right after a move, before it arrived: gone for good, no stray stream.
+  ASSERT_TRUE(engine_->moveParticipant(aid, 1));
+  engine_->removeParticipant(aid);
+  const std::size_t c_before = a.received().size();
+  test::runFrames({&a, &b, &c}, 25);
+  EXPECT_LE(a.received().size(), c_before + 2) << "a removed participant is still sent audio";
 }
 
 TEST_F(MediaEngineTest, OpusPcmuAndG722ShareARoom) {

@@ -484,5 +484,38 @@ TEST_F(SipCallTest, RoomPolicyChangedOverRestAppliesToTheNextInvite) {
   EXPECT_EQ(status, 403) << "locked over REST: the next INVITE is refused";
 }
 
+TEST_F(SipCallTest, MoveTakesALiveCallToAnotherRoomWithoutHangingUp) {
+  const ApiClient api(server_->httpPort(), createToken(db_.url(), "admin", "move-admin"));
+  Caller a = dial("one", "opus", 500);
+  Caller b = dial("one", "PCMU", 800);
+  Caller c = dial("two", "G722", 1100);
+  runFrames({a.media.get(), b.media.get(), c.media.get()}, 50);
+  ASSERT_GT(level(a, 800), kHeard);
+  const auto a_id = api.get("/v1/rooms/one/participants").json()["items"][0]["id"];
+  const std::string a_path = "/v1/rooms/one/participants/" + a_id.dump();
+
+  const auto moved = api.post(a_path + "/move", R"({"room":"two"})");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.json()["room"], "two");
+  runFrames({a.media.get(), b.media.get(), c.media.get()}, 60);
+  expectHears(a.media->lastAudio(600), {1100}, {800});  // it hears its new room
+  expectHears(c.media->lastAudio(600), {500}, {});      // and is heard there
+  EXPECT_LT(level(b, 500), kNotHeard) << "the old room no longer hears it";
+  EXPECT_FALSE(a.sip->awaitRequest("INVITE", 200ms)) << "same port: no re-INVITE was needed";
+  EXPECT_EQ(api.get("/v1/rooms/two/participants").json()["items"].size(), 2U);
+  EXPECT_EQ(db_.awaitScalar("SELECT r.name FROM calls c JOIN rooms r ON r.id = c.room_id"
+                            " WHERE c.codec = 'opus'",
+                            "two"),
+            "two")
+      << "the call record follows";
+
+  const std::string moved_path = "/v1/rooms/two/participants/" + a_id.dump() + "/move";
+  EXPECT_EQ(api.post(moved_path, R"({"room":"nowhere"})").status, 422);
+  EXPECT_EQ(api.post(moved_path, R"({"to":"one"})").status, 400);
+  ASSERT_EQ(api.patch("/v1/rooms/one", R"({"locked":true})").status, 200);
+  EXPECT_EQ(api.post(moved_path, R"({"room":"one"})").status, 409) << "a locked room refuses";
+  EXPECT_EQ(api.post(a_path + "/move", R"({"room":"two"})").status, 404) << "not in 'one' now";
+}
+
 }  // namespace
 }  // namespace mcu::test
