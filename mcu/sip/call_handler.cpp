@@ -40,6 +40,26 @@ std::uint64_t sessionId() {
                                     0x7FFFFFFFFFFFULL);
 }
 
+// A From display name as a person reads it: an RFC 3261 quoted-string loses its quotes
+// and backslash escapes.
+std::string displayName(const char* raw) {
+  if (raw == nullptr) {
+    return "";
+  }
+  const std::string_view text(raw);
+  if (text.size() < 2 || text.front() != '"' || text.back() != '"') {
+    return std::string(text);
+  }
+  std::string out;
+  for (std::size_t i = 1; i + 1 < text.size(); ++i) {
+    if (text[i] == '\\' && i + 2 < text.size()) {
+      ++i;
+    }
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string localAddressToward(const std::string& remote) {
@@ -169,7 +189,7 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
     std::array<char, 256> from{};
     url_e(from.data(), static_cast<isize_t>(from.size()), sip->sip_from->a_url);
     request.from_uri = from.data();
-    request.display_name = sip->sip_from->a_display != nullptr ? sip->sip_from->a_display : "";
+    request.display_name = displayName(sip->sip_from->a_display);
   }
   request.pin = pin;
   request.media = endpointFor(leg->audio);

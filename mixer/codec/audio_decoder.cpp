@@ -51,12 +51,20 @@ bool AudioDecoder::takeFrame(core::Pcm& out) {
   }
   outputs_.clear();
   // At most three frames waiting: a chain that bursts must not add delay for good.
-  fifo_.trim(3 * core::kFrameSamples);
+  // Room for Opus's longest packet (120 ms) and a frame left over; more than that is a chain
+  // bursting, which must not add delay for good.
+  fifo_.trim(7 * core::kFrameSamples);
   return fifo_.pop(out);
 }
 
 bool AudioDecoder::decode(std::span<const std::uint8_t> payload, core::Pcm& out) {
-  chain_.push(payload.data(), payload.size(), kFrameNs, outputs_);
+  // The buffer's real length keeps the resampler's timeline continuous for 30 or 60 ms packets.
+  const std::int64_t duration_ts = payloadDurationTs(spec_.kind, payload);
+  const std::uint64_t duration_ns =
+      duration_ts > 0 ? static_cast<std::uint64_t>(duration_ts) * 1'000'000'000ULL /
+                            static_cast<std::uint64_t>(rtpClockRate(spec_.kind))
+                      : kFrameNs;
+  chain_.push(payload.data(), payload.size(), duration_ns, outputs_);
   if (!takeFrame(out)) {
     // The resampler's start-up latency: the first frame comes up a little short.
     out.fill(0);
@@ -64,6 +72,14 @@ bool AudioDecoder::decode(std::span<const std::uint8_t> payload, core::Pcm& out)
   }
   last_ = out;
   concealed_in_row_ = 0;
+  return true;
+}
+
+bool AudioDecoder::takeBuffered(core::Pcm& out) {
+  if (!fifo_.pop(out)) {
+    return false;
+  }
+  last_ = out;
   return true;
 }
 

@@ -25,6 +25,9 @@ class AudioDecoder {
   bool decode(std::span<const std::uint8_t> payload, core::Pcm& out);
   // Produces a concealment frame for a lost packet.
   void conceal(core::Pcm& out);
+  // A packet longer than a frame leaves whole frames behind: they play on the next ticks.
+  bool hasBufferedFrame() const { return fifo_.size() >= core::kFrameSamples; }
+  bool takeBuffered(core::Pcm& out);
 
  private:
   bool takeFrame(core::Pcm& out);

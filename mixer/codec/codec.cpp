@@ -31,6 +31,40 @@ std::string_view codecName(CodecKind kind) {
   return "?";
 }
 
+std::int64_t payloadDurationTs(CodecKind kind, std::span<const std::uint8_t> payload) {
+  if (payload.empty()) {
+    return 0;
+  }
+  if (kind != CodecKind::kOpus) {
+    return static_cast<std::int64_t>(payload.size());
+  }
+  // TOC: config (5 bits) gives the frame size, code (2 bits) the frame count.
+  const int config = payload[0] >> 3;
+  static constexpr int kSilk[] = {480, 960, 1920, 2880};  // 10, 20, 40, 60 ms at 48 kHz
+  static constexpr int kHybrid[] = {480, 960};
+  static constexpr int kCelt[] = {120, 240, 480, 960};
+  const int frame = config < 12   ? kSilk[config % 4]
+                    : config < 16 ? kHybrid[config % 2]
+                                  : kCelt[config % 4];
+  int frames = 1;
+  switch (payload[0] & 0x3) {
+    case 0:
+      frames = 1;
+      break;
+    case 1:
+    case 2:
+      frames = 2;
+      break;
+    default:
+      if (payload.size() < 2) {
+        return 0;
+      }
+      frames = payload[1] & 0x3f;
+  }
+  const std::int64_t total = static_cast<std::int64_t>(frame) * frames;
+  return total <= 5760 ? total : 0;  // 120 ms is Opus's longest packet
+}
+
 std::optional<CodecKind> codecFromName(std::string_view name) {
   for (const auto kind : {CodecKind::kOpus, CodecKind::kG722, CodecKind::kPcmu, CodecKind::kPcma}) {
     if (codecName(kind) == name) {

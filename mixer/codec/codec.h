@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace mcu::mixer::codec {
@@ -25,6 +26,10 @@ int sampleRate(CodecKind kind);
 // ... and its RTP clock rate (G.722's is 8000 for historical reasons, RFC 3551 §4.5.2).
 int rtpClockRate(CodecKind kind);
 std::string_view codecName(CodecKind kind);
+// How long one RTP payload plays, in RTP timestamp units (G.711 and G.722: one unit per byte;
+// Opus: from its TOC byte, RFC 6716 §3.1); 0 if it cannot be told. Phones send 20 ms mostly,
+// but 30, 40 and 60 ms packets are legal and common enough.
+std::int64_t payloadDurationTs(CodecKind kind, std::span<const std::uint8_t> payload);
 // The kind named by codecName(), if any.
 std::optional<CodecKind> codecFromName(std::string_view name);
 

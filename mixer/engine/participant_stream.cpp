@@ -235,19 +235,34 @@ void ParticipantStream::onTelephoneEvent(const rtp::RtpPacketView& packet, Media
 }
 
 void ParticipantStream::pullFrame(std::int64_t now_us) {
-  frame_ = jitter_.pop(now_us);
   decoded_ = false;
   level_dbov_ = core::kSilenceDbov;
+  // The rest of a packet longer than a frame (30, 40, 60 ms) is this tick's audio.
+  buffered_ = decoder_ && decoder_->hasBufferedFrame();
+  frame_.reset();
+  if (!buffered_) {
+    frame_ = jitter_.pop(now_us);
+  }
+  std::int64_t duration = 0;
+  if (frame_) {
+    duration = codec::payloadDurationTs(endpoint_.codec.kind, frame_->payload);
+    jitter_.setPoppedDuration(duration);
+  }
   if (!endpoint_.receive || muted_) {
     return;
   }
-  if (frame_ && frame_->header.audio_level) {
-    level_dbov_ = *frame_->header.audio_level;  // RFC 6464: no decode needed to rank it
+  // RFC 6464: the level without decoding, when the packet is exactly this tick's frame.
+  if (frame_ && frame_->header.audio_level && duration == frameTs()) {
+    level_dbov_ = *frame_->header.audio_level;
     return;
   }
-  if (frame_ || jitter_.playing()) {
+  if (buffered_ || frame_ || jitter_.playing()) {
     level_dbov_ = core::levelDbov(pcm());
   }
+}
+
+std::int64_t ParticipantStream::frameTs() const {
+  return static_cast<std::int64_t>(codec::rtpClockRate(endpoint_.codec.kind)) * 20 / 1000;
 }
 
 const core::Pcm& ParticipantStream::pcm() {
@@ -257,11 +272,12 @@ const core::Pcm& ParticipantStream::pcm() {
     if ((frame_ || jitter_.playing()) && !decoder_) {
       decoder_ = std::make_unique<codec::AudioDecoder>(gst_, endpoint_.codec);
     }
-    if (frame_) {
+    if (buffered_) {
+      decoder_->takeBuffered(pcm_);
+    } else if (frame_) {
       decoder_->decode(frame_->payload, pcm_);
     } else if (jitter_.playing()) {
       decoder_->conceal(pcm_);
-      ++counters_.lost;
     } else {
       pcm_.fill(0);
     }
@@ -368,6 +384,9 @@ bool ParticipantStream::checkTimeout(std::int64_t now_us, int timeout_ms) {
 ParticipantStats ParticipantStream::stats() const {
   ParticipantStats s = counters_;
   const auto& j = jitter_.stats();
+  // Frames concealed while the stream played; the run of them after a talk burst ends (the
+  // sender went quiet or stopped) is not loss, and the jitter buffer takes it back.
+  s.lost = j.concealed;
   s.late = j.late;
   s.duplicates = j.duplicates;
   s.jitter_ms = j.jitter_ms;

@@ -63,10 +63,14 @@ class ParticipantStream {
   // Decodes only when the level has to be measured from the audio.
   void pullFrame(std::int64_t now_us);
   int level() const { return level_dbov_; }
-  bool mayBeMixed() const { return endpoint_.receive && !muted_ && (frame_ || decoded_); }
+  bool mayBeMixed() const {
+    return endpoint_.receive && !muted_ && (frame_ || decoded_ || buffered_);
+  }
   // Phase 2: the 48 kHz frame for the mix (decoding or concealing as needed).
   const core::Pcm& pcm();
   float inputGain() const { return input_gain_; }
+  // One 20 ms frame in RTP timestamp units.
+  std::int64_t frameTs() const;
 
   // Phase 3: what we send it.
   // Deaf (e.g. waiting for its PIN): hears nothing of the room, only its own prompts.
@@ -121,6 +125,7 @@ class ParticipantStream {
   // Per tick.
   std::optional<rtp::Frame> frame_;
   bool decoded_ = false;
+  bool buffered_ = false;  // this tick plays the rest of a long packet, already decoded
   core::Pcm pcm_{};
   int level_dbov_ = 127;
   // Controls.

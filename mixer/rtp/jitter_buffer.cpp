@@ -71,8 +71,10 @@ void JitterBuffer::updateJitter(std::int64_t ts, std::int64_t arrival_us) {
   // Enough delay for twice the jitter plus one frame, rounded up to whole frames.
   const double wanted = 2.0 * stats_.jitter_ms + config_.frame_ms;
   const int frames = static_cast<int>(std::ceil(wanted / config_.frame_ms));
-  stats_.target_delay_ms =
-      std::clamp(frames * config_.frame_ms, config_.min_delay_ms, config_.max_delay_ms);
+  // Never less than one packet: long packets (30-60 ms) must be held a packet ahead.
+  const auto packet_ms = static_cast<int>(popped_duration_ * 1000 / config_.clock_rate);
+  const int floor = std::min(std::max(config_.min_delay_ms, packet_ms), config_.max_delay_ms);
+  stats_.target_delay_ms = std::clamp(frames * config_.frame_ms, floor, config_.max_delay_ms);
 }
 
 PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_us) {
@@ -159,8 +161,20 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
       ++stats_.late;
     }
   }
-  Slot* slot = findSlot(next_ts_);
-  next_ts_ += frame_ts_;
+  Slot* slot = nullptr;
+  for (auto& s : slots_) {
+    if (s.used && s.ts < next_ts_ + frame_ts_ && (slot == nullptr || s.ts < slot->ts)) {
+      slot = &s;
+    }
+  }
+  if (slot != nullptr) {
+    next_ts_ = slot->ts + frame_ts_;
+  } else if (count_ > 0 || popped_duration_ <= frame_ts_) {
+    next_ts_ += frame_ts_;
+  }
+  // else: a sender of long packets whose next one is a little late. Waiting a frame for it
+  // (concealing meanwhile) costs 20 ms of delay; skipping ahead would throw the whole packet
+  // away when it arrives.
   if (slot == nullptr) {
     ++stats_.concealed;
     if (++missing_in_row_ >= kMissingBeforeRebuffer && count_ == 0) {
@@ -170,10 +184,18 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
     return std::nullopt;
   }
   missing_in_row_ = 0;
+  popped_ts_ = slot->ts;
   slot->used = false;
   --count_;
   stats_.last_wait_ms = static_cast<double>(now_us - slot->arrival_us) / 1000.0;
   return Frame{slot->header, std::span<const std::uint8_t>(slot->bytes.data(), slot->size)};
+}
+
+void JitterBuffer::setPoppedDuration(std::int64_t duration_ts) {
+  if (playing_ && duration_ts > 0) {
+    next_ts_ = popped_ts_ + duration_ts;
+    popped_duration_ = duration_ts;
+  }
 }
 
 }  // namespace mcu::mixer::rtp

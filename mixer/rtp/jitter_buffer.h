@@ -47,7 +47,11 @@ class JitterBuffer {
 
   PushResult push(const RtpPacketView& packet, std::int64_t arrival_us);
   // One tick: the frame to play, or nullopt (missing: conceal; or nothing started yet).
+  // A packet is played when its timestamp falls within the frame due now, so senders whose
+  // packets are not 20 ms long (30, 60 ms) keep their place.
   std::optional<Frame> pop(std::int64_t now_us);
+  // The packet pop() gave plays this long (RTP units), not one frame: the next is due after it.
+  void setPoppedDuration(std::int64_t duration_ts);
   bool playing() const { return playing_; }
   const JitterStats& stats() const { return stats_; }
   std::size_t depth() const { return count_; }
@@ -73,6 +77,8 @@ class JitterBuffer {
   std::size_t count_ = 0;
   bool playing_ = false;
   std::int64_t next_ts_ = 0;
+  std::int64_t popped_ts_ = 0;
+  std::int64_t popped_duration_ = 0;  // of the last packet played (0: not told)
   std::optional<std::int64_t> last_ext_ts_;
   std::optional<std::pair<std::int64_t, std::int64_t>> last_transit_;  // ts, arrival
   double jitter_ts_ = 0.0;

@@ -147,6 +147,34 @@ TEST_F(MediaEngineTest, MovedParticipantKeepsItsPortAndHearsTheOtherRoom) {
   EXPECT_LE(a.received().size(), c_before + 2) << "a removed participant is still sent audio";
 }
 
+TEST_F(MediaEngineTest, LongPacketsOf30And60MsPlayWithoutGaps) {
+  auto& a = peer(pcmu(), 500);
+  auto& b = peer(pcmu(), 800);
+  auto& c = peer(opus(), 1100);
+  a.setFramesPerPacket(3);  // 60 ms
+  b.setFramesPerPacket(2);  // 40 ms (30 ms cannot be made from 20 ms frames; the same path)
+  const ParticipantId aid = join(a, pcmu());
+  const ParticipantId bid = join(b, pcmu());
+  join(c, opus());
+  test::runFrames({&a, &b, &c}, 150);
+  test::expectHears(c.lastAudio(1000), {500, 800}, {1100});
+  const auto as = publishedStats(aid);
+  const auto bs = publishedStats(bid);
+  ASSERT_TRUE(as && bs);
+  // Before, only every third 60 ms packet found its slot and the rest was concealed.
+  EXPECT_LT(as->lost, 5U) << "60 ms packets: concealed frames; late " << as->late << " in "
+                          << as->packets_in << " dup " << as->duplicates;
+  EXPECT_LT(bs->lost, 5U) << "40 ms packets: concealed frames";
+  // Continuity: the tone's level is steady over the last second, with no 20 ms hole.
+  const auto audio = c.lastAudio(1000);
+  int quiet = 0;
+  for (std::size_t at = 0; at + 960 <= audio.size(); at += 960) {
+    const std::span<const std::int16_t> frame(audio.data() + at, 960);
+    quiet += test::goertzelDb(frame, 500) < kHeard ? 1 : 0;
+  }
+  EXPECT_LE(quiet, 1) << "20 ms frames where the 60 ms sender was not heard";
+}
+
 TEST_F(MediaEngineTest, OpusPcmuAndG722ShareARoom) {
   auto& a = peer(opus(), 500);
   auto& b = peer(pcmu(), 800);

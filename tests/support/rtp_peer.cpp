@@ -60,8 +60,23 @@ void RtpPeer::sendFrame(int audio_level_ext_id) {
   if (payload.empty()) {
     return;
   }
+  // Longer packets (G.711, G.722: frames simply concatenate) as some phones send them.
+  std::vector<std::uint8_t> body(payload.begin(), payload.end());
+  if (frames_per_packet_ > 1) {
+    if (pending_.empty()) {
+      pending_timestamp_ = header.timestamp;
+    }
+    pending_.insert(pending_.end(), payload.begin(), payload.end());
+    if (++pending_frames_ < frames_per_packet_) {
+      return;
+    }
+    header.timestamp = pending_timestamp_;
+    body.swap(pending_);
+    pending_.clear();
+    pending_frames_ = 0;
+  }
   std::vector<std::uint8_t> packet(mixer::rtp::kMaxRtpPacket);
-  packet.resize(mixer::rtp::writeRtp(header, payload, packet, audio_level_ext_id));
+  packet.resize(mixer::rtp::writeRtp(header, body, packet, audio_level_ext_id));
   const auto every = [&](int n) {
     return n > 0 && frame_index_ % static_cast<std::uint64_t>(n) == 0;
   };

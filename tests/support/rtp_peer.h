@@ -39,6 +39,8 @@ class RtpPeer {
   std::uint16_t serverPort() const { return server_port_; }
   void setImpairment(const Impairment& impairment) { impairment_ = impairment; }
   void setSilent(bool silent) { silent_ = silent; }
+  // G.711/G.722 only: `n` frames per packet (n x 20 ms), still paced one frame per call.
+  void setFramesPerPacket(int n) { frames_per_packet_ = n; }
   // The RFC 6464 level to claim instead of the measured one (a sender that lies, to show
   // whom the mixer believes).
   void setReportedLevel(std::optional<int> dbov) { reported_level_ = dbov; }
@@ -75,6 +77,10 @@ class RtpPeer {
   std::uint32_t ssrc_;
   std::uint64_t sent_ = 0;
   std::uint64_t frame_index_ = 0;
+  int frames_per_packet_ = 1;
+  int pending_frames_ = 0;
+  std::vector<std::uint8_t> pending_;
+  std::uint32_t pending_timestamp_ = 0;
   std::deque<std::pair<int, std::vector<std::uint8_t>>> held_;  // frames left, packet
   std::vector<std::int16_t> audio_;
   std::vector<ReceivedPacket> received_;

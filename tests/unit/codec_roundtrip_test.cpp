@@ -87,3 +87,24 @@ TEST(CodecThreadsTest, TwoHundredChainsStartNoThread) {
 
 }  // namespace
 }  // namespace mcu::mixer::codec
+
+namespace mcu::mixer::codec {
+namespace {
+
+TEST(PayloadDuration, TellsHowLongAPacketPlays) {
+  const std::vector<std::uint8_t> pcmu30(240, 0xff);
+  EXPECT_EQ(payloadDurationTs(CodecKind::kPcmu, pcmu30), 240);
+  EXPECT_EQ(payloadDurationTs(CodecKind::kG722, std::vector<std::uint8_t>(160, 0)), 160);
+  // Opus TOC: config 1 (SILK 20 ms), one frame; config 3 (SILK 60 ms); CELT 20 ms (config 31)
+  // with code 1 (two frames); code 3 with a frame count byte of 3.
+  EXPECT_EQ(payloadDurationTs(CodecKind::kOpus, std::vector<std::uint8_t>{1 << 3, 0}), 960);
+  EXPECT_EQ(payloadDurationTs(CodecKind::kOpus, std::vector<std::uint8_t>{3 << 3, 0}), 2880);
+  EXPECT_EQ(payloadDurationTs(CodecKind::kOpus, std::vector<std::uint8_t>{(31 << 3) | 1, 0}), 1920);
+  EXPECT_EQ(payloadDurationTs(CodecKind::kOpus, std::vector<std::uint8_t>{(31 << 3) | 3, 3}), 2880);
+  EXPECT_EQ(payloadDurationTs(CodecKind::kOpus, std::vector<std::uint8_t>{}), 0);
+  EXPECT_EQ(payloadDurationTs(CodecKind::kOpus, std::vector<std::uint8_t>{(31 << 3) | 3}), 0)
+      << "a code-3 packet without its count byte";
+}
+
+}  // namespace
+}  // namespace mcu::mixer::codec
