@@ -22,7 +22,7 @@ namespace {
 constexpr std::string_view kComponent = "http";
 // Event streams hold a worker each; the rest serve requests.
 constexpr std::size_t kHttpThreads = 8;
-constexpr std::size_t kMaxBody = 64 * 1024;
+constexpr std::size_t kMaxBody = std::size_t{64} * 1024;
 
 // Each request runs start to end on one worker thread: its start time can live there.
 thread_local std::chrono::steady_clock::time_point request_started;
@@ -125,7 +125,7 @@ std::optional<std::string> HttpServer::start() {
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "unknown";
         try {
-          std::rethrow_exception(ep);
+          std::rethrow_exception(std::move(ep));
         } catch (const std::exception& e) {
           what = e.what();
         } catch (...) {

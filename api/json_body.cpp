@@ -13,7 +13,7 @@ std::variant<nlohmann::json, Problem> parseObject(const std::string& body) {
   return parsed;
 }
 
-FieldReader::FieldReader(const nlohmann::json& object, std::set<std::string> known)
+FieldReader::FieldReader(const nlohmann::json& object, const std::set<std::string>& known)
     : object_(object) {
   for (const auto& [key, value] : object.items()) {
     if (!known.contains(key)) {

@@ -19,7 +19,7 @@ std::variant<nlohmann::json, Problem> parseObject(const std::string& body);
 
 class FieldReader {
  public:
-  FieldReader(const nlohmann::json& object, std::set<std::string> known);
+  FieldReader(const nlohmann::json& object, const std::set<std::string>& known);
   // The first problem met so far (unknown field first), if any.
   const std::optional<Problem>& problem() const { return problem_; }
   bool has(const std::string& field) const { return object_.contains(field); }

@@ -11,17 +11,17 @@
 
 #include "api/http_server.h"
 #include "mcu/app/server_metrics.h"
-#include "mcu/conference/conference_client.h"
-#include "mcu/store/call_history.h"
-#include "mcu/store/event_log.h"
-#include "mcu/store/room_records.h"
-#include "mcu/store/token_store.h"
 #include "mcu/common/log.h"
 #include "mcu/conference/conference.h"
+#include "mcu/conference/conference_client.h"
 #include "mcu/sip/sip_stack.h"
+#include "mcu/store/call_history.h"
 #include "mcu/store/conference_store.h"
 #include "mcu/store/db_worker.h"
+#include "mcu/store/event_log.h"
 #include "mcu/store/migration.h"
+#include "mcu/store/room_records.h"
+#include "mcu/store/token_store.h"
 #include "mixer/engine/media_engine.h"
 
 namespace mcu::app {
@@ -151,18 +151,17 @@ int Server::run() {
                                 .port_min = static_cast<std::uint16_t>(config_.media_port_min),
                                 .port_max = static_cast<std::uint16_t>(config_.media_port_max)},
                                &media_events);
-  conference::Conference conference(*engine, conference_store,
-                                    {.on_demand_rooms = config_.rooms_on_demand,
-                                     .max_participants = config_.max_participants,
-                                     .node_id = config_.sip_listen.toString(),
-                                     .rtp_timeout_ms = config_.media_rtp_timeout_s * 1000,
-                                     .end_call = nullptr,
-                                     .on_event =
-                                         [&event_log](const std::string& type,
-                                                      const std::string& room,
-                                                      const std::string& payload) {
-                                           event_log.append(type, room, payload);
-                                         }});
+  conference::Conference conference(
+      *engine, conference_store,
+      {.on_demand_rooms = config_.rooms_on_demand,
+       .max_participants = config_.max_participants,
+       .node_id = config_.sip_listen.toString(),
+       .rtp_timeout_ms = config_.media_rtp_timeout_s * 1000,
+       .end_call = nullptr,
+       .on_event = [&event_log](const std::string& type, const std::string& room,
+                                const std::string& payload) {
+         event_log.append(type, room, payload);
+       }});
   sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
                      config_.sip_retry_after_s});
   sip.enableCalls(conference, codecPreference(config_.media_codecs), config_.media_address);
@@ -183,8 +182,8 @@ int Server::run() {
   api_context.tokens = &token_store;
   api_context.conference = &conference_client;
   api_context.max_event_streams = config_.http_event_streams;
-  const MetricSources metric_sources{&sip,          engine.get(), &db, &conference_store,
-                                     &event_log,    &conference_client};
+  const MetricSources metric_sources{&sip,       engine.get(),      &db, &conference_store,
+                                     &event_log, &conference_client};
   api_context.server_metrics = [&metric_sources] { return serverMetrics(metric_sources); };
   api::HttpServer http(
       config_.http_listen,

@@ -19,8 +19,8 @@ std::string envOr(const char* name, const std::string& fallback) {
 void printCreated(const store::CreatedToken& created, const std::string& http) {
   std::cout << "token " << created.info.name << " (" << created.info.role
             << ") created; it is shown only now:\n\n  " << created.token << "\n\n"
-            << "try it:\n  curl -H 'Authorization: Bearer " << created.token << "' http://"
-            << http << "/v1/rooms\n";
+            << "try it:\n  curl -H 'Authorization: Bearer " << created.token << "' http://" << http
+            << "/v1/rooms\n";
 }
 
 }  // namespace
@@ -37,8 +37,7 @@ int runTokenCommand(int argc, char** argv) {
   auto* create = app.add_subcommand("create", "create a token and print it once");
   create->add_option("--role", role, "admin (reads and writes) or viewer (reads)")
       ->check(CLI::IsMember({"admin", "viewer"}));
-  create->add_option("--name", name, "a name to know it by (unique among live tokens)")
-      ->required();
+  create->add_option("--name", name, "a name to know it by (unique among live tokens)")->required();
   app.add_subcommand("list", "list tokens (never their secrets)");
   std::string which;
   auto* revoke = app.add_subcommand("revoke", "revoke a token by name or id");
@@ -92,8 +91,8 @@ int runTokenCommand(int argc, char** argv) {
   std::printf("%-6s %-24s %-7s %-25s %-25s %s\n", "ID", "NAME", "ROLE", "CREATED", "LAST USED",
               "STATE");
   for (const auto& t : std::get<std::vector<store::TokenInfo>>(tokens)) {
-    std::printf("%-6lld %-24s %-7s %-25s %-25s %s\n", static_cast<long long>(t.id),
-                t.name.c_str(), t.role.c_str(), t.created_at.c_str(),
+    std::printf("%-6lld %-24s %-7s %-25s %-25s %s\n", static_cast<long long>(t.id), t.name.c_str(),
+                t.role.c_str(), t.created_at.c_str(),
                 t.last_used_at.empty() ? "-" : t.last_used_at.c_str(),
                 t.revoked ? "revoked" : "live");
   }

@@ -14,12 +14,12 @@ namespace {
 constexpr std::string_view kPinScheme = "pin1";
 
 std::string toHex(const unsigned char* data, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+  static constexpr std::string_view kDigits = "0123456789abcdef";
   std::string out;
   out.reserve(size * 2);
   for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 0x0f]);
+    out.push_back(kDigits.at(data[i] >> 4));
+    out.push_back(kDigits.at(data[i] & 0x0f));
   }
   return out;
 }

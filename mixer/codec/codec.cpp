@@ -1,5 +1,7 @@
 #include "mixer/codec/codec.h"
 
+#include <array>
+
 namespace mcu::mixer::codec {
 
 int sampleRate(CodecKind kind) {
@@ -40,12 +42,13 @@ std::int64_t payloadDurationTs(CodecKind kind, std::span<const std::uint8_t> pay
   }
   // TOC: config (5 bits) gives the frame size, code (2 bits) the frame count.
   const int config = payload[0] >> 3;
-  static constexpr int kSilk[] = {480, 960, 1920, 2880};  // 10, 20, 40, 60 ms at 48 kHz
-  static constexpr int kHybrid[] = {480, 960};
-  static constexpr int kCelt[] = {120, 240, 480, 960};
-  const int frame = config < 12   ? kSilk[config % 4]
-                    : config < 16 ? kHybrid[config % 2]
-                                  : kCelt[config % 4];
+  static constexpr std::array<int, 4> kSilk = {480, 960, 1920, 2880};  // 10-60 ms at 48 kHz
+  static constexpr std::array<int, 2> kHybrid = {480, 960};
+  static constexpr std::array<int, 4> kCelt = {120, 240, 480, 960};
+  const auto at = [](const auto& table, int i) { return table.at(static_cast<std::size_t>(i)); };
+  const int frame = config < 12   ? at(kSilk, config % 4)
+                    : config < 16 ? at(kHybrid, config % 2)
+                                  : at(kCelt, config % 4);
   int frames = 1;
   switch (payload[0] & 0x3) {
     case 0:

