@@ -22,6 +22,7 @@ struct ApiContext {
   // Prometheus text for what the rest of the server counts (calls, mixer, database).
   std::function<std::string()> server_metrics;
   int max_event_streams = 4;  // each holds an HTTP worker thread while open
+  std::string dialout_allow;  // config dialout.allow: hosts dial-out may call
 };
 
 }  // namespace mcu::api

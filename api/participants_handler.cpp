@@ -3,6 +3,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "api/dial_target.h"
 #include "api/json_body.h"
 #include "api/problem.h"
 
@@ -14,7 +15,9 @@ using nlohmann::json;
 json participantJson(const conference::ParticipantView& p) {
   return {{"id", p.id},
           {"room", p.room},
-          {"state", "joined"},
+          {"state", p.state},
+          {"direction", p.direction},
+          {"sip_status", p.sip_status == 0 ? json(nullptr) : json(p.sip_status)},
           {"call_id", p.call_id},
           {"from_uri", p.from_uri},
           {"display_name", p.display_name},
@@ -143,6 +146,56 @@ void moveParticipant(const ApiContext& ctx, const httplib::Request& req, httplib
   }
 }
 
+void dialOut(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string room = req.matches[1];
+  auto body = parseObject(req.body);
+  if (auto* problem = std::get_if<Problem>(&body)) {
+    sendProblem(res, *problem);
+    return;
+  }
+  FieldReader reader(std::get<json>(body), {"uri"});
+  const auto uri = reader.string("uri", 256);
+  if (reader.problem()) {
+    sendProblem(res, *reader.problem());
+    return;
+  }
+  if (!uri) {
+    sendProblem(res, invalidField("uri", "'uri' is required: the SIP URI to call"));
+    return;
+  }
+  if (const auto refusal = checkDialTarget(*uri, ctx.dialout_allow)) {
+    if (refusal->status == 403) {
+      sendProblem(res, {403, "dial-out-forbidden", "Forbidden", refusal->detail, "uri"});
+    } else {
+      sendProblem(res, invalidField("uri", refusal->detail));
+    }
+    return;
+  }
+  const auto answer = ctx.conference->dialOut(room, *uri);
+  if (!answer) {
+    controlTimeout(res);
+    return;
+  }
+  switch (answer->status) {
+    case 202:
+      res.status = 202;
+      res.set_header("Location", "/v1/rooms/" + room + "/participants/" +
+                                     std::to_string(answer->participant->id));
+      res.set_content(participantJson(*answer->participant).dump(), "application/json");
+      return;
+    case 404:
+      sendProblem(res, notFound(answer->reason));
+      return;
+    case 403:
+    case 486:
+      sendProblem(res, {409, "room-refused", "Conflict",
+                        "'" + room + "' does not take the call: " + answer->reason, ""});
+      return;
+    default:
+      sendProblem(res, unavailable(answer->reason));
+  }
+}
+
 }  // namespace
 
 void registerParticipantRoutes(httplib::Server& server, const ApiContext& ctx,
@@ -163,18 +216,24 @@ void registerParticipantRoutes(httplib::Server& server, const ApiContext& ctx,
   server.Get(
       R"(/v1/rooms/([^/]+)/participants/([^/]+))",
       auth.protect(Role::kViewer, [&ctx](const httplib::Request& req, httplib::Response& res) {
-        std::vector<conference::ParticipantView> live;
-        if (!roomParticipants(ctx, req.matches[1], res, live)) {
+        const auto id = participantId(req.matches[2]);
+        const auto answer = id ? ctx.conference->participant(req.matches[1], *id)
+                               : std::optional<std::optional<conference::ParticipantView>>(
+                                     std::optional<conference::ParticipantView>{});
+        if (!answer) {
+          controlTimeout(res);
           return;
         }
-        const auto id = participantId(req.matches[2]);
-        for (const auto& p : live) {
-          if (id && p.id == *id) {
-            res.set_content(participantJson(p).dump(), "application/json");
-            return;
-          }
+        if (!*answer) {
+          sendProblem(res, notFound("no participant " + req.matches[2].str()));
+          return;
         }
-        sendProblem(res, notFound("no participant " + req.matches[2].str()));
+        res.set_content(participantJson(**answer).dump(), "application/json");
+      }));
+  server.Post(
+      R"(/v1/rooms/([^/]+)/participants)",
+      auth.protect(Role::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {
+        dialOut(ctx, req, res);
       }));
   server.Post(
       R"(/v1/rooms/([^/]+)/participants/([^/]+)/move)",

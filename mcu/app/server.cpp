@@ -182,6 +182,7 @@ int Server::run() {
   api_context.tokens = &token_store;
   api_context.conference = &conference_client;
   api_context.max_event_streams = config_.http_event_streams;
+  api_context.dialout_allow = config_.dialout_allow;
   const MetricSources metric_sources{&sip,       engine.get(),      &db, &conference_store,
                                      &event_log, &conference_client};
   api_context.server_metrics = [&metric_sources] { return serverMetrics(metric_sources); };

@@ -131,6 +131,9 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   if (result.admission.status != 200) {
     return result;
   }
+  if (request.dial_out) {
+    result.admission.pin_by_dtmf = false;  // the server placed the call: no PIN to ask for
+  }
   const mixer::RoomId media_room = ensureMediaRoom(request.room, room);
   const mixer::ParticipantId id = next_participant_++;
   const auto port = engine_.addParticipant(media_room, id, request.media);
@@ -146,6 +149,10 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   member.display_name = request.display_name;
   member.joined_at = nowIso();
   member.media = request.media;
+  if (request.dial_out) {
+    member.state = "calling";
+    member.direction = "out";
+  }
   participants_[id] = std::move(member);
   if (result.admission.pin_by_dtmf) {
     // Answered but apart: neither heard nor hearing the room until the PIN is right.
@@ -161,14 +168,18 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   store_.callJoined({request.room, request.call_id, request.from_uri, request.display_name,
                      std::string(mixer::codec::codecName(request.media.codec.kind)),
                      request.media.remote.host + ":" + std::to_string(request.media.remote.port),
-                     config_.node_id});
+                     config_.node_id, request.dial_out ? "out" : "in"});
   log::info(kComponent, "participant_joined")
       .kv("room", request.room)
       .kv("call_id", request.call_id)
       .kv("participant", static_cast<std::uint64_t>(id))
       .kv("codec", mixer::codec::codecName(request.media.codec.kind));
-  emit("participant.joined", request.room, id, "from_uri", request.from_uri);
-  ++ended_.joined;
+  if (request.dial_out) {
+    emit("participant.dialout", request.room, id, "state", "calling");
+  } else {
+    emit("participant.joined", request.room, id, "from_uri", request.from_uri);
+    ++ended_.joined;
+  }
   return result;
 }
 
@@ -252,6 +263,12 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
     return;
   }
   const Member member = it->second;
+  if (member.state == "failed") {
+    failed_dial_outs_.push_back(view(id, member));
+    if (failed_dial_outs_.size() > 100) {
+      failed_dial_outs_.pop_front();
+    }
+  }
   participants_.erase(it);
   pending_pins_.erase(id);
   const auto stats = engine_.stats(id);
@@ -314,6 +331,9 @@ ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) 
   v.display_name = member.display_name;
   v.codec = std::string(mixer::codec::codecName(member.media.codec.kind));
   v.joined_at = member.joined_at;
+  v.state = member.state;
+  v.direction = member.direction;
+  v.sip_status = member.sip_status;
   v.muted = member.muted;
   v.deaf = member.deaf;
   v.input_gain = member.input_gain;
@@ -532,6 +552,60 @@ MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
   outcome.kind = MoveOutcome::Kind::kMoved;
   outcome.participant = view(id, member);
   return outcome;
+}
+
+}  // namespace mcu::conference
+
+namespace mcu::conference {
+
+DialOutResult Conference::dialOut(const std::string& room, const std::string& uri) {
+  const auto it = rooms_.find(room);
+  if (it == rooms_.end() || it->second.deleted) {
+    return {404, "no room named '" + room + "'", std::nullopt};
+  }
+  if (!dial_out_) {
+    return {503, "this server does not place calls", std::nullopt};
+  }
+  return dial_out_(room, uri);
+}
+
+void Conference::dialProgress(mixer::ParticipantId id, const std::string& state, int sip_status) {
+  const auto it = participants_.find(id);
+  if (it == participants_.end() || it->second.state == state) {
+    return;
+  }
+  Member& member = it->second;
+  member.state = state;
+  member.sip_status = sip_status;
+  if (config_.on_event) {
+    nlohmann::json payload{{"room", member.room},
+                           {"participant", static_cast<std::uint64_t>(id)},
+                           {"state", state},
+                           {"sip_status", sip_status},
+                           {"uri", member.from_uri}};
+    config_.on_event("participant.dialout", member.room, payload.dump());
+  }
+  if (state == "joined") {
+    ++ended_.joined;
+    store_.callAnswered(member.call_id,
+                        std::string(mixer::codec::codecName(member.media.codec.kind)),
+                        member.media.remote.host + ":" + std::to_string(member.media.remote.port));
+    emit("participant.joined", member.room, id, "from_uri", member.from_uri);
+  }
+}
+
+std::optional<ParticipantView> Conference::participant(const std::string& room,
+                                                       mixer::ParticipantId id) const {
+  const auto it = participants_.find(id);
+  if (it != participants_.end()) {
+    return it->second.room == room ? std::optional(view(id, it->second)) : std::nullopt;
+  }
+  for (const auto& failed : failed_dial_outs_) {
+    if (failed.id == id && failed.room == room) {
+      return failed;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace mcu::conference

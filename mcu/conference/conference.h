@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -43,6 +44,7 @@ struct JoinRequest {
   std::string display_name;
   std::optional<std::string> pin;
   mixer::MediaEndpoint media;
+  bool dial_out = false;  // the server calls out: no PIN, "joined" only once answered
 };
 
 struct JoinResult {
@@ -57,6 +59,15 @@ class Conference {
 
   // Room policies as stored, replacing what was known (start-up load, REST changes).
   void setRooms(const std::vector<store::RoomRow>& rooms);
+  // How to place a call (the SIP side): room and target URI; on the control thread.
+  using DialOutFn = std::function<DialOutResult(const std::string& room, const std::string& uri)>;
+  void setDialOut(DialOutFn dial_out) { dial_out_ = std::move(dial_out); }
+  DialOutResult dialOut(const std::string& room, const std::string& uri);
+  // A dialled call's progress: "ringing", "joined" (answered, with its media), "failed".
+  void dialProgress(mixer::ParticipantId id, const std::string& state, int sip_status);
+  // One participant, live or a recent failed dial-out.
+  std::optional<ParticipantView> participant(const std::string& room,
+                                             mixer::ParticipantId id) const;
   // Before the first call: how to end a call (the SIP side sends the BYE).
   void setEndCall(std::function<void(mixer::ParticipantId, const std::string&)> end_call) {
     config_.end_call = std::move(end_call);
@@ -110,6 +121,9 @@ class Conference {
     float input_gain = 1.0F;
     float output_gain = 1.0F;
     bool talking = false;
+    std::string state = "joined";
+    std::string direction = "in";
+    int sip_status = 0;
   };
   struct PendingPin {
     std::string digits;
@@ -131,6 +145,8 @@ class Conference {
   std::map<std::string, Room> rooms_;
   std::map<mixer::ParticipantId, Member> participants_;
   std::map<mixer::ParticipantId, PendingPin> pending_pins_;
+  DialOutFn dial_out_;
+  std::deque<ParticipantView> failed_dial_outs_;  // the last few, for GET after the failure
   ConferenceTotals ended_;  // counters of calls that left, plus joins and refusals
   mixer::ParticipantId next_participant_ = 1;
   mixer::RoomId next_room_ = 1;

@@ -46,6 +46,17 @@ std::optional<MoveOutcome> ConferenceClient::move(const std::string& room, std::
   return ask<MoveOutcome>([room, id, to](Conference& c) { return c.move(room, id, to); });
 }
 
+std::optional<DialOutResult> ConferenceClient::dialOut(const std::string& room,
+                                                       const std::string& uri) {
+  return ask<DialOutResult>([room, uri](Conference& c) { return c.dialOut(room, uri); });
+}
+
+std::optional<std::optional<ParticipantView>> ConferenceClient::participant(const std::string& room,
+                                                                            std::uint64_t id) {
+  return ask<std::optional<ParticipantView>>(
+      [room, id](Conference& c) { return c.participant(room, id); });
+}
+
 void ConferenceClient::roomChanged(const store::RoomRow& row) {
   Conference* conference = &conference_;
   loop_.post([conference, row] { conference->roomChanged(row); });

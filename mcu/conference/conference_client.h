@@ -29,6 +29,9 @@ class ConferenceClient {
                                                                  std::uint64_t id,
                                                                  const ParticipantPatch& patch);
   std::optional<bool> kick(const std::string& room, std::uint64_t id);
+  std::optional<DialOutResult> dialOut(const std::string& room, const std::string& uri);
+  std::optional<std::optional<ParticipantView>> participant(const std::string& room,
+                                                            std::uint64_t id);
   std::optional<MoveOutcome> move(const std::string& room, std::uint64_t id, const std::string& to);
   // Fire and forget: the control loop applies them in order.
   void roomChanged(const store::RoomRow& row);

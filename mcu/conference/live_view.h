@@ -16,7 +16,10 @@ struct ParticipantView {
   std::string from_uri;
   std::string display_name;
   std::string codec;
-  std::string joined_at;  // RFC 3339 UTC
+  std::string joined_at;         // RFC 3339 UTC
+  std::string state = "joined";  // dialled: calling, ringing, joined, failed
+  std::string direction = "in";
+  int sip_status = 0;  // dialled: the last final or provisional status (0: none)
   bool muted = false;
   bool deaf = false;
   float input_gain = 1.0F;
@@ -53,6 +56,13 @@ struct MoveOutcome {
   enum class Kind { kMoved, kNoParticipant, kNoRoom, kRefused } kind = Kind::kNoParticipant;
   std::string reason;                          // for kRefused: "room is locked", "room is full"
   std::optional<ParticipantView> participant;  // for kMoved: as it is now
+};
+
+// How a dial-out request went: its participant, or why not (an HTTP-ish status and text).
+struct DialOutResult {
+  int status = 202;  // 202 dialling; 403, 404, 486 (room full), 503
+  std::string reason;
+  std::optional<ParticipantView> participant;
 };
 
 // A REST change to one participant: only the fields that are set change.

@@ -34,6 +34,7 @@ struct Config {
   bool rooms_on_demand = true;
   int max_participants = 1000;
   int events_retention_h = 168;
+  std::string dialout_allow;  // comma-separated hosts or *.domain patterns; empty: no dial-out
   int http_event_streams = 4;
   log::Level log_level = log::Level::kInfo;
   std::map<std::string, log::Level, std::less<>> log_components;

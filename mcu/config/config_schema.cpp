@@ -183,6 +183,10 @@ const std::vector<OptionSpec>& specs() {
       {"events.retention_h", "MCU_EVENTS_RETENTION_H", "--events-retention-h", ValueType::kInteger,
        "168", "hours the event log (GET /v1/events replay) keeps an event (1-87600)",
        integer(&Config::events_retention_h, 1, 87600)},
+      {"dialout.allow", "MCU_DIALOUT_ALLOW", "--dialout-allow", ValueType::kString, "",
+       "hosts REST dial-out may call: comma-separated names, addresses or *.domain patterns;"
+       " empty: dial-out is off (no toll fraud by default)",
+       text(&Config::dialout_allow)},
       {"http.event_streams", "MCU_HTTP_EVENT_STREAMS", "--http-event-streams", ValueType::kInteger,
        "4", "event streams (SSE) open at once; each holds a thread (1-32)",
        integer(&Config::http_event_streams, 1, 32)},

@@ -259,6 +259,79 @@ void CallHandler::onAck(CallLeg& leg, const sip_t* sip) {
   conference_.update(leg.participant, endpointFor(leg.audio));
 }
 
+conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& room,
+                                               const std::string& uri, const std::string& from,
+                                               bool draining) {
+  if (draining) {
+    return {503, "the server is shutting down", std::nullopt};
+  }
+  static std::uint64_t counter = 0;
+  const std::string call_id =
+      "mcu-out-" + std::to_string(sessionId()) + "-" + std::to_string(++counter);
+  auto leg = std::make_unique<CallLeg>();
+  leg->outgoing = true;
+  leg->call_id = call_id;
+  leg->room = room;
+  leg->local.session_id = sessionId();
+  leg->local.session_version = 1;
+  leg->audio.codec = {};
+  leg->audio.receive = leg->audio.send = false;  // nothing to send to before the answer
+  conference::JoinRequest request;
+  request.room = room;
+  request.call_id = call_id;
+  request.from_uri = uri;
+  request.media = endpointFor(leg->audio);
+  request.dial_out = true;
+  const auto joined = conference_.join(request);
+  if (joined.admission.status != 200) {
+    return {joined.admission.status, joined.admission.reason, std::nullopt};
+  }
+  leg->participant = joined.participant;
+  leg->local.address =
+      media_.advertised.empty() ? localAddressToward("127.0.0.1") : media_.advertised;
+  leg->local.port = joined.local_port;
+  const std::string offer = negotiatorFor(room).offer(leg->local);
+  nua_handle_t* nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(uri.c_str()),
+                                SIPTAG_FROM_STR(from.c_str()), TAG_END());
+  leg->nh = nh;
+  nua_handle_bind(nh, leg.get());
+  nua_invite(nh, SIPTAG_CALL_ID_STR(call_id.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+             SIPTAG_PAYLOAD_STR(offer.c_str()), TAG_END());
+  log::info(kComponent, "dial_out").kv("room", room).kv("uri", uri).kv("call_id", call_id);
+  const auto participant = conference_.participant(room, joined.participant);
+  legs_[nh] = std::move(leg);
+  return {202, "calling", participant};
+}
+
+void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
+  if (!leg.outgoing || leg.answered || status < 180) {
+    return;  // 100 Trying, or a response to a later re-INVITE
+  }
+  if (status < 200) {
+    conference_.dialProgress(leg.participant, "ringing", status);
+    return;
+  }
+  if (status >= 300) {
+    conference_.dialProgress(leg.participant, "failed", status);
+    leave_reasons_.try_emplace(leg.call_id, "dialout_failed_" + std::to_string(status));
+    return;  // nua ends the dialog: onTerminated follows
+  }
+  leg.answered = true;
+  const auto answer = sdpBody(sip);
+  auto negotiated = answer ? negotiatorFor(leg.room).negotiate(*answer)
+                           : std::variant<NegotiatedAudio, SdpRejection>(SdpRejection{});
+  if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
+    log::warn(kComponent, "answer_unusable").kv("call_id", leg.call_id).kv("warning", r->warning);
+    conference_.dialProgress(leg.participant, "failed", 488);
+    leave_reasons_.try_emplace(leg.call_id, "bad_answer");
+    nua_bye(leg.nh, SIPTAG_REASON_STR("SIP;cause=488;text=\"no usable SDP answer\""), TAG_END());
+    return;
+  }
+  leg.audio = std::get<NegotiatedAudio>(negotiated);
+  conference_.update(leg.participant, endpointFor(leg.audio));
+  conference_.dialProgress(leg.participant, "joined", status);
+}
+
 void CallHandler::onTerminated(nua_handle_t* nh, const std::string& reason) {
   const auto it = legs_.find(nh);
   if (it != legs_.end()) {
@@ -283,7 +356,11 @@ void CallHandler::bye(mixer::ParticipantId participant, const std::string& reaso
   for (auto& [nh, leg] : legs_) {
     if (leg->participant == participant) {
       leave_reasons_.try_emplace(leg->call_id, reason);
-      nua_bye(nh, TAG_END());
+      if (leg->outgoing && !leg->answered) {
+        nua_cancel(nh, TAG_END());  // still ringing: CANCEL, not BYE
+      } else {
+        nua_bye(nh, TAG_END());
+      }
       log::info(kComponent, "bye_sent").kv("call_id", leg->call_id).kv("reason", reason);
     }
   }

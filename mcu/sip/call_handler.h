@@ -23,6 +23,8 @@ struct CallLeg {
   NegotiatedAudio audio;
   LocalMedia local;
   bool awaiting_answer_in_ack = false;  // offerless INVITE: our offer went in the 200
+  bool outgoing = false;                // we dialled it: our offer went in the INVITE
+  bool answered = false;
 };
 
 struct MediaAddressConfig {
@@ -38,6 +40,12 @@ class CallHandler {
   // A re-INVITE, or an UPDATE (`update_of` then names the nua whose current request it is).
   void onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of = nullptr);
   void onAck(CallLeg& leg, const sip_t* sip);
+  // Dial-out: an INVITE with our offer to `uri`, the callee joining `room` as it is answered.
+  // `from` is our address of record for the From header.
+  conference::DialOutResult dialOut(nua_t* nua, const std::string& room, const std::string& uri,
+                                    const std::string& from, bool draining);
+  // A response to an INVITE we sent.
+  void onInviteResponse(CallLeg& leg, int status, const sip_t* sip);
   // The dialog is over (BYE either way, CANCEL, error): leave the room, free the handle.
   void onTerminated(nua_handle_t* nh, const std::string& reason);
   // Remembers why a dialog is ending (the first reason given wins).

@@ -68,7 +68,7 @@ struct SipStack::Nua {
 
   void onEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
                const sip_t* sip, tagi_t* tags);
-  void onCallEvent(nua_event_t event, nua_handle_t* nh, const sip_t* sip, tagi_t* tags);
+  void onCallEvent(nua_event_t event, int status, nua_handle_t* nh, const sip_t* sip, tagi_t* tags);
   void answerOptions(nua_handle_t* nh, const sip_t* sip);
   void answerInvite(nua_handle_t* nh, const sip_t* sip);
 };
@@ -83,7 +83,7 @@ void nuaCallback(nua_event_t event, int status, const char* phrase, nua_t* /*nua
 
 }  // namespace
 
-void SipStack::Nua::onCallEvent(nua_event_t event, nua_handle_t* nh, const sip_t* sip,
+void SipStack::Nua::onCallEvent(nua_event_t event, int status, nua_handle_t* nh, const sip_t* sip,
                                 tagi_t* tags) {
   CallHandler& calls = *owner->calls_;
   CallLeg* leg = calls.leg(nh);
@@ -110,6 +110,11 @@ void SipStack::Nua::onCallEvent(nua_event_t event, nua_handle_t* nh, const sip_t
       break;
     case nua_i_bye:
       calls.noteReason(nh, "bye");
+      break;
+    case nua_r_invite:
+      if (leg != nullptr) {
+        calls.onInviteResponse(*leg, status, sip);
+      }
       break;
     case nua_i_cancel:
       calls.noteReason(nh, "cancel");
@@ -140,8 +145,9 @@ void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, n
     case nua_i_bye:
     case nua_i_cancel:
     case nua_i_state:
+    case nua_r_invite:
       if (owner->calls_ != nullptr) {
-        onCallEvent(event, nh, sip, tags);
+        onCallEvent(event, status, nh, sip, tags);
       } else if (event == nua_i_invite) {
         answerInvite(nh, sip);
       } else if (event == nua_i_state) {
@@ -265,6 +271,15 @@ void SipStack::enableCalls(conference::Conference& conference,
   calls_ = std::make_unique<CallHandler>(conference, SdpNegotiator(std::move(codec_preference)),
                                          MediaAddressConfig{std::move(media_address)},
                                          config_.retry_after_s);
+  // Runs on the control thread (the conference calls it from a posted task).
+  conference.setDialOut([this](const std::string& room, const std::string& uri) {
+    const std::string host = config_.listen.host == "0.0.0.0" || config_.listen.host == "::"
+                                 ? localAddressToward("127.0.0.1")
+                                 : config_.listen.host;
+    const std::string from =
+        "<sip:" + room + "@" + HostPort{host, config_.listen.port}.toString() + ">";
+    return calls_->dialOut(nua_->nua, room, uri, from, draining_.load());
+  });
 }
 
 void SipStack::endCall(mixer::ParticipantId participant, const std::string& reason) {

@@ -66,10 +66,22 @@ void ConferenceStore::callJoined(const CallJoinedRow& row) {
             // the queue runs in order, so it is there.
             txn.exec_params(
                 "INSERT INTO calls (room_id, node_id, call_id, direction, from_uri, display_name,"
-                " codec, remote_media) SELECT id, $2, $3, 'in', $4, $5, $6, $7 FROM rooms"
+                " codec, remote_media) SELECT id, $2, $3, $8, $4, $5, $6, $7 FROM rooms"
                 " WHERE name = $1 AND deleted_at IS NULL",
                 row.room, row.node, row.call_id, row.from_uri, row.display_name, row.codec,
-                row.remote_media);
+                row.remote_media, row.direction);
+            txn.commit();
+          }});
+}
+
+void ConferenceStore::callAnswered(const std::string& call_id, const std::string& codec,
+                                   const std::string& remote_media) {
+  submit({"call answered " + call_id, [call_id, codec, remote_media](DbSession& session) {
+            pqxx::work txn(session.connection());
+            txn.exec_params(
+                "UPDATE calls SET codec = $2, remote_media = $3 WHERE call_id = $1"
+                " AND left_at IS NULL",
+                call_id, codec, remote_media);
             txn.commit();
           }});
 }

@@ -31,6 +31,7 @@ struct CallJoinedRow {
   std::string codec;
   std::string remote_media;
   std::string node;
+  std::string direction = "in";  // "out": dialled by the server
 };
 
 class ConferenceStore {
@@ -41,6 +42,9 @@ class ConferenceStore {
   void loadRooms(std::function<void(std::vector<RoomRow>)> done);
   void createRoom(const std::string& name, bool on_demand);
   void callJoined(const CallJoinedRow& row);
+  // A dialled call was answered: its codec and media address are known now.
+  void callAnswered(const std::string& call_id, const std::string& codec,
+                    const std::string& remote_media);
   // A live call moved to another room: its record follows.
   void callMoved(const std::string& call_id, const std::string& room);
   void callLeft(const std::string& call_id, const std::string& reason,

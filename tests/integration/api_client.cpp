@@ -84,4 +84,36 @@ std::string createToken(const std::string& database_url, const std::string& role
   return m[1].str();
 }
 
+// Reads an SSE stream for `duration` and returns the (id, type) of each event.
+std::vector<nlohmann::json> readEvents(std::uint16_t port, const std::string& token,
+                                       const std::string& last_id,
+                                       std::chrono::milliseconds duration) {
+  std::vector<nlohmann::json> events;
+  httplib::Client client("127.0.0.1", port);
+  httplib::Headers headers{{"Authorization", "Bearer " + token}};
+  if (!last_id.empty()) {
+    headers.emplace("Last-Event-ID", last_id);
+  }
+  const auto until = std::chrono::steady_clock::now() + duration;
+  std::string buffer;
+  client.Get("/v1/events", headers, [&](const char* data, std::size_t size) {
+    buffer.append(data, size);
+    for (auto end = buffer.find("\n\n"); end != std::string::npos; end = buffer.find("\n\n")) {
+      const std::string message = buffer.substr(0, end);
+      buffer.erase(0, end + 2);
+      if (message.rfind("id: ", 0) != 0) {
+        continue;  // a keep-alive comment
+      }
+      const auto data_at = message.find("\ndata: ");
+      const auto payload = nlohmann::json::parse(message.substr(data_at + 7));
+      for (const auto& error : ApiClient::validator().checkSchema("Event", payload)) {
+        ADD_FAILURE() << "event differs from api/openapi.json: " << error;
+      }
+      events.push_back(payload);
+    }
+    return std::chrono::steady_clock::now() < until;  // false: the client hangs up
+  });
+  return events;
+}
+
 }  // namespace mcu::test

@@ -40,6 +40,13 @@ class ApiClient {
   std::string token_;
 };
 
+// Reads the SSE stream GET /v1/events (from after `last_id`, "" for new ones only) for
+// `duration`; every event's data is checked against the document's Event schema and
+// returned.
+std::vector<nlohmann::json> readEvents(std::uint16_t port, const std::string& token,
+                                       const std::string& last_id,
+                                       std::chrono::milliseconds duration);
+
 // `mcu token create` against a database; returns the printed token ("" and a test failure if
 // it did not work).
 std::string createToken(const std::string& database_url, const std::string& role,

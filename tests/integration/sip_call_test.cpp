@@ -524,5 +524,93 @@ TEST_F(SipCallTest, MoveTakesALiveCallToAnotherRoomWithoutHangingUp) {
   EXPECT_EQ(api.post(a_path + "/move", R"({"room":"two"})").status, 404) << "not in 'one' now";
 }
 
+TEST_F(SipCallTest, DialOutRingsJoinsAndIsKickedOrFailsWithTheSipStatus) {
+  ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
+  server_.reset();
+  start({{"MCU_DIALOUT_ALLOW", "127.0.0.1"}});
+  const std::string token = createToken(db_.url(), "admin", "dial-admin");
+  const ApiClient api(server_->httpPort(), token);
+  Caller inside = dial("sales", "opus", 500);
+
+  // The far end: sipp as a UAS on a free port, answering once.
+  const std::uint16_t callee_port = freeUdpTcpPort();
+  const TempPath messages("dialout-msgs");
+  ChildProcess callee(
+      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_answer.xml", "-i",
+       "127.0.0.1", "-p", std::to_string(callee_port), "-mi", "127.0.0.1", "-m", "1", "-nostdin",
+       "-timeout", "30s", "-timeout_error", "-trace_msg", "-message_file", messages.path()},
+      {}, tempPath("sipp-uas"));
+  std::this_thread::sleep_for(300ms);  // sipp binds its port
+  const std::string uri = "sip:callee@127.0.0.1:" + std::to_string(callee_port);
+
+  EXPECT_EQ(api.post("/v1/rooms/sales/participants", R"({"uri":"sip:x@evil.example.com"})").status,
+            403)
+      << "not in the allow-list: no toll fraud";
+  EXPECT_EQ(api.post("/v1/rooms/sales/participants", R"({"uri":"tel:+15551234"})").status, 422);
+  EXPECT_EQ(api.post("/v1/rooms/nowhere/participants", R"({"uri":")" + uri + R"("})").status, 404);
+  const auto dialled = api.post("/v1/rooms/sales/participants", R"({"uri":")" + uri + R"("})");
+  ASSERT_EQ(dialled.status, 202) << dialled.body;
+  EXPECT_EQ(dialled.json()["state"], "calling");
+  EXPECT_EQ(dialled.json()["direction"], "out");
+  const std::string path = dialled.header("Location");
+  ASSERT_FALSE(path.empty());
+
+  std::string state;
+  for (int i = 0; i < 50 && state != "joined"; ++i) {
+    std::this_thread::sleep_for(100ms);
+    state = api.get(path).json().value("state", "");
+  }
+  ASSERT_EQ(state, "joined") << server_->process().output();
+  EXPECT_EQ(api.get(path).json()["codec"], "PCMA") << "the answer's codec";
+  EXPECT_EQ(api.get(path).json()["sip_status"], 200);
+  // The events say so, in order.
+  std::vector<std::string> states;
+  for (const auto& e : readEvents(server_->httpPort(), token, "0", 1000ms)) {
+    if (e["type"] == "participant.dialout") {
+      states.push_back(e["data"]["state"]);
+    }
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"calling", "ringing", "joined"}));
+  // The dialled party hears the room (its RTP arrives at sipp; the room's caller hears it).
+  runFrames({inside.media.get()}, 60);
+  EXPECT_GT(db_.awaitScalar("SELECT count(*) FROM calls WHERE direction = 'out'"
+                            " AND codec = 'PCMA'",
+                            "1"),
+            "0");
+  EXPECT_EQ(api.del(path).status, 204) << "a kick of a dialled call";
+  const auto exit = callee.waitExit(10s);
+  ASSERT_TRUE(exit.has_value()) << "the callee got no BYE";
+  EXPECT_EQ(*exit, 0) << callee.output();
+  const std::string invite = readFile(messages.path());
+  const std::string call_id =
+      db_.awaitScalar("SELECT call_id FROM calls WHERE direction = 'out' AND left_at IS NOT NULL");
+  EXPECT_NE(invite.find("Call-ID: " + call_id), std::string::npos)
+      << "the record's Call-ID is the one on the wire: " << call_id;
+  EXPECT_NE(invite.find("From: <sip:sales@127.0.0.1"), std::string::npos);
+
+  // A busy callee: the dial-out fails with 486, visible on GET.
+  const std::uint16_t busy_port = freeUdpTcpPort();
+  ChildProcess busy(
+      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_busy.xml", "-i",
+       "127.0.0.1", "-p", std::to_string(busy_port), "-m", "1", "-nostdin", "-timeout", "30s",
+       "-timeout_error"},
+      {}, tempPath("sipp-busy"));
+  std::this_thread::sleep_for(300ms);
+  const auto failed =
+      api.post("/v1/rooms/sales/participants",
+               R"({"uri":"sip:busy@127.0.0.1:)" + std::to_string(busy_port) + R"("})");
+  ASSERT_EQ(failed.status, 202) << failed.body;
+  const std::string failed_path = failed.header("Location");
+  for (int i = 0; i < 50 && state != "failed"; ++i) {
+    std::this_thread::sleep_for(100ms);
+    state = api.get(failed_path).json().value("state", "");
+  }
+  EXPECT_EQ(state, "failed");
+  EXPECT_EQ(api.get(failed_path).json()["sip_status"], 486);
+  EXPECT_EQ(api.get("/v1/rooms/sales/participants").json()["items"].size(), 1U)
+      << "a failed dial-out is not in the room";
+  EXPECT_EQ(busy.waitExit(10s).value_or(-1), 0) << busy.output();
+}
+
 }  // namespace
 }  // namespace mcu::test
