@@ -220,6 +220,7 @@ int Server::run() {
         break;
       }
     }
+    sip.tick();
     // Once an hour: events past their retention go.
     if (++ticks % 36'000 == 0) {
       event_log.prune(std::chrono::hours(config_.events_retention_h));

@@ -81,6 +81,14 @@ class Conference {
   void expirePins(std::chrono::steady_clock::time_point now);
   std::size_t participantCount() const { return participants_.size(); }
   void onTalking(mixer::ParticipantId id, bool talking);
+  bool knowsRoom(const std::string& name) const { return rooms_.contains(name); }
+  // The database can be asked now (reachable); otherwise decide from what is known.
+  bool canLookUpRooms() const { return store_.available(); }
+  // Asks the database for one room; `done` runs on the database thread (nullopt: none).
+  void lookupRoom(const std::string& name,
+                  std::function<void(std::optional<store::RoomRow>)> done) {
+    store_.findRoom(name, std::move(done));
+  }
   // The room's own codec order ("opus", "PCMU"...), empty for the server's.
   std::vector<std::string> codecPreference(const std::string& room) const;
 

@@ -158,12 +158,76 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
       url_param(ruri->url_params, "pin", pin_buf.data(), pin_buf.size()) > 0) {
     pin = pin_buf.data();
   }
+  PendingInvite invite;
+  invite.nh = nh;
+  invite.call_id = call_id;
+  invite.room = room;
+  invite.pin = pin;
+  invite.offer = sdpBody(sip);
+  if (sip->sip_from != nullptr) {
+    std::array<char, 256> from{};
+    url_e(from.data(), static_cast<isize_t>(from.size()), sip->sip_from->a_url);
+    invite.from_uri = from.data();
+    invite.display_name = displayName(sip->sip_from->a_display);
+  }
+  // A room this server has not seen may have been created since (over REST on another node,
+  // in SQL): ask the database before deciding, without holding the control thread. The
+  // INVITE waits meanwhile (nta sends 100 Trying), and a CANCEL can still end it.
+  if (loop_ != nullptr && conference::validRoomName(room) && !conference_.knowsRoom(room) &&
+      conference_.canLookUpRooms()) {
+    invite.token = ++next_token_;
+    invite.deadline = std::chrono::steady_clock::now() + kRoomLookupTimeout;
+    const std::uint64_t token = invite.token;
+    pending_[nh] = std::move(invite);
+    Loop* loop = loop_;
+    conference_.lookupRoom(room, [this, loop, token](std::optional<store::RoomRow> row) {
+      loop->post([this, token, row = std::move(row)] { roomLookedUp(token, row); });
+    });
+    return;
+  }
+  finishInvite(invite);
+}
+
+void CallHandler::roomLookedUp(std::uint64_t token, const std::optional<store::RoomRow>& row) {
+  for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+    if (it->second.token == token) {
+      if (row) {
+        conference_.roomChanged(*row);
+      }
+      PendingInvite invite = std::move(it->second);
+      pending_.erase(it);
+      finishInvite(invite);
+      return;
+    }
+  }
+  // Gone meanwhile (CANCEL, or decided at the deadline): nothing to do.
+}
+
+void CallHandler::expirePending(std::chrono::steady_clock::time_point now) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (now < it->second.deadline) {
+      ++it;
+      continue;
+    }
+    // The database is slow: decide with what is known, rather than leave the caller waiting.
+    log::warn(kComponent, "room_lookup_timeout").kv("room", it->second.room);
+    PendingInvite invite = std::move(it->second);
+    it = pending_.erase(it);
+    finishInvite(invite);
+  }
+}
+
+void CallHandler::finishInvite(const PendingInvite& invite) {
+  nua_handle_t* nh = invite.nh;
+  const std::string& call_id = invite.call_id;
+  const std::string& room = invite.room;
+  const std::optional<std::string>& pin = invite.pin;
+  const std::optional<std::string>& offer = invite.offer;
   auto leg = std::make_unique<CallLeg>();
   leg->nh = nh;
   leg->call_id = call_id;
   leg->local.session_id = sessionId();
   leg->local.session_version = 1;
-  const auto offer = sdpBody(sip);
   if (offer) {
     auto negotiated = negotiatorFor(room).negotiate(*offer);
     if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
@@ -185,12 +249,8 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
   conference::JoinRequest request;
   request.room = room;
   request.call_id = call_id;
-  if (sip->sip_from != nullptr) {
-    std::array<char, 256> from{};
-    url_e(from.data(), static_cast<isize_t>(from.size()), sip->sip_from->a_url);
-    request.from_uri = from.data();
-    request.display_name = displayName(sip->sip_from->a_display);
-  }
+  request.from_uri = invite.from_uri;
+  request.display_name = invite.display_name;
   request.pin = pin;
   request.media = endpointFor(leg->audio);
   const auto joined = conference_.join(request);
@@ -333,6 +393,9 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
 }
 
 void CallHandler::onTerminated(nua_handle_t* nh, const std::string& reason) {
+  if (pending_.erase(nh) > 0) {
+    log::info(kComponent, "invite_cancelled").kv("reason", reason);
+  }
   const auto it = legs_.find(nh);
   if (it != legs_.end()) {
     CallLeg& leg = *it->second;
@@ -367,6 +430,10 @@ void CallHandler::bye(mixer::ParticipantId participant, const std::string& reaso
 }
 
 void CallHandler::byeAll(const std::string& reason) {
+  for (auto& [nh, invite] : pending_) {
+    reject(nh, 503, "399 mcu \"shutting down\"");
+  }
+  pending_.clear();
   for (auto& [nh, leg] : legs_) {
     leave_reasons_.try_emplace(leg->call_id, reason);
     nua_bye(nh, TAG_END());

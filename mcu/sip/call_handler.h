@@ -6,10 +6,13 @@
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "mcu/common/loop.h"
 #include "mcu/conference/conference.h"
 #include "mcu/sip/sdp_negotiator.h"
 
@@ -27,6 +30,21 @@ struct CallLeg {
   bool answered = false;
 };
 
+// An INVITE to a room the conference does not know, waiting for the database to say.
+struct PendingInvite {
+  nua_handle_t* nh = nullptr;
+  std::uint64_t token = 0;
+  std::chrono::steady_clock::time_point deadline;
+  std::string call_id;
+  std::string room;
+  std::optional<std::string> pin;
+  std::optional<std::string> offer;
+  std::string from_uri;
+  std::string display_name;
+};
+
+inline constexpr std::chrono::milliseconds kRoomLookupTimeout{1500};
+
 struct MediaAddressConfig {
   std::string advertised;  // c= address; empty: the local address toward the caller
 };
@@ -36,7 +54,12 @@ class CallHandler {
   CallHandler(conference::Conference& conference, SdpNegotiator negotiator,
               MediaAddressConfig media, int retry_after_s);
 
+  // Where database answers come back (the control loop); without it, unknown rooms are
+  // decided from the cache at once.
+  void setLoop(Loop* loop) { loop_ = loop; }
   void onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool draining);
+  // INVITEs whose room lookup took too long are decided now (called about every 100 ms).
+  void expirePending(std::chrono::steady_clock::time_point now);
   // A re-INVITE, or an UPDATE (`update_of` then names the nua whose current request it is).
   void onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of = nullptr);
   void onAck(CallLeg& leg, const sip_t* sip);
@@ -53,10 +76,12 @@ class CallHandler {
   // Ends every call with BYE (shutdown, or a media timeout for one participant).
   void byeAll(const std::string& reason);
   void bye(mixer::ParticipantId participant, const std::string& reason);
-  std::size_t activeCalls() const { return legs_.size(); }
+  std::size_t activeCalls() const { return legs_.size() + pending_.size(); }
   CallLeg* leg(nua_handle_t* nh);
 
  private:
+  void finishInvite(const PendingInvite& invite);
+  void roomLookedUp(std::uint64_t token, const std::optional<store::RoomRow>& row);
   // The room's codec order when it has one, else the server's.
   SdpNegotiator negotiatorFor(const std::string& room) const;
   mixer::MediaEndpoint endpointFor(const NegotiatedAudio& audio) const;
@@ -69,6 +94,9 @@ class CallHandler {
   int retry_after_s_;
   std::map<nua_handle_t*, std::unique_ptr<CallLeg>> legs_;
   std::map<std::string, std::string> leave_reasons_;  // call-id -> why, until terminated
+  std::map<nua_handle_t*, PendingInvite> pending_;
+  std::uint64_t next_token_ = 0;
+  Loop* loop_ = nullptr;
 };
 
 // The address of this host on the route toward `remote` (what a caller can reach us on).

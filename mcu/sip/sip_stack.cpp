@@ -271,6 +271,7 @@ void SipStack::enableCalls(conference::Conference& conference,
   calls_ = std::make_unique<CallHandler>(conference, SdpNegotiator(std::move(codec_preference)),
                                          MediaAddressConfig{std::move(media_address)},
                                          config_.retry_after_s);
+  calls_->setLoop(&loop_);
   // Runs on the control thread (the conference calls it from a posted task).
   conference.setDialOut([this](const std::string& room, const std::string& uri) {
     const std::string host = config_.listen.host == "0.0.0.0" || config_.listen.host == "::"
@@ -279,6 +280,15 @@ void SipStack::enableCalls(conference::Conference& conference,
     const std::string from =
         "<sip:" + room + "@" + HostPort{host, config_.listen.port}.toString() + ">";
     return calls_->dialOut(nua_->nua, room, uri, from, draining_.load());
+  });
+}
+
+void SipStack::tick() {
+  loop_.post([this] {
+    if (calls_ != nullptr) {
+      calls_->expirePending(std::chrono::steady_clock::now());
+      active_calls_ = calls_->activeCalls();
+    }
   });
 }
 

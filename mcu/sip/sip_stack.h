@@ -58,6 +58,8 @@ class SipStack {
   void beginDrain();
   // Any thread: calls in progress, as of the last SIP event.
   std::size_t activeCalls() const { return active_calls_.load(); }
+  // Any thread, about every 100 ms: INVITEs waiting too long for their room are decided.
+  void tick();
   // Any thread: ends one participant's call with BYE (e.g. its RTP stopped).
   void endCall(mixer::ParticipantId participant, const std::string& reason);
   // Any thread: shuts nua down (ending its transactions) and joins the control thread.

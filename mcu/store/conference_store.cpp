@@ -15,36 +15,55 @@ void ConferenceStore::submit(DbJob job) {
   }
 }
 
+namespace {
+
+constexpr const char* kRoomColumns =
+    "SELECT name, locked, max_participants, pin_hash, on_demand,"
+    " array_to_string(codec_preference, ','), (mixing->>'max_speakers')::int FROM rooms"
+    " WHERE deleted_at IS NULL";
+
+RoomRow roomFromRow(const pqxx::row& r) {
+  RoomRow row;
+  row.name = r[0].as<std::string>();
+  row.locked = r[1].as<bool>();
+  if (!r[2].is_null()) {
+    row.max_participants = r[2].as<int>();
+  }
+  if (!r[3].is_null()) {
+    row.pin = r[3].as<std::string>();
+  }
+  row.on_demand = r[4].as<bool>();
+  const auto codecs = r[5].as<std::string>();
+  for (std::size_t start = 0; start < codecs.size();) {
+    const auto comma = std::min(codecs.find(',', start), codecs.size());
+    row.codec_preference.push_back(codecs.substr(start, comma - start));
+    start = comma + 1;
+  }
+  if (!r[6].is_null()) {
+    row.max_speakers = r[6].as<int>();
+  }
+  return row;
+}
+
+}  // namespace
+
 void ConferenceStore::loadRooms(std::function<void(std::vector<RoomRow>)> done) {
   submit({"load rooms", [done = std::move(done)](DbSession& session) {
             pqxx::read_transaction txn(session.connection());
             std::vector<RoomRow> rooms;
-            for (const auto& r :
-                 txn.exec("SELECT name, locked, max_participants, pin_hash, on_demand,"
-                          " array_to_string(codec_preference, ','),"
-                          " (mixing->>'max_speakers')::int FROM rooms WHERE deleted_at IS NULL")) {
-              RoomRow row;
-              row.name = r[0].as<std::string>();
-              row.locked = r[1].as<bool>();
-              if (!r[2].is_null()) {
-                row.max_participants = r[2].as<int>();
-              }
-              if (!r[3].is_null()) {
-                row.pin = r[3].as<std::string>();
-              }
-              row.on_demand = r[4].as<bool>();
-              const auto codecs = r[5].as<std::string>();
-              for (std::size_t start = 0; start < codecs.size();) {
-                const auto comma = std::min(codecs.find(',', start), codecs.size());
-                row.codec_preference.push_back(codecs.substr(start, comma - start));
-                start = comma + 1;
-              }
-              if (!r[6].is_null()) {
-                row.max_speakers = r[6].as<int>();
-              }
-              rooms.push_back(std::move(row));
+            for (const auto& r : txn.exec(kRoomColumns)) {
+              rooms.push_back(roomFromRow(r));
             }
             done(std::move(rooms));
+          }});
+}
+
+void ConferenceStore::findRoom(const std::string& name,
+                               std::function<void(std::optional<RoomRow>)> done) {
+  submit({"find room " + name, [name, done = std::move(done)](DbSession& session) {
+            pqxx::read_transaction txn(session.connection());
+            const auto rows = txn.exec_params(std::string(kRoomColumns) + " AND name = $1", name);
+            done(rows.empty() ? std::nullopt : std::optional<RoomRow>(roomFromRow(rows[0])));
           }});
 }
 

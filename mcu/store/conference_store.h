@@ -41,6 +41,9 @@ class ConferenceStore {
   // `done` runs on the database thread with every room that is not deleted.
   void loadRooms(std::function<void(std::vector<RoomRow>)> done);
   void createRoom(const std::string& name, bool on_demand);
+  // One live room by name; `done` runs on the database thread (nullopt if there is none).
+  void findRoom(const std::string& name, std::function<void(std::optional<RoomRow>)> done);
+  bool available() const { return worker_.isReady(); }
   void callJoined(const CallJoinedRow& row);
   // A dialled call was answered: its codec and media address are known now.
   void callAnswered(const std::string& call_id, const std::string& codec,

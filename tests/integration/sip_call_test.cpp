@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <future>
 #include <memory>
+#include <pqxx/pqxx>
 #include <set>
 
 #include "tests/integration/api_client.h"
@@ -610,6 +612,45 @@ TEST_F(SipCallTest, DialOutRingsJoinsAndIsKickedOrFailsWithTheSipStatus) {
   EXPECT_EQ(api.get("/v1/rooms/sales/participants").json()["items"].size(), 1U)
       << "a failed dial-out is not in the room";
   EXPECT_EQ(busy.waitExit(10s).value_or(-1), 0) << busy.output();
+}
+
+TEST_F(SipCallTest, RoomAddedInTheDatabaseAfterStartIsSeenByTheNextInvite) {
+  // Not through this server's API (another node, or SQL): the INVITE asks the database.
+  db_.exec("INSERT INTO rooms (name, locked) VALUES ('added-later', true)");
+  int status = 0;
+  dial("added-later", "PCMU", 500, &status);
+  EXPECT_EQ(status, 403) << "its lock applies without a restart";
+  Caller fresh = dial("brand-new", "PCMU", 500);
+  EXPECT_EQ(db_.awaitScalar("SELECT on_demand FROM rooms WHERE name = 'brand-new'"), "t");
+}
+
+TEST_F(SipCallTest, CancelBeforeTheAnswerGets487AndNoCall) {
+  // The test holds the rooms table locked, so the server's look-up of this new room waits:
+  // the INVITE is not answered yet when the CANCEL comes.
+  std::promise<void> locked;
+  std::atomic<bool> release{false};
+  std::thread holder([&] {
+    pqxx::connection conn(db_.url());
+    pqxx::work txn(conn);
+    txn.exec("LOCK TABLE rooms IN ACCESS EXCLUSIVE MODE");
+    locked.set_value();
+    for (int i = 0; i < 500 && !release.load(); ++i) {
+      std::this_thread::sleep_for(10ms);
+    }
+    txn.abort();
+  });
+  locked.get_future().wait();
+  SipUac uac(server_->sipPort());
+  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
+  const auto [cancel, invite] =
+      uac.inviteThenCancel("waiting-room", sdpOffer(media.port(), "PCMU"), 300ms);
+  release = true;
+  holder.join();
+  EXPECT_EQ(cancel, 200) << server_->process().output();
+  EXPECT_EQ(invite, 487) << "the INVITE ends as Request Terminated";
+  std::this_thread::sleep_for(2s);  // past the look-up's deadline: nothing joins late
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls"), "0");
+  EXPECT_TRUE(server_->process().waitForOutput("event=invite_cancelled", 1s));
 }
 
 }  // namespace

@@ -122,6 +122,45 @@ SipReply SipUac::invite(const std::string& user, const std::optional<std::string
   return transact("INVITE", sdp, ack_sdp);
 }
 
+std::pair<int, int> SipUac::inviteThenCancel(const std::string& user, const std::string& sdp,
+                                             std::chrono::milliseconds wait) {
+  user_ = user;
+  call_id_ = "uac-" + randomToken() + "@127.0.0.1";
+  from_tag_ = randomToken();
+  to_tag_.clear();
+  const std::uint32_t cseq = cseq_++;
+  const std::string branch = randomToken();
+  send(request("INVITE", cseq, sdp, branch));
+  int cancel_status = 0;
+  int invite_status = 0;
+  const auto cancel_at = std::chrono::steady_clock::now() + wait;
+  bool cancelled = false;
+  const auto until = std::chrono::steady_clock::now() + wait + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < until && (cancel_status == 0 || invite_status == 0)) {
+    if (!cancelled && std::chrono::steady_clock::now() >= cancel_at) {
+      cancelled = true;
+      send(request("CANCEL", cseq, std::nullopt, branch));
+    }
+    const auto message = receive(std::chrono::milliseconds(20));
+    if (!message || message->rfind("SIP/2.0 ", 0) != 0) {
+      continue;
+    }
+    const int status = statusOf(*message);
+    if (status < 200) {
+      continue;
+    }
+    if (headerValue(*message, "CSeq").find("CANCEL") != std::string::npos) {
+      cancel_status = status;
+      continue;
+    }
+    invite_status = status;
+    to_tag_ = tagOf(headerValue(*message, "To"));
+    // The ACK of a non-2xx final response belongs to the INVITE's transaction (same branch).
+    send(request("ACK", cseq, std::nullopt, status < 300 ? randomToken() : branch));
+  }
+  return {cancel_status, invite_status};
+}
+
 SipReply SipUac::reinvite(const std::string& sdp) { return transact("INVITE", sdp, std::nullopt); }
 
 SipReply SipUac::update(const std::string& sdp) { return transact("UPDATE", sdp, std::nullopt); }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "mixer/engine/udp_socket.h"
 
@@ -26,6 +27,11 @@ class SipUac {
   // in it, if given).
   SipReply invite(const std::string& user, const std::optional<std::string>& sdp,
                   const std::optional<std::string>& ack_sdp = std::nullopt);
+  // INVITE, then after `wait` a CANCEL of it (same branch and CSeq, RFC 3261 §9.1); returns
+  // the final status of the CANCEL and of the INVITE (expected: 200 and 487), ACKing the
+  // INVITE's in its own transaction.
+  std::pair<int, int> inviteThenCancel(const std::string& user, const std::string& sdp,
+                                       std::chrono::milliseconds wait);
   SipReply reinvite(const std::string& sdp);
   SipReply update(const std::string& sdp);
   // Extra header lines for the next INVITE (e.g. "Session-Expires: 90\r\n").
