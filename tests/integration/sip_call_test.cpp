@@ -174,6 +174,19 @@ TEST_F(SipCallTest, SessionTimerIsAcceptedAndConfirmed) {
   EXPECT_EQ(uac.bye().status, 200);
 }
 
+// RFC 4028: when the caller makes us the refresher, we refresh at half the interval. Takes
+// 45 s (90 s is the smallest interval the RFC allows), so it runs beside the others.
+TEST_F(SipCallTest, ServerRefreshesTheSessionWhenItIsTheRefresher) {
+  SipUac uac(server_->sipPort());
+  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
+  uac.setExtraHeaders("Supported: timer\r\nSession-Expires: 90;refresher=uas\r\n");
+  const auto reply = uac.invite("refreshed", sdpOffer(media.port(), "PCMU"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  EXPECT_NE(headerValue(reply.message, "Session-Expires").find("refresher=uas"), std::string::npos)
+      << reply.message;
+  EXPECT_TRUE(uac.awaitRequest("INVITE", 55s)) << "no session refresh from the server";
+}
+
 TEST_F(SipCallTest, SippCallerOverTcp) {
   ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
   const auto result = sippJoinLeave("tcp-room", "t1", 1);
