@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "api/http_server.h"
+#include "mcu/app/cpu_budget.h"
 #include "mcu/app/server_metrics.h"
 #include "mcu/common/log.h"
 #include "mcu/conference/conference.h"
@@ -202,6 +203,7 @@ int Server::run() {
     return 1;
   }
 
+  CpuBudget cpu_budget(config_.cpu_budget_percent);
   int exit_code = 0;
   bool announced = false;
   std::uint64_t ticks = 0;
@@ -225,8 +227,12 @@ int Server::run() {
     if (++ticks % 36'000 == 0) {
       event_log.prune(std::chrono::hours(config_.events_retention_h));
     }
-    // Once a second: calls that did not key in their PIN in time are ended.
+    // Once a second: calls that did not key in their PIN in time are ended, and the CPU used
+    // is held against the budget.
     if (ticks % 10 == 0) {
+      if (const auto over = cpu_budget.sample(Clock::now())) {
+        sip.controlLoop().post([&conference, o = *over] { conference.setOverloaded(o); });
+      }
       sip.controlLoop().post(
           [&conference] { conference.expirePins(std::chrono::steady_clock::now()); });
     }

@@ -112,6 +112,10 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
     result.admission = {503, "server at capacity"};
     return result;
   }
+  if (overloaded_) {
+    result.admission = {503, "server overloaded (CPU budget)"};
+    return result;
+  }
   auto it = rooms_.find(request.room);
   if (it == rooms_.end()) {
     if (!config_.on_demand_rooms) {

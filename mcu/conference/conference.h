@@ -80,6 +80,8 @@ class Conference {
   // Ends the calls whose PIN was not given in time.
   void expirePins(std::chrono::steady_clock::time_point now);
   std::size_t participantCount() const { return participants_.size(); }
+  // Over the CPU budget: new calls get 503 + Retry-After, live ones go on.
+  void setOverloaded(bool overloaded) { overloaded_ = overloaded; }
   void onTalking(mixer::ParticipantId id, bool talking);
   bool knowsRoom(const std::string& name) const { return rooms_.contains(name); }
   // The database can be asked now (reachable); otherwise decide from what is known.
@@ -154,6 +156,7 @@ class Conference {
   std::map<mixer::ParticipantId, Member> participants_;
   std::map<mixer::ParticipantId, PendingPin> pending_pins_;
   DialOutFn dial_out_;
+  bool overloaded_ = false;
   std::deque<ParticipantView> failed_dial_outs_;  // the last few, for GET after the failure
   ConferenceTotals ended_;  // counters of calls that left, plus joins and refusals
   mixer::ParticipantId next_participant_ = 1;

@@ -33,6 +33,7 @@ struct Config {
   int media_rtp_timeout_s = 30;
   bool rooms_on_demand = true;
   int max_participants = 1000;
+  int cpu_budget_percent = 0;  // of one core; 0: no CPU budget
   int events_retention_h = 168;
   std::string dialout_allow;  // comma-separated hosts or *.domain patterns; empty: no dial-out
   int http_event_streams = 4;

@@ -180,6 +180,11 @@ const std::vector<OptionSpec>& specs() {
        ValueType::kInteger, "1000",
        "participants the server takes in all; beyond, INVITE gets 503 + Retry-After (1-100000)",
        integer(&Config::max_participants, 1, 100000)},
+      {"rooms.cpu_budget_percent", "MCU_ROOMS_CPU_BUDGET_PERCENT", "--rooms-cpu-budget-percent",
+       ValueType::kInteger, "0",
+       "CPU the server may use, in % of one core (200 = two cores); above it new INVITEs get"
+       " 503 + Retry-After while live calls go on (0: no budget; 0-10000)",
+       integer(&Config::cpu_budget_percent, 0, 10000)},
       {"events.retention_h", "MCU_EVENTS_RETENTION_H", "--events-retention-h", ValueType::kInteger,
        "168", "hours the event log (GET /v1/events replay) keeps an event (1-87600)",
        integer(&Config::events_retention_h, 1, 87600)},

@@ -387,6 +387,40 @@ TEST_F(SipCallTest, OverTheParticipantBudgetNewCallsGet503AndOthersKeepTalking) 
   EXPECT_GT(level(b, 500), kHeard);
 }
 
+TEST_F(SipCallTest, OverTheCpuBudgetNewCallsGet503UntilItFallsBack) {
+  server_.reset();
+  start({{"MCU_ROOMS_CPU_BUDGET_PERCENT", "2"}, {"MCU_SIP_RETRY_AFTER_S", "9"}});
+  // Eight Opus talkers use more than 2 % of a core (decoding, mixing, encoding).
+  std::vector<Caller> callers;
+  std::vector<RtpPeer*> peers;
+  for (int i = 0; i < 8; ++i) {
+    callers.push_back(dial("hot", "opus", 400 + 100 * i));
+    peers.push_back(callers.back().media.get());
+  }
+  ASSERT_TRUE(server_->process().waitForOutput("event=cpu_budget_exceeded", 50ms) || [&] {
+    for (int i = 0; i < 20; ++i) {
+      runFrames(peers, 25);
+      if (server_->process().waitForOutput("event=cpu_budget_exceeded", 50ms)) {
+        return true;
+      }
+    }
+    return false;
+  }()) << server_->process().output();
+  SipUac late(server_->sipPort());
+  const auto refused = late.invite("hot", sdpOffer(9, "opus"));
+  EXPECT_EQ(refused.status, 503) << refused.message;
+  EXPECT_EQ(headerValue(refused.message, "Retry-After"), "9");
+  runFrames(peers, 50);
+  EXPECT_GT(level(callers[0], 500), kHeard) << "live calls keep their audio";
+  for (auto& c : callers) {
+    c.sip->bye();
+  }
+  EXPECT_TRUE(server_->process().waitForOutput("event=cpu_budget_ok", 5s));
+  int status = 0;
+  dial("hot", "opus", 500, &status);
+  EXPECT_EQ(status, 200) << "taken again once the load is gone";
+}
+
 TEST_F(SipCallTest, MediaFollowsAnAddressChangeAtOnce) {
   Caller a = dial("moving", "opus", 500);
   Caller b = dial("moving", "opus", 800);
