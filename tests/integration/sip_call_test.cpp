@@ -187,6 +187,21 @@ TEST_F(SipCallTest, ServerRefreshesTheSessionWhenItIsTheRefresher) {
   EXPECT_TRUE(uac.awaitRequest("INVITE", 55s)) << "no session refresh from the server";
 }
 
+TEST_F(SipCallTest, LargeInviteOverUdpIsAnswered) {
+  // Far past the 1300 bytes of RFC 3261 §18.1.1: a sender should have used TCP, but a
+  // datagram this size arrives whole on loopback and must be taken, not dropped.
+  SipUac uac(server_->sipPort());
+  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
+  std::string offer = sdpOffer(media.port(), "PCMU");
+  for (int i = 0; i < 60; ++i) {
+    offer += "a=x-filler-" + std::to_string(i) + ":" + std::string(90, 'x') + "\r\n";
+  }
+  ASSERT_GT(offer.size(), 6000U);
+  const auto reply = uac.invite("large", offer);
+  EXPECT_EQ(reply.status, 200) << reply.message;
+  EXPECT_EQ(uac.bye().status, 200);
+}
+
 TEST_F(SipCallTest, SippCallerOverTcp) {
   ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
   const auto result = sippJoinLeave("tcp-room", "t1", 1);
