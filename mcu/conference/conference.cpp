@@ -282,8 +282,12 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
     ended_.packets_lost += stats->lost;
     ended_.packets_dropped += stats->dropped_bad + stats->dropped_wrong_source;
   }
-  engine_.removeParticipant(id);
-  store_.callLeft(member.call_id, reason, statsJson(stats));
+  // The record gets the statistics as of the moment it left, not the last publication.
+  store::ConferenceStore* store = &store_;
+  engine_.removeParticipantWithStats(
+      id, [store, call_id = member.call_id, reason](const mixer::ParticipantStats& final_stats) {
+        store->callLeft(call_id, reason, statsJson(final_stats));
+      });
   log::info(kComponent, "participant_left")
       .kv("room", member.room)
       .kv("call_id", member.call_id)

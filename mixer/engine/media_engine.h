@@ -4,6 +4,7 @@
 // Events come back through MediaEvents, on a media thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,10 @@ class MediaEngine {
                                                       const MediaEndpoint& endpoint) = 0;
   virtual void updateParticipant(ParticipantId id, const MediaEndpoint& endpoint) = 0;
   virtual void removeParticipant(ParticipantId id) = 0;
+  // The same, handing over its statistics as of the moment it left (for the call record);
+  // `done` runs on the media thread and must return at once.
+  virtual void removeParticipantWithStats(ParticipantId id,
+                                          std::function<void(const ParticipantStats&)> done) = 0;
   // Moves a live participant to another room, keeping its RTP port (no new SDP needed) and its
   // mute, deaf and gains. False for an unknown participant or room.
   virtual bool moveParticipant(ParticipantId id, RoomId to) = 0;

@@ -144,6 +144,24 @@ class MediaEngineImpl final : public MediaEngine {
     });
     return true;
   }
+  void removeParticipantWithStats(ParticipantId id,
+                                  std::function<void(const ParticipantStats&)> done) override {
+    const std::lock_guard lock(mutex_);
+    const auto it = participants_.find(id);
+    if (it == participants_.end()) {
+      return;
+    }
+    MediaThread* thread = threads_[it->second.thread].get();
+    participants_.erase(it);
+    thread->post([thread, id, done = std::move(done)] {
+      if (thread->participant(id) == nullptr && !thread->arriving(id)) {
+        done(ParticipantStats{});  // never attached: still, the record is closed
+        return;
+      }
+      thread->withParticipant(id, [done](ParticipantStream& p) { done(p.stats()); });
+      thread->detach(id);
+    });
+  }
   void setMute(ParticipantId id, bool muted) override {
     onParticipant(id, [muted](ParticipantStream& p) { p.setMuted(muted); });
   }

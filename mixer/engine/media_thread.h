@@ -54,6 +54,7 @@ class MediaThread {
   // A participant on its way here (a move): commands for it wait until it is attached.
   void expect(ParticipantId id) { arriving_[id]; }
   void forget(ParticipantId id) { arriving_.erase(id); }
+  bool arriving(ParticipantId id) const { return arriving_.contains(id); }
   // Runs `fn` on the participant now, or once it arrives; drops it for an unknown one.
   void withParticipant(ParticipantId id, const std::function<void(ParticipantStream&)>& fn);
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -174,6 +175,20 @@ TEST_F(MediaEngineTest, LongPacketsOf30And60MsPlayWithoutGaps) {
     quiet += test::goertzelDb(frame, 500) < kHeard ? 1 : 0;
   }
   EXPECT_LE(quiet, 1) << "20 ms frames where the 60 ms sender was not heard";
+}
+
+TEST_F(MediaEngineTest, RemovalHandsOverTheFinalStatistics) {
+  auto& a = peer(pcmu(), 500);
+  const ParticipantId id = join(a, pcmu());
+  test::runFrames({&a}, 30);
+  std::this_thread::sleep_for(60ms);  // the last packets are read off the socket
+  std::promise<ParticipantStats> final_stats;
+  engine_->removeParticipantWithStats(
+      id, [&final_stats](const ParticipantStats& s) { final_stats.set_value(s); });
+  auto f = final_stats.get_future();
+  ASSERT_EQ(f.wait_for(2s), std::future_status::ready);
+  EXPECT_EQ(f.get().packets_in, a.packetsSent()) << "every packet, not the last publication";
+  EXPECT_FALSE(engine_->stats(id).has_value());
 }
 
 TEST_F(MediaEngineTest, OpusPcmuAndG722ShareARoom) {
