@@ -71,6 +71,7 @@ ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket, UdpSock
       endpoint_(endpoint),
       gst_(gst),
       remote_(resolve(endpoint.remote)),
+      jitter_config_(room.jitter),
       jitter_(jitterFor(room, endpoint.codec)),
       writer_(randomU32(), static_cast<std::uint16_t>(randomU32()), randomU32(),
               timestampStep(endpoint.codec), endpoint.codec.payload_type) {
@@ -94,6 +95,10 @@ void ParticipantStream::update(const MediaEndpoint& endpoint) {
     personal_encoder_.reset();
     writer_.setPayloadType(endpoint.codec.payload_type);
     writer_.setTimestampStep(timestampStep(endpoint.codec));
+    // Its timestamps now count at the new codec's clock.
+    auto config = jitter_config_;
+    config.clock_rate = codec::rtpClockRate(endpoint.codec.kind);
+    jitter_ = rtp::JitterBuffer(config);
   }
   if (endpoint.remote.host != endpoint_.remote.host ||
       endpoint.remote.port != endpoint_.remote.port) {

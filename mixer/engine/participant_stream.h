@@ -118,6 +118,7 @@ class ParticipantStream {
   codec::GstPipelineHost& gst_;
   std::optional<Endpoint> remote_;
   bool latched_ = false;
+  rtp::JitterBufferConfig jitter_config_;  // the room's; the clock rate follows the codec
   rtp::JitterBuffer jitter_;
   std::unique_ptr<codec::AudioDecoder> decoder_;
   std::unique_ptr<codec::AudioEncoder> personal_encoder_;

@@ -436,6 +436,22 @@ TEST_F(SipCallTest, OverTheCpuBudgetNewCallsGet503UntilItFallsBack) {
   EXPECT_EQ(status, 200) << "taken again once the load is gone";
 }
 
+TEST_F(SipCallTest, ReinviteChangingTheCodecKeepsBothWaysOfAudio) {
+  Caller a = dial("recodec", "opus", 500);
+  Caller b = dial("recodec", "PCMU", 800);
+  runFrames({a.media.get(), b.media.get()}, 40);
+  ASSERT_GT(level(a, 800), kHeard);
+  // b's phone switches to Opus (a new stream on a new port, as a re-INVITE says).
+  RtpPeer opus_b(gst_, {.kind = CodecKind::kOpus, .payload_type = 111}, 800);
+  const auto reply = b.sip->reinvite(sdpOffer(opus_b.port(), "opus"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  EXPECT_NE(reply.body.find("opus/48000"), std::string::npos) << reply.body;
+  opus_b.setServerPort(b.media->serverPort());
+  runFrames({a.media.get(), &opus_b}, 60);
+  EXPECT_GT(level(a, 800), kHeard) << "b is heard in its new codec";
+  EXPECT_GT(goertzelDb(opus_b.lastAudio(600), 500), kHeard) << "and hears a in it";
+}
+
 TEST_F(SipCallTest, MediaFollowsAnAddressChangeAtOnce) {
   Caller a = dial("moving", "opus", 500);
   Caller b = dial("moving", "opus", 800);
@@ -527,6 +543,16 @@ TEST_F(SipCallTest, RestListsMutesAndKicksLiveParticipants) {
   ASSERT_EQ(api.patch(a_path, R"({"muted":false})").status, 200);
   runFrames({a.media.get(), b.media.get()}, 50);
   EXPECT_GT(level(b, 500), kHeard) << "heard again after unmute";
+  ASSERT_EQ(api.patch(a_path, R"({"deaf":true})").status, 200);
+  runFrames({a.media.get(), b.media.get()}, 5);
+  const std::size_t received_before = a.media->received().size();
+  runFrames({a.media.get(), b.media.get()}, 50);
+  EXPECT_EQ(a.media->received().size(), received_before)
+      << "a deafened participant is sent nothing";
+  EXPECT_GT(level(b, 500), kHeard) << "but is still heard";
+  ASSERT_EQ(api.patch(a_path, R"({"deaf":false,"output_gain":0.5})").status, 200);
+  runFrames({a.media.get(), b.media.get()}, 50);
+  EXPECT_GT(level(a, 800), kHeard) << "hears again";
   EXPECT_EQ(api.patch(a_path, R"({"input_gain":9})").status, 422);
   EXPECT_EQ(api.patch("/v1/rooms/live/participants/999", R"({"muted":true})").status, 404);
 
