@@ -60,11 +60,16 @@ void ConferenceStore::loadRooms(std::function<void(std::vector<RoomRow>)> done) 
 
 void ConferenceStore::findRoom(const std::string& name,
                                std::function<void(std::optional<RoomRow>)> done) {
-  submit({"find room " + name, [name, done = std::move(done)](DbSession& session) {
-            pqxx::read_transaction txn(session.connection());
-            const auto rows = txn.exec_params(std::string(kRoomColumns) + " AND name = $1", name);
-            done(rows.empty() ? std::nullopt : std::optional<RoomRow>(roomFromRow(rows[0])));
-          }});
+  // A caller's INVITE waits for this: ahead of the queued writes.
+  const bool queued = worker_.submitUrgent(
+      {"find room " + name, [name, done](DbSession& session) {
+         pqxx::read_transaction txn(session.connection());
+         const auto rows = txn.exec_params(std::string(kRoomColumns) + " AND name = $1", name);
+         done(rows.empty() ? std::nullopt : std::optional<RoomRow>(roomFromRow(rows[0])));
+       }});
+  if (!queued) {
+    done(std::nullopt);  // queue full: decide from what is known
+  }
 }
 
 void ConferenceStore::createRoom(const std::string& name, bool on_demand) {

@@ -28,18 +28,19 @@ std::optional<T> requestFromDb(DbWorker& worker, std::string what, std::function
   };
   auto shared = std::make_shared<Shared>();
   auto future = shared->promise.get_future();
-  const bool queued = worker.submit({std::move(what), [shared, fn = std::move(fn)](DbSession& s) {
-                                       if (shared->abandoned) {
-                                         return;
-                                       }
-                                       try {
-                                         shared->promise.set_value(fn(s));
-                                       } catch (const pqxx::broken_connection&) {
-                                         throw;  // the worker reconnects and runs it again
-                                       } catch (...) {
-                                         shared->promise.set_exception(std::current_exception());
-                                       }
-                                     }});
+  const bool queued =
+      worker.submitUrgent({std::move(what), [shared, fn = std::move(fn)](DbSession& s) {
+                             if (shared->abandoned) {
+                               return;
+                             }
+                             try {
+                               shared->promise.set_value(fn(s));
+                             } catch (const pqxx::broken_connection&) {
+                               throw;  // the worker reconnects and runs it again
+                             } catch (...) {
+                               shared->promise.set_exception(std::current_exception());
+                             }
+                           }});
   if (!queued) {
     return std::nullopt;
   }

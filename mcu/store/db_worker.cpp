@@ -38,7 +38,7 @@ void DbWorker::start() {
 bool DbWorker::submit(DbJob job) {
   {
     const std::lock_guard lock(mutex_);
-    if (queue_.size() >= config_.queue_limit) {
+    if (queue_.size() + urgent_.size() >= config_.queue_limit) {
       return false;
     }
     queue_.push_back(std::move(job));
@@ -47,9 +47,21 @@ bool DbWorker::submit(DbJob job) {
   return true;
 }
 
+bool DbWorker::submitUrgent(DbJob job) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (queue_.size() + urgent_.size() >= config_.queue_limit) {
+      return false;
+    }
+    urgent_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+  return true;
+}
+
 std::size_t DbWorker::pendingJobs() const {
   const std::lock_guard lock(mutex_);
-  return queue_.size();
+  return queue_.size() + urgent_.size();
 }
 
 std::size_t DbWorker::stop(std::chrono::steady_clock::time_point deadline) {
@@ -71,7 +83,8 @@ void DbWorker::waitFor(std::chrono::milliseconds delay) {
   std::unique_lock lock(mutex_);
   const auto until = std::chrono::steady_clock::now() + delay;
   wake_.wait_until(lock, stopping_ ? std::min(until, deadline_) : until, [&] {
-    return stopping_ && (queue_.empty() || std::chrono::steady_clock::now() >= deadline_);
+    return stopping_ &&
+           ((queue_.empty() && urgent_.empty()) || std::chrono::steady_clock::now() >= deadline_);
   });
 }
 
@@ -143,7 +156,8 @@ void DbWorker::run() {
   while (!refused_) {
     {
       const std::lock_guard lock(mutex_);
-      if (stopping_ && (queue_.empty() || std::chrono::steady_clock::now() >= deadline_)) {
+      if (stopping_ &&
+          ((queue_.empty() && urgent_.empty()) || std::chrono::steady_clock::now() >= deadline_)) {
         break;
       }
     }
@@ -165,11 +179,13 @@ void DbWorker::run() {
     bool stopping = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, config_.health_interval, [&] { return stopping_ || !queue_.empty(); });
+      wake_.wait_for(lock, config_.health_interval,
+                     [&] { return stopping_ || !queue_.empty() || !urgent_.empty(); });
       stopping = stopping_;
-      if (!queue_.empty()) {
-        job = std::move(queue_.front());
-        queue_.pop_front();
+      auto& from = urgent_.empty() ? queue_ : urgent_;
+      if (!from.empty()) {
+        job = std::move(from.front());
+        from.pop_front();
       }
     }
     if (job) {

@@ -54,6 +54,9 @@ class DbWorker {
   void start();
   // False when the queue is full: the caller counts and reports the loss.
   bool submit(DbJob job);
+  // Someone waits for this one (a SIP caller, an HTTP request): it runs before the queued
+  // writes, which nobody waits for. Urgent jobs keep their own order.
+  bool submitUrgent(DbJob job);
   // Reachable and migrated, as of the last attempt or health check.
   bool isReady() const { return ready_.load(); }
   std::size_t pendingJobs() const;
@@ -78,6 +81,7 @@ class DbWorker {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<DbJob> queue_;
+  std::deque<DbJob> urgent_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point deadline_{};
   std::atomic<bool> ready_{false};
