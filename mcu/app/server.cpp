@@ -267,6 +267,11 @@ int Server::run() {
     log::warn(kComponent, "shutdown_calls_left")
         .kv("calls", static_cast<std::uint64_t>(sip.activeCalls()));
   }
+  // Call records are completed on the media threads (final statistics): let them finish
+  // before the last database writes are flushed.
+  if (!engine->flush(std::chrono::seconds(2))) {
+    log::warn(kComponent, "media_flush_timeout");
+  }
   const std::size_t unwritten = db.stop(deadline);
   if (unwritten > 0) {
     log::error(kComponent, "shutdown_unwritten").kv("jobs", static_cast<std::uint64_t>(unwritten));

@@ -4,6 +4,7 @@
 // Events come back through MediaEvents, on a media thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -60,6 +61,9 @@ class MediaEngine {
   // As of the last publication by the media thread (at most 200 ms old).
   virtual std::optional<ParticipantStats> stats(ParticipantId id) const = 0;
   virtual EngineStats engineStats() const = 0;
+  // Waits (at most `timeout`) until every media thread has run what was posted before this
+  // call, e.g. the hand-over of final statistics at shutdown. True if all did.
+  virtual bool flush(std::chrono::milliseconds timeout) = 0;
 };
 
 std::unique_ptr<MediaEngine> createMediaEngine(const EngineConfig& config, MediaEvents* events);

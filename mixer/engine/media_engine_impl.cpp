@@ -1,6 +1,8 @@
 // The engine's bookkeeping on the caller's side: which media thread owns which room and
 // participant (guarded by one mutex, never held while media runs), and the posting of commands.
+#include <algorithm>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <unordered_map>
 #include <variant>
@@ -228,6 +230,18 @@ class MediaEngineImpl final : public MediaEngine {
     return thread->stats(id);
   }
 
+  bool flush(std::chrono::milliseconds timeout) override {
+    std::vector<std::future<void>> done;
+    for (const auto& t : threads_) {
+      auto promise = std::make_shared<std::promise<void>>();
+      done.push_back(promise->get_future());
+      t->post([promise] { promise->set_value(); });
+    }
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    return std::all_of(done.begin(), done.end(), [until](std::future<void>& f) {
+      return f.wait_until(until) == std::future_status::ready;
+    });
+  }
   EngineStats engineStats() const override {
     EngineStats total;
     for (const auto& t : threads_) {

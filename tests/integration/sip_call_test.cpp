@@ -11,96 +11,10 @@
 #include <pqxx/pqxx>
 #include <set>
 
-#include "tests/integration/api_client.h"
-#include "tests/integration/server_fixture.h"
-#include "tests/integration/sip_uac.h"
-#include "tests/support/listening.h"
-#include "tests/support/net.h"
-#include "tests/support/rtp_peer.h"
+#include "tests/integration/call_fixture.h"
 
 namespace mcu::test {
 namespace {
-
-using mixer::codec::CodecKind;
-using mixer::codec::CodecSpec;
-using namespace std::chrono_literals;
-
-constexpr double kHeard = kHeardDb;
-constexpr double kNotHeard = kNotHeardDb;
-
-struct Caller {
-  std::unique_ptr<RtpPeer> media;
-  std::unique_ptr<SipUac> sip;
-};
-
-class SipCallTest : public ::testing::Test {
- protected:
-  void SetUp() override { start({}); }
-  void start(std::map<std::string, std::string> env) {
-    env["MCU_MEDIA_BIND"] = "127.0.0.1";
-    env["MCU_MEDIA_ADDRESS"] = "127.0.0.1";
-    server_ = std::make_unique<ServerProcess>(db_.url(), env);
-    ASSERT_TRUE(server_->waitReady()) << server_->process().output();
-  }
-  // Dials `room` with one codec; on success the caller's media is aimed at the answer's port.
-  Caller dial(const std::string& room, const std::string& codec, double tone_hz,
-              int* status = nullptr) {
-    static const std::map<std::string, CodecSpec> kSpecs{
-        {"opus", {.kind = CodecKind::kOpus, .payload_type = 111}},
-        {"PCMU", {.kind = CodecKind::kPcmu, .payload_type = 0}},
-        {"PCMA", {.kind = CodecKind::kPcma, .payload_type = 8}},
-        {"G722", {.kind = CodecKind::kG722, .payload_type = 9}}};
-    Caller c;
-    c.media = std::make_unique<RtpPeer>(gst_, kSpecs.at(codec), tone_hz);
-    c.sip = std::make_unique<SipUac>(server_->sipPort());
-    const auto reply = c.sip->invite(room, sdpOffer(c.media->port(), codec));
-    if (status != nullptr) {
-      *status = reply.status;
-    } else {
-      EXPECT_EQ(reply.status, 200) << reply.message;
-    }
-    if (reply.status == 200) {
-      c.media->setServerPort(sdpAudioPort(reply.body));
-    }
-    return c;
-  }
-  // Runs a scenario of tests/sipp against the server, one call at a time; `extra` adds sipp
-  // options (transport, call count, injection file...).
-  CommandResult runSipp(const std::string& scenario, const std::string& room,
-                        const std::vector<std::string>& extra) {
-    std::vector<std::string> args{"/usr/bin/sipp",
-                                  "-sf",
-                                  std::string(MCU_SOURCE_DIR) + "/tests/sipp/" + scenario,
-                                  "-s",
-                                  room,
-                                  "-i",
-                                  "127.0.0.1",
-                                  "-p",
-                                  "0",
-                                  "-mi",
-                                  "127.0.0.1",
-                                  "-nostdin",
-                                  "-timeout",
-                                  "30s",
-                                  "-timeout_error"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    args.push_back("127.0.0.1:" + std::to_string(server_->sipPort()));
-    return runCommand(args, 40s);
-  }
-  // tests/sipp/join_leave.xml: `calls` callers into `room`, each with 5 s of PCMA.
-  CommandResult sippJoinLeave(const std::string& room, const std::string& transport, int calls) {
-    return runSipp("join_leave.xml", room,
-                   {"-t", transport, "-m", std::to_string(calls), "-r", std::to_string(calls), "-d",
-                    "5000", "-trace_err"});
-  }
-  static double level(const Caller& c, double hz, int ms = 600) {
-    return goertzelDb(c.media->lastAudio(ms), hz);
-  }
-
-  TestDatabase db_;
-  mixer::codec::GstPipelineHost gst_;
-  std::unique_ptr<ServerProcess> server_;
-};
 
 TEST_F(SipCallTest, ThreeCodecsHearEachOtherNotThemselvesAndHoldWorks) {
   Caller a = dial("standup", "opus", 500);
@@ -426,7 +340,13 @@ TEST_F(SipCallTest, OverTheCpuBudgetNewCallsGet503UntilItFallsBack) {
   EXPECT_EQ(refused.status, 503) << refused.message;
   EXPECT_EQ(headerValue(refused.message, "Retry-After"), "9");
   runFrames(peers, 50);
-  EXPECT_GT(level(callers[0], 500), kHeard) << "live calls keep their audio";
+  // Only the loudest three of eight equal talkers are mixed: the first caller hears some of
+  // the others, whichever they are.
+  double loudest = -200.0;
+  for (int i = 1; i < 8; ++i) {
+    loudest = std::max(loudest, level(callers[0], 400 + 100 * i));
+  }
+  EXPECT_GT(loudest, kHeard) << "live calls keep their audio";
   for (auto& c : callers) {
     c.sip->bye();
   }
@@ -508,199 +428,6 @@ TEST_F(SipCallTest, ShutdownEndsLiveCallsWithBye) {
 
 namespace mcu::test {
 namespace {
-
-// REST and SIP together: what the API shows and does reaches the live calls.
-TEST_F(SipCallTest, RestListsMutesAndKicksLiveParticipants) {
-  const ApiClient api(server_->httpPort(), createToken(db_.url(), "admin", "live-admin"));
-  Caller a = dial("live", "opus", 500);
-  Caller b = dial("live", "PCMU", 800);
-  runFrames({a.media.get(), b.media.get()}, 50);
-  ASSERT_GT(level(b, 500), kHeard);
-
-  const auto list = api.get("/v1/rooms/live/participants");
-  ASSERT_EQ(list.status, 200) << list.body;
-  const auto items = list.json()["items"];
-  ASSERT_EQ(items.size(), 2U);
-  std::uint64_t a_id = 0;
-  for (const auto& p : items) {
-    if (p["codec"] == "opus") {
-      a_id = p["id"].get<std::uint64_t>();
-    }
-  }
-  ASSERT_NE(a_id, 0U);
-  EXPECT_EQ(items[0]["display_name"], "Test") << "the From display name, without its quotes";
-  EXPECT_EQ(items[0]["from_uri"], "sip:tester@127.0.0.1");
-  const std::string a_path = "/v1/rooms/live/participants/" + std::to_string(a_id);
-  EXPECT_EQ(api.get("/v1/rooms/live").json()["live"]["participants"], 2);
-  EXPECT_EQ(api.get("/v1/rooms?active=true").json()["items"].size(), 1U);
-
-  const auto muted = api.patch(a_path, R"({"muted":true})");
-  ASSERT_EQ(muted.status, 200) << muted.body;
-  EXPECT_EQ(muted.json()["muted"], true);
-  runFrames({a.media.get(), b.media.get()}, 50);
-  EXPECT_LT(level(b, 500), kNotHeard) << "a muted participant is not heard";
-  EXPECT_GT(level(a, 800), kHeard) << "but still hears the room";
-  ASSERT_EQ(api.patch(a_path, R"({"muted":false})").status, 200);
-  runFrames({a.media.get(), b.media.get()}, 50);
-  EXPECT_GT(level(b, 500), kHeard) << "heard again after unmute";
-  ASSERT_EQ(api.patch(a_path, R"({"deaf":true})").status, 200);
-  runFrames({a.media.get(), b.media.get()}, 5);
-  const std::size_t received_before = a.media->received().size();
-  runFrames({a.media.get(), b.media.get()}, 50);
-  EXPECT_EQ(a.media->received().size(), received_before)
-      << "a deafened participant is sent nothing";
-  EXPECT_GT(level(b, 500), kHeard) << "but is still heard";
-  ASSERT_EQ(api.patch(a_path, R"({"deaf":false,"output_gain":0.5})").status, 200);
-  runFrames({a.media.get(), b.media.get()}, 50);
-  EXPECT_GT(level(a, 800), kHeard) << "hears again";
-  EXPECT_EQ(api.patch(a_path, R"({"input_gain":9})").status, 422);
-  EXPECT_EQ(api.patch("/v1/rooms/live/participants/999", R"({"muted":true})").status, 404);
-
-  EXPECT_EQ(api.del(a_path).status, 204);
-  EXPECT_TRUE(a.sip->awaitRequest("BYE", 5s)) << "a kick is a BYE";
-  EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE codec = 'opus'"), "kicked");
-  EXPECT_EQ(api.get(a_path).status, 404);
-
-  // Deleting the room ends the calls still in it.
-  EXPECT_EQ(api.del("/v1/rooms/live").status, 204);
-  EXPECT_TRUE(b.sip->awaitRequest("BYE", 5s));
-  EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE codec = 'PCMU'"), "room_deleted");
-}
-
-TEST_F(SipCallTest, RoomPolicyChangedOverRestAppliesToTheNextInvite) {
-  const ApiClient api(server_->httpPort(), createToken(db_.url(), "admin", "policy-admin"));
-  ASSERT_EQ(
-      api.post("/v1/rooms", R"({"name":"board","pin":"2468","codec_preference":["PCMA"]})").status,
-      201);
-  int status = 0;
-  dial("board;pin=1111", "PCMA", 500, &status);
-  EXPECT_EQ(status, 403) << "the PIN set over REST";
-  Caller in = dial("board;pin=2468", "PCMA", 500);
-  ASSERT_EQ(api.patch("/v1/rooms/board", R"({"locked":true})").status, 200);
-  dial("board;pin=2468", "PCMA", 500, &status);
-  EXPECT_EQ(status, 403) << "locked over REST: the next INVITE is refused";
-}
-
-TEST_F(SipCallTest, MoveTakesALiveCallToAnotherRoomWithoutHangingUp) {
-  const ApiClient api(server_->httpPort(), createToken(db_.url(), "admin", "move-admin"));
-  Caller a = dial("one", "opus", 500);
-  Caller b = dial("one", "PCMU", 800);
-  Caller c = dial("two", "G722", 1100);
-  runFrames({a.media.get(), b.media.get(), c.media.get()}, 50);
-  ASSERT_GT(level(a, 800), kHeard);
-  const auto a_id = api.get("/v1/rooms/one/participants").json()["items"][0]["id"];
-  const std::string a_path = "/v1/rooms/one/participants/" + a_id.dump();
-
-  const auto moved = api.post(a_path + "/move", R"({"room":"two"})");
-  ASSERT_EQ(moved.status, 200) << moved.body;
-  EXPECT_EQ(moved.json()["room"], "two");
-  runFrames({a.media.get(), b.media.get(), c.media.get()}, 60);
-  expectHears(a.media->lastAudio(600), {1100}, {800});  // it hears its new room
-  expectHears(c.media->lastAudio(600), {500}, {});      // and is heard there
-  EXPECT_LT(level(b, 500), kNotHeard) << "the old room no longer hears it";
-  EXPECT_FALSE(a.sip->awaitRequest("INVITE", 200ms)) << "same port: no re-INVITE was needed";
-  EXPECT_EQ(api.get("/v1/rooms/two/participants").json()["items"].size(), 2U);
-  EXPECT_EQ(db_.awaitScalar("SELECT r.name FROM calls c JOIN rooms r ON r.id = c.room_id"
-                            " WHERE c.codec = 'opus'",
-                            "two"),
-            "two")
-      << "the call record follows";
-
-  const std::string moved_path = "/v1/rooms/two/participants/" + a_id.dump() + "/move";
-  EXPECT_EQ(api.post(moved_path, R"({"room":"nowhere"})").status, 422);
-  EXPECT_EQ(api.post(moved_path, R"({"to":"one"})").status, 400);
-  ASSERT_EQ(api.patch("/v1/rooms/one", R"({"locked":true})").status, 200);
-  EXPECT_EQ(api.post(moved_path, R"({"room":"one"})").status, 409) << "a locked room refuses";
-  EXPECT_EQ(api.post(a_path + "/move", R"({"room":"two"})").status, 404) << "not in 'one' now";
-}
-
-TEST_F(SipCallTest, DialOutRingsJoinsAndIsKickedOrFailsWithTheSipStatus) {
-  ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
-  server_.reset();
-  start({{"MCU_DIALOUT_ALLOW", "127.0.0.1"}});
-  const std::string token = createToken(db_.url(), "admin", "dial-admin");
-  const ApiClient api(server_->httpPort(), token);
-  Caller inside = dial("sales", "opus", 500);
-
-  // The far end: sipp as a UAS on a free port, answering once.
-  const std::uint16_t callee_port = freeUdpTcpPort();
-  const TempPath messages("dialout-msgs");
-  ChildProcess callee(
-      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_answer.xml", "-i",
-       "127.0.0.1", "-p", std::to_string(callee_port), "-mi", "127.0.0.1", "-m", "1", "-nostdin",
-       "-timeout", "30s", "-timeout_error", "-trace_msg", "-message_file", messages.path()},
-      {}, tempPath("sipp-uas"));
-  std::this_thread::sleep_for(300ms);  // sipp binds its port
-  const std::string uri = "sip:callee@127.0.0.1:" + std::to_string(callee_port);
-
-  EXPECT_EQ(api.post("/v1/rooms/sales/participants", R"({"uri":"sip:x@evil.example.com"})").status,
-            403)
-      << "not in the allow-list: no toll fraud";
-  EXPECT_EQ(api.post("/v1/rooms/sales/participants", R"({"uri":"tel:+15551234"})").status, 422);
-  EXPECT_EQ(api.post("/v1/rooms/nowhere/participants", R"({"uri":")" + uri + R"("})").status, 404);
-  const auto dialled = api.post("/v1/rooms/sales/participants", R"({"uri":")" + uri + R"("})");
-  ASSERT_EQ(dialled.status, 202) << dialled.body;
-  EXPECT_EQ(dialled.json()["state"], "calling");
-  EXPECT_EQ(dialled.json()["direction"], "out");
-  const std::string path = dialled.header("Location");
-  ASSERT_FALSE(path.empty());
-
-  std::string state;
-  for (int i = 0; i < 50 && state != "joined"; ++i) {
-    std::this_thread::sleep_for(100ms);
-    state = api.get(path).json().value("state", "");
-  }
-  ASSERT_EQ(state, "joined") << server_->process().output();
-  EXPECT_EQ(api.get(path).json()["codec"], "PCMA") << "the answer's codec";
-  EXPECT_EQ(api.get(path).json()["sip_status"], 200);
-  // The events say so, in order.
-  std::vector<std::string> states;
-  for (const auto& e : readEvents(server_->httpPort(), token, "0", 1000ms)) {
-    if (e["type"] == "participant.dialout") {
-      states.push_back(e["data"]["state"]);
-    }
-  }
-  EXPECT_EQ(states, (std::vector<std::string>{"calling", "ringing", "joined"}));
-  // The dialled party hears the room (its RTP arrives at sipp; the room's caller hears it).
-  runFrames({inside.media.get()}, 60);
-  EXPECT_GT(db_.awaitScalar("SELECT count(*) FROM calls WHERE direction = 'out'"
-                            " AND codec = 'PCMA'",
-                            "1"),
-            "0");
-  EXPECT_EQ(api.del(path).status, 204) << "a kick of a dialled call";
-  const auto exit = callee.waitExit(10s);
-  ASSERT_TRUE(exit.has_value()) << "the callee got no BYE";
-  EXPECT_EQ(*exit, 0) << callee.output();
-  const std::string invite = readFile(messages.path());
-  const std::string call_id =
-      db_.awaitScalar("SELECT call_id FROM calls WHERE direction = 'out' AND left_at IS NOT NULL");
-  EXPECT_NE(invite.find("Call-ID: " + call_id), std::string::npos)
-      << "the record's Call-ID is the one on the wire: " << call_id;
-  EXPECT_NE(invite.find("From: <sip:sales@127.0.0.1"), std::string::npos);
-
-  // A busy callee: the dial-out fails with 486, visible on GET.
-  const std::uint16_t busy_port = freeUdpTcpPort();
-  ChildProcess busy(
-      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_busy.xml", "-i",
-       "127.0.0.1", "-p", std::to_string(busy_port), "-m", "1", "-nostdin", "-timeout", "30s",
-       "-timeout_error"},
-      {}, tempPath("sipp-busy"));
-  std::this_thread::sleep_for(300ms);
-  const auto failed =
-      api.post("/v1/rooms/sales/participants",
-               R"({"uri":"sip:busy@127.0.0.1:)" + std::to_string(busy_port) + R"("})");
-  ASSERT_EQ(failed.status, 202) << failed.body;
-  const std::string failed_path = failed.header("Location");
-  for (int i = 0; i < 50 && state != "failed"; ++i) {
-    std::this_thread::sleep_for(100ms);
-    state = api.get(failed_path).json().value("state", "");
-  }
-  EXPECT_EQ(state, "failed");
-  EXPECT_EQ(api.get(failed_path).json()["sip_status"], 486);
-  EXPECT_EQ(api.get("/v1/rooms/sales/participants").json()["items"].size(), 1U)
-      << "a failed dial-out is not in the room";
-  EXPECT_EQ(busy.waitExit(10s).value_or(-1), 0) << busy.output();
-}
 
 TEST_F(SipCallTest, RoomAddedInTheDatabaseAfterStartIsSeenByTheNextInvite) {
   // Not through this server's API (another node, or SQL): the INVITE asks the database.

@@ -1,0 +1,277 @@
+// The conference seen from the REST API: copies of live state, and the live controls (mute,
+// kick, move, dial-out). Same actor as conference.cpp, on the control thread.
+#include <nlohmann/json.hpp>
+
+#include "mcu/conference/conference.h"
+#include "mcu/common/log.h"
+
+namespace mcu::conference {
+namespace {
+
+constexpr std::string_view kComponent = "conference";
+
+}  // namespace
+
+
+void Conference::onTalking(mixer::ParticipantId id, bool talking) {
+  const auto it = participants_.find(id);
+  if (it == participants_.end() || it->second.talking == talking) {
+    return;
+  }
+  it->second.talking = talking;
+  emit(talking ? "participant.talking" : "participant.stopped_talking", it->second.room, id);
+}
+
+
+ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) const {
+  ParticipantView v;
+  v.id = id;
+  v.room = member.room;
+  v.call_id = member.call_id;
+  v.from_uri = member.from_uri;
+  v.display_name = member.display_name;
+  v.codec = std::string(mixer::codec::codecName(member.media.codec.kind));
+  v.joined_at = member.joined_at;
+  v.state = member.state;
+  v.direction = member.direction;
+  v.sip_status = member.sip_status;
+  v.muted = member.muted;
+  v.deaf = member.deaf;
+  v.input_gain = member.input_gain;
+  v.output_gain = member.output_gain;
+  v.talking = member.talking;
+  v.on_hold = !member.media.send;
+  v.awaiting_pin = pending_pins_.contains(id);
+  if (const auto stats = engine_.stats(id)) {
+    const double expected = static_cast<double>(stats->packets_in + stats->lost);
+    v.packet_loss = expected > 0 ? static_cast<double>(stats->lost) / expected : 0.0;
+    v.jitter_ms = stats->jitter_ms;
+    v.remote_packet_loss = stats->remote_fraction_lost;
+    v.remote_jitter_ms = stats->remote_jitter_ms;
+  }
+  return v;
+}
+
+
+std::optional<std::vector<ParticipantView>> Conference::participants(
+    const std::string& room) const {
+  const auto it = rooms_.find(room);
+  if (it == rooms_.end()) {
+    return std::nullopt;
+  }
+  std::vector<ParticipantView> views;
+  for (const auto id : it->second.participants) {
+    views.push_back(view(id, participants_.at(id)));
+  }
+  return views;
+}
+
+
+std::map<std::string, RoomLive> Conference::liveRooms() const {
+  std::map<std::string, RoomLive> live;
+  for (const auto& [name, room] : rooms_) {
+    if (room.participants.empty()) {
+      continue;
+    }
+    RoomLive summary;
+    summary.participants = room.participants.size();
+    summary.started_at = room.started_at;
+    for (const auto id : room.participants) {
+      summary.talking += participants_.at(id).talking ? 1 : 0;
+    }
+    live[name] = summary;
+  }
+  return live;
+}
+
+
+ConferenceTotals Conference::totals() const {
+  ConferenceTotals t = ended_;
+  t.participants = participants_.size();
+  for (const auto& [name, room] : rooms_) {
+    t.active_rooms += room.participants.empty() ? 0 : 1;
+  }
+  for (const auto& [id, member] : participants_) {
+    if (const auto s = engine_.stats(id)) {
+      t.packets_in += s->packets_in;
+      t.packets_out += s->packets_out;
+      t.packets_lost += s->lost;
+      t.packets_dropped += s->dropped_bad + s->dropped_wrong_source;
+    }
+  }
+  return t;
+}
+
+
+std::optional<ParticipantView> Conference::patchParticipant(const std::string& room,
+                                                            mixer::ParticipantId id,
+                                                            const ParticipantPatch& patch) {
+  const auto it = participants_.find(id);
+  if (it == participants_.end() || it->second.room != room) {
+    return std::nullopt;
+  }
+  Member& member = it->second;
+  if (patch.muted && *patch.muted != member.muted) {
+    member.muted = *patch.muted;
+    engine_.setMute(id, member.muted);
+    emit(member.muted ? "participant.muted" : "participant.unmuted", room, id);
+  }
+  if (patch.deaf && *patch.deaf != member.deaf) {
+    member.deaf = *patch.deaf;
+    // While the PIN is asked for, the caller stays deaf to the room whatever was asked.
+    if (!pending_pins_.contains(id)) {
+      engine_.setDeaf(id, member.deaf);
+    }
+    emit(member.deaf ? "participant.deafened" : "participant.undeafened", room, id);
+  }
+  if (patch.input_gain || patch.output_gain) {
+    member.input_gain = patch.input_gain.value_or(member.input_gain);
+    member.output_gain = patch.output_gain.value_or(member.output_gain);
+    engine_.setGains(id, member.input_gain, member.output_gain);
+  }
+  return view(id, member);
+}
+
+
+bool Conference::kick(const std::string& room, mixer::ParticipantId id) {
+  const auto it = participants_.find(id);
+  if (it == participants_.end() || it->second.room != room) {
+    return false;
+  }
+  if (config_.end_call) {
+    config_.end_call(id, "kicked");
+  }
+  return true;
+}
+
+
+std::size_t Conference::roomDeleted(const std::string& name) {
+  const auto it = rooms_.find(name);
+  if (it == rooms_.end()) {
+    return 0;
+  }
+  // Locked at once, so nobody joins while the BYEs go out; forgotten when the last one leaves.
+  it->second.policy.locked = true;
+  it->second.deleted = true;
+  const std::set<mixer::ParticipantId> live = it->second.participants;
+  for (const auto id : live) {
+    if (config_.end_call) {
+      config_.end_call(id, "room_deleted");
+    }
+  }
+  if (live.empty()) {
+    rooms_.erase(it);
+  }
+  return live.size();
+}
+
+
+MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
+                             const std::string& to) {
+  MoveOutcome outcome;
+  const auto it = participants_.find(id);
+  if (it == participants_.end() || it->second.room != room) {
+    return outcome;
+  }
+  if (to == room) {
+    outcome.kind = MoveOutcome::Kind::kMoved;
+    outcome.participant = view(id, it->second);
+    return outcome;
+  }
+  auto target = rooms_.find(to);
+  if (target == rooms_.end() || target->second.deleted) {
+    outcome.kind = MoveOutcome::Kind::kNoRoom;
+    return outcome;
+  }
+  const Admission admission =
+      admit(target->second.policy, target->second.participants.size(), std::nullopt);
+  if (admission.status != 200) {
+    outcome.kind = MoveOutcome::Kind::kRefused;
+    outcome.reason = admission.reason;
+    return outcome;
+  }
+  const mixer::RoomId media_room = ensureMediaRoom(to, target->second);
+  if (!engine_.moveParticipant(id, media_room)) {
+    outcome.kind = MoveOutcome::Kind::kNoRoom;
+    return outcome;
+  }
+  Member& member = it->second;
+  // An admin's move lets a caller in without the PIN it was asked for.
+  if (pending_pins_.erase(id) > 0) {
+    engine_.setDeaf(id, member.deaf);
+    engine_.updateParticipant(id, member.media);
+  }
+  target->second.participants.insert(id);
+  member.room = to;
+  leaveRoomMedia(room, id);
+  store_.callMoved(member.call_id, to);
+  emit("participant.moved", to, id, "from", room);
+  log::info(kComponent, "participant_moved")
+      .kv("from", room)
+      .kv("room", to)
+      .kv("call_id", member.call_id);
+  outcome.kind = MoveOutcome::Kind::kMoved;
+  outcome.participant = view(id, member);
+  return outcome;
+}
+
+
+DialOutResult Conference::dialOut(const std::string& room, const std::string& uri) {
+  const auto it = rooms_.find(room);
+  if (it == rooms_.end() || it->second.deleted) {
+    return {404, "no room named '" + room + "'", std::nullopt};
+  }
+  if (!dial_out_) {
+    return {503, "this server does not place calls", std::nullopt};
+  }
+  return dial_out_(room, uri);
+}
+
+
+void Conference::dialProgress(mixer::ParticipantId id, const std::string& state, int sip_status) {
+  const auto it = participants_.find(id);
+  if (it == participants_.end() || it->second.state == state) {
+    return;
+  }
+  Member& member = it->second;
+  member.state = state;
+  member.sip_status = sip_status;
+  if (config_.on_event) {
+    nlohmann::json payload{{"room", member.room},
+                           {"participant", static_cast<std::uint64_t>(id)},
+                           {"state", state},
+                           {"sip_status", sip_status},
+                           {"uri", member.from_uri}};
+    config_.on_event("participant.dialout", member.room, payload.dump());
+  }
+  if (state == "joined") {
+    ++ended_.joined;
+    store_.callAnswered(member.call_id,
+                        std::string(mixer::codec::codecName(member.media.codec.kind)),
+                        member.media.remote.host + ":" + std::to_string(member.media.remote.port));
+    emit("participant.joined", member.room, id, "from_uri", member.from_uri);
+  }
+}
+
+
+std::optional<ParticipantView> Conference::participant(const std::string& room,
+                                                       mixer::ParticipantId id) const {
+  const auto it = participants_.find(id);
+  if (it != participants_.end()) {
+    return it->second.room == room ? std::optional(view(id, it->second)) : std::nullopt;
+  }
+  for (const auto& failed : failed_dial_outs_) {
+    if (failed.id == id && failed.room == room) {
+      return failed;
+    }
+  }
+  return std::nullopt;
+}
+
+
+std::vector<std::string> Conference::codecPreference(const std::string& room) const {
+  const auto it = rooms_.find(room);
+  return it == rooms_.end() ? std::vector<std::string>{} : it->second.policy.codec_preference;
+}
+
+}  // namespace mcu::conference

@@ -1,0 +1,101 @@
+// The fixture of the dial-in tests: the real server on its own database, callers that dial
+// a room with one codec and send a tone, sipp runs, and listening to what callers receive.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/integration/server_fixture.h"
+#include "tests/integration/sip_uac.h"
+#include "tests/support/listening.h"
+#include "tests/support/net.h"
+#include "tests/support/rtp_peer.h"
+
+namespace mcu::test {
+
+using mixer::codec::CodecKind;
+using mixer::codec::CodecSpec;
+using namespace std::chrono_literals;
+
+inline constexpr double kHeard = kHeardDb;
+inline constexpr double kNotHeard = kNotHeardDb;
+
+struct Caller {
+  std::unique_ptr<RtpPeer> media;
+  std::unique_ptr<SipUac> sip;
+};
+
+class SipCallTest : public ::testing::Test {
+ protected:
+  void SetUp() override { start({}); }
+  void start(std::map<std::string, std::string> env) {
+    env["MCU_MEDIA_BIND"] = "127.0.0.1";
+    env["MCU_MEDIA_ADDRESS"] = "127.0.0.1";
+    server_ = std::make_unique<ServerProcess>(db_.url(), env);
+    ASSERT_TRUE(server_->waitReady()) << server_->process().output();
+  }
+  // Dials `room` with one codec; on success the caller's media is aimed at the answer's port.
+  Caller dial(const std::string& room, const std::string& codec, double tone_hz,
+              int* status = nullptr) {
+    static const std::map<std::string, CodecSpec> kSpecs{
+        {"opus", {.kind = CodecKind::kOpus, .payload_type = 111}},
+        {"PCMU", {.kind = CodecKind::kPcmu, .payload_type = 0}},
+        {"PCMA", {.kind = CodecKind::kPcma, .payload_type = 8}},
+        {"G722", {.kind = CodecKind::kG722, .payload_type = 9}}};
+    Caller c;
+    c.media = std::make_unique<RtpPeer>(gst_, kSpecs.at(codec), tone_hz);
+    c.sip = std::make_unique<SipUac>(server_->sipPort());
+    const auto reply = c.sip->invite(room, sdpOffer(c.media->port(), codec));
+    if (status != nullptr) {
+      *status = reply.status;
+    } else {
+      EXPECT_EQ(reply.status, 200) << reply.message;
+    }
+    if (reply.status == 200) {
+      c.media->setServerPort(sdpAudioPort(reply.body));
+    }
+    return c;
+  }
+  // Runs a scenario of tests/sipp against the server, one call at a time; `extra` adds sipp
+  // options (transport, call count, injection file...).
+  CommandResult runSipp(const std::string& scenario, const std::string& room,
+                        const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"/usr/bin/sipp",
+                                  "-sf",
+                                  std::string(MCU_SOURCE_DIR) + "/tests/sipp/" + scenario,
+                                  "-s",
+                                  room,
+                                  "-i",
+                                  "127.0.0.1",
+                                  "-p",
+                                  "0",
+                                  "-mi",
+                                  "127.0.0.1",
+                                  "-nostdin",
+                                  "-timeout",
+                                  "30s",
+                                  "-timeout_error"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("127.0.0.1:" + std::to_string(server_->sipPort()));
+    return runCommand(args, 40s);
+  }
+  // tests/sipp/join_leave.xml: `calls` callers into `room`, each with 5 s of PCMA.
+  CommandResult sippJoinLeave(const std::string& room, const std::string& transport, int calls) {
+    return runSipp("join_leave.xml", room,
+                   {"-t", transport, "-m", std::to_string(calls), "-r", std::to_string(calls), "-d",
+                    "5000", "-trace_err"});
+  }
+  static double level(const Caller& c, double hz, int ms = 600) {
+    return goertzelDb(c.media->lastAudio(ms), hz);
+  }
+
+  TestDatabase db_;
+  mixer::codec::GstPipelineHost gst_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+}  // namespace mcu::test
