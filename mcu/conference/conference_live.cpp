@@ -2,8 +2,8 @@
 // kick, move, dial-out). Same actor as conference.cpp, on the control thread.
 #include <nlohmann/json.hpp>
 
-#include "mcu/conference/conference.h"
 #include "mcu/common/log.h"
+#include "mcu/conference/conference.h"
 
 namespace mcu::conference {
 namespace {
@@ -11,7 +11,6 @@ namespace {
 constexpr std::string_view kComponent = "conference";
 
 }  // namespace
-
 
 void Conference::onTalking(mixer::ParticipantId id, bool talking) {
   const auto it = participants_.find(id);
@@ -21,7 +20,6 @@ void Conference::onTalking(mixer::ParticipantId id, bool talking) {
   it->second.talking = talking;
   emit(talking ? "participant.talking" : "participant.stopped_talking", it->second.room, id);
 }
-
 
 ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) const {
   ParticipantView v;
@@ -52,7 +50,6 @@ ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) 
   return v;
 }
 
-
 std::optional<std::vector<ParticipantView>> Conference::participants(
     const std::string& room) const {
   const auto it = rooms_.find(room);
@@ -65,7 +62,6 @@ std::optional<std::vector<ParticipantView>> Conference::participants(
   }
   return views;
 }
-
 
 std::map<std::string, RoomLive> Conference::liveRooms() const {
   std::map<std::string, RoomLive> live;
@@ -84,7 +80,6 @@ std::map<std::string, RoomLive> Conference::liveRooms() const {
   return live;
 }
 
-
 ConferenceTotals Conference::totals() const {
   ConferenceTotals t = ended_;
   t.participants = participants_.size();
@@ -101,7 +96,6 @@ ConferenceTotals Conference::totals() const {
   }
   return t;
 }
-
 
 std::optional<ParticipantView> Conference::patchParticipant(const std::string& room,
                                                             mixer::ParticipantId id,
@@ -132,7 +126,6 @@ std::optional<ParticipantView> Conference::patchParticipant(const std::string& r
   return view(id, member);
 }
 
-
 bool Conference::kick(const std::string& room, mixer::ParticipantId id) {
   const auto it = participants_.find(id);
   if (it == participants_.end() || it->second.room != room) {
@@ -143,7 +136,6 @@ bool Conference::kick(const std::string& room, mixer::ParticipantId id) {
   }
   return true;
 }
-
 
 std::size_t Conference::roomDeleted(const std::string& name) {
   const auto it = rooms_.find(name);
@@ -164,7 +156,6 @@ std::size_t Conference::roomDeleted(const std::string& name) {
   }
   return live.size();
 }
-
 
 MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
                              const std::string& to) {
@@ -215,7 +206,6 @@ MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
   return outcome;
 }
 
-
 DialOutResult Conference::dialOut(const std::string& room, const std::string& uri) {
   const auto it = rooms_.find(room);
   if (it == rooms_.end() || it->second.deleted) {
@@ -226,7 +216,6 @@ DialOutResult Conference::dialOut(const std::string& room, const std::string& ur
   }
   return dial_out_(room, uri);
 }
-
 
 void Conference::dialProgress(mixer::ParticipantId id, const std::string& state, int sip_status) {
   const auto it = participants_.find(id);
@@ -253,7 +242,6 @@ void Conference::dialProgress(mixer::ParticipantId id, const std::string& state,
   }
 }
 
-
 std::optional<ParticipantView> Conference::participant(const std::string& room,
                                                        mixer::ParticipantId id) const {
   const auto it = participants_.find(id);
@@ -267,7 +255,6 @@ std::optional<ParticipantView> Conference::participant(const std::string& room,
   }
   return std::nullopt;
 }
-
 
 std::vector<std::string> Conference::codecPreference(const std::string& room) const {
   const auto it = rooms_.find(room);

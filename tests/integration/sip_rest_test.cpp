@@ -67,7 +67,6 @@ TEST_F(SipRestTest, RestListsMutesAndKicksLiveParticipants) {
   EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE codec = 'PCMU'"), "room_deleted");
 }
 
-
 TEST_F(SipRestTest, RoomPolicyChangedOverRestAppliesToTheNextInvite) {
   const ApiClient api(server_->httpPort(), createToken(db_.url(), "admin", "policy-admin"));
   ASSERT_EQ(
@@ -81,7 +80,6 @@ TEST_F(SipRestTest, RoomPolicyChangedOverRestAppliesToTheNextInvite) {
   dial("board;pin=2468", "PCMA", 500, &status);
   EXPECT_EQ(status, 403) << "locked over REST: the next INVITE is refused";
 }
-
 
 TEST_F(SipRestTest, MoveTakesALiveCallToAnotherRoomWithoutHangingUp) {
   const ApiClient api(server_->httpPort(), createToken(db_.url(), "admin", "move-admin"));
@@ -115,7 +113,6 @@ TEST_F(SipRestTest, MoveTakesALiveCallToAnotherRoomWithoutHangingUp) {
   EXPECT_EQ(api.post(moved_path, R"({"room":"one"})").status, 409) << "a locked room refuses";
   EXPECT_EQ(api.post(a_path + "/move", R"({"room":"two"})").status, 404) << "not in 'one' now";
 }
-
 
 TEST_F(SipRestTest, DialOutRingsJoinsAndIsKickedOrFailsWithTheSipStatus) {
   ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
