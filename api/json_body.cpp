@@ -13,6 +13,25 @@ std::variant<nlohmann::json, Problem> parseObject(const std::string& body) {
   return parsed;
 }
 
+std::variant<std::string, Problem> singleStringField(const std::string& body,
+                                                     const std::string& field,
+                                                     std::size_t max_length,
+                                                     const std::string& meaning) {
+  auto parsed = parseObject(body);
+  if (auto* problem = std::get_if<Problem>(&parsed)) {
+    return *problem;
+  }
+  FieldReader reader(std::get<nlohmann::json>(parsed), {field});
+  const auto value = reader.string(field, max_length);
+  if (reader.problem()) {
+    return *reader.problem();
+  }
+  if (!value) {
+    return invalidField(field, "'" + field + "' is required: " + meaning);
+  }
+  return *value;
+}
+
 FieldReader::FieldReader(const nlohmann::json& object, const std::set<std::string>& known)
     : object_(object) {
   for (const auto& [key, value] : object.items()) {

@@ -17,6 +17,13 @@ namespace mcu::api {
 // The body as a JSON object, or the problem (400).
 std::variant<nlohmann::json, Problem> parseObject(const std::string& body);
 
+// A body that is an object with exactly one field, a required string (`{"uri": ...}`): the
+// value, or the problem (400 malformed or unknown field, 422 missing, wrong type or too long).
+std::variant<std::string, Problem> singleStringField(const std::string& body,
+                                                     const std::string& field,
+                                                     std::size_t max_length,
+                                                     const std::string& meaning);
+
 class FieldReader {
  public:
   FieldReader(const nlohmann::json& object, const std::set<std::string>& known);

@@ -107,21 +107,12 @@ void patchParticipant(const ApiContext& ctx, const httplib::Request& req, httpli
 void moveParticipant(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::string room = req.matches[1];
   const auto id = participantId(req.matches[2]);
-  auto body = parseObject(req.body);
-  if (auto* problem = std::get_if<Problem>(&body)) {
+  const auto field = singleStringField(req.body, "room", 64, "the room to move to");
+  if (const auto* problem = std::get_if<Problem>(&field)) {
     sendProblem(res, *problem);
     return;
   }
-  FieldReader reader(std::get<json>(body), {"room"});
-  const auto to = reader.string("room", 64);
-  if (reader.problem()) {
-    sendProblem(res, *reader.problem());
-    return;
-  }
-  if (!to) {
-    sendProblem(res, invalidField("room", "'room' is required: the room to move to"));
-    return;
-  }
+  const auto* to = &std::get<std::string>(field);
   const auto answer =
       id ? ctx.conference->move(room, *id, *to) : std::optional<conference::MoveOutcome>({});
   if (!answer) {
@@ -148,21 +139,12 @@ void moveParticipant(const ApiContext& ctx, const httplib::Request& req, httplib
 
 void dialOut(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::string room = req.matches[1];
-  auto body = parseObject(req.body);
-  if (auto* problem = std::get_if<Problem>(&body)) {
+  const auto field = singleStringField(req.body, "uri", 256, "the SIP URI to call");
+  if (const auto* problem = std::get_if<Problem>(&field)) {
     sendProblem(res, *problem);
     return;
   }
-  FieldReader reader(std::get<json>(body), {"uri"});
-  const auto uri = reader.string("uri", 256);
-  if (reader.problem()) {
-    sendProblem(res, *reader.problem());
-    return;
-  }
-  if (!uri) {
-    sendProblem(res, invalidField("uri", "'uri' is required: the SIP URI to call"));
-    return;
-  }
+  const auto* uri = &std::get<std::string>(field);
   if (const auto refusal = checkDialTarget(*uri, ctx.dialout_allow)) {
     if (refusal->status == 403) {
       sendProblem(res, {403, "dial-out-forbidden", "Forbidden", refusal->detail, "uri"});
