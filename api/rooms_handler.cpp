@@ -53,21 +53,6 @@ std::string etag(std::int64_t version) {
   return tag;
 }
 
-store::RoomRow policyRow(const store::RoomRecord& room) {
-  store::RoomRow row;
-  row.name = room.name;
-  row.locked = room.locked;
-  row.max_participants = room.max_participants;
-  row.pin = room.pin_hash;
-  row.on_demand = room.on_demand;
-  row.codec_preference = room.codec_preference;
-  const auto mixing = json::parse(room.mixing_json, nullptr, false);
-  if (mixing.is_object() && mixing.contains("max_speakers")) {
-    row.max_speakers = mixing["max_speakers"].get<int>();
-  }
-  return row;
-}
-
 // The room fields of a POST or PATCH body, validated; the problem if any.
 std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool create) {
   std::set<std::string> known = {"display_name", "pin",       "max_participants",
@@ -253,7 +238,7 @@ void registerRoomRoutes(httplib::Server& server, const ApiContext& ctx, Authenti
       sendStoreProblem(res, created.outcome, *name);
       return;
     }
-    ctx.conference->roomChanged(policyRow(created.value));
+    ctx.conference->roomChanged(created.value.policy());
     ctx.events->append("room.created", *name, json{{"room", *name}}.dump());
     res.set_header("Location", "/v1/rooms/" + *name);
     sendRoom(ctx, res, created.value, 201);
@@ -288,7 +273,7 @@ void registerRoomRoutes(httplib::Server& server, const ApiContext& ctx, Authenti
           sendStoreProblem(res, updated.outcome, name);
           return;
         }
-        ctx.conference->roomChanged(policyRow(updated.value));
+        ctx.conference->roomChanged(updated.value.policy());
         ctx.events->append("room.updated", name,
                            json{{"room", name}, {"version", updated.value.version}}.dump());
         sendRoom(ctx, res, updated.value, 200);

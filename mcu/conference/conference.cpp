@@ -54,18 +54,6 @@ const std::shared_ptr<const std::vector<std::int16_t>>& pinWrong() {
   return prompt;
 }
 
-RoomPolicy policyOf(const store::RoomRow& row) {
-  RoomPolicy policy;
-  policy.name = row.name;
-  policy.locked = row.locked;
-  policy.max_participants = row.max_participants;
-  policy.pin = row.pin;
-  policy.on_demand = row.on_demand;
-  policy.codec_preference = row.codec_preference;
-  policy.max_speakers = row.max_speakers;
-  return policy;
-}
-
 std::string nowIso() {
   const auto now = std::chrono::system_clock::now();
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
@@ -89,7 +77,7 @@ Conference::Conference(mixer::MediaEngine& engine, store::ConferenceStore& store
 void Conference::setRooms(const std::vector<store::RoomRow>& rooms) {
   for (const auto& row : rooms) {
     auto& room = rooms_[row.name];
-    room.policy = policyOf(row);
+    room.policy = row;
   }
   log::info(kComponent, "rooms_loaded").kv("rooms", static_cast<std::uint64_t>(rooms.size()));
 }
@@ -314,7 +302,7 @@ void Conference::emit(const std::string& type, const std::string& room, mixer::P
 
 void Conference::roomChanged(const store::RoomRow& row) {
   auto& room = rooms_[row.name];
-  room.policy = policyOf(row);
+  room.policy = row;
   room.deleted = false;
 }
 

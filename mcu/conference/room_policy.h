@@ -8,17 +8,12 @@
 #include <string_view>
 #include <vector>
 
+#include "mcu/store/conference_store.h"
+
 namespace mcu::conference {
 
-struct RoomPolicy {
-  std::string name;
-  bool locked = false;
-  std::optional<int> max_participants;
-  std::optional<std::string> pin;  // as stored (see mcu/common/secret.h)
-  bool on_demand = false;
-  std::vector<std::string> codec_preference;  // "opus", "G722"...; empty: the server's order
-  std::optional<int> max_speakers;
-};
+// The policy is the room's row as stored; the PIN as stored too (see mcu/common/secret.h).
+using RoomPolicy = store::RoomRow;
 
 struct Admission {
   int status = 200;          // SIP status: 200, 403, 404, 486, 503

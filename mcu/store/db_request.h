@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "mcu/store/db_result.h"
 #include "mcu/store/db_session.h"
 #include "mcu/store/db_worker.h"
 
@@ -49,6 +50,18 @@ std::optional<T> requestFromDb(DbWorker& worker, std::string what, std::function
     return std::nullopt;
   }
   return future.get();
+}
+
+// A waited-for answer that may find nothing: unavailable, `absent`, or the value.
+template <typename T>
+DbResult<T> resultOf(std::optional<std::optional<T>> answer, DbOutcome absent) {
+  if (!answer) {
+    return {};
+  }
+  if (!*answer) {
+    return {absent, {}};
+  }
+  return {DbOutcome::kOk, std::move(**answer)};
 }
 
 // Timestamps leave PostgreSQL as RFC 3339 UTC with milliseconds.

@@ -10,7 +10,8 @@ const std::string kColumns =
         "name, display_name, pin_hash, max_participants, locked, on_demand,"
         " array_to_string(codec_preference, ','), mixing::text, version,"
         " to_char(created_at AT TIME ZONE 'UTC', ") +
-    kIsoFormat + "), to_char(updated_at AT TIME ZONE 'UTC', " + kIsoFormat + ")";
+    kIsoFormat + "), to_char(updated_at AT TIME ZONE 'UTC', " + kIsoFormat +
+    "), (mixing->>'max_speakers')::int";
 
 std::vector<std::string> splitCommas(const std::string& s) {
   std::vector<std::string> out;
@@ -51,6 +52,9 @@ RoomRecord fromRow(const pqxx::row& r) {
   room.version = r[8].as<std::int64_t>();
   room.created_at = r[9].as<std::string>();
   room.updated_at = r[10].as<std::string>();
+  if (!r[11].is_null()) {
+    room.max_speakers = r[11].as<int>();
+  }
   return room;
 }
 
@@ -82,6 +86,18 @@ bool liveRoomExists(pqxx::transaction_base& txn, const std::string& name) {
 std::string versionParam(std::optional<std::int64_t> v) { return v ? std::to_string(*v) : ""; }
 
 }  // namespace
+
+RoomRow RoomRecord::policy() const {
+  RoomRow row;
+  row.name = name;
+  row.locked = locked;
+  row.max_participants = max_participants;
+  row.pin = pin_hash;
+  row.on_demand = on_demand;
+  row.codec_preference = codec_preference;
+  row.max_speakers = max_speakers;
+  return row;
+}
 
 DbResult<std::vector<RoomRecord>> RoomRecords::list(const RoomQuery& query) {
   const bool restricted = query.only.has_value();
@@ -121,13 +137,7 @@ DbResult<RoomRecord> RoomRecords::get(const std::string& name) {
         return fromRow(rows[0]);
       },
       timeout_);
-  if (!found) {
-    return {};
-  }
-  if (!*found) {
-    return {DbOutcome::kNotFound, {}};
-  }
-  return {DbOutcome::kOk, std::move(**found)};
+  return resultOf(std::move(found), DbOutcome::kNotFound);
 }
 
 DbResult<RoomRecord> RoomRecords::create(const std::string& name, const RoomFields& fields) {
@@ -151,13 +161,7 @@ DbResult<RoomRecord> RoomRecords::create(const std::string& name, const RoomFiel
         return fromRow(rows[0]);
       },
       timeout_);
-  if (!created) {
-    return {};
-  }
-  if (!*created) {
-    return {DbOutcome::kConflict, {}};
-  }
-  return {DbOutcome::kOk, std::move(**created)};
+  return resultOf(std::move(created), DbOutcome::kConflict);
 }
 
 DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFields& fields,

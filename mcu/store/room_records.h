@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "mcu/store/conference_store.h"
 #include "mcu/store/db_result.h"
 #include "mcu/store/db_worker.h"
 
@@ -22,9 +23,13 @@ struct RoomRecord {
   bool on_demand = false;
   std::vector<std::string> codec_preference;
   std::string mixing_json = "{}";
+  std::optional<int> max_speakers;  // from mixing, for the policy
   std::int64_t version = 0;
   std::string created_at;
   std::string updated_at;
+
+  // What the conference enforces for this room.
+  RoomRow policy() const;
 };
 
 // A create or a partial update: only the fields that are set change.

@@ -71,13 +71,7 @@ DbResult<std::string> TokenStore::roleOf(const std::string& token_hash) {
         return rows[0][0].as<std::string>();
       },
       timeout_);
-  if (!role) {
-    return {};
-  }
-  if (!*role) {
-    return {DbOutcome::kNotFound, {}};
-  }
-  return {DbOutcome::kOk, **role};
+  return resultOf(std::move(role), DbOutcome::kNotFound);
 }
 
 std::variant<CreatedToken, std::string> createToken(const std::string& url, const std::string& role,
