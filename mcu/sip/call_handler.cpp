@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_tag.h>
 #include <sofia-sip/url.h>
@@ -170,6 +171,7 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
     invite.from_uri = from.data();
     invite.display_name = displayName(sip->sip_from->a_display);
   }
+  invite.allows_update = sip_is_allowed(sip->sip_allow, sip_method_update, "UPDATE") != 0;
   // A room this server has not seen may have been created since (over REST on another node,
   // in SQL): ask the database before deciding, without holding the control thread. The
   // INVITE waits meanwhile (nta sends 100 Trying), and a CANCEL can still end it.
@@ -270,11 +272,22 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   leg->local.port = joined.local_port;
   respondSdp(nh, leg->awaiting_answer_in_ack ? negotiatorFor(leg->room).offer(leg->local)
                                              : SdpNegotiator::answer(leg->audio, leg->local));
+  // Refreshes (RFC 4028 §7.4) as a body-less UPDATE when the caller allows it. Otherwise
+  // nua's re-INVITE carries no offer, the caller's 2xx carries one, and the ACK must carry
+  // our answer: we send that ACK ourselves (ackRefresh).
+  nua_set_hparams(nh, NUTAG_UPDATE_REFRESH(invite.allows_update ? 1 : 0), NUTAG_AUTOACK(0),
+                  TAG_END());
   nua_handle_bind(nh, leg.get());
   legs_[nh] = std::move(leg);
 }
 
 void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
+  if (update_of == nullptr && leg.own_reinvite_pending) {
+    // RFC 3261 §14.2: both sides re-INVITEd at once; the caller retries after a random wait.
+    nua_respond(leg.nh, SIP_491_REQUEST_PENDING, TAG_END());
+    log::info(kComponent, "reinvite_glare").kv("call_id", leg.call_id);
+    return;
+  }
   const auto offer = sdpBody(sip);
   ++leg.local.session_version;
   if (!offer) {
@@ -363,7 +376,23 @@ conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& ro
   return {202, "calling", participant};
 }
 
+void CallHandler::onOwnInviteSent(CallLeg& leg) {
+  if (leg.established()) {
+    leg.own_reinvite_pending = true;
+  }
+}
+
 void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
+  if (leg.established() && status >= 200) {
+    leg.own_reinvite_pending = false;
+    if (status == 408 || status == 481) {
+      // Our session refresh found no one there: nua ends the dialog.
+      leave_reasons_.try_emplace(leg.call_id, "refresh_failed_" + std::to_string(status));
+    } else if (status < 300) {
+      ackRefresh(leg, sip);
+    }
+    return;
+  }
   if (!leg.outgoing || leg.answered || status < 180) {
     return;  // 100 Trying, or a response to a later re-INVITE
   }
@@ -390,6 +419,33 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
   leg.audio = std::get<NegotiatedAudio>(negotiated);
   conference_.update(leg.participant, endpointFor(leg.audio));
   conference_.dialProgress(leg.participant, "joined", status);
+  // nua ACKed this 2xx itself; later ones (refreshes) are ours to ACK, like a dial-in's.
+  nua_set_hparams(leg.nh, NUTAG_AUTOACK(0), TAG_END());
+}
+
+void CallHandler::ackRefresh(CallLeg& leg, const sip_t* sip) {
+  const auto offer = sdpBody(sip);
+  if (!offer) {
+    nua_ack(leg.nh, TAG_END());
+    return;
+  }
+  auto negotiated = negotiatorFor(leg.room).negotiate(*offer);
+  if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
+    // An ACK cannot refuse: it goes without an answer, and the call ends.
+    nua_ack(leg.nh, TAG_END());
+    log::warn(kComponent, "refresh_offer_unusable")
+        .kv("call_id", leg.call_id)
+        .kv("warning", r->warning);
+    leave_reasons_.try_emplace(leg.call_id, "bad_offer");
+    nua_bye(leg.nh, SIPTAG_REASON_STR("SIP;cause=488;text=\"no usable SDP offer\""), TAG_END());
+    return;
+  }
+  leg.audio = std::get<NegotiatedAudio>(negotiated);
+  ++leg.local.session_version;
+  conference_.update(leg.participant, endpointFor(leg.audio));
+  const std::string answer = SdpNegotiator::answer(leg.audio, leg.local);
+  nua_ack(leg.nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(answer.c_str()),
+          TAG_END());
 }
 
 void CallHandler::onTerminated(nua_handle_t* nh, const std::string& reason) {

@@ -28,6 +28,8 @@ struct CallLeg {
   bool awaiting_answer_in_ack = false;  // offerless INVITE: our offer went in the 200
   bool outgoing = false;                // we dialled it: our offer went in the INVITE
   bool answered = false;
+  bool own_reinvite_pending = false;  // nua's session refresh (a re-INVITE) awaits its answer
+  bool established() const { return !outgoing || answered; }
 };
 
 // An INVITE to a room the conference does not know, waiting for the database to say.
@@ -41,6 +43,7 @@ struct PendingInvite {
   std::optional<std::string> offer;
   std::string from_uri;
   std::string display_name;
+  bool allows_update = false;  // the caller's Allow lists UPDATE (RFC 3311)
 };
 
 inline constexpr std::chrono::milliseconds kRoomLookupTimeout{1500};
@@ -69,6 +72,9 @@ class CallHandler {
                                     const std::string& from, bool draining);
   // A response to an INVITE we sent.
   void onInviteResponse(CallLeg& leg, int status, const sip_t* sip);
+  // nua sends an INVITE of ours: the dial-out itself, or on an established call a session
+  // refresh, during which the caller's own re-INVITE is glare (491).
+  void onOwnInviteSent(CallLeg& leg);
   // The dialog is over (BYE either way, CANCEL, error): leave the room, free the handle.
   void onTerminated(nua_handle_t* nh, const std::string& reason);
   // Remembers why a dialog is ending (the first reason given wins).
@@ -87,6 +93,8 @@ class CallHandler {
   mixer::MediaEndpoint endpointFor(const NegotiatedAudio& audio) const;
   void respondSdp(nua_handle_t* nh, const std::string& sdp, nua_t* current = nullptr);
   void reject(nua_handle_t* nh, int status, const std::string& warning, nua_t* current = nullptr);
+  // The 2xx to our offerless refresh re-INVITE carries the caller's offer: ACK with our answer.
+  void ackRefresh(CallLeg& leg, const sip_t* sip);
 
   conference::Conference& conference_;
   SdpNegotiator negotiator_;

@@ -119,11 +119,25 @@ void SipStack::Nua::onCallEvent(nua_event_t event, int status, nua_handle_t* nh,
     case nua_i_cancel:
       calls.noteReason(nh, "cancel");
       break;
+    case nua_i_error:
+      // nua reports a 200 never ACKed as 408 before it sends its own BYE.
+      if (status == 408) {
+        calls.noteReason(nh, "ack_timeout");
+      }
+      break;
+    case nua_r_bye:
+      // A BYE we sent for a reason of ours has that reason noted already (the first note
+      // wins); one nua sent on its own is RFC 4028's: the caller, the refresher, let the
+      // session expire.
+      calls.noteReason(nh, "session_expired");
+      break;
     case nua_i_state: {
       int state = nua_callstate_init;
       tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
       if (state == nua_callstate_terminated) {
         calls.onTerminated(nh, "ended");
+      } else if (state == nua_callstate_calling && leg != nullptr) {
+        calls.onOwnInviteSent(*leg);
       }
       break;
     }
@@ -145,6 +159,8 @@ void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, n
     case nua_i_bye:
     case nua_i_cancel:
     case nua_i_state:
+    case nua_i_error:
+    case nua_r_bye:
     case nua_r_invite:
       if (owner->calls_ != nullptr) {
         onCallEvent(event, status, nh, sip, tags);

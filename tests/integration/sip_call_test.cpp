@@ -89,16 +89,53 @@ TEST_F(SipCallTest, SessionTimerIsAcceptedAndConfirmed) {
 }
 
 // RFC 4028: when the caller makes us the refresher, we refresh at half the interval. Takes
-// 45 s (90 s is the smallest interval the RFC allows), so it runs beside the others.
-TEST_F(SipCallTest, ServerRefreshesTheSessionWhenItIsTheRefresher) {
+// 45 s (90 s is the smallest interval the RFC allows), so it runs beside the others. A caller
+// that allows UPDATE gets a body-less UPDATE (RFC 4028 §7.4); one that does not gets an
+// offerless re-INVITE, whose 2xx carries the caller's offer and whose ACK our answer. That
+// re-INVITE is also the server's own INVITE that glare needs: the caller's re-INVITE sent
+// while it is unanswered gets 491 (RFC 3261 §14.2), and the call goes on.
+TEST_F(SipCallTest, ServerRefreshesTheSessionAsRefresherAndAnswersGlareWith491) {
   SipUac uac(server_->sipPort());
+  SipUac modern(server_->sipPort());
   RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
+  RtpPeer modern_media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 800);
   uac.setExtraHeaders("Supported: timer\r\nSession-Expires: 90;refresher=uas\r\n");
+  modern.setExtraHeaders(
+      "Supported: timer\r\nSession-Expires: 90;refresher=uas\r\n"
+      "Allow: INVITE, ACK, BYE, CANCEL, UPDATE\r\n");
   const auto reply = uac.invite("refreshed", sdpOffer(media.port(), "PCMU"));
   ASSERT_EQ(reply.status, 200) << reply.message;
   EXPECT_NE(headerValue(reply.message, "Session-Expires").find("refresher=uas"), std::string::npos)
       << reply.message;
-  EXPECT_TRUE(uac.awaitRequest("INVITE", 55s)) << "no session refresh from the server";
+  ASSERT_EQ(modern.invite("refreshed", sdpOffer(modern_media.port(), "PCMU")).status, 200);
+
+  const auto refresh = uac.takeRequest("INVITE", 55s);
+  ASSERT_TRUE(refresh.has_value()) << "no session refresh from the server";
+  EXPECT_EQ(sdpAudioPort(*refresh), 0) << "the refresh re-INVITE offers nothing";
+  EXPECT_EQ(uac.reinvite(sdpOffer(media.port(), "PCMU")).status, 491);
+  uac.respond(*refresh, 200, sdpOffer(media.port(), "PCMU"));
+  const auto ack = uac.takeRequest("ACK", 5s);
+  ASSERT_TRUE(ack.has_value()) << "the refresh's 2xx was not ACKed";
+  EXPECT_NE(sdpAudioPort(*ack), 0) << "the ACK must answer the offer in our 2xx:\n" << *ack;
+  const auto after = uac.reinvite(sdpOffer(media.port(), "PCMU"));
+  EXPECT_EQ(after.status, 200) << after.message;
+  EXPECT_EQ(uac.bye().status, 200);
+
+  EXPECT_TRUE(modern.awaitRequest("UPDATE", 10s)) << "a caller allowing UPDATE is refreshed by it";
+  EXPECT_EQ(modern.bye().status, 200);
+}
+
+// The caller is the refresher and never refreshes: before the 90 s run out the server ends
+// the call with BYE, and the call's record says why.
+TEST_F(SipCallTest, ExpiredSessionTimerEndsTheCallWithByeAndIsRecorded) {
+  SipUac uac(server_->sipPort());
+  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
+  uac.setExtraHeaders("Supported: timer\r\nSession-Expires: 90;refresher=uac\r\n");
+  const auto reply = uac.invite("expiring", sdpOffer(media.port(), "PCMU"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  EXPECT_TRUE(uac.awaitRequest("BYE", 95s)) << "the expired session was not ended";
+  EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL"),
+            "session_expired");
 }
 
 TEST_F(SipCallTest, LargeInviteOverUdpIsAnswered) {

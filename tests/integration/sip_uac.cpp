@@ -87,7 +87,8 @@ std::string SipUac::request(const std::string& method, std::uint32_t cseq,
 SipReply SipUac::transact(const std::string& method, const std::optional<std::string>& sdp,
                           const std::optional<std::string>& ack_sdp) {
   const std::uint32_t cseq = cseq_++;
-  send(request(method, cseq, sdp, randomToken()));
+  const std::string branch = randomToken();
+  send(request(method, cseq, sdp, branch));
   SipReply reply;
   for (;;) {
     const auto message = receive(std::chrono::seconds(5));
@@ -106,8 +107,9 @@ SipReply SipUac::transact(const std::string& method, const std::optional<std::st
       if (to_tag_.empty()) {
         to_tag_ = tagOf(headerValue(*message, "To"));
       }
-      // ACK: for a 2xx in its own transaction, for an error in the INVITE's (same CSeq).
-      send(request("ACK", cseq, status < 300 ? ack_sdp : std::nullopt, randomToken()));
+      // ACK: for a 2xx in its own transaction, for an error in the INVITE's (same branch).
+      send(request("ACK", cseq, status < 300 ? ack_sdp : std::nullopt,
+                   status < 300 ? randomToken() : branch));
     }
     return reply;
   }
@@ -168,24 +170,41 @@ SipReply SipUac::update(const std::string& sdp) { return transact("UPDATE", sdp,
 SipReply SipUac::bye() { return transact("BYE", std::nullopt, std::nullopt); }
 
 bool SipUac::awaitRequest(const std::string& method, std::chrono::milliseconds timeout) {
+  const auto request = takeRequest(method, timeout);
+  if (request) {
+    respond(*request, 200);
+  }
+  return request.has_value();
+}
+
+std::optional<std::string> SipUac::takeRequest(const std::string& method,
+                                               std::chrono::milliseconds timeout) {
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < until) {
-    const auto message = receive(std::chrono::milliseconds(100));
-    if (!message || message->rfind(method + " ", 0) != 0) {
-      continue;
+    auto message = receive(std::chrono::milliseconds(100));
+    if (message && message->rfind(method + " ", 0) == 0) {
+      return message;
     }
-    std::ostringstream ok;
-    ok << "SIP/2.0 200 OK\r\n"
-       << "Via: " << headerValue(*message, "Via") << "\r\n"
-       << "From: " << headerValue(*message, "From") << "\r\n"
-       << "To: " << headerValue(*message, "To") << "\r\n"
-       << "Call-ID: " << headerValue(*message, "Call-ID") << "\r\n"
-       << "CSeq: " << headerValue(*message, "CSeq") << "\r\n"
-       << "Content-Length: 0\r\n\r\n";
-    send(ok.str());
-    return true;
   }
-  return false;
+  return std::nullopt;
+}
+
+void SipUac::respond(const std::string& request, int status,
+                     const std::optional<std::string>& sdp) {
+  std::ostringstream r;
+  r << "SIP/2.0 " << status << (status < 300 ? " OK" : " Failed") << "\r\n"
+    << "Via: " << headerValue(request, "Via") << "\r\n"
+    << "From: " << headerValue(request, "From") << "\r\n"
+    << "To: " << headerValue(request, "To") << "\r\n"
+    << "Call-ID: " << headerValue(request, "Call-ID") << "\r\n"
+    << "CSeq: " << headerValue(request, "CSeq") << "\r\n"
+    << "Contact: <sip:tester@127.0.0.1:" << local_port_ << ">\r\n";
+  if (sdp) {
+    r << "Content-Type: application/sdp\r\nContent-Length: " << sdp->size() << "\r\n\r\n" << *sdp;
+  } else {
+    r << "Content-Length: 0\r\n\r\n";
+  }
+  send(r.str());
 }
 
 std::uint16_t sdpAudioPort(const std::string& sdp) {

@@ -39,6 +39,12 @@ class SipUac {
   SipReply bye();
   // Waits for a request with `method` from the server and answers it 200.
   bool awaitRequest(const std::string& method, std::chrono::milliseconds timeout);
+  // Waits for a request with `method` and leaves it unanswered (glare tests answer later).
+  std::optional<std::string> takeRequest(const std::string& method,
+                                         std::chrono::milliseconds timeout);
+  // Answers a request taken with takeRequest(), with an SDP body if given.
+  void respond(const std::string& request, int status,
+               const std::optional<std::string>& sdp = std::nullopt);
 
  private:
   std::string request(const std::string& method, std::uint32_t cseq,

@@ -148,6 +148,13 @@ std::vector<std::int16_t> RtpPeer::lastAudio(int ms) const {
   return {audio_.end() - static_cast<std::ptrdiff_t>(n), audio_.end()};
 }
 
+std::vector<std::int16_t> RtpPeer::audioSince(std::size_t mark) const {
+  if (mark >= audio_.size()) {
+    return {};
+  }
+  return {audio_.begin() + static_cast<std::ptrdiff_t>(mark), audio_.end()};
+}
+
 void runFrames(std::vector<RtpPeer*> peers, int frames, int audio_level_ext_id) {
   auto next = std::chrono::steady_clock::now();
   for (int i = 0; i < frames; ++i) {

@@ -54,6 +54,10 @@ class RtpPeer {
 
   // The decoded audio of the last `ms` milliseconds received.
   std::vector<std::int16_t> lastAudio(int ms) const;
+  // A mark in the decoded audio, and what came after it: the audio of one phase of a test
+  // only, however late the packets of the phase before arrived.
+  std::size_t audioMark() const { return audio_.size(); }
+  std::vector<std::int16_t> audioSince(std::size_t mark) const;
   const std::vector<ReceivedPacket>& received() const { return received_; }
   // RTCP packets the engine sent us (rtcp-mux), raw.
   const std::vector<std::vector<std::uint8_t>>& receivedRtcp() const { return rtcp_; }
