@@ -1,43 +1,53 @@
 // 16-bit samples between a codec chain (which may hand out odd-sized buffers, e.g. around a
-// resampler's start-up latency) and the mixer's fixed 20 ms frames.
+// resampler's start-up latency) and the mixer's fixed 20 ms frames. A flat buffer with a read
+// position, copied in blocks: every participant passes a frame through here every tick.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <span>
+#include <vector>
 
 namespace mcu::mixer::codec {
 
 class SampleFifo {
  public:
   void pushBytes(std::span<const std::uint8_t> bytes) {
-    for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) {
-      std::int16_t s = 0;
-      std::memcpy(&s, &bytes[i], 2);
-      samples_.push_back(s);
-    }
+    const std::size_t n = bytes.size() / 2;  // an odd last byte is no sample
+    compact();
+    const std::size_t at = samples_.size();
+    samples_.resize(at + n);
+    std::memcpy(samples_.data() + at, bytes.data(), n * 2);
   }
   bool pop(std::span<std::int16_t> out) {
-    if (samples_.size() < out.size()) {
+    if (size() < out.size()) {
       return false;
     }
-    for (auto& s : out) {
-      s = samples_.front();
-      samples_.pop_front();
-    }
+    std::copy_n(samples_.begin() + static_cast<std::ptrdiff_t>(read_), out.size(), out.begin());
+    read_ += out.size();
     return true;
   }
   // Keeps at most `max` samples, dropping the oldest: bounded latency whatever the chain does.
   void trim(std::size_t max) {
-    while (samples_.size() > max) {
-      samples_.pop_front();
+    if (size() > max) {
+      read_ = samples_.size() - max;
     }
   }
-  std::size_t size() const { return samples_.size(); }
+  std::size_t size() const { return samples_.size() - read_; }
 
  private:
-  std::deque<std::int16_t> samples_;
+  // Moves what is unread to the front, so that the buffer stays a few frames long.
+  void compact() {
+    if (read_ == 0) {
+      return;
+    }
+    samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(read_));
+    read_ = 0;
+  }
+
+  std::vector<std::int16_t> samples_;
+  std::size_t read_ = 0;
 };
 
 }  // namespace mcu::mixer::codec

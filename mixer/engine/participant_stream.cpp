@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 
+#include "mixer/codec/g711_level.h"
 #include "mixer/core/level_meter.h"
 
 namespace mcu::mixer {
@@ -260,6 +261,13 @@ void ParticipantStream::pullFrame(std::int64_t now_us) {
   if (frame_ && frame_->header.audio_level && duration == frameTs()) {
     level_dbov_ = *frame_->header.audio_level;
     return;
+  }
+  // G.711 tells its level from its bytes: the decoder runs only if the room mixes this one.
+  if (frame_ && duration == frameTs()) {
+    if (const auto level = codec::g711LevelDbov(endpoint_.codec.kind, frame_->payload)) {
+      level_dbov_ = *level;
+      return;
+    }
   }
   if (buffered_ || frame_ || jitter_.playing()) {
     level_dbov_ = core::levelDbov(pcm());

@@ -5,6 +5,8 @@
 // from arrival times) and a few receivers are decoded and listened to (Goertzel).
 //
 //   room_load --participants 1000 --talkers 3 --seconds 20 --complexity 10
+//   room_load --participants 100 --codec pcmu   (G.711 phones: no RFC 6464 level, so the
+//                                               engine decodes every participant every tick)
 //
 // Prints one line of key=value results. CPU is measured with getrusage over the steady
 // window (load generator included) and per media thread from /proc (engine alone).
@@ -44,6 +46,7 @@ struct Options {
   int seconds = 10;
   int complexity = 10;
   int threads = 2;
+  bool pcmu = false;
 };
 
 struct Peer {
@@ -117,6 +120,10 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
+    if (k == "--codec") {
+      o.pcmu = std::string(argv[i + 1]) == "pcmu";
+      continue;
+    }
     const int v = std::stoi(argv[i + 1]);
     if (k == "--participants")
       o.participants = v;
@@ -132,21 +139,25 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-void send(Peer& p, std::span<const std::uint8_t> payload, int level) {
+// `level`: the RFC 6464 level to send, or nothing (a phone that does not send one).
+void send(Peer& p, const mixer::codec::CodecSpec& spec, std::span<const std::uint8_t> payload,
+          std::optional<int> level) {
   mixer::rtp::RtpHeader h;
-  h.payload_type = 111;
+  h.payload_type = spec.payload_type;
   h.sequence = p.seq++;
   h.timestamp = p.ts;
   h.ssrc = p.ssrc;
-  h.audio_level = static_cast<std::uint8_t>(level);
-  h.voice_activity = level < 127;
-  p.ts += 960;
+  if (level) {
+    h.audio_level = static_cast<std::uint8_t>(*level);
+    h.voice_activity = *level < 127;
+  }
+  p.ts += static_cast<std::uint32_t>(mixer::codec::rtpClockRate(spec.kind) / 50);
   std::array<std::uint8_t, 1500> packet{};
-  const std::size_t n = mixer::rtp::writeRtp(h, payload, packet, 1);
+  const std::size_t n = mixer::rtp::writeRtp(h, payload, packet, level ? 1 : 0);
   p.socket.send(std::span(packet.data(), n), p.server);
 }
 
-void drain(Peer& p, Clock::time_point start, bool measuring) {
+void drain(Peer& p, Clock::time_point start, bool measuring, double ts_per_ms) {
   std::array<std::uint8_t, 2048> buf{};
   mixer::Endpoint from;
   for (;;) {
@@ -178,7 +189,7 @@ void drain(Peer& p, Clock::time_point start, bool measuring) {
     // Lateness: arrival against the stream's own media clock, relative to its first packet.
     const double arrival_ms =
         std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    const double offset = arrival_ms - static_cast<double>(pkt->header.timestamp) / 48.0;
+    const double offset = arrival_ms - static_cast<double>(pkt->header.timestamp) / ts_per_ms;
     if (!p.first_offset_ms) {
       p.first_offset_ms = offset;
     } else if (offset - *p.first_offset_ms > 40.0) {
@@ -202,8 +213,14 @@ int main(int argc, char** argv) {
   mixer::RoomMediaConfig room;
   engine->createRoom(1, room);
   mixer::codec::GstPipelineHost gst;
-  const mixer::codec::CodecSpec spec{
-      .kind = mixer::codec::CodecKind::kOpus, .payload_type = 111, .complexity = opt.complexity};
+  const mixer::codec::CodecSpec spec =
+      opt.pcmu ? mixer::codec::CodecSpec{.kind = mixer::codec::CodecKind::kPcmu, .payload_type = 0}
+               : mixer::codec::CodecSpec{.kind = mixer::codec::CodecKind::kOpus,
+                                         .payload_type = 111,
+                                         .complexity = opt.complexity};
+  const double ts_per_ms = mixer::codec::rtpClockRate(spec.kind) / 1000.0;
+  // G.711 phones send no level: each packet must be decoded to know it.
+  const auto level_of = [&](int dbov) { return opt.pcmu ? std::nullopt : std::optional(dbov); };
   // One encoded frame of silence serves every listener.
   mixer::codec::AudioEncoder silence_encoder(gst, spec);
   std::vector<std::uint8_t> silence;
@@ -229,7 +246,7 @@ int main(int argc, char** argv) {
     }
     mixer::MediaEndpoint e;
     e.codec = spec;
-    e.audio_level_ext_id = 1;
+    e.audio_level_ext_id = opt.pcmu ? 0 : 1;
     e.remote = {"127.0.0.1", p.socket.localPort()};
     const auto port = engine->addParticipant(1, static_cast<mixer::ParticipantId>(i + 1), e);
     if (!port) {
@@ -259,9 +276,9 @@ int main(int argc, char** argv) {
       if (p.talker) {
         p.tone->next(pcm);
         const auto payload = p.encoder->encode(pcm);
-        send(p, payload, mcu::mixer::core::levelDbov(pcm));
+        send(p, spec, payload, level_of(mcu::mixer::core::levelDbov(pcm)));
       } else {
-        send(p, silence, 127);
+        send(p, spec, silence, level_of(127));
       }
     }
     next += std::chrono::milliseconds(20);
@@ -270,7 +287,7 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_until(next);
     for (auto& p : peers) {
-      drain(p, start, measuring);
+      drain(p, start, measuring, ts_per_ms);
     }
   }
   const double wall = std::chrono::duration<double>(Clock::now() - measure_start).count();
@@ -297,13 +314,13 @@ int main(int argc, char** argv) {
   }
   const auto stats = engine->engineStats();
   std::printf(
-      "participants=%d talkers=%d complexity=%d seconds=%d received=%llu expected=%.0f "
+      "codec=%s participants=%d talkers=%d complexity=%d seconds=%d received=%llu expected=%.0f "
       "lost_pct=%.4f late_pct=%.4f tone_errors=%d cpu_pct=%.1f media_cpu_pct=%.1f "
       "cpu_ms_per_participant_s=%.3f media_cpu_ms_per_participant_s=%.3f "
       "rss_kb_per_participant=%.1f "
       "threads=%d late_ticks=%llu max_tick_ms=%.2f shared_encodes=%llu personal_encodes=%llu "
       "generator_overruns=%d\n",
-      opt.participants, opt.talkers, opt.complexity, opt.seconds,
+      opt.pcmu ? "pcmu" : "opus", opt.participants, opt.talkers, opt.complexity, opt.seconds,
       static_cast<unsigned long long>(received), expected,
       100.0 * static_cast<double>(lost) / expected, 100.0 * static_cast<double>(late) / expected,
       tone_errors, 100.0 * cpu / wall, 100.0 * media_cpu / wall,
