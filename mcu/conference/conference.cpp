@@ -181,6 +181,12 @@ void Conference::update(mixer::ParticipantId id, const mixer::MediaEndpoint& med
     return;
   }
   const bool was_held = !it->second.media.send;
+  // The record keeps the codec and address the call used last: an offerless INVITE's codec
+  // is only known from the answer in its ACK, and a re-INVITE may change either.
+  if (it->second.media.codec.kind != media.codec.kind || it->second.media.remote != media.remote) {
+    store_.callAnswered(it->second.call_id, std::string(mixer::codec::codecName(media.codec.kind)),
+                        media.remote.host + ":" + std::to_string(media.remote.port));
+  }
   it->second.media = media;
   if (was_held != !media.send) {
     emit(media.send ? "participant.resumed" : "participant.held", it->second.room, id);

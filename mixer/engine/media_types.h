@@ -22,6 +22,7 @@ using ParticipantId = core::ParticipantId;
 struct SocketAddress {
   std::string host;
   std::uint16_t port = 0;
+  bool operator==(const SocketAddress&) const = default;
 };
 
 struct MediaEndpoint {

@@ -106,6 +106,9 @@ void ParticipantStream::update(const MediaEndpoint& endpoint) {
     remote_ = resolve(endpoint.remote);  // media follows a re-INVITE's new address at once
     latched_ = false;
   }
+  if (endpoint.receive && !endpoint_.receive) {
+    last_packet_us_ = 0;  // resumed: the RTP timeout counts from now, not from before the hold
+  }
   endpoint_ = endpoint;
   resolveRtcpDestination();
 }
@@ -384,7 +387,11 @@ bool ParticipantStream::sendDtmfPacket() {
 }
 
 bool ParticipantStream::checkTimeout(std::int64_t now_us, int timeout_ms) {
-  if (!endpoint_.receive || timed_out_ || last_packet_us_ == 0) {
+  if (!endpoint_.receive || timed_out_) {
+    return false;
+  }
+  if (last_packet_us_ == 0) {
+    last_packet_us_ = now_us;  // a caller that never sends is timed out from its joining
     return false;
   }
   if (now_us - last_packet_us_ > static_cast<std::int64_t>(timeout_ms) * 1000) {

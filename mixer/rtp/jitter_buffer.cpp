@@ -7,10 +7,11 @@
 namespace mcu::mixer::rtp {
 namespace {
 
-constexpr std::size_t kSlots = 32;          // 640 ms of 20 ms frames: past max delay
-constexpr int kMissingBeforeRebuffer = 10;  // 200 ms of nothing: the talk burst ended (DTX)
-constexpr int kDriftTicks = 50;             // a full second over target before dropping one
-constexpr std::int64_t kJumpSeconds = 5;    // a timestamp this far off is a new stream
+constexpr std::size_t kSlots = 32;            // 640 ms of 20 ms frames: past max delay
+constexpr int kMissingBeforeRebuffer = 10;    // 200 ms of nothing: the talk burst ended (DTX)
+constexpr int kDriftTicks = 50;               // a full second over target before dropping one
+constexpr std::int64_t kJumpSeconds = 5;      // a timestamp this far off is a new stream
+constexpr int kCalmFramesBeforeShrink = 500;  // 10 s without a late packet: try less delay
 
 }  // namespace
 
@@ -74,7 +75,8 @@ void JitterBuffer::updateJitter(std::int64_t ts, std::int64_t arrival_us) {
   // Never less than one packet: long packets (30-60 ms) must be held a packet ahead.
   const auto packet_ms = static_cast<int>(popped_duration_ * 1000 / config_.clock_rate);
   const int floor = std::min(std::max(config_.min_delay_ms, packet_ms), config_.max_delay_ms);
-  stats_.target_delay_ms = std::clamp(frames * config_.frame_ms, floor, config_.max_delay_ms);
+  stats_.target_delay_ms =
+      std::clamp(frames * config_.frame_ms + late_extra_ms_, floor, config_.max_delay_ms);
 }
 
 PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_us) {
@@ -95,7 +97,18 @@ PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_
   jumps_in_row_ = 0;
   if (playing_ && ts < next_ts_) {
     ++stats_.late;
-    return PushResult::kLate;
+    calm_frames_ = 0;
+    // A packet that missed its turn says the delay is too short for this path, whatever the
+    // jitter estimate says: packets that arrive right at our tick's edge measure almost no
+    // jitter and yet half of them would miss it, for ever. Wait one frame more, starting at
+    // this packet (one concealed frame now instead of a lost packet every few ticks).
+    if (stats_.target_delay_ms + config_.frame_ms > config_.max_delay_ms) {
+      return PushResult::kLate;
+    }
+    late_extra_ms_ += config_.frame_ms;
+    stats_.target_delay_ms += config_.frame_ms;
+    playing_ = false;
+    ++stats_.resyncs;
   }
   if (findSlot(ts) != nullptr) {
     ++stats_.duplicates;
@@ -140,6 +153,7 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
     next_ts_ = first->ts;
     missing_in_row_ = 0;
   }
+  dropBacklog();
   // Keep the delay near the target: if the buffer has held more than needed for a whole
   // second (the sender's clock runs faster than ours), skip one frame.
   const auto target_frames = static_cast<std::size_t>(stats_.target_delay_ms / config_.frame_ms);
@@ -184,11 +198,42 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
     return std::nullopt;
   }
   missing_in_row_ = 0;
+  if (late_extra_ms_ > 0 && ++calm_frames_ >= kCalmFramesBeforeShrink) {
+    calm_frames_ = 0;  // the drift check then lets the buffer drain to the smaller target
+    late_extra_ms_ -= config_.frame_ms;
+  }
   popped_ts_ = slot->ts;
   slot->used = false;
   --count_;
   stats_.last_wait_ms = static_cast<double>(now_us - slot->arrival_us) / 1000.0;
   return Frame{slot->header, std::span<const std::uint8_t>(slot->bytes.data(), slot->size)};
+}
+
+// After a stall (ours, or a burst from the network) the buffer can hold more than the most
+// delay we allow: play on from the newest target's worth, not from a backlog the listener
+// would hear late until the drift check had drained it a frame a second.
+void JitterBuffer::dropBacklog() {
+  Slot* newest = nullptr;
+  for (auto& s : slots_) {
+    if (s.used && (newest == nullptr || s.ts > newest->ts)) {
+      newest = &s;
+    }
+  }
+  const std::int64_t max_ts =
+      static_cast<std::int64_t>(config_.max_delay_ms) * config_.clock_rate / 1000;
+  if (newest == nullptr || newest->ts - next_ts_ <= max_ts) {
+    return;
+  }
+  const std::int64_t keep_ts =
+      static_cast<std::int64_t>(stats_.target_delay_ms) * config_.clock_rate / 1000;
+  for (auto& s : slots_) {
+    if (s.used && newest->ts - s.ts >= keep_ts) {
+      s.used = false;
+      --count_;
+      ++stats_.dropped_backlog;
+    }
+  }
+  next_ts_ = oldest()->ts;
 }
 
 void JitterBuffer::setPoppedDuration(std::int64_t duration_ts) {

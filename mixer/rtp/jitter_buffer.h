@@ -1,7 +1,8 @@
 // Per-participant jitter buffer: holds received packets in timestamp order and hands out one
 // 20 ms frame per tick, or says the frame is missing (so the decoder conceals it).
 // Adaptive: the playout delay follows the measured interarrival jitter (RFC 3550 §6.4.1)
-// between configured bounds; a buffer that stays fuller than needed drops a frame, so clock
+// between configured bounds, and grows by a frame when a packet misses its turn (shrinking
+// again after calm seconds); a buffer that stays fuller than needed drops a frame, so clock
 // drift between sender and our tick never grows into delay. Pure: time is an argument.
 #pragma once
 
@@ -31,6 +32,8 @@ struct JitterStats {
   std::uint64_t jumps = 0;
   std::uint64_t concealed = 0;  // ticks with no frame while playing
   std::uint64_t dropped_for_drift = 0;
+  std::uint64_t resyncs = 0;          // late packets that made the delay one frame longer
+  std::uint64_t dropped_backlog = 0;  // held past the maximum delay after a stall
   double jitter_ms = 0.0;
   int target_delay_ms = 0;
   double last_wait_ms = 0.0;  // how long the last frame played out waited in the buffer
@@ -68,6 +71,7 @@ class JitterBuffer {
   std::int64_t extend(std::uint32_t ts);
   Slot* findSlot(std::int64_t ts);
   Slot* oldest();
+  void dropBacklog();
   void updateJitter(std::int64_t ts, std::int64_t arrival_us);
   void reset();
 
@@ -85,6 +89,8 @@ class JitterBuffer {
   int missing_in_row_ = 0;
   int jumps_in_row_ = 0;
   int over_target_ticks_ = 0;
+  int late_extra_ms_ = 0;  // delay added because packets came late, shrunk when calm
+  int calm_frames_ = 0;
   JitterStats stats_;
 };
 

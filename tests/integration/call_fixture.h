@@ -4,9 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
 #include <map>
 #include <memory>
+#include <pqxx/pqxx>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/server_fixture.h"
@@ -89,6 +94,27 @@ class SipCallTest : public ::testing::Test {
                    {"-t", transport, "-m", std::to_string(calls), "-r", std::to_string(calls), "-d",
                     "5000", "-trace_err"});
   }
+  // The first final answer to each call's INVITE (CSeq 1), in call order, from a sipp
+  // -message_file written with -trace_msg; later copies are retransmissions.
+  static std::vector<std::string> sippFinalAnswers(const std::string& message_file) {
+    std::string log = readFile(message_file);
+    std::erase(log, '\r');
+    std::vector<std::string> answers;
+    std::set<std::string> calls;
+    for (auto pos = log.find("message received"); pos != std::string::npos;
+         pos = log.find("message received", pos + 1)) {
+      const std::string message = log.substr(pos, log.find("-----------------", pos) - pos);
+      const auto start = message.find("SIP/2.0 ");
+      if (start == std::string::npos || message.find("CSeq: 1 INVITE") == std::string::npos ||
+          message.compare(start + 8, 1, "1") == 0) {
+        continue;
+      }
+      if (calls.insert(headerValue(message.substr(start), "Call-ID")).second) {
+        answers.push_back(message.substr(start));
+      }
+    }
+    return answers;
+  }
   static double level(const Caller& c, double hz, int ms = 600) {
     return goertzelDb(c.media->lastAudio(ms), hz);
   }
@@ -96,6 +122,45 @@ class SipCallTest : public ::testing::Test {
   TestDatabase db_;
   mixer::codec::GstPipelineHost gst_;
   std::unique_ptr<ServerProcess> server_;
+};
+
+// Holds the rooms table locked from its own connection, so that the server's look-up of a
+// room it has not seen waits: an INVITE to a new room stays unanswered until release() (or
+// 5 s). What a CANCEL before the answer needs.
+class RoomLookupHold {
+ public:
+  explicit RoomLookupHold(const std::string& database_url)
+      : holder_([this, database_url] {
+          try {
+            pqxx::connection conn(database_url);
+            pqxx::work txn(conn);
+            txn.exec("LOCK TABLE rooms IN ACCESS EXCLUSIVE MODE");
+            locked_.set_value();
+            for (int i = 0; i < 500 && !released_.load(); ++i) {
+              std::this_thread::sleep_for(10ms);
+            }
+            txn.abort();
+          } catch (...) {
+            locked_.set_exception(std::current_exception());
+          }
+        }) {
+    locked_future_.get();  // rethrows a failure to take the lock
+  }
+  RoomLookupHold(const RoomLookupHold&) = delete;
+  RoomLookupHold& operator=(const RoomLookupHold&) = delete;
+  ~RoomLookupHold() { release(); }
+  void release() {
+    released_ = true;
+    if (holder_.joinable()) {
+      holder_.join();
+    }
+  }
+
+ private:
+  std::promise<void> locked_;
+  std::future<void> locked_future_ = locked_.get_future();
+  std::atomic<bool> released_{false};
+  std::thread holder_;
 };
 
 }  // namespace mcu::test

@@ -195,25 +195,8 @@ TEST_F(SipCallTest, SippCodecChoiceForEachCodecAnd488ForNone) {
                                "-m", "5", "-l", "1", "-trace_msg", "-message_file", messages});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   // The answers, in call order (-l 1: one call at a time), as sipp received them.
-  std::string log = readFile(messages);
-  std::erase(log, '\r');
-  std::vector<std::string> answers;
-  std::set<std::string> calls;  // the first final answer of each call; the rest are resends
-  for (auto pos = log.find("message received"); pos != std::string::npos;
-       pos = log.find("message received", pos + 1)) {
-    const auto end = log.find("-----------------", pos);
-    const std::string message = log.substr(pos, end - pos);
-    const auto body = message.find("SIP/2.0 ");
-    if (body == std::string::npos || message.find("CSeq: 1 INVITE") == std::string::npos ||
-        (message.find("SIP/2.0 200") == std::string::npos &&
-         message.find("SIP/2.0 488") == std::string::npos)) {
-      continue;
-    }
-    if (calls.insert(headerValue(message.substr(body), "Call-ID")).second) {
-      answers.push_back(message);
-    }
-  }
-  ASSERT_EQ(answers.size(), 5U) << log;
+  const auto answers = sippFinalAnswers(messages);
+  ASSERT_EQ(answers.size(), 5U) << readFile(messages);
   // Only the chosen codec is answered (no telephone-event was offered).
   const std::vector<std::string> expected{"RTP/AVP 96\n", "RTP/AVP 9\n", "RTP/AVP 0\n",
                                           "RTP/AVP 8\n"};
@@ -337,6 +320,23 @@ TEST_F(SipCallTest, SilentCallIsEndedAfterTheRtpTimeout) {
   const std::string reason =
       db_.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
   EXPECT_EQ(reason, "rtp_timeout");
+}
+
+// On hold (inactive) a call sends nothing and is not timed out; on resume the timeout counts
+// from the resume, not from the last packet before the hold.
+TEST_F(SipCallTest, HeldCallIsNotTimedOutAndResumeRestartsTheClock) {
+  server_.reset();
+  start({{"MCU_MEDIA_RTP_TIMEOUT_S", "1"}});
+  Caller a = dial("pauses", "PCMU", 500);
+  runFrames({a.media.get()}, 10);
+  ASSERT_EQ(a.sip->reinvite(sdpOffer(a.media->port(), "PCMU", "inactive")).status, 200);
+  EXPECT_FALSE(a.sip->awaitRequest("BYE", 2500ms)) << "timed out while on hold";
+  ASSERT_EQ(a.sip->reinvite(sdpOffer(a.media->port(), "PCMU")).status, 200);
+  runFrames({a.media.get()}, 40);  // 800 ms of RTP right after the resume
+  EXPECT_FALSE(a.sip->awaitRequest("BYE", 200ms)) << "timed out at the resume";
+  EXPECT_TRUE(a.sip->awaitRequest("BYE", 5s)) << "silent again after the resume";
+  EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL"),
+            "rtp_timeout");
 }
 
 TEST_F(SipCallTest, OverTheParticipantBudgetNewCallsGet503AndOthersKeepTalking) {
@@ -477,27 +477,12 @@ TEST_F(SipCallTest, RoomAddedInTheDatabaseAfterStartIsSeenByTheNextInvite) {
 }
 
 TEST_F(SipCallTest, CancelBeforeTheAnswerGets487AndNoCall) {
-  // The test holds the rooms table locked, so the server's look-up of this new room waits:
-  // the INVITE is not answered yet when the CANCEL comes.
-  std::promise<void> locked;
-  std::atomic<bool> release{false};
-  std::thread holder([&] {
-    pqxx::connection conn(db_.url());
-    pqxx::work txn(conn);
-    txn.exec("LOCK TABLE rooms IN ACCESS EXCLUSIVE MODE");
-    locked.set_value();
-    for (int i = 0; i < 500 && !release.load(); ++i) {
-      std::this_thread::sleep_for(10ms);
-    }
-    txn.abort();
-  });
-  locked.get_future().wait();
+  RoomLookupHold hold(db_.url());
   SipUac uac(server_->sipPort());
   RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
   const auto [cancel, invite] =
       uac.inviteThenCancel("waiting-room", sdpOffer(media.port(), "PCMU"), 300ms);
-  release = true;
-  holder.join();
+  hold.release();
   EXPECT_EQ(cancel, 200) << server_->process().output();
   EXPECT_EQ(invite, 487) << "the INVITE ends as Request Terminated";
   std::this_thread::sleep_for(2s);  // past the look-up's deadline: nothing joins late

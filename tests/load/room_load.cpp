@@ -229,7 +229,9 @@ int main(int argc, char** argv) {
     silence.assign(s.begin(), s.end());
   }
   std::vector<Peer> peers(static_cast<std::size_t>(opt.participants));
-  const double tones[] = {400, 650, 900, 1150, 1400};
+  // No tone is a low-order intermodulation product of two others (400 = 2 * 650 - 900 was,
+  // and the mix's nonlinearity put it 38 dB down into the ear of the one who sent 400).
+  const double tones[] = {440, 700, 1030, 1230, 1470};
   for (std::size_t i = 0; i < peers.size(); ++i) {
     Peer& p = peers[i];
     p.socket = mixer::UdpSocket::bind("127.0.0.1", 0);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace mcu::mixer::rtp {
@@ -131,12 +132,96 @@ TEST_F(JitterBufferTest, LostPacketIsReportedMissingThenPlayContinues) {
   EXPECT_EQ(jb_.stats().concealed, 1U);
 }
 
-TEST_F(JitterBufferTest, PacketArrivingAfterItsTurnIsLate) {
+TEST_F(JitterBufferTest, PacketArrivingAfterItsTurnWaitsOneFrameMore) {
   send(0, 0);
   play(1000);
   play(kTickUs + 1000);  // frame 1 missing
-  EXPECT_EQ(send(1, kTickUs + 5000), PushResult::kLate);
+  EXPECT_EQ(send(1, kTickUs + 5000), PushResult::kAccepted);
   EXPECT_EQ(jb_.stats().late, 1U);
+  EXPECT_EQ(jb_.stats().resyncs, 1U);
+  EXPECT_GE(jb_.stats().target_delay_ms, 40);
+  EXPECT_EQ(play(2 * kTickUs + 1000), -1) << "waits for the longer delay";
+  int first = -1;
+  for (int tick = 3; tick < 8 && first == -1; ++tick) {
+    first = play(tick * kTickUs + 1000);
+  }
+  EXPECT_EQ(first, 1) << "then plays the packet it would have lost";
+}
+
+TEST_F(JitterBufferTest, LatePacketsAtTheMaximumDelayAreDropped) {
+  JitterBuffer tight({.clock_rate = 48000, .frame_ms = 20, .min_delay_ms = 20, .max_delay_ms = 20});
+  RtpPacketView view;
+  std::vector<std::uint8_t> payload{0};
+  view.payload = payload;
+  view.header.timestamp = 1000;
+  tight.push(view, 0);
+  tight.pop(1000);
+  tight.pop(kTickUs + 1000);
+  view.header.timestamp = 1000 + kStep;
+  EXPECT_EQ(tight.push(view, kTickUs + 5000), PushResult::kLate);
+  EXPECT_EQ(tight.stats().resyncs, 0U);
+}
+
+// The path's delay steps up by 50 ms (a route change): every packet from then on misses its
+// turn at the old delay. The first late one makes the buffer wait longer, so the step costs
+// a few concealed frames, not the 200 ms of silence before a rebuffer.
+TEST_F(JitterBufferTest, DelayStepCostsAFewFramesNotARebuffer) {
+  const auto arrival = [](int i) { return i * kTickUs + (i < 50 ? 0 : 50'000); };
+  std::vector<int> played;
+  int next = 0;
+  for (int tick = 0; tick < 100; ++tick) {
+    const std::int64_t now = tick * kTickUs + 1000;
+    for (; arrival(next) <= now; ++next) {
+      send(next, arrival(next));
+    }
+    played.push_back(play(now));
+  }
+  EXPECT_GE(jb_.stats().resyncs, 1U);
+  EXPECT_LE(std::count(played.begin() + 50, played.end(), -1), 5) << "frames concealed";
+  const std::vector<int> tail(played.end() - 40, played.end());
+  for (std::size_t k = 1; k < tail.size(); ++k) {
+    EXPECT_EQ(tail[k], tail[k - 1] + 1) << "frame " << k << " of the last 40";
+  }
+}
+
+// After ten calm seconds the extra frame goes again (and the drift check drains it).
+TEST_F(JitterBufferTest, DelayAddedForALatePacketShrinksWhenCalm) {
+  send(0, 0);
+  play(1000);
+  play(kTickUs + 1000);
+  send(1, kTickUs + 5000);
+  ASSERT_GE(jb_.stats().target_delay_ms, 40);
+  for (int i = 2; i < 700; ++i) {
+    send(i, i * kTickUs);
+    play(i * kTickUs + 1000);
+  }
+  EXPECT_EQ(jb_.stats().target_delay_ms, 20);
+  EXPECT_LE(jb_.depth(), 2U);
+}
+
+// Our ticks stop for 700 ms (a stalled thread, a paused VM) while packets keep coming, more
+// than the buffer holds. Afterwards the stream plays on continuously at no more than the
+// maximum delay, instead of concealing the gap a frame per tick for ever, or playing the
+// backlog seconds late.
+TEST_F(JitterBufferTest, AfterAStallPlayResumesWithinTheMaximumDelay) {
+  for (int i = 0; i < 10; ++i) {
+    send(i, i * kTickUs);
+    play(i * kTickUs + 1000);
+  }
+  for (int i = 10; i < 45; ++i) {
+    send(i, i * kTickUs);  // nobody pops
+  }
+  std::vector<int> played;
+  for (int i = 45; i < 120; ++i) {
+    send(i, i * kTickUs);
+    played.push_back(play(i * kTickUs + 1000));
+  }
+  const std::vector<int> tail(played.end() - 60, played.end());
+  for (std::size_t k = 1; k < tail.size(); ++k) {
+    EXPECT_EQ(tail[k], tail[k - 1] + 1) << "frame " << k << " of the last 60";
+  }
+  EXPECT_GE(tail.back(), 119 - 120 / 20) << "played no later than the maximum delay";
+  EXPECT_GT(jb_.stats().dropped_backlog, 0U);
 }
 
 TEST_F(JitterBufferTest, TimestampWrapIsSeamless) {
