@@ -95,6 +95,8 @@ TEST_F(SipCallTest, SessionTimerIsAcceptedAndConfirmed) {
 // re-INVITE is also the server's own INVITE that glare needs: the caller's re-INVITE sent
 // while it is unanswered gets 491 (RFC 3261 §14.2), and the call goes on.
 TEST_F(SipCallTest, ServerRefreshesTheSessionAsRefresherAndAnswersGlareWith491) {
+  server_.reset();  // these callers send no RTP: only the session timer may end them
+  start({{"MCU_MEDIA_RTP_TIMEOUT_S", "3600"}});
   SipUac uac(server_->sipPort());
   SipUac modern(server_->sipPort());
   RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
@@ -128,6 +130,8 @@ TEST_F(SipCallTest, ServerRefreshesTheSessionAsRefresherAndAnswersGlareWith491) 
 // The caller is the refresher and never refreshes: before the 90 s run out the server ends
 // the call with BYE, and the call's record says why.
 TEST_F(SipCallTest, ExpiredSessionTimerEndsTheCallWithByeAndIsRecorded) {
+  server_.reset();  // these callers send no RTP: only the session timer may end them
+  start({{"MCU_MEDIA_RTP_TIMEOUT_S", "3600"}});
   SipUac uac(server_->sipPort());
   RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
   uac.setExtraHeaders("Supported: timer\r\nSession-Expires: 90;refresher=uac\r\n");
