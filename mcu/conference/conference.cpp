@@ -9,6 +9,7 @@
 #include <numbers>
 #include <sstream>
 
+#include "mcu/common/host_port.h"
 #include "mcu/common/log.h"
 #include "mcu/common/secret.h"
 
@@ -158,9 +159,8 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   result.participant = id;
   result.local_port = *port;
   store_.callJoined({request.room, request.call_id, request.from_uri, request.display_name,
-                     std::string(mixer::codec::codecName(request.media.codec.kind)),
-                     request.media.remote.host + ":" + std::to_string(request.media.remote.port),
-                     config_.node_id, request.dial_out ? "out" : "in"});
+                     codecText(request.media), remoteText(request.media), config_.node_id,
+                     request.dial_out ? "out" : "in"});
   log::info(kComponent, "participant_joined")
       .kv("room", request.room)
       .kv("call_id", request.call_id)
@@ -175,6 +175,14 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   return result;
 }
 
+std::string Conference::codecText(const mixer::MediaEndpoint& media) {
+  return std::string(mixer::codec::codecName(media.codec.kind));
+}
+
+std::string Conference::remoteText(const mixer::MediaEndpoint& media) {
+  return HostPort{media.remote.host, media.remote.port}.toString();
+}
+
 void Conference::update(mixer::ParticipantId id, const mixer::MediaEndpoint& media) {
   const auto it = participants_.find(id);
   if (it == participants_.end()) {
@@ -184,8 +192,7 @@ void Conference::update(mixer::ParticipantId id, const mixer::MediaEndpoint& med
   // The record keeps the codec and address the call used last: an offerless INVITE's codec
   // is only known from the answer in its ACK, and a re-INVITE may change either.
   if (it->second.media.codec.kind != media.codec.kind || it->second.media.remote != media.remote) {
-    store_.callAnswered(it->second.call_id, std::string(mixer::codec::codecName(media.codec.kind)),
-                        media.remote.host + ":" + std::to_string(media.remote.port));
+    store_.callAnswered(it->second.call_id, codecText(media), remoteText(media));
   }
   it->second.media = media;
   if (was_held != !media.send) {

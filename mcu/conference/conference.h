@@ -119,6 +119,9 @@ class Conference {
     std::optional<mixer::RoomId> media_room;  // created at the first join, gone at the last
     std::set<mixer::ParticipantId> participants;
   };
+  // The codec and far RTP address as the call record holds them.
+  static std::string codecText(const mixer::MediaEndpoint& media);
+  static std::string remoteText(const mixer::MediaEndpoint& media);
   struct Member {
     std::string room;
     std::string call_id;

@@ -235,9 +235,7 @@ void Conference::dialProgress(mixer::ParticipantId id, const std::string& state,
   }
   if (state == "joined") {
     ++ended_.joined;
-    store_.callAnswered(member.call_id,
-                        std::string(mixer::codec::codecName(member.media.codec.kind)),
-                        member.media.remote.host + ":" + std::to_string(member.media.remote.port));
+    store_.callAnswered(member.call_id, codecText(member.media), remoteText(member.media));
     emit("participant.joined", member.room, id, "from_uri", member.from_uri);
   }
 }

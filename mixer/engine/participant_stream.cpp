@@ -260,14 +260,13 @@ void ParticipantStream::pullFrame(std::int64_t now_us) {
   if (!endpoint_.receive || muted_) {
     return;
   }
-  // RFC 6464: the level without decoding, when the packet is exactly this tick's frame.
-  if (frame_ && frame_->header.audio_level && duration == frameTs()) {
-    level_dbov_ = *frame_->header.audio_level;
-    return;
-  }
-  // G.711 tells its level from its bytes: the decoder runs only if the room mixes this one.
+  // The level without decoding, when the packet is exactly this tick's frame: from RFC 6464,
+  // or for G.711 from its bytes. The decoder then runs only if the room mixes this one.
   if (frame_ && duration == frameTs()) {
-    if (const auto level = codec::g711LevelDbov(endpoint_.codec.kind, frame_->payload)) {
+    const auto level = frame_->header.audio_level
+                           ? std::optional<int>(*frame_->header.audio_level)
+                           : codec::g711LevelDbov(endpoint_.codec.kind, frame_->payload);
+    if (level) {
       level_dbov_ = *level;
       return;
     }

@@ -105,8 +105,7 @@ PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_
     if (stats_.target_delay_ms + config_.frame_ms > config_.max_delay_ms) {
       return PushResult::kLate;
     }
-    late_extra_ms_ += config_.frame_ms;
-    stats_.target_delay_ms += config_.frame_ms;
+    late_extra_ms_ += config_.frame_ms;  // in the target from updateJitter() below
     playing_ = false;
     ++stats_.resyncs;
   }
@@ -213,27 +212,24 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
 // delay we allow: play on from the newest target's worth, not from a backlog the listener
 // would hear late until the drift check had drained it a frame a second.
 void JitterBuffer::dropBacklog() {
-  Slot* newest = nullptr;
-  for (auto& s : slots_) {
-    if (s.used && (newest == nullptr || s.ts > newest->ts)) {
-      newest = &s;
-    }
-  }
   const std::int64_t max_ts =
       static_cast<std::int64_t>(config_.max_delay_ms) * config_.clock_rate / 1000;
-  if (newest == nullptr || newest->ts - next_ts_ <= max_ts) {
+  // The newest packet held is the newest accepted (last_ext_ts_): nothing plays ahead of it.
+  if (count_ == 0 || !last_ext_ts_ || *last_ext_ts_ - next_ts_ <= max_ts) {
     return;
   }
   const std::int64_t keep_ts =
       static_cast<std::int64_t>(stats_.target_delay_ms) * config_.clock_rate / 1000;
   for (auto& s : slots_) {
-    if (s.used && newest->ts - s.ts >= keep_ts) {
+    if (s.used && *last_ext_ts_ - s.ts >= keep_ts) {
       s.used = false;
       --count_;
       ++stats_.dropped_backlog;
     }
   }
-  next_ts_ = oldest()->ts;
+  if (const Slot* first = oldest()) {
+    next_ts_ = first->ts;
+  }
 }
 
 void JitterBuffer::setPoppedDuration(std::int64_t duration_ts) {
