@@ -164,8 +164,9 @@ int Server::run() {
          event_log.append(type, room, payload);
        }});
   sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
-                     config_.sip_retry_after_s});
-  sip.enableCalls(conference, codecPreference(config_.media_codecs), config_.media_address);
+                     config_.sip_retry_after_s, config_.sip_outbound_proxy});
+  sip.enableCalls(conference, codecPreference(config_.media_codecs),
+                  {config_.media_address, config_.media_bind});
   media_events.attach(&sip, &conference);
   conference.setEndCall(
       [&sip](mixer::ParticipantId id, const std::string& reason) { sip.endCall(id, reason); });

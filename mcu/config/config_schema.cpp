@@ -135,6 +135,17 @@ const std::vector<OptionSpec>& specs() {
       {"sip.retry_after_s", "MCU_SIP_RETRY_AFTER_S", "--sip-retry-after-s", ValueType::kInteger,
        "30", "Retry-After seconds sent with 503 while draining or overloaded (1-3600)",
        integer(&Config::sip_retry_after_s, 1, 3600)},
+      {"sip.outbound_proxy", "MCU_SIP_OUTBOUND_PROXY", "--sip-outbound-proxy", ValueType::kString,
+       "",
+       "SIP URI every request we originate (dial-out) is sent through, e.g. a Kamailio or an"
+       " SBC (sip:host:port;transport=tcp); empty: direct",
+       [](std::string_view t, Config& c) -> Problem {
+         if (!t.empty() && !t.starts_with("sip:") && !t.starts_with("sips:")) {
+           return "expected a sip: or sips: URI";
+         }
+         c.sip_outbound_proxy = std::string(t);
+         return std::nullopt;
+       }},
       {"http.listen", "MCU_HTTP_LISTEN", "--http-listen", ValueType::kString, "127.0.0.1:8080",
        "REST API and health listening address (host:port)", hostPort(&Config::http_listen)},
       {"database.url", "DATABASE_URL", "--database-url", ValueType::kString, "",

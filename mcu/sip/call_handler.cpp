@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "mcu/common/log.h"
+#include "mcu/sip/info_dtmf.h"
 
 namespace mcu::sip {
 namespace {
@@ -63,39 +64,12 @@ std::string displayName(const char* raw) {
 
 }  // namespace
 
-std::string localAddressToward(const std::string& remote) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_DGRAM;
-  hints.ai_flags = AI_NUMERICHOST;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(remote.c_str(), "9", &hints, &found) != 0) {
-    return "127.0.0.1";
-  }
-  std::string result = found->ai_family == AF_INET6 ? "::1" : "127.0.0.1";
-  const int fd = ::socket(found->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  // connect() on UDP sends nothing: it only asks the kernel which source it would use.
-  if (fd >= 0 && ::connect(fd, found->ai_addr, found->ai_addrlen) == 0) {
-    sockaddr_storage local{};
-    socklen_t len = sizeof local;
-    std::array<char, INET6_ADDRSTRLEN> text{};
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0 &&
-        ::getnameinfo(reinterpret_cast<sockaddr*>(&local), len, text.data(), text.size(), nullptr,
-                      0, NI_NUMERICHOST) == 0) {
-      result = text.data();
-    }
-  }
-  if (fd >= 0) {
-    ::close(fd);
-  }
-  freeaddrinfo(found);
-  return result;
-}
-
 CallHandler::CallHandler(conference::Conference& conference, SdpNegotiator negotiator,
-                         MediaAddressConfig media, int retry_after_s)
+                         MediaAddressConfig media, SipListeners listeners, int retry_after_s)
     : conference_(conference),
       negotiator_(std::move(negotiator)),
       media_(std::move(media)),
+      listeners_(std::move(listeners)),
       retry_after_s_(retry_after_s) {}
 
 CallLeg* CallHandler::leg(nua_handle_t* nh) {
@@ -110,7 +84,7 @@ SdpNegotiator CallHandler::negotiatorFor(const std::string& room) const {
       kinds.push_back(*kind);
     }
   }
-  return kinds.empty() ? negotiator_ : SdpNegotiator(std::move(kinds));
+  return kinds.empty() ? negotiator_ : negotiator_.withPreference(std::move(kinds));
 }
 
 mixer::MediaEndpoint CallHandler::endpointFor(const NegotiatedAudio& audio) const {
@@ -172,6 +146,18 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
     invite.display_name = displayName(sip->sip_from->a_display);
   }
   invite.allows_update = sip_is_allowed(sip->sip_allow, sip_method_update, "UPDATE") != 0;
+  invite.contact = contactForRequest(listeners_, sip, room);
+  invite.session_timer.supported = sip_has_supported(sip->sip_supported, "timer") != 0 ||
+                                   sip_has_feature(sip->sip_require, "timer") != 0;
+  if (sip->sip_session_expires != nullptr) {
+    invite.session_timer.session_expires = static_cast<unsigned>(sip->sip_session_expires->x_delta);
+    invite.session_timer.refresher_uas =
+        sip->sip_session_expires->x_refresher != nullptr &&
+        strcasecmp(sip->sip_session_expires->x_refresher, "uas") == 0;
+  }
+  if (sip->sip_min_se != nullptr) {
+    invite.session_timer.min_se = static_cast<unsigned>(sip->sip_min_se->min_delta);
+  }
   // A room this server has not seen may have been created since (over REST on another node,
   // in SQL): ask the database before deciding, without holding the control thread. The
   // INVITE waits meanwhile (nta sends 100 Trying), and a CANCEL can still end it.
@@ -206,6 +192,14 @@ void CallHandler::roomLookedUp(std::uint64_t token, const std::optional<store::R
 }
 
 void CallHandler::expirePending(std::chrono::steady_clock::time_point now) {
+  for (auto& [nh, leg] : legs_) {
+    if (leg->session_deadline && now >= *leg->session_deadline) {
+      leg->session_deadline.reset();
+      leave_reasons_.try_emplace(leg->call_id, "session_expired");
+      nua_bye(nh, SIPTAG_REASON_STR("SIP;cause=408;text=\"session timer expired\""), TAG_END());
+      log::info(kComponent, "session_expired").kv("call_id", leg->call_id);
+    }
+  }
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (now < it->second.deadline) {
       ++it;
@@ -266,17 +260,28 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   }
   leg->room = room;
   leg->participant = joined.participant;
-  leg->local.address = media_.advertised.empty()
-                           ? localAddressToward(offer ? leg->audio.remote_host : "127.0.0.1")
-                           : media_.advertised;
+  leg->local.address = media_.addressToward(offer ? leg->audio.remote_host : "127.0.0.1");
   leg->local.port = joined.local_port;
-  respondSdp(nh, leg->awaiting_answer_in_ack ? negotiatorFor(leg->room).offer(leg->local)
-                                             : SdpNegotiator::answer(leg->audio, leg->local));
   // Refreshes (RFC 4028 §7.4) as a body-less UPDATE when the caller allows it. Otherwise
   // nua's re-INVITE carries no offer, the caller's 2xx carries one, and the ACK must carry
-  // our answer: we send that ACK ourselves (ackRefresh).
+  // our answer: we send that ACK ourselves (ackRefresh). Our refreshes ask for the interval
+  // agreed here, not nua's configured one.
+  const SessionTimerAnswer timer = answerSessionTimer(invite.session_timer);
   nua_set_hparams(nh, NUTAG_UPDATE_REFRESH(invite.allows_update ? 1 : 0), NUTAG_AUTOACK(0),
-                  TAG_END());
+                  NUTAG_SESSION_TIMER(timer.interval), TAG_END());
+  leg->session_interval = timer.interval;
+  if (!timer.we_refresh) {
+    leg->session_deadline = std::chrono::steady_clock::now() + expiryWithoutRefresh(timer.interval);
+  }
+  // RFC 4028 §9: Require: timer when the caller supports it. nua adds it itself when the
+  // caller refreshes; when we do, it is ours to add.
+  const std::string sdp = leg->awaiting_answer_in_ack
+                              ? negotiatorFor(leg->room).offer(leg->local)
+                              : SdpNegotiator::answer(leg->audio, leg->local);
+  nua_respond(nh, SIP_200_OK, SIPTAG_CONTACT_STR(invite.contact.c_str()),
+              TAG_IF(timer.require_timer && timer.we_refresh, SIPTAG_REQUIRE_STR("timer")),
+              SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
+              TAG_END());
   nua_handle_bind(nh, leg.get());
   legs_[nh] = std::move(leg);
 }
@@ -287,6 +292,10 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
     nua_respond(leg.nh, SIP_491_REQUEST_PENDING, TAG_END());
     log::info(kComponent, "reinvite_glare").kv("call_id", leg.call_id);
     return;
+  }
+  if (leg.session_deadline) {  // the caller's refresh (RFC 4028 §10)
+    leg.session_deadline =
+        std::chrono::steady_clock::now() + expiryWithoutRefresh(leg.session_interval);
   }
   const auto offer = sdpBody(sip);
   ++leg.local.session_version;
@@ -310,6 +319,26 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
   log::info(kComponent, "call_updated")
       .kv("call_id", leg.call_id)
       .kv("direction", leg.audio.answer_direction);
+}
+
+void CallHandler::onInfo(CallLeg& leg, const sip_t* sip, nua_t* current) {
+  const char* type = sip->sip_content_type != nullptr && sip->sip_content_type->c_type != nullptr
+                         ? sip->sip_content_type->c_type
+                         : "";
+  const std::string_view body =
+      sip->sip_payload != nullptr
+          ? std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len)
+          : std::string_view{};
+  const auto digit = infoDtmfDigit(type, body);
+  if (!digit) {
+    // RFC 6086 §4.2.2: a body we do not take is refused with 415 and what we accept.
+    nua_respond(leg.nh, SIP_415_UNSUPPORTED_MEDIA, NUTAG_WITH_CURRENT(current),
+                SIPTAG_ACCEPT_STR("application/dtmf-relay, application/dtmf"), TAG_END());
+    return;
+  }
+  nua_respond(leg.nh, SIP_200_OK, NUTAG_WITH_CURRENT(current), TAG_END());
+  log::debug(kComponent, "info_dtmf").kv("call_id", leg.call_id);
+  conference_.onDtmf(leg.participant, *digit);
 }
 
 void CallHandler::onAck(CallLeg& leg, const sip_t* sip) {
@@ -360,16 +389,20 @@ conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& ro
     return {joined.admission.status, joined.admission.reason, std::nullopt};
   }
   leg->participant = joined.participant;
-  leg->local.address =
-      media_.advertised.empty() ? localAddressToward("127.0.0.1") : media_.advertised;
+  leg->local.address = media_.addressToward(media_.families().ipv4 ? "127.0.0.1" : "::1");
   leg->local.port = joined.local_port;
   const std::string offer = negotiatorFor(room).offer(leg->local);
   nua_handle_t* nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(uri.c_str()),
                                 SIPTAG_FROM_STR(from.c_str()), TAG_END());
   leg->nh = nh;
   nua_handle_bind(nh, leg.get());
-  nua_invite(nh, SIPTAG_CALL_ID_STR(call_id.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-             SIPTAG_PAYLOAD_STR(offer.c_str()), TAG_END());
+  su_home_t home[1] = {SU_HOME_INIT(home)};  // NOLINT(modernize-avoid-c-arrays): sofia idiom
+  const url_t* target = url_make(home, uri.c_str());
+  const std::string contact = contactForTarget(listeners_, target, room);
+  su_home_deinit(home);
+  nua_invite(nh, SIPTAG_CALL_ID_STR(call_id.c_str()), SIPTAG_CONTACT_STR(contact.c_str()),
+             SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(offer.c_str()),
+             TAG_END());
   log::info(kComponent, "dial_out").kv("room", room).kv("uri", uri).kv("call_id", call_id);
   const auto participant = conference_.participant(room, joined.participant);
   legs_[nh] = std::move(leg);

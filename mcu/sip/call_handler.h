@@ -14,7 +14,10 @@
 
 #include "mcu/common/loop.h"
 #include "mcu/conference/conference.h"
+#include "mcu/sip/local_contact.h"
+#include "mcu/sip/media_address.h"
 #include "mcu/sip/sdp_negotiator.h"
+#include "mcu/sip/session_timer.h"
 
 namespace mcu::sip {
 
@@ -29,6 +32,10 @@ struct CallLeg {
   bool outgoing = false;                // we dialled it: our offer went in the INVITE
   bool answered = false;
   bool own_reinvite_pending = false;  // nua's session refresh (a re-INVITE) awaits its answer
+  // RFC 4028, when the caller is the refresher: ended with BYE at this time unless it
+  // refreshes (re-INVITE or UPDATE) first.
+  std::optional<std::chrono::steady_clock::time_point> session_deadline;
+  unsigned session_interval = 0;
   bool established() const { return !outgoing || answered; }
 };
 
@@ -44,25 +51,27 @@ struct PendingInvite {
   std::string from_uri;
   std::string display_name;
   bool allows_update = false;  // the caller's Allow lists UPDATE (RFC 3311)
+  std::string contact;         // ours, on the transport and scheme the INVITE came on
+  SessionTimerRequest session_timer;
 };
 
 inline constexpr std::chrono::milliseconds kRoomLookupTimeout{1500};
 
-struct MediaAddressConfig {
-  std::string advertised;  // c= address; empty: the local address toward the caller
-};
-
 class CallHandler {
  public:
   CallHandler(conference::Conference& conference, SdpNegotiator negotiator,
-              MediaAddressConfig media, int retry_after_s);
+              MediaAddressConfig media, SipListeners listeners, int retry_after_s);
 
   // Where database answers come back (the control loop); without it, unknown rooms are
   // decided from the cache at once.
   void setLoop(Loop* loop) { loop_ = loop; }
   void onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool draining);
-  // INVITEs whose room lookup took too long are decided now (called about every 100 ms).
+  // INVITEs whose room lookup took too long are decided now, and sessions the caller did not
+  // refresh in time are ended (called about every 100 ms).
   void expirePending(std::chrono::steady_clock::time_point now);
+  // INFO in a dialog: DTMF (application/dtmf-relay, application/dtmf) is a keypress like an
+  // RFC 4733 event; `current` is the nua whose request it is.
+  void onInfo(CallLeg& leg, const sip_t* sip, nua_t* current);
   // A re-INVITE, or an UPDATE (`update_of` then names the nua whose current request it is).
   void onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of = nullptr);
   void onAck(CallLeg& leg, const sip_t* sip);
@@ -99,6 +108,7 @@ class CallHandler {
   conference::Conference& conference_;
   SdpNegotiator negotiator_;
   MediaAddressConfig media_;
+  SipListeners listeners_;
   int retry_after_s_;
   std::map<nua_handle_t*, std::unique_ptr<CallLeg>> legs_;
   std::map<std::string, std::string> leave_reasons_;  // call-id -> why, until terminated
@@ -106,8 +116,5 @@ class CallHandler {
   std::uint64_t next_token_ = 0;
   Loop* loop_ = nullptr;
 };
-
-// The address of this host on the route toward `remote` (what a caller can reach us on).
-std::string localAddressToward(const std::string& remote);
 
 }  // namespace mcu::sip

@@ -127,10 +127,30 @@ std::string sessionLines(const LocalMedia& local) {
 
 std::string encodingName(CodecKind kind) { return std::string(mixer::codec::codecName(kind)); }
 
+OfferedLine offeredLine(const sdp_media_t& m) {
+  OfferedLine line;
+  line.media = m.m_type_name != nullptr ? m.m_type_name : "audio";
+  line.proto = m.m_proto_name != nullptr ? m.m_proto_name : "RTP/AVP";
+  // RTP lines list payload types (sofia keeps them as rtpmaps), others their formats.
+  for (const sdp_rtpmap_t* rm = m.m_rtpmaps; rm != nullptr; rm = rm->rm_next) {
+    line.formats += " " + std::to_string(rm->rm_pt);
+  }
+  for (const sdp_list_t* f = m.m_rtpmaps == nullptr ? m.m_format : nullptr; f != nullptr;
+       f = f->l_next) {
+    if (f->l_text != nullptr) {
+      line.formats += std::string(" ") + f->l_text;
+    }
+  }
+  if (line.formats.empty()) {
+    line.formats = " 0";  // RFC 8866 §5.14: at least one format, even on a declined line
+  }
+  return line;
+}
+
 }  // namespace
 
-SdpNegotiator::SdpNegotiator(std::vector<CodecKind> preference)
-    : preference_(std::move(preference)) {}
+SdpNegotiator::SdpNegotiator(std::vector<CodecKind> preference, MediaFamilies families)
+    : preference_(std::move(preference)), families_(families) {}
 
 Result SdpNegotiator::negotiate(const std::string& offer) const {
   if (offer.size() > kMaxSdpBytes) {
@@ -147,29 +167,58 @@ Result SdpNegotiator::negotiate(const std::string& offer) const {
     const char* why = sdp_parsing_error(parser);
     return reject(std::string("399 mcu \"malformed SDP: ") + (why != nullptr ? why : "?") + "\"");
   }
-  const sdp_media_t* audio = nullptr;
+  std::vector<OfferedLine> lines;
+  std::optional<NegotiatedAudio> chosen;
+  std::optional<SdpRejection> first_problem;
   for (const sdp_media_t* m = session->sdp_media; m != nullptr; m = m->m_next) {
-    if (m->m_type == sdp_media_audio && m->m_port != 0 && !m->m_rejected) {
-      audio = m;
-      break;
+    if (lines.size() >= kMaxMediaLines) {
+      return reject("399 mcu \"too many media lines\"");
+    }
+    lines.push_back(offeredLine(*m));
+    // The first audio line we can use is the stream; every other line is declined (port 0),
+    // never the whole offer (a best-effort SRTP offer, video, T.38 beside audio).
+    if (chosen || m->m_type != sdp_media_audio || m->m_port == 0 || m->m_rejected) {
+      continue;
+    }
+    auto result = negotiateLine(*session, *m);
+    if (auto* audio = std::get_if<NegotiatedAudio>(&result)) {
+      chosen = std::move(*audio);
+      chosen->line_index = lines.size() - 1;
+    } else if (!first_problem) {
+      first_problem = std::get<SdpRejection>(result);
     }
   }
-  if (audio == nullptr) {
-    return reject("304 mcu \"no audio stream offered\"");
+  if (!chosen) {
+    return first_problem.value_or(reject("304 mcu \"no audio stream offered\""));
   }
-  if (audio->m_proto != sdp_proto_rtp) {
+  chosen->lines = std::move(lines);
+  return std::move(*chosen);
+}
+
+Result SdpNegotiator::negotiateLine(const sdp_session_s& session, const sdp_media_s& audio) const {
+  if (audio.m_proto != sdp_proto_rtp) {
     return reject("302 mcu \"only RTP/AVP is supported\"");
   }
-  if (audio->m_port > 65535) {
+  if (audio.m_port > 65535) {
     return reject("399 mcu \"bad media port\"");
   }
   const sdp_connection_t* c =
-      audio->m_connections != nullptr ? audio->m_connections : session->sdp_connection;
+      audio.m_connections != nullptr ? audio.m_connections : session.sdp_connection;
   if (c == nullptr || c->c_address == nullptr) {
     return reject("399 mcu \"no connection address (c=)\"");
   }
+  // RFC 3261 §20.43 warn-code 300/301: a network or address type we cannot reach.
+  if (c->c_nettype != sdp_net_in ||
+      (c->c_addrtype != sdp_addr_ip4 && c->c_addrtype != sdp_addr_ip6)) {
+    return reject("300 mcu \"incompatible network protocol\"");
+  }
+  if ((c->c_addrtype == sdp_addr_ip4 && !families_.ipv4) ||
+      (c->c_addrtype == sdp_addr_ip6 && !families_.ipv6)) {
+    return reject(std::string("301 mcu \"incompatible network address format: our media is ") +
+                  (families_.ipv4 ? "IPv4" : "IPv6") + " only\"");
+  }
   std::size_t formats = 0;
-  for (const sdp_rtpmap_t* rm = audio->m_rtpmaps; rm != nullptr; rm = rm->rm_next) {
+  for (const sdp_rtpmap_t* rm = audio.m_rtpmaps; rm != nullptr; rm = rm->rm_next) {
     ++formats;
   }
   if (formats > kMaxFormats) {
@@ -177,10 +226,10 @@ Result SdpNegotiator::negotiate(const std::string& offer) const {
   }
   NegotiatedAudio out;
   out.remote_host = c->c_address;
-  out.remote_port = static_cast<std::uint16_t>(audio->m_port);
+  out.remote_port = static_cast<std::uint16_t>(audio.m_port);
   bool found = false;
   for (const CodecKind wanted : preference_) {
-    for (const sdp_rtpmap_t* rm = audio->m_rtpmaps; rm != nullptr && !found; rm = rm->rm_next) {
+    for (const sdp_rtpmap_t* rm = audio.m_rtpmaps; rm != nullptr && !found; rm = rm->rm_next) {
       if (kindOf(*rm) != wanted) {
         continue;
       }
@@ -204,7 +253,7 @@ Result SdpNegotiator::negotiate(const std::string& offer) const {
   }
   // telephone-event at the chosen codec's RTP clock (RFC 4733 §2.1), else at any rate.
   const int clock = mixer::codec::rtpClockRate(out.codec.kind);
-  for (const sdp_rtpmap_t* rm = audio->m_rtpmaps; rm != nullptr; rm = rm->rm_next) {
+  for (const sdp_rtpmap_t* rm = audio.m_rtpmaps; rm != nullptr; rm = rm->rm_next) {
     if (sameName(rm->rm_encoding, "telephone-event") &&
         (out.telephone_event_pt < 0 || static_cast<int>(rm->rm_rate) == clock)) {
       out.telephone_event_pt = rm->rm_pt;
@@ -212,15 +261,31 @@ Result SdpNegotiator::negotiate(const std::string& offer) const {
     }
   }
   const bool hold_address = std::strcmp(c->c_address, "0.0.0.0") == 0;
-  readDirection(*audio, hold_address, out);
-  readExtras(*audio, out);
+  readDirection(audio, hold_address, out);
+  readExtras(audio, out);
   return out;
 }
 
 std::string SdpNegotiator::answer(const NegotiatedAudio& audio, const LocalMedia& local) {
   std::ostringstream s;
-  s << sessionLines(local) << "m=audio " << local.port << " RTP/AVP "
-    << static_cast<int>(audio.codec.payload_type);
+  s << sessionLines(local);
+  for (std::size_t i = 0; i < audio.lines.size(); ++i) {
+    if (i == audio.line_index) {
+      s << audioLines(audio, local);
+    } else {
+      const OfferedLine& line = audio.lines[i];
+      s << "m=" << line.media << " 0 " << line.proto << line.formats << "\r\n";
+    }
+  }
+  if (audio.lines.empty()) {  // made in code, not from an offer: the one audio line
+    s << audioLines(audio, local);
+  }
+  return s.str();
+}
+
+std::string SdpNegotiator::audioLines(const NegotiatedAudio& audio, const LocalMedia& local) {
+  std::ostringstream s;
+  s << "m=audio " << local.port << " RTP/AVP " << static_cast<int>(audio.codec.payload_type);
   if (audio.telephone_event_pt >= 0) {
     s << " " << audio.telephone_event_pt;
   }

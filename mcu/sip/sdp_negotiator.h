@@ -13,10 +13,25 @@
 
 #include "mixer/codec/codec.h"
 
+// sofia-sip's parsed SDP (sofia-sip/sdp.h), used only inside the .cpp.
+struct sdp_session_s;
+struct sdp_media_s;
+
 namespace mcu::sip {
+
+// One m= line of an offer, as the answer repeats it (RFC 3264 §6: the same number of lines in
+// the same order; a line we do not take is answered with port 0 and its own formats).
+struct OfferedLine {
+  std::string media;    // "audio", "video", "image", ...
+  std::string proto;    // "RTP/AVP", "udptl", ...
+  std::string formats;  // " 0 8 101": each with its leading space
+};
 
 struct NegotiatedAudio {
   mixer::codec::CodecSpec codec;
+  // Every line of the offer, and which of them is this audio stream.
+  std::vector<OfferedLine> lines;
+  std::size_t line_index = 0;
   int telephone_event_pt = -1;
   int telephone_event_rate = 8000;
   int audio_level_ext_id = 0;
@@ -43,10 +58,22 @@ struct LocalMedia {
   std::uint64_t session_version = 0;
 };
 
+// The address families our RTP sockets can send to: an offer whose c= is of another family
+// would be answered with 200 and then silence (RFC 3264 §6 lets us refuse it instead).
+struct MediaFamilies {
+  bool ipv4 = true;
+  bool ipv6 = true;
+};
+
 class SdpNegotiator {
  public:
   // Server preference, first wins; any of "opus", "G722", "PCMU", "PCMA".
-  explicit SdpNegotiator(std::vector<mixer::codec::CodecKind> preference);
+  explicit SdpNegotiator(std::vector<mixer::codec::CodecKind> preference,
+                         MediaFamilies families = {});
+  // The same families with another codec order (a room's own).
+  SdpNegotiator withPreference(std::vector<mixer::codec::CodecKind> preference) const {
+    return SdpNegotiator(std::move(preference), families_);
+  }
 
   std::variant<NegotiatedAudio, SdpRejection> negotiate(const std::string& offer) const;
   static std::string answer(const NegotiatedAudio& audio, const LocalMedia& local);
@@ -55,9 +82,15 @@ class SdpNegotiator {
 
   static constexpr std::size_t kMaxSdpBytes = std::size_t{16} * 1024;
   static constexpr std::size_t kMaxFormats = 64;
+  static constexpr std::size_t kMaxMediaLines = 16;
 
  private:
+  static std::string audioLines(const NegotiatedAudio& audio, const LocalMedia& local);
+  std::variant<NegotiatedAudio, SdpRejection> negotiateLine(const sdp_session_s& session,
+                                                            const sdp_media_s& media) const;
+
   std::vector<mixer::codec::CodecKind> preference_;
+  MediaFamilies families_;
 };
 
 }  // namespace mcu::sip

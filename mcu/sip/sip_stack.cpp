@@ -15,6 +15,7 @@
 
 #include "mcu/common/log.h"
 #include "mcu/sip/call_handler.h"
+#include "mcu/sip/session_timer.h"
 #include "mcu/sip/sofia_log.h"
 
 namespace mcu::sip {
@@ -111,6 +112,13 @@ void SipStack::Nua::onCallEvent(nua_event_t event, int status, nua_handle_t* nh,
     case nua_i_bye:
       calls.noteReason(nh, "bye");
       break;
+    case nua_i_info:
+      if (leg != nullptr) {
+        calls.onInfo(*leg, sip, nua);
+      } else {
+        nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_CURRENT(nua), TAG_END());
+      }
+      break;
     case nua_r_invite:
       if (leg != nullptr) {
         calls.onInviteResponse(*leg, status, sip);
@@ -157,6 +165,7 @@ void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, n
     case nua_i_ack:
     case nua_i_update:
     case nua_i_bye:
+    case nua_i_info:
     case nua_i_cancel:
     case nua_i_state:
     case nua_i_error:
@@ -166,6 +175,8 @@ void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, n
         onCallEvent(event, status, nh, sip, tags);
       } else if (event == nua_i_invite) {
         answerInvite(nh, sip);
+      } else if (event == nua_i_info) {
+        nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_CURRENT(nua), TAG_END());
       } else if (event == nua_i_state) {
         int state = nua_callstate_init;
         tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
@@ -247,10 +258,11 @@ std::optional<std::string> SipStack::start() {
             TAG_IF(!sips_url.empty(), NUTAG_CERTIFICATE_DIR(config_.tls_cert_dir.c_str())),
             // SDP has one owner, our code (STACK.md: with soa on, nua answers re-INVITEs itself).
             // RFC 4028: we accept and refresh session timers; a call whose timer runs out ends.
-            NUTAG_SESSION_TIMER(1800), NUTAG_MIN_SE(90),
+            NUTAG_SESSION_TIMER(kOurSessionExpires), NUTAG_MIN_SE(kOurMinSe),
+            TAG_IF(!config_.outbound_proxy.empty(), NUTAG_PROXY(config_.outbound_proxy.c_str())),
             // SIPTAG_ALLOW/SUPPORTED replace nua's defaults (NUTAG_ALLOW would only add to them,
             // advertising PRACK, REFER, 100rel... that we do not handle yet).
-            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE"),
+            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE, INFO"),
             SIPTAG_ALLOW_STR(kAllowedMethods), SIPTAG_SUPPORTED_STR(kSupportedExtensions),
             SIPTAG_ACCEPT_STR(kAcceptedBodies), SIPTAG_USER_AGENT_STR(kUserAgent), TAG_END());
         if (nua_->nua == nullptr) {
@@ -283,10 +295,11 @@ void SipStack::beginDrain() {
 
 void SipStack::enableCalls(conference::Conference& conference,
                            std::vector<mixer::codec::CodecKind> codec_preference,
-                           std::string media_address) {
-  calls_ = std::make_unique<CallHandler>(conference, SdpNegotiator(std::move(codec_preference)),
-                                         MediaAddressConfig{std::move(media_address)},
-                                         config_.retry_after_s);
+                           MediaAddressConfig media) {
+  const MediaFamilies families = media.families();
+  calls_ = std::make_unique<CallHandler>(
+      conference, SdpNegotiator(std::move(codec_preference), families), std::move(media),
+      SipListeners{config_.listen, config_.tls_listen}, config_.retry_after_s);
   calls_->setLoop(&loop_);
   // Runs on the control thread (the conference calls it from a posted task).
   conference.setDialOut([this](const std::string& room, const std::string& uri) {

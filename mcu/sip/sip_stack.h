@@ -11,6 +11,7 @@
 
 #include "mcu/common/host_port.h"
 #include "mcu/sip/control_loop.h"
+#include "mcu/sip/media_address.h"
 #include "mixer/engine/media_types.h"
 
 namespace mcu::sip {
@@ -29,14 +30,18 @@ struct SipStackConfig {
   std::optional<HostPort> tls_listen;
   std::string tls_cert_dir;
   int retry_after_s = 30;
+  std::string outbound_proxy;  // our own requests (dial-out) go through it; empty: direct
 };
 
 // What we put in Allow, Accept and Supported: only what the server really handles.
-inline constexpr const char* kAllowedMethods = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE";
+// PRACK: we never send a reliable provisional (the 200 comes at once), but a caller that
+// requires 100rel (RFC 3262) must not get 420.
+inline constexpr const char* kAllowedMethods =
+    "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK";
 
 inline constexpr const char* kAcceptedBodies = "application/sdp";
-// RFC 4028 session timers: nua runs the refreshes itself.
-inline constexpr const char* kSupportedExtensions = "timer";
+// RFC 4028 session timers: nua runs the refreshes itself. RFC 3262 reliable provisionals.
+inline constexpr const char* kSupportedExtensions = "timer, 100rel";
 
 class SipStack {
  public:
@@ -52,8 +57,7 @@ class SipStack {
   // Before start(): take calls into the conference (from then on used on the control thread
   // only). Without it, INVITE gets 480.
   void enableCalls(conference::Conference& conference,
-                   std::vector<mixer::codec::CodecKind> codec_preference,
-                   std::string media_address);
+                   std::vector<mixer::codec::CodecKind> codec_preference, MediaAddressConfig media);
   // Any thread: from now on new INVITEs get 503 with Retry-After, and live calls get a BYE.
   void beginDrain();
   // Any thread: calls in progress, as of the last SIP event.

@@ -251,7 +251,7 @@ void MediaThread::run() {
         runTasks();
       } else if (ParticipantStream* p = participant(static_cast<ParticipantId>(key))) {
         if ((key & kRtcpKeyBit) != 0) {
-          p->receiveRtcp();
+          p->receiveRtcp(nowUs());
         } else {
           p->receive(nowUs(), events_);
         }

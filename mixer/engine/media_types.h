@@ -12,6 +12,7 @@
 #include "mixer/codec/codec.h"
 #include "mixer/core/audio_frame.h"
 #include "mixer/rtp/jitter_buffer.h"
+#include "mixer/srtp/srtp_keys.h"
 
 namespace mcu::mixer {
 
@@ -36,6 +37,8 @@ struct MediaEndpoint {
   bool latch_remote = false;
   bool receive = true;  // its audio goes into the mix (false on hold)
   bool send = true;     // we send it the mix (false on hold)
+  // SRTP (RFC 3711) with these keys; none: plain RTP.
+  std::optional<srtp::SrtpKeys> srtp;
 };
 
 struct RoomMediaConfig {
@@ -51,6 +54,7 @@ struct ParticipantStats {
   std::uint64_t bytes_out = 0;
   std::uint64_t dropped_bad = 0;           // not RTP, wrong payload type, absurd size
   std::uint64_t dropped_wrong_source = 0;  // from an address that is not the negotiated one
+  std::uint64_t srtp_auth_failed = 0;      // SRTP/SRTCP that failed authentication or replay
   std::uint64_t lost = 0;                  // concealed frames while receiving
   std::uint64_t late = 0;
   std::uint64_t duplicates = 0;

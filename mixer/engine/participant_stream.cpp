@@ -60,6 +60,9 @@ ParticipantStream::Handover ParticipantStream::handOver() {
   h.deaf = deaf_;
   h.input_gain = input_gain_;
   h.output_gain = output_gain_;
+  h.heard = heard_;
+  h.last_heard_us = last_heard_us_;
+  h.srtp = std::move(srtp_);
   return h;
 }
 
@@ -78,6 +81,23 @@ ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket, UdpSock
               timestampStep(endpoint.codec), endpoint.codec.payload_type) {
   counters_.ssrc_out = writer_.ssrc();
   resolveRtcpDestination();
+  startSrtp();
+}
+
+void ParticipantStream::startSrtp() {
+  srtp_.reset();
+  if (endpoint_.srtp) {
+    srtp_ = srtp::SrtpSession::create(*endpoint_.srtp);
+  }
+}
+
+std::size_t ParticipantStream::protect(std::span<std::uint8_t> packet, std::size_t size,
+                                       bool rtcp) {
+  if (!srtp_ || size == 0) {
+    // Keys that libsrtp refused never send in clear what was negotiated as secure.
+    return endpoint_.srtp && !srtp_ ? 0 : size;
+  }
+  return rtcp ? srtp_->protectRtcp(packet, size) : srtp_->protectRtp(packet, size);
 }
 
 void ParticipantStream::resolveRtcpDestination() {
@@ -105,12 +125,17 @@ void ParticipantStream::update(const MediaEndpoint& endpoint) {
       endpoint.remote.port != endpoint_.remote.port) {
     remote_ = resolve(endpoint.remote);  // media follows a re-INVITE's new address at once
     latched_ = false;
+    heard_ = false;  // ...once that address has sent us something
   }
   if (endpoint.receive && !endpoint_.receive) {
     last_packet_us_ = 0;  // resumed: the RTP timeout counts from now, not from before the hold
   }
+  const bool rekey = !(endpoint.srtp == endpoint_.srtp);
   endpoint_ = endpoint;
   resolveRtcpDestination();
+  if (rekey) {
+    startSrtp();
+  }
 }
 
 void ParticipantStream::receive(std::int64_t now_us, MediaEvents* events) {
@@ -133,8 +158,20 @@ void ParticipantStream::receive(std::int64_t now_us, MediaEvents* events) {
         continue;
       }
     }
-    const std::span<const std::uint8_t> data(buffer.data(), static_cast<std::size_t>(n));
-    if (rtp::looksLikeRtcp(data)) {
+    std::span<const std::uint8_t> data(buffer.data(), static_cast<std::size_t>(n));
+    const bool rtcp = rtp::looksLikeRtcp(data);
+    if (srtp_) {
+      const auto plain = rtcp ? srtp_->unprotectRtcp(buffer, data.size())
+                              : srtp_->unprotectRtp(buffer, data.size());
+      if (!plain) {
+        ++counters_.srtp_auth_failed;  // dropped, counted, never the end of the call
+        continue;
+      }
+      data = data.first(*plain);
+    }
+    heard_ = true;
+    last_heard_us_ = now_us;
+    if (rtcp) {
       onRtcp(data);  // rtcp-mux (RFC 5761 §4)
       continue;
     }
@@ -174,7 +211,7 @@ void ParticipantStream::onRtp(const rtp::RtpPacketView& packet, std::int64_t now
       jitter_.stats().jitter_ms * codec::rtpClockRate(endpoint_.codec.kind) / 1000.0);
 }
 
-void ParticipantStream::receiveRtcp() {
+void ParticipantStream::receiveRtcp(std::int64_t now_us) {
   std::array<std::uint8_t, rtp::kMaxRtpPacket> buffer{};
   Endpoint from;
   for (int i = 0; i < 16; ++i) {
@@ -187,7 +224,18 @@ void ParticipantStream::receiveRtcp() {
       ++counters_.dropped_wrong_source;
       continue;
     }
-    onRtcp(std::span(buffer.data(), static_cast<std::size_t>(n)));
+    std::size_t length = static_cast<std::size_t>(n);
+    if (srtp_) {
+      const auto plain = srtp_->unprotectRtcp(buffer, length);
+      if (!plain) {
+        ++counters_.srtp_auth_failed;
+        continue;
+      }
+      length = *plain;
+    }
+    heard_ = true;
+    last_heard_us_ = now_us;
+    onRtcp(std::span(buffer.data(), length));
   }
 }
 
@@ -207,9 +255,10 @@ void ParticipantStream::onRtcp(std::span<const std::uint8_t> data) {
 }
 
 void ParticipantStream::maybeSendRtcp(std::int64_t now_us) {
-  if (now_us < next_rtcp_us_ || !rtcp_remote_ ||
+  if (now_us < next_rtcp_us_ || !rtcp_remote_ || !heard_ ||
       (counters_.packets_out == 0 && counters_.packets_in == 0)) {
-    return;  // not due, nowhere to send, or nothing flowed yet: the first report goes then
+    // Not due, nowhere to send, not heard from (no reflection), or nothing flowed yet.
+    return;
   }
   // RFC 3550 §6.3.5: randomised to 0.5..1.5 of the 5 s interval, so reports do not bunch.
   static thread_local std::mt19937 rng{std::random_device{}()};
@@ -220,9 +269,9 @@ void ParticipantStream::maybeSendRtcp(std::int64_t now_us) {
   sender.rtp_timestamp = writer_.nextTimestamp();
   sender.packets = static_cast<std::uint32_t>(writer_.packetsSent());
   sender.octets = static_cast<std::uint32_t>(writer_.bytesSent());
-  std::array<std::uint8_t, 256> packet{};
-  const std::size_t size =
-      rtp::writeSenderReport(sender, receive_stats_.nextBlock(), "mcu", packet);
+  std::array<std::uint8_t, 256 + srtp::kSrtpMaxOverhead> packet{};
+  const std::size_t size = protect(
+      packet, rtp::writeSenderReport(sender, receive_stats_.nextBlock(), "mcu", packet), true);
   const UdpSocket& from = endpoint_.rtcp_mux ? socket_ : rtcp_socket_;
   if (size > 0 && from.send(std::span(packet.data(), size), *rtcp_remote_)) {
     ++counters_.rtcp_sent;
@@ -312,8 +361,8 @@ void ParticipantStream::sendPayload(std::span<const std::uint8_t> payload) {
     writer_.skip();
     return;
   }
-  std::array<std::uint8_t, rtp::kMaxRtpPacket> packet{};
-  const std::size_t size = writer_.write(payload, packet);
+  std::array<std::uint8_t, rtp::kMaxRtpPacket + srtp::kSrtpMaxOverhead> packet{};
+  const std::size_t size = protect(packet, writer_.write(payload, packet), false);
   if (size > 0 && socket_.send(std::span(packet.data(), size), *remote_)) {
     ++counters_.packets_out;
     counters_.bytes_out += size;
@@ -374,10 +423,12 @@ bool ParticipantStream::sendDtmfPacket() {
       static_cast<std::uint8_t>(dtmf_queue_.front()),
       static_cast<std::uint8_t>((end ? 0x80 : 0x00) | 10),  // volume -10 dBm0
       static_cast<std::uint8_t>(duration >> 8), static_cast<std::uint8_t>(duration)};
-  std::array<std::uint8_t, 64> packet{};
+  std::array<std::uint8_t, 64 + srtp::kSrtpMaxOverhead> packet{};
   const std::size_t size =
-      writer_.writeEvent(payload, static_cast<std::uint8_t>(endpoint_.telephone_event_pt),
-                         dtmf_timestamp_, tick == 0, packet);
+      protect(packet,
+              writer_.writeEvent(payload, static_cast<std::uint8_t>(endpoint_.telephone_event_pt),
+                                 dtmf_timestamp_, tick == 0, packet),
+              false);
   if (size > 0 && socket_.send(std::span(packet.data(), size), *remote_)) {
     ++counters_.packets_out;
     counters_.bytes_out += size;
@@ -386,6 +437,10 @@ bool ParticipantStream::sendDtmfPacket() {
 }
 
 bool ParticipantStream::checkTimeout(std::int64_t now_us, int timeout_ms) {
+  const std::int64_t timeout_us = static_cast<std::int64_t>(timeout_ms) * 1000;
+  if (heard_ && now_us - last_heard_us_ > timeout_us) {
+    heard_ = false;  // gone quiet (or never was ours): stop sending until it speaks again
+  }
   if (!endpoint_.receive || timed_out_) {
     return false;
   }
@@ -393,7 +448,7 @@ bool ParticipantStream::checkTimeout(std::int64_t now_us, int timeout_ms) {
     last_packet_us_ = now_us;  // a caller that never sends is timed out from its joining
     return false;
   }
-  if (now_us - last_packet_us_ > static_cast<std::int64_t>(timeout_ms) * 1000) {
+  if (now_us - last_packet_us_ > timeout_us) {
     timed_out_ = true;
     return true;
   }

@@ -16,6 +16,7 @@
 #include "mixer/rtp/jitter_buffer.h"
 #include "mixer/rtp/rtcp.h"
 #include "mixer/rtp/rtp_stream_writer.h"
+#include "mixer/srtp/srtp_session.h"
 
 namespace mcu::mixer {
 
@@ -36,14 +37,23 @@ class ParticipantStream {
     bool deaf = false;
     float input_gain = 1.0F;
     float output_gain = 1.0F;
+    bool heard = false;  // the remote address has sent us something (see wantsAudio())
+    std::int64_t last_heard_us = 0;
+    // SRTP keeps its rollover counters and replay window across the move.
+    std::unique_ptr<srtp::SrtpSession> srtp;
   };
   // Leaves this stream without sockets: it is to be destroyed right after.
   Handover handOver();
-  void takeControls(const Handover& h) {
+  void takeControls(Handover& h) {
+    if (h.srtp) {
+      srtp_ = std::move(h.srtp);
+    }
     muted_ = h.muted;
     deaf_ = h.deaf;
     input_gain_ = h.input_gain;
     output_gain_ = h.output_gain;
+    heard_ = h.heard;
+    last_heard_us_ = h.last_heard_us;
   }
 
   ParticipantId id() const { return id_; }
@@ -55,7 +65,7 @@ class ParticipantStream {
   // Reads everything waiting on the RTP socket (and RTCP on it, with rtcp-mux).
   void receive(std::int64_t now_us, MediaEvents* events);
   // Reads the separate RTCP socket (without rtcp-mux).
-  void receiveRtcp();
+  void receiveRtcp(std::int64_t now_us);
   // Sends an RTCP sender report when its interval (about 5 s, RFC 3550 §6.2) is due.
   void maybeSendRtcp(std::int64_t now_us);
 
@@ -72,11 +82,11 @@ class ParticipantStream {
   // One 20 ms frame in RTP timestamp units.
   std::int64_t frameTs() const;
 
-  // Phase 3: what we send it.
-  // Deaf (e.g. waiting for its PIN): hears nothing of the room, only its own prompts.
-  bool wantsAudio() const {
-    return endpoint_.send && remote_.has_value() && (!deaf_ || !prompts_.empty());
-  }
+  // Phase 3: what we send it. Deaf (e.g. waiting for its PIN): hears nothing of the room, only
+  // its own prompts, and silence in between.
+  // Nothing goes to an address before a packet came from it: otherwise an INVITE naming a third
+  // party's address in its SDP aims our RTP at that party (~680x amplification measured).
+  bool wantsAudio() const { return endpoint_.send && remote_.has_value() && heard_; }
   bool deaf() const { return deaf_; }
   float outputGain() const { return output_gain_; }
   codec::AudioEncoder& personalEncoder();
@@ -101,8 +111,10 @@ class ParticipantStream {
   void setTalking(bool t) { talking_ = t; }
   bool talking() const { return talking_; }
   void setSelected(bool s) { selected_ = s; }
-  // RTP timeout: true once when no packet came for `timeout_ms` while receiving.
+  // RTP timeout: true once when no packet came for `timeout_ms` while receiving. Also stops
+  // sending to a remote address that has been quiet (no RTP, no RTCP) that long.
   bool checkTimeout(std::int64_t now_us, int timeout_ms);
+  bool heard() const { return heard_; }
   ParticipantStats stats() const;
 
  private:
@@ -110,14 +122,22 @@ class ParticipantStream {
   void onTelephoneEvent(const rtp::RtpPacketView& packet, MediaEvents* events);
   void onRtcp(std::span<const std::uint8_t> data);
   void resolveRtcpDestination();
+  // SRTP per the endpoint's keys (none: plain RTP).
+  void startSrtp();
+  // A packet about to be sent, protected in place when SRTP is on; its length to send, 0 for
+  // none.
+  std::size_t protect(std::span<std::uint8_t> packet, std::size_t size, bool rtcp);
 
   ParticipantId id_;
   UdpSocket socket_;
   UdpSocket rtcp_socket_;
   MediaEndpoint endpoint_;
   codec::GstPipelineHost& gst_;
+  std::unique_ptr<srtp::SrtpSession> srtp_;
   std::optional<Endpoint> remote_;
   bool latched_ = false;
+  bool heard_ = false;  // a packet (RTP or RTCP) came from the remote host recently
+  std::int64_t last_heard_us_ = 0;
   rtp::JitterBufferConfig jitter_config_;  // the room's; the clock rate follows the codec
   rtp::JitterBuffer jitter_;
   std::unique_ptr<codec::AudioDecoder> decoder_;

@@ -30,8 +30,8 @@ void applyGain(const core::Pcm& in, float gain, core::Pcm& out) {
 
 bool RoomMixer::SharedKey::operator<(const SharedKey& o) const {
   return std::tie(spec.kind, spec.channels, spec.inband_fec, spec.max_bitrate, spec.complexity,
-                  gain) < std::tie(o.spec.kind, o.spec.channels, o.spec.inband_fec,
-                                   o.spec.max_bitrate, o.spec.complexity, o.gain);
+                  gain, silent) < std::tie(o.spec.kind, o.spec.channels, o.spec.inband_fec,
+                                           o.spec.max_bitrate, o.spec.complexity, o.gain, o.silent);
 }
 
 RoomMixer::RoomMixer(RoomId id, RoomMediaConfig config, codec::GstPipelineHost& gst)
@@ -183,7 +183,7 @@ void RoomMixer::sendPersonal(ParticipantStream& p, const core::Pcm& heard) {
 // A listener costs no copy of the mix: the frame is encoded once per configuration and the
 // payload reused for everyone with that configuration.
 void RoomMixer::sendShared(ParticipantStream& p, const core::Pcm& heard) {
-  const SharedKey key{p.endpoint().codec, p.outputGain()};
+  const SharedKey key{p.endpoint().codec, p.outputGain(), p.deaf()};
   auto it = std::find_if(encoded_.begin(), encoded_.end(),
                          [&](const auto& e) { return !(e.first < key) && !(key < e.first); });
   if (it == encoded_.end()) {

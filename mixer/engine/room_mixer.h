@@ -51,6 +51,9 @@ class RoomMixer {
   struct SharedKey {
     codec::CodecSpec spec;
     float gain;
+    // Deaf listeners (a caller waiting for its PIN) share an encode of silence: they still get
+    // a packet every 20 ms, so their phone and NAT keep the call (RFC 3550 has no keepalive).
+    bool silent;
     bool operator<(const SharedKey& o) const;
   };
   void updateTalking(MediaEvents* events);

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 
 #include "mixer/codec/audio_file_loader.h"
 #include "tests/integration/server_fixture.h"
@@ -17,14 +19,17 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr const char* kBaresip = "/usr/bin/baresip";
+constexpr const char* kTlsDir = MCU_SOURCE_DIR "/tests/data/tls";  // test-only CA and cert
 
 // A baresip profile: its own SIP port, loopback only (net_interface: it would otherwise offer
-// the host's other address), a sine source, and a dump of the decoded audio.
+// the host's other address), a sine source, and a dump of the decoded audio. It trusts the
+// test CA (tests/data/tls) for calls over TLS.
 std::string makeProfile(const std::string& dir, const std::string& user, int sine_hz) {
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/config")
       << "poll_method epoll\n"
       << "sip_listen 127.0.0.1:" << freeUdpTcpPort() << "\n"
+      << "sip_cafile " << kTlsDir << "/cafile.pem\n"
       << "net_interface 127.0.0.1\n"
       << "module_path /usr/lib/baresip/modules\n"
       << "module opus.so\nmodule g711.so\nmodule ausine.so\nmodule sndfile.so\n"
@@ -51,33 +56,76 @@ std::vector<std::int16_t> heardBy(const std::string& dir) {
   return {};
 }
 
-TEST(BaresipTest, TwoBaresipClientsHearEachOtherInARoom) {
-  ASSERT_TRUE(requireTool(kBaresip)) << "baresip is missing: install baresip-core";
-  TestDatabase db;
-  ServerProcess server(db.url(),
-                       {{"MCU_MEDIA_BIND", "127.0.0.1"}, {"MCU_MEDIA_ADDRESS", "127.0.0.1"}});
-  ASSERT_TRUE(server.waitReady()) << server.process().output();
-  const TempPath profiles("baresip");
-  const std::string& base = profiles.path();
-  ::unlink(base.c_str());
-  const std::string a = makeProfile(base + "/a", "alice", 1000);
-  const std::string b = makeProfile(base + "/b", "bob", 600);
-  const std::string target = "/dial sip:baresip@127.0.0.1:" + std::to_string(server.sipPort());
-  ChildProcess alice({kBaresip, "-f", a, "-e", target, "-t", "8"}, {}, base + "/a.log");
-  std::this_thread::sleep_for(500ms);
-  ChildProcess bob({kBaresip, "-f", b, "-e", target, "-t", "7"}, {}, base + "/b.log");
-  ASSERT_TRUE(alice.waitExit(20s).has_value());
-  ASSERT_TRUE(bob.waitExit(20s).has_value());
-  const auto alice_heard = heardBy(a);
-  const auto bob_heard = heardBy(b);
-  ASSERT_GT(alice_heard.size(), 48000U * 4) << readFile(base + "/a.log");
-  ASSERT_GT(bob_heard.size(), 48000U * 4) << readFile(base + "/b.log");
-  // The middle of each call: past the start, before either hangs up.
-  const auto middle = [](const std::vector<std::int16_t>& pcm) {
-    return std::span(pcm).subspan(pcm.size() / 2 - 24000, 48000);
-  };
-  expectHears(middle(alice_heard), {600}, {1000});
-  expectHears(middle(bob_heard), {1000}, {600});
+class BaresipTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(requireTool(kBaresip)) << "baresip is missing: install baresip-core";
+  }
+  // The server with TLS on (so that every test also shows TLS does not disturb UDP and TCP).
+  void startServer() {
+    server_ = std::make_unique<ServerProcess>(
+        db_.url(), std::map<std::string, std::string>{
+                       {"MCU_MEDIA_BIND", "127.0.0.1"},
+                       {"MCU_MEDIA_ADDRESS", "127.0.0.1"},
+                       {"MCU_SIP_TLS_LISTEN", "127.0.0.1:" + std::to_string(tls_port_)},
+                       {"MCU_SIP_TLS_CERT_DIR", kTlsDir}});
+    ASSERT_TRUE(server_->waitReady()) << server_->process().output();
+  }
+  // Two baresip phones dial `target` (the room's URI with its port and transport); each hears
+  // the other's tone and not its own. The dialog's every request (ACK, BYE) must reach us on
+  // the transport the phone took from our Contact: a call that never got its ACK, or whose BYE
+  // went astray, is not recorded with leave_reason 'bye'.
+  void expectTwoPhonesHearEachOther(const std::string& room, const std::string& target) {
+    const TempPath profiles("baresip");
+    const std::string& base = profiles.path();
+    ::unlink(base.c_str());
+    const std::string a = makeProfile(base + "/a", "alice", 1000);
+    const std::string b = makeProfile(base + "/b", "bob", 600);
+    const std::string dial = "/dial " + target;
+    ChildProcess alice({kBaresip, "-f", a, "-e", dial, "-t", "8"}, {}, base + "/a.log");
+    std::this_thread::sleep_for(500ms);
+    ChildProcess bob({kBaresip, "-f", b, "-e", dial, "-t", "7"}, {}, base + "/b.log");
+    ASSERT_TRUE(alice.waitExit(20s).has_value());
+    ASSERT_TRUE(bob.waitExit(20s).has_value());
+    const auto alice_heard = heardBy(a);
+    const auto bob_heard = heardBy(b);
+    ASSERT_GT(alice_heard.size(), 48000U * 4) << readFile(base + "/a.log");
+    ASSERT_GT(bob_heard.size(), 48000U * 4) << readFile(base + "/b.log");
+    // The middle of each call: past the start, before either hangs up.
+    const auto middle = [](const std::vector<std::int16_t>& pcm) {
+      return std::span(pcm).subspan(pcm.size() / 2 - 24000, 48000);
+    };
+    expectHears(middle(alice_heard), {600}, {1000});
+    expectHears(middle(bob_heard), {1000}, {600});
+    EXPECT_EQ(db_.awaitScalar("SELECT string_agg(c.leave_reason, ',') FROM calls c JOIN rooms r "
+                              "ON r.id = c.room_id WHERE r.name = '" +
+                                  room + "' AND c.left_at IS NOT NULL HAVING count(*) = 2",
+                              "bye,bye"),
+              "bye,bye")
+        << server_->process().output();
+  }
+  std::string uri(const std::string& room, std::uint16_t port, const std::string& params) const {
+    return "sip:" + room + "@127.0.0.1:" + std::to_string(port) + params;
+  }
+
+  TestDatabase db_;
+  std::uint16_t tls_port_ = freeUdpTcpPort();
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(BaresipTest, TwoBaresipClientsHearEachOtherOverUdp) {
+  startServer();
+  expectTwoPhonesHearEachOther("overudp", uri("overudp", server_->sipPort(), ""));
+}
+
+TEST_F(BaresipTest, TwoBaresipClientsHearEachOtherOverTcp) {
+  startServer();
+  expectTwoPhonesHearEachOther("overtcp", uri("overtcp", server_->sipPort(), ";transport=tcp"));
+}
+
+TEST_F(BaresipTest, TwoBaresipClientsHearEachOtherOverTls) {
+  startServer();
+  expectTwoPhonesHearEachOther("overtls", uri("overtls", tls_port_, ";transport=tls"));
 }
 
 }  // namespace

@@ -215,7 +215,7 @@ TEST_F(MediaEngineTest, StereoOpusParticipantHearsAndIsHeard) {
   test::expectHears(b.lastAudio(600), {500}, {800});
 }
 
-TEST_F(MediaEngineTest, MutedIsNotHeardAndDeafHearsNothing) {
+TEST_F(MediaEngineTest, MutedIsNotHeardAndDeafHearsSilence) {
   auto& a = peer(opus(), 500);
   auto& b = peer(opus(), 800);
   auto& c = peer(opus(), 1100);
@@ -231,7 +231,11 @@ TEST_F(MediaEngineTest, MutedIsNotHeardAndDeafHearsNothing) {
   test::runFrames({&a, &b, &c}, 50);
   EXPECT_LT(level(a, 1100, 600), kNotHeard);
   EXPECT_GT(level(a, 800, 600), kHeard);
-  EXPECT_EQ(b.received().size(), b_before) << "a deaf participant was sent audio";
+  // Deaf hears nothing of the room, yet gets a packet every 20 ms (phones and NATs end a call
+  // that receives nothing).
+  EXPECT_GE(b.received().size() - b_before, 45U) << "a deaf participant is still sent packets";
+  EXPECT_LT(level(b, 500, 600), kNotHeard) << "a deaf participant was sent audio";
+  EXPECT_LT(level(b, 1100, 600), kNotHeard);
 }
 
 TEST_F(MediaEngineTest, OnlyTheLoudestKAreMixed) {

@@ -52,10 +52,11 @@ TEST_F(SipPresenceTest, OptionsReplyHeadersAreExactOverUdpAndTcp) {
                                          std::pair{"TCP", tcp(optionsRequest(9, "TCP"))}}) {
     SCOPED_TRACE(transport);
     EXPECT_EQ(statusLine(reply), "SIP/2.0 200 OK") << reply;
-    EXPECT_EQ(headerValue(reply, "Allow"), "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE");
+    EXPECT_EQ(headerValue(reply, "Allow"),
+              "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK");
     EXPECT_EQ(headerValue(reply, "Accept"), "application/sdp");
     EXPECT_EQ(headerCount(reply, "Accept"), 1);
-    EXPECT_EQ(headerValue(reply, "Supported"), "timer");
+    EXPECT_EQ(headerValue(reply, "Supported"), "timer, 100rel");
     EXPECT_EQ(headerValue(reply, "Call-ID").rfind("test-", 0), 0U);
   }
 }

@@ -60,8 +60,8 @@ std::optional<std::string> SipUac::receive(std::chrono::milliseconds timeout) {
 }
 
 std::string SipUac::request(const std::string& method, std::uint32_t cseq,
-                            const std::optional<std::string>& sdp,
-                            const std::string& branch) const {
+                            const std::optional<std::string>& sdp, const std::string& branch,
+                            const std::string& content_type) const {
   std::ostringstream r;
   // "room;pin=1234": the parameters belong after the host (sip:room@host;pin=1234).
   const auto semi = user_.find(';');
@@ -77,7 +77,8 @@ std::string SipUac::request(const std::string& method, std::uint32_t cseq,
     << "Contact: <sip:tester@127.0.0.1:" << local_port_ << ">\r\n"
     << (method == "INVITE" ? extra_headers_ : "");
   if (sdp) {
-    r << "Content-Type: application/sdp\r\nContent-Length: " << sdp->size() << "\r\n\r\n" << *sdp;
+    r << "Content-Type: " << content_type << "\r\nContent-Length: " << sdp->size() << "\r\n\r\n"
+      << *sdp;
   } else {
     r << "Content-Length: 0\r\n\r\n";
   }
@@ -85,10 +86,11 @@ std::string SipUac::request(const std::string& method, std::uint32_t cseq,
 }
 
 SipReply SipUac::transact(const std::string& method, const std::optional<std::string>& sdp,
-                          const std::optional<std::string>& ack_sdp) {
+                          const std::optional<std::string>& ack_sdp,
+                          const std::string& content_type) {
   const std::uint32_t cseq = cseq_++;
   const std::string branch = randomToken();
-  send(request(method, cseq, sdp, branch));
+  send(request(method, cseq, sdp, branch, content_type));
   SipReply reply;
   for (;;) {
     const auto message = receive(std::chrono::seconds(5));
@@ -168,6 +170,10 @@ SipReply SipUac::reinvite(const std::string& sdp) { return transact("INVITE", sd
 SipReply SipUac::update(const std::string& sdp) { return transact("UPDATE", sdp, std::nullopt); }
 
 SipReply SipUac::bye() { return transact("BYE", std::nullopt, std::nullopt); }
+
+SipReply SipUac::info(const std::string& content_type, const std::string& body) {
+  return transact("INFO", body, std::nullopt, content_type);
+}
 
 bool SipUac::awaitRequest(const std::string& method, std::chrono::milliseconds timeout) {
   const auto request = takeRequest(method, timeout);

@@ -37,6 +37,8 @@ class SipUac {
   // Extra header lines for the next INVITE (e.g. "Session-Expires: 90\r\n").
   void setExtraHeaders(std::string headers) { extra_headers_ = std::move(headers); }
   SipReply bye();
+  // INFO in the dialog with a body of `content_type` (e.g. DTMF as application/dtmf-relay).
+  SipReply info(const std::string& content_type, const std::string& body);
   // Waits for a request with `method` from the server and answers it 200.
   bool awaitRequest(const std::string& method, std::chrono::milliseconds timeout);
   // Waits for a request with `method` and leaves it unanswered (glare tests answer later).
@@ -48,9 +50,11 @@ class SipUac {
 
  private:
   std::string request(const std::string& method, std::uint32_t cseq,
-                      const std::optional<std::string>& sdp, const std::string& branch) const;
+                      const std::optional<std::string>& sdp, const std::string& branch,
+                      const std::string& content_type = "application/sdp") const;
   SipReply transact(const std::string& method, const std::optional<std::string>& sdp,
-                    const std::optional<std::string>& ack_sdp);
+                    const std::optional<std::string>& ack_sdp,
+                    const std::string& content_type = "application/sdp");
   void send(const std::string& text);
   std::optional<std::string> receive(std::chrono::milliseconds timeout);
 

@@ -148,3 +148,89 @@ TEST(SdpNegotiatorTest, OwnOfferListsEveryCodecInPreferenceOrder) {
 
 }  // namespace
 }  // namespace mcu::sip
+
+namespace mcu::sip {
+namespace {
+
+// RFC 3264 §6: the answer has the offer's lines, in order; the ones we do not take get port 0.
+std::vector<std::string> mLines(const std::string& sdp) {
+  std::vector<std::string> lines;
+  for (std::size_t pos = sdp.find("m="); pos != std::string::npos; pos = sdp.find("\r\nm=", pos)) {
+    pos = sdp[pos] == '\r' ? pos + 2 : pos;
+    lines.push_back(sdp.substr(pos, sdp.find("\r\n", pos) - pos));
+  }
+  return lines;
+}
+
+std::string answerTo(const std::string& offer) {
+  return SdpNegotiator::answer(accepted(offer), {"127.0.0.1", 20000, 42, 1});
+}
+
+TEST(SdpNegotiatorTest, VideoBesideAudioIsDeclinedWithPortZeroInItsPlace) {
+  const std::string offer = offerWith("m=audio 4000 RTP/AVP 0",
+                                      "a=rtpmap:0 PCMU/8000\r\n"
+                                      "m=video 4002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n");
+  EXPECT_EQ(mLines(answerTo(offer)),
+            (std::vector<std::string>{"m=audio 20000 RTP/AVP 0", "m=video 0 RTP/AVP 96"}));
+}
+
+TEST(SdpNegotiatorTest, VideoFirstKeepsItsPlace) {
+  const std::string offer = offerWith("m=video 4002 RTP/AVP 96 97",
+                                      "a=rtpmap:96 VP8/90000\r\na=rtpmap:97 H264/90000\r\n"
+                                      "m=audio 4000 RTP/AVP 8\r\n");
+  const auto a = accepted(offer);
+  EXPECT_EQ(a.remote_port, 4000);
+  EXPECT_EQ(mLines(answerTo(offer)),
+            (std::vector<std::string>{"m=video 0 RTP/AVP 96 97", "m=audio 20000 RTP/AVP 8"}));
+}
+
+TEST(SdpNegotiatorTest, T38ImageLineIsDeclinedWithItsFormat) {
+  const std::string offer =
+      offerWith("m=audio 4000 RTP/AVP 0", "m=image 4004 udptl t38\r\na=T38FaxVersion:0\r\n");
+  EXPECT_EQ(mLines(answerTo(offer)),
+            (std::vector<std::string>{"m=audio 20000 RTP/AVP 0", "m=image 0 udptl t38"}));
+}
+
+TEST(SdpNegotiatorTest, ASecondAudioLineIsDeclinedNotTheOffer) {
+  const std::string offer = offerWith("m=audio 4000 RTP/AVP 0", "m=audio 4010 RTP/AVP 8\r\n");
+  EXPECT_EQ(mLines(answerTo(offer)),
+            (std::vector<std::string>{"m=audio 20000 RTP/AVP 0", "m=audio 0 RTP/AVP 8"}));
+}
+
+TEST(SdpNegotiatorTest, BestEffortSrtpOfferGetsItsPlainLineAnswered) {
+  // RFC 5939 best effort as phones send it without capability negotiation: SAVP, then AVP.
+  const std::string offer =
+      offerWith("m=audio 4000 RTP/SAVP 0",
+                "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
+                "\r\nm=audio 4002 RTP/AVP 0\r\n");
+  const auto a = accepted(offer);
+  EXPECT_EQ(a.remote_port, 4002);
+  EXPECT_EQ(mLines(answerTo(offer)),
+            (std::vector<std::string>{"m=audio 0 RTP/SAVP 0", "m=audio 20000 RTP/AVP 0"}));
+}
+
+TEST(SdpNegotiatorTest, OnlyUnusableLinesRejectTheWholeOffer) {
+  const auto r = rejected(offerWith("m=video 4002 RTP/AVP 96", "a=rtpmap:96 VP8/90000\r\n"));
+  EXPECT_EQ(r.status, 488);
+  EXPECT_NE(r.warning.find("304"), std::string::npos) << r.warning;
+}
+
+TEST(SdpNegotiatorTest, AnOfferOfAFamilyOurSocketsCannotReachIsRefused) {
+  const SdpNegotiator v4_only({CodecKind::kPcmu}, {.ipv4 = true, .ipv6 = false});
+  auto result = v4_only.negotiate(offerWith("m=audio 4000 RTP/AVP 0", "", "IN IP6 ::1"));
+  ASSERT_TRUE(std::holds_alternative<SdpRejection>(result));
+  EXPECT_EQ(std::get<SdpRejection>(result).warning.rfind("301 ", 0), 0U)
+      << std::get<SdpRejection>(result).warning;
+  const SdpNegotiator v6_only({CodecKind::kPcmu}, {.ipv4 = false, .ipv6 = true});
+  EXPECT_TRUE(std::holds_alternative<SdpRejection>(
+      v6_only.negotiate(offerWith("m=audio 4000 RTP/AVP 0", ""))));
+  EXPECT_TRUE(std::holds_alternative<NegotiatedAudio>(
+      v6_only.negotiate(offerWith("m=audio 4000 RTP/AVP 0", "", "IN IP6 ::1"))));
+  // A room's own codec order keeps the server's families.
+  EXPECT_TRUE(std::holds_alternative<SdpRejection>(
+      v4_only.withPreference({CodecKind::kPcma})
+          .negotiate(offerWith("m=audio 4000 RTP/AVP 8", "", "IN IP6 ::1"))));
+}
+
+}  // namespace
+}  // namespace mcu::sip

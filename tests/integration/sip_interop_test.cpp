@@ -1,0 +1,220 @@
+// What carriers, PBXs and phones other than ours need of a dial-in, against the real server:
+// Contacts that name the transport, answers that keep the offer's lines, DTMF by SIP INFO,
+// 100rel, RFC 4028 negotiation, media addresses the sockets can serve, continuous RTP, no RTP
+// reflection, and dial-out through an outbound proxy. baresip over UDP, TCP and TLS is in
+// baresip_test.cpp.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "mixer/rtp/rtp_packet.h"
+#include "tests/integration/api_client.h"
+#include "tests/integration/call_fixture.h"
+
+namespace mcu::test {
+namespace {
+
+class SipInteropTest : public SipCallTest {
+ protected:
+  static std::vector<std::string> contactsIn(const std::string& message_file) {
+    std::vector<std::string> contacts;
+    std::string log = readFile(message_file);
+    std::erase(log, '\r');
+    for (auto pos = log.find("message received"); pos != std::string::npos;
+         pos = log.find("message received", pos + 1)) {
+      const std::string message = log.substr(pos, log.find("-----------------", pos) - pos);
+      const auto start = message.find("SIP/2.0 200");
+      if (start != std::string::npos && message.find(" INVITE\n") != std::string::npos) {
+        contacts.push_back(headerValue(message.substr(start), "Contact"));
+      }
+    }
+    return contacts;
+  }
+};
+
+TEST_F(SipInteropTest, ATcpCallerIsToldToStayOnTcpThroughHoldResumeAndBye) {
+  ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
+  const TempPath messages("sipp-tcp");
+  const auto result = runSipp("hold_resume.xml", "overtcp",
+                              {"-t", "t1", "-m", "1", "-trace_msg", "-message_file",
+                               messages.path()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  const auto contacts = contactsIn(messages.path());
+  ASSERT_EQ(contacts.size(), 4U) << readFile(messages.path());  // INVITE and three re-INVITEs
+  for (const auto& contact : contacts) {
+    EXPECT_NE(contact.find(";transport=tcp>"), std::string::npos) << contact;
+    EXPECT_EQ(contact.rfind("<sip:overtcp@127.0.0.1:", 0), 0U) << contact;
+  }
+  EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL"), "bye");
+}
+
+TEST_F(SipInteropTest, VideoAndT38LinesAreDeclinedInPlaceAndAudioAnswered) {
+  ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
+  const auto result = runSipp("media_lines.xml", "fax", {"-m", "1", "-trace_err"});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(db_.awaitScalar("SELECT codec || ' ' || leave_reason FROM calls WHERE left_at IS "
+                            "NOT NULL"),
+            "PCMU bye");
+}
+
+TEST_F(SipInteropTest, DtmfBySipInfoKeysThePin) {
+  db_.exec("INSERT INTO rooms (name, pin_hash) VALUES ('board', '1234')");
+  server_.reset();
+  start({});
+  Caller member = dial("board;pin=1234", "opus", 500);
+  Caller guest = dial("board", "opus", 800);  // no PIN: answered, held apart until keyed in
+  runFrames({member.media.get(), guest.media.get()}, 30);
+  EXPECT_LT(level(member, 800, 400), kNotHeard) << "not in the room before the PIN";
+  EXPECT_EQ(guest.sip->info("application/dtmf-relay", "Signal=1\r\nDuration=160\r\n").status,
+            200);
+  EXPECT_EQ(guest.sip->info("application/dtmf", "2").status, 200);
+  EXPECT_EQ(guest.sip->info("application/dtmf-relay", "Signal=3\r\nDuration=160\r\n").status,
+            200);
+  EXPECT_EQ(guest.sip->info("application/x-unknown", "4").status, 415)
+      << "a body we cannot read is refused, not taken as a key";
+  EXPECT_EQ(guest.sip->info("application/dtmf-relay", "Signal=4\r\nDuration=160\r\n").status,
+            200);
+  runFrames({member.media.get(), guest.media.get()}, 50);
+  EXPECT_GT(level(guest, 500), kHeard) << "in the room after the PIN";
+  EXPECT_GT(level(member, 800), kHeard);
+}
+
+TEST_F(SipInteropTest, ACallerWaitingForItsPinStillGetsAPacketEveryTwentyMilliseconds) {
+  db_.exec("INSERT INTO rooms (name, pin_hash) VALUES ('board', '1234')");
+  server_.reset();
+  start({});
+  Caller guest = dial("board", "PCMU", 800);
+  runFrames({guest.media.get()}, 100);  // past the prompt
+  const std::size_t before = guest.media->received().size();
+  runFrames({guest.media.get()}, 100);  // 2 s of silence for it
+  EXPECT_GE(guest.media->received().size() - before, 90U)
+      << "phones and NATs end a call that receives nothing";
+}
+
+TEST_F(SipInteropTest, NoRtpGoesToAnAddressThatNeverSentAny) {
+  Caller talker = dial("reflect", "PCMU", 500);
+  // An INVITE whose SDP names a third party: a socket of ours that stays silent.
+  mixer::UdpSocket victim = mixer::UdpSocket::bind("127.0.0.1", 0);
+  SipUac forger(server_->sipPort());
+  const std::string offer = sdpOffer(victim.localPort(), "PCMU");
+  const auto reply = forger.invite("reflect", offer);
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  runFrames({talker.media.get()}, 150);  // 3 s of a talking room
+  std::array<std::uint8_t, 2048> buffer{};
+  mixer::Endpoint from;
+  std::size_t bytes = 0;
+  for (ssize_t n = victim.receive(buffer, from); n > 0; n = victim.receive(buffer, from)) {
+    bytes += static_cast<std::size_t>(n);
+  }
+  EXPECT_EQ(bytes, 0U) << "amplification toward a silent third party";
+  // The real peer speaks from that address: from then on it gets the room.
+  mixer::rtp::RtpHeader header;
+  header.ssrc = 0x1234;  // payload type 0, PCMU
+  const std::vector<std::uint8_t> silence(160, 0xFF);
+  std::array<std::uint8_t, 512> packet{};
+  const auto server = mixer::resolve({"127.0.0.1", sdpAudioPort(reply.body)});
+  ASSERT_TRUE(server.has_value());
+  std::size_t packets = 0;
+  for (int i = 0; i < 25; ++i) {
+    header.sequence = static_cast<std::uint16_t>(i);
+    header.timestamp = static_cast<std::uint32_t>(i * 160);
+    const std::size_t size = mixer::rtp::writeRtp(header, silence, packet);
+    victim.send(std::span(packet.data(), size), *server);
+    runFrames({talker.media.get()}, 2);
+    while (victim.receive(buffer, from) > 0) {
+      ++packets;
+    }
+  }
+  EXPECT_GT(packets, 20U) << "a peer that speaks is answered";
+}
+
+TEST_F(SipInteropTest, ACallerRequiring100relIsAnsweredNotRefusedWith420) {
+  SipUac caller(server_->sipPort());
+  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
+  caller.setExtraHeaders("Supported: 100rel\r\nRequire: 100rel\r\n");
+  const auto reply = caller.invite("reliable", sdpOffer(media.port(), "PCMU"));
+  EXPECT_EQ(reply.status, 200) << reply.message;
+}
+
+TEST_F(SipInteropTest, SessionTimerIsNegotiatedWithRequireTimerForEitherRefresher) {
+  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
+  SipUac refreshing(server_->sipPort());
+  refreshing.setExtraHeaders("Supported: timer\r\nSession-Expires: 120\r\n");
+  const auto uac = refreshing.invite("timers", sdpOffer(media.port(), "PCMU"));
+  ASSERT_EQ(uac.status, 200) << uac.message;
+  EXPECT_EQ(headerValue(uac.message, "Require"), "timer") << uac.message;
+  EXPECT_EQ(headerValue(uac.message, "Session-Expires"), "120;refresher=uac") << uac.message;
+
+  SipUac asking(server_->sipPort());
+  asking.setExtraHeaders("Supported: timer\r\nSession-Expires: 600;refresher=uas\r\n");
+  const auto uas = asking.invite("timers", sdpOffer(media.port(), "PCMU"));
+  ASSERT_EQ(uas.status, 200) << uas.message;
+  EXPECT_EQ(headerValue(uas.message, "Require"), "timer") << uas.message;
+  EXPECT_EQ(headerCount(uas.message, "Require"), 1) << uas.message;
+  EXPECT_EQ(headerValue(uas.message, "Session-Expires"), "600;refresher=uas") << uas.message;
+
+  SipUac plain(server_->sipPort());
+  const auto none = plain.invite("timers", sdpOffer(media.port(), "PCMU"));
+  ASSERT_EQ(none.status, 200) << none.message;
+  EXPECT_EQ(headerCount(none.message, "Require"), 0) << "never Require what it does not support";
+}
+
+TEST_F(SipInteropTest, AnIpv6OfferToIpv4MediaIs488NotSilence) {
+  SipUac caller(server_->sipPort());
+  std::string offer = sdpOffer(40000, "PCMU");
+  for (auto at = offer.find("IN IP4 127.0.0.1"); at != std::string::npos;
+       at = offer.find("IN IP4 127.0.0.1")) {
+    offer.replace(at, 16, "IN IP6 ::1");
+  }
+  const auto reply = caller.invite("family", offer);
+  EXPECT_EQ(reply.status, 488) << reply.message;
+  EXPECT_EQ(headerValue(reply.message, "Warning").rfind("301 ", 0), 0U) << reply.message;
+}
+
+TEST_F(SipInteropTest, WithOnlyMediaBindSetTheAnswerNamesTheBoundAddress) {
+  server_ = std::make_unique<ServerProcess>(
+      db_.url(), std::map<std::string, std::string>{{"MCU_MEDIA_BIND", "127.0.0.3"}});
+  ASSERT_TRUE(server_->waitReady()) << server_->process().output();
+  SipUac caller(server_->sipPort());
+  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
+  const auto reply = caller.invite("bound", sdpOffer(media.port(), "PCMU"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  EXPECT_NE(reply.body.find("c=IN IP4 127.0.0.3\r\n"), std::string::npos) << reply.body;
+}
+
+TEST_F(SipInteropTest, DialOutGoesThroughTheOutboundProxy) {
+  ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
+  // The "proxy" is a sipp UAS; the target's own port has no one: only the proxy can answer.
+  const std::uint16_t proxy_port = freeUdpTcpPort();
+  const std::uint16_t nobody_port = freeUdpTcpPort();
+  server_.reset();
+  start({{"MCU_DIALOUT_ALLOW", "127.0.0.1"},
+         {"MCU_SIP_OUTBOUND_PROXY", "sip:127.0.0.1:" + std::to_string(proxy_port)}});
+  const std::string token = createToken(db_.url(), "admin", "proxy-admin");
+  const ApiClient api(server_->httpPort(), token);
+  ChildProcess proxy({"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) +
+                                                  "/tests/sipp/uas_answer.xml",
+                      "-i", "127.0.0.1", "-p", std::to_string(proxy_port), "-mi", "127.0.0.1",
+                      "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error"},
+                     {}, tempPath("sipp-proxy"));
+  std::this_thread::sleep_for(300ms);  // sipp binds its port
+  const std::string uri = "sip:far@127.0.0.1:" + std::to_string(nobody_port);
+  Caller inside = dial("sales", "opus", 500);
+  const auto dialled = api.post("/v1/rooms/sales/participants", R"({"uri":")" + uri + R"("})");
+  ASSERT_EQ(dialled.status, 202) << dialled.body;
+  const std::string path = dialled.header("Location");
+  std::string state;
+  for (int i = 0; i < 50 && state != "joined"; ++i) {
+    std::this_thread::sleep_for(100ms);
+    state = api.get(path).json().value("state", "");
+  }
+  EXPECT_EQ(state, "joined") << server_->process().output();
+  EXPECT_EQ(api.del(path).status, 204);
+  const auto exit = proxy.waitExit(10s);
+  ASSERT_TRUE(exit.has_value()) << "the BYE did not come through the proxy";
+  EXPECT_EQ(*exit, 0) << proxy.output();
+}
+
+}  // namespace
+}  // namespace mcu::test
