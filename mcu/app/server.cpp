@@ -28,6 +28,15 @@
 namespace mcu::app {
 namespace {
 
+sip::SrtpPolicy srtpPolicy(const config::Config& c) {
+  sip::SrtpPolicy p;
+  p.mode = c.media_srtp == "off"        ? sip::SrtpPolicy::Mode::kOff
+           : c.media_srtp == "required" ? sip::SrtpPolicy::Mode::kRequired
+                                        : sip::SrtpPolicy::Mode::kOptional;
+  p.keys_over_insecure_sip = c.media_srtp_over_insecure_sip;
+  return p;
+}
+
 constexpr std::string_view kComponent = "server";
 using Clock = std::chrono::steady_clock;
 
@@ -166,7 +175,7 @@ int Server::run() {
   sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
                      config_.sip_retry_after_s, config_.sip_outbound_proxy});
   sip.enableCalls(conference, codecPreference(config_.media_codecs),
-                  {config_.media_address, config_.media_bind});
+                  {config_.media_address, config_.media_bind}, srtpPolicy(config_));
   media_events.attach(&sip, &conference);
   conference.setEndCall(
       [&sip](mixer::ParticipantId id, const std::string& reason) { sip.endCall(id, reason); });

@@ -32,6 +32,8 @@ struct Config {
   int media_threads = 0;  // 0: one per core
   std::string media_codecs = "opus,G722,PCMU,PCMA";
   int media_rtp_timeout_s = 30;
+  std::string media_srtp = "optional";  // off | optional | required
+  bool media_srtp_over_insecure_sip = false;
   bool rooms_on_demand = true;
   int max_participants = 1000;
   int cpu_budget_percent = 0;  // of one core; 0: no CPU budget

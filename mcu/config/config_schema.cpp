@@ -185,6 +185,20 @@ const std::vector<OptionSpec>& specs() {
        ValueType::kInteger, "30",
        "a call whose RTP stopped this long (not on hold) is ended with BYE (1-3600)",
        integer(&Config::media_rtp_timeout_s, 1, 3600)},
+      {"media.srtp", "MCU_MEDIA_SRTP", "--media-srtp", ValueType::kString, "optional",
+       "SRTP by SDES (RFC 4568): off (RTP/SAVP declined), optional (SAVP answered when offered"
+       " over TLS), required (plain RTP refused with 488)",
+       [](std::string_view t, Config& c) -> Problem {
+         if (t != "off" && t != "optional" && t != "required") {
+           return "expected off, optional or required";
+         }
+         c.media_srtp = std::string(t);
+         return std::nullopt;
+       }},
+      {"media.srtp_over_insecure_sip", "MCU_MEDIA_SRTP_OVER_INSECURE_SIP",
+       "--media-srtp-over-insecure-sip", ValueType::kBoolean, "false",
+       "take and give SRTP keys in SDP over UDP/TCP too (anyone on the path reads them)",
+       boolean(&Config::media_srtp_over_insecure_sip)},
       {"rooms.on_demand", "MCU_ROOMS_ON_DEMAND", "--rooms-on-demand", ValueType::kBoolean, "true",
        "an INVITE to an unknown room creates it (false: 404)", boolean(&Config::rooms_on_demand)},
       {"rooms.max_participants", "MCU_ROOMS_MAX_PARTICIPANTS", "--rooms-max-participants",

@@ -87,8 +87,17 @@ SdpNegotiator CallHandler::negotiatorFor(const std::string& room) const {
   return kinds.empty() ? negotiator_ : negotiator_.withPreference(std::move(kinds));
 }
 
-mixer::MediaEndpoint CallHandler::endpointFor(const NegotiatedAudio& audio) const {
+mixer::MediaEndpoint CallHandler::endpointFor(const NegotiatedAudio& audio,
+                                              const LocalMedia& local) {
   mixer::MediaEndpoint e;
+  if (audio.crypto) {
+    const std::size_t length = mixer::srtp::masterKeyLength(audio.crypto->suite);
+    e.srtp = mixer::srtp::SrtpKeys{
+        audio.crypto->suite,
+        std::vector<std::uint8_t>(local.srtp_key.begin(),
+                                  local.srtp_key.begin() + static_cast<std::ptrdiff_t>(length)),
+        audio.crypto->key};
+  }
   e.codec = audio.codec;
   e.telephone_event_pt = audio.telephone_event_pt;
   e.audio_level_ext_id = audio.audio_level_ext_id;
@@ -147,6 +156,8 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
   }
   invite.allows_update = sip_is_allowed(sip->sip_allow, sip_method_update, "UPDATE") != 0;
   invite.contact = contactForRequest(listeners_, sip, room);
+  invite.secure =
+      sip->sip_via != nullptr && transportNamed(sip->sip_via->v_protocol) == SipTransport::kTls;
   invite.session_timer.supported = sip_has_supported(sip->sip_supported, "timer") != 0 ||
                                    sip_has_feature(sip->sip_require, "timer") != 0;
   if (sip->sip_session_expires != nullptr) {
@@ -193,6 +204,12 @@ void CallHandler::roomLookedUp(std::uint64_t token, const std::optional<store::R
 
 void CallHandler::expirePending(std::chrono::steady_clock::time_point now) {
   for (auto& [nh, leg] : legs_) {
+    if (leg->awaiting_ack && now >= leg->ack_deadline) {
+      leg->awaiting_ack = false;
+      leave_reasons_.try_emplace(leg->call_id, "ack_timeout");
+      nua_bye(nh, SIPTAG_REASON_STR("SIP;cause=408;text=\"no ACK\""), TAG_END());
+      log::info(kComponent, "ack_timeout").kv("call_id", leg->call_id);
+    }
     if (leg->session_deadline && now >= *leg->session_deadline) {
       leg->session_deadline.reset();
       leave_reasons_.try_emplace(leg->call_id, "session_expired");
@@ -224,8 +241,10 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   leg->call_id = call_id;
   leg->local.session_id = sessionId();
   leg->local.session_version = 1;
+  leg->local.srtp_key = randomSrtpKey();
+  leg->secure = invite.secure;
   if (offer) {
-    auto negotiated = negotiatorFor(room).negotiate(*offer);
+    auto negotiated = negotiatorFor(room).negotiate(*offer, leg->secure);
     if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
       reject(nh, r->status, r->warning);
       log::info(kComponent, "invite_refused")
@@ -248,7 +267,10 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   request.from_uri = invite.from_uri;
   request.display_name = invite.display_name;
   request.pin = pin;
-  request.media = endpointFor(leg->audio);
+  request.media = endpointFor(leg->audio, leg->local);
+  request.media.receive = false;  // mixed from its ACK on
+  leg->awaiting_ack = true;
+  leg->ack_deadline = std::chrono::steady_clock::now() + kTimerH;
   const auto joined = conference_.join(request);
   if (joined.admission.status != 200) {
     reject(nh, joined.admission.status, "399 mcu \"" + joined.admission.reason + "\"");
@@ -276,7 +298,7 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   // RFC 4028 §9: Require: timer when the caller supports it. nua adds it itself when the
   // caller refreshes; when we do, it is ours to add.
   const std::string sdp = leg->awaiting_answer_in_ack
-                              ? negotiatorFor(leg->room).offer(leg->local)
+                              ? negotiatorFor(leg->room).offer(leg->local, leg->secure)
                               : SdpNegotiator::answer(leg->audio, leg->local);
   nua_respond(nh, SIP_200_OK, SIPTAG_CONTACT_STR(invite.contact.c_str()),
               TAG_IF(timer.require_timer && timer.we_refresh, SIPTAG_REQUIRE_STR("timer")),
@@ -305,16 +327,16 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
       return;
     }
     leg.awaiting_answer_in_ack = true;
-    respondSdp(leg.nh, negotiatorFor(leg.room).offer(leg.local));
+    respondSdp(leg.nh, negotiatorFor(leg.room).offer(leg.local, leg.secure));
     return;
   }
-  auto negotiated = negotiatorFor(leg.room).negotiate(*offer);
+  auto negotiated = negotiatorFor(leg.room).negotiate(*offer, leg.secure);
   if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
     reject(leg.nh, r->status, r->warning, update_of);  // the call goes on with its media
     return;
   }
   leg.audio = std::get<NegotiatedAudio>(negotiated);
-  conference_.update(leg.participant, endpointFor(leg.audio));
+  conference_.update(leg.participant, endpointFor(leg.audio, leg.local));
   respondSdp(leg.nh, SdpNegotiator::answer(leg.audio, leg.local), update_of);
   log::info(kComponent, "call_updated")
       .kv("call_id", leg.call_id)
@@ -342,12 +364,17 @@ void CallHandler::onInfo(CallLeg& leg, const sip_t* sip, nua_t* current) {
 }
 
 void CallHandler::onAck(CallLeg& leg, const sip_t* sip) {
+  const bool first_ack = leg.awaiting_ack;
+  leg.awaiting_ack = false;
   if (!leg.awaiting_answer_in_ack) {
+    if (first_ack) {
+      conference_.update(leg.participant, endpointFor(leg.audio, leg.local));
+    }
     return;
   }
   leg.awaiting_answer_in_ack = false;
   const auto answer = sdpBody(sip);
-  auto negotiated = answer ? negotiatorFor(leg.room).negotiate(*answer)
+  auto negotiated = answer ? negotiatorFor(leg.room).negotiate(*answer, leg.secure)
                            : std::variant<NegotiatedAudio, SdpRejection>(SdpRejection{});
   if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
     log::warn(kComponent, "ack_without_usable_answer")
@@ -358,7 +385,7 @@ void CallHandler::onAck(CallLeg& leg, const sip_t* sip) {
     return;
   }
   leg.audio = std::get<NegotiatedAudio>(negotiated);
-  conference_.update(leg.participant, endpointFor(leg.audio));
+  conference_.update(leg.participant, endpointFor(leg.audio, leg.local));
 }
 
 conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& room,
@@ -376,13 +403,14 @@ conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& ro
   leg->room = room;
   leg->local.session_id = sessionId();
   leg->local.session_version = 1;
+  leg->local.srtp_key = randomSrtpKey();
   leg->audio.codec = {};
   leg->audio.receive = leg->audio.send = false;  // nothing to send to before the answer
   conference::JoinRequest request;
   request.room = room;
   request.call_id = call_id;
   request.from_uri = uri;
-  request.media = endpointFor(leg->audio);
+  request.media = endpointFor(leg->audio, leg->local);
   request.dial_out = true;
   const auto joined = conference_.join(request);
   if (joined.admission.status != 200) {
@@ -391,7 +419,6 @@ conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& ro
   leg->participant = joined.participant;
   leg->local.address = media_.addressToward(media_.families().ipv4 ? "127.0.0.1" : "::1");
   leg->local.port = joined.local_port;
-  const std::string offer = negotiatorFor(room).offer(leg->local);
   nua_handle_t* nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(uri.c_str()),
                                 SIPTAG_FROM_STR(from.c_str()), TAG_END());
   leg->nh = nh;
@@ -399,7 +426,10 @@ conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& ro
   su_home_t home[1] = {SU_HOME_INIT(home)};  // NOLINT(modernize-avoid-c-arrays): sofia idiom
   const url_t* target = url_make(home, uri.c_str());
   const std::string contact = contactForTarget(listeners_, target, room);
+  leg->secure = target != nullptr && (target->url_type == url_sips ||
+                                      contact.find(";transport=tls") != std::string::npos);
   su_home_deinit(home);
+  const std::string offer = negotiatorFor(room).offer(leg->local, leg->secure);
   nua_invite(nh, SIPTAG_CALL_ID_STR(call_id.c_str()), SIPTAG_CONTACT_STR(contact.c_str()),
              SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(offer.c_str()),
              TAG_END());
@@ -440,7 +470,7 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
   }
   leg.answered = true;
   const auto answer = sdpBody(sip);
-  auto negotiated = answer ? negotiatorFor(leg.room).negotiate(*answer)
+  auto negotiated = answer ? negotiatorFor(leg.room).negotiate(*answer, leg.secure)
                            : std::variant<NegotiatedAudio, SdpRejection>(SdpRejection{});
   if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
     log::warn(kComponent, "answer_unusable").kv("call_id", leg.call_id).kv("warning", r->warning);
@@ -450,7 +480,7 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
     return;
   }
   leg.audio = std::get<NegotiatedAudio>(negotiated);
-  conference_.update(leg.participant, endpointFor(leg.audio));
+  conference_.update(leg.participant, endpointFor(leg.audio, leg.local));
   conference_.dialProgress(leg.participant, "joined", status);
   // nua ACKed this 2xx itself; later ones (refreshes) are ours to ACK, like a dial-in's.
   nua_set_hparams(leg.nh, NUTAG_AUTOACK(0), TAG_END());
@@ -462,7 +492,7 @@ void CallHandler::ackRefresh(CallLeg& leg, const sip_t* sip) {
     nua_ack(leg.nh, TAG_END());
     return;
   }
-  auto negotiated = negotiatorFor(leg.room).negotiate(*offer);
+  auto negotiated = negotiatorFor(leg.room).negotiate(*offer, leg.secure);
   if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
     // An ACK cannot refuse: it goes without an answer, and the call ends.
     nua_ack(leg.nh, TAG_END());
@@ -475,7 +505,7 @@ void CallHandler::ackRefresh(CallLeg& leg, const sip_t* sip) {
   }
   leg.audio = std::get<NegotiatedAudio>(negotiated);
   ++leg.local.session_version;
-  conference_.update(leg.participant, endpointFor(leg.audio));
+  conference_.update(leg.participant, endpointFor(leg.audio, leg.local));
   const std::string answer = SdpNegotiator::answer(leg.audio, leg.local);
   nua_ack(leg.nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(answer.c_str()),
           TAG_END());

@@ -29,8 +29,13 @@ struct CallLeg {
   NegotiatedAudio audio;
   LocalMedia local;
   bool awaiting_answer_in_ack = false;  // offerless INVITE: our offer went in the 200
-  bool outgoing = false;                // we dialled it: our offer went in the INVITE
+  // Answered, not yet ACKed: not mixed, so a caller that never ACKs (Timer H, RFC 3261
+  // §13.3.1.4, then BYE as ack_timeout) is never heard in the room.
+  bool awaiting_ack = false;
+  std::chrono::steady_clock::time_point ack_deadline;
+  bool outgoing = false;  // we dialled it: our offer went in the INVITE
   bool answered = false;
+  bool secure = false;                // its signaling is over TLS: SDES keys may be taken and given
   bool own_reinvite_pending = false;  // nua's session refresh (a re-INVITE) awaits its answer
   // RFC 4028, when the caller is the refresher: ended with BYE at this time unless it
   // refreshes (re-INVITE or UPDATE) first.
@@ -52,10 +57,14 @@ struct PendingInvite {
   std::string display_name;
   bool allows_update = false;  // the caller's Allow lists UPDATE (RFC 3311)
   std::string contact;         // ours, on the transport and scheme the INVITE came on
+  bool secure = false;         // it came over TLS
   SessionTimerRequest session_timer;
 };
 
 inline constexpr std::chrono::milliseconds kRoomLookupTimeout{1500};
+// RFC 3261 §13.3.1.4, §17.2.1: Timer H = 64 x T1 (500 ms). nua keeps retransmitting an
+// unacknowledged 2xx but never ends the dialog itself.
+inline constexpr std::chrono::seconds kTimerH{32};
 
 class CallHandler {
  public:
@@ -99,7 +108,7 @@ class CallHandler {
   void roomLookedUp(std::uint64_t token, const std::optional<store::RoomRow>& row);
   // The room's codec order when it has one, else the server's.
   SdpNegotiator negotiatorFor(const std::string& room) const;
-  mixer::MediaEndpoint endpointFor(const NegotiatedAudio& audio) const;
+  static mixer::MediaEndpoint endpointFor(const NegotiatedAudio& audio, const LocalMedia& local);
   void respondSdp(nua_handle_t* nh, const std::string& sdp, nua_t* current = nullptr);
   void reject(nua_handle_t* nh, int status, const std::string& warning, nua_t* current = nullptr);
   // The 2xx to our offerless refresh re-INVITE carries the caller's offer: ACK with our answer.

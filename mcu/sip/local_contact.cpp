@@ -36,9 +36,9 @@ std::string build(const SipListeners& listeners, SipTransport transport, bool si
   }
   contact += hostToward(listener, peer) + ":" + std::to_string(listener.port);
   if (!(sips && tls)) {  // a SIPS URI is TLS by its scheme
-    contact += tls                                   ? ";transport=tls"
-               : transport == SipTransport::kTcp     ? ";transport=tcp"
-                                                     : ";transport=udp";
+    contact += tls                               ? ";transport=tls"
+               : transport == SipTransport::kTcp ? ";transport=tcp"
+                                                 : ";transport=udp";
   }
   return contact + ">;isfocus";
 }
@@ -72,7 +72,8 @@ std::string contactForRequest(const SipListeners& listeners, const sip_t* reques
                     (rr != nullptr && rr->r_url->url_type == url_sips);
   std::string peer;
   if (via != nullptr) {
-    peer = via->v_received != nullptr ? via->v_received : (via->v_host != nullptr ? via->v_host : "");
+    peer =
+        via->v_received != nullptr ? via->v_received : (via->v_host != nullptr ? via->v_host : "");
   }
   return build(listeners, transport, sips, peer, user);
 }

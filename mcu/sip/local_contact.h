@@ -17,8 +17,8 @@ namespace mcu::sip {
 enum class SipTransport { kUdp, kTcp, kTls };
 
 struct SipListeners {
-  HostPort listen;                 // UDP and TCP
-  std::optional<HostPort> tls;     // TLS, when configured
+  HostPort listen;              // UDP and TCP
+  std::optional<HostPort> tls;  // TLS, when configured
 };
 
 // The transport named by a Via protocol ("SIP/2.0/TCP") or a URI's transport parameter.

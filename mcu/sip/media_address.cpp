@@ -39,7 +39,9 @@ std::string localAddressToward(const std::string& remote) {
 
 namespace {
 
-bool isWildcard(const std::string& host) { return host.empty() || host == "0.0.0.0" || host == "::"; }
+bool isWildcard(const std::string& host) {
+  return host.empty() || host == "0.0.0.0" || host == "::";
+}
 
 }  // namespace
 

@@ -127,6 +127,18 @@ std::string sessionLines(const LocalMedia& local) {
 
 std::string encodingName(CodecKind kind) { return std::string(mixer::codec::codecName(kind)); }
 
+// RFC 4568 §7.1.1: the offerer lists its choices in preference order; the answer takes one.
+std::optional<CryptoAttribute> firstUsableCrypto(const sdp_media_t& m) {
+  for (const sdp_attribute_t* a = m.m_attributes; a != nullptr; a = a->a_next) {
+    if (sameName(a->a_name, "crypto") && a->a_value != nullptr) {
+      if (auto crypto = parseCrypto(a->a_value)) {
+        return crypto;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 OfferedLine offeredLine(const sdp_media_t& m) {
   OfferedLine line;
   line.media = m.m_type_name != nullptr ? m.m_type_name : "audio";
@@ -149,10 +161,11 @@ OfferedLine offeredLine(const sdp_media_t& m) {
 
 }  // namespace
 
-SdpNegotiator::SdpNegotiator(std::vector<CodecKind> preference, MediaFamilies families)
-    : preference_(std::move(preference)), families_(families) {}
+SdpNegotiator::SdpNegotiator(std::vector<CodecKind> preference, MediaFamilies families,
+                             SrtpPolicy srtp)
+    : preference_(std::move(preference)), families_(families), srtp_(srtp) {}
 
-Result SdpNegotiator::negotiate(const std::string& offer) const {
+Result SdpNegotiator::negotiate(const std::string& offer, bool secure_signaling) const {
   if (offer.size() > kMaxSdpBytes) {
     return reject("399 mcu \"SDP too large\"");
   }
@@ -180,7 +193,7 @@ Result SdpNegotiator::negotiate(const std::string& offer) const {
     if (chosen || m->m_type != sdp_media_audio || m->m_port == 0 || m->m_rejected) {
       continue;
     }
-    auto result = negotiateLine(*session, *m);
+    auto result = negotiateLine(*session, *m, secure_signaling);
     if (auto* audio = std::get_if<NegotiatedAudio>(&result)) {
       chosen = std::move(*audio);
       chosen->line_index = lines.size() - 1;
@@ -195,9 +208,26 @@ Result SdpNegotiator::negotiate(const std::string& offer) const {
   return std::move(*chosen);
 }
 
-Result SdpNegotiator::negotiateLine(const sdp_session_s& session, const sdp_media_s& audio) const {
-  if (audio.m_proto != sdp_proto_rtp) {
-    return reject("302 mcu \"only RTP/AVP is supported\"");
+Result SdpNegotiator::negotiateLine(const sdp_session_s& session, const sdp_media_s& audio,
+                                    bool secure_signaling) const {
+  std::optional<CryptoAttribute> crypto;
+  if (audio.m_proto == sdp_proto_srtp) {
+    if (srtp_.mode == SrtpPolicy::Mode::kOff) {
+      return reject("302 mcu \"SRTP is off here: offer RTP/AVP\"");
+    }
+    if (!secure_signaling && !srtp_.keys_over_insecure_sip) {
+      return reject("302 mcu \"SRTP keys (a=crypto) are taken only over TLS (sips:)\"");
+    }
+    crypto = firstUsableCrypto(audio);
+    if (!crypto) {
+      return reject(
+          "302 mcu \"no usable a=crypto: we take AES_CM_128_HMAC_SHA1_80, "
+          "AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM with one inline key\"");
+    }
+  } else if (audio.m_proto != sdp_proto_rtp) {
+    return reject("302 mcu \"only RTP/AVP and RTP/SAVP are supported\"");
+  } else if (srtp_.mode == SrtpPolicy::Mode::kRequired) {
+    return reject("302 mcu \"SRTP is required here: offer RTP/SAVP with a=crypto over TLS\"");
   }
   if (audio.m_port > 65535) {
     return reject("399 mcu \"bad media port\"");
@@ -263,6 +293,7 @@ Result SdpNegotiator::negotiateLine(const sdp_session_s& session, const sdp_medi
   const bool hold_address = std::strcmp(c->c_address, "0.0.0.0") == 0;
   readDirection(audio, hold_address, out);
   readExtras(audio, out);
+  out.crypto = std::move(crypto);
   return out;
 }
 
@@ -285,7 +316,8 @@ std::string SdpNegotiator::answer(const NegotiatedAudio& audio, const LocalMedia
 
 std::string SdpNegotiator::audioLines(const NegotiatedAudio& audio, const LocalMedia& local) {
   std::ostringstream s;
-  s << "m=audio " << local.port << " RTP/AVP " << static_cast<int>(audio.codec.payload_type);
+  s << "m=audio " << local.port << (audio.crypto ? " RTP/SAVP " : " RTP/AVP ")
+    << static_cast<int>(audio.codec.payload_type);
   if (audio.telephone_event_pt >= 0) {
     s << " " << audio.telephone_event_pt;
   }
@@ -313,11 +345,14 @@ std::string SdpNegotiator::audioLines(const NegotiatedAudio& audio, const LocalM
   if (audio.audio_level_ext_id > 0) {
     s << "a=extmap:" << audio.audio_level_ext_id << " " << kAudioLevelUri << "\r\n";
   }
+  if (audio.crypto) {
+    s << cryptoLine(audio.crypto->tag, audio.crypto->suite, local.srtp_key);
+  }
   s << "a=" << audio.answer_direction << "\r\n";
   return s.str();
 }
 
-std::string SdpNegotiator::offer(const LocalMedia& local) const {
+std::string SdpNegotiator::offer(const LocalMedia& local, bool secure_signaling) const {
   std::ostringstream m;
   std::ostringstream attrs;
   for (const CodecKind kind : preference_) {
@@ -341,10 +376,22 @@ std::string SdpNegotiator::offer(const LocalMedia& local) const {
     }
   }
   std::ostringstream s;
-  s << sessionLines(local) << "m=audio " << local.port << " RTP/AVP" << m.str() << " 101 126\r\n"
+  const bool srtp = srtp_.mode == SrtpPolicy::Mode::kRequired && !local.srtp_key.empty() &&
+                    (secure_signaling || srtp_.keys_over_insecure_sip);
+  s << sessionLines(local) << "m=audio " << local.port << (srtp ? " RTP/SAVP" : " RTP/AVP")
+    << m.str() << " 101 126\r\n"
     << attrs.str() << "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
     << "a=rtpmap:126 telephone-event/48000\r\na=fmtp:126 0-15\r\n"
-    << "a=ptime:20\r\na=rtcp-mux\r\na=sendrecv\r\n";
+    << "a=ptime:20\r\na=rtcp-mux\r\n";
+  if (srtp) {
+    int tag = 0;
+    for (const auto suite :
+         {mixer::srtp::SrtpSuite::kAesCm128HmacSha1_80, mixer::srtp::SrtpSuite::kAeadAes128Gcm,
+          mixer::srtp::SrtpSuite::kAesCm128HmacSha1_32}) {
+      s << cryptoLine(++tag, suite, local.srtp_key);
+    }
+  }
+  s << "a=sendrecv\r\n";
   return s.str();
 }
 

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "mcu/sip/sdes_crypto.h"
 #include "mixer/codec/codec.h"
 
 // sofia-sip's parsed SDP (sofia-sip/sdp.h), used only inside the .cpp.
@@ -44,6 +45,8 @@ struct NegotiatedAudio {
   bool send = true;
   std::string answer_direction = "sendrecv";
   int ptime = 20;
+  // RTP/SAVP: the crypto attribute we took (its tag, suite and the caller's key).
+  std::optional<CryptoAttribute> crypto;
 };
 
 struct SdpRejection {
@@ -56,6 +59,7 @@ struct LocalMedia {
   std::uint16_t port = 0;
   std::uint64_t session_id = 0;
   std::uint64_t session_version = 0;
+  std::vector<std::uint8_t> srtp_key;  // our SRTP master key || salt (30 random bytes)
 };
 
 // The address families our RTP sockets can send to: an offer whose c= is of another family
@@ -65,20 +69,32 @@ struct MediaFamilies {
   bool ipv6 = true;
 };
 
+// SRTP by SDES (media.srtp): off (RTP/SAVP lines declined), optional (either, SAVP when its
+// keys may be taken), required (plain RTP/AVP declined). Keys travel in the clear in SDP, so
+// they are taken only from a request that came over TLS unless the operator says otherwise.
+struct SrtpPolicy {
+  enum class Mode { kOff, kOptional, kRequired };
+  Mode mode = Mode::kOptional;
+  bool keys_over_insecure_sip = false;
+};
+
 class SdpNegotiator {
  public:
   // Server preference, first wins; any of "opus", "G722", "PCMU", "PCMA".
   explicit SdpNegotiator(std::vector<mixer::codec::CodecKind> preference,
-                         MediaFamilies families = {});
-  // The same families with another codec order (a room's own).
+                         MediaFamilies families = {}, SrtpPolicy srtp = {});
+  // The same families and SRTP policy with another codec order (a room's own).
   SdpNegotiator withPreference(std::vector<mixer::codec::CodecKind> preference) const {
-    return SdpNegotiator(std::move(preference), families_);
+    return SdpNegotiator(std::move(preference), families_, srtp_);
   }
 
-  std::variant<NegotiatedAudio, SdpRejection> negotiate(const std::string& offer) const;
+  // `secure_signaling`: the SDP came over TLS (SDES keys may be taken from it).
+  std::variant<NegotiatedAudio, SdpRejection> negotiate(const std::string& offer,
+                                                        bool secure_signaling = false) const;
   static std::string answer(const NegotiatedAudio& audio, const LocalMedia& local);
-  // Our offer: every codec we support, in preference order, with fixed payload types.
-  std::string offer(const LocalMedia& local) const;
+  // Our offer: every codec we support, in preference order, with fixed payload types; as
+  // RTP/SAVP with our key in every suite when SRTP is required and the signaling secure.
+  std::string offer(const LocalMedia& local, bool secure_signaling = false) const;
 
   static constexpr std::size_t kMaxSdpBytes = std::size_t{16} * 1024;
   static constexpr std::size_t kMaxFormats = 64;
@@ -87,10 +103,12 @@ class SdpNegotiator {
  private:
   static std::string audioLines(const NegotiatedAudio& audio, const LocalMedia& local);
   std::variant<NegotiatedAudio, SdpRejection> negotiateLine(const sdp_session_s& session,
-                                                            const sdp_media_s& media) const;
+                                                            const sdp_media_s& media,
+                                                            bool secure_signaling) const;
 
   std::vector<mixer::codec::CodecKind> preference_;
   MediaFamilies families_;
+  SrtpPolicy srtp_;
 };
 
 }  // namespace mcu::sip

@@ -15,7 +15,7 @@ inline constexpr unsigned kOurMinSe = 90;             // RFC 4028 §4 minimum
 
 // What the caller's INVITE says about session timers.
 struct SessionTimerRequest {
-  bool supported = false;       // Supported (or Require) lists "timer"
+  bool supported = false;        // Supported (or Require) lists "timer"
   unsigned session_expires = 0;  // its Session-Expires, 0 when absent
   unsigned min_se = 0;           // its Min-SE, 0 when absent
   bool refresher_uas = false;    // Session-Expires ;refresher=uas: it wants us to refresh
@@ -23,7 +23,7 @@ struct SessionTimerRequest {
 
 struct SessionTimerAnswer {
   unsigned interval = kOurSessionExpires;  // the negotiated Session-Expires (RFC 4028 §9)
-  bool we_refresh = true;  // else the caller refreshes and we end the session if it does not
+  bool we_refresh = true;      // else the caller refreshes and we end the session if it does not
   bool require_timer = false;  // put Require: timer in the 2xx (§9: the caller supports it)
 };
 
@@ -32,8 +32,8 @@ struct SessionTimerAnswer {
 inline SessionTimerAnswer answerSessionTimer(const SessionTimerRequest& r) {
   SessionTimerAnswer a;
   const unsigned floor = std::max(kOurMinSe, r.min_se);
-  a.interval = r.session_expires != 0 ? std::min(r.session_expires, kOurSessionExpires)
-                                      : kOurSessionExpires;
+  a.interval =
+      r.session_expires != 0 ? std::min(r.session_expires, kOurSessionExpires) : kOurSessionExpires;
   a.interval = std::max(a.interval, floor);
   a.we_refresh = !r.supported || r.refresher_uas;
   a.require_timer = r.supported;

@@ -295,10 +295,10 @@ void SipStack::beginDrain() {
 
 void SipStack::enableCalls(conference::Conference& conference,
                            std::vector<mixer::codec::CodecKind> codec_preference,
-                           MediaAddressConfig media) {
+                           MediaAddressConfig media, SrtpPolicy srtp) {
   const MediaFamilies families = media.families();
   calls_ = std::make_unique<CallHandler>(
-      conference, SdpNegotiator(std::move(codec_preference), families), std::move(media),
+      conference, SdpNegotiator(std::move(codec_preference), families, srtp), std::move(media),
       SipListeners{config_.listen, config_.tls_listen}, config_.retry_after_s);
   calls_->setLoop(&loop_);
   // Runs on the control thread (the conference calls it from a posted task).

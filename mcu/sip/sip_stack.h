@@ -57,7 +57,8 @@ class SipStack {
   // Before start(): take calls into the conference (from then on used on the control thread
   // only). Without it, INVITE gets 480.
   void enableCalls(conference::Conference& conference,
-                   std::vector<mixer::codec::CodecKind> codec_preference, MediaAddressConfig media);
+                   std::vector<mixer::codec::CodecKind> codec_preference, MediaAddressConfig media,
+                   SrtpPolicy srtp = {});
   // Any thread: from now on new INVITEs get 503 with Retry-After, and live calls get a BYE.
   void beginDrain();
   // Any thread: calls in progress, as of the last SIP event.

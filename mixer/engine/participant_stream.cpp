@@ -224,7 +224,7 @@ void ParticipantStream::receiveRtcp(std::int64_t now_us) {
       ++counters_.dropped_wrong_source;
       continue;
     }
-    std::size_t length = static_cast<std::size_t>(n);
+    auto length = static_cast<std::size_t>(n);
     if (srtp_) {
       const auto plain = srtp_->unprotectRtcp(buffer, length);
       if (!plain) {

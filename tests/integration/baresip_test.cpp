@@ -24,7 +24,8 @@ constexpr const char* kTlsDir = MCU_SOURCE_DIR "/tests/data/tls";  // test-only 
 // A baresip profile: its own SIP port, loopback only (net_interface: it would otherwise offer
 // the host's other address), a sine source, and a dump of the decoded audio. It trusts the
 // test CA (tests/data/tls) for calls over TLS.
-std::string makeProfile(const std::string& dir, const std::string& user, int sine_hz) {
+std::string makeProfile(const std::string& dir, const std::string& user, int sine_hz,
+                        const std::string& account_params = "") {
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/config")
       << "poll_method epoll\n"
@@ -33,13 +34,14 @@ std::string makeProfile(const std::string& dir, const std::string& user, int sin
       << "net_interface 127.0.0.1\n"
       << "module_path /usr/lib/baresip/modules\n"
       << "module opus.so\nmodule g711.so\nmodule ausine.so\nmodule sndfile.so\n"
-      << "module aubridge.so\nmodule account.so\nmodule menu.so\n"
+      << "module aubridge.so\nmodule srtp.so\nmodule account.so\nmodule menu.so\n"
       << "audio_player aubridge,play-" << user << "\n"
       << "audio_alert aubridge,alert-" << user << "\n"
       << "audio_source ausine," << sine_hz << "\n"
       << "ausrc_srate 48000\nauplay_srate 48000\n"
       << "snd_path " << dir << "\n";
-  std::ofstream(dir + "/accounts") << "<sip:" << user << "@127.0.0.1>;regint=0\n";
+  std::ofstream(dir + "/accounts")
+      << "<sip:" << user << "@127.0.0.1>;regint=0" << account_params << "\n";
   return dir;
 }
 
@@ -75,22 +77,29 @@ class BaresipTest : public ::testing::Test {
   // the other's tone and not its own. The dialog's every request (ACK, BYE) must reach us on
   // the transport the phone took from our Contact: a call that never got its ACK, or whose BYE
   // went astray, is not recorded with leave_reason 'bye'.
-  void expectTwoPhonesHearEachOther(const std::string& room, const std::string& target) {
+  // `account_params`: e.g. ";mediaenc=srtp-mand" (SRTP or no call). Returns alice's log.
+  std::string expectTwoPhonesHearEachOther(const std::string& room, const std::string& target,
+                                           const std::string& account_params = "") {
     const TempPath profiles("baresip");
     const std::string& base = profiles.path();
     ::unlink(base.c_str());
-    const std::string a = makeProfile(base + "/a", "alice", 1000);
-    const std::string b = makeProfile(base + "/b", "bob", 600);
+    const std::string a = makeProfile(base + "/a", "alice", 1000, account_params);
+    const std::string b = makeProfile(base + "/b", "bob", 600, account_params);
     const std::string dial = "/dial " + target;
     ChildProcess alice({kBaresip, "-f", a, "-e", dial, "-t", "8"}, {}, base + "/a.log");
     std::this_thread::sleep_for(500ms);
     ChildProcess bob({kBaresip, "-f", b, "-e", dial, "-t", "7"}, {}, base + "/b.log");
-    ASSERT_TRUE(alice.waitExit(20s).has_value());
-    ASSERT_TRUE(bob.waitExit(20s).has_value());
+    EXPECT_TRUE(alice.waitExit(20s).has_value());
+    EXPECT_TRUE(bob.waitExit(20s).has_value());
     const auto alice_heard = heardBy(a);
     const auto bob_heard = heardBy(b);
-    ASSERT_GT(alice_heard.size(), 48000U * 4) << readFile(base + "/a.log");
-    ASSERT_GT(bob_heard.size(), 48000U * 4) << readFile(base + "/b.log");
+    const std::string alice_log = readFile(base + "/a.log");
+    EXPECT_GT(alice_heard.size(), 48000U * 4) << alice_log;
+    EXPECT_GT(bob_heard.size(), 48000U * 4) << readFile(base + "/b.log");
+    if (alice_heard.size() <= std::size_t{48000} * 4 ||
+        bob_heard.size() <= std::size_t{48000} * 4) {
+      return alice_log;
+    }
     // The middle of each call: past the start, before either hangs up.
     const auto middle = [](const std::vector<std::int16_t>& pcm) {
       return std::span(pcm).subspan(pcm.size() / 2 - 24000, 48000);
@@ -103,6 +112,7 @@ class BaresipTest : public ::testing::Test {
                               "bye,bye"),
               "bye,bye")
         << server_->process().output();
+    return alice_log;
   }
   std::string uri(const std::string& room, std::uint16_t port, const std::string& params) const {
     return "sip:" + room + "@127.0.0.1:" + std::to_string(port) + params;
@@ -126,6 +136,13 @@ TEST_F(BaresipTest, TwoBaresipClientsHearEachOtherOverTcp) {
 TEST_F(BaresipTest, TwoBaresipClientsHearEachOtherOverTls) {
   startServer();
   expectTwoPhonesHearEachOther("overtls", uri("overtls", tls_port_, ";transport=tls"));
+}
+
+TEST_F(BaresipTest, TwoBaresipClientsWithMandatorySrtpHearEachOtherOverTls) {
+  startServer();
+  const std::string log = expectTwoPhonesHearEachOther(
+      "srtp", uri("srtp", tls_port_, ";transport=tls"), ";mediaenc=srtp-mand");
+  EXPECT_NE(log.find("SRTP is Enabled"), std::string::npos) << log;
 }
 
 }  // namespace

@@ -36,9 +36,9 @@ class SipInteropTest : public SipCallTest {
 TEST_F(SipInteropTest, ATcpCallerIsToldToStayOnTcpThroughHoldResumeAndBye) {
   ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
   const TempPath messages("sipp-tcp");
-  const auto result = runSipp("hold_resume.xml", "overtcp",
-                              {"-t", "t1", "-m", "1", "-trace_msg", "-message_file",
-                               messages.path()});
+  const auto result =
+      runSipp("hold_resume.xml", "overtcp",
+              {"-t", "t1", "-m", "1", "-trace_msg", "-message_file", messages.path()});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   const auto contacts = contactsIn(messages.path());
   ASSERT_EQ(contacts.size(), 4U) << readFile(messages.path());  // INVITE and three re-INVITEs
@@ -66,15 +66,12 @@ TEST_F(SipInteropTest, DtmfBySipInfoKeysThePin) {
   Caller guest = dial("board", "opus", 800);  // no PIN: answered, held apart until keyed in
   runFrames({member.media.get(), guest.media.get()}, 30);
   EXPECT_LT(level(member, 800, 400), kNotHeard) << "not in the room before the PIN";
-  EXPECT_EQ(guest.sip->info("application/dtmf-relay", "Signal=1\r\nDuration=160\r\n").status,
-            200);
+  EXPECT_EQ(guest.sip->info("application/dtmf-relay", "Signal=1\r\nDuration=160\r\n").status, 200);
   EXPECT_EQ(guest.sip->info("application/dtmf", "2").status, 200);
-  EXPECT_EQ(guest.sip->info("application/dtmf-relay", "Signal=3\r\nDuration=160\r\n").status,
-            200);
+  EXPECT_EQ(guest.sip->info("application/dtmf-relay", "Signal=3\r\nDuration=160\r\n").status, 200);
   EXPECT_EQ(guest.sip->info("application/x-unknown", "4").status, 415)
       << "a body we cannot read is refused, not taken as a key";
-  EXPECT_EQ(guest.sip->info("application/dtmf-relay", "Signal=4\r\nDuration=160\r\n").status,
-            200);
+  EXPECT_EQ(guest.sip->info("application/dtmf-relay", "Signal=4\r\nDuration=160\r\n").status, 200);
   runFrames({member.media.get(), guest.media.get()}, 50);
   EXPECT_GT(level(guest, 500), kHeard) << "in the room after the PIN";
   EXPECT_GT(level(member, 800), kHeard);
@@ -127,6 +124,22 @@ TEST_F(SipInteropTest, NoRtpGoesToAnAddressThatNeverSentAny) {
     }
   }
   EXPECT_GT(packets, 20U) << "a peer that speaks is answered";
+}
+
+TEST_F(SipInteropTest, AnAnswerNeverAckedIsNotMixedAndEndsAfterTimerH) {
+  Caller member = dial("acks", "opus", 500);
+  RtpPeer ghost_media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 800);
+  SipUac ghost(server_->sipPort());
+  ghost.setAckInvites(false);
+  const auto reply = ghost.invite("acks", sdpOffer(ghost_media.port(), "PCMU"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  ghost_media.setServerPort(sdpAudioPort(reply.body));
+  runFrames({member.media.get(), &ghost_media}, 60);
+  EXPECT_LT(level(member, 800), kNotHeard) << "heard before its ACK";
+  // Timer H (64 x T1 = 32 s): the dialog ends with BYE, recorded as such.
+  EXPECT_TRUE(ghost.awaitRequest("BYE", 40s)) << server_->process().output();
+  EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL"),
+            "ack_timeout");
 }
 
 TEST_F(SipInteropTest, ACallerRequiring100relIsAnsweredNotRefusedWith420) {
@@ -193,11 +206,11 @@ TEST_F(SipInteropTest, DialOutGoesThroughTheOutboundProxy) {
          {"MCU_SIP_OUTBOUND_PROXY", "sip:127.0.0.1:" + std::to_string(proxy_port)}});
   const std::string token = createToken(db_.url(), "admin", "proxy-admin");
   const ApiClient api(server_->httpPort(), token);
-  ChildProcess proxy({"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) +
-                                                  "/tests/sipp/uas_answer.xml",
-                      "-i", "127.0.0.1", "-p", std::to_string(proxy_port), "-mi", "127.0.0.1",
-                      "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error"},
-                     {}, tempPath("sipp-proxy"));
+  ChildProcess proxy(
+      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_answer.xml", "-i",
+       "127.0.0.1", "-p", std::to_string(proxy_port), "-mi", "127.0.0.1", "-m", "1", "-nostdin",
+       "-timeout", "30s", "-timeout_error"},
+      {}, tempPath("sipp-proxy"));
   std::this_thread::sleep_for(300ms);  // sipp binds its port
   const std::string uri = "sip:far@127.0.0.1:" + std::to_string(nobody_port);
   Caller inside = dial("sales", "opus", 500);

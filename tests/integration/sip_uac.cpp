@@ -110,8 +110,10 @@ SipReply SipUac::transact(const std::string& method, const std::optional<std::st
         to_tag_ = tagOf(headerValue(*message, "To"));
       }
       // ACK: for a 2xx in its own transaction, for an error in the INVITE's (same branch).
-      send(request("ACK", cseq, status < 300 ? ack_sdp : std::nullopt,
-                   status < 300 ? randomToken() : branch));
+      if (status >= 300 || ack_invites_) {
+        send(request("ACK", cseq, status < 300 ? ack_sdp : std::nullopt,
+                     status < 300 ? randomToken() : branch));
+      }
     }
     return reply;
   }

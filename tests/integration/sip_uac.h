@@ -34,6 +34,8 @@ class SipUac {
                                        std::chrono::milliseconds wait);
   SipReply reinvite(const std::string& sdp);
   SipReply update(const std::string& sdp);
+  // false: a 2xx to our INVITE is not ACKed (a caller that vanished, or an attacker).
+  void setAckInvites(bool ack) { ack_invites_ = ack; }
   // Extra header lines for the next INVITE (e.g. "Session-Expires: 90\r\n").
   void setExtraHeaders(std::string headers) { extra_headers_ = std::move(headers); }
   SipReply bye();
@@ -67,6 +69,7 @@ class SipUac {
   std::string to_tag_;
   std::uint32_t cseq_ = 1;
   std::string extra_headers_;
+  bool ack_invites_ = true;
 };
 
 // "m=audio <port>" of an SDP body, 0 if absent.

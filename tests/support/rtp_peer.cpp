@@ -24,8 +24,19 @@ void RtpPeer::setServerPort(std::uint16_t port) {
 }
 
 void RtpPeer::emit(const std::vector<std::uint8_t>& packet) {
-  socket_.send(packet, server_);
+  if (srtp_) {
+    std::vector<std::uint8_t> secured(packet.size() + mixer::srtp::kSrtpMaxOverhead);
+    std::copy(packet.begin(), packet.end(), secured.begin());
+    secured.resize(srtp_->protectRtp(secured, packet.size()));
+    socket_.send(secured, server_);
+  } else {
+    socket_.send(packet, server_);
+  }
   ++sent_;
+}
+
+void RtpPeer::setSrtp(const mixer::srtp::SrtpKeys& keys) {
+  srtp_ = mixer::srtp::SrtpSession::create(keys);
 }
 
 void RtpPeer::sendRaw(std::span<const std::uint8_t> bytes) { socket_.send(bytes, server_); }
@@ -124,8 +135,18 @@ void RtpPeer::receiveAll() {
     if (n < 0) {
       return;
     }
-    const std::span<const std::uint8_t> data(buffer.data(), static_cast<std::size_t>(n));
-    if (mixer::rtp::looksLikeRtcp(data)) {
+    std::span<const std::uint8_t> data(buffer.data(), static_cast<std::size_t>(n));
+    const bool rtcp = mixer::rtp::looksLikeRtcp(data);
+    if (srtp_) {
+      const auto plain = rtcp ? srtp_->unprotectRtcp(buffer, data.size())
+                              : srtp_->unprotectRtp(buffer, data.size());
+      if (!plain) {
+        ++srtp_failures_;
+        continue;
+      }
+      data = data.first(*plain);
+    }
+    if (rtcp) {
       rtcp_.emplace_back(data.begin(), data.end());
       continue;
     }

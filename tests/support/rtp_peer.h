@@ -13,6 +13,7 @@
 #include "mixer/codec/audio_encoder.h"
 #include "mixer/engine/udp_socket.h"
 #include "mixer/rtp/rtp_packet.h"
+#include "mixer/srtp/srtp_session.h"
 #include "tests/support/tone.h"
 
 namespace mcu::test {
@@ -62,6 +63,10 @@ class RtpPeer {
   // RTCP packets the engine sent us (rtcp-mux), raw.
   const std::vector<std::vector<std::uint8_t>>& receivedRtcp() const { return rtcp_; }
   std::uint64_t packetsSent() const { return sent_; }
+  // SRTP from now on: what it sends is protected, what it receives must authenticate (those
+  // that do not are counted and dropped).
+  void setSrtp(const mixer::srtp::SrtpKeys& keys);
+  std::uint64_t srtpFailures() const { return srtp_failures_; }
 
  private:
   void emit(const std::vector<std::uint8_t>& packet);
@@ -89,6 +94,8 @@ class RtpPeer {
   std::vector<std::int16_t> audio_;
   std::vector<ReceivedPacket> received_;
   std::vector<std::vector<std::uint8_t>> rtcp_;
+  std::unique_ptr<mixer::srtp::SrtpSession> srtp_;
+  std::uint64_t srtp_failures_ = 0;
 };
 
 // Paces a set of peers at 20 ms for `frames` frames: each sends one frame and drains its socket.

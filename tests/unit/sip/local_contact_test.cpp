@@ -52,15 +52,16 @@ TEST(LocalContactTest, EachTransportIsNamedAndOnlySipsUrisGetSips) {
 }
 
 TEST(LocalContactTest, ASipsRecordRouteMakesTheContactSips) {
-  EXPECT_EQ(contactFor(invite("sip:room@127.0.0.1", "TLS",
-                              "Record-Route: <sips:127.0.0.3;lr>\r\n")),
-            "<sips:room@127.0.0.1:5061>;isfocus");
+  EXPECT_EQ(
+      contactFor(invite("sip:room@127.0.0.1", "TLS", "Record-Route: <sips:127.0.0.3;lr>\r\n")),
+      "<sips:room@127.0.0.1:5061>;isfocus");
 }
 
 TEST(LocalContactTest, AWildcardListenerNamesTheAddressTowardThePeer) {
   const SipListeners any{HostPort{"0.0.0.0", 5070}, std::nullopt};
   const ParsedRequest request(invite("sip:room@127.0.0.1", "TCP"));
-  EXPECT_EQ(contactForRequest(any, request.sip(), "r"), "<sip:r@127.0.0.1:5070;transport=tcp>;isfocus");
+  EXPECT_EQ(contactForRequest(any, request.sip(), "r"),
+            "<sip:r@127.0.0.1:5070;transport=tcp>;isfocus");
 }
 
 TEST(LocalContactTest, DialOutFollowsTheTargetsSchemeAndTransport) {

@@ -106,7 +106,9 @@ TEST(SdpNegotiatorTest, RejectsWithAWarning) {
                 .warning.find("c="),
             std::string::npos);
   EXPECT_EQ(rejected("this is not SDP").status, 488);
-  EXPECT_NE(rejected(offerWith("m=audio 4000 RTP/SAVP 0", "")).warning.find("RTP/AVP"),
+  EXPECT_NE(rejected(offerWith("m=audio 4000 RTP/SAVP 0", "")).warning.find("only over TLS"),
+            std::string::npos);
+  EXPECT_NE(rejected(offerWith("m=audio 4000 RTP/SAVPF 0", "")).warning.find("RTP/AVP"),
             std::string::npos);
 }
 
@@ -130,7 +132,7 @@ TEST(SdpNegotiatorTest, AnswerRoundTripsThroughTheParser) {
   const auto a = accepted(offerWith("m=audio 4000 RTP/AVP 96 101",
                                     "a=rtpmap:96 opus/48000/2\r\na=fmtp:96 useinbandfec=1\r\n"
                                     "a=rtpmap:101 telephone-event/48000\r\na=rtcp-mux\r\n"));
-  const std::string answer = SdpNegotiator::answer(a, {"127.0.0.1", 20000, 42, 1});
+  const std::string answer = SdpNegotiator::answer(a, {"127.0.0.1", 20000, 42, 1, {}});
   EXPECT_NE(answer.find("m=audio 20000 RTP/AVP 96 101\r\n"), std::string::npos) << answer;
   EXPECT_NE(answer.find("a=rtcp-mux"), std::string::npos);
   EXPECT_NE(answer.find("a=sendrecv"), std::string::npos);
@@ -141,7 +143,7 @@ TEST(SdpNegotiatorTest, AnswerRoundTripsThroughTheParser) {
 }
 
 TEST(SdpNegotiatorTest, OwnOfferListsEveryCodecInPreferenceOrder) {
-  const std::string offer = kDefault.offer({"127.0.0.1", 20002, 7, 1});
+  const std::string offer = kDefault.offer({"127.0.0.1", 20002, 7, 1, {}});
   EXPECT_NE(offer.find("m=audio 20002 RTP/AVP 111 9 0 8 101 126"), std::string::npos) << offer;
   EXPECT_EQ(accepted(offer).codec.kind, CodecKind::kOpus);
 }
@@ -163,7 +165,7 @@ std::vector<std::string> mLines(const std::string& sdp) {
 }
 
 std::string answerTo(const std::string& offer) {
-  return SdpNegotiator::answer(accepted(offer), {"127.0.0.1", 20000, 42, 1});
+  return SdpNegotiator::answer(accepted(offer), {"127.0.0.1", 20000, 42, 1, {}});
 }
 
 TEST(SdpNegotiatorTest, VideoBesideAudioIsDeclinedWithPortZeroInItsPlace) {
@@ -230,6 +232,116 @@ TEST(SdpNegotiatorTest, AnOfferOfAFamilyOurSocketsCannotReachIsRefused) {
   EXPECT_TRUE(std::holds_alternative<SdpRejection>(
       v4_only.withPreference({CodecKind::kPcma})
           .negotiate(offerWith("m=audio 4000 RTP/AVP 8", "", "IN IP6 ::1"))));
+}
+
+}  // namespace
+}  // namespace mcu::sip
+
+namespace mcu::sip {
+namespace {
+
+using mixer::srtp::SrtpSuite;
+
+constexpr const char* kKey80 = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz";  // 30 bytes
+
+std::string savpOffer(const std::string& crypto_lines) {
+  return offerWith("m=audio 4000 RTP/SAVP 0", crypto_lines);
+}
+
+SdpNegotiator withSrtp(SrtpPolicy::Mode mode) {
+  return SdpNegotiator({CodecKind::kPcmu}, {}, {.mode = mode, .keys_over_insecure_sip = false});
+}
+
+TEST(SdpSrtpTest, SavpOverTlsIsAnsweredWithOurKeyUnderTheChosenTag) {
+  const std::string offer =
+      savpOffer("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + std::string(kKey80) + "|2^20\r\n" +
+                "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:" + std::string(kKey80) + "\r\n");
+  auto result = withSrtp(SrtpPolicy::Mode::kOptional).negotiate(offer, true);
+  ASSERT_TRUE(std::holds_alternative<NegotiatedAudio>(result));
+  const auto& a = std::get<NegotiatedAudio>(result);
+  ASSERT_TRUE(a.crypto.has_value());
+  EXPECT_EQ(a.crypto->tag, 1);
+  EXPECT_EQ(a.crypto->suite, SrtpSuite::kAesCm128HmacSha1_80);
+  EXPECT_EQ(a.crypto->key, *base64Decode(kKey80));
+  LocalMedia local{"127.0.0.1", 20000, 42, 1, std::vector<std::uint8_t>(30, 7)};
+  const std::string answer = SdpNegotiator::answer(a, local);
+  EXPECT_NE(answer.find("m=audio 20000 RTP/SAVP 0\r\n"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" +
+                        base64Encode(std::vector<std::uint8_t>(30, 7)) + "\r\n"),
+            std::string::npos)
+      << answer;
+}
+
+TEST(SdpSrtpTest, KeysAreNotTakenOverPlainSip) {
+  const std::string only_savp =
+      savpOffer("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + std::string(kKey80) + "\r\n");
+  auto result = withSrtp(SrtpPolicy::Mode::kOptional).negotiate(only_savp, false);
+  ASSERT_TRUE(std::holds_alternative<SdpRejection>(result));
+  EXPECT_NE(std::get<SdpRejection>(result).warning.find("TLS"), std::string::npos);
+  const SdpNegotiator insecure_ok(
+      {CodecKind::kPcmu}, {},
+      {.mode = SrtpPolicy::Mode::kOptional, .keys_over_insecure_sip = true});
+  EXPECT_TRUE(std::holds_alternative<NegotiatedAudio>(insecure_ok.negotiate(only_savp, false)));
+}
+
+TEST(SdpSrtpTest, BestEffortOfferFollowsThePolicy) {
+  const std::string both =
+      offerWith("m=audio 4000 RTP/SAVP 0",
+                "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + std::string(kKey80) +
+                    "\r\nm=audio 4002 RTP/AVP 0\r\n");
+  const auto pick = [&](SrtpPolicy::Mode mode, bool tls) {
+    auto r = withSrtp(mode).negotiate(both, tls);
+    return std::holds_alternative<NegotiatedAudio>(r)
+               ? static_cast<int>(std::get<NegotiatedAudio>(r).remote_port)
+               : 488;
+  };
+  EXPECT_EQ(pick(SrtpPolicy::Mode::kOptional, true), 4000);
+  EXPECT_EQ(pick(SrtpPolicy::Mode::kOptional, false), 4002);
+  EXPECT_EQ(pick(SrtpPolicy::Mode::kOff, true), 4002);
+  EXPECT_EQ(pick(SrtpPolicy::Mode::kRequired, true), 4000);
+  EXPECT_EQ(pick(SrtpPolicy::Mode::kRequired, false), 488);
+}
+
+TEST(SdpSrtpTest, RequiredRefusesPlainRtpWith488AndAWarning) {
+  auto r = withSrtp(SrtpPolicy::Mode::kRequired)
+               .negotiate(offerWith("m=audio 4000 RTP/AVP 0", ""), true);
+  ASSERT_TRUE(std::holds_alternative<SdpRejection>(r));
+  EXPECT_EQ(std::get<SdpRejection>(r).status, 488);
+  EXPECT_NE(std::get<SdpRejection>(r).warning.find("SRTP is required"), std::string::npos);
+}
+
+TEST(SdpSrtpTest, OurOfferCarriesEverySuiteWhenSrtpIsRequired) {
+  LocalMedia local{"127.0.0.1", 20000, 42, 1, std::vector<std::uint8_t>(30, 9)};
+  const std::string offer = withSrtp(SrtpPolicy::Mode::kRequired).offer(local, true);
+  EXPECT_NE(offer.find("RTP/SAVP"), std::string::npos) << offer;
+  EXPECT_NE(offer.find("a=crypto:2 AEAD_AES_128_GCM inline:"), std::string::npos) << offer;
+  EXPECT_EQ(withSrtp(SrtpPolicy::Mode::kOptional).offer(local, true).find("SAVP"),
+            std::string::npos);
+}
+
+TEST(SdesCryptoTest, ParsesWhatWeCanUseAndRefusesTheRest) {
+  const std::string key(kKey80);
+  ASSERT_TRUE(parseCrypto("1 AES_CM_128_HMAC_SHA1_80 inline:" + key).has_value());
+  EXPECT_FALSE(parseCrypto("1 AES_CM_128_HMAC_SHA1_80 inline:" + key + "|2^20|1:4")) << "an MKI";
+  EXPECT_FALSE(parseCrypto("1 AES_CM_128_HMAC_SHA1_80 inline:" + key + " UNENCRYPTED_SRTP"));
+  EXPECT_FALSE(parseCrypto("1 F8_128_HMAC_SHA1_80 inline:" + key)) << "a suite we lack";
+  EXPECT_FALSE(parseCrypto("1 AES_CM_128_HMAC_SHA1_80 inline:QUJD")) << "a short key";
+  EXPECT_FALSE(parseCrypto("x AES_CM_128_HMAC_SHA1_80 inline:" + key));
+  const std::vector<std::uint8_t> gcm_key(28, 3);
+  const auto gcm = parseCrypto("5 AEAD_AES_128_GCM inline:" + base64Encode(gcm_key));
+  ASSERT_TRUE(gcm.has_value());
+  EXPECT_EQ(gcm->tag, 5);
+  EXPECT_EQ(gcm->key, gcm_key);
+}
+
+TEST(SdesCryptoTest, Base64RoundTripsEveryLength) {
+  std::vector<std::uint8_t> bytes;
+  for (int n = 0; n < 40; ++n) {
+    EXPECT_EQ(base64Decode(base64Encode(bytes)), bytes) << n;
+    bytes.push_back(static_cast<std::uint8_t>(n * 37 + 11));
+  }
+  EXPECT_EQ(base64Encode(std::vector<std::uint8_t>{'M', 'a', 'n'}), "TWFu");
+  EXPECT_FALSE(base64Decode("A!==").has_value());
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ TEST(SessionTimerTest, RefresherUasMakesUsRefresh) {
 }
 
 TEST(SessionTimerTest, ExpiryIsTheIntervalLessAThirdAtMost32Seconds) {
-  EXPECT_EQ(expiryWithoutRefresh(90), seconds(60));    // 90 - 30
+  EXPECT_EQ(expiryWithoutRefresh(90), seconds(60));      // 90 - 30
   EXPECT_EQ(expiryWithoutRefresh(1800), seconds(1768));  // 1800 - 32
 }
 
