@@ -38,6 +38,7 @@ json roomJson(const store::RoomRecord& room, const json& live) {
       {"locked", room.locked},
       {"on_demand", room.on_demand},
       {"codec_preference", room.codec_preference},
+      {"srtp", room.srtp ? json(*room.srtp) : json(nullptr)},
       {"mixing", json::parse(room.mixing_json, nullptr, false)},
       {"version", room.version},
       {"created_at", room.created_at},
@@ -57,7 +58,7 @@ std::string etag(std::int64_t version) {
 std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool create) {
   std::set<std::string> known = {"display_name", "pin",       "max_participants",
                                  "locked",       "on_demand", "codec_preference",
-                                 "mixing"};
+                                 "mixing",       "srtp"};
   if (create) {
     known.insert("name");
   }
@@ -91,6 +92,14 @@ std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool c
       codecs.push_back(item.get<std::string>());
     }
     fields.codec_preference = codecs;
+  }
+  if (reader.isNull("srtp")) {
+    fields.srtp = std::optional<std::string>{};
+  } else if (auto v = reader.string("srtp", 16)) {
+    if (*v != "off" && *v != "optional" && *v != "required") {
+      return invalidField("srtp", "'srtp' must be off, optional, required or null");
+    }
+    fields.srtp = *v;
   }
   if (auto v = reader.object("mixing")) {
     FieldReader mixing(*v, {"max_speakers"});

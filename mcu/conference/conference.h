@@ -93,6 +93,8 @@ class Conference {
   }
   // The room's own codec order ("opus", "PCMU"...), empty for the server's.
   std::vector<std::string> codecPreference(const std::string& room) const;
+  // The room's own SRTP policy ("off", "optional", "required"), none: the server's.
+  std::optional<std::string> srtpPolicy(const std::string& room) const;
 
   // For the REST API (through ConferenceClient). A room the conference does not know gives
   // nullopt; a known room without calls an empty list.

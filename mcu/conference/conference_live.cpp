@@ -259,4 +259,9 @@ std::vector<std::string> Conference::codecPreference(const std::string& room) co
   return it == rooms_.end() ? std::vector<std::string>{} : it->second.policy.codec_preference;
 }
 
+std::optional<std::string> Conference::srtpPolicy(const std::string& room) const {
+  const auto it = rooms_.find(room);
+  return it == rooms_.end() ? std::nullopt : it->second.policy.srtp;
+}
+
 }  // namespace mcu::conference

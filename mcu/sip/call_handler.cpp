@@ -84,7 +84,14 @@ SdpNegotiator CallHandler::negotiatorFor(const std::string& room) const {
       kinds.push_back(*kind);
     }
   }
-  return kinds.empty() ? negotiator_ : negotiator_.withPreference(std::move(kinds));
+  SdpNegotiator negotiator =
+      kinds.empty() ? negotiator_ : negotiator_.withPreference(std::move(kinds));
+  if (const auto srtp = conference_.srtpPolicy(room)) {
+    negotiator = negotiator.withSrtpMode(*srtp == "off"        ? SrtpPolicy::Mode::kOff
+                                         : *srtp == "required" ? SrtpPolicy::Mode::kRequired
+                                                               : SrtpPolicy::Mode::kOptional);
+  }
+  return negotiator;
 }
 
 mixer::MediaEndpoint CallHandler::endpointFor(const NegotiatedAudio& audio,

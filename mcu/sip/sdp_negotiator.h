@@ -87,6 +87,10 @@ class SdpNegotiator {
   SdpNegotiator withPreference(std::vector<mixer::codec::CodecKind> preference) const {
     return SdpNegotiator(std::move(preference), families_, srtp_);
   }
+  // The same with a room's own SRTP mode (its keys still only over TLS unless configured).
+  SdpNegotiator withSrtpMode(SrtpPolicy::Mode mode) const {
+    return SdpNegotiator(preference_, families_, {mode, srtp_.keys_over_insecure_sip});
+  }
 
   // `secure_signaling`: the SDP came over TLS (SDES keys may be taken from it).
   std::variant<NegotiatedAudio, SdpRejection> negotiate(const std::string& offer,

@@ -19,7 +19,7 @@ namespace {
 
 constexpr const char* kRoomColumns =
     "SELECT name, locked, max_participants, pin_hash, on_demand,"
-    " array_to_string(codec_preference, ','), (mixing->>'max_speakers')::int FROM rooms"
+    " array_to_string(codec_preference, ','), (mixing->>'max_speakers')::int, srtp FROM rooms"
     " WHERE deleted_at IS NULL";
 
 RoomRow roomFromRow(const pqxx::row& r) {
@@ -41,6 +41,9 @@ RoomRow roomFromRow(const pqxx::row& r) {
   }
   if (!r[6].is_null()) {
     row.max_speakers = r[6].as<int>();
+  }
+  if (!r[7].is_null()) {
+    row.srtp = r[7].as<std::string>();
   }
   return row;
 }

@@ -20,6 +20,7 @@ struct RoomRow {
   std::optional<std::string> pin;
   bool on_demand = false;
   std::vector<std::string> codec_preference;  // empty: the server's order
+  std::optional<std::string> srtp;            // off | optional | required; none: the server's
   std::optional<int> max_speakers;            // mixed at once; empty: the server's default
 };
 

@@ -11,7 +11,7 @@ const std::string kColumns =
         " array_to_string(codec_preference, ','), mixing::text, version,"
         " to_char(created_at AT TIME ZONE 'UTC', ") +
     kIsoFormat + "), to_char(updated_at AT TIME ZONE 'UTC', " + kIsoFormat +
-    "), (mixing->>'max_speakers')::int";
+    "), (mixing->>'max_speakers')::int, srtp";
 
 std::vector<std::string> splitCommas(const std::string& s) {
   std::vector<std::string> out;
@@ -55,6 +55,9 @@ RoomRecord fromRow(const pqxx::row& r) {
   if (!r[11].is_null()) {
     room.max_speakers = r[11].as<int>();
   }
+  if (!r[12].is_null()) {
+    room.srtp = r[12].as<std::string>();
+  }
   return room;
 }
 
@@ -68,7 +71,8 @@ struct FieldParams {
         locked(f.locked.value_or(false)),
         on_demand(f.on_demand.value_or(false)),
         codecs(f.codec_preference ? joinCommas(*f.codec_preference) : ""),
-        mixing(f.mixing_json.value_or("{}")) {}
+        mixing(f.mixing_json.value_or("{}")),
+        srtp(f.srtp && *f.srtp ? **f.srtp : "") {}
   std::string display_name;
   std::string pin_hash;
   std::string max_participants;
@@ -76,6 +80,7 @@ struct FieldParams {
   bool on_demand;
   std::string codecs;
   std::string mixing;
+  std::string srtp;
 };
 
 bool liveRoomExists(pqxx::transaction_base& txn, const std::string& name) {
@@ -96,6 +101,7 @@ RoomRow RoomRecord::policy() const {
   row.on_demand = on_demand;
   row.codec_preference = codec_preference;
   row.max_speakers = max_speakers;
+  row.srtp = srtp;
   return row;
 }
 
@@ -148,12 +154,13 @@ DbResult<RoomRecord> RoomRecords::create(const std::string& name, const RoomFiel
         pqxx::work txn(s.connection());
         const auto rows = txn.exec_params(
             "INSERT INTO rooms (name, display_name, pin_hash, max_participants, locked,"
-            " on_demand, codec_preference, mixing) VALUES ($1, $2, NULLIF($3, ''),"
-            " NULLIF($4, '')::int, $5, $6, string_to_array($7, ','), $8::jsonb)"
+            " on_demand, codec_preference, mixing, srtp) VALUES ($1, $2, NULLIF($3, ''),"
+            " NULLIF($4, '')::int, $5, $6, string_to_array($7, ','), $8::jsonb,"
+            " NULLIF($9, ''))"
             " ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING RETURNING " +
                 kColumns,
             name, p.display_name, p.pin_hash, p.max_participants, p.locked, p.on_demand, p.codecs,
-            p.mixing);
+            p.mixing, p.srtp);
         txn.commit();
         if (rows.empty()) {
           return std::nullopt;
@@ -183,6 +190,7 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             " codec_preference = CASE WHEN $12 THEN string_to_array($13, ',')"
             "   ELSE codec_preference END,"
             " mixing = CASE WHEN $14 THEN $15::jsonb ELSE mixing END,"
+            " srtp = CASE WHEN $17 THEN NULLIF($18, '') ELSE srtp END,"
             " version = version + 1, updated_at = now()"
             " WHERE name = $1 AND deleted_at IS NULL"
             " AND (NULLIF($16, '') IS NULL OR version = NULLIF($16, '')::bigint)"
@@ -192,7 +200,7 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             p.pin_hash, fields.max_participants.has_value(), p.max_participants,
             fields.locked.has_value(), p.locked, fields.on_demand.has_value(), p.on_demand,
             fields.codec_preference.has_value(), p.codecs, fields.mixing_json.has_value(), p.mixing,
-            version);
+            version, fields.srtp.has_value(), p.srtp);
         if (rows.empty()) {
           const bool exists = liveRoomExists(txn, name);
           return {exists ? DbOutcome::kStale : DbOutcome::kNotFound, {}};

@@ -24,6 +24,7 @@ struct RoomRecord {
   std::vector<std::string> codec_preference;
   std::string mixing_json = "{}";
   std::optional<int> max_speakers;  // from mixing, for the policy
+  std::optional<std::string> srtp;  // off | optional | required; none: the server's
   std::int64_t version = 0;
   std::string created_at;
   std::string updated_at;
@@ -41,6 +42,7 @@ struct RoomFields {
   std::optional<bool> on_demand;
   std::optional<std::vector<std::string>> codec_preference;
   std::optional<std::string> mixing_json;
+  std::optional<std::optional<std::string>> srtp;  // set to nullopt: the server's policy
 };
 
 struct RoomQuery {

@@ -40,6 +40,7 @@ TEST_F(ApiTest, RoomLifecycleWithEtagsAndConflicts) {
                              {"pin", "4321"},
                              {"max_participants", 12},
                              {"codec_preference", {"opus", "PCMU"}},
+                             {"srtp", "required"},
                              {"mixing", {{"max_speakers", 4}}}});
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.header("ETag"), "\"1\"");
@@ -53,6 +54,7 @@ TEST_F(ApiTest, RoomLifecycleWithEtagsAndConflicts) {
   const auto got = admin_->get("/v1/rooms/standup");
   EXPECT_EQ(got.status, 200);
   EXPECT_EQ(got.json()["codec_preference"], json({"opus", "PCMU"}));
+  EXPECT_EQ(got.json()["srtp"], "required");
   EXPECT_EQ(got.json()["live"]["participants"], 0);
 
   const auto patched =
@@ -62,6 +64,7 @@ TEST_F(ApiTest, RoomLifecycleWithEtagsAndConflicts) {
   EXPECT_EQ(patched.json()["locked"], true);
   EXPECT_EQ(patched.json()["has_pin"], false);
   EXPECT_EQ(patched.json()["max_participants"], 12) << "fields not named stay as they were";
+  EXPECT_EQ(patched.json()["srtp"], "required");
 
   // Two admins both read version 2; the second write must not silently win.
   EXPECT_EQ(
@@ -99,6 +102,8 @@ TEST_F(ApiTest, BadBodiesAreProblemsNamingTheField) {
       {R"({"name":"a","locked":"yes"})", 422, "locked"},
       {R"({"name":"a","codec_preference":["mp3"]})", 422, "codec_preference"},
       {R"({"name":"a","codec_preference":["opus","opus"]})", 422, "codec_preference"},
+      {R"({"name":"a","srtp":"always"})", 422, "srtp"},
+      {R"({"name":"a","srtp":true})", 422, "srtp"},
       {R"({"name":"a","mixing":{"max_speakers":99}})", 422, "mixing.max_speakers"},
       {R"({"name":"a","display_name":")" + std::string(129, 'x') + R"("})", 422, "display_name"},
   };

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "mcu/sip/sdes_crypto.h"
 #include "mixer/rtp/rtp_packet.h"
 #include "tests/integration/api_client.h"
 #include "tests/integration/call_fixture.h"
@@ -17,6 +18,16 @@ namespace {
 
 class SipInteropTest : public SipCallTest {
  protected:
+  // The server again, with TLS on a port of its own.
+  std::uint16_t startWithTls(std::map<std::string, std::string> env = {}) {
+    const std::uint16_t tls_port = freeUdpTcpPort();
+    env["MCU_SIP_TLS_LISTEN"] = "127.0.0.1:" + std::to_string(tls_port);
+    env["MCU_SIP_TLS_CERT_DIR"] = kTlsDir;
+    server_.reset();
+    start(env);
+    return tls_port;
+  }
+  static constexpr const char* kTlsDir = MCU_SOURCE_DIR "/tests/data/tls";
   static std::vector<std::string> contactsIn(const std::string& message_file) {
     std::vector<std::string> contacts;
     std::string log = readFile(message_file);
@@ -47,6 +58,78 @@ TEST_F(SipInteropTest, ATcpCallerIsToldToStayOnTcpThroughHoldResumeAndBye) {
     EXPECT_EQ(contact.rfind("<sip:overtcp@127.0.0.1:", 0), 0U) << contact;
   }
   EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL"), "bye");
+}
+
+TEST_F(SipInteropTest, ASipsCallerOverTlsHearsTheRoomAndIsHeard) {
+  const std::uint16_t tls_port = startWithTls();
+  Caller plain = dial("secure", "opus", 500);
+  SipUac phone(tls_port, std::string(kTlsDir) + "/cafile.pem");
+  ASSERT_TRUE(phone.error().empty()) << phone.error();
+  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 800);
+  const auto reply = phone.invite("secure", sdpOffer(media.port(), "PCMU"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  EXPECT_EQ(headerValue(reply.message, "Contact")
+                .rfind("<sips:secure@127.0.0.1:" + std::to_string(tls_port) + ">", 0),
+            0U)
+      << reply.message;
+  media.setServerPort(sdpAudioPort(reply.body));
+  runFrames({plain.media.get(), &media}, 60);
+  EXPECT_GT(level(plain, 800), kHeard) << "the sips: caller is heard";
+  EXPECT_GT(goertzelDb(media.lastAudio(600), 500), kHeard) << "and hears the room";
+  EXPECT_EQ(phone.bye().status, 200);
+}
+
+TEST_F(SipInteropTest, SrtpOfferOverTlsIsAnsweredAndItsAudioGoesBothWays) {
+  const std::uint16_t tls_port = startWithTls();
+  Caller plain = dial("vault", "opus", 500);
+  SipUac phone(tls_port, std::string(kTlsDir) + "/cafile.pem");
+  ASSERT_TRUE(phone.error().empty()) << phone.error();
+  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 800);
+  const std::vector<std::uint8_t> key(30, 0x5A);
+  std::string offer = sdpOffer(media.port(), "PCMU");
+  offer.replace(offer.find("RTP/AVP"), 7, "RTP/SAVP");
+  offer += "a=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:" + sip::base64Encode(key) + "\r\n";
+  const auto reply = phone.invite("vault", offer);
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  const auto at = reply.body.find("a=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:");
+  ASSERT_NE(at, std::string::npos) << reply.body;
+  const auto theirs =
+      sip::base64Decode(reply.body.substr(at + 42, reply.body.find("\r\n", at) - at - 42));
+  ASSERT_TRUE(theirs.has_value());
+  media.setSrtp({mixer::srtp::SrtpSuite::kAesCm128HmacSha1_80, key, *theirs});
+  media.setServerPort(sdpAudioPort(reply.body));
+  runFrames({plain.media.get(), &media}, 60);
+  EXPECT_GT(level(plain, 800), kHeard) << "its SRTP is decrypted into the room";
+  EXPECT_GT(goertzelDb(media.lastAudio(600), 500), kHeard) << "the room reaches it as SRTP";
+  EXPECT_EQ(media.srtpFailures(), 0U);
+  EXPECT_EQ(phone.bye().status, 200);
+}
+
+TEST_F(SipInteropTest, SrtpKeysOverPlainUdpAreRefusedAndRequiredRefusesPlainRtp) {
+  SipUac udp(server_->sipPort());
+  std::string offer = sdpOffer(40000, "PCMU");
+  offer.replace(offer.find("RTP/AVP"), 7, "RTP/SAVP");
+  offer += "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" +
+           sip::base64Encode(std::vector<std::uint8_t>(30, 1)) + "\r\n";
+  const auto insecure = udp.invite("keys", offer);
+  EXPECT_EQ(insecure.status, 488) << "keys in the clear are not taken";
+  EXPECT_NE(headerValue(insecure.message, "Warning").find("TLS"), std::string::npos);
+  startWithTls({{"MCU_MEDIA_SRTP", "required"}});
+  SipUac plain(server_->sipPort());
+  const auto refused = plain.invite("keys", sdpOffer(40000, "PCMU"));
+  EXPECT_EQ(refused.status, 488);
+  EXPECT_NE(headerValue(refused.message, "Warning").find("SRTP is required"), std::string::npos);
+}
+
+TEST_F(SipInteropTest, ARoomsOwnSrtpPolicyOverridesTheServers) {
+  db_.exec("INSERT INTO rooms (name, srtp) VALUES ('strict', 'required')");
+  server_.reset();
+  start({});
+  int status = 0;
+  dial("strict", "PCMU", 500, &status);
+  EXPECT_EQ(status, 488) << "plain RTP refused in a room that requires SRTP";
+  dial("relaxed", "PCMU", 500, &status);
+  EXPECT_EQ(status, 200) << "the server's policy (optional) elsewhere";
 }
 
 TEST_F(SipInteropTest, VideoAndT38LinesAreDeclinedInPlaceAndAudioAnswered) {

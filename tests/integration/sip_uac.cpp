@@ -41,11 +41,22 @@ SipUac::SipUac(std::uint16_t server_port)
       server_(*mixer::resolve({"127.0.0.1", server_port})),
       local_port_(socket_.localPort()) {}
 
+SipUac::SipUac(std::uint16_t tls_port, const std::string& ca_file)
+    : tls_(TlsStream::connect(tls_port, ca_file, error_)),
+      local_port_(tls_ ? tls_->localPort() : 0) {}
+
 void SipUac::send(const std::string& text) {
+  if (tls_) {
+    tls_->write(text);
+    return;
+  }
   socket_.send(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), server_);
 }
 
 std::optional<std::string> SipUac::receive(std::chrono::milliseconds timeout) {
+  if (tls_) {
+    return tls_->readMessage(timeout);
+  }
   const auto until = std::chrono::steady_clock::now() + timeout;
   std::array<std::uint8_t, 65536> buffer{};
   mixer::Endpoint from;
@@ -67,14 +78,16 @@ std::string SipUac::request(const std::string& method, std::uint32_t cseq,
   const auto semi = user_.find(';');
   const std::string user = user_.substr(0, semi);
   const std::string params = semi == std::string::npos ? "" : user_.substr(semi);
-  r << method << " sip:" << user << "@127.0.0.1" << params << " SIP/2.0\r\n"
-    << "Via: SIP/2.0/UDP 127.0.0.1:" << local_port_ << ";rport;branch=z9hG4bK" << branch << "\r\n"
+  r << method << " " << scheme() << user << "@127.0.0.1" << params << " SIP/2.0\r\n"
+    << "Via: SIP/2.0/" << (tls_ ? "TLS" : "UDP") << " 127.0.0.1:" << local_port_
+    << ";rport;branch=z9hG4bK" << branch << "\r\n"
     << "Max-Forwards: 70\r\n"
-    << "From: \"Test\" <sip:tester@127.0.0.1>;tag=" << from_tag_ << "\r\n"
-    << "To: <sip:" << user << "@127.0.0.1>" << (to_tag_.empty() ? "" : ";tag=" + to_tag_) << "\r\n"
+    << "From: \"Test\" <" << scheme() << "tester@127.0.0.1>;tag=" << from_tag_ << "\r\n"
+    << "To: <" << scheme() << user << "@127.0.0.1>" << (to_tag_.empty() ? "" : ";tag=" + to_tag_)
+    << "\r\n"
     << "Call-ID: " << call_id_ << "\r\n"
     << "CSeq: " << cseq << " " << method << "\r\n"
-    << "Contact: <sip:tester@127.0.0.1:" << local_port_ << ">\r\n"
+    << "Contact: <" << scheme() << "tester@127.0.0.1:" << local_port_ << ">\r\n"
     << (method == "INVITE" ? extra_headers_ : "");
   if (sdp) {
     r << "Content-Type: " << content_type << "\r\nContent-Length: " << sdp->size() << "\r\n\r\n"
@@ -206,7 +219,7 @@ void SipUac::respond(const std::string& request, int status,
     << "To: " << headerValue(request, "To") << "\r\n"
     << "Call-ID: " << headerValue(request, "Call-ID") << "\r\n"
     << "CSeq: " << headerValue(request, "CSeq") << "\r\n"
-    << "Contact: <sip:tester@127.0.0.1:" << local_port_ << ">\r\n";
+    << "Contact: <" << scheme() << "tester@127.0.0.1:" << local_port_ << ">\r\n";
   if (sdp) {
     r << "Content-Type: application/sdp\r\nContent-Length: " << sdp->size() << "\r\n\r\n" << *sdp;
   } else {

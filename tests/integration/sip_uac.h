@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "mixer/engine/udp_socket.h"
+#include "tests/support/tls_stream.h"
 
 namespace mcu::test {
 
@@ -22,6 +24,10 @@ struct SipReply {
 class SipUac {
  public:
   explicit SipUac(std::uint16_t server_port);
+  // A sips: phone: its requests go over TLS to `tls_port` (the certificate checked against
+  // `ca_file`) with sips: URIs; the connection's failure is in `error()`.
+  SipUac(std::uint16_t tls_port, const std::string& ca_file);
+  const std::string& error() const { return error_; }
 
   // INVITE sip:<user>@127.0.0.1; returns the final response (ACK sent for 2xx with `ack_sdp`
   // in it, if given).
@@ -60,7 +66,11 @@ class SipUac {
   void send(const std::string& text);
   std::optional<std::string> receive(std::chrono::milliseconds timeout);
 
+  std::string scheme() const { return tls_ ? "sips:" : "sip:"; }
+
   mixer::UdpSocket socket_;
+  std::unique_ptr<TlsStream> tls_;
+  std::string error_;
   mixer::Endpoint server_;
   std::uint16_t local_port_;
   std::string user_;
