@@ -145,6 +145,8 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   if (request.dial_out) {
     member.state = "calling";
     member.direction = "out";
+  } else if (request.awaiting_ack) {
+    member.state = "connecting";
   }
   participants_[id] = std::move(member);
   if (result.admission.pin_by_dtmf) {
@@ -181,6 +183,13 @@ std::string Conference::codecText(const mixer::MediaEndpoint& media) {
 
 std::string Conference::remoteText(const mixer::MediaEndpoint& media) {
   return HostPort{media.remote.host, media.remote.port}.toString();
+}
+
+void Conference::confirmed(mixer::ParticipantId id) {
+  const auto it = participants_.find(id);
+  if (it != participants_.end() && it->second.state == "connecting") {
+    it->second.state = "joined";
+  }
 }
 
 void Conference::update(mixer::ParticipantId id, const mixer::MediaEndpoint& media) {

@@ -45,6 +45,9 @@ struct JoinRequest {
   std::optional<std::string> pin;
   mixer::MediaEndpoint media;
   bool dial_out = false;  // the server calls out: no PIN, "joined" only once answered
+  // Answered with 200, its ACK not yet in: "connecting", not in the room's count until
+  // confirmed() (a 200 never ACKed ends after Timer H).
+  bool awaiting_ack = false;
 };
 
 struct JoinResult {
@@ -75,6 +78,8 @@ class Conference {
   JoinResult join(const JoinRequest& request);
   void update(mixer::ParticipantId id, const mixer::MediaEndpoint& media);
   void leave(mixer::ParticipantId id, const std::string& reason);
+  // Its ACK came: "connecting" becomes "joined".
+  void confirmed(mixer::ParticipantId id);
   // RFC 4733 digits from a participant: the PIN of a room, while it is asked for.
   void onDtmf(mixer::ParticipantId id, char digit);
   // Ends the calls whose PIN was not given in time.

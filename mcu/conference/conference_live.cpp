@@ -70,10 +70,12 @@ std::map<std::string, RoomLive> Conference::liveRooms() const {
       continue;
     }
     RoomLive summary;
-    summary.participants = room.participants.size();
     summary.started_at = room.started_at;
     for (const auto id : room.participants) {
-      summary.talking += participants_.at(id).talking ? 1 : 0;
+      const Member& member = participants_.at(id);
+      // An answer not yet ACKed is not in the room (it may be a spoofed or vanished caller).
+      summary.participants += member.state == "connecting" ? 0 : 1;
+      summary.talking += member.talking ? 1 : 0;
     }
     live[name] = summary;
   }

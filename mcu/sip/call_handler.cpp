@@ -276,6 +276,7 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   request.pin = pin;
   request.media = endpointFor(leg->audio, leg->local);
   request.media.receive = false;  // mixed from its ACK on
+  request.awaiting_ack = true;
   leg->awaiting_ack = true;
   leg->ack_deadline = std::chrono::steady_clock::now() + kTimerH;
   const auto joined = conference_.join(request);
@@ -373,6 +374,9 @@ void CallHandler::onInfo(CallLeg& leg, const sip_t* sip, nua_t* current) {
 void CallHandler::onAck(CallLeg& leg, const sip_t* sip) {
   const bool first_ack = leg.awaiting_ack;
   leg.awaiting_ack = false;
+  if (first_ack) {
+    conference_.confirmed(leg.participant);
+  }
   if (!leg.awaiting_answer_in_ack) {
     if (first_ack) {
       conference_.update(leg.participant, endpointFor(leg.audio, leg.local));

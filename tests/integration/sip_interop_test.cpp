@@ -219,6 +219,18 @@ TEST_F(SipInteropTest, AnAnswerNeverAckedIsNotMixedAndEndsAfterTimerH) {
   ghost_media.setServerPort(sdpAudioPort(reply.body));
   runFrames({member.media.get(), &ghost_media}, 60);
   EXPECT_LT(level(member, 800), kNotHeard) << "heard before its ACK";
+  const std::string token = createToken(db_.url(), "viewer", "acks-viewer");
+  const ApiClient api(server_->httpPort(), token);
+  EXPECT_EQ(api.get("/v1/rooms/acks").json()["live"]["participants"], 1) << "nor counted";
+  std::vector<std::string> states;
+  const auto listed = api.get("/v1/rooms/acks/participants");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const auto listing = listed.json();
+  for (const auto& p : listing["items"]) {
+    states.push_back(p["state"]);
+  }
+  std::sort(states.begin(), states.end());
+  EXPECT_EQ(states, (std::vector<std::string>{"connecting", "joined"}));
   // Timer H (64 x T1 = 32 s): the dialog ends with BYE, recorded as such.
   EXPECT_TRUE(ghost.awaitRequest("BYE", 40s)) << server_->process().output();
   EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL"),
