@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -21,12 +22,26 @@
 #include "mcu/store/db_worker.h"
 #include "mcu/store/event_log.h"
 #include "mcu/store/migration.h"
+#include "mcu/store/node_liveness.h"
 #include "mcu/store/room_records.h"
 #include "mcu/store/token_store.h"
 #include "mixer/engine/media_engine.h"
 
 namespace mcu::app {
 namespace {
+
+// The configured node id, else "<host name>:<SIP port>": unique per server in a cluster and
+// the same across restarts.
+std::string nodeId(const config::Config& c) {
+  if (!c.node_id.empty()) {
+    return c.node_id;
+  }
+  std::array<char, 256> host{};
+  if (::gethostname(host.data(), host.size() - 1) != 0) {
+    return c.sip_listen.toString();
+  }
+  return std::string(host.data()) + ":" + std::to_string(c.sip_listen.port);
+}
 
 sip::SrtpPolicy srtpPolicy(const config::Config& c) {
   sip::SrtpPolicy p;
@@ -142,6 +157,12 @@ int Server::run() {
                             db_status.refusal = reason;
                           }});
   db.start();
+  const std::string node_id = nodeId(config_);
+  store::NodeLiveness liveness(db, node_id, config_.sip_listen.toString());
+  // Queued first: before any call of this run is recorded.
+  liveness.recover([](std::size_t closed) {
+    log::info(kComponent, "node_recovered").kv("calls_closed", static_cast<std::uint64_t>(closed));
+  });
   store::ConferenceStore conference_store(db);
   // What HTTP handlers wait for; beyond this the answer is 503 + Retry-After.
   constexpr std::chrono::milliseconds kDbRequestTimeout{2000};
@@ -165,7 +186,7 @@ int Server::run() {
       *engine, conference_store,
       {.on_demand_rooms = config_.rooms_on_demand,
        .max_participants = config_.max_participants,
-       .node_id = config_.sip_listen.toString(),
+       .node_id = node_id,
        .rtp_timeout_ms = config_.media_rtp_timeout_s * 1000,
        .end_call = nullptr,
        .on_event = [&event_log](const std::string& type, const std::string& room,
@@ -236,6 +257,10 @@ int Server::run() {
     // Once an hour: events past their retention go.
     if (++ticks % 36'000 == 0) {
       event_log.prune(std::chrono::hours(config_.events_retention_h));
+    }
+    // Every 5 s: the heartbeat that dates a crash.
+    if (ticks % 50 == 0) {
+      liveness.heartbeat();
     }
     // Once a second: calls that did not key in their PIN in time are ended, and the CPU used
     // is held against the budget.

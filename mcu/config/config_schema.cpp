@@ -164,6 +164,11 @@ const std::vector<OptionSpec>& specs() {
        ValueType::kInteger, "100000",
        "pending database writes held in memory while PostgreSQL is away (100-10000000)",
        integer(&Config::database_queue_limit, 100, 10000000)},
+      {"node.id", "MCU_NODE_ID", "--node-id", ValueType::kString, "",
+       "this server's name in the database (calls it records, its heartbeat); empty: the"
+       " host name and SIP port. Keep it across restarts: calls left open by a crash are closed"
+       " by the next start with the same id",
+       text(&Config::node_id)},
       {"shutdown.timeout_s", "MCU_SHUTDOWN_TIMEOUT_S", "--shutdown-timeout-s", ValueType::kInteger,
        "10", "longest graceful shutdown (end calls, flush writes), seconds (1-600)",
        integer(&Config::shutdown_timeout_s, 1, 600)},

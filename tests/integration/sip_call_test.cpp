@@ -145,6 +145,34 @@ TEST_F(SipCallTest, ExpiredSessionTimerEndsTheCallWithByeAndIsRecorded) {
             "session_expired");
 }
 
+TEST_F(SipCallTest, CallsLeftOpenByACrashAreClosedAtTheNextStartOfThatNode) {
+  server_.reset();
+  start({{"MCU_NODE_ID", "crashy"}});
+  Caller a = dial("crash", "PCMU", 500);
+  runFrames({a.media.get()}, 10);
+  ASSERT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE node_id = 'crashy'", "1"), "1");
+  // A call of another node, still live there: not ours to close.
+  db_.exec(
+      "INSERT INTO calls (room_id, node_id, call_id, direction, from_uri) SELECT id, "
+      "'elsewhere', 'other-node-call', 'in', 'sip:x@y' FROM rooms WHERE name = 'crash'");
+  server_->process().signal(SIGKILL);
+  ASSERT_TRUE(server_->process().waitExit(5s).has_value());
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls WHERE left_at IS NULL"), "2");
+  server_.reset();
+  start({{"MCU_NODE_ID", "crashy"}});
+  EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE node_id = 'crashy'"
+                            " AND left_at IS NOT NULL"),
+            "server_restart")
+      << server_->process().output();
+  EXPECT_EQ(db_.scalar("SELECT left_at BETWEEN joined_at AND now() FROM calls"
+                       " WHERE node_id = 'crashy'"),
+            "t")
+      << "dated by the last heartbeat, never before the call began";
+  EXPECT_EQ(
+      db_.scalar("SELECT count(*) FROM calls WHERE node_id = 'elsewhere' AND left_at IS NULL"),
+      "1");
+}
+
 TEST_F(SipCallTest, LargeInviteOverUdpIsAnswered) {
   // Far past the 1300 bytes of RFC 3261 §18.1.1: a sender should have used TCP, but a
   // datagram this size arrives whole on loopback and must be taken, not dropped.
