@@ -164,6 +164,7 @@ int Server::run() {
     log::info(kComponent, "node_recovered").kv("calls_closed", static_cast<std::uint64_t>(closed));
   });
   store::ConferenceStore conference_store(db);
+  conference_store.endIdleOnDemandRooms();  // after the recovery above, before any join
   // What HTTP handlers wait for; beyond this the answer is 503 + Retry-After.
   constexpr std::chrono::milliseconds kDbRequestTimeout{2000};
   store::RoomRecords room_records(db, kDbRequestTimeout);
@@ -185,6 +186,7 @@ int Server::run() {
   conference::Conference conference(
       *engine, conference_store,
       {.on_demand_rooms = config_.rooms_on_demand,
+       .on_demand_per_minute = config_.rooms_on_demand_per_minute,
        .max_participants = config_.max_participants,
        .node_id = node_id,
        .rtp_timeout_ms = config_.media_rtp_timeout_s * 1000,

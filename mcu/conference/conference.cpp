@@ -111,6 +111,11 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
       result.admission = {404, "no such room"};
       return result;
     }
+    if (!request.dial_out && !mayCreateRoom(request.source)) {
+      result.admission = {403, "too many new rooms from this address; dial an existing room"};
+      log::warn(kComponent, "room_creation_capped").kv("source", request.source);
+      return result;
+    }
     Room fresh;
     fresh.policy.name = request.room;
     fresh.policy.on_demand = true;
@@ -360,9 +365,38 @@ void Conference::leaveRoomMedia(const std::string& name, mixer::ParticipantId id
     room->second.started_at.clear();
   }
   emit("room.ended", name, 0);
+  if (room->second.policy.on_demand && !room->second.deleted) {
+    // Made by an INVITE, left by its last caller: it goes (the next INVITE makes it again).
+    emit("room.deleted", name, 0, "reason", "on_demand_idle");  // queued first: it finds the row
+    store_.endOnDemandRoom(name);
+    log::info(kComponent, "room_removed").kv("room", name).kv("reason", "on_demand_idle");
+    rooms_.erase(room);
+    return;
+  }
   if (room->second.deleted) {
     rooms_.erase(room);
   }
+}
+
+bool Conference::mayCreateRoom(const std::string& source) {
+  if (config_.on_demand_per_minute <= 0) {
+    return true;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  const auto minute_ago = now - std::chrono::minutes(1);
+  // Bounded: sources with nothing in the last minute are forgotten.
+  for (auto it = room_creations_.begin(); it != room_creations_.end();) {
+    while (!it->second.empty() && it->second.front() < minute_ago) {
+      it->second.pop_front();
+    }
+    it = it->second.empty() ? room_creations_.erase(it) : std::next(it);
+  }
+  auto& times = room_creations_[source];
+  if (times.size() >= static_cast<std::size_t>(config_.on_demand_per_minute)) {
+    return false;
+  }
+  times.push_back(now);
+  return true;
 }
 
 }  // namespace mcu::conference

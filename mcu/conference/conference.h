@@ -28,6 +28,9 @@ using EventSink = std::function<void(const std::string& type, const std::string&
 
 struct ConferenceConfig {
   bool on_demand_rooms = true;
+  // New rooms one source address may create by INVITE per minute (0: no cap): a scan of
+  // extensions (svwar) must not leave a room per guess.
+  int on_demand_per_minute = 60;
   int max_participants = 1000;  // server-wide budget: beyond it, 503 + Retry-After
   std::string node_id = "mcu";
   int rtp_timeout_ms = 30'000;
@@ -48,6 +51,7 @@ struct JoinRequest {
   // Answered with 200, its ACK not yet in: "connecting", not in the room's count until
   // confirmed() (a 200 never ACKed ends after Timer H).
   bool awaiting_ack = false;
+  std::string source;  // the address the INVITE came from (for the on-demand room cap)
 };
 
 struct JoinResult {
@@ -167,6 +171,9 @@ class Conference {
   std::map<mixer::ParticipantId, PendingPin> pending_pins_;
   DialOutFn dial_out_;
   bool overloaded_ = false;
+  // Whether `source` may create one more on-demand room now (and counts it if so).
+  bool mayCreateRoom(const std::string& source);
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> room_creations_;
   std::deque<ParticipantView> failed_dial_outs_;  // the last few, for GET after the failure
   ConferenceTotals ended_;  // counters of calls that left, plus joins and refusals
   mixer::ParticipantId next_participant_ = 1;

@@ -36,6 +36,7 @@ struct Config {
   std::string media_srtp = "optional";  // off | optional | required
   bool media_srtp_over_insecure_sip = false;
   bool rooms_on_demand = true;
+  int rooms_on_demand_per_minute = 60;
   int max_participants = 1000;
   int cpu_budget_percent = 0;  // of one core; 0: no CPU budget
   int events_retention_h = 168;

@@ -206,6 +206,11 @@ const std::vector<OptionSpec>& specs() {
        boolean(&Config::media_srtp_over_insecure_sip)},
       {"rooms.on_demand", "MCU_ROOMS_ON_DEMAND", "--rooms-on-demand", ValueType::kBoolean, "true",
        "an INVITE to an unknown room creates it (false: 404)", boolean(&Config::rooms_on_demand)},
+      {"rooms.on_demand_per_minute", "MCU_ROOMS_ON_DEMAND_PER_MINUTE",
+       "--rooms-on-demand-per-minute", ValueType::kInteger, "60",
+       "new rooms one source address may create by INVITE per minute; beyond, 403 (0: no cap;"
+       " behind a proxy every caller has the proxy's address: raise it) (0-100000)",
+       integer(&Config::rooms_on_demand_per_minute, 0, 100000)},
       {"rooms.max_participants", "MCU_ROOMS_MAX_PARTICIPANTS", "--rooms-max-participants",
        ValueType::kInteger, "1000",
        "participants the server takes in all; beyond, INVITE gets 503 + Retry-After (1-100000)",

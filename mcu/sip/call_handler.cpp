@@ -165,6 +165,11 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
   invite.contact = contactForRequest(listeners_, sip, room);
   invite.secure =
       sip->sip_via != nullptr && transportNamed(sip->sip_via->v_protocol) == SipTransport::kTls;
+  if (sip->sip_via != nullptr) {
+    invite.source = sip->sip_via->v_received != nullptr ? sip->sip_via->v_received
+                    : sip->sip_via->v_host != nullptr   ? sip->sip_via->v_host
+                                                        : "";
+  }
   invite.session_timer.supported = sip_has_supported(sip->sip_supported, "timer") != 0 ||
                                    sip_has_feature(sip->sip_require, "timer") != 0;
   if (sip->sip_session_expires != nullptr) {
@@ -277,6 +282,7 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   request.media = endpointFor(leg->audio, leg->local);
   request.media.receive = false;  // mixed from its ACK on
   request.awaiting_ack = true;
+  request.source = invite.source;
   leg->awaiting_ack = true;
   leg->ack_deadline = std::chrono::steady_clock::now() + kTimerH;
   const auto joined = conference_.join(request);

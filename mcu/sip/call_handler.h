@@ -58,6 +58,7 @@ struct PendingInvite {
   bool allows_update = false;  // the caller's Allow lists UPDATE (RFC 3311)
   std::string contact;         // ours, on the transport and scheme the INVITE came on
   bool secure = false;         // it came over TLS
+  std::string source;          // the address it came from (top Via's received, else host)
   SessionTimerRequest session_timer;
 };
 

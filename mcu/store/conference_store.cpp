@@ -86,6 +86,32 @@ void ConferenceStore::createRoom(const std::string& name, bool on_demand) {
           }});
 }
 
+void ConferenceStore::endOnDemandRoom(const std::string& name) {
+  submit({"end on-demand room " + name, [name](DbSession& session) {
+            pqxx::work txn(session.connection());
+            txn.exec_params(
+                "UPDATE rooms SET deleted_at = now(), version = version + 1, updated_at = now()"
+                " WHERE name = $1 AND on_demand AND deleted_at IS NULL",
+                name);
+            txn.commit();
+          }});
+}
+
+void ConferenceStore::endIdleOnDemandRooms() {
+  submit({"end idle on-demand rooms", [](DbSession& session) {
+            pqxx::work txn(session.connection());
+            const auto ended = txn.exec(
+                "UPDATE rooms r SET deleted_at = now(), version = version + 1, updated_at = now()"
+                " WHERE r.on_demand AND r.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM calls"
+                " c WHERE c.room_id = r.id AND c.left_at IS NULL)");
+            txn.commit();
+            if (ended.affected_rows() > 0) {
+              log::info("db", "on_demand_rooms_ended")
+                  .kv("rooms", static_cast<std::uint64_t>(ended.affected_rows()));
+            }
+          }});
+}
+
 void ConferenceStore::callJoined(const CallJoinedRow& row) {
   submit({"call joined " + row.call_id, [row](DbSession& session) {
             pqxx::work txn(session.connection());

@@ -42,6 +42,12 @@ class ConferenceStore {
   // `done` runs on the database thread with every room that is not deleted.
   void loadRooms(std::function<void(std::vector<RoomRow>)> done);
   void createRoom(const std::string& name, bool on_demand);
+  // An on-demand room whose last caller left: marked deleted (its call history stays), unless
+  // an admin has since made it a room of their own (on_demand false).
+  void endOnDemandRoom(const std::string& name);
+  // At start-up: on-demand rooms in which no node has a live call are ended the same way
+  // (rooms left behind by an earlier run, or by strangers' scans before this fix).
+  void endIdleOnDemandRooms();
   // One live room by name; `done` runs on the database thread (nullopt if there is none).
   void findRoom(const std::string& name, std::function<void(std::optional<RoomRow>)> done);
   bool available() const { return worker_.isReady(); }

@@ -173,6 +173,47 @@ TEST_F(SipCallTest, CallsLeftOpenByACrashAreClosedAtTheNextStartOfThatNode) {
       "1");
 }
 
+TEST_F(SipCallTest, OnDemandRoomsGoWithTheirLastCallerAndAreCappedPerSource) {
+  server_.reset();
+  start({{"MCU_ROOMS_ON_DEMAND_PER_MINUTE", "3"}});
+  db_.exec("INSERT INTO rooms (name) VALUES ('kept')");
+  std::this_thread::sleep_for(300ms);
+  {
+    Caller a = dial("adhoc", "PCMU", 500);
+    Caller b = dial("adhoc", "PCMU", 800);
+    runFrames({a.media.get(), b.media.get()}, 10);
+    EXPECT_EQ(a.sip->bye().status, 200);
+    EXPECT_EQ(db_.scalar("SELECT deleted_at IS NULL FROM rooms WHERE name = 'adhoc'"), "t")
+        << "still a caller in it";
+    EXPECT_EQ(b.sip->bye().status, 200);
+  }
+  EXPECT_EQ(db_.awaitScalar("SELECT deleted_at IS NOT NULL FROM rooms WHERE name = 'adhoc'", "t"),
+            "t")
+      << "an on-demand room goes with its last caller";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls c JOIN rooms r ON r.id = c.room_id"
+                       " WHERE r.name = 'adhoc' AND c.left_at IS NOT NULL"),
+            "2")
+      << "its call history stays";
+  {
+    Caller k = dial("kept", "PCMU", 500);
+    EXPECT_EQ(k.sip->bye().status, 200);
+  }
+  // A scan from one address: 'adhoc' above was the first new room of the minute.
+  int status = 0;
+  dial("scan1", "PCMU", 500, &status);
+  EXPECT_EQ(status, 200);
+  dial("scan2", "PCMU", 500, &status);
+  EXPECT_EQ(status, 200);
+  dial("scan3", "PCMU", 500, &status);
+  EXPECT_EQ(status, 403) << "the fourth new room in a minute from one address";
+  dial("kept", "PCMU", 500, &status);
+  EXPECT_EQ(status, 200) << "an existing room is still open to it";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM rooms WHERE name = 'kept' AND deleted_at IS NULL"),
+            "1")
+      << "a room an admin made stays when its callers leave";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM rooms WHERE name = 'scan3'"), "0");
+}
+
 TEST_F(SipCallTest, LargeInviteOverUdpIsAnswered) {
   // Far past the 1300 bytes of RFC 3261 §18.1.1: a sender should have used TCP, but a
   // datagram this size arrives whole on loopback and must be taken, not dropped.
