@@ -31,6 +31,19 @@ DbWorker::DbWorker(DbWorkerConfig config, std::vector<Migration> migrations,
 
 DbWorker::~DbWorker() { stop(std::chrono::steady_clock::now()); }
 
+void DbWorker::noteRoundTrip() {
+  last_round_trip_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
+bool DbWorker::isReady() const {
+  // Three health intervals (at least 3 s) without an answer: not ready, whatever the socket says.
+  const auto stale_after =
+      std::max<std::chrono::nanoseconds>(3 * config_.health_interval, std::chrono::seconds(3));
+  const auto last = std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(last_round_trip_ns_.load()));
+  return ready_.load() && std::chrono::steady_clock::now() - last <= stale_after;
+}
+
 void DbWorker::start() {
   thread_ = std::thread([this] { run(); });
 }
@@ -106,6 +119,7 @@ bool DbWorker::connectAndMigrate() {
         .kv("url", redactUrl(config_.url))
         .kv("schema_version", done.schema_version)
         .kv("migrations_applied", done.applied);
+    noteRoundTrip();
     ready_ = true;
     if (!announced_ready_) {
       announced_ready_ = true;
@@ -125,6 +139,7 @@ bool DbWorker::connectAndMigrate() {
 void DbWorker::runJob(DbJob& job) {
   try {
     job.run(*conn_);
+    noteRoundTrip();
   } catch (const pqxx::broken_connection& e) {
     // Not the job's fault: keep it and run it again after reconnecting.
     conn_.reset();
@@ -134,6 +149,7 @@ void DbWorker::runJob(DbJob& job) {
     queue_.push_front(std::move(job));
     return;
   } catch (const std::exception& e) {
+    noteRoundTrip();  // the database answered, with an error
     ++failed_jobs_;
     log::error(kComponent, "db_job_failed").kv("job", job.what).kv("error", e.what());
   }
@@ -143,6 +159,7 @@ void DbWorker::healthCheck() {
   try {
     pqxx::nontransaction txn(conn_->connection());
     txn.exec("SELECT 1");
+    noteRoundTrip();
     ready_ = true;
   } catch (const std::exception& e) {
     conn_.reset();

@@ -57,8 +57,9 @@ class DbWorker {
   // Someone waits for this one (a SIP caller, an HTTP request): it runs before the queued
   // writes, which nobody waits for. Urgent jobs keep their own order.
   bool submitUrgent(DbJob job);
-  // Reachable and migrated, as of the last attempt or health check.
-  bool isReady() const { return ready_.load(); }
+  // Reachable and migrated, and a round trip (a job or a health check) succeeded recently: a
+  // database that hangs (SIGSTOP) keeps its connection open, so "not lost" is not enough.
+  bool isReady() const;
   std::size_t pendingJobs() const;
   std::uint64_t failedJobs() const { return failed_jobs_.load(); }
   // Runs what is queued until empty or the deadline; returns how many jobs were left unwritten.
@@ -85,6 +86,8 @@ class DbWorker {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point deadline_{};
   std::atomic<bool> ready_{false};
+  std::atomic<std::int64_t> last_round_trip_ns_{0};  // steady clock
+  void noteRoundTrip();
   std::atomic<bool> refused_{false};
   std::atomic<std::uint64_t> failed_jobs_{0};
   bool announced_ready_ = false;  // worker thread only

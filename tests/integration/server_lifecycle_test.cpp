@@ -79,6 +79,31 @@ TEST(ServerLifecycleTest, DatabaseDownAtStartUpIsRetriedAndReadyzSays503) {
   EXPECT_EQ(server.process().waitExit(15s), 0);
 }
 
+TEST(ServerLifecycleTest, ADatabaseThatHangsMakesReadyzSay503UntilItAnswersAgain) {
+  TestDatabase db;
+  TcpRelay relay(portOf(db.url()));
+  relay.open();
+  ServerProcess server(db.urlThroughPort(relay.port()));
+  ASSERT_TRUE(server.waitReady(15s)) << server.process().output();
+  EXPECT_EQ(server.get("/readyz").status, 200);
+  relay.freeze();  // the connection stays up; nothing comes back
+  int status = 200;
+  for (int i = 0; i < 100 && status == 200; ++i) {
+    std::this_thread::sleep_for(100ms);
+    status = server.get("/readyz").status;
+  }
+  EXPECT_EQ(status, 503) << "a hung database is not ready";
+  EXPECT_EQ(server.get("/healthz").status, 200) << "the process lives";
+  relay.thaw();
+  for (int i = 0; i < 100 && status != 200; ++i) {
+    std::this_thread::sleep_for(100ms);
+    status = server.get("/readyz").status;
+  }
+  EXPECT_EQ(status, 200) << "ready again once it answers";
+  server.process().signal(SIGTERM);
+  EXPECT_EQ(server.process().waitExit(15s), 0);
+}
+
 TEST(ServerLifecycleTest, RefusesToStartOnADatabaseFromANewerVersion) {
   TestDatabase db;
   db.exec(

@@ -149,6 +149,10 @@ void TcpRelay::close() {
 void TcpRelay::serve() {
   std::vector<std::pair<int, int>> pairs;  // client, server
   while (running_) {
+    if (frozen_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
     std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}};
     for (const auto& [a, b] : pairs) {
       fds.push_back({a, POLLIN, 0});

@@ -35,6 +35,10 @@ class TcpRelay {
   std::uint16_t port() const { return port_; }
   void open();
   void close();
+  // Frozen: connections stay open but nothing is forwarded either way and new ones wait, as
+  // with a PostgreSQL that hangs (SIGSTOP, a stuck disk) rather than goes away.
+  void freeze() { frozen_ = true; }
+  void thaw() { frozen_ = false; }
 
  private:
   void serve();
@@ -43,6 +47,7 @@ class TcpRelay {
   std::uint16_t port_ = 0;
   int listen_fd_ = -1;
   std::atomic<bool> running_{false};
+  std::atomic<bool> frozen_{false};
   std::thread thread_;
 };
 
