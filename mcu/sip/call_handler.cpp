@@ -14,6 +14,7 @@
 
 #include "mcu/common/log.h"
 #include "mcu/sip/info_dtmf.h"
+#include "mcu/sip/message_body.h"
 
 namespace mcu::sip {
 namespace {
@@ -26,16 +27,28 @@ std::string callIdOf(const sip_t* sip) {
              : "";
 }
 
-std::optional<std::string> sdpBody(const sip_t* sip) {
-  if (sip == nullptr || sip->sip_payload == nullptr || sip->sip_payload->pl_len == 0) {
-    return std::nullopt;
+// The Content-Type with its parameters (a multipart boundary), as the header gave it.
+std::string contentTypeOf(const sip_t* sip) {
+  if (sip == nullptr || sip->sip_content_type == nullptr ||
+      sip->sip_content_type->c_type == nullptr) {
+    return "";
   }
-  if (sip->sip_content_type != nullptr && sip->sip_content_type->c_type != nullptr &&
-      strcasecmp(sip->sip_content_type->c_type, "application/sdp") != 0) {
-    return std::nullopt;
+  std::string type = sip->sip_content_type->c_type;
+  for (const msg_param_t* p = sip->sip_content_type->c_params; p != nullptr && *p != nullptr; ++p) {
+    type += std::string(";") + *p;
   }
-  return std::string(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+  return type;
 }
+
+SdpInBody bodyOf(const sip_t* sip) {
+  if (sip == nullptr || sip->sip_payload == nullptr || sip->sip_payload->pl_len == 0) {
+    return {};
+  }
+  return sdpInBody(contentTypeOf(sip),
+                   std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len));
+}
+
+std::optional<std::string> sdpBody(const sip_t* sip) { return bodyOf(sip).sdp; }
 
 std::uint64_t sessionId() {
   return static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count() &
@@ -154,7 +167,16 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
   invite.call_id = call_id;
   invite.room = room;
   invite.pin = pin;
-  invite.offer = sdpBody(sip);
+  const SdpInBody body = bodyOf(sip);
+  if (body.kind == BodyKind::kUnsupported) {
+    // RFC 3261 §8.2.3: a body we cannot read is refused, not ignored (that would answer an
+    // offer we never saw with one of our own).
+    nua_respond(nh, SIP_415_UNSUPPORTED_MEDIA,
+                SIPTAG_ACCEPT_STR("application/sdp, multipart/mixed"), TAG_END());
+    log::info(kComponent, "invite_refused").kv("reason", "body_type").kv("call_id", call_id);
+    return;
+  }
+  invite.offer = body.sdp;
   if (sip->sip_from != nullptr) {
     std::array<char, 256> from{};
     url_e(from.data(), static_cast<isize_t>(from.size()), sip->sip_from->a_url);

@@ -22,7 +22,8 @@ namespace mcu::sip {
 namespace {
 
 constexpr std::string_view kComponent = "sip";
-constexpr const char* kUserAgent = "mcu/0.1";
+// No version: it tells a scanner which bugs to try (issue 11).
+constexpr const char* kUserAgent = "mcu";
 
 std::string callIdOf(const sip_t* sip) {
   return sip != nullptr && sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr

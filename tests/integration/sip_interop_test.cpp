@@ -237,6 +237,25 @@ TEST_F(SipInteropTest, AnAnswerNeverAckedIsNotMixedAndEndsAfterTimerH) {
             "ack_timeout");
 }
 
+TEST_F(SipInteropTest, SdpInAMultipartBodyIsTakenAndAnUnknownBodyIs415) {
+  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
+  SipUac gateway(server_->sipPort());
+  // SIP-T: the SDP beside an ISUP part (RFC 3204), as PSTN gateways send it.
+  const std::string body = "--unique-boundary-1\r\nContent-Type: application/sdp\r\n\r\n" +
+                           sdpOffer(media.port(), "PCMU") +
+                           "\r\n--unique-boundary-1\r\nContent-Type: application/ISUP;"
+                           "version=nxv3\r\n\r\n\x01\x00\x49\x00\x00\x03\x02\x00\x07\r\n"
+                           "--unique-boundary-1--\r\n";
+  const auto reply =
+      gateway.inviteWithBody("multi", "multipart/mixed;boundary=unique-boundary-1", body);
+  EXPECT_EQ(reply.status, 200) << reply.message;
+  EXPECT_EQ(sdpAudioPort(reply.body) != 0, true) << reply.body;
+  SipUac odd(server_->sipPort());
+  const auto refused = odd.inviteWithBody("multi", "application/x-private", "hello");
+  EXPECT_EQ(refused.status, 415) << refused.message;
+  EXPECT_NE(headerValue(refused.message, "Accept").find("application/sdp"), std::string::npos);
+}
+
 TEST_F(SipInteropTest, ACallerRequiring100relIsAnsweredNotRefusedWith420) {
   SipUac caller(server_->sipPort());
   RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);

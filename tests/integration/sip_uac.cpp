@@ -180,6 +180,15 @@ std::pair<int, int> SipUac::inviteThenCancel(const std::string& user, const std:
   return {cancel_status, invite_status};
 }
 
+SipReply SipUac::inviteWithBody(const std::string& user, const std::string& content_type,
+                                const std::string& body) {
+  user_ = user;
+  call_id_ = "uac-" + randomToken() + "@127.0.0.1";
+  from_tag_ = randomToken();
+  to_tag_.clear();
+  return transact("INVITE", body, std::nullopt, content_type);
+}
+
 SipReply SipUac::reinvite(const std::string& sdp) { return transact("INVITE", sdp, std::nullopt); }
 
 SipReply SipUac::update(const std::string& sdp) { return transact("UPDATE", sdp, std::nullopt); }

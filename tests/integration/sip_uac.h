@@ -38,6 +38,9 @@ class SipUac {
   // INVITE's in its own transaction.
   std::pair<int, int> inviteThenCancel(const std::string& user, const std::string& sdp,
                                        std::chrono::milliseconds wait);
+  // INVITE with a body of another type (multipart, or one the server must refuse).
+  SipReply inviteWithBody(const std::string& user, const std::string& content_type,
+                          const std::string& body);
   SipReply reinvite(const std::string& sdp);
   SipReply update(const std::string& sdp);
   // false: a 2xx to our INVITE is not ACKed (a caller that vanished, or an attacker).
