@@ -27,7 +27,9 @@ std::string statsJson(const std::optional<mixer::ParticipantStats>& s) {
     << ",\"bytes_in\":" << s->bytes_in << ",\"bytes_out\":" << s->bytes_out
     << ",\"lost\":" << s->lost << ",\"late\":" << s->late << ",\"jitter_ms\":" << s->jitter_ms
     << ",\"remote_fraction_lost\":" << s->remote_fraction_lost
-    << ",\"remote_jitter_ms\":" << s->remote_jitter_ms << "}";
+    << ",\"remote_jitter_ms\":" << s->remote_jitter_ms
+    << ",\"dropped_wrong_source\":" << s->dropped_wrong_source
+    << ",\"srtp_auth_failed\":" << s->srtp_auth_failed << "}";
   return j.str();
 }
 

@@ -114,6 +114,9 @@ TEST_F(SipCallTest, ServerRefreshesTheSessionAsRefresherAndAnswersGlareWith491) 
   const auto refresh = uac.takeRequest("INVITE", 55s);
   ASSERT_TRUE(refresh.has_value()) << "no session refresh from the server";
   EXPECT_EQ(sdpAudioPort(*refresh), 0) << "the refresh re-INVITE offers nothing";
+  EXPECT_EQ(headerValue(*refresh, "Session-Expires").rfind("90", 0), 0U)
+      << "the refresh asks for the interval agreed, not ours (1800):\n"
+      << *refresh;
   EXPECT_EQ(uac.reinvite(sdpOffer(media.port(), "PCMU")).status, 491);
   uac.respond(*refresh, 200, sdpOffer(media.port(), "PCMU"));
   const auto ack = uac.takeRequest("ACK", 5s);

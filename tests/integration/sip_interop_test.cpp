@@ -79,30 +79,37 @@ TEST_F(SipInteropTest, ASipsCallerOverTlsHearsTheRoomAndIsHeard) {
   EXPECT_EQ(phone.bye().status, 200);
 }
 
-TEST_F(SipInteropTest, SrtpOfferOverTlsIsAnsweredAndItsAudioGoesBothWays) {
+TEST_F(SipInteropTest, SrtpOffersOverTlsAreAnsweredAndTheirAudioGoesBothWays) {
   const std::uint16_t tls_port = startWithTls();
   Caller plain = dial("vault", "opus", 500);
-  SipUac phone(tls_port, std::string(kTlsDir) + "/cafile.pem");
-  ASSERT_TRUE(phone.error().empty()) << phone.error();
-  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 800);
-  const std::vector<std::uint8_t> key(30, 0x5A);
-  std::string offer = sdpOffer(media.port(), "PCMU");
-  offer.replace(offer.find("RTP/AVP"), 7, "RTP/SAVP");
-  offer += "a=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:" + sip::base64Encode(key) + "\r\n";
-  const auto reply = phone.invite("vault", offer);
-  ASSERT_EQ(reply.status, 200) << reply.message;
-  const auto at = reply.body.find("a=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:");
-  ASSERT_NE(at, std::string::npos) << reply.body;
-  const auto theirs =
-      sip::base64Decode(reply.body.substr(at + 42, reply.body.find("\r\n", at) - at - 42));
-  ASSERT_TRUE(theirs.has_value());
-  media.setSrtp({mixer::srtp::SrtpSuite::kAesCm128HmacSha1_80, key, *theirs});
-  media.setServerPort(sdpAudioPort(reply.body));
-  runFrames({plain.media.get(), &media}, 60);
-  EXPECT_GT(level(plain, 800), kHeard) << "its SRTP is decrypted into the room";
-  EXPECT_GT(goertzelDb(media.lastAudio(600), 500), kHeard) << "the room reaches it as SRTP";
-  EXPECT_EQ(media.srtpFailures(), 0U);
-  EXPECT_EQ(phone.bye().status, 200);
+  for (const auto suite :
+       {mixer::srtp::SrtpSuite::kAesCm128HmacSha1_80, mixer::srtp::SrtpSuite::kAeadAes128Gcm}) {
+    const std::string name(mixer::srtp::suiteName(suite));
+    SCOPED_TRACE(name);
+    SipUac phone(tls_port, std::string(kTlsDir) + "/cafile.pem");
+    ASSERT_TRUE(phone.error().empty()) << phone.error();
+    RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 800);
+    const std::vector<std::uint8_t> key(mixer::srtp::masterKeyLength(suite), 0x5A);
+    std::string offer = sdpOffer(media.port(), "PCMU");
+    offer.replace(offer.find("RTP/AVP"), 7, "RTP/SAVP");
+    offer += "a=crypto:7 " + name + " inline:" + sip::base64Encode(key) + "\r\n";
+    const auto reply = phone.invite("vault", offer);
+    ASSERT_EQ(reply.status, 200) << reply.message;
+    const std::string prefix = "a=crypto:7 " + name + " inline:";
+    const auto at = reply.body.find(prefix);
+    ASSERT_NE(at, std::string::npos) << reply.body;
+    const auto start_of_key = at + prefix.size();
+    const auto theirs = sip::base64Decode(
+        reply.body.substr(start_of_key, reply.body.find("\r\n", at) - start_of_key));
+    ASSERT_TRUE(theirs.has_value());
+    media.setSrtp({suite, key, *theirs});
+    media.setServerPort(sdpAudioPort(reply.body));
+    runFrames({plain.media.get(), &media}, 60);
+    EXPECT_GT(level(plain, 800), kHeard) << "its SRTP is decrypted into the room";
+    EXPECT_GT(goertzelDb(media.lastAudio(600), 500), kHeard) << "the room reaches it as SRTP";
+    EXPECT_EQ(media.srtpFailures(), 0U);
+    EXPECT_EQ(phone.bye().status, 200);
+  }
 }
 
 TEST_F(SipInteropTest, SrtpKeysOverPlainUdpAreRefusedAndRequiredRefusesPlainRtp) {
