@@ -1,18 +1,15 @@
 #include "api/calls_handler.h"
 
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "api/problem.h"
 #include "api/query.h"
+#include "api/timestamp.h"
 
 namespace mcu::api {
 namespace {
 
 using nlohmann::json;
-
-const std::regex kTimestamp(
-    R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$)");
 
 json callJson(const store::CallRecord& c) {
   return {{"id", c.id},
@@ -48,7 +45,7 @@ void registerCallRoutes(httplib::Server& server, const ApiContext& ctx, Authenti
     }
     for (const auto* name : {"since", "until"}) {
       const std::string value = req.get_param_value(name);
-      if (!value.empty() && !std::regex_match(value, kTimestamp)) {
+      if (!value.empty() && !isRfc3339Timestamp(value)) {
         sendProblem(
             res, invalidField(name, std::string("'") + name + "' must be an RFC 3339 timestamp"));
         return;

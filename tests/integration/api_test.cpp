@@ -121,6 +121,12 @@ TEST_F(ApiTest, BadBodiesAreProblemsNamingTheField) {
   EXPECT_EQ(admin_->get("/v1/rooms?colour=red").status, 400);
   EXPECT_EQ(problemField(admin_->get("/v1/rooms?limit=0")), "limit");
   EXPECT_EQ(problemField(admin_->get("/v1/calls?since=yesterday")), "since");
+  for (const char* impossible : {"0000-01-01T00:00:00Z", "2026-13-01T00:00:00Z",
+                                 "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z"}) {
+    const auto reply = admin_->get(std::string("/v1/calls?until=") + impossible);
+    EXPECT_EQ(reply.status, 422) << impossible << " -> " << reply.body;
+    EXPECT_EQ(problemField(reply), "until") << impossible;
+  }
   EXPECT_EQ(server_->get("/v1/nothing").status, 404);
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM rooms"), "0") << "nothing bad was stored";
   // The server is still there.
