@@ -146,6 +146,10 @@ const std::vector<OptionSpec>& specs() {
          c.sip_outbound_proxy = std::string(t);
          return std::nullopt;
        }},
+      {"sip.tcp_idle_s", "MCU_SIP_TCP_IDLE_S", "--sip-tcp-idle-s", ValueType::kInteger, "120",
+       "a TCP/TLS connection with nothing on it this long is closed; the next request opens a"
+       " new one (1-86400)",
+       integer(&Config::sip_tcp_idle_s, 1, 86400)},
       {"http.listen", "MCU_HTTP_LISTEN", "--http-listen", ValueType::kString, "127.0.0.1:8080",
        "REST API and health listening address (host:port)", hostPort(&Config::http_listen)},
       {"database.url", "DATABASE_URL", "--database-url", ValueType::kString, "",

@@ -6,6 +6,7 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_tag.h>
+#include <sofia-sip/tport_tag.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -260,6 +261,8 @@ std::optional<std::string> SipStack::start() {
             // SDP has one owner, our code (STACK.md: with soa on, nua answers re-INVITEs itself).
             // RFC 4028: we accept and refresh session timers; a call whose timer runs out ends.
             NUTAG_SESSION_TIMER(kOurSessionExpires), NUTAG_MIN_SE(kOurMinSe),
+            // Idle connections go (5,000 idle TCP connections were held for good before).
+            TPTAG_IDLE(static_cast<unsigned>(config_.tcp_idle_s) * 1000U),
             TAG_IF(!config_.outbound_proxy.empty(), NUTAG_PROXY(config_.outbound_proxy.c_str())),
             // SIPTAG_ALLOW/SUPPORTED replace nua's defaults (NUTAG_ALLOW would only add to them,
             // advertising PRACK, REFER, 100rel... that we do not handle yet).

@@ -31,6 +31,7 @@ struct SipStackConfig {
   std::string tls_cert_dir;
   int retry_after_s = 30;
   std::string outbound_proxy;  // our own requests (dial-out) go through it; empty: direct
+  int tcp_idle_s = 120;        // idle TCP/TLS connections are closed after this
 };
 
 // What we put in Allow, Accept and Supported: only what the server really handles.

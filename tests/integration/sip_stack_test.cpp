@@ -29,7 +29,7 @@ std::string invite() {
 
 TEST(SipStackTest, DrainingRefusesNewCallsWith503AndRetryAfter) {
   const std::uint16_t port = test::freeUdpTcpPort();
-  SipStack stack({HostPort{"127.0.0.1", port}, std::nullopt, "", 7, ""});
+  SipStack stack({HostPort{"127.0.0.1", port}, std::nullopt, "", 7, "", 120});
   ASSERT_EQ(stack.start(), std::nullopt);
   EXPECT_TRUE(stack.transportsBound());
   EXPECT_EQ(test::finalStatus(test::tcpExchange(port, invite(), 2s, "SIP/2.0 480")).substr(0, 11),
@@ -50,9 +50,9 @@ TEST(SipStackTest, DrainingRefusesNewCallsWith503AndRetryAfter) {
 
 TEST(SipStackTest, BindingAnAddressInUseFailsWithAReason) {
   const std::uint16_t port = test::freeUdpTcpPort();
-  SipStack first({HostPort{"127.0.0.1", port}, std::nullopt, "", 30, ""});
+  SipStack first({HostPort{"127.0.0.1", port}, std::nullopt, "", 30, "", 120});
   ASSERT_EQ(first.start(), std::nullopt);
-  SipStack second({HostPort{"127.0.0.1", port}, std::nullopt, "", 30, ""});
+  SipStack second({HostPort{"127.0.0.1", port}, std::nullopt, "", 30, "", 120});
   const auto problem = second.start();
   ASSERT_TRUE(problem.has_value());
   EXPECT_NE(problem->find(std::to_string(port)), std::string::npos) << *problem;
@@ -60,7 +60,7 @@ TEST(SipStackTest, BindingAnAddressInUseFailsWithAReason) {
 
 TEST(SipStackTest, ControlLoopRunsPostedTasksOnItsOwnThread) {
   const std::uint16_t port = test::freeUdpTcpPort();
-  SipStack stack({HostPort{"127.0.0.1", port}, std::nullopt, "", 30, ""});
+  SipStack stack({HostPort{"127.0.0.1", port}, std::nullopt, "", 30, "", 120});
   ASSERT_EQ(stack.start(), std::nullopt);
   std::promise<bool> on_loop;
   stack.controlLoop().post([&] { on_loop.set_value(stack.controlLoop().isInLoopThread()); });
