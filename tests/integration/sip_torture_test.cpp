@@ -23,7 +23,7 @@ struct TortureCase {
 
 std::string tortureDir() {
   const char* dir = std::getenv("MCU_TORTURE_DIR");
-  return dir != nullptr ? dir : std::string(MCU_SOURCE_DIR) + "/../shared/sip-torture/rfc4475";
+  return dir != nullptr ? dir : std::string(MCU_SOURCE_DIR) + "/tests/data/sip-torture/rfc4475";
 }
 
 std::vector<TortureCase> loadCases() {
