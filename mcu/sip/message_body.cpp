@@ -1,25 +1,12 @@
 #include "mcu/sip/message_body.h"
 
-#include <strings.h>
-
-#include <cctype>
+#include "mcu/common/text.h"
 
 namespace mcu::sip {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool startsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && strncasecmp(s.data(), prefix.data(), prefix.size()) == 0;
-}
+using text::startsWithNoCase;
+using text::trim;
 
 // The value of `name` among a Content-Type's parameters ("...; boundary=xyz"), unquoted.
 std::string_view parameter(std::string_view content_type, std::string_view name) {

@@ -81,42 +81,42 @@ SrtpSession::SrtpSession(std::unique_ptr<Contexts> contexts) : contexts_(std::mo
 
 SrtpSession::~SrtpSession() = default;
 
-std::size_t SrtpSession::protectRtp(std::span<std::uint8_t> buffer, std::size_t length) {
-  if (buffer.size() < length + kSrtpMaxOverhead) {
-    return 0;
+namespace {
+
+// libsrtp's protect and unprotect calls all have this shape: in place, length in and out.
+using SrtpCall = srtp_err_status_t (*)(srtp_t, void*, int*);
+
+std::optional<std::size_t> inPlace(SrtpCall call, srtp_t context, std::span<std::uint8_t> buffer,
+                                   std::size_t length, std::size_t room_needed) {
+  if (buffer.size() < length + room_needed) {
+    return std::nullopt;
   }
   int len = static_cast<int>(length);
-  return srtp_protect(contexts_->outbound, buffer.data(), &len) == srtp_err_status_ok
-             ? static_cast<std::size_t>(len)
-             : 0;
+  if (call(context, buffer.data(), &len) != srtp_err_status_ok) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(len);
+}
+
+}  // namespace
+
+std::size_t SrtpSession::protectRtp(std::span<std::uint8_t> buffer, std::size_t length) {
+  return inPlace(srtp_protect, contexts_->outbound, buffer, length, kSrtpMaxOverhead).value_or(0);
 }
 
 std::size_t SrtpSession::protectRtcp(std::span<std::uint8_t> buffer, std::size_t length) {
-  if (buffer.size() < length + kSrtpMaxOverhead) {
-    return 0;
-  }
-  int len = static_cast<int>(length);
-  return srtp_protect_rtcp(contexts_->outbound, buffer.data(), &len) == srtp_err_status_ok
-             ? static_cast<std::size_t>(len)
-             : 0;
+  return inPlace(srtp_protect_rtcp, contexts_->outbound, buffer, length, kSrtpMaxOverhead)
+      .value_or(0);
 }
 
 std::optional<std::size_t> SrtpSession::unprotectRtp(std::span<std::uint8_t> buffer,
                                                      std::size_t length) {
-  int len = static_cast<int>(std::min(length, buffer.size()));
-  if (srtp_unprotect(contexts_->inbound, buffer.data(), &len) != srtp_err_status_ok) {
-    return std::nullopt;
-  }
-  return static_cast<std::size_t>(len);
+  return inPlace(srtp_unprotect, contexts_->inbound, buffer, length, 0);
 }
 
 std::optional<std::size_t> SrtpSession::unprotectRtcp(std::span<std::uint8_t> buffer,
                                                       std::size_t length) {
-  int len = static_cast<int>(std::min(length, buffer.size()));
-  if (srtp_unprotect_rtcp(contexts_->inbound, buffer.data(), &len) != srtp_err_status_ok) {
-    return std::nullopt;
-  }
-  return static_cast<std::size_t>(len);
+  return inPlace(srtp_unprotect_rtcp, contexts_->inbound, buffer, length, 0);
 }
 
 }  // namespace mcu::mixer::srtp
