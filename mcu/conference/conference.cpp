@@ -107,6 +107,13 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
     result.admission = {503, "server overloaded (CPU budget)"};
     return result;
   }
+  // Every live call keeps room in the write queue for its end (call left, its events, the
+  // room's end): a call answered must always get its row and its end.
+  if (!store_.hasRoomFor((participants_.size() + 1) * kWritesReservedPerCall)) {
+    result.admission = {503, "call records cannot be written fast enough"};
+    log::warn(kComponent, "admission_db_backlog");
+    return result;
+  }
   auto it = rooms_.find(request.room);
   if (it == rooms_.end()) {
     if (!config_.on_demand_rooms) {

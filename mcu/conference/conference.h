@@ -26,6 +26,10 @@ namespace mcu::conference {
 using EventSink = std::function<void(const std::string& type, const std::string& room,
                                      const std::string& payload_json)>;
 
+// Writes a call may still queue (its row, its end, their events, a room created or ended):
+// what admission keeps free in the database queue for each live call.
+inline constexpr std::size_t kWritesReservedPerCall = 8;
+
 struct ConferenceConfig {
   bool on_demand_rooms = true;
   // New rooms one source address may create by INVITE per minute (0: no cap): a scan of

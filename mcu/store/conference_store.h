@@ -61,6 +61,11 @@ class ConferenceStore {
                 const std::string& stats_json);
   // Jobs refused because the queue was full (each is also logged).
   std::uint64_t dropped() const { return dropped_; }
+  // Whether `jobs` more writes fit in the queue now: a flood (or a database that is away) must
+  // be refused at the door, not lose the records of calls already answered.
+  bool hasRoomFor(std::size_t jobs) const {
+    return worker_.pendingJobs() + jobs <= worker_.capacity();
+  }
 
  private:
   void submit(DbJob job);

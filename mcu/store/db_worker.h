@@ -61,6 +61,7 @@ class DbWorker {
   // database that hangs (SIGSTOP) keeps its connection open, so "not lost" is not enough.
   bool isReady() const;
   std::size_t pendingJobs() const;
+  std::size_t capacity() const { return config_.queue_limit; }
   std::uint64_t failedJobs() const { return failed_jobs_.load(); }
   // Runs what is queued until empty or the deadline; returns how many jobs were left unwritten.
   std::size_t stop(std::chrono::steady_clock::time_point deadline);

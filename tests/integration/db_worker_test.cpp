@@ -21,12 +21,6 @@ std::vector<Migration> shipped() {
   return std::get<std::vector<Migration>>(loadMigrations(embeddedMigrationSources()));
 }
 
-std::uint16_t portOf(const std::string& url) {
-  const auto at = url.find('@');
-  const auto colon = url.find(':', at);
-  return static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1)));
-}
-
 DbJob insertRoom(const std::string& name) {
   return {"insert room " + name, [name](DbSession& session) {
             pqxx::work txn(session.connection());
@@ -71,7 +65,7 @@ TEST(DbWorkerTest, MigratesThenRunsJobsAndFlushesOnStop) {
 
 TEST(DbWorkerTest, KeepsJobsWhileDatabaseIsAwayAndWritesThemWhenItReturns) {
   test::TestDatabase db;
-  test::TcpRelay relay(portOf(db.url()));  // closed: connections are refused
+  test::TcpRelay relay(db.port());  // closed: connections are refused
   DbWorker worker(fastRetry(db.urlThroughPort(relay.port())), shipped(), {});
   worker.start();
   ASSERT_TRUE(worker.submit(insertRoom("queued-while-down")));
@@ -86,7 +80,7 @@ TEST(DbWorkerTest, KeepsJobsWhileDatabaseIsAwayAndWritesThemWhenItReturns) {
 
 TEST(DbWorkerTest, NoticesALostConnectionAndRecovers) {
   test::TestDatabase db;
-  test::TcpRelay relay(portOf(db.url()));
+  test::TcpRelay relay(db.port());
   relay.open();
   DbWorker worker(fastRetry(db.urlThroughPort(relay.port())), shipped(), {});
   worker.start();
@@ -103,7 +97,7 @@ TEST(DbWorkerTest, NoticesALostConnectionAndRecovers) {
 
 TEST(DbWorkerTest, StopGivesUpAtTheDeadlineAndCountsWhatIsLeft) {
   test::TestDatabase db;
-  test::TcpRelay relay(portOf(db.url()));
+  test::TcpRelay relay(db.port());
   DbWorker worker(fastRetry(db.urlThroughPort(relay.port())), shipped(), {});
   worker.start();
   ASSERT_TRUE(worker.submit(insertRoom("never")));

@@ -12,11 +12,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::uint16_t portOf(const std::string& url) {
-  const auto at = url.find('@');
-  return static_cast<std::uint16_t>(std::stoi(url.substr(url.find(':', at) + 1)));
-}
-
 TEST(ServerLifecycleTest, HealthAndReadinessWhenAllIsWell) {
   TestDatabase db;
   ServerProcess server(db.url());
@@ -61,7 +56,7 @@ TEST(ServerLifecycleTest, SigintEndsCleanlyWithExitZero) {
 
 TEST(ServerLifecycleTest, DatabaseDownAtStartUpIsRetriedAndReadyzSays503) {
   TestDatabase db;
-  TcpRelay relay(portOf(db.url()));  // closed for now
+  TcpRelay relay(db.port());  // closed for now
   ServerProcess server(db.urlThroughPort(relay.port()));
   ASSERT_TRUE(server.process().waitForOutput("event=db_retry", 10s)) << server.process().output();
   ASSERT_TRUE(server.process().waitForOutput("event=http_listening", 10s));
@@ -81,7 +76,7 @@ TEST(ServerLifecycleTest, DatabaseDownAtStartUpIsRetriedAndReadyzSays503) {
 
 TEST(ServerLifecycleTest, ADatabaseThatHangsMakesReadyzSay503UntilItAnswersAgain) {
   TestDatabase db;
-  TcpRelay relay(portOf(db.url()));
+  TcpRelay relay(db.port());
   relay.open();
   ServerProcess server(db.urlThroughPort(relay.port()));
   ASSERT_TRUE(server.waitReady(15s)) << server.process().output();

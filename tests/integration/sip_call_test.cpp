@@ -12,6 +12,7 @@
 #include <set>
 
 #include "tests/integration/call_fixture.h"
+#include "tests/support/net.h"
 
 namespace mcu::test {
 namespace {
@@ -215,6 +216,37 @@ TEST_F(SipCallTest, OnDemandRoomsGoWithTheirLastCallerAndAreCappedPerSource) {
             "1")
       << "a room an admin made stays when its callers leave";
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM rooms WHERE name = 'scan3'"), "0");
+}
+
+TEST_F(SipCallTest, WhenRecordsCannotBeWrittenNewCallsGet503AndNoAnsweredCallLosesItsRecord) {
+  TcpRelay relay(db_.port());
+  relay.open();
+  server_.reset();
+  start({{"DATABASE_URL", db_.urlThroughPort(relay.port())},
+         {"MCU_DATABASE_QUEUE_LIMIT", "100"},
+         {"MCU_ROOMS_ON_DEMAND_PER_MINUTE", "0"}});
+  db_.exec("INSERT INTO rooms (name) VALUES ('busy')");
+  std::this_thread::sleep_for(500ms);
+  relay.freeze();  // PostgreSQL hangs: every write waits in the queue
+  std::vector<Caller> answered;
+  int status = 200;
+  for (int i = 0; i < 40 && status == 200; ++i) {
+    Caller c = dial("busy", "PCMU", 500, &status);
+    if (status == 200) {
+      answered.push_back(std::move(c));
+    }
+  }
+  EXPECT_EQ(status, 503) << "new calls are refused before the queue is full";
+  EXPECT_GT(answered.size(), 3U);
+  for (auto& c : answered) {
+    EXPECT_EQ(c.sip->bye().status, 200);
+  }
+  relay.thaw();
+  const std::string expected = std::to_string(answered.size());
+  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE left_at IS NOT NULL", expected, 15s),
+            expected)
+      << "every answered call has its row and its end";
+  EXPECT_EQ(server_->process().output().find("db_queue_full"), std::string::npos);
 }
 
 TEST_F(SipCallTest, LargeInviteOverUdpIsAnswered) {

@@ -50,6 +50,11 @@ TestDatabase::~TestDatabase() {
   }
 }
 
+std::uint16_t TestDatabase::port() const {
+  const auto at = url_.find('@');
+  return static_cast<std::uint16_t>(std::stoi(url_.substr(url_.find(':', at) + 1)));
+}
+
 std::string TestDatabase::urlThroughPort(std::uint16_t port) const {
   const auto at = url_.find('@');
   const auto slash = url_.find('/', at);

@@ -19,6 +19,8 @@ class TestDatabase {
   const std::string& name() const { return name_; }
   // The database's URL with host:port replaced, e.g. to go through a TcpRelay.
   std::string urlThroughPort(std::uint16_t port) const;
+  // The port of the server it is on (what a TcpRelay forwards to).
+  std::uint16_t port() const;
   // Runs one statement and returns the first column of the first row ("" if none).
   std::string scalar(const std::string& sql) const;
   void exec(const std::string& sql) const;
