@@ -16,25 +16,23 @@ void unauthorized(httplib::Response& res, const std::string& detail) {
 
 bool Authenticator::limited(const std::string& address, std::chrono::steady_clock::time_point now) {
   const std::lock_guard lock(mutex_);
-  auto it = failures_.find(address);
-  if (it == failures_.end()) {
-    return false;
-  }
-  auto& times = it->second;
-  while (!times.empty() && now - times.front() > limits_.window) {
-    times.pop_front();
-  }
-  if (times.empty()) {
-    failures_.erase(it);
-    return false;
-  }
-  return static_cast<int>(times.size()) >= limits_.max_failures;
+  return failures_.limited(address, now);
 }
 
 void Authenticator::recordFailure(const std::string& address,
                                   std::chrono::steady_clock::time_point now) {
-  const std::lock_guard lock(mutex_);
-  failures_[address].push_back(now);
+  bool now_limited = false;
+  {
+    const std::lock_guard lock(mutex_);
+    now_limited = failures_.record(address, now);
+  }
+  if (now_limited) {
+    // Everyone behind this address (a NAT, a proxy) is refused for the window: say so.
+    log::warn("http", "auth_address_limited")
+        .kv("address", address)
+        .kv("failures", limits_.max_failures)
+        .kv("window_s", static_cast<std::int64_t>(limits_.window.count()));
+  }
 }
 
 httplib::Server::Handler Authenticator::protect(Role role, httplib::Server::Handler handler) {

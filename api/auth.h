@@ -7,12 +7,11 @@
 #include <httplib.h>
 
 #include <chrono>
-#include <deque>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <string>
 
+#include "api/failure_window.h"
 #include "mcu/store/token_store.h"
 
 namespace mcu::api {
@@ -27,7 +26,7 @@ struct AuthLimits {
 class Authenticator {
  public:
   explicit Authenticator(store::TokenStore& tokens, AuthLimits limits = {})
-      : tokens_(tokens), limits_(limits) {}
+      : tokens_(tokens), limits_(limits), failures_(limits.max_failures, limits.window) {}
   // The handler, run only for a request whose token has at least `role`.
   httplib::Server::Handler protect(Role role, httplib::Server::Handler handler);
 
@@ -39,7 +38,7 @@ class Authenticator {
   AuthLimits limits_;
   // Shared by the HTTP worker threads: a short critical section per request, no I/O under it.
   std::mutex mutex_;
-  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
+  FailureWindow failures_;
 };
 
 }  // namespace mcu::api
