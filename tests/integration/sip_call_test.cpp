@@ -467,13 +467,21 @@ TEST_F(SipCallTest, OverTheParticipantBudgetNewCallsGet503AndOthersKeepTalking) 
 TEST_F(SipCallTest, OverTheCpuBudgetNewCallsGet503UntilItFallsBack) {
   server_.reset();
   start({{"MCU_ROOMS_CPU_BUDGET_PERCENT", "2"}, {"MCU_SIP_RETRY_AFTER_S", "9"}});
-  // Eight Opus talkers use more than 2 % of a core (decoding, mixing, encoding).
+  // Eight Opus talkers use more than 2 % of a core (decoding, mixing, encoding). On a busy
+  // machine the budget may trip while they join: then the refusal has simply come earlier.
   std::vector<Caller> callers;
   std::vector<RtpPeer*> peers;
   for (int i = 0; i < 8; ++i) {
-    callers.push_back(dial("hot", "opus", 400 + 100 * i));
+    int status = 0;
+    Caller c = dial("hot", "opus", 400 + 100 * i, &status);
+    if (status != 200) {
+      EXPECT_EQ(status, 503);
+      break;
+    }
+    callers.push_back(std::move(c));
     peers.push_back(callers.back().media.get());
   }
+  ASSERT_GE(callers.size(), 2U) << "the first callers are taken";
   ASSERT_TRUE(server_->process().waitForOutput("event=cpu_budget_exceeded", 50ms) || [&] {
     for (int i = 0; i < 20; ++i) {
       runFrames(peers, 25);
@@ -491,8 +499,8 @@ TEST_F(SipCallTest, OverTheCpuBudgetNewCallsGet503UntilItFallsBack) {
   // Only the loudest three of eight equal talkers are mixed: the first caller hears some of
   // the others, whichever they are.
   double loudest = -200.0;
-  for (int i = 1; i < 8; ++i) {
-    loudest = std::max(loudest, level(callers[0], 400 + 100 * i));
+  for (std::size_t i = 1; i < callers.size(); ++i) {
+    loudest = std::max(loudest, level(callers[0], 400.0 + 100.0 * static_cast<double>(i)));
   }
   EXPECT_GT(loudest, kHeard) << "live calls keep their audio";
   for (auto& c : callers) {
