@@ -145,12 +145,15 @@ OfferedLine offeredLine(const sdp_media_t& m) {
   line.proto = m.m_proto_name != nullptr ? m.m_proto_name : "RTP/AVP";
   // RTP lines list payload types (sofia keeps them as rtpmaps), others their formats.
   for (const sdp_rtpmap_t* rm = m.m_rtpmaps; rm != nullptr; rm = rm->rm_next) {
-    line.formats += " " + std::to_string(rm->rm_pt);
+    // Appended in two steps: `" " + to_string()` trips GCC 12's -Wrestrict false positive.
+    line.formats += ' ';
+    line.formats += std::to_string(rm->rm_pt);
   }
   for (const sdp_list_t* f = m.m_rtpmaps == nullptr ? m.m_format : nullptr; f != nullptr;
        f = f->l_next) {
     if (f->l_text != nullptr) {
-      line.formats += std::string(" ") + f->l_text;
+      line.formats += ' ';
+      line.formats += f->l_text;
     }
   }
   if (line.formats.empty()) {
