@@ -196,8 +196,8 @@ int Server::run() {
          event_log.append(type, room, payload);
        }});
   sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
-                     config_.sip_retry_after_s, config_.sip_outbound_proxy,
-                     config_.sip_tcp_idle_s});
+                     config_.sip_retry_after_s, config_.sip_outbound_proxy, config_.sip_tcp_idle_s,
+                     config_.rooms_factory});
   sip.enableCalls(conference, codecPreference(config_.media_codecs),
                   {config_.media_address, config_.media_bind}, srtpPolicy(config_));
   media_events.attach(&sip, &conference);

@@ -20,7 +20,9 @@ struct Config {
   std::string sip_tls_cert_dir;
   int sip_retry_after_s = 30;
   std::string sip_outbound_proxy;
-  int sip_tcp_idle_s = 120;  // empty: our requests go straight to their target
+  int sip_tcp_idle_s = 120;
+  std::string rooms_factory =
+      "conference-factory";  // empty: our requests go straight to their target
   HostPort http_listen{"127.0.0.1", 8080};
   std::string database_url;
   int database_retry_max_s = 10;

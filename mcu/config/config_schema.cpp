@@ -1,5 +1,7 @@
 #include "mcu/config/config_schema.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <vector>
 
@@ -215,6 +217,23 @@ const std::vector<OptionSpec>& specs() {
        "new rooms one source address may create by INVITE per minute; beyond, 403 (0: no cap;"
        " behind a proxy every caller has the proxy's address: raise it) (0-100000)",
        integer(&Config::rooms_on_demand_per_minute, 0, 100000)},
+      {"rooms.factory", "MCU_ROOMS_FACTORY", "--rooms-factory", ValueType::kString,
+       "conference-factory",
+       "user part of the conference factory URI (RFC 4579): an INVITE to it gets a new room with"
+       " an unguessable name, given in the 200's Contact; empty: none",
+       [](std::string_view t, Config& c) -> Problem {
+         // A room name's rule (migration 0001): it is dialled as one.
+         const auto room_char = [](char ch) {
+           return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '.' || ch == '_' ||
+                  ch == '-';
+         };
+         if (!t.empty() && (t.size() > 64 || std::isalnum(static_cast<unsigned char>(t[0])) == 0 ||
+                            !std::all_of(t.begin(), t.end(), room_char))) {
+           return "expected a room-like name (letters, digits, . _ -)";
+         }
+         c.rooms_factory = std::string(t);
+         return std::nullopt;
+       }},
       {"rooms.max_participants", "MCU_ROOMS_MAX_PARTICIPANTS", "--rooms-max-participants",
        ValueType::kInteger, "1000",
        "participants the server takes in all; beyond, INVITE gets 503 + Retry-After (1-100000)",

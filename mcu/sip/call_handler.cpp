@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "mcu/common/log.h"
+#include "mcu/common/secret.h"
 #include "mcu/sip/info_dtmf.h"
 #include "mcu/sip/message_body.h"
 
@@ -155,7 +156,13 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
     return;
   }
   const url_t* ruri = sip->sip_request != nullptr ? sip->sip_request->rq_url : nullptr;
-  const std::string room = ruri != nullptr && ruri->url_user != nullptr ? ruri->url_user : "";
+  std::string room = ruri != nullptr && ruri->url_user != nullptr ? ruri->url_user : "";
+  if (!conference_factory_.empty() && room == conference_factory_) {
+    // RFC 4579 §5.2: the conference factory makes a fresh room with a name nobody can guess;
+    // the 200's Contact (<sip:NAME@us>;isfocus) tells the caller where it is.
+    room = "conf-" + secret::randomHex(8);
+    log::info(kComponent, "conference_factory").kv("room", room).kv("call_id", call_id);
+  }
   std::optional<std::string> pin;
   std::array<char, 64> pin_buf{};
   if (ruri != nullptr && ruri->url_params != nullptr &&

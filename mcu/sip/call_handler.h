@@ -75,6 +75,8 @@ class CallHandler {
   // Where database answers come back (the control loop); without it, unknown rooms are
   // decided from the cache at once.
   void setLoop(Loop* loop) { loop_ = loop; }
+  // The user part that asks for a new ad-hoc room (RFC 4579 conference factory); empty: none.
+  void setConferenceFactory(std::string name) { conference_factory_ = std::move(name); }
   void onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool draining);
   // INVITEs whose room lookup took too long are decided now, and sessions the caller did not
   // refresh in time are ended (called about every 100 ms).
@@ -125,6 +127,7 @@ class CallHandler {
   std::map<nua_handle_t*, PendingInvite> pending_;
   std::uint64_t next_token_ = 0;
   Loop* loop_ = nullptr;
+  std::string conference_factory_;
 };
 
 }  // namespace mcu::sip

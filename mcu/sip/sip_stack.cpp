@@ -305,6 +305,7 @@ void SipStack::enableCalls(conference::Conference& conference,
       conference, SdpNegotiator(std::move(codec_preference), families, srtp), std::move(media),
       SipListeners{config_.listen, config_.tls_listen}, config_.retry_after_s);
   calls_->setLoop(&loop_);
+  calls_->setConferenceFactory(config_.conference_factory);
   // Runs on the control thread (the conference calls it from a posted task).
   conference.setDialOut([this](const std::string& room, const std::string& uri) {
     const std::string host = config_.listen.host == "0.0.0.0" || config_.listen.host == "::"

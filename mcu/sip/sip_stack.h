@@ -32,6 +32,7 @@ struct SipStackConfig {
   int retry_after_s = 30;
   std::string outbound_proxy;  // our own requests (dial-out) go through it; empty: direct
   int tcp_idle_s = 120;        // idle TCP/TLS connections are closed after this
+  std::string conference_factory = "conference-factory";  // empty: no factory URI
 };
 
 // What we put in Allow, Accept and Supported: only what the server really handles.

@@ -263,6 +263,29 @@ TEST_F(SipInteropTest, SdpInAMultipartBodyIsTakenAndAnUnknownBodyIs415) {
   EXPECT_NE(headerValue(refused.message, "Accept").find("application/sdp"), std::string::npos);
 }
 
+TEST_F(SipInteropTest, TheConferenceFactoryMakesAnUnguessableRoomNamedInTheContact) {
+  RtpPeer first_media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
+  SipUac first(server_->sipPort());
+  const auto reply = first.invite("conference-factory", sdpOffer(first_media.port(), "PCMU"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  const std::string contact = headerValue(reply.message, "Contact");
+  ASSERT_EQ(contact.rfind("<sip:conf-", 0), 0U) << contact;
+  EXPECT_NE(contact.find(">;isfocus"), std::string::npos) << contact;
+  const std::string room = contact.substr(5, contact.find('@') - 5);
+  EXPECT_EQ(room.size(), 5U + 16U) << room << ": 64 random bits";
+  first_media.setServerPort(sdpAudioPort(reply.body));
+  // Another party dials the URI the factory gave: they are in one room.
+  Caller second = dial(room, "PCMU", 800);
+  runFrames({&first_media, second.media.get()}, 50);
+  EXPECT_GT(goertzelDb(first_media.lastAudio(600), 800), kHeard);
+  EXPECT_GT(level(second, 500), kHeard);
+  SipUac again(server_->sipPort());
+  const auto another = again.invite("conference-factory", sdpOffer(40000, "PCMU"));
+  ASSERT_EQ(another.status, 200) << another.message;
+  EXPECT_EQ(headerValue(another.message, "Contact").find("<sip:" + room + "@"), std::string::npos)
+      << "each INVITE to the factory makes a new room";
+}
+
 TEST_F(SipInteropTest, ACallerRequiring100relIsAnsweredNotRefusedWith420) {
   SipUac caller(server_->sipPort());
   RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
