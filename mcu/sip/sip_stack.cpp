@@ -17,6 +17,7 @@
 #include "mcu/common/log.h"
 #include "mcu/sip/call_handler.h"
 #include "mcu/sip/session_timer.h"
+#include "mcu/sip/sip_fields.h"
 #include "mcu/sip/sofia_log.h"
 
 namespace mcu::sip {
@@ -25,12 +26,6 @@ namespace {
 constexpr std::string_view kComponent = "sip";
 // No version: it tells a scanner which bugs to try (issue 11).
 constexpr const char* kUserAgent = "mcu";
-
-std::string callIdOf(const sip_t* sip) {
-  return sip != nullptr && sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr
-             ? sip->sip_call_id->i_id
-             : "";
-}
 
 // Tries the address for UDP and TCP before nua_create(): it gives the operator the errno
 // ("Address already in use"), and sofia's nua_create() failure path leaks its root's port.

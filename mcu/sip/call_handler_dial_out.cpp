@@ -1,0 +1,111 @@
+// CallHandler, the calls we place: REST dial-out (an INVITE with our offer) and the responses
+// to it. The calls that come in are in call_handler.cpp.
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tag.h>
+#include <sofia-sip/url.h>
+
+#include "mcu/common/log.h"
+#include "mcu/sip/call_handler.h"
+#include "mcu/sip/sip_fields.h"
+
+namespace mcu::sip {
+namespace {
+
+constexpr std::string_view kComponent = "sip";
+
+}  // namespace
+
+conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& room,
+                                               const std::string& uri, const std::string& from,
+                                               bool draining) {
+  if (draining) {
+    return {503, "the server is shutting down", std::nullopt};
+  }
+  static std::uint64_t counter = 0;
+  const std::string call_id =
+      "mcu-out-" + std::to_string(sessionId()) + "-" + std::to_string(++counter);
+  auto leg = std::make_unique<CallLeg>();
+  leg->outgoing = true;
+  leg->call_id = call_id;
+  leg->room = room;
+  leg->local.session_id = sessionId();
+  leg->local.session_version = 1;
+  leg->local.srtp_key = randomSrtpKey();
+  leg->audio.codec = {};
+  leg->audio.receive = leg->audio.send = false;  // nothing to send to before the answer
+  conference::JoinRequest request;
+  request.room = room;
+  request.call_id = call_id;
+  request.from_uri = uri;
+  request.media = endpointFor(leg->audio, leg->local);
+  request.dial_out = true;
+  const auto joined = conference_.join(request);
+  if (joined.admission.status != 200) {
+    return {joined.admission.status, joined.admission.reason, std::nullopt};
+  }
+  leg->participant = joined.participant;
+  leg->local.address = media_.addressToward(media_.families().ipv4 ? "127.0.0.1" : "::1");
+  leg->local.port = joined.local_port;
+  nua_handle_t* nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(uri.c_str()),
+                                SIPTAG_FROM_STR(from.c_str()), TAG_END());
+  leg->nh = nh;
+  nua_handle_bind(nh, leg.get());
+  su_home_t home[1] = {SU_HOME_INIT(home)};  // NOLINT(modernize-avoid-c-arrays): sofia idiom
+  const url_t* target = url_make(home, uri.c_str());
+  const std::string contact = contactForTarget(listeners_, target, room);
+  leg->secure = target != nullptr && (target->url_type == url_sips ||
+                                      contact.find(";transport=tls") != std::string::npos);
+  su_home_deinit(home);
+  const std::string offer = negotiatorFor(room).offer(leg->local, leg->secure);
+  nua_invite(nh, SIPTAG_CALL_ID_STR(call_id.c_str()), SIPTAG_CONTACT_STR(contact.c_str()),
+             SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(offer.c_str()),
+             TAG_END());
+  log::info(kComponent, "dial_out").kv("room", room).kv("uri", uri).kv("call_id", call_id);
+  const auto participant = conference_.participant(room, joined.participant);
+  legs_[nh] = std::move(leg);
+  return {202, "calling", participant};
+}
+
+void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
+  if (leg.established() && status >= 200) {
+    leg.own_reinvite_pending = false;
+    if (status == 408 || status == 481) {
+      // Our session refresh found no one there: nua ends the dialog.
+      leave_reasons_.try_emplace(leg.call_id, "refresh_failed_" + std::to_string(status));
+    } else if (status < 300) {
+      ackRefresh(leg, sip);
+    }
+    return;
+  }
+  if (!leg.outgoing || leg.answered || status < 180) {
+    return;  // 100 Trying, or a response to a later re-INVITE
+  }
+  if (status < 200) {
+    conference_.dialProgress(leg.participant, "ringing", status);
+    return;
+  }
+  if (status >= 300) {
+    conference_.dialProgress(leg.participant, "failed", status);
+    leave_reasons_.try_emplace(leg.call_id, "dialout_failed_" + std::to_string(status));
+    return;  // nua ends the dialog: onTerminated follows
+  }
+  leg.answered = true;
+  const auto answer = sdpBody(sip);
+  auto negotiated = answer ? negotiatorFor(leg.room).negotiate(*answer, leg.secure)
+                           : std::variant<NegotiatedAudio, SdpRejection>(SdpRejection{});
+  if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
+    log::warn(kComponent, "answer_unusable").kv("call_id", leg.call_id).kv("warning", r->warning);
+    conference_.dialProgress(leg.participant, "failed", 488);
+    leave_reasons_.try_emplace(leg.call_id, "bad_answer");
+    nua_bye(leg.nh, SIPTAG_REASON_STR("SIP;cause=488;text=\"no usable SDP answer\""), TAG_END());
+    return;
+  }
+  leg.audio = std::get<NegotiatedAudio>(negotiated);
+  conference_.update(leg.participant, endpointFor(leg.audio, leg.local));
+  conference_.dialProgress(leg.participant, "joined", status);
+  // nua ACKed this 2xx itself; later ones (refreshes) are ours to ACK, like a dial-in's.
+  nua_set_hparams(leg.nh, NUTAG_AUTOACK(0), TAG_END());
+}
+
+}  // namespace mcu::sip
