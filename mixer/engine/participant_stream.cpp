@@ -205,6 +205,7 @@ void ParticipantStream::onRtp(const rtp::RtpPacketView& packet, std::int64_t now
     ++counters_.dropped_bad;
     return;
   }
+  remote_ssrc_ = packet.header.ssrc;
   jitter_.push(packet, now_us);
   receive_stats_.onPacket(
       packet.header.sequence, packet.header.ssrc,
@@ -356,13 +357,14 @@ codec::AudioEncoder& ParticipantStream::personalEncoder() {
   return *personal_encoder_;
 }
 
-void ParticipantStream::sendPayload(std::span<const std::uint8_t> payload) {
+void ParticipantStream::sendPayload(std::span<const std::uint8_t> payload,
+                                    std::span<const std::uint32_t> contributors) {
   if (payload.empty() || !remote_) {
     writer_.skip();
     return;
   }
   std::array<std::uint8_t, rtp::kMaxRtpPacket + srtp::kSrtpMaxOverhead> packet{};
-  const std::size_t size = protect(packet, writer_.write(payload, packet), false);
+  const std::size_t size = protect(packet, writer_.write(payload, packet, contributors), false);
   if (size > 0 && socket_.send(std::span(packet.data(), size), *remote_)) {
     ++counters_.packets_out;
     counters_.bytes_out += size;

@@ -90,7 +90,11 @@ class ParticipantStream {
   bool deaf() const { return deaf_; }
   float outputGain() const { return output_gain_; }
   codec::AudioEncoder& personalEncoder();
-  void sendPayload(std::span<const std::uint8_t> payload);
+  // `contributors`: the SSRCs of the talkers heard in it (RFC 3550 CSRC list).
+  void sendPayload(std::span<const std::uint8_t> payload,
+                   std::span<const std::uint32_t> contributors = {});
+  // The SSRC it sends us (0 before its first packet): what a mix names it by.
+  std::uint32_t remoteSsrc() const { return remote_ssrc_; }
   // A prompt for this participant only: mixed into what it hears until it ends.
   void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples);
   bool hasPrompt() const { return !prompts_.empty(); }
@@ -158,6 +162,7 @@ class ParticipantStream {
   bool selected_ = false;
   // Statistics and events.
   bool seen_first_packet_ = false;
+  std::uint32_t remote_ssrc_ = 0;
   bool timed_out_ = false;
   std::int64_t last_packet_us_ = 0;
   std::optional<std::uint32_t> last_dtmf_timestamp_;

@@ -150,6 +150,7 @@ void RoomMixer::sendMixes() {
   // anyone hearing a prompt of their own, gets a personal one.
   encoded_.clear();
   static const core::Pcm kSilence{};
+  collectContributors();
   for (auto& p : participants_) {
     if (!p->wantsAudio()) {
       p->skipSend();
@@ -162,27 +163,53 @@ void RoomMixer::sendMixes() {
                                      [&](const core::TalkerMix& t) { return t.id == p->id(); });
     const bool is_talker = talker != mix_.talkers.end();
     const core::Pcm& heard = p->deaf() ? kSilence : (is_talker ? talker->pcm : mix_.full);
+    std::span<const std::uint32_t> heard_from =
+        p->deaf() ? std::span<const std::uint32_t>{} : std::span(contributor_ssrcs_);
     if (is_talker || p->hasPrompt()) {
-      sendPersonal(*p, heard);
+      // A talker hears the others: its own SSRC is not among the contributors it is told of.
+      std::array<std::uint32_t, 15> others{};
+      std::size_t n = 0;
+      for (const auto& [id, ssrc] : contributors_) {
+        if (id != p->id() && n < others.size()) {
+          others[n++] = ssrc;
+        }
+      }
+      sendPersonal(*p, heard,
+                   p->deaf() ? std::span<const std::uint32_t>{}
+                             : std::span<const std::uint32_t>(others.data(), n));
     } else {
-      sendShared(*p, heard);
+      sendShared(*p, heard, heard_from);
     }
   }
 }
 
-void RoomMixer::sendPersonal(ParticipantStream& p, const core::Pcm& heard) {
+void RoomMixer::collectContributors() {
+  contributors_.clear();
+  contributor_ssrcs_.clear();
+  for (const auto& t : mix_.talkers) {
+    const ParticipantStream* s = find(t.id);
+    if (s != nullptr && s->talking() && s->remoteSsrc() != 0 && contributors_.size() < 15) {
+      contributors_.emplace_back(t.id, s->remoteSsrc());
+      contributor_ssrcs_.push_back(s->remoteSsrc());
+    }
+  }
+}
+
+void RoomMixer::sendPersonal(ParticipantStream& p, const core::Pcm& heard,
+                             std::span<const std::uint32_t> contributors) {
   scratch_ = heard;
   p.mixPrompt(scratch_);
   if (p.outputGain() != 1.0F) {
     applyGain(scratch_, p.outputGain(), scratch_);
   }
-  p.sendPayload(p.personalEncoder().encode(scratch_));
+  p.sendPayload(p.personalEncoder().encode(scratch_), contributors);
   ++counters_.personal_encodes;
 }
 
 // A listener costs no copy of the mix: the frame is encoded once per configuration and the
 // payload reused for everyone with that configuration.
-void RoomMixer::sendShared(ParticipantStream& p, const core::Pcm& heard) {
+void RoomMixer::sendShared(ParticipantStream& p, const core::Pcm& heard,
+                           std::span<const std::uint32_t> contributors) {
   const SharedKey key{p.endpoint().codec, p.outputGain(), p.deaf()};
   auto it = std::find_if(encoded_.begin(), encoded_.end(),
                          [&](const auto& e) { return !(e.first < key) && !(key < e.first); });
@@ -200,7 +227,7 @@ void RoomMixer::sendShared(ParticipantStream& p, const core::Pcm& heard) {
     it = encoded_.end() - 1;
     ++counters_.shared_encodes;
   }
-  p.sendPayload(it->second);
+  p.sendPayload(it->second, contributors);
 }
 
 }  // namespace mcu::mixer

@@ -58,8 +58,13 @@ class RoomMixer {
   };
   void updateTalking(MediaEvents* events);
   void sendMixes();
-  void sendPersonal(ParticipantStream& p, const core::Pcm& heard);
-  void sendShared(ParticipantStream& p, const core::Pcm& heard);
+  // `contributors`: the SSRCs of the talkers heard in `heard` (the CSRC list it is sent with).
+  void sendPersonal(ParticipantStream& p, const core::Pcm& heard,
+                    std::span<const std::uint32_t> contributors);
+  void sendShared(ParticipantStream& p, const core::Pcm& heard,
+                  std::span<const std::uint32_t> contributors);
+  // This tick's talkers that are heard (selected and talking), with the SSRC each sends us.
+  void collectContributors();
   const core::Pcm* nextPromptFrame();
 
   RoomId id_;
@@ -81,6 +86,8 @@ class RoomMixer {
   std::unique_ptr<Recording> recording_;
   // Reused every tick: no allocation once the room has seen its configurations.
   std::vector<std::pair<SharedKey, std::span<const std::uint8_t>>> encoded_;
+  std::vector<std::pair<ParticipantId, std::uint32_t>> contributors_;  // per tick
+  std::vector<std::uint32_t> contributor_ssrcs_;                       // the same, SSRCs only
   core::Pcm scratch_{};
   std::vector<core::SourceLevel> levels_;
   std::vector<core::SourceFrame> sources_;

@@ -1,5 +1,6 @@
 #include "mixer/rtp/rtp_packet.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "mixer/rtp/byte_order.h"
@@ -52,6 +53,10 @@ std::optional<RtpPacketView> parseRtp(std::span<const std::uint8_t> data, int au
   if (offset > data.size()) {
     return std::nullopt;
   }
+  view.header.csrc_count = static_cast<std::uint8_t>(csrc_count);
+  for (std::size_t i = 0; i < csrc_count; ++i) {
+    view.header.csrcs[i] = read32(&data[kRtpHeaderSize + 4 * i]);
+  }
   if (extension) {
     if (offset + 4 > data.size()) {
       return std::nullopt;
@@ -84,16 +89,20 @@ std::optional<RtpPacketView> parseRtp(std::span<const std::uint8_t> data, int au
 std::size_t writeRtp(const RtpHeader& header, std::span<const std::uint8_t> payload,
                      std::span<std::uint8_t> out, int audio_level_id) {
   const bool ext = audio_level_id > 0 && audio_level_id < 15 && header.audio_level.has_value();
-  const std::size_t size = kRtpHeaderSize + (ext ? 8 : 0) + payload.size();
+  const std::size_t csrcs = std::min<std::size_t>(header.csrc_count, header.csrcs.size());
+  const std::size_t size = kRtpHeaderSize + 4 * csrcs + (ext ? 8 : 0) + payload.size();
   if (out.size() < size) {
     return 0;
   }
-  out[0] = static_cast<std::uint8_t>(0x80 | (ext ? 0x10 : 0));
+  out[0] = static_cast<std::uint8_t>(0x80 | (ext ? 0x10 : 0) | csrcs);
   out[1] = static_cast<std::uint8_t>((header.marker ? 0x80 : 0) | (header.payload_type & 0x7F));
   write16(&out[2], header.sequence);
   write32(&out[4], header.timestamp);
   write32(&out[8], header.ssrc);
   std::size_t offset = kRtpHeaderSize;
+  for (std::size_t i = 0; i < csrcs; ++i, offset += 4) {
+    write32(&out[offset], header.csrcs[i]);
+  }
   if (ext) {
     write16(&out[offset], 0xBEDE);
     write16(&out[offset + 2], 1);

@@ -3,6 +3,7 @@
 // (one-byte header extension, RFC 8285) when its id was negotiated.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -19,6 +20,11 @@ struct RtpHeader {
   // RFC 6464: level in -dBov (0..127) and the sender's voice-activity flag, when present.
   std::optional<std::uint8_t> audio_level;
   bool voice_activity = false;
+  // RFC 3550 §5.1 contributing sources: in the mixes we send, the talkers heard in it (so
+  // phones and gateways can show who speaks).
+  std::array<std::uint32_t, 15> csrcs{};
+  std::uint8_t csrc_count = 0;
+  std::span<const std::uint32_t> contributors() const { return {csrcs.data(), csrc_count}; }
 };
 
 struct RtpPacketView {

@@ -1,5 +1,7 @@
 #include "mixer/rtp/rtp_stream_writer.h"
 
+#include <algorithm>
+
 namespace mcu::mixer::rtp {
 
 RtpStreamWriter::RtpStreamWriter(std::uint32_t ssrc, std::uint16_t first_sequence,
@@ -12,8 +14,11 @@ RtpStreamWriter::RtpStreamWriter(std::uint32_t ssrc, std::uint16_t first_sequenc
       payload_type_(payload_type) {}
 
 std::size_t RtpStreamWriter::write(std::span<const std::uint8_t> payload,
-                                   std::span<std::uint8_t> out) {
+                                   std::span<std::uint8_t> out,
+                                   std::span<const std::uint32_t> contributors) {
   RtpHeader header;
+  header.csrc_count = static_cast<std::uint8_t>(std::min(contributors.size(), header.csrcs.size()));
+  std::copy_n(contributors.begin(), header.csrc_count, header.csrcs.begin());
   header.payload_type = payload_type_;
   header.marker = first_;  // RFC 3551 §4.1: first packet of a talkspurt
   header.sequence = sequence_;

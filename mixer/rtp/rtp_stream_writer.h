@@ -17,7 +17,9 @@ class RtpStreamWriter {
                   std::uint32_t timestamp_step, std::uint8_t payload_type);
 
   // Writes the packet for this tick into `out` and advances; returns its size (0: no room).
-  std::size_t write(std::span<const std::uint8_t> payload, std::span<std::uint8_t> out);
+  // `contributors`: the SSRCs heard in it (CSRC list, at most 15).
+  std::size_t write(std::span<const std::uint8_t> payload, std::span<std::uint8_t> out,
+                    std::span<const std::uint32_t> contributors = {});
   // An RFC 4733 event packet: its own payload type and the event's start timestamp (all
   // packets of one event carry it); time still moves on by one tick.
   std::size_t writeEvent(std::span<const std::uint8_t> payload, std::uint8_t payload_type,

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <future>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "mixer/codec/audio_file_loader.h"
@@ -276,6 +277,43 @@ TEST_F(MediaEngineTest, SrtpParticipantHearsAndIsHeardAndForgedPacketsAreCounted
   ASSERT_TRUE(stats.has_value());
   EXPECT_EQ(stats->srtp_auth_failed, 2U);
   EXPECT_GT(level(a, 800, 300), kHeard) << "the call goes on";
+}
+
+TEST_F(MediaEngineTest, TheMixNamesItsTalkersAsContributingSources) {
+  auto& a = peer(opus(), 500);
+  auto& b = peer(opus(), 800);
+  auto& c = peer(opus(), 1100);
+  join(a, opus());
+  join(b, opus());
+  join(c, opus());
+  c.setSilent(true);  // a listener
+  test::runFrames({&a, &b, &c}, 60);
+  // Among its last 25 packets, one carries exactly `expected` (talking is detected from
+  // levels, and a loaded machine may make it flicker for a frame): and none ever names
+  // anyone outside `allowed`.
+  const auto told = [](const test::RtpPeer& p, const std::set<std::uint32_t>& expected,
+                       const std::set<std::uint32_t>& allowed) {
+    const auto& got = p.received();
+    bool seen = false;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      const auto list = got[i].header.contributors();
+      const std::set<std::uint32_t> names(list.begin(), list.end());
+      for (const auto ssrc : names) {
+        if (!allowed.contains(ssrc)) {
+          return false;
+        }
+      }
+      seen = seen || (i + 25 >= got.size() && names == expected);
+    }
+    return seen;
+  };
+  EXPECT_TRUE(told(c, {a.ssrc(), b.ssrc()}, {a.ssrc(), b.ssrc()})) << "the listener: both";
+  EXPECT_TRUE(told(a, {b.ssrc()}, {b.ssrc()})) << "a talker hears, and is told, the other";
+  EXPECT_TRUE(told(b, {a.ssrc()}, {a.ssrc()}));
+  a.setSilent(true);
+  b.setSilent(true);
+  test::runFrames({&a, &b, &c}, 60);
+  EXPECT_TRUE(told(c, {}, {a.ssrc(), b.ssrc()})) << "nobody talks: no contributors";
 }
 
 TEST_F(MediaEngineTest, OnlyTheLoudestKAreMixed) {

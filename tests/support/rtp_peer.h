@@ -63,6 +63,7 @@ class RtpPeer {
   // RTCP packets the engine sent us (rtcp-mux), raw.
   const std::vector<std::vector<std::uint8_t>>& receivedRtcp() const { return rtcp_; }
   std::uint64_t packetsSent() const { return sent_; }
+  std::uint32_t ssrc() const { return ssrc_; }
   // SRTP from now on: what it sends is protected, what it receives must authenticate (those
   // that do not are counted and dropped).
   void setSrtp(const mixer::srtp::SrtpKeys& keys);

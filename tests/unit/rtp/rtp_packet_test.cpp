@@ -84,3 +84,33 @@ TEST(RtpPacketTest, WriteRefusesASmallBuffer) {
 
 }  // namespace
 }  // namespace mcu::mixer::rtp
+
+namespace mcu::mixer::rtp {
+namespace {
+
+TEST(RtpPacketCsrcTest, ContributingSourcesRoundTripBeforeTheExtension) {
+  RtpHeader h;
+  h.payload_type = 111;
+  h.sequence = 7;
+  h.timestamp = 960;
+  h.ssrc = 0xAABBCCDD;
+  h.csrc_count = 2;
+  h.csrcs[0] = 0x11111111;
+  h.csrcs[1] = 0x22222222;
+  h.audio_level = 30;
+  const std::array<std::uint8_t, 3> payload{1, 2, 3};
+  std::array<std::uint8_t, 64> out{};
+  const std::size_t size = writeRtp(h, payload, out, 1);
+  ASSERT_EQ(size, kRtpHeaderSize + 8 + 8 + payload.size());
+  EXPECT_EQ(out[0] & 0x0F, 2);
+  const auto parsed = parseRtp(std::span(out.data(), size), 1);
+  ASSERT_TRUE(parsed.has_value());
+  ASSERT_EQ(parsed->header.contributors().size(), 2U);
+  EXPECT_EQ(parsed->header.csrcs[0], 0x11111111U);
+  EXPECT_EQ(parsed->header.csrcs[1], 0x22222222U);
+  EXPECT_EQ(parsed->header.audio_level, 30);
+  EXPECT_EQ(parsed->payload.size(), payload.size());
+}
+
+}  // namespace
+}  // namespace mcu::mixer::rtp
