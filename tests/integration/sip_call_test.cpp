@@ -13,6 +13,7 @@
 
 #include "tests/integration/call_fixture.h"
 #include "tests/support/net.h"
+#include "tests/support/tls_stream.h"
 
 namespace mcu::test {
 namespace {
@@ -271,30 +272,20 @@ TEST_F(SipCallTest, SippCallerOverTcp) {
 }
 
 TEST_F(SipCallTest, TlsListenerAnswersOverTls) {
-  ASSERT_TRUE(requireTool("/usr/bin/openssl")) << "openssl is missing";
-  const TempPath certs("certs");
-  const std::string& dir = certs.path();
-  ::unlink(dir.c_str());
-  ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
-  const auto made =
-      runCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                  "-subj", "/CN=127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"},
-                 60s);
-  ASSERT_EQ(made.exit_code, 0) << made.output;
-  // sofia-sip wants the key and certificate together in agent.pem.
-  std::ofstream(dir + "/agent.pem") << readFile(dir + "/key.pem") << readFile(dir + "/cert.pem");
-  std::ofstream(dir + "/cafile.pem") << readFile(dir + "/cert.pem");
+  // The test CA and certificate (tests/data/tls); full TLS calls are in sip_interop_test.cpp
+  // and baresip_test.cpp.
+  const std::string dir = std::string(MCU_SOURCE_DIR) + "/tests/data/tls";
   const std::uint16_t tls_port = freeUdpTcpPort();
   server_.reset();
   start({{"MCU_SIP_TLS_LISTEN", "127.0.0.1:" + std::to_string(tls_port)},
          {"MCU_SIP_TLS_CERT_DIR", dir}});
-  const std::string options = optionsRequest(9, "TLS");
-  const std::string script =
-      "(printf '%s' \"$REQ\"; sleep 2) | /usr/bin/openssl s_client -quiet "
-      "-connect 127.0.0.1:" +
-      std::to_string(tls_port) + " 2>/dev/null";
-  const auto reply = runCommand({"/bin/sh", "-c", script}, 20s, {{"REQ", options}});
-  EXPECT_NE(reply.output.find("SIP/2.0 200 OK"), std::string::npos) << reply.output;
+  std::string error;
+  auto tls = TlsStream::connect(tls_port, dir + "/cafile.pem", error);
+  ASSERT_NE(tls, nullptr) << error;
+  ASSERT_TRUE(tls->write(optionsRequest(tls->localPort(), "TLS")));
+  const auto reply = tls->readMessage(5s);
+  ASSERT_TRUE(reply.has_value()) << "no answer over TLS";
+  EXPECT_EQ(statusLine(*reply), "SIP/2.0 200 OK") << *reply;
 }
 
 TEST_F(SipCallTest, SippCodecChoiceForEachCodecAnd488ForNone) {
