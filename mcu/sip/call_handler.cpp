@@ -161,22 +161,8 @@ void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, b
   invite.contact = contactForRequest(listeners_, sip, room);
   invite.secure =
       sip->sip_via != nullptr && transportNamed(sip->sip_via->v_protocol) == SipTransport::kTls;
-  if (sip->sip_via != nullptr) {
-    invite.source = sip->sip_via->v_received != nullptr ? sip->sip_via->v_received
-                    : sip->sip_via->v_host != nullptr   ? sip->sip_via->v_host
-                                                        : "";
-  }
-  invite.session_timer.supported = sip_has_supported(sip->sip_supported, "timer") != 0 ||
-                                   sip_has_feature(sip->sip_require, "timer") != 0;
-  if (sip->sip_session_expires != nullptr) {
-    invite.session_timer.session_expires = static_cast<unsigned>(sip->sip_session_expires->x_delta);
-    invite.session_timer.refresher_uas =
-        sip->sip_session_expires->x_refresher != nullptr &&
-        strcasecmp(sip->sip_session_expires->x_refresher, "uas") == 0;
-  }
-  if (sip->sip_min_se != nullptr) {
-    invite.session_timer.min_se = static_cast<unsigned>(sip->sip_min_se->min_delta);
-  }
+  invite.source = sourceOf(sip);
+  invite.session_timer = sessionTimerRequestOf(sip);
   // A room this server has not seen may have been created since (over REST on another node,
   // in SQL): ask the database before deciding, without holding the control thread. The
   // INVITE waits meanwhile (nta sends 100 Trying), and a CANCEL can still end it.
@@ -354,9 +340,7 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
 }
 
 void CallHandler::onInfo(CallLeg& leg, const sip_t* sip, nua_t* current) {
-  const char* type = sip->sip_content_type != nullptr && sip->sip_content_type->c_type != nullptr
-                         ? sip->sip_content_type->c_type
-                         : "";
+  const std::string type = contentTypeOf(sip);
   const std::string_view body =
       sip->sip_payload != nullptr
           ? std::string_view(sip->sip_payload->pl_data, sip->sip_payload->pl_len)

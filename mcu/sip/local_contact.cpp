@@ -7,11 +7,10 @@
 #include <cstring>
 
 #include "mcu/sip/media_address.h"
+#include "mcu/sip/sip_fields.h"
 
 namespace mcu::sip {
 namespace {
-
-bool isWildcard(const std::string& host) { return host == "0.0.0.0" || host == "::"; }
 
 // Our host as the peer reaches it: the configured one, or for a wildcard listener the address
 // on the route toward the peer.
@@ -19,7 +18,7 @@ std::string hostToward(const HostPort& listener, std::string peer) {
   if (peer.size() > 2 && peer.front() == '[' && peer.back() == ']') {
     peer = peer.substr(1, peer.size() - 2);
   }
-  const std::string host = isWildcard(listener.host)
+  const std::string host = isWildcardHost(listener.host)
                                ? localAddressToward(peer.empty() ? "127.0.0.1" : peer)
                                : listener.host;
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -70,12 +69,7 @@ std::string contactForRequest(const SipListeners& listeners, const sip_t* reques
   const sip_record_route_t* rr = request != nullptr ? request->sip_record_route : nullptr;
   const bool sips = (ruri != nullptr && ruri->url_type == url_sips) ||
                     (rr != nullptr && rr->r_url->url_type == url_sips);
-  std::string peer;
-  if (via != nullptr) {
-    peer =
-        via->v_received != nullptr ? via->v_received : (via->v_host != nullptr ? via->v_host : "");
-  }
-  return build(listeners, transport, sips, peer, user);
+  return build(listeners, transport, sips, sourceOf(request), user);
 }
 
 std::string contactForTarget(const SipListeners& listeners, const url_t* target,

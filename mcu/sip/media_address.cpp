@@ -37,19 +37,15 @@ std::string localAddressToward(const std::string& remote) {
   return result;
 }
 
-namespace {
-
-bool isWildcard(const std::string& host) {
+bool isWildcardHost(const std::string& host) {
   return host.empty() || host == "0.0.0.0" || host == "::";
 }
-
-}  // namespace
 
 std::string MediaAddressConfig::addressToward(const std::string& remote) const {
   if (!advertised.empty()) {
     return advertised;
   }
-  if (!isWildcard(bind)) {
+  if (!isWildcardHost(bind)) {
     return bind;
   }
   return localAddressToward(remote);

