@@ -11,7 +11,7 @@
 #include <mutex>
 #include <string>
 
-#include "api/failure_window.h"
+#include "mcu/common/rate_window.h"
 #include "mcu/store/token_store.h"
 
 namespace mcu::api {
@@ -38,7 +38,7 @@ class Authenticator {
   AuthLimits limits_;
   // Shared by the HTTP worker threads: a short critical section per request, no I/O under it.
   std::mutex mutex_;
-  FailureWindow failures_;
+  RateWindow failures_;
 };
 
 }  // namespace mcu::api

@@ -1,5 +1,6 @@
 #include "mcu/conference/conference.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -75,7 +76,10 @@ std::string nowIso() {
 
 Conference::Conference(mixer::MediaEngine& engine, store::ConferenceStore& store,
                        ConferenceConfig config)
-    : engine_(engine), store_(store), config_(std::move(config)) {}
+    : engine_(engine),
+      store_(store),
+      config_(std::move(config)),
+      room_creations_(std::max(1, config_.on_demand_per_minute), std::chrono::minutes(1)) {}
 
 void Conference::setRooms(const std::vector<store::RoomRow>& rooms) {
   for (const auto& row : rooms) {
@@ -120,7 +124,8 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
       result.admission = {404, "no such room"};
       return result;
     }
-    if (!request.dial_out && !mayCreateRoom(request.source)) {
+    if (!request.dial_out && config_.on_demand_per_minute > 0 &&
+        !room_creations_.tryRecord(request.source, std::chrono::steady_clock::now())) {
       result.admission = {403, "too many new rooms from this address; dial an existing room"};
       log::warn(kComponent, "room_creation_capped").kv("source", request.source);
       return result;
@@ -385,27 +390,6 @@ void Conference::leaveRoomMedia(const std::string& name, mixer::ParticipantId id
   if (room->second.deleted) {
     rooms_.erase(room);
   }
-}
-
-bool Conference::mayCreateRoom(const std::string& source) {
-  if (config_.on_demand_per_minute <= 0) {
-    return true;
-  }
-  const auto now = std::chrono::steady_clock::now();
-  const auto minute_ago = now - std::chrono::minutes(1);
-  // Bounded: sources with nothing in the last minute are forgotten.
-  for (auto it = room_creations_.begin(); it != room_creations_.end();) {
-    while (!it->second.empty() && it->second.front() < minute_ago) {
-      it->second.pop_front();
-    }
-    it = it->second.empty() ? room_creations_.erase(it) : std::next(it);
-  }
-  auto& times = room_creations_[source];
-  if (times.size() >= static_cast<std::size_t>(config_.on_demand_per_minute)) {
-    return false;
-  }
-  times.push_back(now);
-  return true;
 }
 
 }  // namespace mcu::conference

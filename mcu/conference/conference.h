@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "mcu/common/rate_window.h"
 #include "mcu/conference/live_view.h"
 #include "mcu/conference/room_policy.h"
 #include "mcu/store/conference_store.h"
@@ -175,9 +176,8 @@ class Conference {
   std::map<mixer::ParticipantId, PendingPin> pending_pins_;
   DialOutFn dial_out_;
   bool overloaded_ = false;
-  // Whether `source` may create one more on-demand room now (and counts it if so).
-  bool mayCreateRoom(const std::string& source);
-  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> room_creations_;
+  // Rooms created by INVITE per source address in the last minute (on_demand_per_minute).
+  RateWindow room_creations_;
   std::deque<ParticipantView> failed_dial_outs_;  // the last few, for GET after the failure
   ConferenceTotals ended_;  // counters of calls that left, plus joins and refusals
   mixer::ParticipantId next_participant_ = 1;

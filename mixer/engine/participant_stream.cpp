@@ -100,6 +100,23 @@ std::size_t ParticipantStream::protect(std::span<std::uint8_t> packet, std::size
   return rtcp ? srtp_->protectRtcp(packet, size) : srtp_->protectRtp(packet, size);
 }
 
+std::optional<std::size_t> ParticipantStream::accept(std::span<std::uint8_t> buffer,
+                                                     std::size_t length, bool rtcp,
+                                                     std::int64_t now_us) {
+  if (srtp_) {
+    const auto plain =
+        rtcp ? srtp_->unprotectRtcp(buffer, length) : srtp_->unprotectRtp(buffer, length);
+    if (!plain) {
+      ++counters_.srtp_auth_failed;  // dropped, counted, never the end of the call
+      return std::nullopt;
+    }
+    length = *plain;
+  }
+  heard_ = true;
+  last_heard_us_ = now_us;
+  return length;
+}
+
 void ParticipantStream::resolveRtcpDestination() {
   if (endpoint_.rtcp_mux) {
     rtcp_remote_ = remote_;
@@ -158,19 +175,12 @@ void ParticipantStream::receive(std::int64_t now_us, MediaEvents* events) {
         continue;
       }
     }
-    std::span<const std::uint8_t> data(buffer.data(), static_cast<std::size_t>(n));
-    const bool rtcp = rtp::looksLikeRtcp(data);
-    if (srtp_) {
-      const auto plain = rtcp ? srtp_->unprotectRtcp(buffer, data.size())
-                              : srtp_->unprotectRtp(buffer, data.size());
-      if (!plain) {
-        ++counters_.srtp_auth_failed;  // dropped, counted, never the end of the call
-        continue;
-      }
-      data = data.first(*plain);
+    const bool rtcp = rtp::looksLikeRtcp(std::span(buffer.data(), static_cast<std::size_t>(n)));
+    const auto length = accept(buffer, static_cast<std::size_t>(n), rtcp, now_us);
+    if (!length) {
+      continue;
     }
-    heard_ = true;
-    last_heard_us_ = now_us;
+    const std::span<const std::uint8_t> data(buffer.data(), *length);
     if (rtcp) {
       onRtcp(data);  // rtcp-mux (RFC 5761 §4)
       continue;
@@ -225,18 +235,9 @@ void ParticipantStream::receiveRtcp(std::int64_t now_us) {
       ++counters_.dropped_wrong_source;
       continue;
     }
-    auto length = static_cast<std::size_t>(n);
-    if (srtp_) {
-      const auto plain = srtp_->unprotectRtcp(buffer, length);
-      if (!plain) {
-        ++counters_.srtp_auth_failed;
-        continue;
-      }
-      length = *plain;
+    if (const auto length = accept(buffer, static_cast<std::size_t>(n), true, now_us)) {
+      onRtcp(std::span(buffer.data(), *length));
     }
-    heard_ = true;
-    last_heard_us_ = now_us;
-    onRtcp(std::span(buffer.data(), length));
   }
 }
 

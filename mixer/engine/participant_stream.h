@@ -128,6 +128,11 @@ class ParticipantStream {
   void resolveRtcpDestination();
   // SRTP per the endpoint's keys (none: plain RTP).
   void startSrtp();
+  // A packet from the remote address, as read: checked and decrypted in place when SRTP is on
+  // (a failure is counted and the packet dropped), and the address marked as heard from (we
+  // may send to it). Its plain length, or nullopt to drop it.
+  std::optional<std::size_t> accept(std::span<std::uint8_t> buffer, std::size_t length, bool rtcp,
+                                    std::int64_t now_us);
   // A packet about to be sent, protected in place when SRTP is on; its length to send, 0 for
   // none.
   std::size_t protect(std::span<std::uint8_t> packet, std::size_t size, bool rtcp);

@@ -1,17 +1,17 @@
-#include "api/failure_window.h"
+#include "mcu/common/rate_window.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace mcu::api {
+namespace mcu {
 namespace {
 
 using std::chrono::seconds;
-using Clock = FailureWindow::Clock;
+using Clock = RateWindow::Clock;
 
-TEST(FailureWindowTest, TheTenthFailureInAMinuteLimitsUntilTheWindowPasses) {
-  FailureWindow w(10, seconds(60));
+TEST(RateWindowTest, TheTenthEventInAMinuteLimitsUntilTheWindowPasses) {
+  RateWindow w(10, seconds(60));
   const auto t0 = Clock::time_point{} + seconds(1000);
   for (int i = 0; i < 9; ++i) {
     EXPECT_FALSE(w.record("10.0.0.1", t0 + seconds(i)));
@@ -23,8 +23,8 @@ TEST(FailureWindowTest, TheTenthFailureInAMinuteLimitsUntilTheWindowPasses) {
   EXPECT_FALSE(w.limited("10.0.0.1", t0 + seconds(61))) << "the oldest failure left the window";
 }
 
-TEST(FailureWindowTest, MemoryStaysBoundedUnderAScanFromManyAddresses) {
-  FailureWindow w(10, seconds(60), 1000);
+TEST(RateWindowTest, MemoryStaysBoundedUnderAScanFromManyAddresses) {
+  RateWindow w(10, seconds(60), 1000);
   const auto t0 = Clock::time_point{} + seconds(1000);
   for (int i = 0; i < 20'000; ++i) {
     w.record("10." + std::to_string(i / 65536) + "." + std::to_string((i / 256) % 256) + "." +
@@ -43,4 +43,4 @@ TEST(FailureWindowTest, MemoryStaysBoundedUnderAScanFromManyAddresses) {
 }
 
 }  // namespace
-}  // namespace mcu::api
+}  // namespace mcu
