@@ -8,7 +8,9 @@
 
 #include "api/auth.h"
 #include "api/calls_handler.h"
+#include "api/connection_stream.h"
 #include "api/events_stream.h"
+#include "api/gated_server.h"
 #include "api/http_metrics.h"
 #include "api/openapi_document.h"
 #include "api/participants_handler.h"
@@ -20,9 +22,17 @@ namespace mcu::api {
 namespace {
 
 constexpr std::string_view kComponent = "http";
-// Event streams hold a worker each; the rest serve requests.
+// Workers answer whole requests only (the gate waits for slow clients), so a few suffice;
+// each open event stream holds one more.
 constexpr std::size_t kHttpThreads = 8;
+constexpr std::size_t kProbeThreads = 2;
 constexpr std::size_t kMaxBody = std::size_t{64} * 1024;
+constexpr std::size_t kMaxRequestsPerConnection = 1000;
+constexpr int kListenBacklog = 1024;
+// A client that stops reading its response is dropped after this.
+constexpr auto kWriteTimeout = std::chrono::seconds(10);
+
+bool isProbe(const std::string& path) { return path == "/healthz" || path == "/readyz"; }
 
 // Each request runs start to end on one worker thread: its start time can live there.
 thread_local std::chrono::steady_clock::time_point request_started;
@@ -62,18 +72,47 @@ void errorBody(const httplib::Request& req, httplib::Response& res) {
 }  // namespace
 
 struct HttpServer::Impl {
+  explicit Impl(GateLimits limits)
+      : gate(limits,
+             [this](std::shared_ptr<HttpConnection> conn, const RequestFraming& f) {
+               auto& pool = isProbe(f.path) ? *probe_workers : *api_workers;
+               pool.enqueue([this, conn = std::move(conn), size = f.size] { serve(conn, size); });
+             }),
+        server(gate) {}
+
+  // On a worker: answer the request at the head of the connection's buffer.
+  void serve(const std::shared_ptr<HttpConnection>& conn, std::size_t size) {
+    bool closed = false;
+    const bool last = ++conn->served >= kMaxRequestsPerConnection;
+    bool ok = false;
+    {
+      ConnectionStream stream(*conn, size, kWriteTimeout);
+      ok = server.serve(stream, last, closed);
+    }
+    conn->buffer.erase(0, size);
+    if (ok && !closed && !last) {
+      gate.resume(conn);
+    } else {
+      gate.close(conn);
+    }
+  }
+
   HostPort listen;
   ReadinessProbe readiness;
   ApiContext context;
-  httplib::Server server;
+  ConnectionGate gate;
+  GatedServer server;
+  std::unique_ptr<httplib::ThreadPool> api_workers;
+  std::unique_ptr<httplib::ThreadPool> probe_workers;
   std::unique_ptr<Authenticator> auth;
   HttpMetrics metrics;
   EventStreams streams;
   std::thread thread;
 };
 
-HttpServer::HttpServer(HostPort listen, ReadinessProbe readiness, ApiContext context)
-    : impl_(std::make_unique<Impl>()) {
+HttpServer::HttpServer(HostPort listen, ReadinessProbe readiness, ApiContext context,
+                       GateLimits limits)
+    : impl_(std::make_unique<Impl>(limits)) {
   impl_->listen = std::move(listen);
   impl_->readiness = std::move(readiness);
   impl_->context = std::move(context);
@@ -86,14 +125,11 @@ std::optional<std::string> HttpServer::start() {
   auto& server = impl.server;
   // Without TCP_NODELAY each keep-alive request waits ~44 ms (STACK.md).
   server.set_tcp_nodelay(true);
-  // Short, so stop() does not wait long on an idle keep-alive connection.
-  server.set_keep_alive_timeout(2);
-  server.set_read_timeout(5, 0);
+  // What the Keep-Alive header tells clients; the gate enforces it.
+  server.set_keep_alive_timeout(
+      std::chrono::duration_cast<std::chrono::seconds>(impl.gate.limits().idle_timeout).count());
+  server.set_keep_alive_max_count(kMaxRequestsPerConnection);
   server.set_payload_max_length(kMaxBody);
-  // A small fixed pool: admin traffic is light, and each worker is a thread for good
-  // (the library's default is max(8, cores - 1)).
-  // NOLINTNEXTLINE(cppcoreguidelines-owning-memory): httplib's API takes a raw owning pointer.
-  server.new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
   server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     request_started = std::chrono::steady_clock::now();
     return httplib::Server::HandlerResponse::Unhandled;
@@ -107,6 +143,7 @@ std::optional<std::string> HttpServer::start() {
   server.Get("/metrics", [&impl](const httplib::Request&, httplib::Response& res) {
     std::string text = impl.context.server_metrics ? impl.context.server_metrics() : "";
     text += impl.metrics.render();
+    text += impl.gate.renderMetrics();
     res.set_content(text, "text/plain; version=0.0.4");
   });
   if (impl.context.tokens != nullptr) {
@@ -143,6 +180,15 @@ std::optional<std::string> HttpServer::start() {
   if (!server.bind_to_port(impl.listen.host, impl.listen.port)) {
     return "cannot listen on " + impl.listen.toString() + " (address in use or not local?)";
   }
+  if (!server.raiseBacklog(kListenBacklog)) {
+    return "cannot listen on " + impl.listen.toString();
+  }
+  if (auto problem = impl.gate.start()) {
+    return problem;
+  }
+  impl.api_workers = std::make_unique<httplib::ThreadPool>(
+      kHttpThreads + static_cast<std::size_t>(std::max(0, impl.context.max_event_streams)));
+  impl.probe_workers = std::make_unique<httplib::ThreadPool>(kProbeThreads);
   impl.thread = std::thread([&server] { server.listen_after_bind(); });
   log::info(kComponent, "http_listening").kv("address", impl.listen.toString());
   return std::nullopt;
@@ -156,6 +202,11 @@ void HttpServer::stop() {
     }
     impl_->server.stop();
     impl_->thread.join();
+    // Waiting connections are closed; requests being answered finish, then their
+    // connections are closed too.
+    impl_->gate.stop();
+    impl_->api_workers->shutdown();
+    impl_->probe_workers->shutdown();
   }
 }
 

@@ -1,6 +1,8 @@
-// The REST listener (cpp-httplib, its own small thread pool): /healthz, /readyz and /metrics
-// open; the /v1 resources behind bearer tokens. Handlers never touch SIP or media state: they
-// go through the stores (database worker) and ConferenceClient (control loop).
+// The REST listener: /healthz, /readyz and /metrics open; the /v1 resources behind bearer
+// tokens. A ConnectionGate (one epoll thread) holds connections until a request is whole; then
+// a worker answers it with cpp-httplib's routing. Health probes have their own two workers, so
+// a busy or stuck API never makes a load balancer think the node is dead. Handlers never touch SIP
+// or media state: they go through the stores (database worker) and ConferenceClient (control loop).
 #pragma once
 
 #include <memory>
@@ -8,6 +10,7 @@
 #include <string>
 
 #include "api/api_context.h"
+#include "api/connection_gate.h"
 #include "api/readiness.h"
 #include "mcu/common/host_port.h"
 
@@ -15,7 +18,7 @@ namespace mcu::api {
 
 class HttpServer {
  public:
-  HttpServer(HostPort listen, ReadinessProbe readiness, ApiContext context);
+  HttpServer(HostPort listen, ReadinessProbe readiness, ApiContext context, GateLimits limits = {});
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
   ~HttpServer();

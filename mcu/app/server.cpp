@@ -1,5 +1,6 @@
 #include "mcu/app/server.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,6 +54,19 @@ sip::SrtpPolicy srtpPolicy(const config::Config& c) {
 }
 
 constexpr std::string_view kComponent = "server";
+
+// Every caller holds two sockets and every HTTP client one: take the hard limit, not the
+// soft default (often 1024), as nginx and FreeSWITCH do.
+void raiseOpenFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    log::info(kComponent, "open_file_limit").kv("limit", static_cast<std::int64_t>(limit.rlim_cur));
+  }
+}
 using Clock = std::chrono::steady_clock;
 
 // Shared between the database thread (writer) and the main thread (reader).
@@ -134,6 +148,7 @@ int Server::run() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  raiseOpenFileLimit();
 
   auto migrations = store::loadMigrations(store::embeddedMigrationSources());
   if (auto* problem = std::get_if<std::string>(&migrations)) {
@@ -231,7 +246,14 @@ int Server::run() {
             {"shutdown", !draining.load(), draining.load() ? "draining" : "serving"},
         };
       },
-      api_context);
+      api_context,
+      api::GateLimits{
+          .request_timeout = std::chrono::seconds(config_.http_request_timeout_s),
+          .idle_timeout = std::chrono::seconds(config_.http_idle_timeout_s),
+          .max_connections = static_cast<std::size_t>(config_.http_max_connections),
+          .max_per_source = static_cast<std::size_t>(config_.http_max_connections_per_source),
+          .framing = {},
+      });
   if (auto problem = http.start()) {
     log::error(kComponent, "http_listen_failed").kv("problem", *problem);
     return 1;

@@ -45,6 +45,10 @@ struct Config {
   int events_retention_h = 168;
   std::string dialout_allow;  // comma-separated hosts or *.domain patterns; empty: no dial-out
   int http_event_streams = 4;
+  int http_request_timeout_s = 10;
+  int http_idle_timeout_s = 30;
+  int http_max_connections = 4096;
+  int http_max_connections_per_source = 64;
   log::Level log_level = log::Level::kInfo;
   std::map<std::string, log::Level, std::less<>> log_components;
 };

@@ -41,8 +41,19 @@ std::uint16_t boundPort(int fd) {
   return ntohs(addr.sin_port);
 }
 
-int connectTo(std::uint16_t port) {
+int connectTo(std::uint16_t port) { return tcpConnectFrom("127.0.0.1", port); }
+
+}  // namespace
+
+int tcpConnectFrom(const std::string& source, std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  if (::inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1 ||
+      ::bind(fd, asSockaddr(from), sizeof from) != 0) {
+    ::close(fd);
+    return -1;
+  }
   auto addr = loopback(port);
   if (::connect(fd, asSockaddr(addr), sizeof addr) != 0) {
     ::close(fd);
@@ -51,7 +62,36 @@ int connectTo(std::uint16_t port) {
   return fd;
 }
 
-}  // namespace
+std::string readUntil(int fd, std::chrono::milliseconds timeout, const std::string& stop_after,
+                      bool* closed) {
+  std::string received;
+  if (closed != nullptr) {
+    *closed = false;
+  }
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0 ||
+        (!stop_after.empty() && received.find(stop_after) != std::string::npos)) {
+      break;
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) != 1) {
+      break;
+    }
+    char buf[4096];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      if (closed != nullptr) {
+        *closed = true;
+      }
+      break;
+    }
+    received.append(buf, static_cast<std::size_t>(n));
+  }
+  return received;
+}
 
 std::uint16_t freeUdpTcpPort() {
   for (int attempt = 0; attempt < 100; ++attempt) {
@@ -93,26 +133,7 @@ std::string tcpExchange(std::uint16_t port, const std::string& bytes,
     return {};
   }
   ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-  std::string received;
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        until - std::chrono::steady_clock::now());
-    if (left.count() <= 0 ||
-        (!stop_after.empty() && received.find(stop_after) != std::string::npos)) {
-      break;
-    }
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) != 1) {
-      break;
-    }
-    char buf[4096];
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) {
-      break;
-    }
-    received.append(buf, static_cast<std::size_t>(n));
-  }
+  std::string received = readUntil(fd, timeout, stop_after);
   ::close(fd);
   return received;
 }

@@ -24,6 +24,13 @@ std::optional<std::string> udpExchange(std::uint16_t port, const std::string& da
 std::string tcpExchange(std::uint16_t port, const std::string& bytes,
                         std::chrono::milliseconds timeout, const std::string& stop_after = {});
 
+// A TCP connection to 127.0.0.1:port from `source` (any 127.0.0.0/8 address), or -1.
+int tcpConnectFrom(const std::string& source, std::uint16_t port);
+
+// Reads from `fd` until `stop_after` is seen, the peer closes (*closed), or `timeout`.
+std::string readUntil(int fd, std::chrono::milliseconds timeout, const std::string& stop_after,
+                      bool* closed = nullptr);
+
 // Forwards 127.0.0.1:port() to 127.0.0.1:target while open; closing drops every connection.
 class TcpRelay {
  public:
