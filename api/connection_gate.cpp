@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <sstream>
 
+#include "api/connection_io.h"
 #include "api/problem.h"
 #include "mcu/common/log.h"
 
@@ -56,10 +57,9 @@ std::string rejection(int status, const std::string& detail) {
   return out;
 }
 
-// Best effort, never blocking: the response fits in an empty socket buffer.
-void sendNow(int fd, std::string_view bytes) {
-  [[maybe_unused]] const ssize_t n =
-      ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+// Best effort, never waiting: the response fits in an empty socket buffer.
+void sendNow(HttpConnection& conn, std::string_view bytes) {
+  writeAll(conn, bytes.data(), bytes.size(), std::chrono::milliseconds(0));
 }
 
 void addressOf(const sockaddr_storage& ss, std::string& ip, int& port) {
@@ -80,8 +80,8 @@ std::size_t readCap(const FramingLimits& f) { return f.max_head + f.max_body + 4
 
 }  // namespace
 
-ConnectionGate::ConnectionGate(GateLimits limits, Dispatch dispatch)
-    : limits_(limits), dispatch_(std::move(dispatch)) {}
+ConnectionGate::ConnectionGate(GateLimits limits, Dispatch dispatch, const TlsServerContext* tls)
+    : limits_(limits), dispatch_(std::move(dispatch)), tls_(tls) {}
 
 ConnectionGate::~ConnectionGate() { stop(); }
 
@@ -134,15 +134,22 @@ void ConnectionGate::adopt(int fd) {
         by_source_.erase(conn->peer_ip);
       }
       ++(total_full ? counters_.refused_total_cap : counters_.refused_source_cap);
-      sendNow(fd, rejection(503, total_full ? "too many connections; try again shortly"
-                                            : "too many connections from " + conn->peer_ip));
-      ::close(fd);
+      // Over TLS the client sees a failed handshake instead: there is no session yet, and
+      // making one is the cost this refusal avoids.
+      if (tls_ == nullptr) {
+        sendNow(*conn, rejection(503, total_full ? "too many connections; try again shortly"
+                                                 : "too many connections from " + conn->peer_ip));
+      }
+      closeConnection(*conn);
       return;
     }
     ++from_source;
     ++open_;
     ++counters_.accepted;
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (tls_ != nullptr) {
+      conn->tls = tls_->newSession(fd);
+    }
     conn->deadline = Clock::now() + limits_.request_timeout;
     inbox_.push_back(std::move(conn));
   }
@@ -170,8 +177,7 @@ void ConnectionGate::close(const std::shared_ptr<HttpConnection>& conn) {
   if (conn->fd < 0) {
     return;
   }
-  ::close(conn->fd);
-  conn->fd = -1;
+  closeConnection(*conn);
   const std::lock_guard lock(mutex_);
   --open_;
   const auto it = by_source_.find(conn->peer_ip);
@@ -229,6 +235,11 @@ void ConnectionGate::takeInbox() {
 }
 
 void ConnectionGate::admit(const std::shared_ptr<HttpConnection>& conn) {
+  if (tls_ != nullptr && conn->tls == nullptr) {
+    ++counters_.failed_handshakes;
+    close(conn);
+    return;
+  }
   // A pipelined request may already be whole in the buffer.
   if (advance(conn)) {
     return;
@@ -241,6 +252,10 @@ void ConnectionGate::admit(const std::shared_ptr<HttpConnection>& conn) {
     return;
   }
   waiting_[conn->fd] = conn;
+  // Decrypted bytes already held by the TLS session raise no epoll event.
+  if (hasBufferedInput(*conn)) {
+    onReadable(conn->fd);
+  }
 }
 
 void ConnectionGate::forget(int fd) {
@@ -254,29 +269,38 @@ void ConnectionGate::onReadable(int fd) {
     return;
   }
   const std::shared_ptr<HttpConnection> conn = it->second;
+  bool failed = false;
+  if (!advanceHandshake(*conn, failed)) {
+    if (failed) {
+      ++counters_.failed_handshakes;
+      drop(conn);
+    }
+    return;
+  }
   std::array<char, 16 * 1024> chunk{};
   bool closed_by_peer = false;
   const std::size_t cap = readCap(limits_.framing);
   while (conn->buffer.size() < cap) {
     const std::size_t want = std::min(chunk.size(), cap - conn->buffer.size());
-    const ssize_t n = ::recv(fd, chunk.data(), want, 0);
-    if (n > 0) {
-      if (conn->buffer.empty()) {
-        conn->deadline = Clock::now() + limits_.request_timeout;
-      }
-      conn->buffer.append(chunk.data(), static_cast<std::size_t>(n));
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      closed_by_peer = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+    const IoResult got = readSome(*conn, chunk.data(), want);
+    if (got.state != IoState::kData) {
+      closed_by_peer = got.state == IoState::kClosed;
       break;
     }
+    if (conn->buffer.empty()) {
+      conn->deadline = Clock::now() + limits_.request_timeout;
+    }
+    conn->buffer.append(chunk.data(), got.bytes);
   }
   // A client may send its request and half-close: the request is still answered.
   if (advance(conn) || !closed_by_peer) {
     return;
   }
-  forget(fd);
+  drop(conn);
+}
+
+void ConnectionGate::drop(const std::shared_ptr<HttpConnection>& conn) {
+  forget(conn->fd);
   close(conn);
 }
 
@@ -294,7 +318,7 @@ bool ConnectionGate::advance(const std::shared_ptr<HttpConnection>& conn) {
       return true;
     case RequestFraming::State::kNeedMore:
       if (framing.expects_continue && !conn->continue_sent) {
-        sendNow(conn->fd, "HTTP/1.1 100 Continue\r\n\r\n");
+        sendNow(*conn, "HTTP/1.1 100 Continue\r\n\r\n");
         conn->continue_sent = true;
       }
       return false;
@@ -326,7 +350,9 @@ void ConnectionGate::sweep(Clock::time_point now) {
 
 void ConnectionGate::refuse(const std::shared_ptr<HttpConnection>& conn, int status,
                             const std::string& detail) {
-  sendNow(conn->fd, rejection(status, detail));
+  if (conn->tls == nullptr || conn->handshake_done) {
+    sendNow(*conn, rejection(status, detail));
+  }
   close(conn);
 }
 

@@ -22,6 +22,7 @@
 
 #include "api/http_connection.h"
 #include "api/request_framing.h"
+#include "api/tls_server_context.h"
 
 namespace mcu::api {
 
@@ -40,6 +41,7 @@ struct GateCounters {
   std::atomic<std::uint64_t> request_timeouts{0};
   std::atomic<std::uint64_t> idle_closed{0};
   std::atomic<std::uint64_t> rejected{0};  // framing errors: 400, 411, 413, 431
+  std::atomic<std::uint64_t> failed_handshakes{0};
 };
 
 class ConnectionGate {
@@ -47,7 +49,8 @@ class ConnectionGate {
   // Runs on the gate thread with a connection whose buffer starts with one whole request.
   using Dispatch = std::function<void(std::shared_ptr<HttpConnection>, const RequestFraming&)>;
 
-  ConnectionGate(GateLimits limits, Dispatch dispatch);
+  // With `tls`, every connection is HTTPS; its handshake counts against the request deadline.
+  ConnectionGate(GateLimits limits, Dispatch dispatch, const TlsServerContext* tls = nullptr);
   ConnectionGate(const ConnectionGate&) = delete;
   ConnectionGate& operator=(const ConnectionGate&) = delete;
   ~ConnectionGate();
@@ -77,10 +80,12 @@ class ConnectionGate {
   void sweep(std::chrono::steady_clock::time_point now);
   void forget(int fd);
   void refuse(const std::shared_ptr<HttpConnection>& conn, int status, const std::string& detail);
+  void drop(const std::shared_ptr<HttpConnection>& conn);
   void wake() const;
 
   GateLimits limits_;
   Dispatch dispatch_;
+  const TlsServerContext* tls_;
   GateCounters counters_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;

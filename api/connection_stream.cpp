@@ -1,15 +1,16 @@
 #include "api/connection_stream.h"
 
 #include <poll.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "api/connection_io.h"
+
 namespace mcu::api {
 
-ConnectionStream::ConnectionStream(const HttpConnection& conn, std::size_t request_size,
+ConnectionStream::ConnectionStream(HttpConnection& conn, std::size_t request_size,
                                    std::chrono::milliseconds write_timeout)
     : conn_(conn), size_(request_size), write_timeout_(write_timeout) {}
 
@@ -34,22 +35,7 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
   // The socket is non-blocking (the gate's); a client that stops reading gets the write
   // timeout, then the connection is dropped.
-  std::size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::send(conn_.fd, ptr + done, size - done, MSG_NOSIGNAL);
-    if (n > 0) {
-      done += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!waitWritable(write_timeout_)) {
-        return -1;
-      }
-    } else {
-      return -1;
-    }
-  }
-  return static_cast<ssize_t>(done);
+  return writeAll(conn_, ptr, size, write_timeout_) ? static_cast<ssize_t>(size) : -1;
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {

@@ -13,7 +13,7 @@ namespace mcu::api {
 
 class ConnectionStream final : public httplib::Stream {
  public:
-  ConnectionStream(const HttpConnection& conn, std::size_t request_size,
+  ConnectionStream(HttpConnection& conn, std::size_t request_size,
                    std::chrono::milliseconds write_timeout);
 
   bool is_readable() const override { return read_ < size_; }
@@ -27,7 +27,7 @@ class ConnectionStream final : public httplib::Stream {
  private:
   bool waitWritable(std::chrono::milliseconds timeout) const;
 
-  const HttpConnection& conn_;
+  HttpConnection& conn_;
   std::size_t size_;
   std::size_t read_ = 0;
   std::chrono::milliseconds write_timeout_;

@@ -7,10 +7,14 @@
 #include <cstddef>
 #include <string>
 
+struct ssl_st;
+
 namespace mcu::api {
 
 struct HttpConnection {
   int fd = -1;
+  ssl_st* tls = nullptr;        // HTTPS: the session over fd
+  bool handshake_done = false;  // HTTPS: requests may be read
   std::string peer_ip;
   int peer_port = 0;
   std::string local_ip;

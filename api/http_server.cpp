@@ -72,12 +72,14 @@ void errorBody(const httplib::Request& req, httplib::Response& res) {
 }  // namespace
 
 struct HttpServer::Impl {
-  explicit Impl(GateLimits limits)
-      : gate(limits,
-             [this](std::shared_ptr<HttpConnection> conn, const RequestFraming& f) {
-               auto& pool = isProbe(f.path) ? *probe_workers : *api_workers;
-               pool.enqueue([this, conn = std::move(conn), size = f.size] { serve(conn, size); });
-             }),
+  Impl(GateLimits limits, const TlsServerContext* tls)
+      : gate(
+            limits,
+            [this](std::shared_ptr<HttpConnection> conn, const RequestFraming& f) {
+              auto& pool = isProbe(f.path) ? *probe_workers : *api_workers;
+              pool.enqueue([this, conn = std::move(conn), size = f.size] { serve(conn, size); });
+            },
+            tls),
         server(gate) {}
 
   // On a worker: answer the request at the head of the connection's buffer.
@@ -111,8 +113,8 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(HostPort listen, ReadinessProbe readiness, ApiContext context,
-                       GateLimits limits)
-    : impl_(std::make_unique<Impl>(limits)) {
+                       GateLimits limits, const TlsServerContext* tls)
+    : impl_(std::make_unique<Impl>(limits, tls)) {
   impl_->listen = std::move(listen);
   impl_->readiness = std::move(readiness);
   impl_->context = std::move(context);

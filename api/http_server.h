@@ -18,7 +18,9 @@ namespace mcu::api {
 
 class HttpServer {
  public:
-  HttpServer(HostPort listen, ReadinessProbe readiness, ApiContext context, GateLimits limits = {});
+  // With `tls` (kept alive by the caller) the listener speaks HTTPS only.
+  HttpServer(HostPort listen, ReadinessProbe readiness, ApiContext context, GateLimits limits = {},
+             const TlsServerContext* tls = nullptr);
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
   ~HttpServer();

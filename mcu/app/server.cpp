@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/http_server.h"
+#include "api/tls_server_context.h"
 #include "mcu/app/cpu_budget.h"
 #include "mcu/app/server_metrics.h"
 #include "mcu/common/log.h"
@@ -236,6 +237,15 @@ int Server::run() {
   const MetricSources metric_sources{&sip,       engine.get(),      &db, &conference_store,
                                      &event_log, &conference_client};
   api_context.server_metrics = [&metric_sources] { return serverMetrics(metric_sources); };
+  std::unique_ptr<api::TlsServerContext> http_tls;
+  if (!config_.http_tls_cert.empty()) {
+    auto loaded = api::TlsServerContext::load(config_.http_tls_cert, config_.http_tls_key);
+    if (auto* problem = std::get_if<std::string>(&loaded)) {
+      log::error(kComponent, "http_tls_failed").kv("problem", *problem);
+      return 1;
+    }
+    http_tls = std::move(std::get<0>(loaded));
+  }
   api::HttpServer http(
       config_.http_listen,
       [&]() {
@@ -253,7 +263,8 @@ int Server::run() {
           .max_connections = static_cast<std::size_t>(config_.http_max_connections),
           .max_per_source = static_cast<std::size_t>(config_.http_max_connections_per_source),
           .framing = {},
-      });
+      },
+      http_tls.get());
   if (auto problem = http.start()) {
     log::error(kComponent, "http_listen_failed").kv("problem", *problem);
     return 1;

@@ -135,6 +135,17 @@ std::optional<ConfigError> validate(const Config& config) {
       return ConfigError{"sip.tls_cert_dir", "config", "cannot read " + agent};
     }
   }
+  if (config.http_tls_cert.empty() != config.http_tls_key.empty()) {
+    return config.http_tls_cert.empty()
+               ? ConfigError{"http.tls_cert", "default", "required when http.tls_key is set"}
+               : ConfigError{"http.tls_key", "default", "required when http.tls_cert is set"};
+  }
+  for (const auto& [key, path] : {std::pair{"http.tls_cert", &config.http_tls_cert},
+                                  std::pair{"http.tls_key", &config.http_tls_key}}) {
+    if (!path->empty() && ::access(path->c_str(), R_OK) != 0) {
+      return ConfigError{key, "config", "cannot read " + *path};
+    }
+  }
   return std::nullopt;
 }
 

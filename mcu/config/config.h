@@ -49,6 +49,8 @@ struct Config {
   int http_idle_timeout_s = 30;
   int http_max_connections = 4096;
   int http_max_connections_per_source = 64;
+  std::string http_tls_cert;  // both set: the API listener is HTTPS
+  std::string http_tls_key;
   log::Level log_level = log::Level::kInfo;
   std::map<std::string, log::Level, std::less<>> log_components;
 };

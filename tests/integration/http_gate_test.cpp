@@ -11,6 +11,7 @@
 
 #include "tests/integration/server_fixture.h"
 #include "tests/support/net.h"
+#include "tests/support/tls_stream.h"
 
 namespace mcu::test {
 namespace {
@@ -153,6 +154,37 @@ TEST(HttpGateTest, PipelinedRequestsContinueAndUnframeableBodies) {
   const std::string chunked = tcpExchange(
       server.httpPort(), "POST /v1/rooms HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 10s, "}");
   EXPECT_TRUE(chunked.starts_with("HTTP/1.1 411 ")) << chunked;
+}
+
+TEST(HttpGateTest, HttpsServesTheApiAndAStalledHandshakeIsClosed) {
+  const std::string pem = std::string(MCU_SOURCE_DIR) + "/tests/data/tls/agent.pem";
+  TestDatabase db;
+  ServerProcess server(
+      db.url(),
+      {{"MCU_HTTP_TLS_CERT", pem}, {"MCU_HTTP_TLS_KEY", pem}, {"MCU_HTTP_REQUEST_TIMEOUT_S", "1"}});
+  ASSERT_TRUE(server.waitReady()) << server.process().output();
+  std::string error;
+  auto tls = TlsStream::connect(server.httpPort(),
+                                std::string(MCU_SOURCE_DIR) + "/tests/data/tls/cafile.pem", error);
+  ASSERT_TRUE(tls) << error;
+  // Two requests on one TLS connection (keep-alive through the gate).
+  for (const char* path : {"/healthz", "/readyz"}) {
+    ASSERT_TRUE(tls->write(std::string("GET ") + path + " HTTP/1.1\r\nHost: mcu\r\n\r\n"));
+    const auto reply = tls->readMessage(10s);
+    ASSERT_TRUE(reply) << path;
+    EXPECT_TRUE(reply->starts_with("HTTP/1.1 200 ")) << *reply;
+  }
+  // Plain HTTP on the HTTPS port gets no HTTP answer.
+  const std::string plain =
+      tcpExchange(server.httpPort(), "GET /healthz HTTP/1.1\r\nHost: mcu\r\n\r\n", 10s, "}");
+  EXPECT_EQ(plain.find("HTTP/1.1 200"), std::string::npos) << plain;
+  // A client that connects and never starts its handshake is closed at the request deadline.
+  const int silent = tcpConnectFrom("127.0.0.1", server.httpPort());
+  ASSERT_GE(silent, 0);
+  bool closed = false;
+  readUntil(silent, 10s, "never", &closed);
+  ::close(silent);
+  EXPECT_TRUE(closed);
 }
 
 }  // namespace

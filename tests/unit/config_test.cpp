@@ -177,6 +177,17 @@ TEST_F(ConfigTest, TlsListenNeedsCertificateDirectory) {
   EXPECT_EQ(e.key, "sip.tls_cert_dir");
 }
 
+TEST_F(ConfigTest, HttpsNeedsBothReadableFiles) {
+  const std::string kPem = std::string(MCU_SOURCE_DIR) + "/tests/data/tls/agent.pem";
+  EXPECT_EQ(mustFail({}, {{"MCU_HTTP_TLS_CERT", kPem}, {"DATABASE_URL", kUrl}}).key,
+            "http.tls_key");
+  const ConfigError unreadable = mustFail({}, {{"MCU_HTTP_TLS_CERT", kPem},
+                                               {"MCU_HTTP_TLS_KEY", "/nonexistent/key.pem"},
+                                               {"DATABASE_URL", kUrl}});
+  EXPECT_EQ(unreadable.key, "http.tls_key");
+  EXPECT_NE(unreadable.problem.find("/nonexistent/key.pem"), std::string::npos);
+}
+
 TEST_F(ConfigTest, LogLevelsPerComponentFromFileAndEnvironment) {
   const auto file = writeToml("[log]\nlevel = \"warn\"\n[log.components]\nsip = \"debug\"\n");
   const Config c = mustLoad(
