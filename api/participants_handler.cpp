@@ -3,9 +3,9 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "api/dial_target.h"
 #include "api/json_body.h"
 #include "api/problem.h"
+#include "mcu/common/dial_target.h"
 
 namespace mcu::api {
 namespace {

@@ -45,6 +45,23 @@ std::string nodeId(const config::Config& c) {
   return std::string(host.data()) + ":" + std::to_string(c.sip_listen.port);
 }
 
+// "a, b,c" -> {"a", "b", "c"}.
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(',', start), text.size());
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) {
+      items.push_back(item);
+    }
+    start = end + 1;
+  }
+  return items;
+}
+
 sip::SrtpPolicy srtpPolicy(const config::Config& c) {
   sip::SrtpPolicy p;
   p.mode = c.media_srtp == "off"        ? sip::SrtpPolicy::Mode::kOff
@@ -213,7 +230,9 @@ int Server::run() {
        }});
   sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
                      config_.sip_retry_after_s, config_.sip_outbound_proxy, config_.sip_tcp_idle_s,
-                     config_.rooms_factory});
+                     config_.rooms_factory, config_.dialout_allow,
+                     splitList(config_.sip_refer_sources),
+                     static_cast<std::size_t>(config_.sip_max_pending_refers)});
   sip.enableCalls(conference, codecPreference(config_.media_codecs),
                   {config_.media_address, config_.media_bind}, srtpPolicy(config_));
   media_events.attach(&sip, &conference);

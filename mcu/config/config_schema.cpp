@@ -152,6 +152,14 @@ const std::vector<OptionSpec>& specs() {
        "a TCP/TLS connection with nothing on it this long is closed; the next request opens a"
        " new one (1-86400)",
        integer(&Config::sip_tcp_idle_s, 1, 86400)},
+      {"sip.refer_sources", "MCU_SIP_REFER_SOURCES", "--sip-refer-sources", ValueType::kString, "",
+       "addresses (comma-separated) that may REFER a room outside any dialog to add or drop a"
+       " participant (RFC 4579); participants may always REFER in their own dialog. Targets"
+       " must pass dialout.allow",
+       text(&Config::sip_refer_sources)},
+      {"sip.max_pending_refers", "MCU_SIP_MAX_PENDING_REFERS", "--sip-max-pending-refers",
+       ValueType::kInteger, "32", "REFERed calls not yet answered at once; more get 503 (1-10000)",
+       integer(&Config::sip_max_pending_refers, 1, 10000)},
       {"http.listen", "MCU_HTTP_LISTEN", "--http-listen", ValueType::kString, "127.0.0.1:8080",
        "REST API and health listening address (host:port)", hostPort(&Config::http_listen)},
       {"database.url", "DATABASE_URL", "--database-url", ValueType::kString, "",

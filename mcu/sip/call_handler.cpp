@@ -420,9 +420,16 @@ void CallHandler::onTerminated(nua_handle_t* nh, const std::string& reason) {
   if (pending_.erase(nh) > 0) {
     log::info(kComponent, "invite_cancelled").kv("reason", reason);
   }
+  // A referrer that hung up hears no more of its REFERs.
+  for (auto& [handle, other] : legs_) {
+    if (other->refer && other->refer->referrer == nh) {
+      other->refer->referrer = nullptr;
+    }
+  }
   const auto it = legs_.find(nh);
   if (it != legs_.end()) {
     CallLeg& leg = *it->second;
+    reportRefer(leg, 487, sip_status_phrase(487));  // ended before any final answer
     const auto why = leave_reasons_.find(leg.call_id);
     conference_.leave(leg.participant, why != leave_reasons_.end() ? why->second : reason);
     if (why != leave_reasons_.end()) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mcu/common/loop.h"
 #include "mcu/conference/conference.h"
@@ -20,6 +21,24 @@
 #include "mcu/sip/session_timer.h"
 
 namespace mcu::sip {
+
+// A call we place because a REFER asked for it: its progress goes back to the referrer as
+// NOTIFYs of message/sipfrag (RFC 3515 §2.4.4), until a final status.
+struct ReferReport {
+  nua_handle_t* referrer = nullptr;  // nullptr once the referrer's dialog is gone
+  std::string event;                 // "refer" or "refer;id=N", as the NOTIFYs must name it
+  bool subscribed = true;            // false: the REFER said Refer-Sub: false (RFC 4488)
+  bool trying_sent = false;          // the first NOTIFY ("100 Trying") is out
+  bool final_sent = false;
+};
+
+// Who may REFER and where to (RFC 4579 §5.5): participants in their dialog, and, outside any
+// dialog, only the configured source addresses; targets as for REST dial-out.
+struct ReferPolicy {
+  std::string dialout_allow;         // config dialout.allow
+  std::vector<std::string> sources;  // config sip.refer_sources: addresses, exact
+  std::size_t max_pending = 32;      // REFERed calls not yet answered, server-wide
+};
 
 struct CallLeg {
   nua_handle_t* nh = nullptr;
@@ -41,6 +60,7 @@ struct CallLeg {
   // refreshes (re-INVITE or UPDATE) first.
   std::optional<std::chrono::steady_clock::time_point> session_deadline;
   unsigned session_interval = 0;
+  std::optional<ReferReport> refer;  // placed because of a REFER
   bool established() const { return !outgoing || answered; }
 };
 
@@ -77,6 +97,14 @@ class CallHandler {
   void setLoop(Loop* loop) { loop_ = loop; }
   // The user part that asks for a new ad-hoc room (RFC 4579 conference factory); empty: none.
   void setConferenceFactory(std::string name) { conference_factory_ = std::move(name); }
+  void setReferPolicy(ReferPolicy policy) { refer_policy_ = std::move(policy); }
+  // REFER in a participant's dialog (`leg`) or outside any dialog (`leg` null): a target to
+  // dial into the room (the default, or ;method=INVITE) or a participant to remove
+  // (;method=BYE). `event` is the Event nua made for the implicit subscription.
+  void onRefer(nua_t* nua, nua_handle_t* nh, CallLeg* leg, const sip_t* sip,
+               const std::string& event, bool draining);
+  // The answer to one of our NOTIFYs: a REFER from outside any dialog ends with its last one.
+  void onNotifyAnswered(nua_handle_t* nh, int status);
   void onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool draining);
   // INVITEs whose room lookup took too long are decided now, and sessions the caller did not
   // refresh in time are ended (called about every 100 ms).
@@ -116,6 +144,15 @@ class CallHandler {
   void reject(nua_handle_t* nh, int status, const std::string& warning, nua_t* current = nullptr);
   // The 2xx to our offerless refresh re-INVITE carries the caller's offer: ACK with our answer.
   void ackRefresh(CallLeg& leg, const sip_t* sip);
+  // Tells the referrer of a REFERed call its status (`final`: and the subscription ends).
+  void reportRefer(CallLeg& dialled, int status, const char* phrase);
+  void notifyReferrer(nua_handle_t* referrer, const std::string& event, int status,
+                      const char* phrase, bool final);
+  // Refusal of a REFER; a REFER from outside any dialog then has no further use for its handle.
+  void refuseRefer(nua_t* nua, nua_handle_t* nh, bool in_dialog, int status,
+                   const std::string& warning);
+  bool pointsAtUs(const url_t* target) const;
+  std::size_t pendingRefers() const;
 
   conference::Conference& conference_;
   SdpNegotiator negotiator_;
@@ -128,6 +165,10 @@ class CallHandler {
   std::uint64_t next_token_ = 0;
   Loop* loop_ = nullptr;
   std::string conference_factory_;
+  ReferPolicy refer_policy_;
+  // REFERs from outside any dialog that were accepted: their handles are ours to destroy
+  // once the final NOTIFY is answered.
+  std::map<nua_handle_t*, bool> out_of_dialog_refers_;  // -> final NOTIFY sent
 };
 
 }  // namespace mcu::sip

@@ -81,12 +81,16 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
   if (!leg.outgoing || leg.answered || status < 180) {
     return;  // 100 Trying, or a response to a later re-INVITE
   }
+  const char* phrase = sip != nullptr && sip->sip_status != nullptr ? sip->sip_status->st_phrase
+                                                                    : sip_status_phrase(status);
   if (status < 200) {
     conference_.dialProgress(leg.participant, "ringing", status);
+    reportRefer(leg, status, phrase);
     return;
   }
   if (status >= 300) {
     conference_.dialProgress(leg.participant, "failed", status);
+    reportRefer(leg, status, phrase);
     leave_reasons_.try_emplace(leg.call_id, "dialout_failed_" + std::to_string(status));
     return;  // nua ends the dialog: onTerminated follows
   }
@@ -97,6 +101,7 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
   if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
     log::warn(kComponent, "answer_unusable").kv("call_id", leg.call_id).kv("warning", r->warning);
     conference_.dialProgress(leg.participant, "failed", 488);
+    reportRefer(leg, 488, sip_status_phrase(488));
     leave_reasons_.try_emplace(leg.call_id, "bad_answer");
     nua_bye(leg.nh, SIPTAG_REASON_STR("SIP;cause=488;text=\"no usable SDP answer\""), TAG_END());
     return;
@@ -104,6 +109,7 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
   leg.audio = std::get<NegotiatedAudio>(negotiated);
   conference_.update(leg.participant, endpointFor(leg.audio, leg.local));
   conference_.dialProgress(leg.participant, "joined", status);
+  reportRefer(leg, status, phrase);
   // nua ACKed this 2xx itself; later ones (refreshes) are ours to ACK, like a dial-in's.
   nua_set_hparams(leg.nh, NUTAG_AUTOACK(0), TAG_END());
 }

@@ -116,6 +116,20 @@ void SipStack::Nua::onCallEvent(nua_event_t event, int status, nua_handle_t* nh,
         nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_CURRENT(nua), TAG_END());
       }
       break;
+    case nua_i_refer: {
+      // nua made the implicit subscription's Event ("refer", or "refer;id=CSeq").
+      const sip_event_t* refer_event = nullptr;
+      tl_gets(tags, NUTAG_REFER_EVENT_REF(refer_event), TAG_END());
+      std::string subscription = "refer";
+      if (refer_event != nullptr && refer_event->o_id != nullptr) {
+        subscription += std::string(";id=") + refer_event->o_id;
+      }
+      calls.onRefer(nua, nh, leg, sip, subscription, owner->draining_.load());
+      break;
+    }
+    case nua_r_notify:
+      calls.onNotifyAnswered(nh, status);
+      break;
     case nua_r_invite:
       if (leg != nullptr) {
         calls.onInviteResponse(*leg, status, sip);
@@ -163,6 +177,8 @@ void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, n
     case nua_i_update:
     case nua_i_bye:
     case nua_i_info:
+    case nua_i_refer:
+    case nua_r_notify:
     case nua_i_cancel:
     case nua_i_state:
     case nua_i_error:
@@ -172,7 +188,7 @@ void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, n
         onCallEvent(event, status, nh, sip, tags);
       } else if (event == nua_i_invite) {
         answerInvite(nh, sip);
-      } else if (event == nua_i_info) {
+      } else if (event == nua_i_info || event == nua_i_refer) {
         nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_CURRENT(nua), TAG_END());
       } else if (event == nua_i_state) {
         int state = nua_callstate_init;
@@ -261,7 +277,7 @@ std::optional<std::string> SipStack::start() {
             TAG_IF(!config_.outbound_proxy.empty(), NUTAG_PROXY(config_.outbound_proxy.c_str())),
             // SIPTAG_ALLOW/SUPPORTED replace nua's defaults (NUTAG_ALLOW would only add to them,
             // advertising PRACK, REFER, 100rel... that we do not handle yet).
-            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE, INFO"),
+            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE, INFO, REFER"),
             SIPTAG_ALLOW_STR(kAllowedMethods), SIPTAG_SUPPORTED_STR(kSupportedExtensions),
             SIPTAG_ACCEPT_STR(kAcceptedBodies), SIPTAG_USER_AGENT_STR(kUserAgent), TAG_END());
         if (nua_->nua == nullptr) {
@@ -301,6 +317,8 @@ void SipStack::enableCalls(conference::Conference& conference,
       SipListeners{config_.listen, config_.tls_listen}, config_.retry_after_s);
   calls_->setLoop(&loop_);
   calls_->setConferenceFactory(config_.conference_factory);
+  calls_->setReferPolicy(
+      {config_.dialout_allow, config_.refer_sources, config_.max_pending_refers});
   // Runs on the control thread (the conference calls it from a posted task).
   conference.setDialOut([this](const std::string& room, const std::string& uri) {
     const std::string host =

@@ -33,17 +33,21 @@ struct SipStackConfig {
   std::string outbound_proxy;  // our own requests (dial-out) go through it; empty: direct
   int tcp_idle_s = 120;        // idle TCP/TLS connections are closed after this
   std::string conference_factory = "conference-factory";  // empty: no factory URI
+  std::string dialout_allow{};                            // where REST dial-out and REFER may call
+  std::vector<std::string> refer_sources{};               // who may REFER outside a dialog
+  std::size_t max_pending_refers = 32;
 };
 
 // What we put in Allow, Accept and Supported: only what the server really handles.
 // PRACK: we never send a reliable provisional (the 200 comes at once), but a caller that
 // requires 100rel (RFC 3262) must not get 420.
 inline constexpr const char* kAllowedMethods =
-    "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK";
+    "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, REFER";
 
 inline constexpr const char* kAcceptedBodies = "application/sdp";
 // RFC 4028 session timers: nua runs the refreshes itself. RFC 3262 reliable provisionals.
-inline constexpr const char* kSupportedExtensions = "timer, 100rel";
+// RFC 4488: a REFER may ask for no implicit subscription.
+inline constexpr const char* kSupportedExtensions = "timer, 100rel, norefersub";
 
 class SipStack {
  public:

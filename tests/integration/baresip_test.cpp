@@ -1,6 +1,7 @@
 // A real SIP client: two baresip instances (Debian's baresip-core) dial one room. Each sends a
 // sine of its own (ausine) and records what it hears (sndfile); the recordings are listened to.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,11 +26,12 @@ constexpr const char* kTlsDir = MCU_SOURCE_DIR "/tests/data/tls";  // test-only 
 // the host's other address), a sine source, and a dump of the decoded audio. It trusts the
 // test CA (tests/data/tls) for calls over TLS.
 std::string makeProfile(const std::string& dir, const std::string& user, int sine_hz,
-                        const std::string& account_params = "") {
+                        const std::string& account_params = "", std::uint16_t sip_port = 0,
+                        std::uint16_t control_port = 0) {
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/config")
       << "poll_method epoll\n"
-      << "sip_listen 127.0.0.1:" << freeUdpTcpPort() << "\n"
+      << "sip_listen 127.0.0.1:" << (sip_port != 0 ? sip_port : freeUdpTcpPort()) << "\n"
       << "sip_cafile " << kTlsDir << "/cafile.pem\n"
       << "net_interface 127.0.0.1\n"
       << "module_path /usr/lib/baresip/modules\n"
@@ -39,10 +41,32 @@ std::string makeProfile(const std::string& dir, const std::string& user, int sin
       << "audio_alert aubridge,alert-" << user << "\n"
       << "audio_source ausine," << sine_hz << "\n"
       << "ausrc_srate 48000\nauplay_srate 48000\n"
-      << "snd_path " << dir << "\n";
+      << "snd_path " << dir
+      << "\n"
+      // Commands while it runs (netstring JSON over TCP), e.g. a transfer mid-call.
+      << (control_port != 0 ? "module ctrl_tcp.so\nctrl_tcp_listen 127.0.0.1:" +
+                                  std::to_string(control_port) + "\n"
+                            : std::string());
   std::ofstream(dir + "/accounts")
       << "<sip:" << user << "@127.0.0.1>;regint=0" << account_params << "\n";
   return dir;
+}
+
+// One command to a running baresip's ctrl_tcp module ({"command":...} in a netstring).
+bool sendBaresipCommand(std::uint16_t control_port, const std::string& command,
+                        const std::string& params) {
+  const int fd = tcpConnectFrom("127.0.0.1", control_port);
+  if (fd < 0) {
+    return false;
+  }
+  const std::string json =
+      R"({"command":")" + command + R"(","params":")" + params + R"(","token":"t1"})";
+  const std::string netstring = std::to_string(json.size()) + ":" + json + ",";
+  const bool sent = ::send(fd, netstring.data(), netstring.size(), MSG_NOSIGNAL) ==
+                    static_cast<ssize_t>(netstring.size());
+  readUntil(fd, 3s, "}");  // its answer
+  ::close(fd);
+  return sent;
 }
 
 std::vector<std::int16_t> heardBy(const std::string& dir) {
@@ -131,6 +155,45 @@ TEST_F(BaresipTest, TwoBaresipClientsHearEachOtherOverUdp) {
 TEST_F(BaresipTest, TwoBaresipClientsHearEachOtherOverTcp) {
   startServer();
   expectTwoPhonesHearEachOther("overtcp", uri("overtcp", server_->sipPort(), ";transport=tcp"));
+}
+
+// A phone's blind transfer (RFC 3515 REFER in its dialog) while in a room: the server dials
+// the target into the room (RFC 4579 §5.5), and the target hears the room.
+TEST_F(BaresipTest, APhonesBlindTransferBringsItsTargetIntoTheRoom) {
+  server_ = std::make_unique<ServerProcess>(
+      db_.url(), std::map<std::string, std::string>{{"MCU_MEDIA_BIND", "127.0.0.1"},
+                                                    {"MCU_MEDIA_ADDRESS", "127.0.0.1"},
+                                                    {"MCU_DIALOUT_ALLOW", "127.0.0.1"}});
+  ASSERT_TRUE(server_->waitReady()) << server_->process().output();
+  const TempPath profiles("baresip-transfer");
+  const std::string& base = profiles.path();
+  ::unlink(base.c_str());
+  const std::uint16_t carol_port = freeUdpTcpPort();
+  const std::uint16_t alice_control = freeUdpTcpPort();
+  const std::string a = makeProfile(base + "/a", "alice", 1000, "", 0, alice_control);
+  const std::string b = makeProfile(base + "/b", "bob", 600);
+  const std::string c = makeProfile(base + "/c", "carol", 400, ";answermode=auto", carol_port);
+  const std::string room = uri("transfer", server_->sipPort(), "");
+  ChildProcess carol({kBaresip, "-f", c, "-t", "14"}, {}, base + "/c.log");
+  ChildProcess bob({kBaresip, "-f", b, "-e", "/dial " + room, "-t", "13"}, {}, base + "/b.log");
+  ChildProcess alice({kBaresip, "-f", a, "-e", "/dial " + room, "-t", "12"}, {}, base + "/a.log");
+  // Alice is in the room when its row exists; then she transfers to Carol.
+  ASSERT_EQ(
+      db_.awaitScalar("SELECT count(*) FROM calls WHERE direction = 'in' AND left_at IS NULL", "2"),
+      "2")
+      << server_->process().output();
+  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(sendBaresipCommand(alice_control, "transfer",
+                                 "sip:carol@127.0.0.1:" + std::to_string(carol_port)));
+  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE direction = 'out'", "1"), "1")
+      << readFile(base + "/a.log") << server_->process().output();
+  EXPECT_TRUE(carol.waitExit(25s).has_value());
+  EXPECT_TRUE(bob.waitExit(25s).has_value());
+  EXPECT_TRUE(alice.waitExit(25s).has_value());
+  const auto carol_heard = heardBy(c);
+  ASSERT_GT(carol_heard.size(), 48000U * 3) << readFile(base + "/c.log");
+  // Carol hears Bob, who is in the room, in the middle of her call.
+  expectHears(std::span(carol_heard).subspan(carol_heard.size() / 2 - 24000, 48000), {600}, {400});
 }
 
 TEST_F(BaresipTest, TwoBaresipClientsHearEachOtherOverTls) {

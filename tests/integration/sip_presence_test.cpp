@@ -106,10 +106,10 @@ TEST_F(SipPresenceTest, OptionsReplyHeadersAreExactOverUdpAndTcp) {
     SCOPED_TRACE(transport);
     EXPECT_EQ(statusLine(reply), "SIP/2.0 200 OK") << reply;
     EXPECT_EQ(headerValue(reply, "Allow"),
-              "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK");
+              "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, REFER");
     EXPECT_EQ(headerValue(reply, "Accept"), "application/sdp");
     EXPECT_EQ(headerCount(reply, "Accept"), 1);
-    EXPECT_EQ(headerValue(reply, "Supported"), "timer, 100rel");
+    EXPECT_EQ(headerValue(reply, "Supported"), "timer, 100rel, norefersub");
     EXPECT_EQ(headerValue(reply, "Call-ID").rfind("test-", 0), 0U);
   }
 }

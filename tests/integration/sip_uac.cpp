@@ -88,7 +88,7 @@ std::string SipUac::request(const std::string& method, std::uint32_t cseq,
     << "Call-ID: " << call_id_ << "\r\n"
     << "CSeq: " << cseq << " " << method << "\r\n"
     << "Contact: <" << scheme() << "tester@127.0.0.1:" << local_port_ << ">\r\n"
-    << (method == "INVITE" ? extra_headers_ : "");
+    << (method == "INVITE" ? extra_headers_ : "") << (method == "REFER" ? refer_headers_ : "");
   if (sdp) {
     r << "Content-Type: " << content_type << "\r\nContent-Length: " << sdp->size() << "\r\n\r\n"
       << *sdp;
@@ -111,13 +111,17 @@ SipReply SipUac::transact(const std::string& method, const std::optional<std::st
       return reply;  // status 0: no final answer
     }
     if (message->rfind("SIP/2.0 ", 0) != 0) {
-      continue;  // a request of the server's: not now
+      early_requests_.push_back(*message);  // e.g. a NOTIFY that overtook a REFER's 202
+      continue;
     }
     const int status = statusOf(*message);
     if (status < 200) {
       continue;
     }
     reply = {status, *message, bodyOf(*message)};
+    if (method == "REFER" && to_tag_.empty() && status < 300) {
+      to_tag_ = tagOf(headerValue(*message, "To"));  // the dialog a REFER makes
+    }
     if (method == "INVITE") {
       if (to_tag_.empty()) {
         to_tag_ = tagOf(headerValue(*message, "To"));
@@ -195,6 +199,19 @@ SipReply SipUac::update(const std::string& sdp) { return transact("UPDATE", sdp,
 
 SipReply SipUac::bye() { return transact("BYE", std::nullopt, std::nullopt); }
 
+SipReply SipUac::refer(const std::string& headers) {
+  refer_headers_ = headers;
+  return transact("REFER", std::nullopt, std::nullopt);
+}
+
+SipReply SipUac::referOutOfDialog(const std::string& room, const std::string& headers) {
+  user_ = room;
+  call_id_ = "uac-refer-" + randomToken() + "@127.0.0.1";
+  from_tag_ = randomToken();
+  to_tag_.clear();
+  return refer(headers);
+}
+
 SipReply SipUac::info(const std::string& content_type, const std::string& body) {
   return transact("INFO", body, std::nullopt, content_type);
 }
@@ -209,6 +226,13 @@ bool SipUac::awaitRequest(const std::string& method, std::chrono::milliseconds t
 
 std::optional<std::string> SipUac::takeRequest(const std::string& method,
                                                std::chrono::milliseconds timeout) {
+  for (auto it = early_requests_.begin(); it != early_requests_.end(); ++it) {
+    if (it->rfind(method + " ", 0) == 0) {
+      std::string request = *it;
+      early_requests_.erase(it);
+      return request;
+    }
+  }
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < until) {
     auto message = receive(std::chrono::milliseconds(100));

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "mixer/engine/udp_socket.h"
 #include "tests/support/tls_stream.h"
@@ -50,6 +51,11 @@ class SipUac {
   SipReply bye();
   // INFO in the dialog with a body of `content_type` (e.g. DTMF as application/dtmf-relay).
   SipReply info(const std::string& content_type, const std::string& body);
+  // REFER in the dialog (RFC 3515) with `headers` such as "Refer-To: <sip:carol@host>\r\n".
+  SipReply refer(const std::string& headers);
+  // REFER to sip:<room>@127.0.0.1 outside any dialog; its NOTIFYs then come in the dialog the
+  // 202 made.
+  SipReply referOutOfDialog(const std::string& room, const std::string& headers);
   // Waits for a request with `method` from the server and answers it 200.
   bool awaitRequest(const std::string& method, std::chrono::milliseconds timeout);
   // Waits for a request with `method` and leaves it unanswered (glare tests answer later).
@@ -82,6 +88,8 @@ class SipUac {
   std::string to_tag_;
   std::uint32_t cseq_ = 1;
   std::string extra_headers_;
+  std::string refer_headers_;
+  std::vector<std::string> early_requests_;  // the server's requests that came mid-transaction
   bool ack_invites_ = true;
 };
 

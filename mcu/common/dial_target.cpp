@@ -1,10 +1,10 @@
-#include "api/dial_target.h"
+#include "mcu/common/dial_target.h"
 
 #include <algorithm>
 #include <cctype>
 #include <regex>
 
-namespace mcu::api {
+namespace mcu {
 namespace {
 
 std::string lower(std::string s) {
@@ -50,4 +50,4 @@ std::optional<DialRefusal> checkDialTarget(const std::string& uri, const std::st
   return DialRefusal{403, "'" + host + "' is not in this server's dial-out allow-list"};
 }
 
-}  // namespace mcu::api
+}  // namespace mcu

@@ -1,8 +1,8 @@
-#include "api/dial_target.h"
+#include "mcu/common/dial_target.h"
 
 #include <gtest/gtest.h>
 
-namespace mcu::api {
+namespace mcu {
 namespace {
 
 TEST(DialTarget, OnlyAllowedHostsAreCalled) {
@@ -29,4 +29,4 @@ TEST(DialTarget, AnythingButAPlainSipUriIs422) {
 }
 
 }  // namespace
-}  // namespace mcu::api
+}  // namespace mcu

@@ -1,4 +1,4 @@
-// Which SIP URIs REST dial-out may call: the URI must be sip: or sips: with a plain host, and
+// Which SIP URIs REST dial-out and REFER may call: the URI must be sip: or sips: with a plain host, and
 // the host must match the configured allow-list (exact names or addresses, or "*.domain").
 // Pure, so the rules are tested without a server.
 #pragma once
@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace mcu::api {
+namespace mcu {
 
 // The problem with `uri` under `allow` (config dialout.allow), or nullopt when it may be called.
 struct DialRefusal {
@@ -15,4 +15,4 @@ struct DialRefusal {
 };
 std::optional<DialRefusal> checkDialTarget(const std::string& uri, const std::string& allow);
 
-}  // namespace mcu::api
+}  // namespace mcu
