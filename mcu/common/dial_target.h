@@ -1,5 +1,5 @@
-// Which SIP URIs REST dial-out and REFER may call: the URI must be sip: or sips: with a plain host, and
-// the host must match the configured allow-list (exact names or addresses, or "*.domain").
+// Which SIP URIs REST dial-out and REFER may call: the URI must be sip: or sips: with a plain host,
+// and the host must match the configured allow-list (exact names or addresses, or "*.domain").
 // Pure, so the rules are tested without a server.
 #pragma once
 

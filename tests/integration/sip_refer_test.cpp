@@ -152,6 +152,20 @@ TEST_F(SipReferTest, AControllerOutsideAnyDialogAddsAParticipantFromAnAllowedAdd
   EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE direction = 'out'", "1"), "1");
 }
 
+TEST_F(SipReferTest, RefersBeyondThePendingCapGet503) {
+  start({{"MCU_DIALOUT_ALLOW", "127.0.0.1"}, {"MCU_SIP_MAX_PENDING_REFERS", "1"}});
+  Caller alice = dial("sales", "PCMU", 500);
+  // A target that takes the INVITE and never answers: the first REFER stays pending.
+  const auto silent = mixer::UdpSocket::bind("127.0.0.1", 0);
+  ASSERT_TRUE(silent.valid());
+  const std::string target =
+      "Refer-To: <sip:slow@127.0.0.1:" + std::to_string(silent.localPort()) + ">\r\n";
+  EXPECT_EQ(alice.sip->refer(target).status, 202);
+  const auto second = alice.sip->refer(target);
+  EXPECT_EQ(second.status, 503);
+  EXPECT_FALSE(headerValue(second.message, "Retry-After").empty()) << second.message;
+}
+
 TEST_F(SipReferTest, ReferSubFalseIsAcceptedWithoutNotifies) {
   start({{"MCU_DIALOUT_ALLOW", "127.0.0.1"}});
   Caller alice = dial("sales", "PCMU", 500);
