@@ -24,6 +24,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::string_view kComponent = "http";
 constexpr auto kSweepEvery = std::chrono::milliseconds(100);
 constexpr int kWaitMs = 100;
+constexpr std::size_t kReadChunk = std::size_t{16} * 1024;
 
 std::string_view titleOf(int status) {
   switch (status) {
@@ -277,7 +278,7 @@ void ConnectionGate::onReadable(int fd) {
     }
     return;
   }
-  std::array<char, 16 * 1024> chunk{};
+  std::array<char, kReadChunk> chunk{};
   bool closed_by_peer = false;
   const std::size_t cap = readCap(limits_.framing);
   while (conn->buffer.size() < cap) {

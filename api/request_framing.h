@@ -21,8 +21,8 @@ struct RequestFraming {
 };
 
 struct FramingLimits {
-  std::size_t max_head = 16 * 1024;  // request line and headers
-  std::size_t max_body = 64 * 1024;
+  std::size_t max_head = std::size_t{16} * 1024;  // request line and headers
+  std::size_t max_body = std::size_t{64} * 1024;
 };
 
 RequestFraming frameRequest(std::string_view bytes, const FramingLimits& limits);
