@@ -16,6 +16,7 @@
 #include "api/connection_io.h"
 #include "api/problem.h"
 #include "mcu/common/log.h"
+#include "mcu/common/thread_priority.h"
 
 namespace mcu::api {
 namespace {
@@ -193,6 +194,7 @@ std::size_t ConnectionGate::openConnections() const {
 }
 
 void ConnectionGate::run() {
+  runBelowMediaPriority();
   std::array<epoll_event, 64> events{};
   auto next_sweep = Clock::now() + kSweepEvery;
   while (!stopping_) {

@@ -17,6 +17,7 @@
 #include "api/problem.h"
 #include "api/rooms_handler.h"
 #include "mcu/common/log.h"
+#include "mcu/common/thread_priority.h"
 
 namespace mcu::api {
 namespace {
@@ -84,6 +85,7 @@ struct HttpServer::Impl {
 
   // On a worker: answer the request at the head of the connection's buffer.
   void serve(const std::shared_ptr<HttpConnection>& conn, std::size_t size) {
+    runBelowMediaPriority();  // the pool's threads are the library's: set on their first job
     bool closed = false;
     const bool last = ++conn->served >= kMaxRequestsPerConnection;
     bool ok = false;

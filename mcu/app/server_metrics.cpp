@@ -17,6 +17,9 @@ std::string serverMetrics(const MetricSources& s) {
   std::ostringstream out;
   metric(out, "mcu_sip_calls_active", "gauge", "SIP dialogs in progress.",
          static_cast<double>(s.sip->activeCalls()));
+  metric(out, "mcu_sip_requests_limited_total", "counter",
+         "Requests answered 503 because their source went over sip.requests_per_source_per_s.",
+         static_cast<double>(s.sip->limitedRequests()));
   if (const auto t = s.conference->totals()) {
     metric(out, "mcu_calls_joined_total", "counter", "Calls admitted into a room.",
            static_cast<double>(t->joined));

@@ -160,6 +160,11 @@ const std::vector<OptionSpec>& specs() {
       {"sip.max_pending_refers", "MCU_SIP_MAX_PENDING_REFERS", "--sip-max-pending-refers",
        ValueType::kInteger, "32", "REFERed calls not yet answered at once; more get 503 (1-10000)",
        integer(&Config::sip_max_pending_refers, 1, 10000)},
+      {"sip.requests_per_source_per_s", "MCU_SIP_REQUESTS_PER_SOURCE_PER_S",
+       "--sip-requests-per-source-per-s", ValueType::kInteger, "100",
+       "INVITEs, OPTIONS and REFERs outside a dialog one address may send a second (bursts of"
+       " twice that); more get 503 + Retry-After, like Kamailio's pike. 0: no limit (0-100000)",
+       integer(&Config::sip_requests_per_source_per_s, 0, 100000)},
       {"http.listen", "MCU_HTTP_LISTEN", "--http-listen", ValueType::kString, "127.0.0.1:8080",
        "REST API and health listening address (host:port)", hostPort(&Config::http_listen)},
       {"database.url", "DATABASE_URL", "--database-url", ValueType::kString, "",

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "mcu/common/check.h"
+#include "mcu/common/thread_priority.h"
 
 namespace mcu::sip {
 namespace {
@@ -41,6 +42,7 @@ std::optional<std::string> ControlLoop::start(Setup setup) {
 }
 
 void ControlLoop::run(const Setup& setup, std::promise<std::optional<std::string>>& started) {
+  runBelowMediaPriority();
   thread_id_ = std::this_thread::get_id();
   su_init();
   root_ = su_root_create(nullptr);

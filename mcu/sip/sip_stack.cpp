@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "mcu/common/log.h"
+#include "mcu/common/request_limiter.h"
 #include "mcu/sip/call_handler.h"
 #include "mcu/sip/session_timer.h"
 #include "mcu/sip/sip_fields.h"
@@ -63,7 +64,10 @@ struct SipStack::Nua {
   su_root_t* root = nullptr;
   nua_t* nua = nullptr;
   bool shutting_down = false;
+  std::unique_ptr<RequestLimiter> limiter;
 
+  // A request that starts new work from a source over its rate: 503 (true), or go on.
+  bool refusedAsFlood(nua_event_t event, nua_handle_t* nh, const sip_t* sip);
   void onEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
                const sip_t* sip, tagi_t* tags);
   void onCallEvent(nua_event_t event, int status, nua_handle_t* nh, const sip_t* sip, tagi_t* tags);
@@ -166,8 +170,36 @@ void SipStack::Nua::onCallEvent(nua_event_t event, int status, nua_handle_t* nh,
   owner->active_calls_ = calls.activeCalls();
 }
 
+bool SipStack::Nua::refusedAsFlood(nua_event_t event, nua_handle_t* nh, const sip_t* sip) {
+  const bool new_work = event == nua_i_options || event == nua_i_invite || event == nua_i_refer;
+  // Requests in a dialog (re-INVITE, in-dialog REFER) belong to calls already admitted.
+  if (!new_work || limiter == nullptr || sip == nullptr ||
+      (sip->sip_to != nullptr && sip->sip_to->a_tag != nullptr)) {
+    return false;
+  }
+  const std::string source = sourceOf(sip);
+  if (limiter->allow(source, std::chrono::steady_clock::now())) {
+    return false;
+  }
+  const std::uint64_t refused = ++owner->limited_requests_;
+  const std::string retry = std::to_string(owner->config_.retry_after_s);
+  nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_THIS(nua),
+              SIPTAG_RETRY_AFTER_STR(retry.c_str()), TAG_END());
+  // An INVITE's handle goes when nua reports its end; the others' now.
+  if (event != nua_i_invite) {
+    nua_handle_destroy(nh);
+  }
+  if (refused % 1000 == 1) {  // a flood would otherwise write a line per request
+    log::warn(kComponent, "sip_source_limited").kv("source", source).kv("refused_total", refused);
+  }
+  return true;
+}
+
 void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
                             const sip_t* sip, tagi_t* tags) {
+  if (refusedAsFlood(event, nh, sip)) {
+    return;
+  }
   switch (event) {
     case nua_i_options:
       answerOptions(nh, sip);
@@ -245,6 +277,10 @@ void SipStack::Nua::answerInvite(nua_handle_t* nh, const sip_t* sip) {
 SipStack::SipStack(SipStackConfig config)
     : config_(std::move(config)), nua_(std::make_unique<Nua>()) {
   nua_->owner = this;
+  if (config_.requests_per_source_per_s > 0) {
+    nua_->limiter = std::make_unique<RequestLimiter>(config_.requests_per_source_per_s,
+                                                     2 * config_.requests_per_source_per_s);
+  }
 }
 
 SipStack::~SipStack() { stop(); }

@@ -36,6 +36,9 @@ struct SipStackConfig {
   std::string dialout_allow{};                            // where REST dial-out and REFER may call
   std::vector<std::string> refer_sources{};               // who may REFER outside a dialog
   std::size_t max_pending_refers = 32;
+  // New-work requests (INVITE, OPTIONS, REFER outside a dialog) per source address a second;
+  // more get 503 + Retry-After. Bursts of twice this are taken. 0: no limit.
+  double requests_per_source_per_s = 100;
 };
 
 // What we put in Allow, Accept and Supported: only what the server really handles.
@@ -69,6 +72,8 @@ class SipStack {
   void beginDrain();
   // Any thread: calls in progress, as of the last SIP event.
   std::size_t activeCalls() const { return active_calls_.load(); }
+  // Any thread: requests refused by the per-source limit so far.
+  std::uint64_t limitedRequests() const { return limited_requests_.load(); }
   // Any thread, about every 100 ms: INVITEs waiting too long for their room are decided.
   void tick();
   // Any thread: ends one participant's call with BYE (e.g. its RTP stopped).
@@ -86,6 +91,7 @@ class SipStack {
   std::atomic<bool> draining_{false};
   std::unique_ptr<CallHandler> calls_;
   std::atomic<std::size_t> active_calls_{0};
+  std::atomic<std::uint64_t> limited_requests_{0};
 };
 
 }  // namespace mcu::sip

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "mcu/common/log.h"
+#include "mcu/common/thread_priority.h"
 #include "mcu/store/db_session.h"
 #include "mcu/store/pg_migrator.h"
 
@@ -169,6 +170,7 @@ void DbWorker::healthCheck() {
 }
 
 void DbWorker::run() {
+  runBelowMediaPriority();
   auto backoff = config_.retry_initial;
   while (!refused_) {
     {

@@ -375,5 +375,54 @@ TEST_F(SipInteropTest, DialOutGoesThroughTheOutboundProxy) {
   EXPECT_EQ(*exit, 0) << proxy.output();
 }
 
+// A flood from one address (Kamailio's pike, issue 11 item 7): past its rate, new requests get
+// 503 + Retry-After; its calls already up go on; another address is not affected.
+TEST_F(SipInteropTest, AFloodingSourceGets503WhileItsCallsAndOtherSourcesGoOn) {
+  server_.reset();
+  start({{"MCU_SIP_REQUESTS_PER_SOURCE_PER_S", "5"}, {"MCU_SIP_RETRY_AFTER_S", "7"}});
+  Caller a = dial("steady", "PCMU", 500);
+  int answered = 0;
+  int limited = 0;
+  std::string refusal;
+  for (int i = 0; i < 60; ++i) {
+    const auto reply = udpExchange(server_->sipPort(),
+                                   optionsRequest(static_cast<std::uint16_t>(2000 + i), "UDP"), 2s);
+    ASSERT_TRUE(reply.has_value()) << "every request is answered, " << i;
+    if (reply->starts_with("SIP/2.0 200")) {
+      ++answered;
+    } else if (reply->starts_with("SIP/2.0 503")) {
+      ++limited;
+      refusal = *reply;
+    }
+  }
+  // A burst of twice the rate, then about five a second: most of 60 at once are refused.
+  EXPECT_GE(answered, 9);
+  EXPECT_GE(limited, 30);
+  EXPECT_EQ(headerValue(refusal, "Retry-After"), "7") << refusal;
+  // In-dialog requests of the flooding address are not limited: its call goes on.
+  EXPECT_EQ(a.sip->reinvite(sdpOffer(a.media->port(), "PCMU", "sendonly")).status, 200);
+  // Another address is served.
+  const auto other = mixer::UdpSocket::bind("127.0.0.2", 0);
+  ASSERT_TRUE(other.valid());
+  const std::string options = optionsRequest(other.localPort(), "UDP");
+  const auto server = mixer::resolve({"127.0.0.1", server_->sipPort()});
+  ASSERT_TRUE(server.has_value());
+  ASSERT_TRUE(other.send(
+      std::span(reinterpret_cast<const std::uint8_t*>(options.data()), options.size()), *server));
+  std::array<std::uint8_t, 4096> buf{};
+  mixer::Endpoint from;
+  ssize_t n = -1;
+  for (int i = 0; i < 200 && n < 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+    n = other.receive(buf, from);
+  }
+  ASSERT_GT(n, 0);
+  EXPECT_TRUE(std::string(reinterpret_cast<const char*>(buf.data()), static_cast<std::size_t>(n))
+                  .starts_with("SIP/2.0 200"));
+  EXPECT_NE(server_->get("/metrics").body.find("mcu_sip_requests_limited_total"),
+            std::string::npos);
+  EXPECT_EQ(a.sip->bye().status, 200);
+}
+
 }  // namespace
 }  // namespace mcu::test
