@@ -115,11 +115,15 @@ void CallHandler::reject(nua_handle_t* nh, int status, const std::string& warnin
               TAG_IF(status == 503, SIPTAG_RETRY_AFTER_STR(retry.c_str())), TAG_END());
 }
 
-void CallHandler::onInvite(nua_t* /*nua*/, nua_handle_t* nh, const sip_t* sip, bool draining) {
+void CallHandler::onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool draining) {
   const std::string call_id = callIdOf(sip);
   if (draining) {
     reject(nh, 503, "399 mcu \"shutting down\"");
     log::info(kComponent, "invite_refused").kv("reason", "draining").kv("call_id", call_id);
+    return;
+  }
+  if (const sip_replaces_t* replaces = sip_replaces(sip)) {
+    onReplacingInvite(nua, nh, sip, *replaces);
     return;
   }
   const url_t* ruri = sip->sip_request != nullptr ? sip->sip_request->rq_url : nullptr;
@@ -431,7 +435,9 @@ void CallHandler::onTerminated(nua_handle_t* nh, const std::string& reason) {
     CallLeg& leg = *it->second;
     reportRefer(leg, 487, sip_status_phrase(487));  // ended before any final answer
     const auto why = leave_reasons_.find(leg.call_id);
-    conference_.leave(leg.participant, why != leave_reasons_.end() ? why->second : reason);
+    if (!leg.replaced) {  // a replaced dialog's participant lives on in the new one
+      conference_.leave(leg.participant, why != leave_reasons_.end() ? why->second : reason);
+    }
     if (why != leave_reasons_.end()) {
       leave_reasons_.erase(why);
     }
@@ -448,7 +454,7 @@ void CallHandler::noteReason(nua_handle_t* nh, const std::string& reason) {
 
 void CallHandler::bye(mixer::ParticipantId participant, const std::string& reason) {
   for (auto& [nh, leg] : legs_) {
-    if (leg->participant == participant) {
+    if (leg->participant == participant && !leg->replaced) {
       leave_reasons_.try_emplace(leg->call_id, reason);
       if (leg->outgoing && !leg->answered) {
         nua_cancel(nh, TAG_END());  // still ringing: CANCEL, not BYE

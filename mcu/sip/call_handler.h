@@ -61,6 +61,7 @@ struct CallLeg {
   std::optional<std::chrono::steady_clock::time_point> session_deadline;
   unsigned session_interval = 0;
   std::optional<ReferReport> refer;  // placed because of a REFER
+  bool replaced = false;  // an INVITE with Replaces took its participant: ends without it
   bool established() const { return !outgoing || answered; }
 };
 
@@ -152,6 +153,10 @@ class CallHandler {
   void refuseRefer(nua_t* nua, nua_handle_t* nh, bool in_dialog, int status,
                    const std::string& warning);
   bool pointsAtUs(const url_t* target) const;
+  // INVITE with Replaces (RFC 3891): the dialog it names, and the takeover.
+  CallLeg* replacedLeg(nua_t* nua, const sip_replaces_t& replaces);
+  void onReplacingInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip,
+                         const sip_replaces_t& replaces);
   std::size_t pendingRefers() const;
 
   conference::Conference& conference_;

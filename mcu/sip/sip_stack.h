@@ -49,8 +49,8 @@ inline constexpr const char* kAllowedMethods =
 
 inline constexpr const char* kAcceptedBodies = "application/sdp";
 // RFC 4028 session timers: nua runs the refreshes itself. RFC 3262 reliable provisionals.
-// RFC 4488: a REFER may ask for no implicit subscription.
-inline constexpr const char* kSupportedExtensions = "timer, 100rel, norefersub";
+// RFC 4488: a REFER may ask for no implicit subscription. RFC 3891: INVITE with Replaces.
+inline constexpr const char* kSupportedExtensions = "timer, 100rel, norefersub, replaces";
 
 class SipStack {
  public:

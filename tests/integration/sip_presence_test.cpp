@@ -109,7 +109,7 @@ TEST_F(SipPresenceTest, OptionsReplyHeadersAreExactOverUdpAndTcp) {
               "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, REFER");
     EXPECT_EQ(headerValue(reply, "Accept"), "application/sdp");
     EXPECT_EQ(headerCount(reply, "Accept"), 1);
-    EXPECT_EQ(headerValue(reply, "Supported"), "timer, 100rel, norefersub");
+    EXPECT_EQ(headerValue(reply, "Supported"), "timer, 100rel, norefersub, replaces");
     EXPECT_EQ(headerValue(reply, "Call-ID").rfind("test-", 0), 0U);
   }
 }

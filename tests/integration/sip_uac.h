@@ -29,6 +29,10 @@ class SipUac {
   // `ca_file`) with sips: URIs; the connection's failure is in `error()`.
   SipUac(std::uint16_t tls_port, const std::string& ca_file);
   const std::string& error() const { return error_; }
+  // The dialog of the last INVITE: Call-ID, our tag and the server's (for a Replaces header).
+  const std::string& callId() const { return call_id_; }
+  const std::string& localTag() const { return from_tag_; }
+  const std::string& remoteTag() const { return to_tag_; }
 
   // INVITE sip:<user>@127.0.0.1; returns the final response (ACK sent for 2xx with `ack_sdp`
   // in it, if given).
