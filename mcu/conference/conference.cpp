@@ -164,6 +164,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   if (request.dial_out) {
     member.state = "calling";
     member.direction = "out";
+    member.via = "dial-out";
   } else if (request.awaiting_ack) {
     member.state = "connecting";
   }

@@ -87,6 +87,9 @@ class Conference {
   JoinResult join(const JoinRequest& request);
   void update(mixer::ParticipantId id, const mixer::MediaEndpoint& media);
   void leave(mixer::ParticipantId id, const std::string& reason);
+  // How an integrator put it there: "dial-in", "dial-out", "refer" (a REFER had us dial it) or
+  // "replaces" (an INVITE with Replaces took over its dialog). For REST and the events.
+  void noteVia(mixer::ParticipantId id, const std::string& via);
   // Its ACK came: "connecting" becomes "joined".
   void confirmed(mixer::ParticipantId id);
   // RFC 4733 digits from a participant: the PIN of a room, while it is asked for.
@@ -152,6 +155,7 @@ class Conference {
     bool talking = false;
     std::string state = "joined";
     std::string direction = "in";
+    std::string via = "dial-in";
     int sip_status = 0;
   };
   struct PendingPin {

@@ -32,6 +32,7 @@ ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) 
   v.joined_at = member.joined_at;
   v.state = member.state;
   v.direction = member.direction;
+  v.via = member.via;
   v.sip_status = member.sip_status;
   v.muted = member.muted;
   v.deaf = member.deaf;
@@ -217,6 +218,12 @@ DialOutResult Conference::dialOut(const std::string& room, const std::string& ur
     return {503, "this server does not place calls", std::nullopt};
   }
   return dial_out_(room, uri);
+}
+
+void Conference::noteVia(mixer::ParticipantId id, const std::string& via) {
+  if (const auto it = participants_.find(id); it != participants_.end()) {
+    it->second.via = via;
+  }
 }
 
 void Conference::dialProgress(mixer::ParticipantId id, const std::string& state, int sip_status) {

@@ -241,6 +241,7 @@ void CallHandler::onRefer(nua_t* nua, nua_handle_t* nh, CallLeg* leg, const sip_
     return;
   }
   const mixer::ParticipantId id = placed.participant->id;
+  conference_.noteVia(id, "refer");
   for (auto& [handle, dialled] : legs_) {
     if (dialled->participant == id) {
       dialled->refer = ReferReport{nh, event, subscribed && nh != nullptr, false};

@@ -72,6 +72,7 @@ void CallHandler::onReplacingInvite(nua_t* nua, nua_handle_t* nh, const sip_t* s
   leg->awaiting_ack = true;
   leg->ack_deadline = std::chrono::steady_clock::now() + kTimerH;
   conference_.update(leg->participant, endpointFor(leg->audio, leg->local));
+  conference_.noteVia(leg->participant, "replaces");
   // The old dialog ends without taking the participant with it.
   old->replaced = true;
   leave_reasons_.try_emplace(old->call_id, "replaced");
