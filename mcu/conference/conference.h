@@ -72,9 +72,13 @@ class Conference {
   // Room policies as stored, replacing what was known (start-up load, REST changes).
   void setRooms(const std::vector<store::RoomRow>& rooms);
   // How to place a call (the SIP side): room and target URI; on the control thread.
-  using DialOutFn = std::function<DialOutResult(const std::string& room, const std::string& uri)>;
+  // `headers`: extra header lines for the INVITE ("Replaces: ...\r\n" when a REFER's target
+  // named a dialog to take over, RFC 3891 §7.1).
+  using DialOutFn = std::function<DialOutResult(const std::string& room, const std::string& uri,
+                                                const std::string& headers)>;
   void setDialOut(DialOutFn dial_out) { dial_out_ = std::move(dial_out); }
-  DialOutResult dialOut(const std::string& room, const std::string& uri);
+  DialOutResult dialOut(const std::string& room, const std::string& uri,
+                        const std::string& headers = {});
   // A dialled call's progress: "ringing", "joined" (answered, with its media), "failed".
   void dialProgress(mixer::ParticipantId id, const std::string& state, int sip_status);
   // One participant, live or a recent failed dial-out.

@@ -209,7 +209,8 @@ MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
   return outcome;
 }
 
-DialOutResult Conference::dialOut(const std::string& room, const std::string& uri) {
+DialOutResult Conference::dialOut(const std::string& room, const std::string& uri,
+                                  const std::string& headers) {
   const auto it = rooms_.find(room);
   if (it == rooms_.end() || it->second.deleted) {
     return {404, "no room named '" + room + "'", std::nullopt};
@@ -217,7 +218,7 @@ DialOutResult Conference::dialOut(const std::string& room, const std::string& ur
   if (!dial_out_) {
     return {503, "this server does not place calls", std::nullopt};
   }
-  return dial_out_(room, uri);
+  return dial_out_(room, uri, headers);
 }
 
 void Conference::noteVia(mixer::ParticipantId id, const std::string& via) {

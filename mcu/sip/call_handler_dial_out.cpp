@@ -18,7 +18,7 @@ constexpr std::string_view kComponent = "sip";
 
 conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& room,
                                                const std::string& uri, const std::string& from,
-                                               bool draining) {
+                                               bool draining, const std::string& headers) {
   if (draining) {
     return {503, "the server is shutting down", std::nullopt};
   }
@@ -59,6 +59,7 @@ conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& ro
   su_home_deinit(home);
   const std::string offer = negotiatorFor(room).offer(leg->local, leg->secure);
   nua_invite(nh, SIPTAG_CALL_ID_STR(call_id.c_str()), SIPTAG_CONTACT_STR(contact.c_str()),
+             TAG_IF(!headers.empty(), SIPTAG_HEADER_STR(headers.c_str())),
              SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(offer.c_str()),
              TAG_END());
   log::info(kComponent, "dial_out").kv("room", room).kv("uri", uri).kv("call_id", call_id);

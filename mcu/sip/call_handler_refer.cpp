@@ -64,6 +64,33 @@ std::string dialableUri(const url_t* target) {
   return uri;
 }
 
+// "Replaces: ...\r\n" from a Refer-To URI's ?Replaces= header, or "": the only header a REFER
+// may put in the INVITE we send.
+std::string replacesHeaderOf(const url_t* target) {
+  if (target->url_headers == nullptr) {
+    return {};
+  }
+  su_home_t home[1] = {SU_HOME_INIT(home)};  // NOLINT(modernize-avoid-c-arrays): sofia idiom
+  const char* text = url_query_as_header_string(home, target->url_headers);
+  const std::string all = text != nullptr ? text : "";
+  su_home_deinit(home);
+  std::string found;
+  std::size_t at = 0;
+  while (at < all.size()) {
+    const std::size_t end = std::min(all.find('\n', at), all.size());
+    std::string line = all.substr(at, end - at);
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    if (upper(line.substr(0, 9)) == "REPLACES:" &&
+        line.find_first_of("\r\n") == std::string::npos) {
+      found = line + "\r\n";
+    }
+    at = end + 1;
+  }
+  return found;
+}
+
 bool sameAddressOfRecord(const url_t* a, const url_t* b) {
   const auto text = [](const char* s) { return std::string(s != nullptr ? s : ""); };
   return text(a->url_user) == text(b->url_user) &&
@@ -227,7 +254,10 @@ void CallHandler::onRefer(nua_t* nua, nua_handle_t* nh, CallLeg* leg, const sip_
       nh = nullptr;
     }
   }
-  const auto placed = conference_.dialOut(room, uri);
+  // An attended transfer's target names the dialog it is to take over (RFC 3891 §7.1:
+  // Refer-To: <sip:carol@pbx?Replaces=...>): our INVITE carries that Replaces header.
+  const std::string headers = replacesHeaderOf(target);
+  const auto placed = conference_.dialOut(room, uri, headers);
   log::info(kComponent, "refer_accepted")
       .kv("room", room)
       .kv("target", uri)

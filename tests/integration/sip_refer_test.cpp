@@ -121,6 +121,27 @@ TEST_F(SipReferTest, AParticipantsReferDialsTheTargetInAndItsByeReferDropsIt) {
             "1");
 }
 
+// An attended transfer into the room (RFC 3891 §7.1): the target is asked, in our INVITE, to
+// let it replace the dialog the Refer-To names.
+TEST_F(SipReferTest, AReferTargetsReplacesHeaderGoesIntoOurInvite) {
+  start({{"MCU_DIALOUT_ALLOW", "127.0.0.1"}});
+  Caller alice = dial("sales", "PCMU", 500);
+  auto carol = startCallee();
+  const auto accepted =
+      alice.sip->refer("Refer-To: <" + carol->uri() +
+                       "?Replaces=held-call%40127.0.0.1%3Bto-tag%3Dcarol1%3Bfrom-tag%3Dbob1>\r\n");
+  ASSERT_EQ(accepted.status, 202) << accepted.message;
+  const auto progress = notifiesUntilTerminated(*alice.sip);
+  ASSERT_FALSE(progress.empty());
+  EXPECT_EQ(progress.back().fragment, "SIP/2.0 200 OK");
+  const std::string trace = readFile(carol->messages.path());
+  const auto invite = trace.find("INVITE sip:carol@");
+  ASSERT_NE(invite, std::string::npos) << trace;
+  EXPECT_EQ(headerValue(trace.substr(invite), "Replaces"),
+            "held-call@127.0.0.1;to-tag=carol1;from-tag=bob1")
+      << trace.substr(invite, 900);
+}
+
 TEST_F(SipReferTest, BadRefersAreRefusedAndNothingIsDialled) {
   start({{"MCU_DIALOUT_ALLOW", "127.0.0.1"}});
   Caller alice = dial("sales", "PCMU", 500);
