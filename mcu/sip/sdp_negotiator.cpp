@@ -9,6 +9,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "mcu/sip/sdp_guard.h"
+
 namespace mcu::sip {
 namespace {
 
@@ -171,6 +173,9 @@ SdpNegotiator::SdpNegotiator(std::vector<CodecKind> preference, MediaFamilies fa
 Result SdpNegotiator::negotiate(const std::string& offer, bool secure_signaling) const {
   if (offer.size() > kMaxSdpBytes) {
     return reject("399 mcu \"SDP too large\"");
+  }
+  if (const auto problem = unsafeSdp(offer)) {
+    return reject("399 mcu \"malformed SDP: " + *problem + "\"");
   }
   su_home_t home[1] = {SU_HOME_INIT(home)};  // NOLINT(modernize-avoid-c-arrays): sofia idiom
   struct HomeGuard {

@@ -424,5 +424,18 @@ TEST_F(SipInteropTest, AFloodingSourceGets503WhileItsCallsAndOtherSourcesGoOn) {
   EXPECT_EQ(a.sip->bye().status, 200);
 }
 
+// One INVITE whose SDP made sofia-sip's parser allocate without end (found by fuzzing) gets
+// 488 at once, and the server goes on answering.
+TEST_F(SipInteropTest, AnSdpThatHangsSofiasParserIsRefusedAndTheServerGoesOn) {
+  SipUac attacker(server_->sipPort());
+  const std::string poison =
+      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+      "m=audio 4000 X\x80\x80 0\r\n";
+  const auto refused = attacker.invite("poison", poison);
+  EXPECT_EQ(refused.status, 488) << refused.message;
+  Caller after = dial("poison", "PCMU", 500);
+  EXPECT_EQ(after.sip->bye().status, 200);
+}
+
 }  // namespace
 }  // namespace mcu::test

@@ -344,5 +344,19 @@ TEST(SdesCryptoTest, Base64RoundTripsEveryLength) {
   EXPECT_FALSE(base64Decode("A!==").has_value());
 }
 
+// Found by tests/fuzz/sdp_fuzz: sofia-sip's sdp_parse() never returns (allocating gigabytes)
+// on a transport with bytes above 0x7F after an ASCII character. Refused before it parses.
+TEST(SdpNegotiatorTest, AnMLineWithNonAsciiBytesIsRefusedBeforeSofiaParsesIt) {
+  for (const std::string transport : {"X\x80\x80", "RTP/A\xc3\xa9", "R\xc3\xa9"}) {
+    const auto result = kDefault.negotiate(offerWith("m=audio 4000 " + transport + " 0", ""));
+    ASSERT_TRUE(std::holds_alternative<SdpRejection>(result)) << transport;
+    EXPECT_NE(std::get<SdpRejection>(result).warning.find("malformed SDP"), std::string::npos);
+  }
+  // Free text may be UTF-8 (RFC 8866 §5.3): a session name in French is fine.
+  EXPECT_TRUE(std::holds_alternative<NegotiatedAudio>(
+      kDefault.negotiate("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=R\xc3\xa9union\r\n"
+                         "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n")));
+}
+
 }  // namespace
 }  // namespace mcu::sip
