@@ -1,22 +1,82 @@
 #include "mcu/sip/sdp_guard.h"
 
+#include <cctype>
+
 namespace mcu::sip {
+namespace {
+
+// RFC 8866 §9: token-char = ALPHA / DIGIT / "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" /
+// "-" / "." / "^" / "_" / "`" / "{" / "|" / "}" / "~" (the set sofia's parser uses too).
+bool isTokenChar(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte > 0x7E || byte <= 0x20) {
+    return false;
+  }
+  return std::isalnum(byte) != 0 ||
+         std::string_view("!#$%&'*+-.^_`{|}~").find(c) != std::string_view::npos;
+}
+
+bool isToken(std::string_view field, bool slashes_allowed) {
+  if (field.empty()) {
+    return false;
+  }
+  for (const char c : field) {
+    if (!isTokenChar(c) && !(slashes_allowed && c == '/')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool isPort(std::string_view field) {  // port ["/" integer]
+  const auto slash = field.find('/');
+  const std::string_view port = field.substr(0, slash);
+  const auto digits = [](std::string_view v) {
+    return !v.empty() && v.size() <= 10 &&
+           v.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  return digits(port) && (slash == std::string_view::npos || digits(field.substr(slash + 1)));
+}
+
+// media SP port ["/" integer] SP proto 1*(SP fmt) (RFC 8866 §5.14). Runs of spaces or tabs
+// between fields are let through, as sofia's lenient mode and real phones have them.
+bool isMediaLine(std::string_view value) {
+  std::size_t index = 0;
+  std::size_t start = 0;
+  while (true) {
+    start = value.find_first_not_of(" \t", start);
+    if (start == std::string_view::npos) {
+      break;
+    }
+    const std::size_t end = std::min(value.find_first_of(" \t", start), value.size());
+    const std::string_view field = value.substr(start, end - start);
+    const bool ok = index == 0   ? isToken(field, false)
+                    : index == 1 ? isPort(field)
+                    : index == 2 ? isToken(field, true)
+                                 : isToken(field, false);
+    if (!ok) {
+      return false;
+    }
+    ++index;
+    start = end;
+  }
+  return index >= 4;
+}
+
+}  // namespace
 
 std::optional<std::string> unsafeSdp(std::string_view sdp) {
   if (sdp.find('\0') != std::string_view::npos) {
     return "a NUL byte in the SDP";  // sofia parses C strings: the rest would be unseen
   }
+  // Lines end at CR or LF, either alone, as sofia splits them.
   std::size_t start = 0;
   while (start < sdp.size()) {
-    const std::size_t end = std::min(sdp.find('\n', start), sdp.size());
-    const std::string_view line = sdp.substr(start, end - start);
-    if (line.starts_with("m=")) {
-      for (const char c : line) {
-        const auto byte = static_cast<unsigned char>(c);
-        if ((byte < 0x20 && c != '\r' && c != '\t') || byte > 0x7E) {
-          return "an m= line with a byte that is not printable ASCII";
-        }
-      }
+    const std::size_t end = std::min(sdp.find_first_of("\r\n", start), sdp.size());
+    std::string_view line = sdp.substr(start, end - start);
+    line.remove_prefix(std::min(line.find_first_not_of(" \t"), line.size()));  // sofia strips
+    if (line.starts_with("m=") && !isMediaLine(line.substr(2))) {
+      return "an m= line that is not media SP port SP proto SP fmt... in RFC 8866 tokens";
     }
     start = end + 1;
   }

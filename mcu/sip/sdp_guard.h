@@ -1,8 +1,9 @@
 // Checks an SDP body before sofia-sip parses it. sofia-sip 1.12.11's sdp_parse() never
-// returns on some m= lines whose transport has bytes above 0x7F after an ASCII character
-// ("m=audio 4000 X\x80\x80 0"): it allocates until memory runs out (found by
-// tests/fuzz/sdp_fuzz; 6.4 GB in 20 s, from one INVITE). RFC 8866 §5.14 and §9 allow only
-// ASCII tokens in an m= line, so such a body is refused before sofia sees it. Pure.
+// returns on an m= line with a non-RTP transport whose format list holds a character that is
+// not a token character ("m=audio 4n==", "m=audio 4000 X\x80\x80 0"): its format loop makes
+// no progress and allocates a list node per turn until memory runs out (found by
+// tests/fuzz/sdp_fuzz; 6.4 GB in 20 s, from one INVITE). Every m= line must therefore match
+// RFC 8866 §5.14's grammar in §9's tokens before sofia sees the body. Pure.
 #pragma once
 
 #include <optional>
