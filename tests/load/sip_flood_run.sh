@@ -23,8 +23,8 @@ snapshot() {
 
 snapshot "start"
 sipp -sf "$here/sipp/long_caller.xml" -s yardstick -i 127.0.0.1 -mi 127.0.0.1 -p 0 \
-  -m "$callers" -r "$callers" -l "$callers" -nostdin -timeout 120s -bg \
-  "127.0.0.1:$sip_port" >/dev/null 2>&1 || true
+  -m "$callers" -r "$callers" -l "$callers" -nostdin -timeout 150s \
+  "127.0.0.1:$sip_port" >"$work/callers.log" 2>&1 &
 sleep 10
 snapshot "calls_up"
 if [ "$kind" = invite ]; then
@@ -38,3 +38,4 @@ timeout $((seconds + 20)) sipp "${scenario[@]}" -i 127.0.0.1 -p 0 -r "$rate" \
 snapshot "flood_end"
 sleep 60
 snapshot "60s_after"
+grep -E "Successful call|Failed call" "$work/flood.log" | tail -2 || true
