@@ -229,12 +229,13 @@ int Server::run() {
                                 const std::string& payload) {
          event_log.append(type, room, payload);
        }});
-  sip::SipStack sip({config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
-                     config_.sip_retry_after_s, config_.sip_outbound_proxy, config_.sip_tcp_idle_s,
-                     config_.rooms_factory, config_.dialout_allow,
-                     splitList(config_.sip_refer_sources),
-                     static_cast<std::size_t>(config_.sip_max_pending_refers),
-                     static_cast<double>(config_.sip_requests_per_source_per_s)});
+  sip::SipStack sip(
+      {config_.sip_listen, config_.sip_tls_listen, config_.sip_tls_cert_dir,
+       config_.sip_retry_after_s, config_.sip_outbound_proxy, config_.sip_tcp_idle_s,
+       config_.rooms_factory, config_.dialout_allow, splitList(config_.sip_refer_sources),
+       static_cast<std::size_t>(config_.sip_max_pending_refers),
+       static_cast<double>(config_.sip_requests_per_source_per_s), config_.sip_tcp_silent_s,
+       static_cast<std::size_t>(config_.sip_tcp_max_per_source)});
   sip.enableCalls(conference, codecPreference(config_.media_codecs),
                   {config_.media_address, config_.media_bind}, srtpPolicy(config_));
   media_events.attach(&sip, &conference);

@@ -17,6 +17,15 @@ std::string serverMetrics(const MetricSources& s) {
   std::ostringstream out;
   metric(out, "mcu_sip_calls_active", "gauge", "SIP dialogs in progress.",
          static_cast<double>(s.sip->activeCalls()));
+  metric(out, "mcu_sip_tcp_connections", "gauge",
+         "SIP TCP/TLS connections accepted and open (as of the last 2 s sweep).",
+         static_cast<double>(s.sip->tcpConnections()));
+  metric(out, "mcu_sip_tcp_closed_silent_total", "counter",
+         "SIP TCP/TLS connections closed for sending nothing within sip.tcp_silent_s.",
+         static_cast<double>(s.sip->tcpClosedSilent()));
+  metric(out, "mcu_sip_tcp_closed_over_cap_total", "counter",
+         "SIP TCP/TLS connections closed beyond sip.tcp_max_per_source.",
+         static_cast<double>(s.sip->tcpClosedOverCap()));
   metric(out, "mcu_sip_requests_limited_total", "counter",
          "Requests answered 503 because their source went over sip.requests_per_source_per_s.",
          static_cast<double>(s.sip->limitedRequests()));

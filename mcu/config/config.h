@@ -24,6 +24,8 @@ struct Config {
   std::string sip_refer_sources;  // comma-separated addresses that may REFER outside a dialog
   int sip_max_pending_refers = 32;
   int sip_requests_per_source_per_s = 100;
+  int sip_tcp_silent_s = 30;
+  int sip_tcp_max_per_source = 256;
   std::string rooms_factory =
       "conference-factory";  // empty: our requests go straight to their target
   HostPort http_listen{"127.0.0.1", 8080};

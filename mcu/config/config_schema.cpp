@@ -165,6 +165,13 @@ const std::vector<OptionSpec>& specs() {
        "INVITEs, OPTIONS and REFERs outside a dialog one address may send a second (bursts of"
        " twice that); more get 503 + Retry-After, like Kamailio's pike. 0: no limit (0-100000)",
        integer(&Config::sip_requests_per_source_per_s, 0, 100000)},
+      {"sip.tcp_silent_s", "MCU_SIP_TCP_SILENT_S", "--sip-tcp-silent-s", ValueType::kInteger, "30",
+       "a TCP/TLS connection that has sent nothing this long after it opened is closed (1-3600)",
+       integer(&Config::sip_tcp_silent_s, 1, 3600)},
+      {"sip.tcp_max_per_source", "MCU_SIP_TCP_MAX_PER_SOURCE", "--sip-tcp-max-per-source",
+       ValueType::kInteger, "256",
+       "TCP/TLS connections one address may hold; beyond, the most silent are closed (1-100000)",
+       integer(&Config::sip_tcp_max_per_source, 1, 100000)},
       {"http.listen", "MCU_HTTP_LISTEN", "--http-listen", ValueType::kString, "127.0.0.1:8080",
        "REST API and health listening address (host:port)", hostPort(&Config::http_listen)},
       {"database.url", "DATABASE_URL", "--database-url", ValueType::kString, "",

@@ -20,6 +20,7 @@
 #include "mcu/sip/session_timer.h"
 #include "mcu/sip/sip_fields.h"
 #include "mcu/sip/sofia_log.h"
+#include "mcu/sip/tcp_watchdog.h"
 
 namespace mcu::sip {
 namespace {
@@ -371,6 +372,25 @@ void SipStack::tick() {
     if (calls_ != nullptr) {
       calls_->expirePending(std::chrono::steady_clock::now());
       active_calls_ = calls_->activeCalls();
+    }
+    // Every 2 s: silent and surplus TCP/TLS connections go (a sweep of our descriptors).
+    if (++ticks_ % 20 == 0) {
+      std::vector<std::uint16_t> ports{config_.listen.port};
+      if (config_.tls_listen) {
+        ports.push_back(config_.tls_listen->port);
+      }
+      const TcpSweep swept =
+          TcpWatchdog(ports, std::chrono::seconds(config_.tcp_silent_s), config_.tcp_max_per_source)
+              .sweep();
+      tcp_open_ = swept.open - swept.closed_silent - swept.closed_over_cap;
+      tcp_closed_silent_ += swept.closed_silent;
+      tcp_closed_over_cap_ += swept.closed_over_cap;
+      if (swept.closed_silent + swept.closed_over_cap > 0) {
+        log::info(kComponent, "tcp_connections_closed")
+            .kv("silent", static_cast<std::int64_t>(swept.closed_silent))
+            .kv("over_source_cap", static_cast<std::int64_t>(swept.closed_over_cap))
+            .kv("open", static_cast<std::int64_t>(tcp_open_.load()));
+      }
     }
   });
 }

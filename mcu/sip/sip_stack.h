@@ -39,6 +39,10 @@ struct SipStackConfig {
   // New-work requests (INVITE, OPTIONS, REFER outside a dialog) per source address a second;
   // more get 503 + Retry-After. Bursts of twice this are taken. 0: no limit.
   double requests_per_source_per_s = 100;
+  // A TCP/TLS connection that has sent nothing this long is closed; at most this many from
+  // one address (TcpWatchdog: sofia keeps silent connections for good and caps none).
+  int tcp_silent_s = 30;
+  std::size_t tcp_max_per_source = 256;
 };
 
 // What we put in Allow, Accept and Supported: only what the server really handles.
@@ -74,6 +78,10 @@ class SipStack {
   std::size_t activeCalls() const { return active_calls_.load(); }
   // Any thread: requests refused by the per-source limit so far.
   std::uint64_t limitedRequests() const { return limited_requests_.load(); }
+  // Any thread: accepted TCP/TLS connections at the last sweep, and how many were closed.
+  std::size_t tcpConnections() const { return tcp_open_.load(); }
+  std::uint64_t tcpClosedSilent() const { return tcp_closed_silent_.load(); }
+  std::uint64_t tcpClosedOverCap() const { return tcp_closed_over_cap_.load(); }
   // Any thread, about every 100 ms: INVITEs waiting too long for their room are decided.
   void tick();
   // Any thread: ends one participant's call with BYE (e.g. its RTP stopped).
@@ -92,6 +100,10 @@ class SipStack {
   std::unique_ptr<CallHandler> calls_;
   std::atomic<std::size_t> active_calls_{0};
   std::atomic<std::uint64_t> limited_requests_{0};
+  std::atomic<std::size_t> tcp_open_{0};
+  std::atomic<std::uint64_t> tcp_closed_silent_{0};
+  std::atomic<std::uint64_t> tcp_closed_over_cap_{0};
+  std::uint64_t ticks_ = 0;  // control thread
 };
 
 }  // namespace mcu::sip

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
+#include <fstream>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/server_fixture.h"
@@ -86,6 +89,97 @@ TEST(SipConnectionsTest, IdleTcpConnectionsAreClosed) {
   EXPECT_EQ(statusLine(udpExchange(server.sipPort(), optionsRequest(9, "UDP"), 2s).value_or("")),
             "SIP/2.0 200 OK")
       << "and the server goes on";
+}
+
+// Whether the server has closed `fd` (read returns 0 or an error) within `timeout`; the OPTIONS
+// answers a connection may get first are read past.
+bool closedByServer(int fd, std::chrono::steady_clock::time_point until) {
+  std::array<char, 4096> buf{};
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    // Past the deadline, what has already arrived still counts.
+    const auto left =
+        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      until - std::chrono::steady_clock::now())
+                                      .count());
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) {
+      return false;
+    }
+    if (::recv(fd, buf.data(), buf.size(), 0) <= 0) {
+      return true;
+    }
+  }
+}
+
+long serverRssKb(ChildProcess& process) {
+  std::ifstream status("/proc/" + std::to_string(process.pid()) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      return std::stol(line.substr(6));
+    }
+  }
+  return -1;
+}
+
+// sofia keeps a connection that never sends for good (its idle timer starts at the first
+// message); the server's own sweep closes them, and their memory goes with them.
+TEST(SipConnectionsTest, ConnectionsThatNeverSendAreClosedAndTheirMemoryFreed) {
+  TestDatabase db;
+  ServerProcess server(db.url(), {{"MCU_SIP_TCP_SILENT_S", "1"}});
+  ASSERT_TRUE(server.waitReady()) << server.process().output();
+  rlimit files{};
+  ::getrlimit(RLIMIT_NOFILE, &files);
+  files.rlim_cur = files.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &files);
+  const long rss_before = serverRssKb(server.process());
+  std::vector<int> fds;
+  for (int i = 0; i < 1000; ++i) {  // 20 addresses, 50 each: under the per-source cap
+    const int fd = tcpConnectFrom("127.0.4." + std::to_string(1 + i % 20), server.sipPort());
+    ASSERT_GE(fd, 0) << i;
+    fds.push_back(fd);
+  }
+  const auto until = std::chrono::steady_clock::now() + 20s;
+  std::size_t closed = 0;
+  for (const int fd : fds) {
+    closed += closedByServer(fd, until) ? 1 : 0;
+    ::close(fd);
+  }
+  EXPECT_EQ(closed, fds.size());
+  std::this_thread::sleep_for(2s);  // sofia frees its transports after the close
+  const long rss_after = serverRssKb(server.process());
+  EXPECT_LT(rss_after, rss_before + 20 * 1024) << "before " << rss_before << " kB";
+  const auto metrics = server.get("/metrics").body;
+  EXPECT_NE(metrics.find("mcu_sip_tcp_closed_silent_total 1000"), std::string::npos) << metrics;
+  EXPECT_EQ(statusLine(udpExchange(server.sipPort(), optionsRequest(9, "UDP"), 2s).value_or("")),
+            "SIP/2.0 200 OK");
+}
+
+TEST(SipConnectionsTest, OneAddressHoldsAtMostItsCapOfConnections) {
+  TestDatabase db;
+  ServerProcess server(db.url(), {{"MCU_SIP_TCP_MAX_PER_SOURCE", "20"}});
+  ASSERT_TRUE(server.waitReady()) << server.process().output();
+  std::vector<int> fds;
+  for (int i = 0; i < 30; ++i) {  // each asks once, so none is silent
+    const int fd = tcpConnectFrom("127.0.5.1", server.sipPort());
+    ASSERT_GE(fd, 0);
+    const std::string options = optionsRequest(static_cast<std::uint16_t>(3000 + i), "TCP");
+    ASSERT_EQ(::send(fd, options.data(), options.size(), 0), static_cast<ssize_t>(options.size()));
+    fds.push_back(fd);
+  }
+  const auto until = std::chrono::steady_clock::now() + 8s;
+  std::size_t closed = 0;
+  for (const int fd : fds) {
+    closed += closedByServer(fd, until) ? 1 : 0;
+    ::close(fd);
+  }
+  EXPECT_EQ(closed, 10U) << "the ten beyond the cap, and only those";
+  const int other = tcpConnectFrom("127.0.5.2", server.sipPort());
+  ASSERT_GE(other, 0);
+  const std::string options = optionsRequest(4000, "TCP");
+  ASSERT_EQ(::send(other, options.data(), options.size(), 0), static_cast<ssize_t>(options.size()));
+  EXPECT_EQ(statusLine(readUntil(other, 5s, "\r\n\r\n")), "SIP/2.0 200 OK");
+  ::close(other);
 }
 
 TEST_F(SipPresenceTest, SippOptionsOverUdpGets200WithCapabilities) {
