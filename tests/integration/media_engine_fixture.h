@@ -1,0 +1,141 @@
+// The media-engine test fixture: a real engine over loopback RTP, RtpPeers that send their own
+// tone and decode what they get, and the events the engine reports. Shared by the engine's
+// test files.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <future>
+#include <mutex>
+#include <set>
+#include <span>
+#include <thread>
+#include <tuple>
+
+#include "mixer/codec/audio_file_loader.h"
+#include "mixer/engine/media_engine.h"
+#include "tests/support/listening.h"
+#include "tests/support/rtp_peer.h"
+#include "tests/support/thread_count.h"
+
+namespace mcu::mixer {
+
+using codec::CodecKind;
+using codec::CodecSpec;
+using namespace std::chrono_literals;
+
+inline constexpr double kHeard = test::kHeardDb;
+inline constexpr double kNotHeard = test::kNotHeardDb;
+
+inline MediaEndpoint endpointFor(const CodecSpec& spec, std::uint16_t port) {
+  MediaEndpoint e;
+  e.codec = spec;
+  e.remote = {"127.0.0.1", port};
+  return e;
+}
+
+inline CodecSpec opus() { return {.kind = CodecKind::kOpus, .payload_type = 111}; }
+inline CodecSpec pcmu() { return {.kind = CodecKind::kPcmu, .payload_type = 0}; }
+inline CodecSpec g722() { return {.kind = CodecKind::kG722, .payload_type = 9}; }
+
+class RecordedEvents : public MediaEvents {
+ public:
+  void onFirstPacket(ParticipantId id) override { add("first:" + std::to_string(id)); }
+  void onTalking(ParticipantId id, bool t) override {
+    add((t ? "talking:" : "silent:") + std::to_string(id));
+  }
+  void onDtmf(ParticipantId id, char digit) override {
+    add("dtmf:" + std::to_string(id) + ":" + digit);
+  }
+  void onRtpTimeout(ParticipantId id) override { add("timeout:" + std::to_string(id)); }
+  int count(const std::string& e) const {
+    const std::lock_guard lock(mutex_);
+    return static_cast<int>(std::count(events_.begin(), events_.end(), e));
+  }
+  // The talking/silent events of `id` in order, each kind once per run ("talking,silent").
+  std::string talkingChanges(ParticipantId id) const {
+    const std::lock_guard lock(mutex_);
+    std::string out;
+    for (const auto& e : events_) {
+      const std::string kind = e.substr(0, e.find(':'));
+      if ((kind == "talking" || kind == "silent") &&
+          e.substr(e.find(':') + 1) == std::to_string(id) && !out.ends_with(kind)) {
+        out += (out.empty() ? "" : ",") + kind;
+      }
+    }
+    return out;
+  }
+
+ private:
+  void add(std::string e) {
+    const std::lock_guard lock(mutex_);
+    events_.push_back(std::move(e));
+  }
+  mutable std::mutex mutex_;
+  std::vector<std::string> events_;
+};
+
+class MediaEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = createMediaEngine({.threads = 2, .port_min = 30000, .port_max = 39999}, &events_);
+    ASSERT_TRUE(engine_->createRoom(1, room_config_));
+  }
+  test::RtpPeer& peer(const CodecSpec& spec, double hz, double amplitude = 8000.0) {
+    peers_.push_back(std::make_unique<test::RtpPeer>(gst_, spec, hz, amplitude));
+    return *peers_.back();
+  }
+  ParticipantId join(test::RtpPeer& p, const CodecSpec& spec, int ext_id = 0, RoomId room = 1,
+                     std::optional<srtp::SrtpKeys> srtp = std::nullopt) {
+    const ParticipantId id = next_id_++;
+    MediaEndpoint endpoint;
+    endpoint.srtp = std::move(srtp);
+    endpoint.codec = spec;
+    endpoint.remote = {"127.0.0.1", p.port()};
+    endpoint.telephone_event_pt = 101;
+    endpoint.audio_level_ext_id = ext_id;
+    const auto port = engine_->addParticipant(room, id, endpoint);
+    EXPECT_TRUE(port.has_value());
+    p.setServerPort(port.value_or(0));
+    return id;
+  }
+  // Statistics are published by the media thread every 200 ms: wait for a fresh copy.
+  std::optional<ParticipantStats> publishedStats(ParticipantId id) {
+    std::this_thread::sleep_for(250ms);
+    return engine_->stats(id);
+  }
+  // Three Opus callers in room 1 sending 500, 800 and 1100 Hz.
+  std::tuple<test::RtpPeer&, test::RtpPeer&, test::RtpPeer&> threeOpusCallers() {
+    auto& a = peer(opus(), 500);
+    auto& b = peer(opus(), 800);
+    auto& c = peer(opus(), 1100);
+    join(a, opus());
+    join(b, opus());
+    join(c, opus());
+    return {a, b, c};
+  }
+  static double level(const test::RtpPeer& p, double hz, int ms = 1000) {
+    return test::goertzelDb(p.lastAudio(ms), hz);
+  }
+  // The share of 20 ms frames, over the last `ms`, in which the tone is heard.
+  static double shareOfFramesHeard(const test::RtpPeer& p, double hz, int ms = 1000) {
+    const auto audio = p.lastAudio(ms);
+    std::size_t frames = 0;
+    std::size_t heard = 0;
+    for (std::size_t at = 0; at + 960 <= audio.size(); at += 960, ++frames) {
+      heard += test::goertzelDb(std::span(audio).subspan(at, 960), hz) > kHeard ? 1 : 0;
+    }
+    return frames == 0 ? 0.0 : static_cast<double>(heard) / static_cast<double>(frames);
+  }
+
+  RoomMediaConfig room_config_;
+  codec::GstPipelineHost gst_;
+  RecordedEvents events_;
+  std::unique_ptr<MediaEngine> engine_;
+  std::vector<std::unique_ptr<test::RtpPeer>> peers_;
+  ParticipantId next_id_ = 1;
+};
+
+}  // namespace mcu::mixer

@@ -1,0 +1,195 @@
+// Calls against the real server when it is pushed: a crash left calls open, on-demand rooms
+// made by strangers, a database that cannot take records, and the participant and CPU budgets.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <future>
+#include <memory>
+#include <pqxx/pqxx>
+#include <set>
+
+#include "tests/integration/call_fixture.h"
+#include "tests/support/net.h"
+#include "tests/support/tls_stream.h"
+
+namespace mcu::test {
+namespace {
+
+TEST_F(SipCallTest, CallsLeftOpenByACrashAreClosedAtTheNextStartOfThatNode) {
+  server_.reset();
+  start({{"MCU_NODE_ID", "crashy"}});
+  Caller a = dial("crash", "PCMU", 500);
+  runFrames({a.media.get()}, 10);
+  ASSERT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE node_id = 'crashy'", "1"), "1");
+  // A call of another node, still live there: not ours to close.
+  db_.exec(
+      "INSERT INTO calls (room_id, node_id, call_id, direction, from_uri) SELECT id, "
+      "'elsewhere', 'other-node-call', 'in', 'sip:x@y' FROM rooms WHERE name = 'crash'");
+  server_->process().signal(SIGKILL);
+  ASSERT_TRUE(server_->process().waitExit(5s).has_value());
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls WHERE left_at IS NULL"), "2");
+  server_.reset();
+  start({{"MCU_NODE_ID", "crashy"}});
+  EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE node_id = 'crashy'"
+                            " AND left_at IS NOT NULL"),
+            "server_restart")
+      << server_->process().output();
+  EXPECT_EQ(db_.scalar("SELECT left_at BETWEEN joined_at AND now() FROM calls"
+                       " WHERE node_id = 'crashy'"),
+            "t")
+      << "dated by the last heartbeat, never before the call began";
+  EXPECT_EQ(
+      db_.scalar("SELECT count(*) FROM calls WHERE node_id = 'elsewhere' AND left_at IS NULL"),
+      "1");
+}
+
+TEST_F(SipCallTest, OnDemandRoomsGoWithTheirLastCallerAndAreCappedPerSource) {
+  server_.reset();
+  start({{"MCU_ROOMS_ON_DEMAND_PER_MINUTE", "3"}});
+  db_.exec("INSERT INTO rooms (name) VALUES ('kept')");
+  std::this_thread::sleep_for(300ms);
+  {
+    Caller a = dial("adhoc", "PCMU", 500);
+    Caller b = dial("adhoc", "PCMU", 800);
+    runFrames({a.media.get(), b.media.get()}, 10);
+    EXPECT_EQ(a.sip->bye().status, 200);
+    EXPECT_EQ(db_.scalar("SELECT deleted_at IS NULL FROM rooms WHERE name = 'adhoc'"), "t")
+        << "still a caller in it";
+    EXPECT_EQ(b.sip->bye().status, 200);
+  }
+  EXPECT_EQ(db_.awaitScalar("SELECT deleted_at IS NOT NULL FROM rooms WHERE name = 'adhoc'", "t"),
+            "t")
+      << "an on-demand room goes with its last caller";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls c JOIN rooms r ON r.id = c.room_id"
+                       " WHERE r.name = 'adhoc' AND c.left_at IS NOT NULL"),
+            "2")
+      << "its call history stays";
+  {
+    Caller k = dial("kept", "PCMU", 500);
+    EXPECT_EQ(k.sip->bye().status, 200);
+  }
+  // A scan from one address: 'adhoc' above was the first new room of the minute.
+  int status = 0;
+  dial("scan1", "PCMU", 500, &status);
+  EXPECT_EQ(status, 200);
+  dial("scan2", "PCMU", 500, &status);
+  EXPECT_EQ(status, 200);
+  dial("scan3", "PCMU", 500, &status);
+  EXPECT_EQ(status, 403) << "the fourth new room in a minute from one address";
+  dial("kept", "PCMU", 500, &status);
+  EXPECT_EQ(status, 200) << "an existing room is still open to it";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM rooms WHERE name = 'kept' AND deleted_at IS NULL"),
+            "1")
+      << "a room an admin made stays when its callers leave";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM rooms WHERE name = 'scan3'"), "0");
+}
+
+TEST_F(SipCallTest, WhenRecordsCannotBeWrittenNewCallsGet503AndNoAnsweredCallLosesItsRecord) {
+  TcpRelay relay(db_.port());
+  relay.open();
+  server_.reset();
+  start({{"DATABASE_URL", db_.urlThroughPort(relay.port())},
+         {"MCU_DATABASE_QUEUE_LIMIT", "100"},
+         {"MCU_ROOMS_ON_DEMAND_PER_MINUTE", "0"}});
+  db_.exec("INSERT INTO rooms (name) VALUES ('busy')");
+  std::this_thread::sleep_for(500ms);
+  relay.freeze();  // PostgreSQL hangs: every write waits in the queue
+  std::vector<Caller> answered;
+  int status = 200;
+  for (int i = 0; i < 40 && status == 200; ++i) {
+    Caller c = dial("busy", "PCMU", 500, &status);
+    if (status == 200) {
+      answered.push_back(std::move(c));
+    }
+  }
+  EXPECT_EQ(status, 503) << "new calls are refused before the queue is full";
+  EXPECT_GT(answered.size(), 3U);
+  for (auto& c : answered) {
+    EXPECT_EQ(c.sip->bye().status, 200);
+  }
+  relay.thaw();
+  const std::string expected = std::to_string(answered.size());
+  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE left_at IS NOT NULL", expected, 15s),
+            expected)
+      << "every answered call has its row and its end";
+  EXPECT_EQ(server_->process().output().find("db_queue_full"), std::string::npos);
+}
+
+TEST_F(SipCallTest, OverTheParticipantBudgetNewCallsGet503AndOthersKeepTalking) {
+  server_.reset();
+  start({{"MCU_ROOMS_MAX_PARTICIPANTS", "2"}, {"MCU_SIP_RETRY_AFTER_S", "17"}});
+  Caller a = dial("busy", "opus", 500);
+  Caller b = dial("busy", "opus", 800);
+  SipUac third(server_->sipPort());
+  const auto refused = third.invite("busy", sdpOffer(9, "opus"));
+  EXPECT_EQ(refused.status, 503) << refused.message;
+  EXPECT_EQ(headerValue(refused.message, "Retry-After"), "17");
+  runFrames({a.media.get(), b.media.get()}, 50);
+  EXPECT_GT(level(a, 800), kHeard);
+  EXPECT_GT(level(b, 500), kHeard);
+}
+
+TEST_F(SipCallTest, OverTheCpuBudgetNewCallsGet503UntilItFallsBack) {
+  server_.reset();
+  start({{"MCU_ROOMS_CPU_BUDGET_PERCENT", "2"}, {"MCU_SIP_RETRY_AFTER_S", "9"}});
+  // Eight Opus talkers use more than 2 % of a core (decoding, mixing, encoding). On a busy
+  // machine the budget may trip while they join: then the refusal has simply come earlier.
+  std::vector<Caller> callers;
+  std::vector<RtpPeer*> peers;
+  for (int i = 0; i < 8; ++i) {
+    int status = 0;
+    Caller c = dial("hot", "opus", 400 + 100 * i, &status);
+    if (status != 200) {
+      EXPECT_EQ(status, 503);
+      break;
+    }
+    callers.push_back(std::move(c));
+    peers.push_back(callers.back().media.get());
+  }
+  ASSERT_GE(callers.size(), 2U) << "the first callers are taken";
+  ASSERT_TRUE(server_->process().waitForOutput("event=cpu_budget_exceeded", 50ms) || [&] {
+    for (int i = 0; i < 20; ++i) {
+      runFrames(peers, 25);
+      if (server_->process().waitForOutput("event=cpu_budget_exceeded", 50ms)) {
+        return true;
+      }
+    }
+    return false;
+  }()) << server_->process().output();
+  SipUac late(server_->sipPort());
+  const auto refused = late.invite("hot", sdpOffer(9, "opus"));
+  EXPECT_EQ(refused.status, 503) << refused.message;
+  EXPECT_EQ(headerValue(refused.message, "Retry-After"), "9");
+  const std::size_t mark = callers[0].media->audioMark();
+  runFrames(peers, 50);
+  // Only the loudest three of eight equal talkers are mixed: the first caller hears some of
+  // the others, whichever they are. Counted per 20 ms frame over all it received, so that a
+  // sender or receiver stalled by a busy machine cannot hide what was heard; losing the audio
+  // (what this guards against) leaves no frame at all.
+  const auto heard = callers[0].media->audioSince(mark);
+  int frames_with_a_talker = 0;
+  for (std::size_t at = 0; at + 960 <= heard.size(); at += 960) {
+    const auto frame = std::span(heard).subspan(at, 960);
+    for (std::size_t i = 1; i < callers.size(); ++i) {
+      if (goertzelDb(frame, 400.0 + 100.0 * static_cast<double>(i)) > kHeard) {
+        ++frames_with_a_talker;
+        break;
+      }
+    }
+  }
+  EXPECT_GE(frames_with_a_talker, 5)
+      << "live calls keep their audio (" << heard.size() << " samples received)";
+  for (auto& c : callers) {
+    c.sip->bye();
+  }
+  EXPECT_TRUE(server_->process().waitForOutput("event=cpu_budget_ok", 5s));
+  int status = 0;
+  dial("hot", "opus", 500, &status);
+  EXPECT_EQ(status, 200) << "taken again once the load is gone";
+}
+
+}  // namespace
+}  // namespace mcu::test
