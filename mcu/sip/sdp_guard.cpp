@@ -1,5 +1,6 @@
 #include "mcu/sip/sdp_guard.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace mcu::sip {
@@ -16,16 +17,23 @@ bool isTokenChar(char c) {
          std::string_view("!#$%&'*+-.^_`{|}~").find(c) != std::string_view::npos;
 }
 
-bool isToken(std::string_view field, bool slashes_allowed) {
-  if (field.empty()) {
-    return false;
-  }
-  for (const char c : field) {
-    if (!isTokenChar(c) && !(slashes_allowed && c == '/')) {
+bool isToken(std::string_view field) {
+  return !field.empty() && std::all_of(field.begin(), field.end(), isTokenChar);
+}
+
+// proto = token *("/" token): "RTP/AVP", "udptl"; never "/" alone or an empty part.
+bool isProto(std::string_view field) {
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t slash = field.find('/', start);
+    if (!isToken(field.substr(start, slash == std::string_view::npos ? slash : slash - start))) {
       return false;
     }
+    if (slash == std::string_view::npos) {
+      return true;
+    }
+    start = slash + 1;
   }
-  return true;
 }
 
 bool isPort(std::string_view field) {  // port ["/" integer]
@@ -38,22 +46,23 @@ bool isPort(std::string_view field) {  // port ["/" integer]
   return digits(port) && (slash == std::string_view::npos || digits(field.substr(slash + 1)));
 }
 
-// media SP port ["/" integer] SP proto 1*(SP fmt) (RFC 8866 §5.14). Runs of spaces or tabs
-// between fields are let through, as sofia's lenient mode and real phones have them.
+// media SP port ["/" integer] SP proto 1*(SP fmt) (RFC 8866 §5.14). Runs of spaces between
+// fields are let through, as real phones send them; a tab is not (sofia loops on
+// "m=audio 1 / 0 0<TAB><TAB>", also found by fuzzing).
 bool isMediaLine(std::string_view value) {
   std::size_t index = 0;
   std::size_t start = 0;
   while (true) {
-    start = value.find_first_not_of(" \t", start);
+    start = value.find_first_not_of(' ', start);
     if (start == std::string_view::npos) {
       break;
     }
-    const std::size_t end = std::min(value.find_first_of(" \t", start), value.size());
+    const std::size_t end = std::min(value.find(' ', start), value.size());
     const std::string_view field = value.substr(start, end - start);
-    const bool ok = index == 0   ? isToken(field, false)
+    const bool ok = index == 0   ? isToken(field)
                     : index == 1 ? isPort(field)
-                    : index == 2 ? isToken(field, true)
-                                 : isToken(field, false);
+                    : index == 2 ? isProto(field)
+                                 : isToken(field);
     if (!ok) {
       return false;
     }

@@ -349,7 +349,8 @@ TEST(SdesCryptoTest, Base64RoundTripsEveryLength) {
 TEST(SdpNegotiatorTest, AnMLineWithNonAsciiBytesIsRefusedBeforeSofiaParsesIt) {
   for (const std::string line :
        {"m=audio 4000 X\x80\x80 0", "m=audio 4000 RTP/A\xc3\xa9 0", "m=audio 4000 R\xc3\xa9 0",
-        "m=audio 4n==", "m=audio 4000 udp =", "m=audio 4000 RTP/AVP"}) {
+        "m=audio 4n==", "m=audio 4000 udp =", "m=audio 4000 RTP/AVP", "m=audio 49217 / 0 0\t\t",
+        "m=audio 4000 RTP/ 0", "m=audio 4000 RTP/AVP\t0"}) {
     const auto result = kDefault.negotiate(offerWith(line, ""));
     ASSERT_TRUE(std::holds_alternative<SdpRejection>(result)) << line;
     EXPECT_NE(std::get<SdpRejection>(result).warning.find("malformed SDP"), std::string::npos);
