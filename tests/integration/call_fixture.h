@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/api_client.h"
 #include "tests/integration/server_fixture.h"
 #include "tests/integration/sip_uac.h"
 #include "tests/support/listening.h"
@@ -114,6 +115,18 @@ class SipCallTest : public ::testing::Test {
       }
     }
     return answers;
+  }
+  // How each participant of `room` came in ("dial-in", "refer"...), as REST lists them.
+  std::multiset<std::string> viasIn(const std::string& room) {
+    const ApiClient api(server_->httpPort(), createToken(db_.url(), "viewer", "via-" + room));
+    const auto listed = api.get("/v1/rooms/" + room + "/participants");
+    EXPECT_EQ(listed.status, 200) << listed.body;
+    const auto items = listed.json()["items"];  // a copy: the json() temporary dies here
+    std::multiset<std::string> vias;
+    for (const auto& p : items) {
+      vias.insert(p["via"].get<std::string>());
+    }
+    return vias;
   }
   static double level(const Caller& c, double hz, int ms = 600) {
     return goertzelDb(c.media->lastAudio(ms), hz);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <future>
 #include <mutex>
@@ -122,12 +123,8 @@ class MediaEngineTest : public ::testing::Test {
   // The share of 20 ms frames, over the last `ms`, in which the tone is heard.
   static double shareOfFramesHeard(const test::RtpPeer& p, double hz, int ms = 1000) {
     const auto audio = p.lastAudio(ms);
-    std::size_t frames = 0;
-    std::size_t heard = 0;
-    for (std::size_t at = 0; at + 960 <= audio.size(); at += 960, ++frames) {
-      heard += test::goertzelDb(std::span(audio).subspan(at, 960), hz) > kHeard ? 1 : 0;
-    }
-    return frames == 0 ? 0.0 : static_cast<double>(heard) / static_cast<double>(frames);
+    const std::array<double, 1> tone{hz};
+    return test::framesHeard(audio, tone).share();
   }
 
   RoomMediaConfig room_config_;

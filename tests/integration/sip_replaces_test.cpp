@@ -47,15 +47,7 @@ TEST_F(SipReplacesTest, ANewDialogTakesOverTheSeatAndTheOldOneGetsBye) {
   EXPECT_GT(goertzelDb(carol_media.lastAudio(600), 800), kHeard) << "and Carol hears Bob";
   // Still the same participant and call record: two rows, Alice's still open.
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls"), "2");
-  const ApiClient api(server_->httpPort(), createToken(db_.url(), "viewer", "replaces-viewer"));
-  std::multiset<std::string> vias;
-  const auto listed = api.get("/v1/rooms/handover/participants");
-  ASSERT_EQ(listed.status, 200) << listed.body;
-  const auto items = listed.json()["items"];  // a copy: the json() temporary dies here
-  for (const auto& p : items) {
-    vias.insert(p["via"].get<std::string>());
-  }
-  EXPECT_EQ(vias, (std::multiset<std::string>{"dial-in", "replaces"})) << listed.body;
+  EXPECT_EQ(viasIn("handover"), (std::multiset<std::string>{"dial-in", "replaces"}));
   EXPECT_EQ(db_.scalar("SELECT left_at IS NULL FROM calls WHERE id = " + seat), "t");
   EXPECT_EQ(carol.bye().status, 200);
   EXPECT_EQ(db_.awaitScalar("SELECT left_at IS NOT NULL FROM calls WHERE id = " + seat, "t"), "t");
