@@ -1,5 +1,7 @@
 #include "api/json_body.h"
 
+#include "mcu/common/text.h"
+
 namespace mcu::api {
 
 std::variant<nlohmann::json, Problem> parseObject(const std::string& body) {
@@ -56,7 +58,13 @@ bool FieldReader::isNull(const std::string& field) const {
 const nlohmann::json* FieldReader::get(const std::string& field, nlohmann::json::value_t type,
                                        const char* type_name) {
   const auto it = object_.find(field);
-  if (it == object_.end() || it->is_null()) {
+  if (it == object_.end()) {
+    return nullptr;
+  }
+  // null is a value only where the handler asked isNull() first (pin, srtp...); anywhere else
+  // it is a mistake worth naming rather than a silent "leave as it is".
+  if (it->is_null()) {
+    fail(invalidField(field, "'" + field + "' must be " + type_name + ", not null"));
     return nullptr;
   }
   const bool ok = type == nlohmann::json::value_t::number_float     ? it->is_number()
@@ -77,6 +85,10 @@ std::optional<std::string> FieldReader::string(const std::string& field, std::si
     return std::nullopt;
   }
   auto text = value->get<std::string>();
+  if (mcu::text::hasControlCharacter(text)) {
+    fail(invalidField(field, "'" + field + "' must not contain control characters"));
+    return std::nullopt;
+  }
   if (text.size() > max_length) {
     fail(invalidField(
         field, "'" + field + "' is longer than " + std::to_string(max_length) + " characters"));

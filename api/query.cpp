@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "mcu/common/text.h"
+
 namespace mcu::api {
 
 QueryReader::QueryReader(const httplib::Request& req, const std::set<std::string>& known)
@@ -22,6 +24,10 @@ void QueryReader::fail(Problem problem) {
 
 std::string QueryReader::string(const std::string& name, std::size_t max_length) {
   const std::string value = req_.get_param_value(name);
+  if (mcu::text::hasControlCharacter(value)) {
+    fail(invalidField(name, "'" + name + "' must not contain control characters"));
+    return "";
+  }
   if (value.size() > max_length) {
     fail(invalidField(name, "'" + name + "' is longer than " + std::to_string(max_length)));
     return "";

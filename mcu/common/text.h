@@ -27,4 +27,16 @@ inline bool startsWithNoCase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && strncasecmp(s.data(), prefix.data(), prefix.size()) == 0;
 }
 
+// C0 controls and DEL: never part of a name, URI or label a person typed, and NUL cannot be
+// stored in PostgreSQL text at all.
+inline bool hasControlCharacter(std::string_view s) {
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace mcu::text
