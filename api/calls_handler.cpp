@@ -5,6 +5,7 @@
 #include "api/problem.h"
 #include "api/query.h"
 #include "api/timestamp.h"
+#include "mcu/common/json_text.h"
 
 namespace mcu::api {
 namespace {
@@ -65,7 +66,7 @@ void registerCallRoutes(httplib::Server& server, const ApiContext& ctx, Authenti
       }
       items.push_back(callJson(calls.value[i]));
     }
-    res.set_content(json{{"items", items}, {"next_cursor", next}}.dump(), "application/json");
+    res.set_content(jsonText(json{{"items", items}, {"next_cursor", next}}), "application/json");
   }));
 }
 

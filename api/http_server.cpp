@@ -18,6 +18,7 @@
 #include "api/rooms_handler.h"
 #include "mcu/common/log.h"
 #include "mcu/common/thread_priority.h"
+#include "mcu/common/json_text.h"
 
 namespace mcu::api {
 namespace {
@@ -47,7 +48,7 @@ void serveReadiness(const ReadinessProbe& probe, httplib::Response& res) {
   }
   res.status = all_ok ? 200 : 503;
   const nlohmann::json body{{"status", all_ok ? "ready" : "not_ready"}, {"checks", checks}};
-  res.set_content(body.dump(), "application/json");
+  res.set_content(jsonText(body), "application/json");
 }
 
 // What the library answers by itself (no route, body too large, bad request line) gets a

@@ -1,6 +1,7 @@
 #include "api/json_body.h"
 
 #include "mcu/common/text.h"
+#include "mcu/common/json_text.h"
 
 namespace mcu::api {
 
@@ -127,8 +128,8 @@ std::optional<double> FieldReader::number(const std::string& field, double min, 
   }
   const auto n = value->get<double>();
   if (!(n >= min && n <= max)) {
-    fail(invalidField(field, "'" + field + "' must be between " + nlohmann::json(min).dump() +
-                                 " and " + nlohmann::json(max).dump()));
+    fail(invalidField(field, "'" + field + "' must be between " + jsonText(nlohmann::json(min)) +
+                                 " and " + jsonText(nlohmann::json(max))));
     return std::nullopt;
   }
   return n;

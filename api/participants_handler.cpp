@@ -6,6 +6,7 @@
 #include "api/json_body.h"
 #include "api/problem.h"
 #include "mcu/common/dial_target.h"
+#include "mcu/common/json_text.h"
 
 namespace mcu::api {
 namespace {
@@ -102,7 +103,7 @@ void patchParticipant(const ApiContext& ctx, const httplib::Request& req, httpli
     sendProblem(res, notFound("no participant " + std::to_string(*id) + " in '" + room + "'"));
     return;
   }
-  res.set_content(participantJson(**answer).dump(), "application/json");
+  res.set_content(jsonText(participantJson(**answer)), "application/json");
 }
 
 void moveParticipant(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -133,7 +134,7 @@ void moveParticipant(const ApiContext& ctx, const httplib::Request& req, httplib
                         "'" + *to + "' does not take the call: " + answer->reason, "room"});
       return;
     case Kind::kMoved:
-      res.set_content(participantJson(*answer->participant).dump(), "application/json");
+      res.set_content(jsonText(participantJson(*answer->participant)), "application/json");
       return;
   }
 }
@@ -164,7 +165,7 @@ void dialOut(const ApiContext& ctx, const httplib::Request& req, httplib::Respon
       res.status = 202;
       res.set_header("Location", "/v1/rooms/" + room + "/participants/" +
                                      std::to_string(answer->participant->id));
-      res.set_content(participantJson(*answer->participant).dump(), "application/json");
+      res.set_content(jsonText(participantJson(*answer->participant)), "application/json");
       return;
     case 404:
       sendProblem(res, notFound(answer->reason));
@@ -194,7 +195,7 @@ void registerParticipantRoutes(httplib::Server& server, const ApiContext& ctx,
         for (const auto& p : live) {
           items.push_back(participantJson(p));
         }
-        res.set_content(json{{"items", items}}.dump(), "application/json");
+        res.set_content(jsonText(json{{"items", items}}), "application/json");
       }));
   server.Get(
       R"(/v1/rooms/([^/]+)/participants/([^/]+))",
@@ -211,7 +212,7 @@ void registerParticipantRoutes(httplib::Server& server, const ApiContext& ctx,
           sendProblem(res, notFound("no participant " + req.matches[2].str()));
           return;
         }
-        res.set_content(participantJson(**answer).dump(), "application/json");
+        res.set_content(jsonText(participantJson(**answer)), "application/json");
       }));
   server.Post(
       R"(/v1/rooms/([^/]+)/participants)",

@@ -1,4 +1,5 @@
 #include "api/problem.h"
+#include "mcu/common/json_text.h"
 
 #include <httplib.h>
 
@@ -16,7 +17,7 @@ std::string problemBody(const Problem& problem) {
   if (!problem.field.empty()) {
     body["field"] = problem.field;
   }
-  return body.dump();
+  return jsonText(body);
 }
 
 std::string problemBody(int status, std::string_view type_slug, std::string_view title,

@@ -7,6 +7,7 @@
 #include "api/problem.h"
 #include "api/query.h"
 #include "mcu/common/secret.h"
+#include "mcu/common/json_text.h"
 
 namespace mcu::api {
 namespace {
@@ -109,7 +110,7 @@ std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool c
       p.field = "mixing." + p.field;
       return p;
     }
-    fields.mixing_json = speakers ? json{{"max_speakers", *speakers}}.dump() : "{}";
+    fields.mixing_json = speakers ? jsonText(json{{"max_speakers", *speakers}}) : "{}";
   }
   if (reader.problem()) {
     return *reader.problem();
@@ -200,7 +201,7 @@ void listRooms(const ApiContext& ctx, const httplib::Request& req, httplib::Resp
     items.push_back(roomJson(room, liveJson(live, room.name)));
   }
   res.set_content(
-      json{{"items", items}, {"next_cursor", next.empty() ? json(nullptr) : json(next)}}.dump(),
+      jsonText(json{{"items", items}, {"next_cursor", next.empty() ? json(nullptr) : json(next)}}),
       "application/json");
 }
 
@@ -208,7 +209,7 @@ void sendRoom(const ApiContext& ctx, httplib::Response& res, const store::RoomRe
               int status) {
   res.status = status;
   res.set_header("ETag", etag(room.version));
-  res.set_content(roomJson(room, liveJson(liveRooms(ctx), room.name)).dump(), "application/json");
+  res.set_content(jsonText(roomJson(room, liveJson(liveRooms(ctx), room.name))), "application/json");
 }
 
 }  // namespace
@@ -248,7 +249,7 @@ void registerRoomRoutes(httplib::Server& server, const ApiContext& ctx, Authenti
       return;
     }
     ctx.conference->roomChanged(created.value.policy());
-    ctx.events->append("room.created", *name, json{{"room", *name}}.dump());
+    ctx.events->append("room.created", *name, jsonText(json{{"room", *name}}));
     res.set_header("Location", "/v1/rooms/" + *name);
     sendRoom(ctx, res, created.value, 201);
   }));
@@ -284,7 +285,7 @@ void registerRoomRoutes(httplib::Server& server, const ApiContext& ctx, Authenti
         }
         ctx.conference->roomChanged(updated.value.policy());
         ctx.events->append("room.updated", name,
-                           json{{"room", name}, {"version", updated.value.version}}.dump());
+                           jsonText(json{{"room", name}, {"version", updated.value.version}}));
         sendRoom(ctx, res, updated.value, 200);
       }));
   server.Delete(
@@ -298,7 +299,7 @@ void registerRoomRoutes(httplib::Server& server, const ApiContext& ctx, Authenti
         }
         // Live calls get their BYE from the control thread; the record is already gone.
         ctx.conference->roomDeleted(name);
-        ctx.events->append("room.deleted", name, json{{"room", name}}.dump());
+        ctx.events->append("room.deleted", name, jsonText(json{{"room", name}}));
         res.status = 204;
       }));
 }

@@ -13,6 +13,7 @@
 #include "mcu/common/host_port.h"
 #include "mcu/common/log.h"
 #include "mcu/common/secret.h"
+#include "mcu/common/json_text.h"
 
 namespace mcu::conference {
 namespace {
@@ -339,7 +340,7 @@ void Conference::emit(const std::string& type, const std::string& room, mixer::P
   if (!extra_key.empty()) {
     payload[extra_key] = extra_value;
   }
-  config_.on_event(type, room, payload.dump());
+  config_.on_event(type, room, jsonText(payload));
 }
 
 void Conference::roomChanged(const store::RoomRow& row) {

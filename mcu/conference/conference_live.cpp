@@ -4,6 +4,7 @@
 
 #include "mcu/common/log.h"
 #include "mcu/conference/conference.h"
+#include "mcu/common/json_text.h"
 
 namespace mcu::conference {
 namespace {
@@ -241,7 +242,7 @@ void Conference::dialProgress(mixer::ParticipantId id, const std::string& state,
                            {"state", state},
                            {"sip_status", sip_status},
                            {"uri", member.from_uri}};
-    config_.on_event("participant.dialout", member.room, payload.dump());
+    config_.on_event("participant.dialout", member.room, jsonText(payload));
   }
   if (state == "joined") {
     ++ended_.joined;

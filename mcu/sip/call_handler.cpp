@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "mcu/common/log.h"
+#include "mcu/common/network_text.h"
 #include "mcu/common/secret.h"
 #include "mcu/sip/info_dtmf.h"
 #include "mcu/sip/message_body.h"
@@ -24,23 +25,24 @@ namespace {
 constexpr std::string_view kComponent = "sip";
 
 // A From display name as a person reads it: an RFC 3261 quoted-string loses its quotes
-// and backslash escapes.
+// and backslash escapes, and bytes that are not text are shown, not stored raw (sofia itself
+// refuses a NUL with 400, so nothing is cut).
 std::string displayName(const char* raw) {
   if (raw == nullptr) {
     return "";
   }
-  const std::string_view text(raw);
-  if (text.size() < 2 || text.front() != '"' || text.back() != '"') {
-    return std::string(text);
+  const std::string_view quoted(raw);
+  if (quoted.size() < 2 || quoted.front() != '"' || quoted.back() != '"') {
+    return text::readableText(quoted);
   }
   std::string out;
-  for (std::size_t i = 1; i + 1 < text.size(); ++i) {
-    if (text[i] == '\\' && i + 2 < text.size()) {
+  for (std::size_t i = 1; i + 1 < quoted.size(); ++i) {
+    if (quoted[i] == '\\' && i + 2 < quoted.size()) {
       ++i;
     }
-    out.push_back(text[i]);
+    out.push_back(quoted[i]);
   }
-  return out;
+  return text::readableText(out);
 }
 
 }  // namespace
@@ -156,9 +158,12 @@ void CallHandler::onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool 
   }
   invite.offer = body.sdp;
   if (sip->sip_from != nullptr) {
-    std::array<char, 256> from{};
-    url_e(from.data(), static_cast<isize_t>(from.size()), sip->sip_from->a_url);
-    invite.from_uri = from.data();
+    // Whole, however long (a fixed buffer cut long URIs), and as ASCII.
+    su_home_t home[1] = {SU_HOME_INIT(home)};
+    if (char* from = url_as_string(home, sip->sip_from->a_url); from != nullptr) {
+      invite.from_uri = text::asciiText(from);
+    }
+    su_home_deinit(home);
     invite.display_name = displayName(sip->sip_from->a_display);
   }
   invite.allows_update = sip_is_allowed(sip->sip_allow, sip_method_update, "UPDATE") != 0;

@@ -6,11 +6,13 @@
 #include <chrono>
 #include <string_view>
 
+#include "mcu/common/network_text.h"
+
 namespace mcu::sip {
 
 std::string callIdOf(const sip_t* sip) {
   return sip != nullptr && sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr
-             ? sip->sip_call_id->i_id
+             ? text::asciiText(sip->sip_call_id->i_id)  // it goes into records and logs
              : "";
 }
 

@@ -437,5 +437,30 @@ TEST_F(SipInteropTest, AnSdpThatHangsSofiasParserIsRefusedAndTheServerGoesOn) {
   EXPECT_EQ(after.sip->bye().status, 200);
 }
 
+// A caller whose From is not text (Latin-1, raw bytes in the URI and Call-ID, a control
+// character) still gets its call record, and the room's participant list still answers: the
+// bytes are shown (Latin-1 read as such, \xNN, %XX), never stored raw or cut. Before, the row
+// was lost (PostgreSQL refused the bytes) and the raw URI byte crashed the server while it
+// wrote the join event. A NUL in the display name is refused by sofia with 400.
+TEST_F(SipInteropTest, ACallerWhoseFromIsNotTextKeepsItsRecordAndTheRoomStillLists) {
+  SipUac odd(server_->sipPort());
+  odd.setIdentity("\"caf\xe9 \\\x07" "bell\"", "a\xff", "\xfe");
+  const auto answered = odd.invite("bytes", sdpOffer(40000, "PCMU"));
+  ASSERT_EQ(answered.status, 200) << answered.message;
+  EXPECT_EQ(db_.awaitScalar("SELECT display_name || '|' || from_uri || '|' ||"
+                            " (call_id LIKE '%\\%FE@127.0.0.1') FROM calls"),
+            "caf\xc3\xa9 \\x07" "bell|sip:a%FF@127.0.0.1|true");
+  const ApiClient api(server_->httpPort(), createToken(db_.url(), "viewer", "bytes"));
+  const auto listed = api.get("/v1/rooms/bytes/participants");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.json()["items"][0]["display_name"], "caf\xc3\xa9 \\x07" "bell");
+
+  SipUac nul(server_->sipPort());
+  nul.setIdentity(std::string("\"nul\\\0x\"", 8), "b", "");
+  EXPECT_EQ(nul.invite("bytes", sdpOffer(40002, "PCMU")).status, 400);
+  EXPECT_EQ(odd.bye().status, 200);
+  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE left_at IS NOT NULL"), "1");
+}
+
 }  // namespace
 }  // namespace mcu::test

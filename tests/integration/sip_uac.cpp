@@ -82,7 +82,8 @@ std::string SipUac::request(const std::string& method, std::uint32_t cseq,
     << "Via: SIP/2.0/" << (tls_ ? "TLS" : "UDP") << " 127.0.0.1:" << local_port_
     << ";rport;branch=z9hG4bK" << branch << "\r\n"
     << "Max-Forwards: 70\r\n"
-    << "From: \"Test\" <" << scheme() << "tester@127.0.0.1>;tag=" << from_tag_ << "\r\n"
+    << "From: " << from_display_ << " <" << scheme() << from_user_ << "@127.0.0.1>;tag=" << from_tag_
+    << "\r\n"
     << "To: <" << scheme() << user << "@127.0.0.1>" << (to_tag_.empty() ? "" : ";tag=" + to_tag_)
     << "\r\n"
     << "Call-ID: " << call_id_ << "\r\n"
@@ -139,7 +140,7 @@ SipReply SipUac::transact(const std::string& method, const std::optional<std::st
 SipReply SipUac::invite(const std::string& user, const std::optional<std::string>& sdp,
                         const std::optional<std::string>& ack_sdp) {
   user_ = user;
-  call_id_ = "uac-" + randomToken() + "@127.0.0.1";
+  call_id_ = "uac-" + randomToken() + call_id_suffix_ + "@127.0.0.1";
   from_tag_ = randomToken();
   to_tag_.clear();
   return transact("INVITE", sdp, ack_sdp);
@@ -148,7 +149,7 @@ SipReply SipUac::invite(const std::string& user, const std::optional<std::string
 std::pair<int, int> SipUac::inviteThenCancel(const std::string& user, const std::string& sdp,
                                              std::chrono::milliseconds wait) {
   user_ = user;
-  call_id_ = "uac-" + randomToken() + "@127.0.0.1";
+  call_id_ = "uac-" + randomToken() + call_id_suffix_ + "@127.0.0.1";
   from_tag_ = randomToken();
   to_tag_.clear();
   const std::uint32_t cseq = cseq_++;
@@ -187,7 +188,7 @@ std::pair<int, int> SipUac::inviteThenCancel(const std::string& user, const std:
 SipReply SipUac::inviteWithBody(const std::string& user, const std::string& content_type,
                                 const std::string& body) {
   user_ = user;
-  call_id_ = "uac-" + randomToken() + "@127.0.0.1";
+  call_id_ = "uac-" + randomToken() + call_id_suffix_ + "@127.0.0.1";
   from_tag_ = randomToken();
   to_tag_.clear();
   return transact("INVITE", body, std::nullopt, content_type);

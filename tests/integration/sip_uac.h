@@ -52,6 +52,13 @@ class SipUac {
   void setAckInvites(bool ack) { ack_invites_ = ack; }
   // Extra header lines for the next INVITE (e.g. "Session-Expires: 90\r\n").
   void setExtraHeaders(std::string headers) { extra_headers_ = std::move(headers); }
+  // The From of the next dialogs: display name as sent (quotes and all), URI user part, and
+  // bytes added to the Call-ID; raw bytes, for callers that send what no phone should.
+  void setIdentity(std::string display, std::string user, std::string call_id_suffix) {
+    from_display_ = std::move(display);
+    from_user_ = std::move(user);
+    call_id_suffix_ = std::move(call_id_suffix);
+  }
   SipReply bye();
   // INFO in the dialog with a body of `content_type` (e.g. DTMF as application/dtmf-relay).
   SipReply info(const std::string& content_type, const std::string& body);
@@ -88,6 +95,9 @@ class SipUac {
   std::uint16_t local_port_;
   std::string user_;
   std::string call_id_;
+  std::string from_display_ = "\"Test\"";
+  std::string from_user_ = "tester";
+  std::string call_id_suffix_;
   std::string from_tag_;
   std::string to_tag_;
   std::uint32_t cseq_ = 1;
