@@ -197,8 +197,9 @@ int Server::run() {
   liveness.recover([](std::size_t closed) {
     log::info(kComponent, "node_recovered").kv("calls_closed", static_cast<std::uint64_t>(closed));
   });
-  store::ConferenceStore conference_store(db);
+  store::ConferenceStore conference_store(db, std::chrono::seconds(config_.rooms_on_demand_ttl_s));
   conference_store.endIdleOnDemandRooms();  // after the recovery above, before any join
+  conference_store.purgeEndedOnDemandRooms();
   // What HTTP handlers wait for; beyond this the answer is 503 + Retry-After.
   constexpr std::chrono::milliseconds kDbRequestTimeout{2000};
   store::RoomRecords room_records(db, kDbRequestTimeout);
@@ -315,6 +316,11 @@ int Server::run() {
     // Once an hour: events past their retention go.
     if (++ticks % 36'000 == 0) {
       event_log.prune(std::chrono::hours(config_.events_retention_h));
+    }
+    // Once a minute: on-demand rooms past their TTL go (a scan's rooms end all at once and
+    // nothing else would come by to purge them).
+    if (ticks % 600 == 0) {
+      conference_store.purgeEndedOnDemandRooms();
     }
     // Every 5 s: the heartbeat that dates a crash.
     if (ticks % 50 == 0) {

@@ -45,6 +45,7 @@ struct Config {
   bool media_srtp_over_insecure_sip = false;
   bool rooms_on_demand = true;
   int rooms_on_demand_per_minute = 60;
+  int rooms_on_demand_ttl_s = 3600;
   int max_participants = 1000;
   int cpu_budget_percent = 0;  // of one core; 0: no CPU budget
   int events_retention_h = 168;

@@ -237,6 +237,11 @@ const std::vector<OptionSpec>& specs() {
        "new rooms one source address may create by INVITE per minute; beyond, 403 (0: no cap;"
        " behind a proxy every caller has the proxy's address: raise it) (0-100000)",
        integer(&Config::rooms_on_demand_per_minute, 0, 100000)},
+      {"rooms.on_demand_ttl_s", "MCU_ROOMS_ON_DEMAND_TTL_S", "--rooms-on-demand-ttl-s",
+       ValueType::kInteger, "3600",
+       "seconds an on-demand room's row is kept after its last caller left, then purged (its"
+       " call history keeps the room's name) (0-31536000)",
+       integer(&Config::rooms_on_demand_ttl_s, 0, 31'536'000)},
       {"rooms.factory", "MCU_ROOMS_FACTORY", "--rooms-factory", ValueType::kString,
        "conference-factory",
        "user part of the conference factory URI (RFC 4579): an INVITE to it gets a new room with"

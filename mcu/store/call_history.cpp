@@ -12,7 +12,7 @@ DbResult<std::vector<CallRecord>> CallHistory::list(const CallQuery& query) {
         const std::string iso = kIsoFormat;
         std::vector<CallRecord> calls;
         for (const auto& r : txn.exec_params(
-                 "SELECT c.id, r.name, c.call_id, c.direction, c.from_uri, c.display_name,"
+                 "SELECT c.id, c.room_name, c.call_id, c.direction, c.from_uri, c.display_name,"
                  " coalesce(c.codec, ''), coalesce(c.remote_media, ''),"
                  " to_char(c.joined_at AT TIME ZONE 'UTC', " +
                      iso +
@@ -20,8 +20,8 @@ DbResult<std::vector<CallRecord>> CallHistory::list(const CallQuery& query) {
                      " to_char(c.left_at AT TIME ZONE 'UTC', " +
                      iso +
                      "), c.leave_reason,"
-                     " c.stats::text FROM calls c JOIN rooms r ON r.id = c.room_id"
-                     " WHERE ($1 = '' OR r.name = $1)"
+                     " c.stats::text FROM calls c"
+                     " WHERE ($1 = '' OR c.room_name = $1)"
                      " AND ($2 = '' OR c.joined_at >= NULLIF($2, '')::timestamptz)"
                      " AND ($3 = '' OR c.joined_at < NULLIF($3, '')::timestamptz)"
                      " AND ($4 = '' OR c.from_uri = $4)"

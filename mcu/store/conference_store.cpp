@@ -17,6 +17,18 @@ void ConferenceStore::submit(DbJob job) {
 
 namespace {
 
+// Rows of on-demand rooms ended more than `ttl` ago go; their calls and events keep the name.
+void purgeEnded(pqxx::work& txn, std::chrono::seconds ttl) {
+  const auto purged = txn.exec_params(
+      "DELETE FROM rooms WHERE on_demand AND deleted_at IS NOT NULL"
+      " AND deleted_at <= now() - make_interval(secs => $1)",
+      static_cast<double>(ttl.count()));
+  if (purged.affected_rows() > 0) {
+    log::info("db", "on_demand_rooms_purged")
+        .kv("rooms", static_cast<std::uint64_t>(purged.affected_rows()));
+  }
+}
+
 constexpr const char* kRoomColumns =
     "SELECT name, locked, max_participants, pin_hash, on_demand,"
     " array_to_string(codec_preference, ','), (mixing->>'max_speakers')::int, srtp FROM rooms"
@@ -87,12 +99,21 @@ void ConferenceStore::createRoom(const std::string& name, bool on_demand) {
 }
 
 void ConferenceStore::endOnDemandRoom(const std::string& name) {
-  submit({"end on-demand room " + name, [name](DbSession& session) {
+  submit({"end on-demand room " + name, [name, ttl = on_demand_ttl_](DbSession& session) {
             pqxx::work txn(session.connection());
             txn.exec_params(
                 "UPDATE rooms SET deleted_at = now(), version = version + 1, updated_at = now()"
                 " WHERE name = $1 AND on_demand AND deleted_at IS NULL",
                 name);
+            purgeEnded(txn, ttl);
+            txn.commit();
+          }});
+}
+
+void ConferenceStore::purgeEndedOnDemandRooms() {
+  submit({"purge ended on-demand rooms", [ttl = on_demand_ttl_](DbSession& session) {
+            pqxx::work txn(session.connection());
+            purgeEnded(txn, ttl);
             txn.commit();
           }});
 }
@@ -118,8 +139,9 @@ void ConferenceStore::callJoined(const CallJoinedRow& row) {
             // The room row may have been created by a job just before this one (on demand):
             // the queue runs in order, so it is there.
             txn.exec_params(
-                "INSERT INTO calls (room_id, node_id, call_id, direction, from_uri, display_name,"
-                " codec, remote_media) SELECT id, $2, $3, $8, $4, $5, $6, $7 FROM rooms"
+                "INSERT INTO calls (room_id, room_name, node_id, call_id, direction, from_uri,"
+                " display_name, codec, remote_media) SELECT id, name, $2, $3, $8, $4, $5, $6, $7"
+                " FROM rooms"
                 " WHERE name = $1 AND deleted_at IS NULL",
                 row.room, row.node, row.call_id, row.from_uri, row.display_name, row.codec,
                 row.remote_media, row.direction);
@@ -143,7 +165,7 @@ void ConferenceStore::callMoved(const std::string& call_id, const std::string& r
   submit({"call moved " + call_id, [call_id, room](DbSession& session) {
             pqxx::work txn(session.connection());
             txn.exec_params(
-                "UPDATE calls SET room_id = (SELECT id FROM rooms WHERE name = $2"
+                "UPDATE calls SET room_name = $2, room_id = (SELECT id FROM rooms WHERE name = $2"
                 " AND deleted_at IS NULL) WHERE call_id = $1 AND left_at IS NULL",
                 call_id, room);
             txn.commit();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -37,14 +38,21 @@ struct CallJoinedRow {
 
 class ConferenceStore {
  public:
-  explicit ConferenceStore(DbWorker& worker) : worker_(worker) {}
+  // `on_demand_ttl`: how long an ended on-demand room's row is kept before it is purged.
+  explicit ConferenceStore(DbWorker& worker,
+                           std::chrono::seconds on_demand_ttl = std::chrono::hours(1))
+      : worker_(worker), on_demand_ttl_(on_demand_ttl) {}
 
   // `done` runs on the database thread with every room that is not deleted.
   void loadRooms(std::function<void(std::vector<RoomRow>)> done);
   void createRoom(const std::string& name, bool on_demand);
   // An on-demand room whose last caller left: marked deleted (its call history stays), unless
-  // an admin has since made it a room of their own (on_demand false).
+  // an admin has since made it a room of their own (on_demand false). Rooms ended more than
+  // the TTL ago are purged in the same job.
   void endOnDemandRoom(const std::string& name);
+  // Deletes the rows of on-demand rooms ended more than the TTL ago; their calls and events
+  // keep the room's name (periodic: rooms of a scan end without anyone leaving later).
+  void purgeEndedOnDemandRooms();
   // At start-up: on-demand rooms in which no node has a live call are ended the same way
   // (rooms left behind by an earlier run, or by strangers' scans before this fix).
   void endIdleOnDemandRooms();
@@ -71,6 +79,7 @@ class ConferenceStore {
   void submit(DbJob job);
 
   DbWorker& worker_;
+  std::chrono::seconds on_demand_ttl_;
   std::atomic<std::uint64_t> dropped_{0};
 };
 

@@ -11,6 +11,7 @@
 #include <pqxx/pqxx>
 #include <set>
 
+#include "tests/integration/api_client.h"
 #include "tests/integration/call_fixture.h"
 #include "tests/support/net.h"
 #include "tests/support/tls_stream.h"
@@ -26,8 +27,8 @@ TEST_F(SipCallTest, CallsLeftOpenByACrashAreClosedAtTheNextStartOfThatNode) {
   ASSERT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE node_id = 'crashy'", "1"), "1");
   // A call of another node, still live there: not ours to close.
   db_.exec(
-      "INSERT INTO calls (room_id, node_id, call_id, direction, from_uri) SELECT id, "
-      "'elsewhere', 'other-node-call', 'in', 'sip:x@y' FROM rooms WHERE name = 'crash'");
+      "INSERT INTO calls (room_id, room_name, node_id, call_id, direction, from_uri) SELECT id,"
+      " name, 'elsewhere', 'other-node-call', 'in', 'sip:x@y' FROM rooms WHERE name = 'crash'");
   server_->process().signal(SIGKILL);
   ASSERT_TRUE(server_->process().waitExit(5s).has_value());
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls WHERE left_at IS NULL"), "2");
@@ -85,6 +86,32 @@ TEST_F(SipCallTest, OnDemandRoomsGoWithTheirLastCallerAndAreCappedPerSource) {
             "1")
       << "a room an admin made stays when its callers leave";
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM rooms WHERE name = 'scan3'"), "0");
+}
+
+// With rooms.on_demand_ttl_s = 0 an on-demand room's row goes as its last caller leaves (the
+// default keeps it an hour); the calls made in it keep the room's name and are still listed
+// by it, and an admin's room is never purged.
+TEST_F(SipCallTest, EndedOnDemandRoomsArePurgedAfterTheirTtlAndTheirCallsStayListed) {
+  server_.reset();
+  start({{"MCU_ROOMS_ON_DEMAND_TTL_S", "0"}});
+  db_.exec("INSERT INTO rooms (name) VALUES ('admins')");
+  std::this_thread::sleep_for(300ms);
+  for (const char* room : {"scan-a", "scan-b", "admins"}) {
+    Caller c = dial(room, "PCMU", 500);
+    EXPECT_EQ(c.sip->bye().status, 200);
+  }
+  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM rooms WHERE name LIKE 'scan-%'", "0"), "0")
+      << "the rows of ended on-demand rooms are purged";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM rooms WHERE name = 'admins' AND deleted_at IS NULL"),
+            "1");
+  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE left_at IS NOT NULL", "3"), "3");
+  const ApiClient api(server_->httpPort(), createToken(db_.url(), "viewer", "purged"));
+  const auto listed = api.get("/v1/calls?room=scan-b");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const auto items = listed.json()["items"];
+  ASSERT_EQ(items.size(), 1U) << listed.body;
+  EXPECT_EQ(items[0]["room"], "scan-b");
+  EXPECT_NE(items[0]["left_at"], nullptr);
 }
 
 TEST_F(SipCallTest, WhenRecordsCannotBeWrittenNewCallsGet503AndNoAnsweredCallLosesItsRecord) {
