@@ -373,26 +373,33 @@ void SipStack::tick() {
       calls_->expirePending(std::chrono::steady_clock::now());
       active_calls_ = calls_->activeCalls();
     }
-    // Every 2 s: silent and surplus TCP/TLS connections go (a sweep of our descriptors).
-    if (++ticks_ % 20 == 0) {
-      std::vector<std::uint16_t> ports{config_.listen.port};
-      if (config_.tls_listen) {
-        ports.push_back(config_.tls_listen->port);
-      }
-      const TcpSweep swept =
-          TcpWatchdog(ports, std::chrono::seconds(config_.tcp_silent_s), config_.tcp_max_per_source)
-              .sweep();
-      tcp_open_ = swept.open - swept.closed_silent - swept.closed_over_cap;
-      tcp_closed_silent_ += swept.closed_silent;
-      tcp_closed_over_cap_ += swept.closed_over_cap;
-      if (swept.closed_silent + swept.closed_over_cap > 0) {
-        log::info(kComponent, "tcp_connections_closed")
-            .kv("silent", static_cast<std::int64_t>(swept.closed_silent))
-            .kv("over_source_cap", static_cast<std::int64_t>(swept.closed_over_cap))
-            .kv("open", static_cast<std::int64_t>(tcp_open_.load()));
-      }
-    }
   });
+  // Every 2 s: silent and surplus TCP/TLS connections go. The sweep walks every descriptor of
+  // the process (RTP sockets too, about 1 ms per thousand), so it runs here on the caller's
+  // (main) thread, not on the thread that runs SIP; shutdown(2) is safe from any thread and
+  // sofia sees the end on its own.
+  if (++sweep_ticks_ % 20 == 0) {
+    sweepTcp();
+  }
+}
+
+void SipStack::sweepTcp() {
+  std::vector<std::uint16_t> ports{config_.listen.port};
+  if (config_.tls_listen) {
+    ports.push_back(config_.tls_listen->port);
+  }
+  const TcpSweep swept =
+      TcpWatchdog(ports, std::chrono::seconds(config_.tcp_silent_s), config_.tcp_max_per_source)
+          .sweep();
+  tcp_open_ = swept.open - swept.closed_silent - swept.closed_over_cap;
+  tcp_closed_silent_ += swept.closed_silent;
+  tcp_closed_over_cap_ += swept.closed_over_cap;
+  if (swept.closed_silent + swept.closed_over_cap > 0) {
+    log::info(kComponent, "tcp_connections_closed")
+        .kv("silent", static_cast<std::int64_t>(swept.closed_silent))
+        .kv("over_source_cap", static_cast<std::int64_t>(swept.closed_over_cap))
+        .kv("open", static_cast<std::int64_t>(tcp_open_.load()));
+  }
 }
 
 void SipStack::endCall(mixer::ParticipantId participant, const std::string& reason) {

@@ -82,7 +82,8 @@ class SipStack {
   std::size_t tcpConnections() const { return tcp_open_.load(); }
   std::uint64_t tcpClosedSilent() const { return tcp_closed_silent_.load(); }
   std::uint64_t tcpClosedOverCap() const { return tcp_closed_over_cap_.load(); }
-  // Any thread, about every 100 ms: INVITEs waiting too long for their room are decided.
+  // One thread (the main loop), about every 100 ms: INVITEs waiting too long for their room
+  // are decided on the control thread, and every 2 s the TCP sweep runs on the caller's.
   void tick();
   // Any thread: ends one participant's call with BYE (e.g. its RTP stopped).
   void endCall(mixer::ParticipantId participant, const std::string& reason);
@@ -92,6 +93,7 @@ class SipStack {
   struct Nua;  // sofia-side state, defined in sip_stack.cpp
 
  private:
+  void sweepTcp();  // on the thread that calls tick()
   SipStackConfig config_;
   ControlLoop loop_;
   std::unique_ptr<Nua> nua_;
@@ -103,7 +105,7 @@ class SipStack {
   std::atomic<std::size_t> tcp_open_{0};
   std::atomic<std::uint64_t> tcp_closed_silent_{0};
   std::atomic<std::uint64_t> tcp_closed_over_cap_{0};
-  std::uint64_t ticks_ = 0;  // control thread
+  std::uint64_t sweep_ticks_ = 0;  // the thread that calls tick()
 };
 
 }  // namespace mcu::sip
