@@ -37,7 +37,8 @@ std::string frame(const store::EventRecord& e) {
                             {"at", e.at},
                             {"room", e.room},
                             {"data", nlohmann::json::parse(e.payload_json, nullptr, false)}};
-  return "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + jsonText(data) + "\n\n";
+  return "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + jsonText(data) +
+         "\n\n";
 }
 
 // One turn of the stream: send what is new, or wait a little for it. False ends the stream.

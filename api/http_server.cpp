@@ -16,9 +16,9 @@
 #include "api/participants_handler.h"
 #include "api/problem.h"
 #include "api/rooms_handler.h"
+#include "mcu/common/json_text.h"
 #include "mcu/common/log.h"
 #include "mcu/common/thread_priority.h"
-#include "mcu/common/json_text.h"
 
 namespace mcu::api {
 namespace {

@@ -1,7 +1,7 @@
 #include "api/json_body.h"
 
-#include "mcu/common/text.h"
 #include "mcu/common/json_text.h"
+#include "mcu/common/text.h"
 
 namespace mcu::api {
 

@@ -1,9 +1,10 @@
 #include "api/problem.h"
-#include "mcu/common/json_text.h"
 
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+
+#include "mcu/common/json_text.h"
 
 namespace mcu::api {
 

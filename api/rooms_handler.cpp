@@ -6,8 +6,8 @@
 #include "api/json_body.h"
 #include "api/problem.h"
 #include "api/query.h"
-#include "mcu/common/secret.h"
 #include "mcu/common/json_text.h"
+#include "mcu/common/secret.h"
 
 namespace mcu::api {
 namespace {
@@ -209,7 +209,8 @@ void sendRoom(const ApiContext& ctx, httplib::Response& res, const store::RoomRe
               int status) {
   res.status = status;
   res.set_header("ETag", etag(room.version));
-  res.set_content(jsonText(roomJson(room, liveJson(liveRooms(ctx), room.name))), "application/json");
+  res.set_content(jsonText(roomJson(room, liveJson(liveRooms(ctx), room.name))),
+                  "application/json");
 }
 
 }  // namespace

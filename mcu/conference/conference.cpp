@@ -11,9 +11,9 @@
 #include <sstream>
 
 #include "mcu/common/host_port.h"
+#include "mcu/common/json_text.h"
 #include "mcu/common/log.h"
 #include "mcu/common/secret.h"
-#include "mcu/common/json_text.h"
 
 namespace mcu::conference {
 namespace {

@@ -2,9 +2,9 @@
 // kick, move, dial-out). Same actor as conference.cpp, on the control thread.
 #include <nlohmann/json.hpp>
 
+#include "mcu/common/json_text.h"
 #include "mcu/common/log.h"
 #include "mcu/conference/conference.h"
-#include "mcu/common/json_text.h"
 
 namespace mcu::conference {
 namespace {

@@ -11,7 +11,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // tmpfs: a file on disk made the kernel's writeback most of the cost of each run.
-  static const std::string path = "/dev/shm/mcu-config-fuzz-" + std::to_string(::getpid()) + ".toml";
+  static const std::string path =
+      "/dev/shm/mcu-config-fuzz-" + std::to_string(::getpid()) + ".toml";
   if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
     std::fwrite(data, 1, size, f);
     std::fclose(f);

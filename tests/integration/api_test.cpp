@@ -202,7 +202,8 @@ TEST_F(ApiTest, CallHistoryFiltersAndPages) {
   db_.exec(
       "INSERT INTO calls (room_id, room_name, call_id, direction, from_uri, codec, joined_at,"
       " left_at, leave_reason) SELECT (SELECT id FROM rooms WHERE name = CASE WHEN i % 2 = 0"
-      " THEN 'r1' ELSE 'r2' END), CASE WHEN i % 2 = 0 THEN 'r1' ELSE 'r2' END, 'c' || i, 'in', 'sip:u' || i || '@x', 'opus',"
+      " THEN 'r1' ELSE 'r2' END), CASE WHEN i % 2 = 0 THEN 'r1' ELSE 'r2' END, 'c' || i, 'in', "
+      "'sip:u' || i || '@x', 'opus',"
       " '2026-01-01T00:00:00Z'::timestamptz + i * interval '1 hour',"
       " '2026-01-01T00:30:00Z'::timestamptz + i * interval '1 hour', 'bye'"
       " FROM generate_series(1, 7) i");

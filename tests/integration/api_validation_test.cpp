@@ -58,9 +58,8 @@ std::vector<BadValue> badValues(const json& raw) {
   const auto types = typesOf(schema);
   std::vector<BadValue> bad;
   const std::vector<std::pair<std::string, json>> samples{
-      {"string", "surely-not-valid"}, {"integer", 12345},        {"number", 1.5},
-      {"boolean", true},              {"object", {{"k", 1}}},    {"array", {1}},
-      {"null", nullptr}};
+      {"string", "surely-not-valid"}, {"integer", 12345}, {"number", 1.5},  {"boolean", true},
+      {"object", {{"k", 1}}},         {"array", {1}},     {"null", nullptr}};
   for (const auto& [type, value] : samples) {
     if (!types.contains(type)) {
       bad.push_back({value, "a " + type});
@@ -84,7 +83,10 @@ std::vector<BadValue> badValues(const json& raw) {
   }
   if (types.contains("string")) {
     bad.push_back({std::string("a\0b", 3), "a NUL character"});
-    bad.push_back({"a\x01" "b", "a control character"});
+    bad.push_back(
+        {"a\x01"
+         "b",
+         "a control character"});
   }
   if (schema.contains("items")) {
     bad.push_back({json::array({"mp3"}), "an item off its enum"});
@@ -117,8 +119,8 @@ class ApiValidationTest : public ::testing::Test {
   }
 
   static std::string concretePath(std::string path) {
-    for (const auto& [name, value] : {std::pair<std::string, std::string>{"{name}", "audit"},
-                                      {"{id}", "1"}}) {
+    for (const auto& [name, value] :
+         {std::pair<std::string, std::string>{"{name}", "audit"}, {"{id}", "1"}}) {
       if (const auto at = path.find(name); at != std::string::npos) {
         path.replace(at, name.size(), value);
       }
@@ -182,8 +184,8 @@ TEST_F(ApiValidationTest, EveryDocumentedBodyFieldRefusesWhatTheDocumentForbids)
       if (!operation.is_object()) {
         continue;
       }
-      const json schema = operation.value("/requestBody/content/application~1json/schema"_json_pointer,
-                                          json());
+      const json schema =
+          operation.value("/requestBody/content/application~1json/schema"_json_pointer, json());
       if (schema.is_null()) {
         continue;
       }

@@ -444,16 +444,22 @@ TEST_F(SipInteropTest, AnSdpThatHangsSofiasParserIsRefusedAndTheServerGoesOn) {
 // wrote the join event. A NUL in the display name is refused by sofia with 400.
 TEST_F(SipInteropTest, ACallerWhoseFromIsNotTextKeepsItsRecordAndTheRoomStillLists) {
   SipUac odd(server_->sipPort());
-  odd.setIdentity("\"caf\xe9 \\\x07" "bell\"", "a\xff", "\xfe");
+  odd.setIdentity(
+      "\"caf\xe9 \\\x07"
+      "bell\"",
+      "a\xff", "\xfe");
   const auto answered = odd.invite("bytes", sdpOffer(40000, "PCMU"));
   ASSERT_EQ(answered.status, 200) << answered.message;
   EXPECT_EQ(db_.awaitScalar("SELECT display_name || '|' || from_uri || '|' ||"
                             " (call_id LIKE '%\\%FE@127.0.0.1') FROM calls"),
-            "caf\xc3\xa9 \\x07" "bell|sip:a%FF@127.0.0.1|true");
+            "caf\xc3\xa9 \\x07"
+            "bell|sip:a%FF@127.0.0.1|true");
   const ApiClient api(server_->httpPort(), createToken(db_.url(), "viewer", "bytes"));
   const auto listed = api.get("/v1/rooms/bytes/participants");
   ASSERT_EQ(listed.status, 200) << listed.body;
-  EXPECT_EQ(listed.json()["items"][0]["display_name"], "caf\xc3\xa9 \\x07" "bell");
+  EXPECT_EQ(listed.json()["items"][0]["display_name"],
+            "caf\xc3\xa9 \\x07"
+            "bell");
 
   SipUac nul(server_->sipPort());
   nul.setIdentity(std::string("\"nul\\\0x\"", 8), "b", "");

@@ -82,8 +82,8 @@ std::string SipUac::request(const std::string& method, std::uint32_t cseq,
     << "Via: SIP/2.0/" << (tls_ ? "TLS" : "UDP") << " 127.0.0.1:" << local_port_
     << ";rport;branch=z9hG4bK" << branch << "\r\n"
     << "Max-Forwards: 70\r\n"
-    << "From: " << from_display_ << " <" << scheme() << from_user_ << "@127.0.0.1>;tag=" << from_tag_
-    << "\r\n"
+    << "From: " << from_display_ << " <" << scheme() << from_user_
+    << "@127.0.0.1>;tag=" << from_tag_ << "\r\n"
     << "To: <" << scheme() << user << "@127.0.0.1>" << (to_tag_.empty() ? "" : ";tag=" + to_tag_)
     << "\r\n"
     << "Call-ID: " << call_id_ << "\r\n"
