@@ -21,6 +21,7 @@
 #include "mcu/sip/sip_fields.h"
 #include "mcu/sip/sofia_log.h"
 #include "mcu/sip/tcp_watchdog.h"
+#include "mcu/sip/token_methods.h"
 
 namespace mcu::sip {
 namespace {
@@ -316,7 +317,9 @@ std::optional<std::string> SipStack::start() {
             // advertising PRACK, REFER, 100rel... that we do not handle yet).
             NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE, INFO, REFER"),
             SIPTAG_ALLOW_STR(kAllowedMethods), SIPTAG_SUPPORTED_STR(kSupportedExtensions),
-            SIPTAG_ACCEPT_STR(kAcceptedBodies), SIPTAG_USER_AGENT_STR(kUserAgent), TAG_END());
+            SIPTAG_ACCEPT_STR(kAcceptedBodies), SIPTAG_USER_AGENT_STR(kUserAgent),
+            // Methods are tokens (RFC 3261): sofia's own parser drops some legal ones.
+            NTATAG_MCLASS(tokenMethodMessageClass()), TAG_END());
         if (nua_->nua == nullptr) {
           return "cannot listen on " + url + (sips_url.empty() ? "" : " / " + sips_url) + ": " +
                  (errno != 0 ? std::error_code(errno, std::generic_category()).message()

@@ -130,6 +130,27 @@ TEST_F(SipTortureTest, EveryMessageOverTcp) {
   EXPECT_GE(rejected_invalid, 10) << "most invalid requests should be answered with an error";
 }
 
+// RFC 4475 §3.1.1.4's method "!interesting-Method0123456789_*+`.%indeed'~" is a legal token;
+// sofia-sip's own parser refused the backquote and dropped the message unanswered. With our
+// message class it is an unknown method: 501 over both transports. (intmeth.sip itself also
+// has a NUL inside its To header, which sofia's header extraction cannot carry, so it stays
+// unanswered; see the closing note of issue 11.)
+TEST_F(SipTortureTest, AMethodWithLegalPunctuationIsAnswered501) {
+  const std::string method = "!interesting-Method0123456789_*+`.%indeed'~";
+  for (const std::string transport : {"UDP", "TCP"}) {
+    SCOPED_TRACE(transport);
+    std::string request = optionsRequest(9, transport);
+    for (auto at = request.find("OPTIONS"); at != std::string::npos; at = request.find("OPTIONS")) {
+      request.replace(at, 7, method);
+    }
+    const std::string status =
+        transport == "UDP" ? statusLine(udpExchange(server_->sipPort(), request, 2s).value_or(""))
+                           : finalStatus(tcpExchange(server_->sipPort(), request, 2s));
+    EXPECT_EQ(status.substr(0, 11), "SIP/2.0 501") << status;
+  }
+  expectStillServing();
+}
+
 TEST_F(SipTortureTest, AllAtOnceOverBothTransports) {
   for (const auto& c : cases_) {
     udpExchange(server_->sipPort(), c.bytes, 0ms);
