@@ -47,7 +47,10 @@ conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& ro
   leg->participant = joined.participant;
   leg->local.address = media_.addressToward(media_.families().ipv4 ? "127.0.0.1" : "::1");
   leg->local.port = joined.local_port;
-  nua_handle_t* nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(uri.c_str()),
+  // In angle brackets: bare, a URI's own parameters (;transport=tcp) would be read as the To
+  // header's and the INVITE went over UDP to a callee that listens on TCP (nua said 900).
+  const std::string to = "<" + uri + ">";
+  nua_handle_t* nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(to.c_str()),
                                 SIPTAG_FROM_STR(from.c_str()), TAG_END());
   leg->nh = nh;
   nua_handle_bind(nh, leg.get());

@@ -7,6 +7,7 @@
 #include <sofia-sip/sip_parser.h>
 
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <string_view>
 
@@ -69,21 +70,46 @@ issize_t cseqDecode(su_home_t* /*home*/, msg_header_t* h, char* s, isize_t /*sle
   return cs->cs_method == sip_method_invalid || *s != '\0' ? -1 : 0;
 }
 
+// As sofia's sip_cseq_e, which asserts that the header's class is sofia's own.
+issize_t cseqEncode(char b[], isize_t bsiz, msg_header_t const* h, int /*flags*/) {
+  const auto* cs = reinterpret_cast<const sip_cseq_t*>(h);
+  return std::snprintf(b, static_cast<std::size_t>(bsiz), "%u %s", cs->cs_seq,
+                       cs->cs_method_name);
+}
+
 msg_mclass_t* build() {
   // Both live as long as the process: nta keeps pointers to them in every message.
   static msg_hclass_s request_class = sip_request_class[0];
   static msg_hclass_s cseq_class = sip_cseq_class[0];
   request_class.hc_parse = requestLineDecode;
   cseq_class.hc_parse = cseqDecode;
+  cseq_class.hc_print = cseqEncode;
   msg_mclass_t* mc = msg_mclass_clone(sip_default_mclass(), 0, 0);
   if (mc == nullptr) {
     return nullptr;
   }
+  // The request line is found by its (nameless) hash id, so swapping its class is enough.
   mc->mc_request->hr_class = &request_class;
-  for (auto& ref : mc->mc_hash) {
-    if (ref.hr_class == sip_cseq_class) {
-      ref.hr_class = &cseq_class;
+  // Named headers are found by name when parsing but by class pointer when sofia inserts one
+  // it made itself (sip_cseq_create in every request nua sends). So both CSeq classes stay in
+  // the open-addressed table, ours first on the probe path (the parser takes the first match
+  // by name) and sofia's at the next free slot (still on the same path, for the pointer look-up).
+  const auto size = static_cast<std::size_t>(mc->mc_hash_size);
+  for (std::size_t j = 0; j < size; ++j) {
+    if (mc->mc_hash[j].hr_class != sip_cseq_class) {
+      continue;
     }
+    std::size_t free = (j + 1) % size;
+    while (mc->mc_hash[free].hr_class != nullptr && free != j) {
+      free = (free + 1) % size;
+    }
+    if (free == j) {
+      return nullptr;  // a full table: cannot happen with sofia's sizes
+    }
+    mc->mc_hash[free] = mc->mc_hash[j];
+    mc->mc_hash[j].hr_class = &cseq_class;
+    ++mc->mc_hash_used;
+    break;
   }
   return mc;
 }

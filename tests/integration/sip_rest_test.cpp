@@ -202,5 +202,35 @@ TEST_F(SipRestTest, DialOutRingsJoinsAndIsKickedOrFailsWithTheSipStatus) {
   EXPECT_EQ(busy.waitExit(10s).value_or(-1), 0) << busy.output();
 }
 
+// ;transport=tcp in a dial-out URI is honoured: the callee listens on TCP only (sipp -t t1),
+// so its 486 can only come back if the INVITE went over TCP.
+TEST_F(SipRestTest, DialOutToATransportTcpUriGoesOverTcp) {
+  ASSERT_TRUE(requireTool("/usr/bin/sipp")) << "sipp is missing: install sip-tester";
+  server_.reset();
+  start({{"MCU_DIALOUT_ALLOW", "127.0.0.1"}});
+  const ApiClient api(server_->httpPort(), createToken(db_.url(), "admin", "tcp-admin"));
+  Caller inside = dial("tcpout", "PCMU", 500);
+  const std::uint16_t port = freeUdpTcpPort();
+  ChildProcess busy(
+      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_busy.xml", "-t",
+       "t1", "-i", "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin", "-timeout",
+       "30s", "-timeout_error"},
+      {}, tempPath("sipp-busy-tcp"));
+  std::this_thread::sleep_for(300ms);
+  const auto dialled = api.post(
+      "/v1/rooms/tcpout/participants",
+      R"({"uri":"sip:busy@127.0.0.1:)" + std::to_string(port) + R"(;transport=tcp"})");
+  ASSERT_EQ(dialled.status, 202) << dialled.body;
+  std::string state;
+  for (int i = 0; i < 100 && state != "failed"; ++i) {
+    std::this_thread::sleep_for(100ms);
+    state = api.get(dialled.header("Location")).json().value("state", "");
+  }
+  EXPECT_EQ(state, "failed");
+  EXPECT_EQ(api.get(dialled.header("Location")).json()["sip_status"], 486)
+      << "the callee's own answer, over TCP";
+  EXPECT_EQ(busy.waitExit(10s).value_or(-1), 0) << busy.output();
+}
+
 }  // namespace
 }  // namespace mcu::test
