@@ -17,6 +17,7 @@ json callJson(const store::CallRecord& c) {
           {"room", c.room},
           {"call_id", c.call_id},
           {"direction", c.direction},
+          {"via", c.via},
           {"from_uri", c.from_uri},
           {"display_name", c.display_name},
           {"codec", c.codec},

@@ -165,7 +165,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   if (request.dial_out) {
     member.state = "calling";
     member.direction = "out";
-    member.via = "dial-out";
+    member.via = dialling_via_;
   } else if (request.awaiting_ack) {
     member.state = "connecting";
   }
@@ -183,7 +183,8 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   result.local_port = *port;
   store_.callJoined({request.room, request.call_id, request.from_uri, request.display_name,
                      codecText(request.media), remoteText(request.media), config_.node_id,
-                     request.dial_out ? "out" : "in"});
+                     request.dial_out ? "out" : "in",
+                     request.dial_out ? dialling_via_ : "dial-in"});
   log::info(kComponent, "participant_joined")
       .kv("room", request.room)
       .kv("call_id", request.call_id)
@@ -336,6 +337,9 @@ void Conference::emit(const std::string& type, const std::string& room, mixer::P
   nlohmann::json payload{{"room", room}};
   if (id != 0) {
     payload["participant"] = static_cast<std::uint64_t>(id);
+    if (const auto it = participants_.find(id); it != participants_.end()) {
+      payload["via"] = it->second.via;
+    }
   }
   if (!extra_key.empty()) {
     payload[extra_key] = extra_value;

@@ -77,8 +77,10 @@ class Conference {
   using DialOutFn = std::function<DialOutResult(const std::string& room, const std::string& uri,
                                                 const std::string& headers)>;
   void setDialOut(DialOutFn dial_out) { dial_out_ = std::move(dial_out); }
+  // `via`: how the record and the events name the call ("dial-out", or "refer" for a call a
+  // REFER asked for).
   DialOutResult dialOut(const std::string& room, const std::string& uri,
-                        const std::string& headers = {});
+                        const std::string& headers = {}, const std::string& via = "dial-out");
   // A dialled call's progress: "ringing", "joined" (answered, with its media), "failed".
   void dialProgress(mixer::ParticipantId id, const std::string& state, int sip_status);
   // One participant, live or a recent failed dial-out.
@@ -183,6 +185,9 @@ class Conference {
   std::map<mixer::ParticipantId, Member> participants_;
   std::map<mixer::ParticipantId, PendingPin> pending_pins_;
   DialOutFn dial_out_;
+  // The `via` of the dial-out being placed: dialOut() sets it and join(), which the dial-out
+  // callback calls on the same thread before returning, takes it.
+  std::string dialling_via_ = "dial-out";
   bool overloaded_ = false;
   // Rooms created by INVITE per source address in the last minute (on_demand_per_minute).
   RateWindow room_creations_;

@@ -211,7 +211,7 @@ MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
 }
 
 DialOutResult Conference::dialOut(const std::string& room, const std::string& uri,
-                                  const std::string& headers) {
+                                  const std::string& headers, const std::string& via) {
   const auto it = rooms_.find(room);
   if (it == rooms_.end() || it->second.deleted) {
     return {404, "no room named '" + room + "'", std::nullopt};
@@ -219,12 +219,16 @@ DialOutResult Conference::dialOut(const std::string& room, const std::string& ur
   if (!dial_out_) {
     return {503, "this server does not place calls", std::nullopt};
   }
-  return dial_out_(room, uri, headers);
+  dialling_via_ = via;
+  auto placed = dial_out_(room, uri, headers);
+  dialling_via_ = "dial-out";
+  return placed;
 }
 
 void Conference::noteVia(mixer::ParticipantId id, const std::string& via) {
   if (const auto it = participants_.find(id); it != participants_.end()) {
     it->second.via = via;
+    store_.callVia(it->second.call_id, via);
   }
 }
 
@@ -237,11 +241,10 @@ void Conference::dialProgress(mixer::ParticipantId id, const std::string& state,
   member.state = state;
   member.sip_status = sip_status;
   if (config_.on_event) {
-    nlohmann::json payload{{"room", member.room},
-                           {"participant", static_cast<std::uint64_t>(id)},
-                           {"state", state},
-                           {"sip_status", sip_status},
-                           {"uri", member.from_uri}};
+    nlohmann::json payload{
+        {"room", member.room},    {"participant", static_cast<std::uint64_t>(id)},
+        {"state", state},         {"sip_status", sip_status},
+        {"uri", member.from_uri}, {"via", member.via}};
     config_.on_event("participant.dialout", member.room, jsonText(payload));
   }
   if (state == "joined") {

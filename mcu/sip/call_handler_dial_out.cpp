@@ -50,8 +50,8 @@ conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& ro
   // In angle brackets: bare, a URI's own parameters (;transport=tcp) would be read as the To
   // header's and the INVITE went over UDP to a callee that listens on TCP (nua said 900).
   const std::string to = "<" + uri + ">";
-  nua_handle_t* nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(to.c_str()),
-                                SIPTAG_FROM_STR(from.c_str()), TAG_END());
+  nua_handle_t* nh =
+      nua_handle(nua, nullptr, SIPTAG_TO_STR(to.c_str()), SIPTAG_FROM_STR(from.c_str()), TAG_END());
   leg->nh = nh;
   nua_handle_bind(nh, leg.get());
   su_home_t home[1] = {SU_HOME_INIT(home)};  // NOLINT(modernize-avoid-c-arrays): sofia idiom

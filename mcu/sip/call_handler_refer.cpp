@@ -257,7 +257,7 @@ void CallHandler::onRefer(nua_t* nua, nua_handle_t* nh, CallLeg* leg, const sip_
   // An attended transfer's target names the dialog it is to take over (RFC 3891 §7.1:
   // Refer-To: <sip:carol@pbx?Replaces=...>): our INVITE carries that Replaces header.
   const std::string headers = replacesHeaderOf(target);
-  const auto placed = conference_.dialOut(room, uri, headers);
+  const auto placed = conference_.dialOut(room, uri, headers, "refer");
   log::info(kComponent, "refer_accepted")
       .kv("room", room)
       .kv("target", uri)
@@ -271,7 +271,6 @@ void CallHandler::onRefer(nua_t* nua, nua_handle_t* nh, CallLeg* leg, const sip_
     return;
   }
   const mixer::ParticipantId id = placed.participant->id;
-  conference_.noteVia(id, "refer");
   for (auto& [handle, dialled] : legs_) {
     if (dialled->participant == id) {
       dialled->refer = ReferReport{nh, event, subscribed && nh != nullptr, false};

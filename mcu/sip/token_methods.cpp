@@ -73,8 +73,7 @@ issize_t cseqDecode(su_home_t* /*home*/, msg_header_t* h, char* s, isize_t /*sle
 // As sofia's sip_cseq_e, which asserts that the header's class is sofia's own.
 issize_t cseqEncode(char b[], isize_t bsiz, msg_header_t const* h, int /*flags*/) {
   const auto* cs = reinterpret_cast<const sip_cseq_t*>(h);
-  return std::snprintf(b, static_cast<std::size_t>(bsiz), "%u %s", cs->cs_seq,
-                       cs->cs_method_name);
+  return std::snprintf(b, static_cast<std::size_t>(bsiz), "%u %s", cs->cs_seq, cs->cs_method_name);
 }
 
 msg_mclass_t* build() {

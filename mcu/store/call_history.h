@@ -17,6 +17,7 @@ struct CallRecord {
   std::string room;
   std::string call_id;
   std::string direction;
+  std::string via;
   std::string from_uri;
   std::string display_name;
   std::string codec;

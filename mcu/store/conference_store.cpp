@@ -140,11 +140,11 @@ void ConferenceStore::callJoined(const CallJoinedRow& row) {
             // the queue runs in order, so it is there.
             txn.exec_params(
                 "INSERT INTO calls (room_id, room_name, node_id, call_id, direction, from_uri,"
-                " display_name, codec, remote_media) SELECT id, name, $2, $3, $8, $4, $5, $6, $7"
-                " FROM rooms"
+                " display_name, codec, remote_media, via) SELECT id, name, $2, $3, $8, $4, $5, $6,"
+                " $7, $9 FROM rooms"
                 " WHERE name = $1 AND deleted_at IS NULL",
                 row.room, row.node, row.call_id, row.from_uri, row.display_name, row.codec,
-                row.remote_media, row.direction);
+                row.remote_media, row.direction, row.via);
             txn.commit();
           }});
 }
@@ -157,6 +157,15 @@ void ConferenceStore::callAnswered(const std::string& call_id, const std::string
                 "UPDATE calls SET codec = $2, remote_media = $3 WHERE call_id = $1"
                 " AND left_at IS NULL",
                 call_id, codec, remote_media);
+            txn.commit();
+          }});
+}
+
+void ConferenceStore::callVia(const std::string& call_id, const std::string& via) {
+  submit({"call via " + call_id, [call_id, via](DbSession& session) {
+            pqxx::work txn(session.connection());
+            txn.exec_params("UPDATE calls SET via = $2 WHERE call_id = $1 AND left_at IS NULL",
+                            call_id, via);
             txn.commit();
           }});
 }

@@ -34,6 +34,7 @@ struct CallJoinedRow {
   std::string remote_media;
   std::string node;
   std::string direction = "in";  // "out": dialled by the server
+  std::string via = "dial-in";   // dial-in, dial-out, refer, replaces
 };
 
 class ConferenceStore {
@@ -63,6 +64,8 @@ class ConferenceStore {
   // A dialled call was answered: its codec and media address are known now.
   void callAnswered(const std::string& call_id, const std::string& codec,
                     const std::string& remote_media);
+  // A live call learnt how it came in after it joined (Replaces takes over a seat).
+  void callVia(const std::string& call_id, const std::string& via);
   // A live call moved to another room: its record follows.
   void callMoved(const std::string& call_id, const std::string& room);
   void callLeft(const std::string& call_id, const std::string& reason,

@@ -210,6 +210,7 @@ TEST_F(ApiTest, CallHistoryFiltersAndPages) {
   const auto first = admin_->get("/v1/calls?limit=3");
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_EQ(first.json()["items"][0]["call_id"], "c7") << "newest first";
+  EXPECT_EQ(first.json()["items"][0]["via"], "dial-in") << "the column's default";
   const auto cursor = first.json()["next_cursor"].get<std::string>();
   const auto second = admin_->get("/v1/calls?limit=3&cursor=" + cursor);
   EXPECT_EQ(second.json()["items"][0]["call_id"], "c4");

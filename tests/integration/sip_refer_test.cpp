@@ -97,6 +97,8 @@ TEST_F(SipReferTest, AParticipantsReferDialsTheTargetInAndItsByeReferDropsIt) {
             "1");
   // REST shows how each came in.
   EXPECT_EQ(viasIn("sales"), (std::multiset<std::string>{"dial-in", "refer"}));
+  EXPECT_EQ(db_.scalar("SELECT string_agg(via, ',' ORDER BY id) FROM calls"), "dial-in,refer")
+      << "and so do the call records";
 
   // ;method=BYE naming her takes her out again (RFC 4579 §5.11).
   const auto removed = alice.sip->refer("Refer-To: <" + carol->uri(";method=BYE") + ">\r\n");

@@ -49,6 +49,8 @@ TEST_F(SipReplacesTest, ANewDialogTakesOverTheSeatAndTheOldOneGetsBye) {
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls"), "2");
   EXPECT_EQ(viasIn("handover"), (std::multiset<std::string>{"dial-in", "replaces"}));
   EXPECT_EQ(db_.scalar("SELECT left_at IS NULL FROM calls WHERE id = " + seat), "t");
+  EXPECT_EQ(db_.awaitScalar("SELECT via FROM calls WHERE id = " + seat, "replaces"), "replaces")
+      << "the seat's record says it was taken over";
   EXPECT_EQ(carol.bye().status, 200);
   EXPECT_EQ(db_.awaitScalar("SELECT left_at IS NOT NULL FROM calls WHERE id = " + seat, "t"), "t");
 }

@@ -158,6 +158,7 @@ TEST_F(SipRestTest, DialOutRingsJoinsAndIsKickedOrFailsWithTheSipStatus) {
   for (const auto& e : readEvents(server_->httpPort(), token, "0", 1000ms)) {
     if (e["type"] == "participant.dialout") {
       states.push_back(e["data"]["state"]);
+      EXPECT_EQ(e["data"].value("via", ""), "dial-out") << e.dump();
     }
   }
   EXPECT_EQ(states, (std::vector<std::string>{"calling", "ringing", "joined"}));
@@ -212,14 +213,14 @@ TEST_F(SipRestTest, DialOutToATransportTcpUriGoesOverTcp) {
   Caller inside = dial("tcpout", "PCMU", 500);
   const std::uint16_t port = freeUdpTcpPort();
   ChildProcess busy(
-      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_busy.xml", "-t",
-       "t1", "-i", "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin", "-timeout",
-       "30s", "-timeout_error"},
+      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_busy.xml", "-t", "t1",
+       "-i", "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin", "-timeout", "30s",
+       "-timeout_error"},
       {}, tempPath("sipp-busy-tcp"));
   std::this_thread::sleep_for(300ms);
-  const auto dialled = api.post(
-      "/v1/rooms/tcpout/participants",
-      R"({"uri":"sip:busy@127.0.0.1:)" + std::to_string(port) + R"(;transport=tcp"})");
+  const auto dialled =
+      api.post("/v1/rooms/tcpout/participants",
+               R"({"uri":"sip:busy@127.0.0.1:)" + std::to_string(port) + R"(;transport=tcp"})");
   ASSERT_EQ(dialled.status, 202) << dialled.body;
   std::string state;
   for (int i = 0; i < 100 && state != "failed"; ++i) {

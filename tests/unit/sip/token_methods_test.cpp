@@ -25,7 +25,8 @@ Parsed parse(const std::string& method, const std::string& cseq_method) {
                            "From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:room@127.0.0.1>\r\n"
                            "Call-ID: t1\r\nCSeq: 7 " +
                            cseq_method + "\r\nContent-Length: 0\r\n\r\n";
-  msg_t* msg = msg_make(tokenMethodMessageClass(), 0, text.data(), static_cast<isize_t>(text.size()));
+  msg_t* msg =
+      msg_make(tokenMethodMessageClass(), 0, text.data(), static_cast<isize_t>(text.size()));
   Parsed out;
   const sip_t* sip = msg != nullptr ? sip_object(msg) : nullptr;
   if (sip != nullptr && sip->sip_request != nullptr && sip->sip_cseq != nullptr &&
