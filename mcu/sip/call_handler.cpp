@@ -103,6 +103,20 @@ mixer::MediaEndpoint CallHandler::endpointFor(const NegotiatedAudio& audio,
 
 // `current`: for a request nua hands to us mid-dialog (UPDATE), answer that request, not the
 // dialog's INVITE.
+std::string CallHandler::localSdp(CallLeg& leg, bool as_offer) const {
+  const auto render = [&] {
+    return as_offer ? negotiatorFor(leg.room).offer(leg.local, leg.secure)
+                    : SdpNegotiator::answer(leg.audio, leg.local);
+  };
+  std::string sdp = render();
+  if (!leg.last_sdp.empty() && sdp != leg.last_sdp) {
+    ++leg.local.session_version;
+    sdp = render();
+  }
+  leg.last_sdp = sdp;
+  return sdp;
+}
+
 void CallHandler::respondSdp(nua_handle_t* nh, const std::string& sdp, nua_t* current) {
   nua_respond(nh, SIP_200_OK, TAG_IF(current != nullptr, NUTAG_WITH_CURRENT(current)),
               SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
@@ -302,9 +316,7 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   }
   // RFC 4028 §9: Require: timer when the caller supports it. nua adds it itself when the
   // caller refreshes; when we do, it is ours to add.
-  const std::string sdp = leg->awaiting_answer_in_ack
-                              ? negotiatorFor(leg->room).offer(leg->local, leg->secure)
-                              : SdpNegotiator::answer(leg->audio, leg->local);
+  const std::string sdp = localSdp(*leg, leg->awaiting_answer_in_ack);
   nua_respond(nh, SIP_200_OK, SIPTAG_CONTACT_STR(invite.contact.c_str()),
               TAG_IF(timer.require_timer && timer.we_refresh, SIPTAG_REQUIRE_STR("timer")),
               SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
@@ -325,14 +337,14 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
         std::chrono::steady_clock::now() + expiryWithoutRefresh(leg.session_interval);
   }
   const auto offer = sdpBody(sip);
-  ++leg.local.session_version;
   if (!offer) {
     if (update_of != nullptr) {  // an UPDATE without SDP (a session refresh): nothing changes
-      respondSdp(leg.nh, SdpNegotiator::answer(leg.audio, leg.local), update_of);
+      respondSdp(leg.nh, localSdp(leg, false), update_of);
       return;
     }
+    // RFC 3725 flows: our current offer, answered in the ACK.
     leg.awaiting_answer_in_ack = true;
-    respondSdp(leg.nh, negotiatorFor(leg.room).offer(leg.local, leg.secure));
+    respondSdp(leg.nh, localSdp(leg, true));
     return;
   }
   auto negotiated = negotiatorFor(leg.room).negotiate(*offer, leg.secure);
@@ -342,7 +354,7 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
   }
   leg.audio = std::get<NegotiatedAudio>(negotiated);
   conference_.update(leg.participant, endpointFor(leg.audio, leg.local));
-  respondSdp(leg.nh, SdpNegotiator::answer(leg.audio, leg.local), update_of);
+  respondSdp(leg.nh, localSdp(leg, false), update_of);
   log::info(kComponent, "call_updated")
       .kv("call_id", leg.call_id)
       .kv("direction", leg.audio.answer_direction);
@@ -418,9 +430,8 @@ void CallHandler::ackRefresh(CallLeg& leg, const sip_t* sip) {
     return;
   }
   leg.audio = std::get<NegotiatedAudio>(negotiated);
-  ++leg.local.session_version;
   conference_.update(leg.participant, endpointFor(leg.audio, leg.local));
-  const std::string answer = SdpNegotiator::answer(leg.audio, leg.local);
+  const std::string answer = localSdp(leg, false);
   nua_ack(leg.nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(answer.c_str()),
           TAG_END());
 }

@@ -62,6 +62,7 @@ struct CallLeg {
   unsigned session_interval = 0;
   std::optional<ReferReport> refer;  // placed because of a REFER
   bool replaced = false;  // an INVITE with Replaces took its participant: ends without it
+  std::string last_sdp;   // the last SDP we sent in this dialog (its o= version, RFC 3264 §8)
   bool established() const { return !outgoing || answered; }
 };
 
@@ -141,6 +142,9 @@ class CallHandler {
   void roomLookedUp(std::uint64_t token, const std::optional<store::RoomRow>& row);
   // The room's codec order when it has one, else the server's.
   SdpNegotiator negotiatorFor(const std::string& room) const;
+  // Our SDP for a leg, as an offer or as an answer. RFC 3264 §8: the o= version goes up by
+  // one when, and only when, what we describe differs from the last SDP we sent in the dialog.
+  std::string localSdp(CallLeg& leg, bool as_offer) const;
   static mixer::MediaEndpoint endpointFor(const NegotiatedAudio& audio, const LocalMedia& local);
   void respondSdp(nua_handle_t* nh, const std::string& sdp, nua_t* current = nullptr);
   void reject(nua_handle_t* nh, int status, const std::string& warning, nua_t* current = nullptr);

@@ -60,7 +60,7 @@ conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& ro
   leg->secure = target != nullptr && (target->url_type == url_sips ||
                                       contact.find(";transport=tls") != std::string::npos);
   su_home_deinit(home);
-  const std::string offer = negotiatorFor(room).offer(leg->local, leg->secure);
+  const std::string offer = localSdp(*leg, true);
   nua_invite(nh, SIPTAG_CALL_ID_STR(call_id.c_str()), SIPTAG_CONTACT_STR(contact.c_str()),
              TAG_IF(!headers.empty(), SIPTAG_HEADER_STR(headers.c_str())),
              SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(offer.c_str()),

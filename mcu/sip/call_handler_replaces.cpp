@@ -84,7 +84,7 @@ void CallHandler::onReplacingInvite(nua_t* nua, nua_handle_t* nh, const sip_t* s
   if (!timer.we_refresh) {
     leg->session_deadline = std::chrono::steady_clock::now() + expiryWithoutRefresh(timer.interval);
   }
-  const std::string sdp = SdpNegotiator::answer(leg->audio, leg->local);
+  const std::string sdp = localSdp(*leg, false);
   nua_respond(nh, SIP_200_OK, SIPTAG_CONTACT_STR(contact.c_str()),
               TAG_IF(timer.require_timer && timer.we_refresh, SIPTAG_REQUIRE_STR("timer")),
               SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),

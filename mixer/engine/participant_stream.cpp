@@ -128,18 +128,25 @@ void ParticipantStream::resolveRtcpDestination() {
 }
 
 void ParticipantStream::update(const MediaEndpoint& endpoint) {
-  if (!(endpoint.codec == endpoint_.codec)) {
-    decoder_.reset();
+  const bool new_codec = !(endpoint.codec == endpoint_.codec);
+  const bool new_remote = endpoint.remote.host != endpoint_.remote.host ||
+                          endpoint.remote.port != endpoint_.remote.port;
+  if (new_codec) {
     personal_encoder_.reset();
     writer_.setPayloadType(endpoint.codec.payload_type);
     writer_.setTimestampStep(timestampStep(endpoint.codec));
-    // Its timestamps now count at the new codec's clock.
+  }
+  if (new_codec || new_remote) {
+    // Another codec's clock, or another endpoint's stream (RFC 3725: a controller moved the
+    // media): what the buffer holds belongs to the old one. Kept, it played a stale frame
+    // about 600 ms after the move, after 160 ms of silence while the buffer followed the
+    // new SSRC.
+    decoder_.reset();
     auto config = jitter_config_;
     config.clock_rate = codec::rtpClockRate(endpoint.codec.kind);
     jitter_ = rtp::JitterBuffer(config);
   }
-  if (endpoint.remote.host != endpoint_.remote.host ||
-      endpoint.remote.port != endpoint_.remote.port) {
+  if (new_remote) {
     remote_ = resolve(endpoint.remote);  // media follows a re-INVITE's new address at once
     latched_ = false;
     heard_ = false;  // ...once that address has sent us something

@@ -196,6 +196,10 @@ SipReply SipUac::inviteWithBody(const std::string& user, const std::string& cont
 
 SipReply SipUac::reinvite(const std::string& sdp) { return transact("INVITE", sdp, std::nullopt); }
 
+SipReply SipUac::reinviteWithoutOffer(const std::string& ack_sdp) {
+  return transact("INVITE", std::nullopt, ack_sdp);
+}
+
 SipReply SipUac::update(const std::string& sdp) { return transact("UPDATE", sdp, std::nullopt); }
 
 SipReply SipUac::bye() { return transact("BYE", std::nullopt, std::nullopt); }

@@ -47,6 +47,9 @@ class SipUac {
   SipReply inviteWithBody(const std::string& user, const std::string& content_type,
                           const std::string& body);
   SipReply reinvite(const std::string& sdp);
+  // A re-INVITE without an offer (RFC 3725 flows): the server's 200 carries its offer, and our
+  // ACK carries `ack_sdp` as the answer.
+  SipReply reinviteWithoutOffer(const std::string& ack_sdp);
   SipReply update(const std::string& sdp);
   // false: a 2xx to our INVITE is not ACKed (a caller that vanished, or an attacker).
   void setAckInvites(bool ack) { ack_invites_ = ack; }
