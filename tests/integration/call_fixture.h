@@ -72,7 +72,7 @@ class SipCallTest : public ::testing::Test {
                         const std::vector<std::string>& extra) {
     std::vector<std::string> args{"/usr/bin/sipp",
                                   "-sf",
-                                  std::string(MCU_SOURCE_DIR) + "/tests/sipp/" + scenario,
+                                  std::string(MCU_SIPP_DIR) + "/" + scenario,
                                   "-s",
                                   room,
                                   "-i",

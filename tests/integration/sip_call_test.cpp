@@ -195,8 +195,8 @@ TEST_F(SipCallTest, SippCodecChoiceForEachCodecAnd488ForNone) {
   const TempPath message_file("sipp-codecs");
   const std::string& messages = message_file.path();
   const auto result = runSipp("codec_offer.xml", "codecs",
-                              {"-inf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/codec_offers.csv",
-                               "-m", "5", "-l", "1", "-trace_msg", "-message_file", messages});
+                              {"-inf", std::string(MCU_SIPP_DIR) + "/codec_offers.csv", "-m", "5",
+                               "-l", "1", "-trace_msg", "-message_file", messages});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   // The answers, in call order (-l 1: one call at a time), as sipp received them.
   const auto answers = sippFinalAnswers(messages);

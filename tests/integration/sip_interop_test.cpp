@@ -352,11 +352,10 @@ TEST_F(SipInteropTest, DialOutGoesThroughTheOutboundProxy) {
          {"MCU_SIP_OUTBOUND_PROXY", "sip:127.0.0.1:" + std::to_string(proxy_port)}});
   const std::string token = createToken(db_.url(), "admin", "proxy-admin");
   const ApiClient api(server_->httpPort(), token);
-  ChildProcess proxy(
-      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_answer.xml", "-i",
-       "127.0.0.1", "-p", std::to_string(proxy_port), "-mi", "127.0.0.1", "-m", "1", "-nostdin",
-       "-timeout", "30s", "-timeout_error"},
-      {}, tempPath("sipp-proxy"));
+  ChildProcess proxy({"/usr/bin/sipp", "-sf", std::string(MCU_SIPP_DIR) + "/uas_answer.xml", "-i",
+                      "127.0.0.1", "-p", std::to_string(proxy_port), "-mi", "127.0.0.1", "-m", "1",
+                      "-nostdin", "-timeout", "30s", "-timeout_error"},
+                     {}, tempPath("sipp-proxy"));
   std::this_thread::sleep_for(300ms);  // sipp binds its port
   const std::string uri = "sip:far@127.0.0.1:" + std::to_string(nobody_port);
   Caller inside = dial("sales", "opus", 500);

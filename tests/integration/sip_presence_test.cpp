@@ -35,11 +35,10 @@ class SipPresenceTest : public ::testing::Test {
     return tcpExchange(server_->sipPort(), request, 2s, "\r\n\r\n");
   }
   CommandResult sippOptions(const std::string& transport) {
-    return runCommand(
-        {kSipp, "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/options.xml", "-t", transport,
-         "-i", "127.0.0.1", "-p", "0", "-m", "2", "-timeout", "10s", "-timeout_error", "-nostdin",
-         "-trace_err", "127.0.0.1:" + std::to_string(server_->sipPort())},
-        20s);
+    return runCommand({kSipp, "-sf", std::string(MCU_SIPP_DIR) + "/options.xml", "-t", transport,
+                       "-i", "127.0.0.1", "-p", "0", "-m", "2", "-timeout", "10s", "-timeout_error",
+                       "-nostdin", "-trace_err", "127.0.0.1:" + std::to_string(server_->sipPort())},
+                      20s);
   }
 
   TestDatabase db_;

@@ -56,11 +56,11 @@ class SipReferTest : public SipCallTest {
   std::unique_ptr<Callee> startCallee() {
     auto callee = std::make_unique<Callee>();
     callee->process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{
-            "/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_answer.xml",
-            "-i", "127.0.0.1", "-p", std::to_string(callee->port), "-mi", "127.0.0.1", "-m", "1",
-            "-nostdin", "-timeout", "30s", "-timeout_error", "-trace_msg", "-message_file",
-            callee->messages.path()},
+        std::vector<std::string>{"/usr/bin/sipp", "-sf",
+                                 std::string(MCU_SIPP_DIR) + "/uas_answer.xml", "-i", "127.0.0.1",
+                                 "-p", std::to_string(callee->port), "-mi", "127.0.0.1", "-m", "1",
+                                 "-nostdin", "-timeout", "30s", "-timeout_error", "-trace_msg",
+                                 "-message_file", callee->messages.path()},
         std::map<std::string, std::string>{}, tempPath("sipp-refer-callee"));
     std::this_thread::sleep_for(300ms);  // sipp binds its port
     return callee;

@@ -126,9 +126,9 @@ TEST_F(SipRestTest, DialOutRingsJoinsAndIsKickedOrFailsWithTheSipStatus) {
   const std::uint16_t callee_port = freeUdpTcpPort();
   const TempPath messages("dialout-msgs");
   ChildProcess callee(
-      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_answer.xml", "-i",
-       "127.0.0.1", "-p", std::to_string(callee_port), "-mi", "127.0.0.1", "-m", "1", "-nostdin",
-       "-timeout", "30s", "-timeout_error", "-trace_msg", "-message_file", messages.path()},
+      {"/usr/bin/sipp", "-sf", std::string(MCU_SIPP_DIR) + "/uas_answer.xml", "-i", "127.0.0.1",
+       "-p", std::to_string(callee_port), "-mi", "127.0.0.1", "-m", "1", "-nostdin", "-timeout",
+       "30s", "-timeout_error", "-trace_msg", "-message_file", messages.path()},
       {}, tempPath("sipp-uas"));
   std::this_thread::sleep_for(300ms);  // sipp binds its port
   const std::string uri = "sip:callee@127.0.0.1:" + std::to_string(callee_port);
@@ -182,9 +182,8 @@ TEST_F(SipRestTest, DialOutRingsJoinsAndIsKickedOrFailsWithTheSipStatus) {
   // A busy callee: the dial-out fails with 486, visible on GET.
   const std::uint16_t busy_port = freeUdpTcpPort();
   ChildProcess busy(
-      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_busy.xml", "-i",
-       "127.0.0.1", "-p", std::to_string(busy_port), "-m", "1", "-nostdin", "-timeout", "30s",
-       "-timeout_error"},
+      {"/usr/bin/sipp", "-sf", std::string(MCU_SIPP_DIR) + "/uas_busy.xml", "-i", "127.0.0.1", "-p",
+       std::to_string(busy_port), "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error"},
       {}, tempPath("sipp-busy"));
   std::this_thread::sleep_for(300ms);
   const auto failed =
@@ -212,11 +211,10 @@ TEST_F(SipRestTest, DialOutToATransportTcpUriGoesOverTcp) {
   const ApiClient api(server_->httpPort(), createToken(db_.url(), "admin", "tcp-admin"));
   Caller inside = dial("tcpout", "PCMU", 500);
   const std::uint16_t port = freeUdpTcpPort();
-  ChildProcess busy(
-      {"/usr/bin/sipp", "-sf", std::string(MCU_SOURCE_DIR) + "/tests/sipp/uas_busy.xml", "-t", "t1",
-       "-i", "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin", "-timeout", "30s",
-       "-timeout_error"},
-      {}, tempPath("sipp-busy-tcp"));
+  ChildProcess busy({"/usr/bin/sipp", "-sf", std::string(MCU_SIPP_DIR) + "/uas_busy.xml", "-t",
+                     "t1", "-i", "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin",
+                     "-timeout", "30s", "-timeout_error"},
+                    {}, tempPath("sipp-busy-tcp"));
   std::this_thread::sleep_for(300ms);
   const auto dialled =
       api.post("/v1/rooms/tcpout/participants",

@@ -18,7 +18,7 @@ class SippScenarioTest : public SipCallTest {
     SipCallTest::SetUp();
   }
   static std::string injection(const std::string& name) {
-    return std::string(MCU_SOURCE_DIR) + "/tests/sipp/" + name;
+    return std::string(MCU_SIPP_DIR) + "/" + name;
   }
   // The room's participant events in order, as stored for the REST event stream.
   std::string participantEvents(const std::string& room) const {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Flood load run (issue 11 item 7), by hand against a running mcu on 127.0.0.1: CALLERS
-# sipp callers in room "yardstick" send PCMA RTP for about a minute; after 10 s, another sipp
+# sipp callers in room "yardstick" send PCMA RTP (tests/data/sipp/tone_pcma.pcap) for about a minute; after 10 s, another sipp
 # floods OPTIONS (or INVITEs into new rooms) at RATE/s for SECONDS. Prints the server's own
 # figures (RTP received and concealed, late mixer ticks, the longest tick, requests limited)
 # and its RSS before, at the end of the flood, and 60 s later. Bounded: sipp -m and timeouts.
@@ -22,7 +22,9 @@ snapshot() {
 }
 
 snapshot "start"
-sipp -sf "$here/sipp/long_caller.xml" -s yardstick -i 127.0.0.1 -mi 127.0.0.1 -p 0 \
+# The scenario with the path of the repository's capture filled in, as the build does.
+sed "s|@MCU_SIPP_DATA@|$here/data/sipp|g" "$here/sipp/long_caller.xml" >"$work/long_caller.xml"
+sipp -sf "$work/long_caller.xml" -s yardstick -i 127.0.0.1 -mi 127.0.0.1 -p 0 \
   -m "$callers" -r "$callers" -l "$callers" -nostdin -timeout 150s \
   "127.0.0.1:$sip_port" >"$work/callers.log" 2>&1 &
 sleep 10
