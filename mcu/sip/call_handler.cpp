@@ -91,6 +91,7 @@ mixer::MediaEndpoint CallHandler::endpointFor(const NegotiatedAudio& audio,
   e.codec = audio.codec;
   e.telephone_event_pt = audio.telephone_event_pt;
   e.audio_level_ext_id = audio.audio_level_ext_id;
+  e.csrc_level_ext_id = audio.csrc_level_ext_id;
   e.remote = {audio.remote_host, audio.remote_port};
   e.rtcp_mux = audio.rtcp_mux;
   if (audio.remote_rtcp_port) {

@@ -18,6 +18,8 @@ using mixer::codec::CodecKind;
 using Result = std::variant<NegotiatedAudio, SdpRejection>;
 
 constexpr const char* kAudioLevelUri = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+// RFC 6465: the levels of the talkers in the mix we send, beside their CSRCs.
+constexpr const char* kCsrcLevelsUri = "urn:ietf:params:rtp-hdrext:csrc-audio-level";
 
 SdpRejection reject(std::string warning, int status = 488) { return {status, std::move(warning)}; }
 
@@ -107,13 +109,18 @@ void readExtras(const sdp_media_t& m, NegotiatedAudio& out) {
     std::from_chars(ptime, ptime + std::strlen(ptime), out.ptime);
   }
   for (const sdp_attribute_t* a = m.m_attributes; a != nullptr; a = a->a_next) {
-    if (sameName(a->a_name, "extmap") && a->a_value != nullptr &&
-        std::strstr(a->a_value, kAudioLevelUri) != nullptr) {
-      int id = 0;
-      std::from_chars(a->a_value, a->a_value + std::strlen(a->a_value), id);
-      if (id >= 1 && id <= 14) {
-        out.audio_level_ext_id = id;
-      }
+    if (!sameName(a->a_name, "extmap") || a->a_value == nullptr) {
+      continue;
+    }
+    int id = 0;
+    std::from_chars(a->a_value, a->a_value + std::strlen(a->a_value), id);
+    if (id < 1 || id > 14) {
+      continue;  // one-byte header ids only (RFC 8285)
+    }
+    if (std::strstr(a->a_value, kAudioLevelUri) != nullptr) {
+      out.audio_level_ext_id = id;
+    } else if (std::strstr(a->a_value, kCsrcLevelsUri) != nullptr) {
+      out.csrc_level_ext_id = id;
     }
   }
 }
@@ -352,6 +359,9 @@ std::string SdpNegotiator::audioLines(const NegotiatedAudio& audio, const LocalM
   }
   if (audio.audio_level_ext_id > 0) {
     s << "a=extmap:" << audio.audio_level_ext_id << " " << kAudioLevelUri << "\r\n";
+  }
+  if (audio.csrc_level_ext_id > 0 && audio.csrc_level_ext_id != audio.audio_level_ext_id) {
+    s << "a=extmap:" << audio.csrc_level_ext_id << " " << kCsrcLevelsUri << "\r\n";
   }
   if (audio.crypto) {
     s << cryptoLine(audio.crypto->tag, audio.crypto->suite, local.srtp_key);

@@ -36,6 +36,7 @@ struct NegotiatedAudio {
   int telephone_event_pt = -1;
   int telephone_event_rate = 8000;
   int audio_level_ext_id = 0;
+  int csrc_level_ext_id = 0;  // RFC 6465, 0 if not offered
   std::string remote_host;
   std::uint16_t remote_port = 0;
   bool rtcp_mux = false;

@@ -30,6 +30,7 @@ struct MediaEndpoint {
   codec::CodecSpec codec;
   int telephone_event_pt = -1;               // RFC 4733 payload type, -1 if not negotiated
   int audio_level_ext_id = 0;                // RFC 6464 extension id, 0 if not negotiated
+  int csrc_level_ext_id = 0;                 // RFC 6465 extension id, 0 if not negotiated
   SocketAddress remote;                      // where we send RTP (and RTCP, with rtcp-mux)
   bool rtcp_mux = true;                      // RFC 5761; otherwise RTCP uses our port + 1 and ...
   std::optional<SocketAddress> remote_rtcp;  // ... this address (default: remote port + 1)

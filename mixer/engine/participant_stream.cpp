@@ -80,6 +80,7 @@ ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket, UdpSock
       writer_(randomU32(), static_cast<std::uint16_t>(randomU32()), randomU32(),
               timestampStep(endpoint.codec), endpoint.codec.payload_type) {
   counters_.ssrc_out = writer_.ssrc();
+  writer_.setContributorLevelId(endpoint.csrc_level_ext_id);
   resolveRtcpDestination();
   startSrtp();
 }
@@ -154,6 +155,7 @@ void ParticipantStream::update(const MediaEndpoint& endpoint) {
   if (endpoint.receive && !endpoint_.receive) {
     last_packet_us_ = 0;  // resumed: the RTP timeout counts from now, not from before the hold
   }
+  writer_.setContributorLevelId(endpoint.csrc_level_ext_id);
   const bool rekey = !(endpoint.srtp == endpoint_.srtp);
   endpoint_ = endpoint;
   resolveRtcpDestination();
@@ -366,13 +368,15 @@ codec::AudioEncoder& ParticipantStream::personalEncoder() {
 }
 
 void ParticipantStream::sendPayload(std::span<const std::uint8_t> payload,
-                                    std::span<const std::uint32_t> contributors) {
+                                    std::span<const std::uint32_t> contributors,
+                                    std::span<const std::uint8_t> levels) {
   if (payload.empty() || !remote_) {
     writer_.skip();
     return;
   }
   std::array<std::uint8_t, rtp::kMaxRtpPacket + srtp::kSrtpMaxOverhead> packet{};
-  const std::size_t size = protect(packet, writer_.write(payload, packet, contributors), false);
+  const std::size_t size =
+      protect(packet, writer_.write(payload, packet, contributors, levels), false);
   if (size > 0 && socket_.send(std::span(packet.data(), size), *remote_)) {
     ++counters_.packets_out;
     counters_.bytes_out += size;

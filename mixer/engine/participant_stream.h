@@ -90,9 +90,11 @@ class ParticipantStream {
   bool deaf() const { return deaf_; }
   float outputGain() const { return output_gain_; }
   codec::AudioEncoder& personalEncoder();
-  // `contributors`: the SSRCs of the talkers heard in it (RFC 3550 CSRC list).
+  // `contributors`: the SSRCs of the talkers heard in it (RFC 3550 CSRC list); `levels`: their
+  // levels in -dBov, in the same order (RFC 6465, when negotiated).
   void sendPayload(std::span<const std::uint8_t> payload,
-                   std::span<const std::uint32_t> contributors = {});
+                   std::span<const std::uint32_t> contributors = {},
+                   std::span<const std::uint8_t> levels = {});
   // The SSRC it sends us (0 before its first packet): what a mix names it by.
   std::uint32_t remoteSsrc() const { return remote_ssrc_; }
   // A prompt for this participant only: mixed into what it hears until it ends.

@@ -165,20 +165,26 @@ void RoomMixer::sendMixes() {
     const core::Pcm& heard = p->deaf() ? kSilence : (is_talker ? talker->pcm : mix_.full);
     std::span<const std::uint32_t> heard_from =
         p->deaf() ? std::span<const std::uint32_t>{} : std::span(contributor_ssrcs_);
+    std::span<const std::uint8_t> heard_levels =
+        p->deaf() ? std::span<const std::uint8_t>{} : std::span(contributor_levels_);
     if (is_talker || p->hasPrompt()) {
       // A talker hears the others: its own SSRC is not among the contributors it is told of.
       std::array<std::uint32_t, 15> others{};
+      std::array<std::uint8_t, 15> other_levels{};
       std::size_t n = 0;
-      for (const auto& [id, ssrc] : contributors_) {
-        if (id != p->id() && n < others.size()) {
-          others[n++] = ssrc;
+      for (std::size_t i = 0; i < contributors_.size(); ++i) {
+        if (contributors_[i].first != p->id() && n < others.size()) {
+          other_levels[n] = contributor_levels_[i];
+          others[n++] = contributors_[i].second;
         }
       }
-      sendPersonal(*p, heard,
-                   p->deaf() ? std::span<const std::uint32_t>{}
-                             : std::span<const std::uint32_t>(others.data(), n));
+      if (p->deaf()) {
+        n = 0;
+      }
+      sendPersonal(*p, heard, std::span<const std::uint32_t>(others.data(), n),
+                   std::span<const std::uint8_t>(other_levels.data(), n));
     } else {
-      sendShared(*p, heard, heard_from);
+      sendShared(*p, heard, heard_from, heard_levels);
     }
   }
 }
@@ -186,30 +192,34 @@ void RoomMixer::sendMixes() {
 void RoomMixer::collectContributors() {
   contributors_.clear();
   contributor_ssrcs_.clear();
+  contributor_levels_.clear();
   for (const auto& t : mix_.talkers) {
     const ParticipantStream* s = find(t.id);
     if (s != nullptr && s->talking() && s->remoteSsrc() != 0 && contributors_.size() < 15) {
       contributors_.emplace_back(t.id, s->remoteSsrc());
       contributor_ssrcs_.push_back(s->remoteSsrc());
+      contributor_levels_.push_back(static_cast<std::uint8_t>(std::clamp(s->level(), 0, 127)));
     }
   }
 }
 
 void RoomMixer::sendPersonal(ParticipantStream& p, const core::Pcm& heard,
-                             std::span<const std::uint32_t> contributors) {
+                             std::span<const std::uint32_t> contributors,
+                             std::span<const std::uint8_t> levels) {
   scratch_ = heard;
   p.mixPrompt(scratch_);
   if (p.outputGain() != 1.0F) {
     applyGain(scratch_, p.outputGain(), scratch_);
   }
-  p.sendPayload(p.personalEncoder().encode(scratch_), contributors);
+  p.sendPayload(p.personalEncoder().encode(scratch_), contributors, levels);
   ++counters_.personal_encodes;
 }
 
 // A listener costs no copy of the mix: the frame is encoded once per configuration and the
 // payload reused for everyone with that configuration.
 void RoomMixer::sendShared(ParticipantStream& p, const core::Pcm& heard,
-                           std::span<const std::uint32_t> contributors) {
+                           std::span<const std::uint32_t> contributors,
+                           std::span<const std::uint8_t> levels) {
   const SharedKey key{p.endpoint().codec, p.outputGain(), p.deaf()};
   auto it = std::find_if(encoded_.begin(), encoded_.end(),
                          [&](const auto& e) { return !(e.first < key) && !(key < e.first); });
@@ -227,7 +237,7 @@ void RoomMixer::sendShared(ParticipantStream& p, const core::Pcm& heard,
     it = encoded_.end() - 1;
     ++counters_.shared_encodes;
   }
-  p.sendPayload(it->second, contributors);
+  p.sendPayload(it->second, contributors, levels);
 }
 
 }  // namespace mcu::mixer

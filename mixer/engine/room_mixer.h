@@ -60,9 +60,11 @@ class RoomMixer {
   void sendMixes();
   // `contributors`: the SSRCs of the talkers heard in `heard` (the CSRC list it is sent with).
   void sendPersonal(ParticipantStream& p, const core::Pcm& heard,
-                    std::span<const std::uint32_t> contributors);
+                    std::span<const std::uint32_t> contributors,
+                    std::span<const std::uint8_t> levels);
   void sendShared(ParticipantStream& p, const core::Pcm& heard,
-                  std::span<const std::uint32_t> contributors);
+                  std::span<const std::uint32_t> contributors,
+                  std::span<const std::uint8_t> levels);
   // This tick's talkers that are heard (selected and talking), with the SSRC each sends us.
   void collectContributors();
   const core::Pcm* nextPromptFrame();
@@ -88,6 +90,7 @@ class RoomMixer {
   std::vector<std::pair<SharedKey, std::span<const std::uint8_t>>> encoded_;
   std::vector<std::pair<ParticipantId, std::uint32_t>> contributors_;  // per tick
   std::vector<std::uint32_t> contributor_ssrcs_;                       // the same, SSRCs only
+  std::vector<std::uint8_t> contributor_levels_;  // and their levels, -dBov (RFC 6465)
   core::Pcm scratch_{};
   std::vector<core::SourceLevel> levels_;
   std::vector<core::SourceFrame> sources_;

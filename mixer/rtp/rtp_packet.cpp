@@ -9,7 +9,8 @@ namespace mcu::mixer::rtp {
 namespace {
 
 // RFC 8285 one-byte header elements: id (4 bits), length-1 (4 bits), data; id 0 is padding.
-void readOneByteExtensions(std::span<const std::uint8_t> ext, int audio_level_id, RtpHeader& h) {
+void readOneByteExtensions(std::span<const std::uint8_t> ext, int audio_level_id, int csrc_level_id,
+                           RtpHeader& h) {
   std::size_t i = 0;
   while (i < ext.size()) {
     const int id = ext[i] >> 4;
@@ -24,6 +25,11 @@ void readOneByteExtensions(std::span<const std::uint8_t> ext, int audio_level_id
     if (id == audio_level_id) {
       h.voice_activity = (ext[i + 1] & 0x80) != 0;
       h.audio_level = static_cast<std::uint8_t>(ext[i + 1] & 0x7F);
+    } else if (id == csrc_level_id) {
+      h.csrc_level_count = static_cast<std::uint8_t>(std::min(len, h.csrc_levels.size()));
+      for (std::size_t k = 0; k < h.csrc_level_count; ++k) {
+        h.csrc_levels[k] = static_cast<std::uint8_t>(ext[i + 1 + k] & 0x7F);
+      }
     }
     i += 1 + len;
   }
@@ -35,7 +41,8 @@ bool looksLikeRtcp(std::span<const std::uint8_t> data) {
   return data.size() >= 2 && (data[1] >= 192 && data[1] <= 223);
 }
 
-std::optional<RtpPacketView> parseRtp(std::span<const std::uint8_t> data, int audio_level_id) {
+std::optional<RtpPacketView> parseRtp(std::span<const std::uint8_t> data, int audio_level_id,
+                                      int csrc_level_id) {
   if (data.size() < kRtpHeaderSize || data.size() > kMaxRtpPacket || (data[0] >> 6) != 2 ||
       looksLikeRtcp(data)) {
     return std::nullopt;
@@ -66,8 +73,9 @@ std::optional<RtpPacketView> parseRtp(std::span<const std::uint8_t> data, int au
     if (offset + 4 + 4 * words > data.size()) {
       return std::nullopt;
     }
-    if (profile == 0xBEDE && audio_level_id > 0) {
-      readOneByteExtensions(data.subspan(offset + 4, 4 * words), audio_level_id, view.header);
+    if (profile == 0xBEDE && (audio_level_id > 0 || csrc_level_id > 0)) {
+      readOneByteExtensions(data.subspan(offset + 4, 4 * words), audio_level_id, csrc_level_id,
+                            view.header);
     }
     offset += 4 + 4 * words;
   }
@@ -87,10 +95,19 @@ std::optional<RtpPacketView> parseRtp(std::span<const std::uint8_t> data, int au
 }
 
 std::size_t writeRtp(const RtpHeader& header, std::span<const std::uint8_t> payload,
-                     std::span<std::uint8_t> out, int audio_level_id) {
-  const bool ext = audio_level_id > 0 && audio_level_id < 15 && header.audio_level.has_value();
+                     std::span<std::uint8_t> out, int audio_level_id, int csrc_level_id) {
+  const bool own_level =
+      audio_level_id > 0 && audio_level_id < 15 && header.audio_level.has_value();
   const std::size_t csrcs = std::min<std::size_t>(header.csrc_count, header.csrcs.size());
-  const std::size_t size = kRtpHeaderSize + 4 * csrcs + (ext ? 8 : 0) + payload.size();
+  const std::size_t levels =
+      csrc_level_id > 0 && csrc_level_id < 15
+          ? std::min<std::size_t>(header.csrc_level_count, header.csrc_levels.size())
+          : 0;
+  // One-byte elements (header byte + data), padded to whole 32-bit words.
+  const std::size_t elements = (own_level ? 2 : 0) + (levels > 0 ? 1 + levels : 0);
+  const std::size_t words = (elements + 3) / 4;
+  const bool ext = words > 0;
+  const std::size_t size = kRtpHeaderSize + 4 * csrcs + (ext ? 4 + 4 * words : 0) + payload.size();
   if (out.size() < size) {
     return 0;
   }
@@ -105,13 +122,23 @@ std::size_t writeRtp(const RtpHeader& header, std::span<const std::uint8_t> payl
   }
   if (ext) {
     write16(&out[offset], 0xBEDE);
-    write16(&out[offset + 2], 1);
-    out[offset + 4] = static_cast<std::uint8_t>(audio_level_id << 4);  // length 1 -> 0
-    out[offset + 5] = static_cast<std::uint8_t>((header.voice_activity ? 0x80 : 0) |
-                                                (*header.audio_level & 0x7F));
-    out[offset + 6] = 0;
-    out[offset + 7] = 0;
-    offset += 8;
+    write16(&out[offset + 2], static_cast<std::uint16_t>(words));
+    std::size_t at = offset + 4;
+    if (own_level) {
+      out[at++] = static_cast<std::uint8_t>(audio_level_id << 4);  // length 1 -> 0
+      out[at++] = static_cast<std::uint8_t>((header.voice_activity ? 0x80 : 0) |
+                                            (*header.audio_level & 0x7F));
+    }
+    if (levels > 0) {
+      out[at++] = static_cast<std::uint8_t>((csrc_level_id << 4) | (levels - 1));
+      for (std::size_t k = 0; k < levels; ++k) {
+        out[at++] = static_cast<std::uint8_t>(header.csrc_levels[k] & 0x7F);
+      }
+    }
+    while (at < offset + 4 + 4 * words) {
+      out[at++] = 0;  // padding (id 0)
+    }
+    offset = at;
   }
   if (!payload.empty()) {
     std::memcpy(&out[offset], payload.data(), payload.size());

@@ -15,16 +15,21 @@ RtpStreamWriter::RtpStreamWriter(std::uint32_t ssrc, std::uint16_t first_sequenc
 
 std::size_t RtpStreamWriter::write(std::span<const std::uint8_t> payload,
                                    std::span<std::uint8_t> out,
-                                   std::span<const std::uint32_t> contributors) {
+                                   std::span<const std::uint32_t> contributors,
+                                   std::span<const std::uint8_t> levels) {
   RtpHeader header;
   header.csrc_count = static_cast<std::uint8_t>(std::min(contributors.size(), header.csrcs.size()));
   std::copy_n(contributors.begin(), header.csrc_count, header.csrcs.begin());
+  if (csrc_level_id_ > 0 && levels.size() == contributors.size()) {
+    header.csrc_level_count = header.csrc_count;
+    std::copy_n(levels.begin(), header.csrc_level_count, header.csrc_levels.begin());
+  }
   header.payload_type = payload_type_;
   header.marker = first_;  // RFC 3551 §4.1: first packet of a talkspurt
   header.sequence = sequence_;
   header.timestamp = timestamp_;
   header.ssrc = ssrc_;
-  const std::size_t size = writeRtp(header, payload, out);
+  const std::size_t size = writeRtp(header, payload, out, 0, csrc_level_id_);
   if (size > 0) {
     first_ = false;
     ++sequence_;

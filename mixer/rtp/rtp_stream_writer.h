@@ -17,9 +17,11 @@ class RtpStreamWriter {
                   std::uint32_t timestamp_step, std::uint8_t payload_type);
 
   // Writes the packet for this tick into `out` and advances; returns its size (0: no room).
-  // `contributors`: the SSRCs heard in it (CSRC list, at most 15).
+  // `contributors`: the SSRCs heard in it (CSRC list, at most 15); `levels`: theirs in -dBov,
+  // sent as RFC 6465 when the recipient negotiated it (setContributorLevelId).
   std::size_t write(std::span<const std::uint8_t> payload, std::span<std::uint8_t> out,
-                    std::span<const std::uint32_t> contributors = {});
+                    std::span<const std::uint32_t> contributors = {},
+                    std::span<const std::uint8_t> levels = {});
   // An RFC 4733 event packet: its own payload type and the event's start timestamp (all
   // packets of one event carry it); time still moves on by one tick.
   std::size_t writeEvent(std::span<const std::uint8_t> payload, std::uint8_t payload_type,
@@ -28,6 +30,7 @@ class RtpStreamWriter {
   void skip() { timestamp_ += step_; }
   void setPayloadType(std::uint8_t pt) { payload_type_ = pt; }
   void setTimestampStep(std::uint32_t step) { step_ = step; }
+  void setContributorLevelId(int id) { csrc_level_id_ = id; }  // 0: not negotiated
   std::uint32_t ssrc() const { return ssrc_; }
   std::uint16_t nextSequence() const { return sequence_; }
   std::uint32_t nextTimestamp() const { return timestamp_; }
@@ -41,6 +44,7 @@ class RtpStreamWriter {
   std::uint32_t step_;
   std::uint8_t payload_type_;
   bool first_ = true;
+  int csrc_level_id_ = 0;
   std::uint64_t packets_ = 0;
   std::uint64_t bytes_ = 0;
 };

@@ -89,7 +89,7 @@ class MediaEngineTest : public ::testing::Test {
     return *peers_.back();
   }
   ParticipantId join(test::RtpPeer& p, const CodecSpec& spec, int ext_id = 0, RoomId room = 1,
-                     std::optional<srtp::SrtpKeys> srtp = std::nullopt) {
+                     std::optional<srtp::SrtpKeys> srtp = std::nullopt, int csrc_level_id = 0) {
     const ParticipantId id = next_id_++;
     MediaEndpoint endpoint;
     endpoint.srtp = std::move(srtp);
@@ -97,6 +97,7 @@ class MediaEngineTest : public ::testing::Test {
     endpoint.remote = {"127.0.0.1", p.port()};
     endpoint.telephone_event_pt = 101;
     endpoint.audio_level_ext_id = ext_id;
+    endpoint.csrc_level_ext_id = csrc_level_id;
     const auto port = engine_->addParticipant(room, id, endpoint);
     EXPECT_TRUE(port.has_value());
     p.setServerPort(port.value_or(0));

@@ -199,6 +199,48 @@ TEST_F(MediaEngineTest, TheMixNamesItsTalkersAsContributingSources) {
   EXPECT_TRUE(told(c, {}, {a.ssrc(), b.ssrc()})) << "nobody talks: no contributors";
 }
 
+// RFC 6465: a listener that negotiated it is told each contributor's level beside its CSRC, in
+// the same order (the louder talker fewer dB below full scale); one that did not gets none.
+TEST_F(MediaEngineTest, TheMixCarriesItsContributorsLevelsWhenNegotiated) {
+  auto& loud = peer(opus(), 500, 12000);
+  auto& soft = peer(opus(), 800, 2500);
+  auto& listener = peer(opus(), 0);
+  listener.setSilent(true);
+  for (auto* p : {&loud, &soft, &listener}) {
+    p->setContributorLevelId(3);
+  }
+  join(loud, opus());
+  join(soft, opus());
+  join(listener, opus(), 0, 1, std::nullopt, 3);
+  test::runFrames({&loud, &soft, &listener}, 60);
+  const auto& got = listener.received();
+  ASSERT_GT(got.size(), 25U);
+  int both = 0;
+  for (std::size_t i = got.size() - 25; i < got.size(); ++i) {
+    const auto& h = got[i].header;
+    ASSERT_EQ(h.csrc_level_count, h.csrc_count) << "a level for every contributor";
+    if (h.csrc_count != 2) {
+      continue;  // talking flickers for a frame on a loaded machine
+    }
+    ++both;
+    const auto level_of = [&h](std::uint32_t ssrc) {
+      for (std::size_t k = 0; k < h.csrc_count; ++k) {
+        if (h.csrcs[k] == ssrc) {
+          return static_cast<int>(h.csrc_levels[k]);
+        }
+      }
+      return -1;
+    };
+    EXPECT_GE(level_of(loud.ssrc()), 0);
+    EXPECT_LT(level_of(loud.ssrc()), level_of(soft.ssrc()));
+    EXPECT_LE(level_of(loud.ssrc()), 20) << "a tone at a third of full scale is about -12 dBov";
+  }
+  EXPECT_GT(both, 0) << "no packet named both talkers";
+  for (const auto& packet : loud.received()) {
+    EXPECT_EQ(packet.header.csrc_level_count, 0) << "not negotiated: not sent";
+  }
+}
+
 TEST_F(MediaEngineTest, OnlyTheLoudestKAreMixed) {
   engine_->setMaxSpeakers(1, 2);
   auto& loud = peer(opus(), 500, 12000);

@@ -150,7 +150,7 @@ void RtpPeer::receiveAll() {
       rtcp_.emplace_back(data.begin(), data.end());
       continue;
     }
-    const auto packet = mixer::rtp::parseRtp(data, 0);
+    const auto packet = mixer::rtp::parseRtp(data, 0, csrc_level_id_);
     if (!packet) {
       continue;
     }

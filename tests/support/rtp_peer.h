@@ -40,6 +40,8 @@ class RtpPeer {
   std::uint16_t serverPort() const { return server_port_; }
   void setImpairment(const Impairment& impairment) { impairment_ = impairment; }
   void setSilent(bool silent) { silent_ = silent; }
+  // The RFC 6465 extension id to read contributors' levels from what we receive (0: none).
+  void setContributorLevelId(int id) { csrc_level_id_ = id; }
   // G.711/G.722 only: `n` frames per packet (n x 20 ms), still paced one frame per call.
   void setFramesPerPacket(int n) { frames_per_packet_ = n; }
   // The RFC 6464 level to claim instead of the measured one (a sender that lies, to show
@@ -80,6 +82,7 @@ class RtpPeer {
   mixer::codec::AudioDecoder decoder_;
   ToneGenerator tone_;
   Impairment impairment_;
+  int csrc_level_id_ = 0;
   bool silent_ = false;
   std::optional<int> reported_level_;
   std::uint16_t sequence_ = 1000;

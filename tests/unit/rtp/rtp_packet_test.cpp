@@ -112,5 +112,32 @@ TEST(RtpPacketCsrcTest, ContributingSourcesRoundTripBeforeTheExtension) {
   EXPECT_EQ(parsed->payload.size(), payload.size());
 }
 
+// RFC 6465 beside RFC 6464 in one extension block: 2 + 1 + 3 bytes of elements, padded to two
+// words; each level is read back in its CSRC's place.
+TEST(RtpPacketCsrcTest, ContributorsLevelsRoundTripInTheSameOrder) {
+  RtpHeader h;
+  h.payload_type = 0;
+  h.ssrc = 1;
+  h.csrc_count = 3;
+  h.csrcs = {10, 20, 30};
+  h.csrc_level_count = 3;
+  h.csrc_levels = {12, 40, 127};
+  h.audio_level = 5;
+  const std::array<std::uint8_t, 2> payload{9, 9};
+  std::array<std::uint8_t, 80> out{};
+  const std::size_t size = writeRtp(h, payload, out, 1, 2);
+  ASSERT_EQ(size, kRtpHeaderSize + 12 + 4 + 8 + payload.size());
+  const auto parsed = parseRtp(std::span(out.data(), size), 1, 2);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->header.audio_level, 5);
+  ASSERT_EQ(parsed->header.contributorLevels().size(), 3U);
+  EXPECT_EQ(parsed->header.csrc_levels[0], 12);
+  EXPECT_EQ(parsed->header.csrc_levels[1], 40);
+  EXPECT_EQ(parsed->header.csrc_levels[2], 127);
+  EXPECT_EQ(parsed->payload.size(), payload.size());
+  // Without the id negotiated, neither is written.
+  EXPECT_EQ(writeRtp(h, payload, out, 0, 0), kRtpHeaderSize + 12 + payload.size());
+}
+
 }  // namespace
 }  // namespace mcu::mixer::rtp

@@ -91,6 +91,13 @@ TEST(SdpNegotiatorTest, RtcpMuxAndAudioLevelExtension) {
                 "a=rtcp-mux\r\na=extmap:3 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"));
   EXPECT_TRUE(a.rtcp_mux);
   EXPECT_EQ(a.audio_level_ext_id, 3);
+  EXPECT_EQ(a.csrc_level_ext_id, 0) << "not offered";
+  const auto levels = accepted(offerWith(
+      "m=audio 4000 RTP/AVP 0", "a=extmap:4 urn:ietf:params:rtp-hdrext:csrc-audio-level\r\n"));
+  EXPECT_EQ(levels.csrc_level_ext_id, 4);
+  EXPECT_NE(SdpNegotiator::answer(levels, {})
+                .find("a=extmap:4 urn:ietf:params:rtp-hdrext:csrc-audio-level"),
+            std::string::npos);
   const auto b = accepted(offerWith("m=audio 4000 RTP/AVP 0", "a=rtcp:4005\r\n"));
   EXPECT_FALSE(b.rtcp_mux);
   EXPECT_EQ(b.remote_rtcp_port, 4005);
