@@ -126,14 +126,16 @@ TEST_F(MediaEngineTest, MutedIsNotHeardAndDeafHearsSilence) {
   const ParticipantId bid = join(b, opus());
   const ParticipantId cid = join(c, opus());
   test::runFrames({&a, &b, &c}, 50);
-  ASSERT_GT(level(a, 1100, 500), kHeard);
+  // Heard in a quarter of the last second's frames or more: a busy machine that stalled the
+  // senders for 500 ms (seen in CI) leaves half; losing the audio leaves none.
+  ASSERT_GT(shareOfFramesHeard(a, 1100), 0.25);
   engine_->setMute(cid, true);
   engine_->setDeaf(bid, true);
   test::runFrames({&a, &b, &c}, 10);
   const std::size_t b_before = b.received().size();
   test::runFrames({&a, &b, &c}, 50);
   EXPECT_LT(level(a, 1100, 600), kNotHeard);
-  EXPECT_GT(level(a, 800, 600), kHeard);
+  EXPECT_GT(shareOfFramesHeard(a, 800), 0.25);
   // Deaf hears nothing of the room, yet gets a packet every 20 ms (phones and NATs end a call
   // that receives nothing).
   // 50 are sent; half is asserted (a loaded machine delays ticks), nothing was sent before.
@@ -253,13 +255,14 @@ TEST_F(MediaEngineTest, OnlyTheLoudestKAreMixed) {
     join(*p, opus());
   }
   test::runFrames({&loud, &second, &third, &fourth, &listener}, 100);
-  EXPECT_GT(level(listener, 500), kHeard);
-  EXPECT_GT(level(listener, 800), kHeard);
-  // Mixing everyone would put the two quiet tones in every frame. A sender stalled by a busy
-  // machine may hand a seat to a quiet one for its 500 ms hold, so the verdict is "rarely",
-  // not "never".
-  EXPECT_LT(shareOfFramesHeard(listener, 1100), 0.5);
-  EXPECT_LT(shareOfFramesHeard(listener, 1400), 0.5);
+  // Counted over the whole 2 s: mixing everyone would put the two quiet tones in every frame.
+  // A sender stalled by a busy machine may hand a seat to a quiet one for its 500 ms hold (a
+  // quarter of the run; two such stalls gave 56 % of the last second in CI), so the verdict is
+  // "rarely", not "never"; the loud ones are in most frames.
+  EXPECT_GT(shareOfFramesHeard(listener, 500, 2000), 0.5);
+  EXPECT_GT(shareOfFramesHeard(listener, 800, 2000), 0.5);
+  EXPECT_LT(shareOfFramesHeard(listener, 1100, 2000), 0.5);
+  EXPECT_LT(shareOfFramesHeard(listener, 1400, 2000), 0.5);
   // The shared mix was encoded once per tick for all listeners.
   std::this_thread::sleep_for(250ms);
   const EngineStats stats = engine_->engineStats();
