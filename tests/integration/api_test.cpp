@@ -6,7 +6,7 @@
 #include <memory>
 #include <thread>
 
-#include "tests/integration/api_client.h"
+#include "tests/integration/api_fixture.h"
 #include "tests/integration/server_fixture.h"
 #include "tests/support/net.h"
 
@@ -16,21 +16,18 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-class ApiTest : public ::testing::Test {
+class ApiTest : public ApiServerTest {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(db_.url());
-    ASSERT_TRUE(server_->waitReady()) << server_->process().output();
-    admin_ = std::make_unique<ApiClient>(server_->httpPort(),
-                                         createToken(db_.url(), "admin", "test-admin"));
+    ApiServerTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
     viewer_token_ = createToken(db_.url(), "viewer", "test-viewer");
   }
   ApiReply createRoom(const json& body) { return admin_->post("/v1/rooms", body.dump()); }
   static std::string problemField(const ApiReply& r) { return r.json().value("field", ""); }
 
-  TestDatabase db_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<ApiClient> admin_;
   std::string viewer_token_;
 };
 

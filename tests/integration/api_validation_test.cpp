@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "tests/integration/api_client.h"
+#include "tests/integration/api_fixture.h"
 #include "tests/integration/server_fixture.h"
 #include "tests/support/net.h"
 
@@ -108,13 +108,13 @@ std::string percentEncoded(const std::string& text) {
   return out;
 }
 
-class ApiValidationTest : public ::testing::Test {
+class ApiValidationTest : public ApiServerTest {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(db_.url());
-    ASSERT_TRUE(server_->waitReady()) << server_->process().output();
-    admin_ = std::make_unique<ApiClient>(server_->httpPort(),
-                                         createToken(db_.url(), "admin", "test-admin"));
+    ApiServerTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
     ASSERT_EQ(admin_->post("/v1/rooms", R"({"name":"audit"})").status, 201);
   }
 
@@ -172,9 +172,6 @@ class ApiValidationTest : public ::testing::Test {
     }
   }
 
-  TestDatabase db_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<ApiClient> admin_;
   int checked_ = 0;
 };
 
