@@ -236,7 +236,9 @@ int Server::run() {
        config_.rooms_factory, config_.dialout_allow, splitList(config_.sip_refer_sources),
        static_cast<std::size_t>(config_.sip_max_pending_refers),
        static_cast<double>(config_.sip_requests_per_source_per_s), config_.sip_tcp_silent_s,
-       static_cast<std::size_t>(config_.sip_tcp_max_per_source)});
+       static_cast<std::size_t>(config_.sip_tcp_max_per_source),
+       static_cast<std::size_t>(config_.sip_max_subscriptions_per_room),
+       static_cast<std::size_t>(config_.sip_max_subscriptions_per_source)});
   sip.enableCalls(conference, codecPreference(config_.media_codecs),
                   {config_.media_address, config_.media_bind}, srtpPolicy(config_));
   media_events.attach(&sip, &conference);

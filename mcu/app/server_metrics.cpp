@@ -29,6 +29,11 @@ std::string serverMetrics(const MetricSources& s) {
   metric(out, "mcu_sip_requests_limited_total", "counter",
          "Requests answered 503 because their source went over sip.requests_per_source_per_s.",
          static_cast<double>(s.sip->limitedRequests()));
+  metric(out, "mcu_sip_subscriptions", "gauge", "RFC 4575 conference-event subscriptions in force.",
+         static_cast<double>(s.sip->subscriptions()));
+  metric(out, "mcu_sip_conference_notifies_total", "counter",
+         "NOTIFYs of conference state sent (full, partial and terminating).",
+         static_cast<double>(s.sip->conferenceNotifies()));
   if (const auto t = s.conference->totals()) {
     metric(out, "mcu_calls_joined_total", "counter", "Calls admitted into a room.",
            static_cast<double>(t->joined));

@@ -331,6 +331,9 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
 
 void Conference::emit(const std::string& type, const std::string& room, mixer::ParticipantId id,
                       const std::string& extra_key, const std::string& extra_value) const {
+  if (watcher_) {
+    watcher_(type, room, id);
+  }
   if (!config_.on_event) {
     return;
   }

@@ -27,6 +27,11 @@ namespace mcu::conference {
 using EventSink = std::function<void(const std::string& type, const std::string& room,
                                      const std::string& payload_json)>;
 
+// The SIP side's view of the same events (RFC 4575 subscriptions), on the control thread:
+// the type, the room and the participant (0 for room events).
+using RoomWatcher =
+    std::function<void(const std::string& type, const std::string& room, std::uint64_t id)>;
+
 // Writes a call may still queue (its row, its end, their events, a room created or ended):
 // what admission keeps free in the database queue for each live call.
 inline constexpr std::size_t kWritesReservedPerCall = 8;
@@ -90,6 +95,10 @@ class Conference {
   void setEndCall(std::function<void(mixer::ParticipantId, const std::string&)> end_call) {
     config_.end_call = std::move(end_call);
   }
+  // Before the first call: who else hears of every event (besides config.on_event).
+  void setWatcher(RoomWatcher watcher) { watcher_ = std::move(watcher); }
+  // A known room's policy and how many are in it now; nullopt for an unknown room.
+  std::optional<std::pair<RoomPolicy, std::size_t>> roomStatus(const std::string& name) const;
   JoinResult join(const JoinRequest& request);
   void update(mixer::ParticipantId id, const mixer::MediaEndpoint& media);
   void leave(mixer::ParticipantId id, const std::string& reason);
@@ -185,6 +194,7 @@ class Conference {
   std::map<mixer::ParticipantId, Member> participants_;
   std::map<mixer::ParticipantId, PendingPin> pending_pins_;
   DialOutFn dial_out_;
+  RoomWatcher watcher_;
   // The `via` of the dial-out being placed: dialOut() sets it and join(), which the dial-out
   // callback calls on the same thread before returning, takes it.
   std::string dialling_via_ = "dial-out";

@@ -48,6 +48,7 @@ ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) 
     v.jitter_ms = stats->jitter_ms;
     v.remote_packet_loss = stats->remote_fraction_lost;
     v.remote_jitter_ms = stats->remote_jitter_ms;
+    v.ssrc = stats->ssrc_in;
   }
   return v;
 }
@@ -63,6 +64,15 @@ std::optional<std::vector<ParticipantView>> Conference::participants(
     views.push_back(view(id, participants_.at(id)));
   }
   return views;
+}
+
+std::optional<std::pair<RoomPolicy, std::size_t>> Conference::roomStatus(
+    const std::string& name) const {
+  const auto it = rooms_.find(name);
+  if (it == rooms_.end()) {
+    return std::nullopt;
+  }
+  return std::pair{it->second.policy, it->second.participants.size()};
 }
 
 std::map<std::string, RoomLive> Conference::liveRooms() const {
@@ -149,6 +159,9 @@ std::size_t Conference::roomDeleted(const std::string& name) {
   // Locked at once, so nobody joins while the BYEs go out; forgotten when the last one leaves.
   it->second.policy.locked = true;
   it->second.deleted = true;
+  if (watcher_) {
+    watcher_("room.deleted", name, 0);  // its subscriptions end now, before its calls do
+  }
   const std::set<mixer::ParticipantId> live = it->second.participants;
   for (const auto id : live) {
     if (config_.end_call) {

@@ -26,6 +26,8 @@ struct Config {
   int sip_requests_per_source_per_s = 100;
   int sip_tcp_silent_s = 30;
   int sip_tcp_max_per_source = 256;
+  int sip_max_subscriptions_per_room = 200;
+  int sip_max_subscriptions_per_source = 50;
   std::string rooms_factory =
       "conference-factory";  // empty: our requests go straight to their target
   HostPort http_listen{"127.0.0.1", 8080};

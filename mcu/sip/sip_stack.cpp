@@ -17,6 +17,7 @@
 #include "mcu/common/log.h"
 #include "mcu/common/request_limiter.h"
 #include "mcu/sip/call_handler.h"
+#include "mcu/sip/conference_notifier.h"
 #include "mcu/sip/session_timer.h"
 #include "mcu/sip/sip_fields.h"
 #include "mcu/sip/sofia_log.h"
@@ -133,8 +134,17 @@ void SipStack::Nua::onCallEvent(nua_event_t event, int status, nua_handle_t* nh,
       calls.onRefer(nua, nh, leg, sip, subscription, owner->draining_.load());
       break;
     }
+    case nua_i_subscribe:
+      owner->notifier_->onSubscribe(nua, nh, status, sip, leg != nullptr, owner->draining_.load());
+      break;
     case nua_r_notify:
-      calls.onNotifyAnswered(nh, status);
+      if (owner->notifier_->owns(nh)) {
+        int substate = nua_substate_active;
+        tl_gets(tags, NUTAG_SUBSTATE_REF(substate), TAG_END());
+        owner->notifier_->onNotifyAnswered(nh, status, substate == nua_substate_terminated);
+      } else {
+        calls.onNotifyAnswered(nh, status);
+      }
       break;
     case nua_r_invite:
       if (leg != nullptr) {
@@ -170,10 +180,13 @@ void SipStack::Nua::onCallEvent(nua_event_t event, int status, nua_handle_t* nh,
       break;
   }
   owner->active_calls_ = calls.activeCalls();
+  owner->subscriptions_ = owner->notifier_->subscriptions();
+  owner->conference_notifies_ = owner->notifier_->notifiesSent();
 }
 
 bool SipStack::Nua::refusedAsFlood(nua_event_t event, nua_handle_t* nh, const sip_t* sip) {
-  const bool new_work = event == nua_i_options || event == nua_i_invite || event == nua_i_refer;
+  const bool new_work = event == nua_i_options || event == nua_i_invite || event == nua_i_refer ||
+                        event == nua_i_subscribe;
   // Requests in a dialog (re-INVITE, in-dialog REFER) belong to calls already admitted.
   if (!new_work || limiter == nullptr || sip == nullptr ||
       (sip->sip_to != nullptr && sip->sip_to->a_tag != nullptr)) {
@@ -212,6 +225,7 @@ void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, n
     case nua_i_bye:
     case nua_i_info:
     case nua_i_refer:
+    case nua_i_subscribe:
     case nua_r_notify:
     case nua_i_cancel:
     case nua_i_state:
@@ -222,7 +236,7 @@ void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, n
         onCallEvent(event, status, nh, sip, tags);
       } else if (event == nua_i_invite) {
         answerInvite(nh, sip);
-      } else if (event == nua_i_info || event == nua_i_refer) {
+      } else if (event == nua_i_info || event == nua_i_refer || event == nua_i_subscribe) {
         nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_CURRENT(nua), TAG_END());
       } else if (event == nua_i_state) {
         int state = nua_callstate_init;
@@ -315,7 +329,9 @@ std::optional<std::string> SipStack::start() {
             TAG_IF(!config_.outbound_proxy.empty(), NUTAG_PROXY(config_.outbound_proxy.c_str())),
             // SIPTAG_ALLOW/SUPPORTED replace nua's defaults (NUTAG_ALLOW would only add to them,
             // advertising PRACK, REFER, 100rel... that we do not handle yet).
-            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE, INFO, REFER"),
+            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE, INFO, REFER, SUBSCRIBE"),
+            // RFC 4575 subscriptions: at most an hour, refreshed by the subscriber.
+            SIPTAG_ALLOW_EVENTS_STR(kAllowedEvents), NUTAG_SUB_EXPIRES(3600),
             SIPTAG_ALLOW_STR(kAllowedMethods), SIPTAG_SUPPORTED_STR(kSupportedExtensions),
             SIPTAG_ACCEPT_STR(kAcceptedBodies), SIPTAG_USER_AGENT_STR(kUserAgent),
             // Methods are tokens (RFC 3261): sofia's own parser drops some legal ones.
@@ -359,6 +375,14 @@ void SipStack::enableCalls(conference::Conference& conference,
   calls_->setConferenceFactory(config_.conference_factory);
   calls_->setReferPolicy(
       {config_.dialout_allow, config_.refer_sources, config_.max_pending_refers});
+  notifier_ = std::make_unique<ConferenceNotifier>(
+      conference,
+      NotifierPolicy{config_.max_subscriptions_per_room, config_.max_subscriptions_per_source},
+      config_.retry_after_s);
+  notifier_->setLoop(&loop_);
+  conference.setWatcher([this](const std::string& type, const std::string& room, std::uint64_t id) {
+    notifier_->onRoomEvent(type, room, id);
+  });
   // Runs on the control thread (the conference calls it from a posted task).
   conference.setDialOut([this](const std::string& room, const std::string& uri,
                                const std::string& headers) {

@@ -17,6 +17,7 @@
 namespace mcu::sip {
 
 class CallHandler;
+class ConferenceNotifier;
 }  // namespace mcu::sip
 
 namespace mcu::conference {
@@ -43,13 +44,18 @@ struct SipStackConfig {
   // one address (TcpWatchdog: sofia keeps silent connections for good and caps none).
   int tcp_silent_s = 30;
   std::size_t tcp_max_per_source = 256;
+  // RFC 4575 subscriptions: at most this many to one room, and from one source address.
+  std::size_t max_subscriptions_per_room = 200;
+  std::size_t max_subscriptions_per_source = 50;
 };
 
 // What we put in Allow, Accept and Supported: only what the server really handles.
 // PRACK: we never send a reliable provisional (the 200 comes at once), but a caller that
 // requires 100rel (RFC 3262) must not get 420.
 inline constexpr const char* kAllowedMethods =
-    "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, REFER";
+    "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, REFER, SUBSCRIBE, NOTIFY";
+// RFC 4575: a room's state to subscribers (the only event package we serve; others get 489).
+inline constexpr const char* kAllowedEvents = "conference";
 
 inline constexpr const char* kAcceptedBodies = "application/sdp";
 // RFC 4028 session timers: nua runs the refreshes itself. RFC 3262 reliable provisionals.
@@ -74,6 +80,9 @@ class SipStack {
                    SrtpPolicy srtp = {});
   // Any thread: from now on new INVITEs get 503 with Retry-After, and live calls get a BYE.
   void beginDrain();
+  // Any thread: RFC 4575 subscriptions, and the NOTIFYs sent for them, as of the last event.
+  std::size_t subscriptions() const { return subscriptions_.load(); }
+  std::uint64_t conferenceNotifies() const { return conference_notifies_.load(); }
   // Any thread: calls in progress, as of the last SIP event.
   std::size_t activeCalls() const { return active_calls_.load(); }
   // Any thread: requests refused by the per-source limit so far.
@@ -100,7 +109,10 @@ class SipStack {
   std::atomic<bool> bound_{false};
   std::atomic<bool> draining_{false};
   std::unique_ptr<CallHandler> calls_;
+  std::unique_ptr<ConferenceNotifier> notifier_;
   std::atomic<std::size_t> active_calls_{0};
+  std::atomic<std::size_t> subscriptions_{0};
+  std::atomic<std::uint64_t> conference_notifies_{0};
   std::atomic<std::uint64_t> limited_requests_{0};
   std::atomic<std::size_t> tcp_open_{0};
   std::atomic<std::uint64_t> tcp_closed_silent_{0};

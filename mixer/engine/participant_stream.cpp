@@ -479,6 +479,7 @@ ParticipantStats ParticipantStream::stats() const {
   s.duplicates = j.duplicates;
   s.jitter_ms = j.jitter_ms;
   s.level_dbov = level_dbov_;
+  s.ssrc_in = remote_ssrc_;
   s.talking = talking_;
   s.selected = selected_;
   s.added_latency_ms = j.last_wait_ms;

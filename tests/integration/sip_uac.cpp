@@ -89,7 +89,8 @@ std::string SipUac::request(const std::string& method, std::uint32_t cseq,
     << "Call-ID: " << call_id_ << "\r\n"
     << "CSeq: " << cseq << " " << method << "\r\n"
     << "Contact: <" << scheme() << "tester@127.0.0.1:" << local_port_ << ">\r\n"
-    << (method == "INVITE" ? extra_headers_ : "") << (method == "REFER" ? refer_headers_ : "");
+    << (method == "INVITE" ? extra_headers_ : "")
+    << (method == "REFER" || method == "SUBSCRIBE" ? request_headers_ : "");
   if (sdp) {
     r << "Content-Type: " << content_type << "\r\nContent-Length: " << sdp->size() << "\r\n\r\n"
       << *sdp;
@@ -120,8 +121,8 @@ SipReply SipUac::transact(const std::string& method, const std::optional<std::st
       continue;
     }
     reply = {status, *message, bodyOf(*message)};
-    if (method == "REFER" && to_tag_.empty() && status < 300) {
-      to_tag_ = tagOf(headerValue(*message, "To"));  // the dialog a REFER makes
+    if ((method == "REFER" || method == "SUBSCRIBE") && to_tag_.empty() && status < 300) {
+      to_tag_ = tagOf(headerValue(*message, "To"));  // the dialog a REFER or SUBSCRIBE makes
     }
     if (method == "INVITE") {
       if (to_tag_.empty()) {
@@ -205,7 +206,7 @@ SipReply SipUac::update(const std::string& sdp) { return transact("UPDATE", sdp,
 SipReply SipUac::bye() { return transact("BYE", std::nullopt, std::nullopt); }
 
 SipReply SipUac::refer(const std::string& headers) {
-  refer_headers_ = headers;
+  request_headers_ = headers;
   return transact("REFER", std::nullopt, std::nullopt);
 }
 
@@ -215,6 +216,19 @@ SipReply SipUac::referOutOfDialog(const std::string& room, const std::string& he
   from_tag_ = randomToken();
   to_tag_.clear();
   return refer(headers);
+}
+
+SipReply SipUac::subscribe(const std::string& room, const std::string& headers) {
+  user_ = room;
+  call_id_ = "uac-subscribe-" + randomToken() + "@127.0.0.1";
+  from_tag_ = randomToken();
+  to_tag_.clear();
+  return resubscribe(headers);
+}
+
+SipReply SipUac::resubscribe(const std::string& headers) {
+  request_headers_ = headers;
+  return transact("SUBSCRIBE", std::nullopt, std::nullopt);
 }
 
 SipReply SipUac::info(const std::string& content_type, const std::string& body) {

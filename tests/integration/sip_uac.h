@@ -70,6 +70,11 @@ class SipUac {
   // REFER to sip:<room>@127.0.0.1 outside any dialog; its NOTIFYs then come in the dialog the
   // 202 made.
   SipReply referOutOfDialog(const std::string& room, const std::string& headers);
+  // SUBSCRIBE to sip:<room>@127.0.0.1 outside any dialog with `headers` ("Event: conference\r\n
+  // Expires: 600\r\n"); the 2xx makes the dialog its NOTIFYs come in.
+  SipReply subscribe(const std::string& room, const std::string& headers);
+  // SUBSCRIBE again in that dialog (a refresh, or "Expires: 0" to end it).
+  SipReply resubscribe(const std::string& headers);
   // Waits for a request with `method` from the server and answers it 200.
   bool awaitRequest(const std::string& method, std::chrono::milliseconds timeout);
   // Waits for a request with `method` and leaves it unanswered (glare tests answer later).
@@ -105,7 +110,7 @@ class SipUac {
   std::string to_tag_;
   std::uint32_t cseq_ = 1;
   std::string extra_headers_;
-  std::string refer_headers_;
+  std::string request_headers_;              // for the next REFER or SUBSCRIBE
   std::vector<std::string> early_requests_;  // the server's requests that came mid-transaction
   bool ack_invites_ = true;
 };
