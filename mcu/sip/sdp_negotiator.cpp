@@ -400,7 +400,10 @@ std::string SdpNegotiator::offer(const LocalMedia& local, bool secure_signaling)
     << m.str() << " 101 126\r\n"
     << attrs.str() << "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
     << "a=rtpmap:126 telephone-event/48000\r\na=fmtp:126 0-15\r\n"
-    << "a=ptime:20\r\na=rtcp-mux\r\n";
+    << "a=ptime:20\r\na=rtcp-mux\r\n"
+    // RFC 6465: a callee whose answer keeps it gets the talkers' levels beside their CSRCs,
+    // as a caller that offers it does (RFC 8285 one-byte id 2; an answer may use its own).
+    << "a=extmap:2 " << kCsrcLevelsUri << "\r\n";
   if (srtp) {
     int tag = 0;
     for (const auto suite :

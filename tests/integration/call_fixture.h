@@ -116,14 +116,24 @@ class SipCallTest : public ::testing::Test {
     }
     return answers;
   }
-  // How each participant of `room` came in ("dial-in", "refer"...), as REST lists them.
-  std::multiset<std::string> viasIn(const std::string& room) {
-    const ApiClient api(server_->httpPort(), createToken(db_.url(), "viewer", "via-" + room));
+  // The admin token of this test's server, made at the first use.
+  const std::string& adminToken() {
+    if (admin_token_.empty()) {
+      admin_token_ = createToken(db_.url(), "admin", "call-test-admin");
+    }
+    return admin_token_;
+  }
+  // The participants of `room` as REST lists them (the `items` of the listing).
+  nlohmann::json participantsOf(const std::string& room) {
+    const ApiClient api(server_->httpPort(), adminToken());
     const auto listed = api.get("/v1/rooms/" + room + "/participants");
     EXPECT_EQ(listed.status, 200) << listed.body;
-    const auto items = listed.json()["items"];  // a copy: the json() temporary dies here
+    return listed.json()["items"];  // a copy: the json() temporary dies here
+  }
+  // How each participant of `room` came in ("dial-in", "refer"...), as REST lists them.
+  std::multiset<std::string> viasIn(const std::string& room) {
     std::multiset<std::string> vias;
-    for (const auto& p : items) {
+    for (const auto& p : participantsOf(room)) {
       vias.insert(p["via"].get<std::string>());
     }
     return vias;
@@ -135,6 +145,7 @@ class SipCallTest : public ::testing::Test {
   TestDatabase db_;
   mixer::codec::GstPipelineHost gst_;
   std::unique_ptr<ServerProcess> server_;
+  std::string admin_token_;
 };
 
 // Holds the rooms table locked from its own connection, so that the server's look-up of a

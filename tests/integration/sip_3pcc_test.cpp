@@ -18,22 +18,14 @@ class Sip3pccTest : public SipCallTest {
  protected:
   // The participant of `room` whose dialog has `call_id`, as REST shows it.
   nlohmann::json participantOf(const std::string& room, const std::string& call_id) {
-    const ApiClient api(server_->httpPort(), admin());
-    const auto listed = api.get("/v1/rooms/" + room + "/participants");
-    const auto items = listed.json()["items"];  // a copy: the json() temporary dies here
+    const auto items = participantsOf(room);
     for (const auto& p : items) {
       if (p["call_id"] == call_id) {
         return p;
       }
     }
-    ADD_FAILURE() << "no participant with Call-ID " << call_id << " in " << listed.body;
+    ADD_FAILURE() << "no participant with Call-ID " << call_id << " in " << items.dump();
     return {};
-  }
-  const std::string& admin() {
-    if (token_.empty()) {
-      token_ = createToken(db_.url(), "admin", "3pcc");
-    }
-    return token_;
   }
   // "o=<user> <sess-id> <sess-version> ...": the session id and version of an SDP body.
   static std::pair<std::string, std::string> origin(const std::string& sdp) {
@@ -45,8 +37,6 @@ class Sip3pccTest : public SipCallTest {
     line >> user >> id >> version;
     return {id, version};
   }
-
-  std::string token_;
 };
 
 TEST_F(Sip3pccTest, AReInviteToAnotherEndpointKeepsTheParticipantItsControlsAndItsRecord) {
@@ -56,7 +46,7 @@ TEST_F(Sip3pccTest, AReInviteToAnotherEndpointKeepsTheParticipantItsControlsAndI
   ASSERT_GT(level(bob, 500), kHeard);
   const auto before = participantOf("handoff", alice.sip->callId());
   const std::string path = "/v1/rooms/handoff/participants/" + before["id"].dump();
-  const ApiClient api(server_->httpPort(), admin());
+  const ApiClient api(server_->httpPort(), adminToken());
   ASSERT_EQ(api.patch(path, R"({"deaf":true,"input_gain":2.0,"output_gain":0.5})").status, 200);
 
   // The controller moves Alice's leg to her desk phone: a new address, port and tone.

@@ -72,20 +72,12 @@ class SipConferenceEventTest : public SipCallTest {
     }
     return n;
   }
-  ApiClient admin() {
-    if (admin_token_.empty()) {
-      admin_token_ = createToken(db_.url(), "admin", "conference-event");
-    }
-    return {server_->httpPort(), admin_token_};
-  }
+  ApiClient admin() { return {server_->httpPort(), adminToken()}; }
   // The id of the participant of `room` that REST lists last (the latest to join).
   std::string participantId(const std::string& room) {
-    const auto listed = admin().get("/v1/rooms/" + room + "/participants");
-    const auto items = listed.json()["items"];
+    const auto items = participantsOf(room);
     return items.empty() ? "" : std::to_string(items.back()["id"].get<std::uint64_t>());
   }
-
-  std::string admin_token_;
 };
 
 TEST_F(SipConferenceEventTest, ASubscriberSeesTheRoomThenEachChangeAsAValidPartialDocument) {

@@ -52,4 +52,24 @@ inline FramesHeard framesHeard(std::span<const std::int16_t> audio, std::span<co
   return result;
 }
 
+// expectHears by frames: each heard tone in most 20 ms frames, each other one in almost none.
+// A busy machine may stall a sender for a few frames; that moves these shares by a few
+// hundredths, where it can move one level over a whole window across a threshold.
+inline void expectHearsInFrames(std::span<const std::int16_t> audio,
+                                std::initializer_list<double> heard,
+                                std::initializer_list<double> not_heard) {
+  for (const double hz : heard) {
+    const double tone[] = {hz};  // NOLINT(modernize-avoid-c-arrays): one-element span
+    const auto counted = framesHeard(audio, tone);
+    EXPECT_GT(counted.share(), 0.8) << hz << " Hz should be heard: in " << counted.heard << " of "
+                                    << counted.frames << " frames";
+  }
+  for (const double hz : not_heard) {
+    const double tone[] = {hz};  // NOLINT(modernize-avoid-c-arrays): one-element span
+    const auto counted = framesHeard(audio, tone);
+    EXPECT_LT(counted.share(), 0.05) << hz << " Hz should not be heard: in " << counted.heard
+                                     << " of " << counted.frames << " frames";
+  }
+}
+
 }  // namespace mcu::test

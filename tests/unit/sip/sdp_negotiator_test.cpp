@@ -153,6 +153,11 @@ TEST(SdpNegotiatorTest, OwnOfferListsEveryCodecInPreferenceOrder) {
   const std::string offer = kDefault.offer({"127.0.0.1", 20002, 7, 1, {}});
   EXPECT_NE(offer.find("m=audio 20002 RTP/AVP 111 9 0 8 101 126"), std::string::npos) << offer;
   EXPECT_EQ(accepted(offer).codec.kind, CodecKind::kOpus);
+  // RFC 6465 offered too: an answer that keeps the line turns the levels on for the callee.
+  EXPECT_NE(offer.find("a=extmap:2 urn:ietf:params:rtp-hdrext:csrc-audio-level\r\n"),
+            std::string::npos)
+      << offer;
+  EXPECT_EQ(accepted(offer).csrc_level_ext_id, 2);
 }
 
 }  // namespace
