@@ -18,6 +18,7 @@ json callJson(const store::CallRecord& c) {
           {"call_id", c.call_id},
           {"direction", c.direction},
           {"via", c.via},
+          {"line", c.line},
           {"from_uri", c.from_uri},
           {"display_name", c.display_name},
           {"codec", c.codec},

@@ -19,6 +19,7 @@ json participantJson(const conference::ParticipantView& p) {
           {"state", p.state},
           {"direction", p.direction},
           {"via", p.via},
+          {"line", p.line},
           {"sip_status", p.sip_status == 0 ? json(nullptr) : json(p.sip_status)},
           {"call_id", p.call_id},
           {"from_uri", p.from_uri},

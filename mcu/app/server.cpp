@@ -238,7 +238,8 @@ int Server::run() {
        static_cast<double>(config_.sip_requests_per_source_per_s), config_.sip_tcp_silent_s,
        static_cast<std::size_t>(config_.sip_tcp_max_per_source),
        static_cast<std::size_t>(config_.sip_max_subscriptions_per_room),
-       static_cast<std::size_t>(config_.sip_max_subscriptions_per_source)});
+       static_cast<std::size_t>(config_.sip_max_subscriptions_per_source),
+       static_cast<std::size_t>(config_.rooms_max_lines_per_dialog)});
   sip.enableCalls(conference, codecPreference(config_.media_codecs),
                   {config_.media_address, config_.media_bind}, srtpPolicy(config_));
   media_events.attach(&sip, &conference);

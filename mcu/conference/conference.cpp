@@ -169,6 +169,10 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   } else if (request.awaiting_ack) {
     member.state = "connecting";
   }
+  member.line = request.line;
+  if (request.line > 0) {
+    member.via = "line";
+  }
   participants_[id] = std::move(member);
   if (result.admission.pin_by_dtmf) {
     // Answered but apart: neither heard nor hearing the room until the PIN is right.
@@ -184,7 +188,8 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   store_.callJoined({request.room, request.call_id, request.from_uri, request.display_name,
                      codecText(request.media), remoteText(request.media), config_.node_id,
                      request.dial_out ? "out" : "in",
-                     request.dial_out ? dialling_via_ : "dial-in"});
+                     request.dial_out ? dialling_via_ : (request.line > 0 ? "line" : "dial-in"),
+                     request.line});
   log::info(kComponent, "participant_joined")
       .kv("room", request.room)
       .kv("call_id", request.call_id)
@@ -223,7 +228,7 @@ void Conference::update(mixer::ParticipantId id, const mixer::MediaEndpoint& med
   // The record keeps the codec and address the call used last: an offerless INVITE's codec
   // is only known from the answer in its ACK, and a re-INVITE may change either.
   if (it->second.media.codec.kind != media.codec.kind || it->second.media.remote != media.remote) {
-    store_.callAnswered(it->second.call_id, codecText(media), remoteText(media));
+    store_.callAnswered(it->second.call_id, codecText(media), remoteText(media), it->second.line);
   }
   it->second.media = media;
   if (was_held != !media.send) {
@@ -316,10 +321,10 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
   }
   // The record gets the statistics as of the moment it left, not the last publication.
   store::ConferenceStore* store = &store_;
-  engine_.removeParticipantWithStats(
-      id, [store, call_id = member.call_id, reason](const mixer::ParticipantStats& final_stats) {
-        store->callLeft(call_id, reason, statsJson(final_stats));
-      });
+  engine_.removeParticipantWithStats(id, [store, call_id = member.call_id, line = member.line,
+                                          reason](const mixer::ParticipantStats& final_stats) {
+    store->callLeft(call_id, reason, statsJson(final_stats), line);
+  });
   log::info(kComponent, "participant_left")
       .kv("room", member.room)
       .kv("call_id", member.call_id)

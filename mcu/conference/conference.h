@@ -62,6 +62,9 @@ struct JoinRequest {
   // confirmed() (a 200 never ACKed ends after Timer H).
   bool awaiting_ack = false;
   std::string source;  // the address the INVITE came from (for the on-demand room cap)
+  // Its m= line when its dialog carries several callers (RFC 3264 §8.1): 0 for the first,
+  // and each further one is its own participant and record, via "line".
+  int line = 0;
 };
 
 struct JoinResult {
@@ -172,6 +175,7 @@ class Conference {
     std::string direction = "in";
     std::string via = "dial-in";
     int sip_status = 0;
+    int line = 0;
   };
   struct PendingPin {
     std::string digits;

@@ -34,6 +34,7 @@ ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) 
   v.state = member.state;
   v.direction = member.direction;
   v.via = member.via;
+  v.line = member.line;
   v.sip_status = member.sip_status;
   v.muted = member.muted;
   v.deaf = member.deaf;
@@ -212,7 +213,7 @@ MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
   target->second.participants.insert(id);
   member.room = to;
   leaveRoomMedia(room, id);
-  store_.callMoved(member.call_id, to);
+  store_.callMoved(member.call_id, to, member.line);
   emit("participant.moved", to, id, "from", room);
   log::info(kComponent, "participant_moved")
       .kv("from", room)
@@ -241,7 +242,7 @@ DialOutResult Conference::dialOut(const std::string& room, const std::string& ur
 void Conference::noteVia(mixer::ParticipantId id, const std::string& via) {
   if (const auto it = participants_.find(id); it != participants_.end()) {
     it->second.via = via;
-    store_.callVia(it->second.call_id, via);
+    store_.callVia(it->second.call_id, via, it->second.line);
   }
 }
 
@@ -260,9 +261,13 @@ void Conference::dialProgress(mixer::ParticipantId id, const std::string& state,
         {"uri", member.from_uri}, {"via", member.via}};
     config_.on_event("participant.dialout", member.room, jsonText(payload));
   }
+  if (watcher_) {
+    watcher_("participant.dialout", member.room, id);
+  }
   if (state == "joined") {
     ++ended_.joined;
-    store_.callAnswered(member.call_id, codecText(member.media), remoteText(member.media));
+    store_.callAnswered(member.call_id, codecText(member.media), remoteText(member.media),
+                        member.line);
     emit("participant.joined", member.room, id, "from_uri", member.from_uri);
   }
 }

@@ -19,7 +19,8 @@ struct ParticipantView {
   std::string joined_at;         // RFC 3339 UTC
   std::string state = "joined";  // dialled: calling, ringing, joined, failed
   std::string direction = "in";
-  std::string via = "dial-in";  // dial-in, dial-out, refer, replaces
+  std::string via = "dial-in";  // dial-in, dial-out, refer, replaces, line
+  int line = 0;                 // its m= line in a dialog that carries several callers
   int sip_status = 0;           // dialled: the last final or provisional status (0: none)
   bool muted = false;
   bool deaf = false;

@@ -28,6 +28,7 @@ struct Config {
   int sip_tcp_max_per_source = 256;
   int sip_max_subscriptions_per_room = 200;
   int sip_max_subscriptions_per_source = 50;
+  int rooms_max_lines_per_dialog = 4;
   std::string rooms_factory =
       "conference-factory";  // empty: our requests go straight to their target
   HostPort http_listen{"127.0.0.1", 8080};

@@ -180,6 +180,13 @@ const std::vector<OptionSpec>& specs() {
        "--sip-max-subscriptions-per-source", ValueType::kInteger, "50",
        "RFC 4575 subscriptions from one address, over all rooms; more get 503 (1-100000)",
        integer(&Config::sip_max_subscriptions_per_source, 1, 100000)},
+      {"rooms.max_lines_per_dialog", "MCU_ROOMS_MAX_LINES_PER_DIALOG",
+       "--rooms-max-lines-per-dialog", ValueType::kInteger, "4",
+       "audio lines of one dialog taken as callers, each its own participant (a trunk carrying"
+       " several callers, RFC 3264); further lines are answered with port 0. Lines on one"
+       " address and port are one caller (best-effort SRTP twins). 1: one caller per dialog"
+       " (1-16)",
+       integer(&Config::rooms_max_lines_per_dialog, 1, 16)},
       {"http.listen", "MCU_HTTP_LISTEN", "--http-listen", ValueType::kString, "127.0.0.1:8080",
        "REST API and health listening address (host:port)", hostPort(&Config::http_listen)},
       {"database.url", "DATABASE_URL", "--database-url", ValueType::kString, "",

@@ -8,6 +8,7 @@
 #include <sofia-sip/url.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstring>
@@ -105,9 +106,13 @@ mixer::MediaEndpoint CallHandler::endpointFor(const NegotiatedAudio& audio,
 // `current`: for a request nua hands to us mid-dialog (UPDATE), answer that request, not the
 // dialog's INVITE.
 std::string CallHandler::localSdp(CallLeg& leg, bool as_offer) const {
+  std::vector<AnsweredStream> more;
+  for (const auto& line : leg.extra_lines) {
+    more.push_back({&line.audio, line.port});
+  }
   const auto render = [&] {
     return as_offer ? negotiatorFor(leg.room).offer(leg.local, leg.secure)
-                    : SdpNegotiator::answer(leg.audio, leg.local);
+                    : SdpNegotiator::answer(leg.audio, leg.local, more);
   };
   std::string sdp = render();
   if (!leg.last_sdp.empty() && sdp != leg.last_sdp) {
@@ -261,17 +266,27 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   leg->local.session_version = 1;
   leg->local.srtp_key = randomSrtpKey();
   leg->secure = invite.secure;
+  leg->from_uri = invite.from_uri;
+  leg->display_name = invite.display_name;
+  leg->source = invite.source;
+  leg->pin = pin;
+  std::vector<NegotiatedAudio> streams;
   if (offer) {
-    auto negotiated = negotiatorFor(room).negotiate(*offer, leg->secure);
-    if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
-      reject(nh, r->status, r->warning);
+    auto negotiated = negotiatorFor(room).negotiateStreams(*offer, leg->secure, max_lines_);
+    auto* taken = std::get_if<NegotiatedStreams>(&negotiated);
+    const SdpRejection rejection = taken != nullptr
+                                       ? SdpRejection{488, "304 mcu \"no audio stream offered\""}
+                                       : std::get<SdpRejection>(negotiated);
+    if (taken == nullptr || taken->streams.empty()) {
+      reject(nh, rejection.status, rejection.warning);
       log::info(kComponent, "invite_refused")
           .kv("reason", "sdp")
-          .kv("warning", r->warning)
+          .kv("warning", rejection.warning)
           .kv("call_id", call_id);
       return;
     }
-    leg->audio = std::get<NegotiatedAudio>(negotiated);
+    streams = std::move(taken->streams);
+    leg->audio = streams.front();
   } else {
     // RFC 3725: no offer; ours goes in the 200 and the answer comes in the ACK. Until then we
     // neither send nor mix: there is no address yet.
@@ -304,6 +319,13 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   leg->participant = joined.participant;
   leg->local.address = media_.addressToward(offer ? leg->audio.remote_host : "127.0.0.1");
   leg->local.port = joined.local_port;
+  // A trunk's further callers, one per audio line: each is answered on its own port, or with
+  // port 0 when the room takes no more.
+  for (std::size_t i = 1; i < streams.size(); ++i) {
+    if (auto line = joinLine(*leg, streams[i], true)) {
+      leg->extra_lines.push_back(std::move(*line));
+    }
+  }
   // Refreshes (RFC 4028 §7.4) as a body-less UPDATE when the caller allows it. Otherwise
   // nua's re-INVITE carries no offer, the caller's 2xx carries one, and the ACK must carry
   // our answer: we send that ACK ourselves (ackRefresh). Our refreshes ask for the interval
@@ -348,13 +370,33 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
     respondSdp(leg.nh, localSdp(leg, true));
     return;
   }
-  auto negotiated = negotiatorFor(leg.room).negotiate(*offer, leg.secure);
+  auto negotiated = negotiatorFor(leg.room).negotiateStreams(*offer, leg.secure, max_lines_);
   if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
     reject(leg.nh, r->status, r->warning, update_of);  // the call goes on with its media
     return;
   }
-  leg.audio = std::get<NegotiatedAudio>(negotiated);
-  conference_.update(leg.participant, endpointFor(leg.audio, leg.local));
+  auto& taken = std::get<NegotiatedStreams>(negotiated);
+  if (!applyStreams(leg, std::move(taken.streams))) {
+    // RFC 3264 §8.2: every line set to port 0 (or none left that the room takes): answered
+    // in kind, and a dialog without media ends.
+    respondSdp(leg.nh, SdpNegotiator::declineAll(taken.lines, leg.local), update_of);
+    leave_reasons_.try_emplace(leg.call_id, "lines_removed");
+    // After the 200 is out (nua keeps the order of what we post).
+    nua_handle_t* nh = leg.nh;
+    auto end = [this, nh] {
+      if (legs_.contains(nh)) {
+        nua_bye(nh, SIPTAG_REASON_STR("SIP;cause=200;text=\"every media line removed\""),
+                TAG_END());
+      }
+    };
+    if (loop_ != nullptr) {
+      loop_->post(end);
+    } else {
+      end();
+    }
+    log::info(kComponent, "call_lines_removed").kv("call_id", leg.call_id);
+    return;
+  }
   respondSdp(leg.nh, localSdp(leg, false), update_of);
   log::info(kComponent, "call_updated")
       .kv("call_id", leg.call_id)
@@ -383,6 +425,10 @@ void CallHandler::onAck(CallLeg& leg, const sip_t* sip) {
   const bool first_ack = leg.awaiting_ack;
   leg.awaiting_ack = false;
   if (first_ack) {
+    for (const auto& line : leg.extra_lines) {
+      conference_.confirmed(line.participant);
+      conference_.update(line.participant, endpointFor(line.audio, leg.local));
+    }
     conference_.confirmed(leg.participant);
   }
   if (!leg.awaiting_answer_in_ack) {
@@ -452,8 +498,12 @@ void CallHandler::onTerminated(nua_handle_t* nh, const std::string& reason) {
     CallLeg& leg = *it->second;
     reportRefer(leg, 487, sip_status_phrase(487));  // ended before any final answer
     const auto why = leave_reasons_.find(leg.call_id);
+    const std::string left = why != leave_reasons_.end() ? why->second : reason;
     if (!leg.replaced) {  // a replaced dialog's participant lives on in the new one
-      conference_.leave(leg.participant, why != leave_reasons_.end() ? why->second : reason);
+      conference_.leave(leg.participant, left);
+    }
+    for (const auto& line : leg.extra_lines) {
+      conference_.leave(line.participant, left);
     }
     if (why != leave_reasons_.end()) {
       leave_reasons_.erase(why);
@@ -471,6 +521,18 @@ void CallHandler::noteReason(nua_handle_t* nh, const std::string& reason) {
 
 void CallHandler::bye(mixer::ParticipantId participant, const std::string& reason) {
   for (auto& [nh, leg] : legs_) {
+    // A further line of a trunk's dialog: that caller leaves, the dialog and its other
+    // callers go on, and the line is answered with port 0 from now on.
+    const auto line =
+        std::find_if(leg->extra_lines.begin(), leg->extra_lines.end(),
+                     [participant](const auto& l) { return l.participant == participant; });
+    if (line != leg->extra_lines.end()) {
+      leg->dropped_lines.insert(line->audio.line_index);
+      leg->extra_lines.erase(line);
+      conference_.leave(participant, reason);
+      log::info(kComponent, "line_dropped").kv("call_id", leg->call_id).kv("reason", reason);
+      return;
+    }
     if (leg->participant == participant && !leg->replaced) {
       leave_reasons_.try_emplace(leg->call_id, reason);
       if (leg->outgoing && !leg->answered) {

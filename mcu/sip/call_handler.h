@@ -6,10 +6,12 @@
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,14 @@ struct ReferPolicy {
   std::size_t max_pending = 32;      // REFERed calls not yet answered, server-wide
 };
 
+// RFC 3264 §8.1: a further audio line of a dialog that carries several callers (a trunk or
+// gateway): its own participant, RTP port and call record (calls.leg_index = its line).
+struct ExtraLine {
+  mixer::ParticipantId participant = 0;
+  NegotiatedAudio audio;
+  std::uint16_t port = 0;
+};
+
 struct CallLeg {
   nua_handle_t* nh = nullptr;
   std::string call_id;
@@ -63,6 +73,15 @@ struct CallLeg {
   std::optional<ReferReport> refer;  // placed because of a REFER
   bool replaced = false;  // an INVITE with Replaces took its participant: ends without it
   std::string last_sdp;   // the last SDP we sent in this dialog (its o= version, RFC 3264 §8)
+  // The caller's further lines, in line order (the first line is `participant`/`audio`), who
+  // it is (for the lines it adds later), and lines whose participant an admin removed
+  // (answered with port 0 from then on).
+  std::vector<ExtraLine> extra_lines;
+  std::string from_uri;
+  std::string display_name;
+  std::string source;
+  std::optional<std::string> pin;
+  std::set<std::size_t> dropped_lines;
   bool established() const { return !outgoing || answered; }
 };
 
@@ -100,6 +119,9 @@ class CallHandler {
   // The user part that asks for a new ad-hoc room (RFC 4579 conference factory); empty: none.
   void setConferenceFactory(std::string name) { conference_factory_ = std::move(name); }
   void setReferPolicy(ReferPolicy policy) { refer_policy_ = std::move(policy); }
+  // Audio lines of one dialog taken as participants (rooms.max_lines_per_dialog); more are
+  // answered with port 0.
+  void setMaxLinesPerDialog(std::size_t lines) { max_lines_ = std::max<std::size_t>(1, lines); }
   // REFER in a participant's dialog (`leg`) or outside any dialog (`leg` null): a target to
   // dial into the room (the default, or ;method=INVITE) or a participant to remove
   // (;method=BYE). `event` is the Event nua made for the implicit subscription.
@@ -163,6 +185,12 @@ class CallHandler {
   void onReplacingInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip,
                          const sip_replaces_t& replaces);
   std::size_t pendingRefers() const;
+  // A further line of `leg` joins its room as a participant of its own (nullopt: refused, and
+  // answered with port 0).
+  std::optional<ExtraLine> joinLine(CallLeg& leg, const NegotiatedAudio& stream, bool awaiting_ack);
+  // A new offer's lines onto the dialog's participants (RFC 3264 §8: lines keep their index;
+  // a new one joins, a port 0 one leaves); false when no line is left.
+  bool applyStreams(CallLeg& leg, std::vector<NegotiatedAudio> streams);
 
   conference::Conference& conference_;
   SdpNegotiator negotiator_;
@@ -176,6 +204,7 @@ class CallHandler {
   Loop* loop_ = nullptr;
   std::string conference_factory_;
   ReferPolicy refer_policy_;
+  std::size_t max_lines_ = 1;
   // REFERs from outside any dialog that were accepted: their handles are ours to destroy
   // once the final NOTIFY is answered.
   std::map<nua_handle_t*, bool> out_of_dialog_refers_;  // -> final NOTIFY sent

@@ -178,6 +178,19 @@ SdpNegotiator::SdpNegotiator(std::vector<CodecKind> preference, MediaFamilies fa
     : preference_(std::move(preference)), families_(families), srtp_(srtp) {}
 
 Result SdpNegotiator::negotiate(const std::string& offer, bool secure_signaling) const {
+  auto result = negotiateStreams(offer, secure_signaling, 1);
+  if (auto* rejection = std::get_if<SdpRejection>(&result)) {
+    return *rejection;
+  }
+  auto& negotiated = std::get<NegotiatedStreams>(result);
+  if (negotiated.streams.empty()) {
+    return reject("304 mcu \"no audio stream offered\"");
+  }
+  return std::move(negotiated.streams.front());
+}
+
+std::variant<NegotiatedStreams, SdpRejection> SdpNegotiator::negotiateStreams(
+    const std::string& offer, bool secure_signaling, std::size_t max_streams) const {
   if (offer.size() > kMaxSdpBytes) {
     return reject("399 mcu \"SDP too large\"");
   }
@@ -195,32 +208,45 @@ Result SdpNegotiator::negotiate(const std::string& offer, bool secure_signaling)
     const char* why = sdp_parsing_error(parser);
     return reject(std::string("399 mcu \"malformed SDP: ") + (why != nullptr ? why : "?") + "\"");
   }
-  std::vector<OfferedLine> lines;
-  std::optional<NegotiatedAudio> chosen;
+  NegotiatedStreams out;
   std::optional<SdpRejection> first_problem;
+  bool all_removed = true;
   for (const sdp_media_t* m = session->sdp_media; m != nullptr; m = m->m_next) {
-    if (lines.size() >= kMaxMediaLines) {
+    if (out.lines.size() >= kMaxMediaLines) {
       return reject("399 mcu \"too many media lines\"");
     }
-    lines.push_back(offeredLine(*m));
-    // The first audio line we can use is the stream; every other line is declined (port 0),
-    // never the whole offer (a best-effort SRTP offer, video, T.38 beside audio).
-    if (chosen || m->m_type != sdp_media_audio || m->m_port == 0 || m->m_rejected) {
+    out.lines.push_back(offeredLine(*m));
+    all_removed = all_removed && m->m_port == 0;
+    // The first audio lines we can use are the streams; every other line is declined (port
+    // 0), never the whole offer (a best-effort SRTP offer, video, T.38 beside audio).
+    if (out.streams.size() >= max_streams || m->m_type != sdp_media_audio || m->m_port == 0 ||
+        m->m_rejected) {
       continue;
     }
     auto result = negotiateLine(*session, *m, secure_signaling);
     if (auto* audio = std::get_if<NegotiatedAudio>(&result)) {
-      chosen = std::move(*audio);
-      chosen->line_index = lines.size() - 1;
+      // An alternative of a line taken already, not another caller: one RTP port carries one
+      // stream, and a best-effort SRTP offer repeats its stream as RTP/SAVP and RTP/AVP (a
+      // trunk's callers all come the same way).
+      const bool twin = std::any_of(out.streams.begin(), out.streams.end(), [&](const auto& t) {
+        return (t.remote_host == audio->remote_host && t.remote_port == audio->remote_port) ||
+               t.crypto.has_value() != audio->crypto.has_value();
+      });
+      if (!twin) {
+        audio->line_index = out.lines.size() - 1;
+        out.streams.push_back(std::move(*audio));
+      }
     } else if (!first_problem) {
       first_problem = std::get<SdpRejection>(result);
     }
   }
-  if (!chosen) {
+  if (out.streams.empty() && !(all_removed && !out.lines.empty())) {
     return first_problem.value_or(reject("304 mcu \"no audio stream offered\""));
   }
-  chosen->lines = std::move(lines);
-  return std::move(*chosen);
+  for (auto& stream : out.streams) {
+    stream.lines = out.lines;
+  }
+  return out;
 }
 
 Result SdpNegotiator::negotiateLine(const sdp_session_s& session, const sdp_media_s& audio,
@@ -312,12 +338,20 @@ Result SdpNegotiator::negotiateLine(const sdp_session_s& session, const sdp_medi
   return out;
 }
 
-std::string SdpNegotiator::answer(const NegotiatedAudio& audio, const LocalMedia& local) {
+std::string SdpNegotiator::answer(const NegotiatedAudio& audio, const LocalMedia& local,
+                                  const std::vector<AnsweredStream>& more) {
   std::ostringstream s;
   s << sessionLines(local);
   for (std::size_t i = 0; i < audio.lines.size(); ++i) {
+    const auto other = std::find_if(more.begin(), more.end(), [i](const AnsweredStream& m) {
+      return m.audio != nullptr && m.audio->line_index == i;
+    });
     if (i == audio.line_index) {
       s << audioLines(audio, local);
+    } else if (other != more.end()) {
+      LocalMedia own = local;
+      own.port = other->port;
+      s << audioLines(*other->audio, own);
     } else {
       const OfferedLine& line = audio.lines[i];
       s << "m=" << line.media << " 0 " << line.proto << line.formats << "\r\n";
@@ -327,6 +361,15 @@ std::string SdpNegotiator::answer(const NegotiatedAudio& audio, const LocalMedia
     s << audioLines(audio, local);
   }
   return s.str();
+}
+
+std::string SdpNegotiator::declineAll(const std::vector<OfferedLine>& lines,
+                                      const LocalMedia& local) {
+  std::string sdp = sessionLines(local);
+  for (const auto& line : lines) {
+    sdp += "m=" + line.media + " 0 " + line.proto + line.formats + "\r\n";
+  }
+  return sdp;
 }
 
 std::string SdpNegotiator::audioLines(const NegotiatedAudio& audio, const LocalMedia& local) {

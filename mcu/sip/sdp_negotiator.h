@@ -50,6 +50,20 @@ struct NegotiatedAudio {
   std::optional<CryptoAttribute> crypto;
 };
 
+// Every audio line of an offer we take, for a dialog that carries several callers (RFC 3264
+// §8.1: a trunk, one audio line each). `streams` is in line order; empty only when the offer
+// set every line's port to 0 (RFC 3264 §8.2: the session keeps no media).
+struct NegotiatedStreams {
+  std::vector<OfferedLine> lines;
+  std::vector<NegotiatedAudio> streams;
+};
+
+// Another stream of the same answer: its negotiation and our RTP port for it.
+struct AnsweredStream {
+  const NegotiatedAudio* audio = nullptr;
+  std::uint16_t port = 0;
+};
+
 struct SdpRejection {
   int status = 488;
   std::string warning;  // the Warning header's text (RFC 3261 §20.43, code 304/305/399)
@@ -96,7 +110,17 @@ class SdpNegotiator {
   // `secure_signaling`: the SDP came over TLS (SDES keys may be taken from it).
   std::variant<NegotiatedAudio, SdpRejection> negotiate(const std::string& offer,
                                                         bool secure_signaling = false) const;
-  static std::string answer(const NegotiatedAudio& audio, const LocalMedia& local);
+  // Up to `max_streams` usable audio lines, the first ones in line order; the others are
+  // declined in the answer. A refusal only when no line can be used and not all are port 0.
+  std::variant<NegotiatedStreams, SdpRejection> negotiateStreams(const std::string& offer,
+                                                                 bool secure_signaling,
+                                                                 std::size_t max_streams) const;
+  // `audio`'s line, and `more` (other lines of the same offer, each on its own port), in the
+  // offer's order; every other line with port 0.
+  static std::string answer(const NegotiatedAudio& audio, const LocalMedia& local,
+                            const std::vector<AnsweredStream>& more = {});
+  // Every line of `lines` declined (an offer that removed them all).
+  static std::string declineAll(const std::vector<OfferedLine>& lines, const LocalMedia& local);
   // Our offer: every codec we support, in preference order, with fixed payload types; as
   // RTP/SAVP with our key in every suite when SRTP is required and the signaling secure.
   std::string offer(const LocalMedia& local, bool secure_signaling = false) const;

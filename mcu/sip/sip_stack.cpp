@@ -329,8 +329,10 @@ std::optional<std::string> SipStack::start() {
             TAG_IF(!config_.outbound_proxy.empty(), NUTAG_PROXY(config_.outbound_proxy.c_str())),
             // SIPTAG_ALLOW/SUPPORTED replace nua's defaults (NUTAG_ALLOW would only add to them,
             // advertising PRACK, REFER, 100rel... that we do not handle yet).
-            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE, INFO, REFER, SUBSCRIBE"),
-            // RFC 4575 subscriptions: at most an hour, refreshed by the subscriber.
+            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE, INFO, REFER"),
+            // RFC 4575 subscriptions: at most an hour, refreshed by the subscriber. SUBSCRIBE
+            // is one of nua's own application methods already; naming it again crashed sofia
+            // 1.12's merge of the two lists (ASan: SEGV in msg_params_join).
             SIPTAG_ALLOW_EVENTS_STR(kAllowedEvents), NUTAG_SUB_EXPIRES(3600),
             SIPTAG_ALLOW_STR(kAllowedMethods), SIPTAG_SUPPORTED_STR(kSupportedExtensions),
             SIPTAG_ACCEPT_STR(kAcceptedBodies), SIPTAG_USER_AGENT_STR(kUserAgent),
@@ -373,6 +375,7 @@ void SipStack::enableCalls(conference::Conference& conference,
       SipListeners{config_.listen, config_.tls_listen}, config_.retry_after_s);
   calls_->setLoop(&loop_);
   calls_->setConferenceFactory(config_.conference_factory);
+  calls_->setMaxLinesPerDialog(config_.max_lines_per_dialog);
   calls_->setReferPolicy(
       {config_.dialout_allow, config_.refer_sources, config_.max_pending_refers});
   notifier_ = std::make_unique<ConferenceNotifier>(

@@ -47,6 +47,8 @@ struct SipStackConfig {
   // RFC 4575 subscriptions: at most this many to one room, and from one source address.
   std::size_t max_subscriptions_per_room = 200;
   std::size_t max_subscriptions_per_source = 50;
+  // Audio lines of one dialog taken as callers (RFC 3264 §8.1, trunks); more get port 0.
+  std::size_t max_lines_per_dialog = 4;
 };
 
 // What we put in Allow, Accept and Supported: only what the server really handles.

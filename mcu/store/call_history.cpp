@@ -20,7 +20,7 @@ DbResult<std::vector<CallRecord>> CallHistory::list(const CallQuery& query) {
                      " to_char(c.left_at AT TIME ZONE 'UTC', " +
                      iso +
                      "), c.leave_reason,"
-                     " c.stats::text, c.via FROM calls c"
+                     " c.stats::text, c.via, c.leg_index FROM calls c"
                      " WHERE ($1 = '' OR c.room_name = $1)"
                      " AND ($2 = '' OR c.joined_at >= NULLIF($2, '')::timestamptz)"
                      " AND ($3 = '' OR c.joined_at < NULLIF($3, '')::timestamptz)"
@@ -47,6 +47,7 @@ DbResult<std::vector<CallRecord>> CallHistory::list(const CallQuery& query) {
           }
           call.stats_json = r[11].as<std::string>();
           call.via = r[12].as<std::string>();
+          call.line = r[13].as<int>();
           calls.push_back(std::move(call));
         }
         return calls;

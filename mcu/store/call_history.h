@@ -18,6 +18,7 @@ struct CallRecord {
   std::string call_id;
   std::string direction;
   std::string via;
+  int line = 0;  // its m= line in a dialog of several callers (RFC 3264 §8.1)
   std::string from_uri;
   std::string display_name;
   std::string codec;

@@ -140,55 +140,58 @@ void ConferenceStore::callJoined(const CallJoinedRow& row) {
             // the queue runs in order, so it is there.
             txn.exec_params(
                 "INSERT INTO calls (room_id, room_name, node_id, call_id, direction, from_uri,"
-                " display_name, codec, remote_media, via) SELECT id, name, $2, $3, $8, $4, $5, $6,"
-                " $7, $9 FROM rooms"
+                " display_name, codec, remote_media, via, leg_index) SELECT id, name, $2, $3, $8,"
+                " $4, $5, $6, $7, $9, $10 FROM rooms"
                 " WHERE name = $1 AND deleted_at IS NULL",
                 row.room, row.node, row.call_id, row.from_uri, row.display_name, row.codec,
-                row.remote_media, row.direction, row.via);
+                row.remote_media, row.direction, row.via, row.line);
             txn.commit();
           }});
 }
 
 void ConferenceStore::callAnswered(const std::string& call_id, const std::string& codec,
-                                   const std::string& remote_media) {
-  submit({"call answered " + call_id, [call_id, codec, remote_media](DbSession& session) {
+                                   const std::string& remote_media, int line) {
+  submit({"call answered " + call_id, [call_id, codec, remote_media, line](DbSession& session) {
             pqxx::work txn(session.connection());
             txn.exec_params(
                 "UPDATE calls SET codec = $2, remote_media = $3 WHERE call_id = $1"
-                " AND left_at IS NULL",
-                call_id, codec, remote_media);
+                " AND leg_index = $4 AND left_at IS NULL",
+                call_id, codec, remote_media, line);
             txn.commit();
           }});
 }
 
-void ConferenceStore::callVia(const std::string& call_id, const std::string& via) {
-  submit({"call via " + call_id, [call_id, via](DbSession& session) {
+void ConferenceStore::callVia(const std::string& call_id, const std::string& via, int line) {
+  submit({"call via " + call_id, [call_id, via, line](DbSession& session) {
             pqxx::work txn(session.connection());
-            txn.exec_params("UPDATE calls SET via = $2 WHERE call_id = $1 AND left_at IS NULL",
-                            call_id, via);
+            txn.exec_params(
+                "UPDATE calls SET via = $2 WHERE call_id = $1 AND leg_index = $3"
+                " AND left_at IS NULL",
+                call_id, via, line);
             txn.commit();
           }});
 }
 
-void ConferenceStore::callMoved(const std::string& call_id, const std::string& room) {
-  submit({"call moved " + call_id, [call_id, room](DbSession& session) {
+void ConferenceStore::callMoved(const std::string& call_id, const std::string& room, int line) {
+  submit({"call moved " + call_id, [call_id, room, line](DbSession& session) {
             pqxx::work txn(session.connection());
             txn.exec_params(
                 "UPDATE calls SET room_name = $2, room_id = (SELECT id FROM rooms WHERE name = $2"
-                " AND deleted_at IS NULL) WHERE call_id = $1 AND left_at IS NULL",
-                call_id, room);
+                " AND deleted_at IS NULL) WHERE call_id = $1 AND leg_index = $3"
+                " AND left_at IS NULL",
+                call_id, room, line);
             txn.commit();
           }});
 }
 
 void ConferenceStore::callLeft(const std::string& call_id, const std::string& reason,
-                               const std::string& stats_json) {
-  submit({"call left " + call_id, [call_id, reason, stats_json](DbSession& session) {
+                               const std::string& stats_json, int line) {
+  submit({"call left " + call_id, [call_id, reason, stats_json, line](DbSession& session) {
             pqxx::work txn(session.connection());
             txn.exec_params(
                 "UPDATE calls SET left_at = now(), leave_reason = $2, stats = $3::jsonb"
-                " WHERE call_id = $1 AND left_at IS NULL",
-                call_id, reason, stats_json);
+                " WHERE call_id = $1 AND leg_index = $4 AND left_at IS NULL",
+                call_id, reason, stats_json, line);
             txn.commit();
           }});
 }

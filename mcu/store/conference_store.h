@@ -34,7 +34,8 @@ struct CallJoinedRow {
   std::string remote_media;
   std::string node;
   std::string direction = "in";  // "out": dialled by the server
-  std::string via = "dial-in";   // dial-in, dial-out, refer, replaces
+  std::string via = "dial-in";   // dial-in, dial-out, refer, replaces, line
+  int line = 0;                  // its m= line in a dialog of several callers (leg_index)
 };
 
 class ConferenceStore {
@@ -61,15 +62,17 @@ class ConferenceStore {
   void findRoom(const std::string& name, std::function<void(std::optional<RoomRow>)> done);
   bool available() const { return worker_.isReady(); }
   void callJoined(const CallJoinedRow& row);
+  // A call is its Call-ID and, in a dialog that carries several callers, its m= line (`line`,
+  // the calls.leg_index of its row).
   // A dialled call was answered: its codec and media address are known now.
   void callAnswered(const std::string& call_id, const std::string& codec,
-                    const std::string& remote_media);
+                    const std::string& remote_media, int line = 0);
   // A live call learnt how it came in after it joined (Replaces takes over a seat).
-  void callVia(const std::string& call_id, const std::string& via);
+  void callVia(const std::string& call_id, const std::string& via, int line = 0);
   // A live call moved to another room: its record follows.
-  void callMoved(const std::string& call_id, const std::string& room);
+  void callMoved(const std::string& call_id, const std::string& room, int line = 0);
   void callLeft(const std::string& call_id, const std::string& reason,
-                const std::string& stats_json);
+                const std::string& stats_json, int line = 0);
   // Jobs refused because the queue was full (each is also logged).
   std::uint64_t dropped() const { return dropped_; }
   // Whether `jobs` more writes fit in the queue now: a flood (or a database that is away) must

@@ -199,7 +199,8 @@ TEST_F(SipPresenceTest, OptionsReplyHeadersAreExactOverUdpAndTcp) {
     SCOPED_TRACE(transport);
     EXPECT_EQ(statusLine(reply), "SIP/2.0 200 OK") << reply;
     EXPECT_EQ(headerValue(reply, "Allow"),
-              "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, REFER");
+              "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, REFER, SUBSCRIBE, NOTIFY");
+    EXPECT_EQ(headerValue(reply, "Allow-Events"), "conference");
     EXPECT_EQ(headerValue(reply, "Accept"), "application/sdp");
     EXPECT_EQ(headerCount(reply, "Accept"), 1);
     EXPECT_EQ(headerValue(reply, "Supported"), "timer, 100rel, norefersub, replaces");

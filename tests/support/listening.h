@@ -52,16 +52,17 @@ inline FramesHeard framesHeard(std::span<const std::int16_t> audio, std::span<co
   return result;
 }
 
-// expectHears by frames: each heard tone in most 20 ms frames, each other one in almost none.
-// A busy machine may stall a sender for a few frames; that moves these shares by a few
-// hundredths, where it can move one level over a whole window across a threshold.
+// expectHears by frames: each heard tone in more than half the 20 ms frames, each other one in
+// almost none. A busy machine may stall a sender or the mixer for a few hundred ms (seen under
+// ASan: 11 frames of 50 silent for everyone); that moves these shares, not the verdict, where
+// it can move one level over a whole window across a threshold.
 inline void expectHearsInFrames(std::span<const std::int16_t> audio,
                                 std::initializer_list<double> heard,
                                 std::initializer_list<double> not_heard) {
   for (const double hz : heard) {
     const double tone[] = {hz};  // NOLINT(modernize-avoid-c-arrays): one-element span
     const auto counted = framesHeard(audio, tone);
-    EXPECT_GT(counted.share(), 0.8) << hz << " Hz should be heard: in " << counted.heard << " of "
+    EXPECT_GT(counted.share(), 0.5) << hz << " Hz should be heard: in " << counted.heard << " of "
                                     << counted.frames << " frames";
   }
   for (const double hz : not_heard) {

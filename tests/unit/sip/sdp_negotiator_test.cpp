@@ -223,6 +223,59 @@ TEST(SdpNegotiatorTest, BestEffortSrtpOfferGetsItsPlainLineAnswered) {
             (std::vector<std::string>{"m=audio 0 RTP/SAVP 0", "m=audio 20000 RTP/AVP 0"}));
 }
 
+NegotiatedStreams streamsOf(const std::string& offer, std::size_t max, bool secure = false) {
+  auto result = kDefault.negotiateStreams(offer, secure, max);
+  if (auto* r = std::get_if<SdpRejection>(&result)) {
+    ADD_FAILURE() << r->warning;
+    return {};
+  }
+  return std::get<NegotiatedStreams>(result);
+}
+
+TEST(SdpNegotiatorTest, ATrunksAudioLinesAreStreamsUpToTheLimitEachAnsweredOnItsPort) {
+  const std::string offer = offerWith("m=video 3000 RTP/AVP 96",
+                                      "a=rtpmap:96 VP8/90000\r\n"
+                                      "m=audio 4000 RTP/AVP 0\r\nm=audio 4010 RTP/AVP 8\r\n"
+                                      "m=audio 4020 RTP/AVP 0\r\n");
+  const auto two = streamsOf(offer, 2);
+  ASSERT_EQ(two.streams.size(), 2U);
+  EXPECT_EQ(two.streams[0].line_index, 1U);
+  EXPECT_EQ(two.streams[1].line_index, 2U);
+  EXPECT_EQ(two.streams[1].remote_port, 4010);
+  EXPECT_EQ(two.streams[1].codec.kind, CodecKind::kPcma);
+  const std::string answer = SdpNegotiator::answer(two.streams[0], {"127.0.0.1", 20000, 42, 1, {}},
+                                                   {{.audio = &two.streams[1], .port = 20010}});
+  EXPECT_EQ(mLines(answer),
+            (std::vector<std::string>{"m=video 0 RTP/AVP 96", "m=audio 20000 RTP/AVP 0",
+                                      "m=audio 20010 RTP/AVP 8", "m=audio 0 RTP/AVP 0"}));
+  EXPECT_EQ(streamsOf(offer, 16).streams.size(), 3U);
+}
+
+TEST(SdpNegotiatorTest, TwinLinesOfOneStreamAreOneCaller) {
+  // One address and port: the same stream offered twice.
+  EXPECT_EQ(streamsOf(offerWith("m=audio 4000 RTP/AVP 0", "m=audio 4000 RTP/AVP 8\r\n"), 4)
+                .streams.size(),
+            1U);
+  // Best-effort SRTP over TLS: SAVP and its AVP twin, both usable, are one caller.
+  const std::string best_effort =
+      offerWith("m=audio 4000 RTP/SAVP 0",
+                "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
+                "\r\nm=audio 4002 RTP/AVP 0\r\n");
+  const auto taken = streamsOf(best_effort, 4, true);
+  ASSERT_EQ(taken.streams.size(), 1U);
+  EXPECT_TRUE(taken.streams[0].crypto.has_value());
+}
+
+TEST(SdpNegotiatorTest, AnOfferThatDisablesEveryLineHasNoStreamsAndIsDeclinedInKind) {
+  const auto none = streamsOf(offerWith("m=audio 0 RTP/AVP 0", "m=audio 0 RTP/AVP 8\r\n"), 4);
+  EXPECT_TRUE(none.streams.empty());
+  ASSERT_EQ(none.lines.size(), 2U);
+  EXPECT_EQ(mLines(SdpNegotiator::declineAll(none.lines, {"127.0.0.1", 20000, 42, 1, {}})),
+            (std::vector<std::string>{"m=audio 0 RTP/AVP 0", "m=audio 0 RTP/AVP 8"}));
+  // A first INVITE like it has no stream to answer: 488 as before.
+  EXPECT_EQ(rejected(offerWith("m=audio 0 RTP/AVP 0", "")).status, 488);
+}
+
 TEST(SdpNegotiatorTest, OnlyUnusableLinesRejectTheWholeOffer) {
   const auto r = rejected(offerWith("m=video 4002 RTP/AVP 96", "a=rtpmap:96 VP8/90000\r\n"));
   EXPECT_EQ(r.status, 488);
