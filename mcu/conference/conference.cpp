@@ -347,6 +347,10 @@ void Conference::emit(const std::string& type, const std::string& room, mixer::P
     payload["participant"] = static_cast<std::uint64_t>(id);
     if (const auto it = participants_.find(id); it != participants_.end()) {
       payload["via"] = it->second.via;
+      if (it->second.line > 0) {  // a further caller of a trunk's dialog: which one
+        payload["call_id"] = it->second.call_id;
+        payload["line"] = it->second.line;
+      }
     }
   }
   if (!extra_key.empty()) {

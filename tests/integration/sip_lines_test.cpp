@@ -77,6 +77,12 @@ TEST_F(SipLinesTest, EachLineIsACallerAndReInvitesAddAndRemoveThem) {
   expectHearsInFrames(carol.media->lastAudio(1000), {500, 800}, {1100});
   EXPECT_EQ(linesOf("trunked", trunk.callId()), (std::vector<int>{0, 1}));
   EXPECT_EQ(viasIn("trunked"), (std::multiset<std::string>{"dial-in", "dial-in", "line"}));
+  // The event stream says which dialog and line a further caller is.
+  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM events WHERE type = 'participant.joined'"
+                            " AND payload->>'line' = '1' AND payload->>'call_id' = '" +
+                                trunk.callId() + "'",
+                            "1"),
+            "1");
 
   // A re-INVITE adds two lines: the first is a caller, the second is one over the limit of 3.
   auto c = peer(1700);

@@ -10,8 +10,13 @@ separate process over real SIP:
           other: the time from sending the REFER to its INVITE reaching the UAS (median, p99).
           The server needs sip.refer_sources and dialout.allow = 127.0.0.1.
 
+  lines   CALLERS callers in one room, LINES per dialog (a trunk's dialogs of several m= lines,
+          or LINES=1: a dialog each), every caller sending 20 ms PCMU RTP for SECONDS: the
+          server's CPU per participant-second, to compare the two.
+
   tests/load/integrator_run.py fanout SIP_PORT MCU_PID [SUBS=100] [SECONDS=20]
   tests/load/integrator_run.py refer  SIP_PORT MCU_PID [RUNS=100]
+  tests/load/integrator_run.py lines  SIP_PORT MCU_PID [CALLERS=100] [LINES=4] [SECONDS=20]
 
 Bounded: a fixed count of requests, every wait has a timeout. Loopback only.
 """
@@ -203,6 +208,78 @@ def refer(server_port, pid, runs):
     pump(selector, time.monotonic() + 1.0, on_message)
 
 
+def lines_sdp(ports):
+    sdp = f"v=0\r\no=load 1 1 IN IP4 {HOST}\r\ns=-\r\nc=IN IP4 {HOST}\r\nt=0 0\r\n"
+    for port in ports:
+        sdp += f"m=audio {port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=rtcp-mux\r\n"
+    return sdp
+
+
+def lines(server_port, pid, callers, per_dialog, seconds):
+    room = f"sip:lines@{HOST}:{server_port}"
+    selector = selectors.DefaultSelector()
+    media = []  # (socket, server port) per caller, once answered
+
+    def on_message(agent, message):
+        first = message.split("\r\n", 1)[0]
+        if first.startswith("SIP/2.0 200") and "INVITE" in header(message, "CSeq"):
+            if not agent.to_tag:
+                agent.to_tag = re.search(r"tag=([^;>\s]+)", header(message, "To")).group(1)
+                agent.request("ACK", room)
+                ports = [int(p) for p in re.findall(r"^m=audio (\d+)", message, re.M)]
+                for sock, port in zip(agent.rtp, ports):
+                    if port:
+                        media.append((sock, port))
+        elif not first.startswith("SIP/2.0"):
+            agent.sock.sendto(response(message, 200, "OK").encode(), agent.server)
+
+    dialogs = []
+    for _ in range(callers // per_dialog):
+        trunk = Agent(server_port)
+        trunk.rtp = []
+        for _ in range(per_dialog):
+            rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            rtp.bind((HOST, 0))
+            rtp.setblocking(False)
+            trunk.rtp.append(rtp)
+        selector.register(trunk.sock, selectors.EVENT_READ, trunk)
+        trunk.request("INVITE", room, body=lines_sdp([r.getsockname()[1] for r in trunk.rtp]))
+        dialogs.append(trunk)
+        pump(selector, time.monotonic() + 0.02, on_message)
+    pump(selector, time.monotonic() + 2.0, on_message)
+    print(f"lines: {len(media)} callers answered in {len(dialogs)} dialogs of {per_dialog}")
+    # 20 ms of a quiet PCMU tone-ish pattern (not silence: callers must be decoded and mixed).
+    payload = bytes((0x80 + (i * 37) % 40) for i in range(160))
+    seq, ts, ssrc = 0, 0, 0x1234
+    cpu0, t0 = cpu_seconds(pid), time.monotonic()
+    next_at = t0
+    while time.monotonic() - t0 < seconds:
+        for i, (sock, port) in enumerate(media):
+            header_bytes = bytes([0x80, 0x00]) + seq.to_bytes(2, "big") + ts.to_bytes(4, "big") + \
+                (ssrc + i).to_bytes(4, "big")
+            try:
+                sock.sendto(header_bytes + payload, (HOST, port))
+            except BlockingIOError:
+                pass
+            try:
+                while sock.recv(2048):
+                    pass
+            except BlockingIOError:
+                pass
+        seq, ts = (seq + 1) & 0xFFFF, (ts + 160) & 0xFFFFFFFF
+        next_at += 0.02
+        pump(selector, next_at, on_message)
+    cpu1, t1 = cpu_seconds(pid), time.monotonic()
+    participant_seconds = len(media) * (t1 - t0)
+    print(f"lines callers={len(media)} per_dialog={per_dialog} over {t1 - t0:.1f} s: server cpu "
+          f"{cpu1 - cpu0:.2f} s = {1000 * (cpu1 - cpu0) / participant_seconds:.3f} ms per "
+          f"participant-second")
+    for trunk in dialogs:
+        if trunk.to_tag:
+            trunk.request("BYE", room)
+    pump(selector, time.monotonic() + 2.0, on_message)
+
+
 def main():
     mode, port, pid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     if mode == "fanout":
@@ -210,6 +287,10 @@ def main():
                float(sys.argv[5]) if len(sys.argv) > 5 else 20)
     elif mode == "refer":
         refer(port, pid, int(sys.argv[4]) if len(sys.argv) > 4 else 100)
+    elif mode == "lines":
+        lines(port, pid, int(sys.argv[4]) if len(sys.argv) > 4 else 100,
+              int(sys.argv[5]) if len(sys.argv) > 5 else 4,
+              float(sys.argv[6]) if len(sys.argv) > 6 else 20)
     else:
         sys.exit(__doc__)
 
