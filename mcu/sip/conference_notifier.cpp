@@ -52,8 +52,11 @@ bool changesRoster(const std::string& type) {
 }  // namespace
 
 ConferenceNotifier::ConferenceNotifier(conference::Conference& conference, NotifierPolicy policy,
-                                       int retry_after_s)
-    : conference_(conference), policy_(policy), retry_after_s_(retry_after_s) {}
+                                       SipListeners listeners, int retry_after_s)
+    : conference_(conference),
+      policy_(policy),
+      listeners_(std::move(listeners)),
+      retry_after_s_(retry_after_s) {}
 
 void ConferenceNotifier::refuse(nua_t* nua, nua_handle_t* nh, int status, const std::string& why) {
   const std::string retry = std::to_string(retry_after_s_);
@@ -123,7 +126,10 @@ void ConferenceNotifier::onSubscribe(nua_t* nua, nua_handle_t* nh, int status, c
   }
   // nua gives the 200 an Expires of the one asked for, at most NUTAG_SUB_EXPIRES; the first
   // NOTIFY follows at once (RFC 6665 §4.2.1.2), in the order nua received our calls.
-  nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua), TAG_END());
+  // Our Contact names the room and says it is a focus (RFC 4579 §5.3), as in its calls; the
+  // NOTIFYs of the dialog carry it too.
+  const std::string contact = contactForRequest(listeners_, sip, room);
+  nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua), SIPTAG_CONTACT_STR(contact.c_str()), TAG_END());
   Subscription& sub = subscriptions_[nh];
   sub.room = room;
   sub.entity = entityOf(sip, room);

@@ -17,6 +17,7 @@
 #include "mcu/common/loop.h"
 #include "mcu/conference/conference.h"
 #include "mcu/conference/conference_info.h"
+#include "mcu/sip/local_contact.h"
 
 namespace mcu::sip {
 
@@ -27,7 +28,8 @@ struct NotifierPolicy {
 
 class ConferenceNotifier {
  public:
-  ConferenceNotifier(conference::Conference& conference, NotifierPolicy policy, int retry_after_s);
+  ConferenceNotifier(conference::Conference& conference, NotifierPolicy policy,
+                     SipListeners listeners, int retry_after_s);
   // Where flushes are posted, so the events of one turn make one NOTIFY per subscriber.
   void setLoop(Loop* loop) { loop_ = loop; }
 
@@ -64,6 +66,7 @@ class ConferenceNotifier {
 
   conference::Conference& conference_;
   NotifierPolicy policy_;
+  SipListeners listeners_;
   int retry_after_s_;
   Loop* loop_ = nullptr;
   bool flush_posted_ = false;

@@ -381,7 +381,7 @@ void SipStack::enableCalls(conference::Conference& conference,
   notifier_ = std::make_unique<ConferenceNotifier>(
       conference,
       NotifierPolicy{config_.max_subscriptions_per_room, config_.max_subscriptions_per_source},
-      config_.retry_after_s);
+      SipListeners{config_.listen, config_.tls_listen}, config_.retry_after_s);
   notifier_->setLoop(&loop_);
   conference.setWatcher([this](const std::string& type, const std::string& room, std::uint64_t id) {
     notifier_->onRoomEvent(type, room, id);

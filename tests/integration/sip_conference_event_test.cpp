@@ -43,6 +43,7 @@ class SipConferenceEventTest : public SipCallTest {
         continue;
       }
       EXPECT_EQ(headerValue(*notify, "Event"), "conference");
+      EXPECT_NE(headerValue(*notify, "Contact").find(";isfocus"), std::string::npos) << *notify;
       Notified n{headerValue(*notify, "Subscription-State"),
                  notify->substr(notify->find("\r\n\r\n") + 4)};
       if (!n.body.empty()) {
@@ -88,6 +89,9 @@ TEST_F(SipConferenceEventTest, ASubscriberSeesTheRoomThenEachChangeAsAValidParti
                                              "Event: conference\r\nExpires: 600\r\n"
                                              "Accept: application/conference-info+xml\r\n");
   ASSERT_EQ(accepted.status, 200) << accepted.message;
+  EXPECT_NE(headerValue(accepted.message, "Contact").find("<sip:board@"), std::string::npos);
+  EXPECT_NE(headerValue(accepted.message, "Contact").find(";isfocus"), std::string::npos)
+      << accepted.message;
   const int expires = std::stoi(headerValue(accepted.message, "Expires"));
   EXPECT_GT(expires, 0);
   EXPECT_LE(expires, 600);
@@ -136,6 +140,13 @@ TEST_F(SipConferenceEventTest, ASubscriberSeesTheRoomThenEachChangeAsAValidParti
   EXPECT_EQ(left.version, 5);
   EXPECT_NE(left.body.find("<user-count>1</user-count>"), std::string::npos) << left.body;
   EXPECT_EQ(count(left.body, "state=\"deleted\""), 1U) << left.body;
+
+  // Refreshed: 200 with the new expiry, and a NOTIFY that says the subscription is active.
+  const auto refreshed = subscriber.resubscribe("Event: conference\r\nExpires: 300\r\n");
+  EXPECT_EQ(refreshed.status, 200) << refreshed.message;
+  EXPECT_LE(std::stoi(headerValue(refreshed.message, "Expires")), 300);
+  const Notified again = next(subscriber, seen);
+  EXPECT_EQ(again.state.rfind("active;expires=", 0), 0U) << again.state;
 
   // Withdrawn: 200, then a last NOTIFY that says terminated.
   const auto withdrawn = subscriber.resubscribe("Event: conference\r\nExpires: 0\r\n");
