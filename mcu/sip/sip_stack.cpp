@@ -299,7 +299,12 @@ SipStack::SipStack(SipStackConfig config)
   }
 }
 
-SipStack::~SipStack() { stop(); }
+SipStack::~SipStack() {
+  stop();
+  if (watched_ != nullptr) {  // also when start() failed and stop() had nothing to stop
+    watched_->setWatcher(nullptr);
+  }
+}
 
 std::optional<std::string> SipStack::start() {
   routeSofiaLogsToStructuredLog();
@@ -383,6 +388,7 @@ void SipStack::enableCalls(conference::Conference& conference,
       NotifierPolicy{config_.max_subscriptions_per_room, config_.max_subscriptions_per_source},
       SipListeners{config_.listen, config_.tls_listen}, config_.retry_after_s);
   notifier_->setLoop(&loop_);
+  watched_ = &conference;
   conference.setWatcher([this](const std::string& type, const std::string& room, std::uint64_t id) {
     notifier_->onRoomEvent(type, room, id);
   });
@@ -449,6 +455,11 @@ void SipStack::stop() {
     nua_shutdown(nua_->nua);
   });
   loop_.join();
+  // The conference outlives us (it is made first): nothing it does later may reach the
+  // notifier. The control thread is gone, so this cannot race its calls.
+  if (watched_ != nullptr) {
+    watched_->setWatcher(nullptr);
+  }
 }
 
 }  // namespace mcu::sip

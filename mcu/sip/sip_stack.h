@@ -112,6 +112,7 @@ class SipStack {
   std::atomic<bool> draining_{false};
   std::unique_ptr<CallHandler> calls_;
   std::unique_ptr<ConferenceNotifier> notifier_;
+  conference::Conference* watched_ = nullptr;  // its watcher calls notifier_: unset at stop()
   std::atomic<std::size_t> active_calls_{0};
   std::atomic<std::size_t> subscriptions_{0};
   std::atomic<std::uint64_t> conference_notifies_{0};
