@@ -171,13 +171,17 @@ void ConferenceNotifier::notify(nua_handle_t* nh, const std::string& body) {
   ++notifies_sent_;
 }
 
-void ConferenceNotifier::flush(nua_handle_t* nh, Subscription& sub) {
+void ConferenceNotifier::flush(nua_handle_t* nh, Subscription& sub, ViewCache& views) {
   if (sub.in_flight || sub.ending || sub.dirty.empty()) {
     return;
   }
   std::vector<conference::EndpointChange> changes;
   for (const auto id : sub.dirty) {
-    auto now = conference_.participant(sub.room, id);
+    auto [cached, fresh] = views.try_emplace({sub.room, id});
+    if (fresh) {
+      cached->second = conference_.participant(sub.room, id);
+    }
+    auto now = cached->second;
     if (now && now->state != "failed") {
       sub.known[id] = now->from_uri;
       changes.push_back({id, now->from_uri, std::move(now), false});
@@ -203,8 +207,9 @@ void ConferenceNotifier::flush(nua_handle_t* nh, Subscription& sub) {
 
 void ConferenceNotifier::flushAll() {
   flush_posted_ = false;
+  ViewCache views;
   for (auto& [nh, sub] : subscriptions_) {
-    flush(nh, sub);
+    flush(nh, sub, views);
   }
 }
 
@@ -271,7 +276,8 @@ void ConferenceNotifier::onNotifyAnswered(nua_handle_t* nh, int status, bool ter
     return;
   }
   it->second.in_flight = false;
-  flush(nh, it->second);
+  ViewCache views;
+  flush(nh, it->second, views);
 }
 
 }  // namespace mcu::sip

@@ -11,8 +11,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "mcu/common/loop.h"
 #include "mcu/conference/conference.h"
@@ -59,7 +61,11 @@ class ConferenceNotifier {
   void refuse(nua_t* nua, nua_handle_t* nh, int status, const std::string& why);
   conference::ConferenceInfoRoom roomInfo(const Subscription& sub) const;
   void sendFull(nua_handle_t* nh, Subscription& sub);
-  void flush(nua_handle_t* nh, Subscription& sub);
+  // Participants as one flush round saw them (room and id): looked up once per round, not once
+  // per subscriber (100 subscribers of one room share every view).
+  using ViewCache =
+      std::map<std::pair<std::string, std::uint64_t>, std::optional<conference::ParticipantView>>;
+  void flush(nua_handle_t* nh, Subscription& sub, ViewCache& views);
   void flushAll();
   void end(nua_handle_t* nh);
   void notify(nua_handle_t* nh, const std::string& body);

@@ -82,12 +82,28 @@ class Agent:
         self.cseq += 1
         self.sock.sendto(text.encode(), self.server)
 
+    def take_dialog(self, message, ruri):
+        """The first 2xx to our INVITE: the dialog's tag, and ACK. True the first time."""
+        if self.to_tag:
+            return False
+        self.to_tag = re.search(r"tag=([^;>\s]+)", header(message, "To")).group(1)
+        self.request("ACK", ruri)
+        return True
+
     def receive(self):
         try:
             data, _ = self.sock.recvfrom(65535)
         except BlockingIOError:
             return None
         return data.decode(errors="replace")
+
+
+def hang_up(agents, ruri, selector, on_message, wait_s):
+    """BYE on every dialog that was answered, then their answers for `wait_s`."""
+    for agent in agents:
+        if agent.to_tag:
+            agent.request("BYE", ruri)
+    pump(selector, time.monotonic() + wait_s, on_message)
 
 
 def pump(selector, until, on_message):
@@ -116,9 +132,7 @@ def fanout(server_port, pid, subs, seconds):
             stats["bytes"] += len(message.encode())
             agent.sock.sendto(response(message, 200, "OK").encode(), agent.server)
         elif first.startswith("SIP/2.0 2") and "INVITE" in header(message, "CSeq"):
-            if not agent.to_tag:
-                agent.to_tag = re.search(r"tag=([^;>\s]+)", header(message, "To")).group(1)
-                agent.request("ACK", room)
+            if agent.take_dialog(message, room):
                 stats["answered"] += 1
         elif first.startswith("SIP/2.0 2") and "SUBSCRIBE" in header(message, "CSeq"):
             agent.to_tag = re.search(r"tag=([^;>\s]+)", header(message, "To")).group(1)
@@ -151,10 +165,7 @@ def fanout(server_port, pid, subs, seconds):
           f"notifies {stats['notifies']} ({stats['notifies'] / (t1 - t0):.0f}/s), "
           f"{stats['bytes'] / (t1 - t0) / 1000:.1f} kB/s, "
           f"{stats['bytes'] / max(1, stats['notifies']):.0f} B/notify")
-    for caller in callers:
-        if caller.to_tag:
-            caller.request("BYE", room)
-    pump(selector, time.monotonic() + 3.0, on_message)
+    hang_up(callers, room, selector, on_message, 3.0)
 
 
 def refer(server_port, pid, runs):
@@ -173,9 +184,7 @@ def refer(server_port, pid, runs):
                 state["invite_at"] = time.monotonic()
             agent.sock.sendto(response(message, 486, "Busy Here").encode(), agent.server)
         elif first.startswith("SIP/2.0 2") and "INVITE" in header(message, "CSeq"):
-            if not agent.to_tag:
-                agent.to_tag = re.search(r"tag=([^;>\s]+)", header(message, "To")).group(1)
-                agent.request("ACK", room)
+            agent.take_dialog(message, room)
         elif not first.startswith("SIP/2.0") and not first.startswith("ACK "):
             agent.sock.sendto(response(message, 200, "OK").encode(), agent.server)
 
@@ -203,9 +212,7 @@ def refer(server_port, pid, runs):
     print(f"refer runs={runs} invites={len(latencies)}: REFER -> INVITE median "
           f"{statistics.median(latencies) if latencies else 0:.2f} ms, p99 {p99:.2f} ms, "
           f"max {latencies[-1] if latencies else 0:.2f} ms; server cpu {cpu1 - cpu0:.2f} s")
-    if keeper.to_tag:
-        keeper.request("BYE", room)
-    pump(selector, time.monotonic() + 1.0, on_message)
+    hang_up([keeper], room, selector, on_message, 1.0)
 
 
 def lines_sdp(ports):
@@ -223,13 +230,9 @@ def lines(server_port, pid, callers, per_dialog, seconds):
     def on_message(agent, message):
         first = message.split("\r\n", 1)[0]
         if first.startswith("SIP/2.0 200") and "INVITE" in header(message, "CSeq"):
-            if not agent.to_tag:
-                agent.to_tag = re.search(r"tag=([^;>\s]+)", header(message, "To")).group(1)
-                agent.request("ACK", room)
+            if agent.take_dialog(message, room):
                 ports = [int(p) for p in re.findall(r"^m=audio (\d+)", message, re.M)]
-                for sock, port in zip(agent.rtp, ports):
-                    if port:
-                        media.append((sock, port))
+                media.extend((sock, port) for sock, port in zip(agent.rtp, ports) if port)
         elif not first.startswith("SIP/2.0"):
             agent.sock.sendto(response(message, 200, "OK").encode(), agent.server)
 
@@ -274,10 +277,7 @@ def lines(server_port, pid, callers, per_dialog, seconds):
     print(f"lines callers={len(media)} per_dialog={per_dialog} over {t1 - t0:.1f} s: server cpu "
           f"{cpu1 - cpu0:.2f} s = {1000 * (cpu1 - cpu0) / participant_seconds:.3f} ms per "
           f"participant-second")
-    for trunk in dialogs:
-        if trunk.to_tag:
-            trunk.request("BYE", room)
-    pump(selector, time.monotonic() + 2.0, on_message)
+    hang_up(dialogs, room, selector, on_message, 2.0)
 
 
 def main():
