@@ -216,7 +216,8 @@ int Server::run() {
       mixer::createMediaEngine({.threads = threads,
                                 .bind_host = config_.media_bind,
                                 .port_min = static_cast<std::uint16_t>(config_.media_port_min),
-                                .port_max = static_cast<std::uint16_t>(config_.media_port_max)},
+                                .port_max = static_cast<std::uint16_t>(config_.media_port_max),
+                                .batched_io = config_.media_batched_io},
                                &media_events);
   conference::Conference conference(
       *engine, conference_store,

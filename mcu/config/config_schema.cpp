@@ -225,6 +225,11 @@ const std::vector<OptionSpec>& specs() {
        integer(&Config::media_port_max, 1025, 65535)},
       {"media.threads", "MCU_MEDIA_THREADS", "--media-threads", ValueType::kInteger, "0",
        "media threads (0: one per core, 1-64)", integer(&Config::media_threads, 0, 64)},
+      {"media.batched_io", "MCU_MEDIA_BATCHED_IO", "--media-batched-io", ValueType::kBoolean,
+       "true",
+       "RTP in and out through io_uring, a few syscalls per tick instead of one per packet"
+       " (false, or a kernel/sandbox without io_uring: one per packet)",
+       boolean(&Config::media_batched_io)},
       {"media.codecs", "MCU_MEDIA_CODECS", "--media-codecs", ValueType::kString,
        "opus,G722,PCMU,PCMA", "codec preference for SDP answers, first wins", applyCodecs},
       {"media.rtp_timeout_s", "MCU_MEDIA_RTP_TIMEOUT_S", "--media-rtp-timeout-s",

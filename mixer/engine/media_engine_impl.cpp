@@ -21,7 +21,7 @@ class MediaEngineImpl final : public MediaEngine {
   MediaEngineImpl(const EngineConfig& config, MediaEvents* events)
       : ports_(config.bind_host, config.port_min, config.port_max) {
     for (int i = 0; i < std::max(1, config.threads); ++i) {
-      threads_.push_back(std::make_unique<MediaThread>(i, events));
+      threads_.push_back(std::make_unique<MediaThread>(i, events, config.batched_io));
     }
   }
 

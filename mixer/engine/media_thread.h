@@ -16,6 +16,7 @@
 
 #include "mixer/codec/gst_push_chain.h"
 #include "mixer/engine/media_types.h"
+#include "mixer/engine/packet_io.h"
 #include "mixer/engine/room_mixer.h"
 
 namespace mcu::mixer {
@@ -24,13 +25,17 @@ struct ThreadStats {
   std::uint64_t ticks = 0;
   std::uint64_t late_ticks = 0;  // a timer expiry found more than one period elapsed
   double max_tick_ms = 0.0;      // longest time spent ticking all rooms once
+  bool batched_io = false;       // packets go through io_uring (packet_io.h)
+  PacketIoCounters io;           // its counters, when it does
   std::uint64_t shared_encodes = 0;
   std::uint64_t personal_encodes = 0;
 };
 
 class MediaThread {
  public:
-  MediaThread(int index, MediaEvents* events);
+  // `batched_io`: try io_uring for the participants' packets (falls back to epoll + one
+  // syscall per packet when the kernel refuses it).
+  MediaThread(int index, MediaEvents* events, bool batched_io = true);
   MediaThread(const MediaThread&) = delete;
   MediaThread& operator=(const MediaThread&) = delete;
   ~MediaThread();
@@ -61,11 +66,16 @@ class MediaThread {
  private:
   void run();
   void runTasks();
+  // The participant's sockets start (stop) being read: by the batched I/O, or by epoll.
+  void listen(ParticipantStream& p);
+  void stopListening(ParticipantStream& p);
+  void dispatch(const PacketIo::Datagram& datagram);
   void onTimer();
   void publishStats();
 
   int index_;
   MediaEvents* events_;
+  bool want_batched_io_;
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
   int wake_fd_ = -1;
@@ -74,6 +84,7 @@ class MediaThread {
   std::deque<std::function<void()>> tasks_;
   // Owned by the media thread.
   std::unique_ptr<codec::GstPipelineHost> gst_;
+  std::unique_ptr<PacketIo> io_;  // null: epoll and one syscall per packet
   std::map<RoomId, std::unique_ptr<RoomMixer>> rooms_;
   std::unordered_map<ParticipantId, std::pair<RoomMixer*, ParticipantStream*>> participants_;
   std::unordered_map<ParticipantId, std::vector<std::function<void()>>> arriving_;

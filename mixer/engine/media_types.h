@@ -90,6 +90,7 @@ struct EngineConfig {
   std::string bind_host = "127.0.0.1";
   std::uint16_t port_min = 20000;
   std::uint16_t port_max = 29999;
+  bool batched_io = true;  // io_uring when the kernel allows it (packet_io.h)
 };
 
 }  // namespace mcu::mixer

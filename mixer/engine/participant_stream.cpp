@@ -173,36 +173,41 @@ void ParticipantStream::receive(std::int64_t now_us, MediaEvents* events) {
     if (n < 0) {
       return;
     }
-    const bool from_remote = remote_ && from == *remote_;
-    if (!from_remote) {
-      // Only the negotiated address is heard, or with NAT latching the first source once.
-      if (endpoint_.latch_remote && !latched_) {
-        remote_ = from;
-        latched_ = true;
-      } else {
-        ++counters_.dropped_wrong_source;
-        continue;
-      }
-    }
-    const bool rtcp = rtp::looksLikeRtcp(std::span(buffer.data(), static_cast<std::size_t>(n)));
-    const auto length = accept(buffer, static_cast<std::size_t>(n), rtcp, now_us);
-    if (!length) {
-      continue;
-    }
-    const std::span<const std::uint8_t> data(buffer.data(), *length);
-    if (rtcp) {
-      onRtcp(data);  // rtcp-mux (RFC 5761 §4)
-      continue;
-    }
-    const auto packet = rtp::parseRtp(data, endpoint_.audio_level_ext_id);
-    if (!packet) {
-      ++counters_.dropped_bad;
-      continue;
-    }
-    ++counters_.packets_in;
-    counters_.bytes_in += static_cast<std::uint64_t>(n);
-    onRtp(*packet, now_us, events);
+    onDatagram(std::span(buffer.data(), static_cast<std::size_t>(n)), from, now_us, events);
   }
+}
+
+void ParticipantStream::onDatagram(std::span<std::uint8_t> datagram, const Endpoint& from,
+                                   std::int64_t now_us, MediaEvents* events) {
+  const bool from_remote = remote_ && from == *remote_;
+  if (!from_remote) {
+    // Only the negotiated address is heard, or with NAT latching the first source once.
+    if (endpoint_.latch_remote && !latched_) {
+      remote_ = from;
+      latched_ = true;
+    } else {
+      ++counters_.dropped_wrong_source;
+      return;
+    }
+  }
+  const bool rtcp = rtp::looksLikeRtcp(datagram);
+  const auto length = accept(datagram, datagram.size(), rtcp, now_us);
+  if (!length) {
+    return;
+  }
+  const std::span<const std::uint8_t> data(datagram.data(), *length);
+  if (rtcp) {
+    onRtcp(data);  // rtcp-mux (RFC 5761 §4)
+    return;
+  }
+  const auto packet = rtp::parseRtp(data, endpoint_.audio_level_ext_id);
+  if (!packet) {
+    ++counters_.dropped_bad;
+    return;
+  }
+  ++counters_.packets_in;
+  counters_.bytes_in += datagram.size();
+  onRtp(*packet, now_us, events);
 }
 
 void ParticipantStream::onRtp(const rtp::RtpPacketView& packet, std::int64_t now_us,
@@ -239,15 +244,29 @@ void ParticipantStream::receiveRtcp(std::int64_t now_us) {
     if (n < 0) {
       return;
     }
-    // The far end's RTCP may come from another port than its RTP, never from another host.
-    if (!remote_ || from.addr.ss_family != remote_->addr.ss_family || !sameHost(from, *remote_)) {
-      ++counters_.dropped_wrong_source;
-      continue;
-    }
-    if (const auto length = accept(buffer, static_cast<std::size_t>(n), true, now_us)) {
-      onRtcp(std::span(buffer.data(), *length));
-    }
+    onRtcpDatagram(std::span(buffer.data(), static_cast<std::size_t>(n)), from, now_us);
   }
+}
+
+void ParticipantStream::onRtcpDatagram(std::span<std::uint8_t> datagram, const Endpoint& from,
+                                       std::int64_t now_us) {
+  // The far end's RTCP may come from another port than its RTP, never from another host.
+  if (!remote_ || from.addr.ss_family != remote_->addr.ss_family || !sameHost(from, *remote_)) {
+    ++counters_.dropped_wrong_source;
+    return;
+  }
+  if (const auto length = accept(datagram, datagram.size(), true, now_us)) {
+    onRtcp(std::span(datagram.data(), *length));
+  }
+}
+
+bool ParticipantStream::transmit(const UdpSocket& from, std::span<const std::uint8_t> packet,
+                                 const Endpoint& to) {
+  if (io_ != nullptr) {
+    io_->send(from.fd(), packet, to);  // leaves with the tick's batch
+    return true;
+  }
+  return from.send(packet, to);
 }
 
 void ParticipantStream::onRtcp(std::span<const std::uint8_t> data) {
@@ -284,7 +303,7 @@ void ParticipantStream::maybeSendRtcp(std::int64_t now_us) {
   const std::size_t size = protect(
       packet, rtp::writeSenderReport(sender, receive_stats_.nextBlock(), "mcu", packet), true);
   const UdpSocket& from = endpoint_.rtcp_mux ? socket_ : rtcp_socket_;
-  if (size > 0 && from.send(std::span(packet.data(), size), *rtcp_remote_)) {
+  if (size > 0 && transmit(from, std::span(packet.data(), size), *rtcp_remote_)) {
     ++counters_.rtcp_sent;
   }
 }
@@ -377,7 +396,7 @@ void ParticipantStream::sendPayload(std::span<const std::uint8_t> payload,
   std::array<std::uint8_t, rtp::kMaxRtpPacket + srtp::kSrtpMaxOverhead> packet{};
   const std::size_t size =
       protect(packet, writer_.write(payload, packet, contributors, levels), false);
-  if (size > 0 && socket_.send(std::span(packet.data(), size), *remote_)) {
+  if (size > 0 && transmit(socket_, std::span(packet.data(), size), *remote_)) {
     ++counters_.packets_out;
     counters_.bytes_out += size;
   }
@@ -443,7 +462,7 @@ bool ParticipantStream::sendDtmfPacket() {
               writer_.writeEvent(payload, static_cast<std::uint8_t>(endpoint_.telephone_event_pt),
                                  dtmf_timestamp_, tick == 0, packet),
               false);
-  if (size > 0 && socket_.send(std::span(packet.data(), size), *remote_)) {
+  if (size > 0 && transmit(socket_, std::span(packet.data(), size), *remote_)) {
     ++counters_.packets_out;
     counters_.bytes_out += size;
   }

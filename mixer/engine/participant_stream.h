@@ -12,6 +12,7 @@
 #include "mixer/codec/audio_decoder.h"
 #include "mixer/codec/audio_encoder.h"
 #include "mixer/engine/media_types.h"
+#include "mixer/engine/packet_io.h"
 #include "mixer/engine/udp_socket.h"
 #include "mixer/rtp/jitter_buffer.h"
 #include "mixer/rtp/rtcp.h"
@@ -66,6 +67,14 @@ class ParticipantStream {
   void receive(std::int64_t now_us, MediaEvents* events);
   // Reads the separate RTCP socket (without rtcp-mux).
   void receiveRtcp(std::int64_t now_us);
+  // One datagram read elsewhere (batched I/O) from the RTP socket, or the RTCP socket; it may
+  // be decrypted in place. `now_us`: when it arrived.
+  void onDatagram(std::span<std::uint8_t> datagram, const Endpoint& from, std::int64_t now_us,
+                  MediaEvents* events);
+  void onRtcpDatagram(std::span<std::uint8_t> datagram, const Endpoint& from,
+                      std::int64_t now_us);
+  // The thread's batched I/O to send with from now on (null: one sendto per packet).
+  void setPacketIo(PacketIo* io) { io_ = io; }
   // Sends an RTCP sender report when its interval (about 5 s, RFC 3550 §6.2) is due.
   void maybeSendRtcp(std::int64_t now_us);
 
@@ -138,12 +147,15 @@ class ParticipantStream {
   // A packet about to be sent, protected in place when SRTP is on; its length to send, 0 for
   // none.
   std::size_t protect(std::span<std::uint8_t> packet, std::size_t size, bool rtcp);
+  // Sends from one of our sockets, batched when the thread has batched I/O.
+  bool transmit(const UdpSocket& from, std::span<const std::uint8_t> packet, const Endpoint& to);
 
   ParticipantId id_;
   UdpSocket socket_;
   UdpSocket rtcp_socket_;
   MediaEndpoint endpoint_;
   codec::GstPipelineHost& gst_;
+  PacketIo* io_ = nullptr;  // Borrowed: the owning media thread's, when it has one.
   std::unique_ptr<srtp::SrtpSession> srtp_;
   std::optional<Endpoint> remote_;
   bool latched_ = false;

@@ -1,0 +1,348 @@
+#include "mixer/engine/packet_io.h"
+
+#include <liburing.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "mcu/common/log.h"
+#include "mixer/rtp/rtp_packet.h"
+#include "mixer/srtp/srtp_keys.h"
+
+namespace mcu::mixer {
+namespace {
+
+constexpr unsigned kSqEntries = 1024;
+constexpr unsigned kCqEntries = 16384;
+// Receive buffers: a tick's worth of packets for a few thousand sockets. When they run out a
+// socket's multishot receive ends (ENOBUFS) with its packets still in the socket's own buffer;
+// poll() arms it again and goes round once more, so that costs a syscall, not a packet.
+constexpr unsigned kRecvBuffers = 4096;  // a power of two
+constexpr unsigned kRecvBufferSize = 2048;
+constexpr int kBufferGroup = 1;
+constexpr int kMaxPollRounds = 8;
+// Send slots grow on demand up to this; past it a packet goes out with sendto.
+constexpr std::size_t kMaxSendSlots = 8192;
+constexpr std::size_t kSendBytes = rtp::kMaxRtpPacket + srtp::kSrtpMaxOverhead;
+
+// user_data of a completion: a send (tag | slot), a cancellation, or a receive (the caller's
+// key, below 2^40, with the generation of its watch above: a completion of an earlier watch of
+// the same key, e.g. a participant that moved away and back, is told from the current one).
+constexpr std::uint64_t kSendTag = 1ULL << 62;
+constexpr std::uint64_t kCancelTag = 1ULL << 61;
+constexpr int kGenerationShift = 40;
+constexpr std::uint64_t kKeyMask = (1ULL << kGenerationShift) - 1;
+
+std::int64_t steadyUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t realtimeUs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+struct SendSlot {
+  msghdr msg{};
+  iovec iov{};
+  Endpoint to;
+  std::array<std::uint8_t, kSendBytes> data;
+};
+
+class UringPacketIo final : public PacketIo {
+ public:
+  UringPacketIo() = default;
+  UringPacketIo(const UringPacketIo&) = delete;
+  UringPacketIo& operator=(const UringPacketIo&) = delete;
+  ~UringPacketIo() override {
+    if (ring_ready_) {
+      if (buf_ring_ != nullptr) {
+        io_uring_unregister_buf_ring(&ring_, kBufferGroup);
+      }
+      io_uring_queue_exit(&ring_);
+    }
+    if (buf_ring_ != nullptr) {
+      ::munmap(buf_ring_, ringBytes());
+    }
+    if (buffers_ != nullptr) {
+      ::munmap(buffers_, static_cast<std::size_t>(kRecvBuffers) * kRecvBufferSize);
+    }
+  }
+
+  bool init() {
+    io_uring_params params{};
+    params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    params.cq_entries = kCqEntries;
+    if (io_uring_queue_init_params(kSqEntries, &ring_, &params) != 0) {
+      return false;
+    }
+    ring_ready_ = true;
+    buf_ring_ = static_cast<io_uring_buf_ring*>(::mmap(
+        nullptr, ringBytes(), PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0));
+    buffers_ = static_cast<std::uint8_t*>(
+        ::mmap(nullptr, static_cast<std::size_t>(kRecvBuffers) * kRecvBufferSize,
+               PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0));
+    if (buf_ring_ == MAP_FAILED || buffers_ == MAP_FAILED) {
+      buf_ring_ = nullptr;
+      buffers_ = nullptr;
+      return false;
+    }
+    io_uring_buf_ring_init(buf_ring_);
+    io_uring_buf_reg reg{};
+    reg.ring_addr = reinterpret_cast<std::uint64_t>(buf_ring_);
+    reg.ring_entries = kRecvBuffers;
+    reg.bgid = kBufferGroup;
+    if (io_uring_register_buf_ring(&ring_, &reg, 0) != 0) {
+      ::munmap(buf_ring_, ringBytes());
+      buf_ring_ = nullptr;
+      return false;
+    }
+    for (unsigned i = 0; i < kRecvBuffers; ++i) {
+      giveBack(static_cast<unsigned short>(i), static_cast<int>(i));
+    }
+    io_uring_buf_ring_advance(buf_ring_, static_cast<int>(kRecvBuffers));
+    // The layout every multishot receive writes: name, then the timestamp, then the payload.
+    template_.msg_namelen = sizeof(sockaddr_storage);
+    template_.msg_controllen = CMSG_SPACE(sizeof(timespec));
+    return true;
+  }
+
+  void watch(int fd, std::uint64_t key) override {
+    const int on = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+    generation_ = (generation_ + 1) & ((1ULL << (61 - kGenerationShift)) - 1);
+    const std::uint64_t tagged = (key & kKeyMask) | (generation_ << kGenerationShift);
+    watched_[tagged] = fd;
+    tags_[key & kKeyMask] = tagged;
+    arm(fd, tagged);
+  }
+
+  void unwatch(std::uint64_t key) override {
+    const auto tag = tags_.find(key & kKeyMask);
+    if (tag == tags_.end()) {
+      return;
+    }
+    const std::uint64_t tagged = tag->second;
+    tags_.erase(tag);
+    watched_.erase(tagged);
+    io_uring_sqe* sqe = nextSqe();
+    io_uring_prep_cancel64(sqe, tagged, 0);
+    io_uring_sqe_set_data64(sqe, kCancelTag);
+    submit();  // now: the socket is closed right after, and the request holds a reference
+  }
+
+  void send(int fd, std::span<const std::uint8_t> data, const Endpoint& to) override {
+    if (data.size() > kSendBytes) {
+      ++counters_.send_failed;
+      return;
+    }
+    const auto slot = freeSlot();
+    if (!slot) {
+      ++counters_.unbatched_sends;
+      ::sendto(fd, data.data(), data.size(), MSG_DONTWAIT,
+               reinterpret_cast<const sockaddr*>(&to.addr), to.len);
+      return;
+    }
+    SendSlot& s = *slots_[*slot];
+    std::memcpy(s.data.data(), data.data(), data.size());
+    s.to = to;
+    s.iov = {s.data.data(), data.size()};
+    s.msg = {};
+    s.msg.msg_name = &s.to.addr;
+    s.msg.msg_namelen = s.to.len;
+    s.msg.msg_iov = &s.iov;
+    s.msg.msg_iovlen = 1;
+    io_uring_sqe* sqe = nextSqe();
+    // MSG_DONTWAIT: a full socket buffer drops the packet, as sendto did; io_uring would
+    // otherwise hold the slot and wait for room.
+    io_uring_prep_sendmsg(sqe, fd, &s.msg, MSG_DONTWAIT);
+    io_uring_sqe_set_data64(sqe, kSendTag | *slot);
+    ++queued_;
+  }
+
+  void flush() override {
+    if (queued_ > 0) {
+      submit();
+    }
+  }
+
+  void poll(const Receiver& fn) override {
+    const std::int64_t real_to_steady = steadyUs() - realtimeUs();
+    for (int round = 0; round < kMaxPollRounds; ++round) {
+      // Runs the deferred receive work: every watched socket's waiting packets land now.
+      ++counters_.enters;
+      io_uring_submit_and_get_events(&ring_);
+      queued_ = 0;
+      if (!reap(fn, real_to_steady)) {
+        return;  // no receive ran out of buffers: everything waiting has been read
+      }
+    }
+  }
+
+  const PacketIoCounters& counters() const override { return counters_; }
+
+ private:
+  static std::size_t ringBytes() { return sizeof(io_uring_buf) * kRecvBuffers; }
+
+  void giveBack(unsigned short bid, int offset) {
+    io_uring_buf_ring_add(buf_ring_, buffers_ + static_cast<std::size_t>(bid) * kRecvBufferSize,
+                          kRecvBufferSize, bid, io_uring_buf_ring_mask(kRecvBuffers), offset);
+  }
+
+  void arm(int fd, std::uint64_t key) {
+    io_uring_sqe* sqe = nextSqe();
+    io_uring_prep_recvmsg_multishot(sqe, fd, &template_, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = kBufferGroup;
+    io_uring_sqe_set_data64(sqe, key);
+    ++queued_;
+  }
+
+  io_uring_sqe* nextSqe() {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    if (sqe == nullptr) {
+      submit();  // the submission queue is full: hand it to the kernel and go on
+      sqe = io_uring_get_sqe(&ring_);
+    }
+    return sqe;
+  }
+
+  void submit() {
+    ++counters_.enters;
+    io_uring_submit(&ring_);
+    queued_ = 0;
+  }
+
+  std::optional<std::size_t> freeSlot() {
+    if (!free_slots_.empty()) {
+      const std::size_t slot = free_slots_.back();
+      free_slots_.pop_back();
+      return slot;
+    }
+    if (slots_.size() >= kMaxSendSlots) {
+      return std::nullopt;
+    }
+    slots_.push_back(std::make_unique<SendSlot>());
+    return slots_.size() - 1;
+  }
+
+  // Handles every completion; true when a receive ended for want of buffers and was armed
+  // again, so another round may find more.
+  bool reap(const Receiver& fn, std::int64_t real_to_steady) {
+    bool starved = false;
+    int returned = 0;
+    unsigned head = 0;
+    unsigned seen = 0;
+    io_uring_cqe* cqe = nullptr;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      ++seen;
+      const std::uint64_t data = io_uring_cqe_get_data64(cqe);
+      if ((data & kSendTag) != 0) {
+        const auto slot = static_cast<std::size_t>(data & ~kSendTag);
+        free_slots_.push_back(slot);
+        ++(cqe->res >= 0 ? counters_.sent : counters_.send_failed);
+        continue;
+      }
+      if ((data & kCancelTag) != 0) {
+        continue;
+      }
+      if ((cqe->flags & IORING_CQE_F_BUFFER) != 0) {
+        const auto bid = static_cast<unsigned short>(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+        if (cqe->res > 0 && watched_.contains(data)) {
+          deliver(data & kKeyMask, bid, cqe->res, fn, real_to_steady);
+        }
+        giveBack(bid, returned++);
+      }
+      if ((cqe->flags & IORING_CQE_F_MORE) == 0) {
+        // The multishot receive ended: out of buffers, or an error on the socket.
+        const auto it = watched_.find(data);
+        if (it != watched_.end()) {
+          ++counters_.rearms;
+          arm(it->second, data);
+          starved = true;
+        }
+      }
+    }
+    io_uring_cq_advance(&ring_, seen);
+    if (returned > 0) {
+      io_uring_buf_ring_advance(buf_ring_, returned);
+    }
+    return starved;
+  }
+
+  void deliver(std::uint64_t key, unsigned short bid, int length, const Receiver& fn,
+               std::int64_t real_to_steady) {
+    std::uint8_t* buffer = buffers_ + static_cast<std::size_t>(bid) * kRecvBufferSize;
+    io_uring_recvmsg_out* out = io_uring_recvmsg_validate(buffer, length, &template_);
+    if (out == nullptr) {
+      return;
+    }
+    if ((out->flags & MSG_TRUNC) != 0) {
+      ++counters_.truncated;
+      return;
+    }
+    Endpoint from;
+    const auto name_len = std::min<std::size_t>(out->namelen, sizeof from.addr);
+    std::memcpy(&from.addr, io_uring_recvmsg_name(out), name_len);
+    from.len = static_cast<socklen_t>(name_len);
+    std::int64_t arrival = 0;
+    for (cmsghdr* c = io_uring_recvmsg_cmsg_firsthdr(out, &template_); c != nullptr;
+         c = io_uring_recvmsg_cmsg_nexthdr(out, &template_, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPNS) {
+        timespec ts{};
+        std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+        arrival = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000 +
+                  real_to_steady;
+      }
+    }
+    const std::int64_t now = steadyUs();
+    if (arrival == 0 || arrival > now) {
+      arrival = now;  // no timestamp, or the wall clock stepped back
+    }
+    const auto payload_len = io_uring_recvmsg_payload_length(out, length, &template_);
+    ++counters_.received;
+    fn(Datagram{key,
+                std::span(static_cast<std::uint8_t*>(io_uring_recvmsg_payload(out, &template_)),
+                          payload_len),
+                from, arrival});
+  }
+
+  io_uring ring_{};
+  bool ring_ready_ = false;
+  io_uring_buf_ring* buf_ring_ = nullptr;
+  std::uint8_t* buffers_ = nullptr;
+  msghdr template_{};
+  std::unordered_map<std::uint64_t, int> watched_;             // tagged key -> socket
+  std::unordered_map<std::uint64_t, std::uint64_t> tags_;      // key -> tagged key
+  std::uint64_t generation_ = 0;
+  std::vector<std::unique_ptr<SendSlot>> slots_;
+  std::vector<std::size_t> free_slots_;
+  unsigned queued_ = 0;
+  PacketIoCounters counters_;
+};
+
+}  // namespace
+
+std::unique_ptr<PacketIo> PacketIo::create() {
+  auto io = std::make_unique<UringPacketIo>();
+  if (!io->init()) {
+    log::warn("media", "batched_io_unavailable")
+        .kv("detail", "io_uring with multishot receive and DEFER_TASKRUN (Linux 6.1) could not "
+                      "be set up; one syscall per packet");
+    return nullptr;
+  }
+  return io;
+}
+
+}  // namespace mcu::mixer
