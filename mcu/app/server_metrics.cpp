@@ -64,6 +64,18 @@ std::string serverMetrics(const MetricSources& s) {
          engine.max_tick_ms / 1000.0);
   metric(out, "mcu_mixer_encodes_total", "counter", "Frames encoded (shared plus personal).",
          static_cast<double>(engine.shared_encodes + engine.personal_encodes));
+  metric(out, "mcu_media_batched_io_threads", "gauge",
+         "Media threads sending and receiving RTP through io_uring (0: one syscall per packet).",
+         engine.batched_threads);
+  metric(out, "mcu_media_io_syscalls_total", "counter",
+         "io_uring_enter calls of the media threads (a few per 20 ms tick, whatever the load).",
+         static_cast<double>(engine.io_syscalls));
+  metric(out, "mcu_media_io_unbatched_sends_total", "counter",
+         "RTP packets sent with one syscall each because every send slot was in use.",
+         static_cast<double>(engine.io_unbatched_sends));
+  metric(out, "mcu_media_io_send_failures_total", "counter",
+         "RTP packets the kernel refused (full socket buffer, unreachable peer).",
+         static_cast<double>(engine.io_send_failed));
   metric(out, "mcu_db_ready", "gauge", "1 when PostgreSQL is reachable and migrated.",
          s.db->isReady() ? 1 : 0);
   metric(out, "mcu_db_queue_depth", "gauge", "Database jobs waiting (call records, events).",

@@ -21,6 +21,10 @@ struct EngineStats {
   double max_tick_ms = 0.0;
   std::uint64_t shared_encodes = 0;
   std::uint64_t personal_encodes = 0;
+  int batched_threads = 0;               // media threads whose packets go through io_uring
+  std::uint64_t io_syscalls = 0;         // their io_uring_enter calls
+  std::uint64_t io_unbatched_sends = 0;  // packets that found no free send slot
+  std::uint64_t io_send_failed = 0;
 };
 
 class MediaEngine {

@@ -251,6 +251,10 @@ class MediaEngineImpl final : public MediaEngine {
       total.max_tick_ms = std::max(total.max_tick_ms, s.max_tick_ms);
       total.shared_encodes += s.shared_encodes;
       total.personal_encodes += s.personal_encodes;
+      total.batched_threads += s.batched_io ? 1 : 0;
+      total.io_syscalls += s.io.enters;
+      total.io_unbatched_sends += s.io.unbatched_sends;
+      total.io_send_failed += s.io.send_failed;
     }
     return total;
   }

@@ -88,8 +88,8 @@ class UringPacketIo final : public PacketIo {
       return false;
     }
     ring_ready_ = true;
-    buf_ring_ = static_cast<io_uring_buf_ring*>(::mmap(
-        nullptr, ringBytes(), PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0));
+    buf_ring_ = static_cast<io_uring_buf_ring*>(
+        ::mmap(nullptr, ringBytes(), PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0));
     buffers_ = static_cast<std::uint8_t*>(
         ::mmap(nullptr, static_cast<std::size_t>(kRecvBuffers) * kRecvBufferSize,
                PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0));
@@ -179,13 +179,18 @@ class UringPacketIo final : public PacketIo {
 
   void poll(const Receiver& fn) override {
     const std::int64_t real_to_steady = steadyUs() - realtimeUs();
+    bool recovering = false;
     for (int round = 0; round < kMaxPollRounds; ++round) {
       // Runs the deferred receive work: every watched socket's waiting packets land now.
       ++counters_.enters;
       io_uring_submit_and_get_events(&ring_);
       queued_ = 0;
-      if (!reap(fn, real_to_steady)) {
-        return;  // no receive ran out of buffers: everything waiting has been read
+      const Reaped reaped = reap(fn, real_to_steady);
+      // Done unless a receive ran out of buffers: armed again, it reads one datagram at once
+      // and the rest on the next enter, so go round while that brings more.
+      recovering = reaped.starved || (recovering && reaped.delivered > 0);
+      if (!recovering) {
+        return;
       }
     }
   }
@@ -237,10 +242,13 @@ class UringPacketIo final : public PacketIo {
     return slots_.size() - 1;
   }
 
-  // Handles every completion; true when a receive ended for want of buffers and was armed
-  // again, so another round may find more.
-  bool reap(const Receiver& fn, std::int64_t real_to_steady) {
-    bool starved = false;
+  struct Reaped {
+    bool starved = false;       // a receive ended for want of buffers and was armed again
+    std::size_t delivered = 0;  // datagrams handed over
+  };
+  // Handles every completion.
+  Reaped reap(const Receiver& fn, std::int64_t real_to_steady) {
+    Reaped reaped;
     int returned = 0;
     unsigned head = 0;
     unsigned seen = 0;
@@ -261,6 +269,7 @@ class UringPacketIo final : public PacketIo {
         const auto bid = static_cast<unsigned short>(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
         if (cqe->res > 0 && watched_.contains(data)) {
           deliver(data & kKeyMask, bid, cqe->res, fn, real_to_steady);
+          ++reaped.delivered;
         }
         giveBack(bid, returned++);
       }
@@ -270,7 +279,7 @@ class UringPacketIo final : public PacketIo {
         if (it != watched_.end()) {
           ++counters_.rearms;
           arm(it->second, data);
-          starved = true;
+          reaped.starved = true;
         }
       }
     }
@@ -278,7 +287,7 @@ class UringPacketIo final : public PacketIo {
     if (returned > 0) {
       io_uring_buf_ring_advance(buf_ring_, returned);
     }
-    return starved;
+    return reaped;
   }
 
   void deliver(std::uint64_t key, unsigned short bid, int length, const Receiver& fn,
@@ -302,8 +311,8 @@ class UringPacketIo final : public PacketIo {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPNS) {
         timespec ts{};
         std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-        arrival = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000 +
-                  real_to_steady;
+        arrival =
+            static_cast<std::int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000 + real_to_steady;
       }
     }
     const std::int64_t now = steadyUs();
@@ -323,8 +332,8 @@ class UringPacketIo final : public PacketIo {
   io_uring_buf_ring* buf_ring_ = nullptr;
   std::uint8_t* buffers_ = nullptr;
   msghdr template_{};
-  std::unordered_map<std::uint64_t, int> watched_;             // tagged key -> socket
-  std::unordered_map<std::uint64_t, std::uint64_t> tags_;      // key -> tagged key
+  std::unordered_map<std::uint64_t, int> watched_;         // tagged key -> socket
+  std::unordered_map<std::uint64_t, std::uint64_t> tags_;  // key -> tagged key
   std::uint64_t generation_ = 0;
   std::vector<std::unique_ptr<SendSlot>> slots_;
   std::vector<std::size_t> free_slots_;
@@ -338,8 +347,9 @@ std::unique_ptr<PacketIo> PacketIo::create() {
   auto io = std::make_unique<UringPacketIo>();
   if (!io->init()) {
     log::warn("media", "batched_io_unavailable")
-        .kv("detail", "io_uring with multishot receive and DEFER_TASKRUN (Linux 6.1) could not "
-                      "be set up; one syscall per packet");
+        .kv("detail",
+            "io_uring with multishot receive and DEFER_TASKRUN (Linux 6.1) could not "
+            "be set up; one syscall per packet");
     return nullptr;
   }
   return io;

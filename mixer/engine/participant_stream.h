@@ -71,8 +71,7 @@ class ParticipantStream {
   // be decrypted in place. `now_us`: when it arrived.
   void onDatagram(std::span<std::uint8_t> datagram, const Endpoint& from, std::int64_t now_us,
                   MediaEvents* events);
-  void onRtcpDatagram(std::span<std::uint8_t> datagram, const Endpoint& from,
-                      std::int64_t now_us);
+  void onRtcpDatagram(std::span<std::uint8_t> datagram, const Endpoint& from, std::int64_t now_us);
   // The thread's batched I/O to send with from now on (null: one sendto per packet).
   void setPacketIo(PacketIo* io) { io_ = io; }
   // Sends an RTCP sender report when its interval (about 5 s, RFC 3550 §6.2) is due.

@@ -81,7 +81,8 @@ class RecordedEvents : public MediaEvents {
 class MediaEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    engine_ = createMediaEngine({.threads = 2, .port_min = 30000, .port_max = 39999}, &events_);
+    engine_ = createMediaEngine(
+        {.threads = 2, .port_min = 30000, .port_max = 39999, .batched_io = batchedIo()}, &events_);
     ASSERT_TRUE(engine_->createRoom(1, room_config_));
   }
   test::RtpPeer& peer(const CodecSpec& spec, double hz, double amplitude = 8000.0) {
@@ -128,12 +129,22 @@ class MediaEngineTest : public ::testing::Test {
     return test::framesHeard(audio, tone).share();
   }
 
+  // The fixture's engine reads and sends through io_uring; MediaEngineEpollTest's does not.
+  virtual bool batchedIo() const { return true; }
+
   RoomMediaConfig room_config_;
   codec::GstPipelineHost gst_;
   RecordedEvents events_;
   std::unique_ptr<MediaEngine> engine_;
   std::vector<std::unique_ptr<test::RtpPeer>> peers_;
   ParticipantId next_id_ = 1;
+};
+
+// The same engine with one syscall per packet (epoll): what a kernel or sandbox without
+// io_uring, or media.batched_io = false, gets.
+class MediaEngineEpollTest : public MediaEngineTest {
+ protected:
+  bool batchedIo() const override { return false; }
 };
 
 }  // namespace mcu::mixer

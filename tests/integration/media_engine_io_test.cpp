@@ -1,0 +1,46 @@
+// How the engine's packets cross into the kernel: through io_uring, a few syscalls per tick
+// whatever the number of packets, and the epoll fallback (one syscall per packet) for kernels
+// or sandboxes without it, which must carry the same calls.
+#include "tests/integration/media_engine_fixture.h"
+
+namespace mcu::mixer {
+namespace {
+
+TEST_F(MediaEngineTest, MediaThreadsUseIoUringWithAFewSyscallsPerTick) {
+  auto [a, b, c] = threeOpusCallers();
+  test::runFrames({&a, &b, &c}, 60);
+  const EngineStats before = engine_->engineStats();
+  test::runFrames({&a, &b, &c}, 50);
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));  // published every 200 ms
+  const EngineStats after = engine_->engineStats();
+  EXPECT_EQ(after.batched_threads, 2);
+  const std::uint64_t ticks = after.ticks - before.ticks;
+  ASSERT_GT(ticks, 0U);
+  // Two io_uring_enter calls per tick (receive, then send), however many packets: 300 came
+  // in and 300 went out meanwhile.
+  EXPECT_LE(after.io_syscalls - before.io_syscalls, 2 * ticks + 4);
+  EXPECT_EQ(after.io_unbatched_sends, 0U);
+  EXPECT_EQ(after.io_send_failed, 0U);
+  EXPECT_GT(level(a, 800), kHeard);
+  EXPECT_LT(level(a, 500), kNotHeard);
+}
+
+TEST_F(MediaEngineEpollTest, WithoutIoUringCallsHearEachOtherAcrossMovesAndRtcpFlows) {
+  EXPECT_EQ(engine_->engineStats().batched_threads, 0);
+  ASSERT_TRUE(engine_->createRoom(2, room_config_));
+  auto [a, b, c] = threeOpusCallers();
+  test::runFrames({&a, &b, &c}, 100);
+  test::expectHears(a.lastAudio(600), {800, 1100}, {500});
+  test::expectHears(b.lastAudio(600), {500, 1100}, {800});
+  EXPECT_FALSE(a.receivedRtcp().empty()) << "sender reports go out too";
+  // Room 2 is on the other media thread: the move hands the sockets over.
+  ASSERT_TRUE(engine_->moveParticipant(1, 2));
+  auto& d = peer(opus(), 1900);
+  join(d, opus(), 0, 2);
+  test::runFrames({&a, &b, &c, &d}, 75);
+  test::expectHears(a.lastAudio(600), {1900}, {800, 1100});
+  test::expectHears(b.lastAudio(600), {1100}, {500, 1900});
+}
+
+}  // namespace
+}  // namespace mcu::mixer
