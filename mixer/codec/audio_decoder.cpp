@@ -65,8 +65,22 @@ bool AudioDecoder::decode(std::span<const std::uint8_t> payload, core::Pcm& out)
                             static_cast<std::uint64_t>(rtpClockRate(spec_.kind))
                       : kFrameNs;
   chain_.push(payload.data(), payload.size(), duration_ns, outputs_);
+  if (!started_ && !outputs_.empty()) {
+    started_ = true;
+    for (const auto& o : outputs_) {
+      fifo_.pushBytes(o);
+    }
+    outputs_.clear();
+    // The resampler's start-up latency makes the first output a little short of whole frames.
+    // Waiting for the rest would hold every later frame back by almost a frame (20 ms of
+    // mouth-to-ear delay, measured) for the life of the call; a few silent samples in front
+    // of the first frame cost nothing.
+    const std::size_t short_by = fifo_.size() % core::kFrameSamples;
+    if (short_by != 0) {
+      fifo_.padFront(core::kFrameSamples - short_by);
+    }
+  }
   if (!takeFrame(out)) {
-    // The resampler's start-up latency: the first frame comes up a little short.
     out.fill(0);
     return false;
   }

@@ -35,6 +35,7 @@ class AudioDecoder {
   CodecSpec spec_;
   GstPushChain chain_;
   SampleFifo fifo_;
+  bool started_ = false;  // the first output came (and was made whole frames)
   core::Pcm last_{};
   int concealed_in_row_ = 0;
   std::vector<std::vector<std::uint8_t>> outputs_;

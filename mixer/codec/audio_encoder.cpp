@@ -35,7 +35,18 @@ std::size_t bytesPerFrame(CodecKind kind) { return kind == CodecKind::kOpus ? 0 
 AudioEncoder::AudioEncoder(GstPipelineHost& host, const CodecSpec& spec)
     : spec_(spec),
       chain_(host, chainFor(spec),
-             "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1") {}
+             "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1") {
+  if (sampleRate(spec.kind) != 48000) {
+    // The resampler keeps its start-up latency's worth of samples back: fed one silent frame
+    // now (its output dropped), it holds silence, and the first real frame comes out whole.
+    // Otherwise the first frame is a few samples short and every payload after it waits for
+    // the next frame: a frame of delay (20 ms, measured) for the life of the stream.
+    const core::Pcm silence{};
+    chain_.push(reinterpret_cast<const std::uint8_t*>(silence.data()),
+                silence.size() * sizeof(silence[0]), kFrameNs, outputs_);
+    outputs_.clear();
+  }
+}
 
 std::span<const std::uint8_t> AudioEncoder::encode(const core::Pcm& pcm) {
   ++frames_;

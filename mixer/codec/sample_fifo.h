@@ -35,6 +35,11 @@ class SampleFifo {
     }
   }
   std::size_t size() const { return samples_.size() - read_; }
+  // Puts `n` silent samples before what is held.
+  void padFront(std::size_t n) {
+    compact();
+    samples_.insert(samples_.begin(), n, 0);
+  }
 
  private:
   // Moves what is unread to the front, so that the buffer stays a few frames long.

@@ -1,0 +1,426 @@
+// The external load generator: N callers join one room of a running server by SIP (UDP) and
+// send RTP from this process, each from its own port as a phone would, with jitter and loss;
+// a few of them are listened to (decoded, Goertzel). Its packets go through the same batched
+// I/O as the server's (io_uring), so one core of it carries thousands of callers and it is
+// not what a run measures.
+//
+//   sip_crowd SIP_PORT [--room R] [--callers N] [--talkers K] [--codec pcmu|opus|mixed]
+//             [--seconds S] [--jitter-ms J] [--loss-pct L] [--listeners M] [--joins-per-s R]
+//             [--http-port P] [--server-pid PID]
+//
+// The first K callers talk (440, 1000, 1700, ... Hz); the others send silence (Opus callers
+// with an RFC 6464 level, as WebRTC and most phones do). Opus callers offer RFC 6464; "mixed"
+// alternates Opus, PCMU and PCMA. After everyone joined and 3 s of settling it measures S
+// seconds and prints one line of key=value:
+//   seq_loss_pct      sequence gaps in what the callers received, over what they received
+//   realtime_pct      packets received over 50 per caller-second
+//   mix_minus_ok      every listened caller heard every other talker in > 90 % of frames and
+//                     no talker heard itself in > 10 %
+//   server_ms_per_ps  server CPU (/proc/PID/stat) per participant-second
+//   late_ticks, max_tick_ms from the server's /metrics (the run's difference, and the maximum)
+//   server_kb_per_caller  RSS growth from before the joins, per caller
+#include <httplib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mixer/codec/audio_decoder.h"
+#include "mixer/codec/audio_encoder.h"
+#include "mixer/core/level_meter.h"
+#include "mixer/engine/packet_io.h"
+#include "mixer/rtp/rtp_packet.h"
+#include "tests/integration/sip_uac.h"
+#include "tests/support/tone.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using mcu::mixer::Endpoint;
+using mcu::mixer::PacketIo;
+using mcu::mixer::UdpSocket;
+using mcu::mixer::codec::CodecKind;
+using mcu::mixer::codec::CodecSpec;
+
+constexpr std::array<double, 6> kTones = {440.0, 1000.0, 1700.0, 2300.0, 2900.0, 3500.0};
+constexpr double kHeardDb = -40.0;
+constexpr int kAudioLevelExt = 1;
+constexpr int kWheelSlots = 256;  // ms; holds the largest jitter
+
+struct Options {
+  std::uint16_t sip_port = 0;
+  std::string room = "crowd";
+  int callers = 100;
+  int talkers = 3;
+  std::string codec = "opus";
+  int seconds = 20;
+  int jitter_ms = 0;
+  double loss_pct = 0.0;
+  int listeners = 3;
+  int joins_per_s = 200;
+  std::uint16_t http_port = 0;
+  int server_pid = 0;
+};
+
+struct Caller {
+  UdpSocket rtp;
+  std::unique_ptr<mcu::test::SipUac> sip;
+  Endpoint server;
+  CodecSpec spec;
+  int level_ext = 0;  // RFC 6464 id the server answered with (0: none)
+  int talker = -1;    // index into kTones
+  int phase_ms = 0;   // when in each 20 ms it sends
+  std::uint16_t seq = 0;
+  std::uint32_t ts = 0;
+  std::uint32_t ssrc = 0;
+  std::uint64_t frame = 0;
+  // What it receives.
+  std::uint64_t received = 0;
+  std::uint64_t gaps = 0;
+  bool have_seq = false;
+  std::uint16_t last_seq = 0;
+  std::unique_ptr<mcu::mixer::codec::AudioDecoder> decoder;  // listened callers only
+  std::vector<std::int16_t> audio;
+};
+
+// One talker's second of tone (50 frames; every tone here is whole cycles in a second, so the
+// loop is seamless), encoded once per codec; and the levels of its frames.
+struct Voice {
+  std::vector<std::vector<std::uint8_t>> frames;
+  std::vector<std::uint8_t> levels;
+};
+
+Voice makeVoice(mcu::mixer::codec::GstPipelineHost& gst, const CodecSpec& spec, double hz) {
+  mcu::mixer::codec::AudioEncoder encoder(gst, spec);
+  mcu::test::ToneGenerator tone(hz);
+  Voice v;
+  for (int i = 0; i < 50; ++i) {
+    mcu::mixer::core::Pcm pcm{};
+    if (hz > 0) {
+      tone.next(pcm);
+    }
+    const auto payload = encoder.encode(pcm);
+    v.frames.emplace_back(payload.begin(), payload.end());
+    v.levels.push_back(static_cast<std::uint8_t>(mcu::mixer::core::levelDbov(pcm)));
+  }
+  return v;
+}
+
+CodecSpec specFor(const std::string& codec, int index) {
+  const std::string kind =
+      codec == "mixed" ? std::array<std::string, 3>{"opus", "pcmu", "pcma"}[index % 3] : codec;
+  if (kind == "pcmu") {
+    return {.kind = CodecKind::kPcmu, .payload_type = 0};
+  }
+  if (kind == "pcma") {
+    return {.kind = CodecKind::kPcma, .payload_type = 8};
+  }
+  return {.kind = CodecKind::kOpus, .payload_type = 111};
+}
+
+std::string offerFor(const CodecSpec& spec, std::uint16_t port) {
+  if (spec.kind == CodecKind::kOpus) {
+    return mcu::test::sdpOffer(port, "opus") + "a=extmap:" + std::to_string(kAudioLevelExt) +
+           " urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n";
+  }
+  return mcu::test::sdpOffer(port, spec.kind == CodecKind::kPcmu ? "PCMU" : "PCMA");
+}
+
+int answeredLevelExt(const std::string& sdp) {
+  const auto at = sdp.find(" urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+  if (at == std::string::npos) {
+    return 0;
+  }
+  const auto start = sdp.rfind("a=extmap:", at);
+  return start == std::string::npos ? 0 : std::atoi(sdp.c_str() + start + 9);
+}
+
+struct ServerSample {
+  double cpu_s = 0;
+  double rss_kb = 0;
+  int threads = 0;
+  double late_ticks = 0;
+  double max_tick_ms = 0;
+};
+
+ServerSample sampleServer(const Options& o) {
+  ServerSample s;
+  if (o.server_pid > 0) {
+    std::ifstream stat("/proc/" + std::to_string(o.server_pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string field;
+    double utime = 0;
+    double stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      utime = i == 14 ? std::atof(field.c_str()) : utime;
+      stime = i == 15 ? std::atof(field.c_str()) : stime;
+    }
+    s.cpu_s = (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    std::ifstream status("/proc/" + std::to_string(o.server_pid) + "/status");
+    while (std::getline(status, line)) {
+      if (line.starts_with("VmRSS:")) {
+        s.rss_kb = std::atof(line.c_str() + 6);
+      } else if (line.starts_with("Threads:")) {
+        s.threads = std::atoi(line.c_str() + 8);
+      }
+    }
+  }
+  if (o.http_port > 0) {
+    httplib::Client http("127.0.0.1", o.http_port);
+    http.set_read_timeout(2s);
+    if (auto res = http.Get("/metrics")) {
+      std::istringstream lines(res->body);
+      std::string line;
+      while (std::getline(lines, line)) {
+        if (line.starts_with("mcu_mixer_late_ticks_total ")) {
+          s.late_ticks = std::atof(line.c_str() + 27);
+        } else if (line.starts_with("mcu_mixer_max_tick_seconds ")) {
+          s.max_tick_ms = std::atof(line.c_str() + 27) * 1000.0;
+        }
+      }
+    }
+  }
+  return s;
+}
+
+double ownCpuS() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+double shareHeard(const std::vector<std::int16_t>& audio, double hz) {
+  std::size_t heard = 0;
+  std::size_t frames = 0;
+  for (std::size_t at = 0; at + mcu::mixer::core::kFrameSamples <= audio.size();
+       at += mcu::mixer::core::kFrameSamples, ++frames) {
+    const std::span<const std::int16_t> frame(audio.data() + at, mcu::mixer::core::kFrameSamples);
+    heard += mcu::test::goertzelDb(frame, hz) > kHeardDb ? 1 : 0;
+  }
+  return frames == 0 ? 0.0 : static_cast<double>(heard) / static_cast<double>(frames);
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  o.sip_port = static_cast<std::uint16_t>(std::atoi(argv[1]));
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const char* v = argv[i + 1];
+    if (flag == "--room") {
+      o.room = v;
+    } else if (flag == "--callers") {
+      o.callers = std::max(1, std::atoi(v));
+    } else if (flag == "--talkers") {
+      o.talkers = std::clamp(std::atoi(v), 0, static_cast<int>(kTones.size()));
+    } else if (flag == "--codec") {
+      o.codec = v;
+    } else if (flag == "--seconds") {
+      o.seconds = std::clamp(std::atoi(v), 1, 3600);
+    } else if (flag == "--jitter-ms") {
+      o.jitter_ms = std::clamp(std::atoi(v), 0, kWheelSlots - 21);
+    } else if (flag == "--loss-pct") {
+      o.loss_pct = std::clamp(std::atof(v), 0.0, 100.0);
+    } else if (flag == "--listeners") {
+      o.listeners = std::max(0, std::atoi(v));
+    } else if (flag == "--joins-per-s") {
+      o.joins_per_s = std::clamp(std::atoi(v), 1, 10000);
+    } else if (flag == "--http-port") {
+      o.http_port = static_cast<std::uint16_t>(std::atoi(v));
+    } else if (flag == "--server-pid") {
+      o.server_pid = std::atoi(v);
+    }
+  }
+  o.talkers = std::min(o.talkers, o.callers);
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s SIP_PORT [--callers N] [--talkers K] ... (see the source)\n",
+                 argv[0]);
+    return 2;
+  }
+  const Options o = parse(argc, argv);
+  auto io = PacketIo::create();
+  if (!io) {
+    std::fprintf(stderr, "io_uring is not available: the generator would be the bottleneck\n");
+    return 1;
+  }
+  mcu::mixer::codec::GstPipelineHost gst;
+  std::mt19937 rng(12345);
+  // Voices per (codec, tone): encoded once, shared by every caller that sends them.
+  std::vector<std::pair<std::pair<CodecKind, int>, Voice>> voices;
+  const auto voiceFor = [&](const CodecSpec& spec, int talker) -> const Voice& {
+    for (const auto& [key, v] : voices) {
+      if (key == std::pair{spec.kind, talker}) {
+        return v;
+      }
+    }
+    voices.emplace_back(std::pair{spec.kind, talker},
+                        makeVoice(gst, spec, talker >= 0 ? kTones[talker] : 0.0));
+    return voices.back().second;
+  };
+
+  const ServerSample idle = sampleServer(o);
+  std::vector<Caller> callers(static_cast<std::size_t>(o.callers));
+  const auto join_started = std::chrono::steady_clock::now();
+  for (int i = 0; i < o.callers; ++i) {
+    Caller& c = callers[static_cast<std::size_t>(i)];
+    c.rtp = UdpSocket::bind("127.0.0.1", 0);
+    c.spec = specFor(o.codec, i);
+    c.talker = i < o.talkers ? i : -1;
+    c.phase_ms = static_cast<int>(rng() % 20);
+    c.ssrc = static_cast<std::uint32_t>(rng());
+    c.sip = std::make_unique<mcu::test::SipUac>(o.sip_port);
+    const auto reply = c.sip->invite(o.room, offerFor(c.spec, c.rtp.localPort()));
+    if (reply.status != 200) {
+      std::fprintf(stderr, "caller %d: INVITE got %d\n", i, reply.status);
+      return 1;
+    }
+    c.server = *mcu::mixer::resolve({"127.0.0.1", mcu::test::sdpAudioPort(reply.body)});
+    c.level_ext = answeredLevelExt(reply.body);
+    if (i < o.talkers + o.listeners) {
+      c.decoder = std::make_unique<mcu::mixer::codec::AudioDecoder>(gst, c.spec);
+    }
+    io->watch(c.rtp.fd(), static_cast<std::uint64_t>(i));
+    std::this_thread::sleep_until(join_started + (i + 1) * 1'000'000us / o.joins_per_s);
+  }
+  const double join_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - join_started).count();
+
+  // The send wheel: packets due at each millisecond (jitter delays them, loss drops them).
+  std::vector<std::vector<std::pair<int, std::vector<std::uint8_t>>>> wheel(kWheelSlots);
+  std::uniform_int_distribution<int> jitter(0, o.jitter_ms);
+  std::uniform_real_distribution<double> chance(0.0, 100.0);
+  bool measuring = false;
+  const auto receive = [&](const PacketIo::Datagram& d) {
+    Caller& c = callers[d.key];
+    const auto packet = mcu::mixer::rtp::parseRtp(d.data, 0);
+    if (!packet || !measuring) {
+      return;
+    }
+    ++c.received;
+    if (c.have_seq) {
+      const auto gap = static_cast<std::uint16_t>(packet->header.sequence - c.last_seq - 1);
+      c.gaps += gap < 1000 ? gap : 0;  // not a reordering or a restart
+    }
+    c.have_seq = true;
+    c.last_seq = packet->header.sequence;
+    if (c.decoder) {
+      mcu::mixer::core::Pcm pcm{};
+      if (c.decoder->decode(packet->payload, pcm)) {
+        c.audio.insert(c.audio.end(), pcm.begin(), pcm.end());
+      }
+    }
+  };
+
+  const int settle_ms = 3000;
+  const int total_ms = settle_ms + o.seconds * 1000;
+  ServerSample start;
+  double gen_cpu_start = 0;
+  std::uint64_t sent = 0;
+  std::array<std::vector<std::size_t>, 20> by_phase;  // who sends in each ms of the 20
+  for (std::size_t i = 0; i < callers.size(); ++i) {
+    by_phase[static_cast<std::size_t>(callers[i].phase_ms)].push_back(i);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int ms = 0; ms < total_ms; ++ms) {
+    if (ms == settle_ms) {
+      measuring = true;
+      start = sampleServer(o);
+      gen_cpu_start = ownCpuS();
+      sent = 0;
+    }
+    for (const std::size_t i : by_phase[static_cast<std::size_t>(ms % 20)]) {
+      Caller& c = callers[i];
+      const Voice& v = voiceFor(c.spec, c.talker);
+      const std::size_t f = c.frame++ % v.frames.size();
+      mcu::mixer::rtp::RtpHeader h;
+      h.payload_type = c.spec.payload_type;
+      h.sequence = c.seq++;
+      h.timestamp = c.ts;
+      h.ssrc = c.ssrc;
+      if (c.level_ext > 0) {
+        h.audio_level = v.levels[f];
+      }
+      c.ts += static_cast<std::uint32_t>(mcu::mixer::codec::rtpClockRate(c.spec.kind) / 50);
+      if (o.loss_pct > 0 && chance(rng) < o.loss_pct) {
+        continue;
+      }
+      std::vector<std::uint8_t> bytes(mcu::mixer::rtp::kMaxRtpPacket);
+      bytes.resize(mcu::mixer::rtp::writeRtp(h, v.frames[f], bytes, c.level_ext));
+      wheel[static_cast<std::size_t>((ms + jitter(rng)) % kWheelSlots)].emplace_back(
+          static_cast<int>(i), std::move(bytes));
+    }
+    auto& due = wheel[static_cast<std::size_t>(ms % kWheelSlots)];
+    for (const auto& [i, bytes] : due) {
+      const Caller& c = callers[static_cast<std::size_t>(i)];
+      io->send(c.rtp.fd(), bytes, c.server);
+    }
+    sent += due.size();
+    due.clear();
+    io->flush();
+    if (ms % 5 == 0) {
+      io->poll(receive);
+    }
+    std::this_thread::sleep_until(t0 + std::chrono::milliseconds(ms + 1));
+  }
+  io->poll(receive);
+  const ServerSample end = sampleServer(o);
+  const double gen_cpu = ownCpuS() - gen_cpu_start;
+
+  std::uint64_t received = 0;
+  std::uint64_t gaps = 0;
+  for (const auto& c : callers) {
+    received += c.received;
+    gaps += c.gaps;
+  }
+  // Mix-minus, by ear: each listened caller hears every talker but itself.
+  double min_heard = 1.0;
+  double max_self = 0.0;
+  for (const auto& c : callers) {
+    if (!c.decoder) {
+      continue;
+    }
+    for (int t = 0; t < o.talkers; ++t) {
+      const double share = shareHeard(c.audio, kTones[static_cast<std::size_t>(t)]);
+      if (t == c.talker) {
+        max_self = std::max(max_self, share);
+      } else {
+        min_heard = std::min(min_heard, share);
+      }
+    }
+  }
+  const double participant_s = static_cast<double>(o.callers) * o.seconds;
+  std::printf(
+      "callers=%d codec=%s jitter_ms=%d loss_pct=%.1f join_s=%.1f sent=%llu received=%llu "
+      "seq_loss_pct=%.3f realtime_pct=%.2f min_heard=%.3f max_self=%.3f mix_minus_ok=%d "
+      "server_ms_per_ps=%.3f gen_ms_per_ps=%.3f late_ticks=%.0f max_tick_ms=%.2f "
+      "server_kb_per_caller=%.1f server_threads=%d idle_threads=%d\n",
+      o.callers, o.codec.c_str(), o.jitter_ms, o.loss_pct, join_s,
+      static_cast<unsigned long long>(sent), static_cast<unsigned long long>(received),
+      received == 0 ? 0.0
+                    : 100.0 * static_cast<double>(gaps) / static_cast<double>(received + gaps),
+      100.0 * static_cast<double>(received) / (participant_s * 50.0), min_heard, max_self,
+      min_heard > 0.9 && max_self < 0.1 ? 1 : 0, (end.cpu_s - start.cpu_s) * 1000.0 / participant_s,
+      gen_cpu * 1000.0 / participant_s, end.late_ticks - start.late_ticks, end.max_tick_ms,
+      (end.rss_kb - idle.rss_kb) / o.callers, end.threads, idle.threads);
+  for (auto& c : callers) {
+    c.sip->bye();
+  }
+  return 0;
+}

@@ -1,0 +1,43 @@
+// Mouth-to-ear latency through the server, measured from outside it as a phone would see it:
+// caller A sends G.711 u-law frames paced at 20 ms, silence with a 1 kHz burst of 200 ms every
+// 500 ms; caller B sends silence (so the server sends to it) and listens. One measurement is
+// the time from the nominal sending time of a burst's first frame (before any jitter or loss
+// the probe applies to A's packets) to the arrival at B of the first packet in which 1 kHz
+// stands out. No codec library: u-law is a formula, and the probe must not be what it times.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "mixer/engine/udp_socket.h"
+
+namespace mcu::test {
+
+struct LatencyOptions {
+  int bursts = 12;
+  // Bursts timed but kept apart (LatencyResult::warmup_ms): a caller's first talk burst also
+  // builds its decoder and the talkers' encoders, on the room's tick.
+  int warmup_bursts = 1;
+  int jitter_ms = 0;       // each of A's packets is held back 0..jitter_ms (uniform)
+  double loss_pct = 0.0;   // and dropped with this chance
+  std::uint32_t seed = 1;  // of the jitter and loss
+};
+
+struct LatencyResult {
+  std::vector<double> warmup_ms;  // the warm-up bursts heard
+  std::vector<double> ms;         // one per later burst heard
+  int missed = 0;                 // bursts never heard
+  // The p-th percentile (0..100) of `ms`, nearest rank; 0 when nothing was heard.
+  double percentile(double p) const;
+};
+
+// `a` and `b` are the callers' RTP sockets, `a_to` and `b_to` the server's ports for them.
+LatencyResult measureMouthToEar(const mixer::UdpSocket& a, const mixer::Endpoint& a_to,
+                                const mixer::UdpSocket& b, const mixer::Endpoint& b_to,
+                                const LatencyOptions& options);
+
+// G.711 u-law (ITU-T G.711 §2), for the probe.
+std::uint8_t ulawEncode(std::int16_t sample);
+std::int16_t ulawDecode(std::uint8_t byte);
+
+}  // namespace mcu::test
