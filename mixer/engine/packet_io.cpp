@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -181,10 +182,10 @@ class UringPacketIo final : public PacketIo {
     const std::int64_t real_to_steady = steadyUs() - realtimeUs();
     bool recovering = false;
     for (int round = 0; round < kMaxPollRounds; ++round) {
-      // Runs the deferred receive work: every watched socket's waiting packets land now.
-      ++counters_.enters;
-      io_uring_submit_and_get_events(&ring_);
-      queued_ = 0;
+      if (queued_ > 0) {
+        submit();  // receives armed again
+      }
+      runDeferredWork();
       const Reaped reaped = reap(fn, real_to_steady);
       // Done unless a receive ran out of buffers: armed again, it reads one datagram at once
       // and the rest on the next enter, so go round while that brings more.
@@ -221,6 +222,21 @@ class UringPacketIo final : public PacketIo {
       sqe = io_uring_get_sqe(&ring_);
     }
     return sqe;
+  }
+
+  // Runs the deferred receive work: every watched socket's waiting packets land now, in one
+  // syscall. Linux 6.13+ runs at most max(20, min_complete) deferred items per enter (20
+  // sockets: measured, 20 of 500 datagrams per enter), so it is asked for more completions
+  // than there can be sockets, with a zero timeout so it never sleeps for them.
+  void runDeferredWork() {
+    __kernel_timespec zero{};
+    io_uring_getevents_arg arg{};
+    arg.sigmask_sz = _NSIG / 8;
+    arg.ts = reinterpret_cast<std::uint64_t>(&zero);
+    ++counters_.enters;
+    io_uring_enter2(static_cast<unsigned>(ring_.ring_fd), 0, kCqEntries,
+                    IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
+                    reinterpret_cast<sigset_t*>(&arg), sizeof arg);
   }
 
   void submit() {
