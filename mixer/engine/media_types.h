@@ -66,6 +66,7 @@ struct ParticipantStats {
   double added_latency_ms = 0.0;  // arrival of a packet to departure of the mix holding it
   std::uint32_t ssrc_out = 0;
   std::uint32_t ssrc_in = 0;  // the participant's own SSRC (0 before its first packet): our CSRC
+  bool decoding = false;      // a decoder is built for it (it was mixed, or has no level to read)
   // What the far end reports about our stream (RTCP RR/SR).
   std::uint64_t rtcp_sent = 0;
   std::uint64_t rtcp_received = 0;

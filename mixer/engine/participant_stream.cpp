@@ -339,6 +339,17 @@ void ParticipantStream::pullFrame(std::int64_t now_us) {
   if (!endpoint_.receive || muted_) {
     return;
   }
+  if (!frame_ && !buffered_) {
+    // Late or lost: the level is the last known one, and nothing is decoded or concealed
+    // unless the room mixes this participant (pcm() then conceals). Concealing every
+    // listener's missing packet built a decoder for nearly every caller of a large room (a
+    // GStreamer chain each, made on the tick), and tearing a thousand of them down held a
+    // tick for 1.3 s.
+    if (jitter_.playing()) {
+      level_dbov_ = last_level_dbov_;
+    }
+    return;
+  }
   // The level without decoding, when the packet is exactly this tick's frame: from RFC 6464,
   // or for G.711 from its bytes. The decoder then runs only if the room mixes this one.
   if (frame_ && duration == frameTs()) {
@@ -346,13 +357,11 @@ void ParticipantStream::pullFrame(std::int64_t now_us) {
                            ? std::optional<int>(*frame_->header.audio_level)
                            : codec::g711LevelDbov(endpoint_.codec.kind, frame_->payload);
     if (level) {
-      level_dbov_ = *level;
+      level_dbov_ = last_level_dbov_ = *level;
       return;
     }
   }
-  if (buffered_ || frame_ || jitter_.playing()) {
-    level_dbov_ = core::levelDbov(pcm());
-  }
+  level_dbov_ = last_level_dbov_ = core::levelDbov(pcm());
 }
 
 std::int64_t ParticipantStream::frameTs() const {
@@ -499,6 +508,7 @@ ParticipantStats ParticipantStream::stats() const {
   s.jitter_ms = j.jitter_ms;
   s.level_dbov = level_dbov_;
   s.ssrc_in = remote_ssrc_;
+  s.decoding = decoder_ != nullptr;
   s.talking = talking_;
   s.selected = selected_;
   s.added_latency_ms = j.last_wait_ms;

@@ -81,8 +81,10 @@ class ParticipantStream {
   // Decodes only when the level has to be measured from the audio.
   void pullFrame(std::int64_t now_us);
   int level() const { return level_dbov_; }
+  // Also while its stream plays and this tick's packet is missing: a talker is concealed
+  // through a late packet rather than dropped from the mix and faded in again.
   bool mayBeMixed() const {
-    return endpoint_.receive && !muted_ && (frame_ || decoded_ || buffered_);
+    return endpoint_.receive && !muted_ && (frame_ || decoded_ || buffered_ || jitter_.playing());
   }
   // Phase 2: the 48 kHz frame for the mix (decoding or concealing as needed).
   const core::Pcm& pcm();
@@ -171,6 +173,7 @@ class ParticipantStream {
   bool buffered_ = false;  // this tick plays the rest of a long packet, already decoded
   core::Pcm pcm_{};
   int level_dbov_ = 127;
+  int last_level_dbov_ = 127;  // of the last frame that came: a missing one's stand-in
   // Controls.
   bool muted_ = false;
   bool deaf_ = false;

@@ -270,6 +270,33 @@ TEST_F(MediaEngineTest, OnlyTheLoudestKAreMixed) {
   EXPECT_LE(stats.shared_encodes, stats.ticks);
 }
 
+TEST_F(MediaEngineTest, ListenersWithLevelsAreNeverDecodedEvenWhenTheirPacketsGoMissing) {
+  // RFC 6464 listeners whose packets are lost and late: their levels stand in for the missing
+  // frames, so no decoder (a GStreamer chain each) is built for them; the talker has one.
+  auto& talker = peer(opus(), 700);
+  auto& lossy = peer(opus(), 0);
+  auto& late = peer(opus(), 0);
+  lossy.setSilent(true);
+  late.setSilent(true);
+  lossy.setImpairment({.drop_every = 4});
+  late.setImpairment({.delay_every = 5});
+  const ParticipantId tid = join(talker, opus(), 1);
+  const ParticipantId lid = join(lossy, opus(), 1);
+  const ParticipantId did = join(late, opus(), 1);
+  test::runFrames({&talker, &lossy, &late}, 100, 1);
+  for (const ParticipantId id : {lid, did}) {
+    const auto stats = publishedStats(id);
+    ASSERT_TRUE(stats);
+    EXPECT_GT(stats->lost + stats->late, 0U) << "the impairment reached the engine";
+    EXPECT_FALSE(stats->decoding) << id;
+  }
+  const auto talker_stats = publishedStats(tid);
+  ASSERT_TRUE(talker_stats);
+  EXPECT_TRUE(talker_stats->decoding);
+  EXPECT_GT(level(lossy, 700), kHeard);
+  EXPECT_GT(level(late, 700), kHeard);
+}
+
 TEST_F(MediaEngineTest, ImpairedSenderIsStillHeardContinuously) {
   room_config_.jitter.min_delay_ms = 40;
   engine_->createRoom(2, room_config_);
