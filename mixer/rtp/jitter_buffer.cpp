@@ -18,7 +18,8 @@ constexpr int kCalmFramesBeforeShrink = 500;  // 10 s without a late packet: try
 JitterBuffer::JitterBuffer(JitterBufferConfig config)
     : config_(config),
       frame_ts_(static_cast<std::int64_t>(config.clock_rate) * config.frame_ms / 1000),
-      slots_(kSlots) {
+      slots_(kSlots),
+      payloads_(kSlots) {
   stats_.target_delay_ms = config_.min_delay_ms;
 }
 
@@ -129,8 +130,9 @@ PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_
   slot->ts = ts;
   slot->arrival_us = arrival_us;
   slot->header = packet.header;
-  slot->size = std::min(packet.payload.size(), slot->bytes.size());
-  std::memcpy(slot->bytes.data(), packet.payload.data(), slot->size);
+  auto& bytes = payloads_[static_cast<std::size_t>(slot - slots_.data())];
+  slot->size = std::min(packet.payload.size(), bytes.size());
+  std::memcpy(bytes.data(), packet.payload.data(), slot->size);
   ++count_;
   ++stats_.accepted;
   if (!last_ext_ts_ || ts > *last_ext_ts_) {
@@ -205,7 +207,8 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
   slot->used = false;
   --count_;
   stats_.last_wait_ms = static_cast<double>(now_us - slot->arrival_us) / 1000.0;
-  return Frame{slot->header, std::span<const std::uint8_t>(slot->bytes.data(), slot->size)};
+  const auto& bytes = payloads_[static_cast<std::size_t>(slot - slots_.data())];
+  return Frame{slot->header, std::span<const std::uint8_t>(bytes.data(), slot->size)};
 }
 
 // After a stall (ours, or a burst from the network) the buffer can hold more than the most
