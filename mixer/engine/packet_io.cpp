@@ -143,7 +143,8 @@ class UringPacketIo final : public PacketIo {
     submit();  // now: the socket is closed right after, and the request holds a reference
   }
 
-  void send(int fd, std::span<const std::uint8_t> data, const Endpoint& to) override {
+  void send(const UdpSocket& from, std::span<const std::uint8_t> data,
+            const Endpoint& to) override {
     if (data.size() > kSendBytes) {
       ++counters_.send_failed;
       return;
@@ -151,8 +152,7 @@ class UringPacketIo final : public PacketIo {
     const auto slot = freeSlot();
     if (!slot) {
       ++counters_.unbatched_sends;
-      ::sendto(fd, data.data(), data.size(), MSG_DONTWAIT,
-               reinterpret_cast<const sockaddr*>(&to.addr), to.len);
+      from.send(data, to);
       return;
     }
     SendSlot& s = *slots_[*slot];
@@ -167,7 +167,7 @@ class UringPacketIo final : public PacketIo {
     io_uring_sqe* sqe = nextSqe();
     // MSG_DONTWAIT: a full socket buffer drops the packet, as sendto did; io_uring would
     // otherwise hold the slot and wait for room.
-    io_uring_prep_sendmsg(sqe, fd, &s.msg, MSG_DONTWAIT);
+    io_uring_prep_sendmsg(sqe, from.fd(), &s.msg, MSG_DONTWAIT);
     io_uring_sqe_set_data64(sqe, kSendTag | *slot);
     ++queued_;
   }

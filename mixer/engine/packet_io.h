@@ -57,8 +57,10 @@ class PacketIo {
   virtual void watch(int fd, std::uint64_t key) = 0;
   // Stops receiving (the cancellation is submitted now, before the caller closes the socket).
   virtual void unwatch(std::uint64_t key) = 0;
-  // Queues a datagram (copied); it leaves at the next flush().
-  virtual void send(int fd, std::span<const std::uint8_t> data, const Endpoint& to) = 0;
+  // Queues a datagram (copied) to leave from `from` at the next flush(); sent at once with
+  // UdpSocket::send when every send slot is taken.
+  virtual void send(const UdpSocket& from, std::span<const std::uint8_t> data,
+                    const Endpoint& to) = 0;
   // Submits what is queued (one syscall).
   virtual void flush() = 0;
   // Lets the kernel receive what arrived since the last poll and hands each datagram to `fn`.

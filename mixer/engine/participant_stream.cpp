@@ -263,7 +263,7 @@ void ParticipantStream::onRtcpDatagram(std::span<std::uint8_t> datagram, const E
 bool ParticipantStream::transmit(const UdpSocket& from, std::span<const std::uint8_t> packet,
                                  const Endpoint& to) {
   if (io_ != nullptr) {
-    io_->send(from.fd(), packet, to);  // leaves with the tick's batch
+    io_->send(from, packet, to);  // leaves with the tick's batch
     return true;
   }
   return from.send(packet, to);
@@ -402,7 +402,8 @@ void ParticipantStream::sendPayload(std::span<const std::uint8_t> payload,
     writer_.skip();
     return;
   }
-  std::array<std::uint8_t, rtp::kMaxRtpPacket + srtp::kSrtpMaxOverhead> packet{};
+  // Not zeroed: the writer fills what is sent, and this runs for every packet we send.
+  std::array<std::uint8_t, rtp::kMaxRtpPacket + srtp::kSrtpMaxOverhead> packet;
   const std::size_t size =
       protect(packet, writer_.write(payload, packet, contributors, levels), false);
   if (size > 0 && transmit(socket_, std::span(packet.data(), size), *remote_)) {

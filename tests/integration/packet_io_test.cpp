@@ -121,7 +121,7 @@ TEST(PacketIoTest, QueuedSendsLeaveTogetherAtFlush) {
     senders.push_back(UdpSocket::bind("127.0.0.1", 0));
   }
   for (std::uint32_t n = 0; n < 100; ++n) {
-    io->send(senders[n % 10].fd(), payload(n % 10, n), loopback(receiver));
+    io->send(senders[n % 10], payload(n % 10, n), loopback(receiver));
   }
   const std::uint64_t enters_before = io->counters().enters;
   io->flush();

@@ -41,6 +41,7 @@
 #include "mixer/engine/packet_io.h"
 #include "mixer/rtp/rtp_packet.h"
 #include "tests/integration/sip_uac.h"
+#include "tests/support/frames_heard.h"
 #include "tests/support/tone.h"
 
 namespace {
@@ -53,7 +54,6 @@ using mcu::mixer::codec::CodecKind;
 using mcu::mixer::codec::CodecSpec;
 
 constexpr std::array<double, 6> kTones = {440.0, 1000.0, 1700.0, 2300.0, 2900.0, 3500.0};
-constexpr double kHeardDb = -40.0;
 constexpr int kAudioLevelExt = 1;
 constexpr int kWheelSlots = 256;  // ms; holds the largest jitter
 
@@ -201,15 +201,10 @@ double ownCpuS() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
+// The share of 20 ms frames of `audio` in which `hz` is heard.
 double shareHeard(const std::vector<std::int16_t>& audio, double hz) {
-  std::size_t heard = 0;
-  std::size_t frames = 0;
-  for (std::size_t at = 0; at + mcu::mixer::core::kFrameSamples <= audio.size();
-       at += mcu::mixer::core::kFrameSamples, ++frames) {
-    const std::span<const std::int16_t> frame(audio.data() + at, mcu::mixer::core::kFrameSamples);
-    heard += mcu::test::goertzelDb(frame, hz) > kHeardDb ? 1 : 0;
-  }
-  return frames == 0 ? 0.0 : static_cast<double>(heard) / static_cast<double>(frames);
+  const std::array<double, 1> tone{hz};
+  return mcu::test::framesHeard(audio, tone).share();
 }
 
 Options parse(int argc, char** argv) {
@@ -361,15 +356,15 @@ int main(int argc, char** argv) {
       if (o.loss_pct > 0 && chance(rng) < o.loss_pct) {
         continue;
       }
-      std::vector<std::uint8_t> bytes(mcu::mixer::rtp::kMaxRtpPacket);
-      bytes.resize(mcu::mixer::rtp::writeRtp(h, v.frames[f], bytes, c.level_ext));
+      std::array<std::uint8_t, mcu::mixer::rtp::kMaxRtpPacket> packet;  // written, then copied
+      const std::size_t size = mcu::mixer::rtp::writeRtp(h, v.frames[f], packet, c.level_ext);
       wheel[static_cast<std::size_t>((ms + jitter(rng)) % kWheelSlots)].emplace_back(
-          static_cast<int>(i), std::move(bytes));
+          static_cast<int>(i), std::vector<std::uint8_t>(packet.begin(), packet.begin() + size));
     }
     auto& due = wheel[static_cast<std::size_t>(ms % kWheelSlots)];
     for (const auto& [i, bytes] : due) {
       const Caller& c = callers[static_cast<std::size_t>(i)];
-      io->send(c.rtp.fd(), bytes, c.server);
+      io->send(c.rtp, bytes, c.server);
     }
     sent += due.size();
     due.clear();

@@ -16,6 +16,7 @@
 
 #include "mixer/codec/gst_push_chain.h"
 #include "tests/integration/sip_uac.h"
+#include "tests/support/frames_heard.h"
 #include "tests/support/rtp_peer.h"
 #include "tests/support/tone.h"
 
@@ -26,8 +27,6 @@ using mcu::test::RtpPeer;
 using mcu::test::SipUac;
 
 constexpr std::array<double, 3> kTones = {440.0, 1000.0, 1700.0};
-constexpr double kHeardDb = -40.0;   // as the tests' listening.h
-constexpr std::size_t kFrame = 960;  // 20 ms at 48 kHz
 
 struct Phone {
   std::unique_ptr<RtpPeer> media;
@@ -36,13 +35,8 @@ struct Phone {
 };
 
 double shareHeard(const std::vector<std::int16_t>& audio, double hz) {
-  std::size_t heard = 0;
-  std::size_t frames = 0;
-  for (std::size_t at = 0; at + kFrame <= audio.size(); at += kFrame, ++frames) {
-    const std::span<const std::int16_t> frame(audio.data() + at, kFrame);
-    heard += mcu::test::goertzelDb(frame, hz) > kHeardDb ? 1 : 0;
-  }
-  return frames == 0 ? 0.0 : static_cast<double>(heard) / static_cast<double>(frames);
+  const std::array<double, 1> tone{hz};
+  return mcu::test::framesHeard(audio, tone).share();
 }
 
 }  // namespace

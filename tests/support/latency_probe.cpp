@@ -9,7 +9,9 @@
 #include <random>
 #include <thread>
 
+#include "mixer/codec/g711_level.h"
 #include "mixer/rtp/rtp_packet.h"
+#include "tests/support/frames_heard.h"
 #include "tests/support/tone.h"
 
 namespace mcu::test {
@@ -20,7 +22,6 @@ constexpr int kFrameSamples = 160;  // 20 ms at 8 kHz
 constexpr int kBurstEveryFrames = 25;
 constexpr int kBurstFrames = 10;
 constexpr double kToneHz = 1000.0;
-constexpr double kHeardDb = -40.0;
 
 std::vector<std::uint8_t> packet(std::uint16_t seq, std::uint32_t ssrc, bool tone, int frame) {
   std::array<std::uint8_t, kFrameSamples> payload{};
@@ -47,7 +48,7 @@ bool hearsTone(std::span<const std::uint8_t> datagram) {
   std::vector<std::int16_t> pcm;
   pcm.reserve(p->payload.size());
   for (const std::uint8_t byte : p->payload) {
-    pcm.push_back(ulawDecode(byte));
+    pcm.push_back(mixer::codec::ulawToLinear(byte));
   }
   return goertzelDb(pcm, kToneHz, 8000) > kHeardDb;
 }
@@ -66,13 +67,6 @@ std::uint8_t ulawEncode(std::int16_t sample) {
   }
   const int mantissa = (s >> (exponent + 3)) & 0x0F;
   return static_cast<std::uint8_t>(~(sign | (exponent << 4) | mantissa));
-}
-
-std::int16_t ulawDecode(std::uint8_t byte) {
-  constexpr int kBias = 0x84;
-  const int u = ~byte & 0xFF;
-  const int magnitude = (((u & 0x0F) << 3) + kBias) << ((u >> 4) & 0x07);
-  return static_cast<std::int16_t>((u & 0x80) != 0 ? kBias - magnitude : magnitude - kBias);
 }
 
 double LatencyResult::percentile(double p) const {

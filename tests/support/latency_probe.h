@@ -3,7 +3,7 @@
 // 500 ms; caller B sends silence (so the server sends to it) and listens. One measurement is
 // the time from the nominal sending time of a burst's first frame (before any jitter or loss
 // the probe applies to A's packets) to the arrival at B of the first packet in which 1 kHz
-// stands out. No codec library: u-law is a formula, and the probe must not be what it times.
+// stands out. No codec chain: u-law is a formula, and the probe must not be what it times.
 #pragma once
 
 #include <cstdint>
@@ -36,8 +36,7 @@ LatencyResult measureMouthToEar(const mixer::UdpSocket& a, const mixer::Endpoint
                                 const mixer::UdpSocket& b, const mixer::Endpoint& b_to,
                                 const LatencyOptions& options);
 
-// G.711 u-law (ITU-T G.711 §2), for the probe.
+// G.711 u-law encoding (ITU-T G.711 §2), for the probe; decoding is codec::ulawToLinear.
 std::uint8_t ulawEncode(std::int16_t sample);
-std::int16_t ulawDecode(std::uint8_t byte);
 
 }  // namespace mcu::test
