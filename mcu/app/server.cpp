@@ -212,13 +212,14 @@ int Server::run() {
   const int threads = config_.media_threads > 0
                           ? config_.media_threads
                           : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  auto engine =
-      mixer::createMediaEngine({.threads = threads,
-                                .bind_host = config_.media_bind,
-                                .port_min = static_cast<std::uint16_t>(config_.media_port_min),
-                                .port_max = static_cast<std::uint16_t>(config_.media_port_max),
-                                .batched_io = config_.media_batched_io},
-                               &media_events);
+  auto engine = mixer::createMediaEngine(
+      {.threads = threads,
+       .bind_host = config_.media_bind,
+       .port_min = static_cast<std::uint16_t>(config_.media_port_min),
+       .port_max = static_cast<std::uint16_t>(config_.media_port_max),
+       .batched_io = config_.media_batched_io,
+       .spread_room_above = static_cast<std::size_t>(config_.media_spread_room_above)},
+      &media_events);
   conference::Conference conference(
       *engine, conference_store,
       {.on_demand_rooms = config_.rooms_on_demand,

@@ -62,6 +62,19 @@ std::string serverMetrics(const MetricSources& s) {
          static_cast<double>(engine.late_ticks));
   metric(out, "mcu_mixer_max_tick_seconds", "gauge", "Longest mixer tick so far.",
          engine.max_tick_ms / 1000.0);
+  out << "# HELP mcu_mixer_tick_duration_seconds How long each media thread's 20 ms tick took"
+         " (receive, mix, send; a spread room's waits included).\n"
+         "# TYPE mcu_mixer_tick_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < mixer::kTickBucketsMs.size(); ++i) {
+    cumulative += engine.tick_ms[i];
+    out << "mcu_mixer_tick_duration_seconds_bucket{le=\"" << mixer::kTickBucketsMs[i] / 1000.0
+        << "\"} " << cumulative << "\n";
+  }
+  cumulative += engine.tick_ms.back();
+  out << "mcu_mixer_tick_duration_seconds_bucket{le=\"+Inf\"} " << cumulative << "\n"
+      << "mcu_mixer_tick_duration_seconds_sum " << engine.tick_ms_sum / 1000.0 << "\n"
+      << "mcu_mixer_tick_duration_seconds_count " << cumulative << "\n";
   metric(out, "mcu_mixer_encodes_total", "counter", "Frames encoded (shared plus personal).",
          static_cast<double>(engine.shared_encodes + engine.personal_encodes));
   metric(out, "mcu_media_batched_io_threads", "gauge",
@@ -76,6 +89,13 @@ std::string serverMetrics(const MetricSources& s) {
   metric(out, "mcu_media_io_send_failures_total", "counter",
          "RTP packets the kernel refused (full socket buffer, unreachable peer).",
          static_cast<double>(engine.io_send_failed));
+  metric(out, "mcu_media_room_shards", "gauge",
+         "Parts of large rooms running on a media thread other than the room's home.",
+         static_cast<double>(engine.shard_parts));
+  metric(out, "mcu_media_room_part_late_total", "counter",
+         "Ticks on which a room spread over media threads had a part late (its callers lost"
+         " that frame).",
+         static_cast<double>(engine.late_parts));
   metric(out, "mcu_db_ready", "gauge", "1 when PostgreSQL is reachable and migrated.",
          s.db->isReady() ? 1 : 0);
   metric(out, "mcu_db_queue_depth", "gauge", "Database jobs waiting (call records, events).",

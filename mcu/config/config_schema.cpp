@@ -230,6 +230,11 @@ const std::vector<OptionSpec>& specs() {
        "RTP in and out through io_uring, a few syscalls per tick instead of one per packet"
        " (false, or a kernel/sandbox without io_uring: one per packet)",
        boolean(&Config::media_batched_io)},
+      {"media.spread_room_above", "MCU_MEDIA_SPREAD_ROOM_ABOVE", "--media-spread-room-above",
+       ValueType::kInteger, "100",
+       "a room with this many callers takes the next ones on every media thread, so one room"
+       " uses every core (0: every room spreads, 0-100000)",
+       integer(&Config::media_spread_room_above, 0, 100000)},
       {"media.codecs", "MCU_MEDIA_CODECS", "--media-codecs", ValueType::kString,
        "opus,G722,PCMU,PCMA", "codec preference for SDP answers, first wins", applyCodecs},
       {"media.rtp_timeout_s", "MCU_MEDIA_RTP_TIMEOUT_S", "--media-rtp-timeout-s",

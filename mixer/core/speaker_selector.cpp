@@ -22,6 +22,18 @@ bool SpeakerSelector::audible(const Track& t) const {
   return t.may_speak && t.loudness > static_cast<float>(127 - config_.audible_dbov);
 }
 
+float SpeakerSelector::admissionLoudness() const {
+  const auto floor = static_cast<float>(127 - config_.audible_dbov);
+  if (config_.max_speakers == 0 || selected_.size() < config_.max_speakers) {
+    return floor;
+  }
+  float weakest = 127.0F;
+  for (const ParticipantId id : selected_) {
+    weakest = std::min(weakest, loudness(id));
+  }
+  return std::max(floor, weakest + config_.hysteresis_db);
+}
+
 const std::vector<ParticipantId>& SpeakerSelector::update(std::span<const SourceLevel> levels) {
   for (auto& t : tracks_) {
     t.seen = false;

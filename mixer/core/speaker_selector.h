@@ -38,6 +38,12 @@ class SpeakerSelector {
   // The smoothed loudness (127 - dBov) of a source, for tests and statistics; 0 if unknown.
   float loudness(ParticipantId id) const;
   void setMaxSpeakers(std::size_t k) { config_.max_speakers = k; }
+  // How loud (127 - dBov) a source that is not selected must at least be to be selected on
+  // the next update: the audible floor while a seat is free, else the weakest speaker's
+  // loudness plus the hysteresis. A room spread over threads decodes only the sources near it
+  // (and the speakers): smoothing keeps a rising level below its target, so a source this
+  // quiet now is chosen next only when its smoothed past carries it (a quiet frame, missed).
+  float admissionLoudness() const;
 
  private:
   struct Track {

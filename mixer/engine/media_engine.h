@@ -19,12 +19,16 @@ struct EngineStats {
   std::uint64_t ticks = 0;
   std::uint64_t late_ticks = 0;
   double max_tick_ms = 0.0;
+  TickHistogram tick_ms{};  // per bucket of kTickBucketsMs, not cumulative
+  double tick_ms_sum = 0.0;
   std::uint64_t shared_encodes = 0;
   std::uint64_t personal_encodes = 0;
   int batched_threads = 0;               // media threads whose packets go through io_uring
   std::uint64_t io_syscalls = 0;         // their io_uring_enter calls
   std::uint64_t io_unbatched_sends = 0;  // packets that found no free send slot
   std::uint64_t io_send_failed = 0;
+  std::uint64_t late_parts = 0;   // ticks a spread room's part waited past its deadline
+  std::uint64_t shard_parts = 0;  // parts of rooms on a thread other than their home
 };
 
 class MediaEngine {

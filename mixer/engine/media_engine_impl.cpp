@@ -19,9 +19,11 @@ namespace {
 class MediaEngineImpl final : public MediaEngine {
  public:
   MediaEngineImpl(const EngineConfig& config, MediaEvents* events)
-      : ports_(config.bind_host, config.port_min, config.port_max) {
+      : ports_(config.bind_host, config.port_min, config.port_max),
+        spread_room_above_(config.spread_room_above) {
+    const auto epoch = std::chrono::steady_clock::now();
     for (int i = 0; i < std::max(1, config.threads); ++i) {
-      threads_.push_back(std::make_unique<MediaThread>(i, events, config.batched_io));
+      threads_.push_back(std::make_unique<MediaThread>(i, events, config.batched_io, epoch));
     }
   }
 
@@ -30,17 +32,23 @@ class MediaEngineImpl final : public MediaEngine {
     if (rooms_.contains(room)) {
       return false;
     }
-    // The thread with the fewest rooms: rooms, not participants, are the unit of balance.
+    // The home thread is the one with the fewest rooms: a room starts on one thread, and only
+    // a large one spreads (see place()).
     std::vector<int> load(threads_.size(), 0);
-    for (const auto& [id, index] : rooms_) {
-      ++load[index];
+    for (const auto& [id, r] : rooms_) {
+      ++load[r.home];
     }
     const auto index =
         static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
-    rooms_[room] = index;
+    auto link = std::make_shared<RoomLink>(static_cast<int>(index));
+    rooms_[room] = {.home = index,
+                    .link = link,
+                    .config = config,
+                    .members = std::vector<std::size_t>(threads_.size(), 0)};
     MediaThread* thread = threads_[index].get();
-    thread->post([thread, room, config] {
-      thread->addRoom(std::make_unique<RoomMixer>(room, config, thread->gst()));
+    thread->post([thread, room, config, link, index] {
+      thread->addRoom(std::make_unique<RoomMixer>(room, config, thread->gst(), link,
+                                                  static_cast<int>(index), true));
     });
     return true;
   }
@@ -51,17 +59,21 @@ class MediaEngineImpl final : public MediaEngine {
     if (it == rooms_.end()) {
       return;
     }
-    MediaThread* thread = threads_[it->second].get();
     std::erase_if(participants_, [&](const auto& p) { return p.second.room == room; });
+    it->second.link->close();
     rooms_.erase(it);
-    thread->post([thread, room] { thread->removeRoom(room); });
+    // Its home and every shard it has.
+    for (const auto& t : threads_) {
+      MediaThread* thread = t.get();
+      thread->post([thread, room] { thread->removeRoom(room); });
+    }
   }
 
   void setMaxSpeakers(RoomId room, std::size_t k) override {
     const std::lock_guard lock(mutex_);
     const auto it = rooms_.find(room);
     if (it != rooms_.end()) {
-      MediaThread* thread = threads_[it->second].get();
+      MediaThread* thread = threads_[it->second.home].get();
       thread->post([thread, room, k] {
         if (RoomMixer* r = thread->room(room)) {
           r->setMaxSpeakers(k);
@@ -82,16 +94,19 @@ class MediaEngineImpl final : public MediaEngine {
       return std::nullopt;
     }
     const std::uint16_t port = sockets.rtp.localPort();
-    participants_[id] = {room, it->second};
-    MediaThread* thread = threads_[it->second].get();
+    const std::size_t index = place(it->second);
+    participants_[id] = {room, index};
+    MediaThread* thread = threads_[index].get();
     auto shared = std::make_shared<PortAllocator::Pair>(std::move(sockets));
-    thread->post([thread, room, id, endpoint, shared] {
-      RoomMixer* r = thread->room(room);
-      if (r != nullptr) {
-        thread->attach(room, std::make_unique<ParticipantStream>(id, std::move(shared->rtp),
-                                                                 std::move(shared->rtcp), endpoint,
-                                                                 r->config(), thread->gst()));
+    thread->post([thread, room, id, endpoint, shared, link = it->second.link,
+                  config = it->second.config] {
+      RoomMixer* r = thread->roomPart(room, link, config);
+      if (r == nullptr) {
+        return;
       }
+      thread->attach(room, std::make_unique<ParticipantStream>(id, std::move(shared->rtp),
+                                                               std::move(shared->rtcp), endpoint,
+                                                               r->config(), thread->gst()));
     });
     return port;
   }
@@ -107,6 +122,7 @@ class MediaEngineImpl final : public MediaEngine {
       return;
     }
     MediaThread* thread = threads_[it->second.thread].get();
+    leave(it->second);
     participants_.erase(it);
     thread->post([thread, id] { thread->detach(id); });
   }
@@ -119,22 +135,24 @@ class MediaEngineImpl final : public MediaEngine {
       return false;
     }
     MediaThread* from = threads_[it->second.thread].get();
-    MediaThread* dest = threads_[target->second].get();
-    it->second = {to, target->second};
+    leave(it->second);
+    const std::size_t index = place(target->second);
+    MediaThread* dest = threads_[index].get();
+    it->second = {to, index};
     // Posted before anything else for this participant reaches `dest`, so later commands wait
     // for its arrival instead of being lost.
     dest->post([dest, id] { dest->expect(id); });
-    from->post([from, dest, id, to] {
+    from->post([from, dest, id, to, link = target->second.link, config = target->second.config] {
       auto handover = from->detachForMove(id);
       if (!handover) {
         dest->post([dest, id] { dest->forget(id); });
         return;
       }
       auto shared = std::make_shared<ParticipantStream::Handover>(std::move(*handover));
-      dest->post([dest, id, to, shared] {
-        RoomMixer* r = dest->room(to);
+      dest->post([dest, id, to, shared, link, config] {
+        RoomMixer* r = dest->roomPart(to, link, config);
         if (r == nullptr) {
-          dest->forget(id);
+          dest->forget(id);  // the room ended on the way
           return;
         }
         auto stream =
@@ -154,6 +172,7 @@ class MediaEngineImpl final : public MediaEngine {
       return;
     }
     MediaThread* thread = threads_[it->second.thread].get();
+    leave(it->second);
     participants_.erase(it);
     thread->post([thread, id, done = std::move(done)] {
       if (thread->participant(id) == nullptr && !thread->arriving(id)) {
@@ -249,12 +268,18 @@ class MediaEngineImpl final : public MediaEngine {
       total.ticks += s.ticks;
       total.late_ticks += s.late_ticks;
       total.max_tick_ms = std::max(total.max_tick_ms, s.max_tick_ms);
+      for (std::size_t i = 0; i < total.tick_ms.size(); ++i) {
+        total.tick_ms[i] += s.tick_ms[i];
+      }
+      total.tick_ms_sum += s.tick_ms_sum;
       total.shared_encodes += s.shared_encodes;
       total.personal_encodes += s.personal_encodes;
       total.batched_threads += s.batched_io ? 1 : 0;
       total.io_syscalls += s.io.enters;
       total.io_unbatched_sends += s.io.unbatched_sends;
       total.io_send_failed += s.io.send_failed;
+      total.late_parts += s.late_parts;
+      total.shard_parts += s.shard_parts;
     }
     return total;
   }
@@ -264,6 +289,38 @@ class MediaEngineImpl final : public MediaEngine {
     RoomId room;
     std::size_t thread;
   };
+  struct RoomPlacement {
+    std::size_t home;
+    std::shared_ptr<RoomLink> link;
+    RoomMediaConfig config;
+    std::vector<std::size_t> members;  // per media thread
+  };
+
+  // The thread a new member of `room` goes to: the home until the room is large, then the one
+  // with the fewest of its members (the home on a tie), so a large room uses every core.
+  std::size_t place(RoomPlacement& room) {
+    std::size_t total = 0;
+    for (const std::size_t n : room.members) {
+      total += n;
+    }
+    std::size_t index = room.home;
+    if (total >= spread_room_above_) {
+      for (std::size_t i = 0; i < room.members.size(); ++i) {
+        if (room.members[i] < room.members[index]) {
+          index = i;
+        }
+      }
+    }
+    ++room.members[index];
+    return index;
+  }
+
+  void leave(const Placement& p) {
+    const auto it = rooms_.find(p.room);
+    if (it != rooms_.end() && it->second.members[p.thread] > 0) {
+      --it->second.members[p.thread];
+    }
+  }
 
   static std::variant<std::shared_ptr<const std::vector<std::int16_t>>, std::string> loadPrompt(
       const std::string& path) {
@@ -282,7 +339,7 @@ class MediaEngineImpl final : public MediaEngine {
     if (it == rooms_.end()) {
       return "no room " + std::to_string(room);
     }
-    MediaThread* thread = threads_[it->second].get();
+    MediaThread* thread = threads_[it->second.home].get();
     thread->post([thread, room, fn] {
       if (RoomMixer* r = thread->room(room)) {
         fn(*r);
@@ -306,7 +363,8 @@ class MediaEngineImpl final : public MediaEngine {
   PortAllocator ports_;
   std::vector<std::unique_ptr<MediaThread>> threads_;
   mutable std::mutex mutex_;
-  std::unordered_map<RoomId, std::size_t> rooms_;
+  std::size_t spread_room_above_;
+  std::unordered_map<RoomId, RoomPlacement> rooms_;
   std::unordered_map<ParticipantId, Placement> participants_;
 };
 

@@ -6,6 +6,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <string>
@@ -23,6 +24,11 @@ constexpr std::uint64_t kPublishEveryTicks = 10;
 constexpr std::uint64_t kRtcpKeyBit = 1ULL << 32;  // epoll key of a participant's RTCP socket
 // Posted work (joins, leaves, moves, controls) runs this long at most before a due tick.
 constexpr auto kTaskSlice = std::chrono::milliseconds(2);
+constexpr std::chrono::nanoseconds kTickPeriod = std::chrono::milliseconds(20);
+// How long into a tick the home of a spread room waits for its shards' levels, and a shard
+// for the home's mix: past that, the late part's members lose one frame, nobody waits more.
+constexpr auto kGatherDeadline = std::chrono::milliseconds(8);
+constexpr auto kRelayDeadline = std::chrono::milliseconds(14);
 
 std::int64_t nowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -32,16 +38,22 @@ std::int64_t nowUs() {
 
 }  // namespace
 
-MediaThread::MediaThread(int index, MediaEvents* events, bool batched_io)
-    : index_(index), events_(events), want_batched_io_(batched_io) {
+MediaThread::MediaThread(int index, MediaEvents* events, bool batched_io,
+                         std::chrono::steady_clock::time_point epoch)
+    : index_(index), events_(events), epoch_(epoch), want_batched_io_(batched_io) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   MCU_CHECK(epoll_fd_ >= 0 && timer_fd_ >= 0 && wake_fd_ >= 0);
+  // Absolute, from the shared epoch (steady_clock is CLOCK_MONOTONIC): every thread ticks at
+  // the same instants.
+  const auto first = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      (epoch_ + kTickPeriod).time_since_epoch());
   itimerspec period{};
-  period.it_interval.tv_nsec = 20'000'000;
-  period.it_value.tv_nsec = 20'000'000;
-  MCU_CHECK(::timerfd_settime(timer_fd_, 0, &period, nullptr) == 0);
+  period.it_interval.tv_nsec = kTickPeriod.count();
+  period.it_value.tv_sec = static_cast<time_t>(first.count() / 1'000'000'000);
+  period.it_value.tv_nsec = static_cast<long>(first.count() % 1'000'000'000);
+  MCU_CHECK(::timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &period, nullptr) == 0);
   for (const auto& [fd, key] : {std::pair{timer_fd_, kTimerKey}, std::pair{wake_fd_, kWakeKey}}) {
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -100,6 +112,27 @@ void MediaThread::removeRoom(RoomId id) {
   rooms_.erase(it);
 }
 
+RoomMixer* MediaThread::roomPart(RoomId id, const std::shared_ptr<RoomLink>& link,
+                                 const RoomMediaConfig& config) {
+  if (RoomMixer* part = room(id)) {
+    return part;
+  }
+  if (link->closed()) {
+    return nullptr;  // the room ended while a member was on its way here
+  }
+  auto part = std::make_unique<RoomMixer>(id, config, *gst_, link, index_, false);
+  link->join(index_, last_tick_ + 1);
+  RoomMixer* raw = part.get();
+  rooms_[id] = std::move(part);
+  return raw;
+}
+
+void MediaThread::dropIfEmptyShard(RoomMixer* part) {
+  if (part->size() == 0 && !part->home()) {
+    rooms_.erase(part->id());
+  }
+}
+
 RoomMixer* MediaThread::room(RoomId id) {
   const auto it = rooms_.find(id);
   return it == rooms_.end() ? nullptr : it->second.get();
@@ -148,8 +181,10 @@ std::optional<ParticipantStream::Handover> MediaThread::detachForMove(Participan
   }
   stopListening(*it->second.second);
   auto handover = it->second.second->handOver();
-  it->second.first->remove(id);
+  RoomMixer* part = it->second.first;
+  part->remove(id);
   participants_.erase(it);
+  dropIfEmptyShard(part);
   const std::lock_guard lock(stats_mutex_);
   published_.erase(id);
   return handover;
@@ -166,8 +201,10 @@ void MediaThread::detach(ParticipantId id) {
     return;
   }
   stopListening(*it->second.second);
-  it->second.first->remove(id);  // the stream (and its socket) is destroyed here
+  RoomMixer* part = it->second.first;
+  part->remove(id);  // the stream (and its socket) is destroyed here
   participants_.erase(it);
+  dropIfEmptyShard(part);
   const std::lock_guard lock(stats_mutex_);
   published_.erase(id);
 }
@@ -252,35 +289,63 @@ void MediaThread::onTimer() {
     thread_stats_.late_ticks += expirations - 1;
   }
   // Catch up (a little) rather than skip: skipped ticks would be gaps in every outgoing stream.
-  const std::uint64_t ticks = std::min(expirations, kMaxCatchUpTicks);
-  for (std::uint64_t t = 0; t < ticks; ++t) {
+  // The numbers come from the clock, so that every thread gives a tick the same one.
+  const std::int64_t due = (std::chrono::steady_clock::now() - epoch_) / kTickPeriod;
+  const auto catch_up = static_cast<std::int64_t>(std::min(expirations, kMaxCatchUpTicks));
+  for (std::int64_t t = std::max(last_tick_ + 1, due - catch_up + 1); t <= due; ++t) {
     const auto started = std::chrono::steady_clock::now();
-    if (io_) {
-      // Everything that arrived since the last tick, stamped with its arrival time by the
-      // kernel: the jitter buffers see the same as if each packet had been read on arrival.
-      io_->poll([this](const PacketIo::Datagram& d) { dispatch(d); });
-    }
-    const std::int64_t now = nowUs();
-    for (auto& [id, room] : rooms_) {
-      room->tick(now, events_);
-    }
-    if (io_) {
-      io_->flush();  // the tick's packets, all rooms, one syscall
-    }
+    tick(t);
+    last_tick_ = t;
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
     thread_stats_.max_tick_ms = std::max(thread_stats_.max_tick_ms, ms);
+    const auto bucket = std::lower_bound(kTickBucketsMs.begin(), kTickBucketsMs.end(), ms);
+    ++thread_stats_.tick_ms[static_cast<std::size_t>(bucket - kTickBucketsMs.begin())];
+    thread_stats_.tick_ms_sum += ms;
     if (++thread_stats_.ticks % kPublishEveryTicks == 0) {
       publishStats();
     }
   }
 }
 
+void MediaThread::tick(std::int64_t tick) {
+  if (io_) {
+    // Everything that arrived since the last tick, stamped with its arrival time by the
+    // kernel: the jitter buffers see the same as if each packet had been read on arrival.
+    io_->poll([this](const PacketIo::Datagram& d) { dispatch(d); });
+  }
+  const std::int64_t now = nowUs();
+  // Phase 1 of every part before any waits: a wait is only ever for an earlier phase.
+  for (auto& [id, room] : rooms_) {
+    room->pull(tick, now, events_);
+  }
+  const auto tick_time = epoch_ + tick * kTickPeriod;
+  for (auto& [id, room] : rooms_) {
+    if (room->home()) {
+      if (!room->mix(tick, tick_time + kGatherDeadline, events_)) {
+        ++thread_stats_.late_parts;
+      }
+    }
+  }
+  for (auto& [id, room] : rooms_) {
+    if (!room->home()) {
+      if (!room->relay(tick, tick_time + kRelayDeadline)) {
+        ++thread_stats_.late_parts;
+      }
+    }
+  }
+  if (io_) {
+    io_->flush();  // the tick's packets, all rooms, one syscall
+  }
+}
+
 void MediaThread::publishStats() {
   thread_stats_.shared_encodes = 0;
   thread_stats_.personal_encodes = 0;
+  thread_stats_.shard_parts = 0;
   for (const auto& [id, room] : rooms_) {
+    thread_stats_.shard_parts += room->home() ? 0 : 1;
     thread_stats_.shared_encodes += room->counters().shared_encodes;
     thread_stats_.personal_encodes += room->counters().personal_encodes;
   }

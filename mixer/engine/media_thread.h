@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
@@ -25,17 +26,24 @@ struct ThreadStats {
   std::uint64_t ticks = 0;
   std::uint64_t late_ticks = 0;  // a timer expiry found more than one period elapsed
   double max_tick_ms = 0.0;      // longest time spent ticking all rooms once
-  bool batched_io = false;       // packets go through io_uring (packet_io.h)
-  PacketIoCounters io;           // its counters, when it does
+  TickHistogram tick_ms{};       // how long ticks took (kTickBucketsMs)
+  double tick_ms_sum = 0.0;
+  bool batched_io = false;  // packets go through io_uring (packet_io.h)
+  PacketIoCounters io;      // its counters, when it does
   std::uint64_t shared_encodes = 0;
   std::uint64_t personal_encodes = 0;
+  std::uint64_t late_parts = 0;   // ticks a room's part on another thread was late for
+  std::uint64_t shard_parts = 0;  // parts of rooms whose home is another thread
 };
 
 class MediaThread {
  public:
   // `batched_io`: try io_uring for the participants' packets (falls back to epoll + one
   // syscall per packet when the kernel refuses it).
-  MediaThread(int index, MediaEvents* events, bool batched_io = true);
+  // `epoch`: when tick 0 was, the same for every thread of the engine: their ticks fall at the
+  // same instants and carry the same numbers, which the parts of a spread room go by.
+  MediaThread(int index, MediaEvents* events, bool batched_io = true,
+              std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now());
   MediaThread(const MediaThread&) = delete;
   MediaThread& operator=(const MediaThread&) = delete;
   ~MediaThread();
@@ -49,6 +57,10 @@ class MediaThread {
   // Media thread only (from posted tasks).
   codec::GstPipelineHost& gst() { return *gst_; }
   void addRoom(std::unique_ptr<RoomMixer> room);
+  // The room's part on this thread, made (as a shard of `link`'s home) if there is none yet;
+  // null if the room has ended.
+  RoomMixer* roomPart(RoomId id, const std::shared_ptr<RoomLink>& link,
+                      const RoomMediaConfig& config);
   void removeRoom(RoomId id);
   RoomMixer* room(RoomId id);
   void attach(RoomId room, std::unique_ptr<ParticipantStream> participant);
@@ -71,10 +83,16 @@ class MediaThread {
   void stopListening(ParticipantStream& p);
   void dispatch(const PacketIo::Datagram& datagram);
   void onTimer();
+  // Every room part's three phases of tick `tick` (room_link.h).
+  void tick(std::int64_t tick);
+  // A shard part whose last member left goes (its room's home stops waiting for it).
+  void dropIfEmptyShard(RoomMixer* part);
   void publishStats();
 
   int index_;
   MediaEvents* events_;
+  std::chrono::steady_clock::time_point epoch_;
+  std::int64_t last_tick_ = -1;
   bool want_batched_io_;
   int epoll_fd_ = -1;
   int timer_fd_ = -1;

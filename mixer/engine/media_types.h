@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -86,12 +87,19 @@ class MediaEvents {
   virtual void onRtpTimeout(ParticipantId id) = 0;
 };
 
+// Upper bounds of the tick-duration histogram, in ms (and one more bucket above the last).
+inline constexpr std::array<double, 6> kTickBucketsMs{1, 2, 5, 10, 20, 50};
+using TickHistogram = std::array<std::uint64_t, kTickBucketsMs.size() + 1>;
+
 struct EngineConfig {
   int threads = 2;  // media threads, about one per core
   std::string bind_host = "127.0.0.1";
   std::uint16_t port_min = 20000;
   std::uint16_t port_max = 29999;
   bool batched_io = true;  // io_uring when the kernel allows it (packet_io.h)
+  // A room with this many members takes its next ones on the media thread with the fewest of
+  // them (room_link.h): a large room uses every core. 0: every room spreads.
+  std::size_t spread_room_above = 100;
 };
 
 }  // namespace mcu::mixer

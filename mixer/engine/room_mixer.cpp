@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
+#include <utility>
 
 namespace mcu::mixer {
 namespace {
@@ -13,6 +14,9 @@ constexpr float kTalkOn = 127.0F - 45.0F;
 constexpr float kTalkOff = 127.0F - 55.0F;
 // The mix source id of a room prompt: outside the participant id space the engine hands out.
 constexpr ParticipantId kPromptSource = 0xFFFFFFFFU;
+// Margin under the admission floor for a shard's candidates: levels move between ticks, and a
+// frame decoded too many is cheap.
+constexpr float kCandidateMarginDb = 6.0F;
 
 bool contains(const std::vector<ParticipantId>& ids, ParticipantId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
@@ -34,11 +38,21 @@ bool RoomMixer::SharedKey::operator<(const SharedKey& o) const {
                                            o.spec.max_bitrate, o.spec.complexity, o.gain, o.silent);
 }
 
-RoomMixer::RoomMixer(RoomId id, RoomMediaConfig config, codec::GstPipelineHost& gst)
+RoomMixer::RoomMixer(RoomId id, RoomMediaConfig config, codec::GstPipelineHost& gst,
+                     std::shared_ptr<RoomLink> link, int thread, bool home)
     : id_(id),
       config_(config),
       gst_(gst),
+      link_(std::move(link)),
+      thread_(thread),
+      home_(home),
       selector_(core::SelectorConfig{.max_speakers = config.max_speakers}) {}
+
+RoomMixer::~RoomMixer() {
+  if (link_ && !home_) {
+    link_->leave(thread_);
+  }
+}
 
 void RoomMixer::add(std::unique_ptr<ParticipantStream> participant) {
   participants_.push_back(std::move(participant));
@@ -64,21 +78,100 @@ ParticipantStream* RoomMixer::find(ParticipantId id) {
   return nullptr;
 }
 
-void RoomMixer::tick(std::int64_t now_us, MediaEvents* events) {
+void RoomMixer::pull(std::int64_t tick, std::int64_t now_us, MediaEvents* events) {
   ++counters_.ticks;
   levels_.clear();
   for (auto& p : participants_) {
     p->pullFrame(now_us);
     p->maybeSendRtcp(now_us);
-    levels_.push_back({p->id(), p->level(), p->mayBeMixed()});
+    levels_.push_back({p->id(), p->level(), p->mayBeMixed(), p->remoteSsrc()});
     if (p->checkTimeout(now_us, config_.rtp_timeout_ms) && events != nullptr) {
       events->onRtpTimeout(p->id());
     }
   }
-  const auto& selected = selector_.update(levels_);
-  updateTalking(events);
+  if (home_ || !link_) {
+    return;
+  }
+  input_.tick = tick;
+  input_.levels = levels_;
+  input_.frames.clear();
+  for (auto& p : participants_) {
+    if (isCandidate(*p)) {
+      input_.frames.push_back({p->id(), p->inputGain(), p->pcm()});
+      ++counters_.decodes;
+    }
+  }
+  link_->publishInput(thread_, input_);
+}
 
-  // The selected speakers, plus last tick's that just left (they fade out over this frame).
+bool RoomMixer::isCandidate(const ParticipantStream& p) const {
+  if (!p.mayBeMixed()) {
+    return false;
+  }
+  // Last tick's speakers: still chosen, or fading out in this tick's mix.
+  if (contains(out_.selected, p.id())) {
+    return true;
+  }
+  const auto loudness = static_cast<float>(127 - std::clamp(p.level(), 0, 127));
+  return loudness > out_.admission_loudness - kCandidateMarginDb;
+}
+
+bool RoomMixer::mix(std::int64_t tick, RoomLink::Clock::time_point deadline, MediaEvents* events) {
+  bool on_time = true;
+  shard_inputs_.clear();
+  if (link_ && link_->hasShards()) {
+    on_time = link_->gather(tick, deadline, shard_inputs_);
+    for (const auto& input : shard_inputs_) {
+      levels_.insert(levels_.end(), input.levels.begin(), input.levels.end());
+    }
+  }
+  selector_levels_.clear();
+  for (const auto& l : levels_) {
+    selector_levels_.push_back({l.id, l.level_dbov, l.may_speak});
+  }
+  const auto& selected = selector_.update(selector_levels_);
+  updateTalking(events);
+  gatherSources();
+  previous_selection_ = selected;
+  if (const core::Pcm* prompt = nextPromptFrame()) {
+    sources_.push_back({kPromptSource, prompt, 1.0F, true});
+  }
+  mix_minus_.mix(sources_, out_.mix);
+  if (recording_) {
+    recording_->writer.write(recording_->encoder->encode(out_.mix.full),
+                             static_cast<std::uint32_t>(core::kFrameSamples));
+  }
+  collectContributors();
+  out_.tick = tick;
+  out_.selected = selected;
+  out_.talking = talking_;
+  out_.admission_loudness = selector_.admissionLoudness();
+  if (!shard_inputs_.empty()) {
+    link_->publishMix(out_);
+  }
+  sendMixes(out_);
+  return on_time;
+}
+
+bool RoomMixer::relay(std::int64_t tick, RoomLink::Clock::time_point deadline) {
+  if (!link_->awaitMix(tick, deadline, out_)) {
+    for (auto& p : participants_) {
+      p->skipSend();
+    }
+    return false;
+  }
+  for (auto& p : participants_) {
+    p->setSelected(contains(out_.selected, p->id()));
+    p->setTalking(contains(out_.talking, p->id()));
+  }
+  sendMixes(out_);
+  return true;
+}
+
+// The selected speakers, plus last tick's that just left (they fade out over this frame):
+// the home's own members decoded here, the shards' as they sent them.
+void RoomMixer::gatherSources() {
+  const auto& selected = selector_.selected();
   sources_.clear();
   for (auto& p : participants_) {
     const bool now_selected = contains(selected, p->id());
@@ -88,16 +181,14 @@ void RoomMixer::tick(std::int64_t now_us, MediaEvents* events) {
       ++counters_.decodes;
     }
   }
-  previous_selection_ = selected;
-  if (const core::Pcm* prompt = nextPromptFrame()) {
-    sources_.push_back({kPromptSource, prompt, 1.0F, true});
+  for (const auto& input : shard_inputs_) {
+    for (const auto& f : input.frames) {
+      const bool now_selected = contains(selected, f.id);
+      if (now_selected || contains(previous_selection_, f.id)) {
+        sources_.push_back({f.id, &f.pcm, f.gain, now_selected});
+      }
+    }
   }
-  mix_minus_.mix(sources_, mix_);
-  if (recording_) {
-    recording_->writer.write(recording_->encoder->encode(mix_.full),
-                             static_cast<std::uint32_t>(core::kFrameSamples));
-  }
-  sendMixes();
 }
 
 void RoomMixer::queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples) {
@@ -132,25 +223,53 @@ bool RoomMixer::startRecording(const std::string& path) {
 
 void RoomMixer::stopRecording() { recording_.reset(); }
 
+// Talking is decided here for the whole room; a shard's members learn it with the mix.
 void RoomMixer::updateTalking(MediaEvents* events) {
+  was_talking_.swap(talking_);
+  talking_.clear();
+  for (const auto& l : levels_) {
+    const float loudness = l.may_speak ? selector_.loudness(l.id) : 0.0F;
+    const bool was = contains(was_talking_, l.id);
+    const bool talking = was ? loudness > kTalkOff : loudness > kTalkOn;
+    if (talking) {
+      talking_.push_back(l.id);
+    }
+    if (talking != was && events != nullptr) {
+      events->onTalking(l.id, talking);
+    }
+  }
   for (auto& p : participants_) {
-    const float loudness = p->mayBeMixed() ? selector_.loudness(p->id()) : 0.0F;
-    const bool talking = p->talking() ? loudness > kTalkOff : loudness > kTalkOn;
-    if (talking != p->talking()) {
-      p->setTalking(talking);
-      if (events != nullptr) {
-        events->onTalking(p->id(), talking);
-      }
+    p->setTalking(contains(talking_, p->id()));
+  }
+}
+
+// This tick's talkers that are heard (mixed and talking), with the SSRC each sends us and its
+// level: the CSRC list (RFC 3550) and the levels (RFC 6465) everyone is sent with the mix.
+void RoomMixer::collectContributors() {
+  out_.contributor_ids.clear();
+  out_.contributor_ssrcs.clear();
+  out_.contributor_levels.clear();
+  for (const auto& t : out_.mix.talkers) {
+    if (!contains(talking_, t.id) || out_.contributor_ids.size() >= 15) {
+      continue;
+    }
+    const auto l = std::find_if(levels_.begin(), levels_.end(),
+                                [&](const MemberLevel& m) { return m.id == t.id; });
+    if (l != levels_.end() && l->ssrc != 0) {
+      out_.contributor_ids.push_back(t.id);
+      out_.contributor_ssrcs.push_back(l->ssrc);
+      out_.contributor_levels.push_back(
+          static_cast<std::uint8_t>(std::clamp(l->level_dbov, 0, 127)));
     }
   }
 }
 
-void RoomMixer::sendMixes() {
+void RoomMixer::sendMixes(const MixOutput& out) {
   // Listeners share one encode per distinct (codec configuration, output gain); a talker, or
   // anyone hearing a prompt of their own, gets a personal one.
   encoded_.clear();
   static const core::Pcm kSilence{};
-  collectContributors();
+  const auto& talkers = out.mix.talkers;
   for (auto& p : participants_) {
     if (!p->wantsAudio()) {
       p->skipSend();
@@ -159,23 +278,23 @@ void RoomMixer::sendMixes() {
     if (p->sendDtmfPacket()) {
       continue;
     }
-    const auto talker = std::find_if(mix_.talkers.begin(), mix_.talkers.end(),
+    const auto talker = std::find_if(talkers.begin(), talkers.end(),
                                      [&](const core::TalkerMix& t) { return t.id == p->id(); });
-    const bool is_talker = talker != mix_.talkers.end();
-    const core::Pcm& heard = p->deaf() ? kSilence : (is_talker ? talker->pcm : mix_.full);
+    const bool is_talker = talker != talkers.end();
+    const core::Pcm& heard = p->deaf() ? kSilence : (is_talker ? talker->pcm : out.mix.full);
     std::span<const std::uint32_t> heard_from =
-        p->deaf() ? std::span<const std::uint32_t>{} : std::span(contributor_ssrcs_);
+        p->deaf() ? std::span<const std::uint32_t>{} : std::span(out.contributor_ssrcs);
     std::span<const std::uint8_t> heard_levels =
-        p->deaf() ? std::span<const std::uint8_t>{} : std::span(contributor_levels_);
+        p->deaf() ? std::span<const std::uint8_t>{} : std::span(out.contributor_levels);
     if (is_talker || p->hasPrompt()) {
       // A talker hears the others: its own SSRC is not among the contributors it is told of.
       std::array<std::uint32_t, 15> others{};
       std::array<std::uint8_t, 15> other_levels{};
       std::size_t n = 0;
-      for (std::size_t i = 0; i < contributors_.size(); ++i) {
-        if (contributors_[i].first != p->id() && n < others.size()) {
-          other_levels[n] = contributor_levels_[i];
-          others[n++] = contributors_[i].second;
+      for (std::size_t i = 0; i < out.contributor_ids.size(); ++i) {
+        if (out.contributor_ids[i] != p->id() && n < others.size()) {
+          other_levels[n] = out.contributor_levels[i];
+          others[n++] = out.contributor_ssrcs[i];
         }
       }
       if (p->deaf()) {
@@ -185,20 +304,6 @@ void RoomMixer::sendMixes() {
                    std::span<const std::uint8_t>(other_levels.data(), n));
     } else {
       sendShared(*p, heard, heard_from, heard_levels);
-    }
-  }
-}
-
-void RoomMixer::collectContributors() {
-  contributors_.clear();
-  contributor_ssrcs_.clear();
-  contributor_levels_.clear();
-  for (const auto& t : mix_.talkers) {
-    const ParticipantStream* s = find(t.id);
-    if (s != nullptr && s->talking() && s->remoteSsrc() != 0 && contributors_.size() < 15) {
-      contributors_.emplace_back(t.id, s->remoteSsrc());
-      contributor_ssrcs_.push_back(s->remoteSsrc());
-      contributor_levels_.push_back(static_cast<std::uint8_t>(std::clamp(s->level(), 0, 127)));
     }
   }
 }

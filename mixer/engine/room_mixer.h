@@ -1,8 +1,12 @@
-// One conference room's media, ticked every 20 ms by the media thread that owns it:
+// One conference room's media, or the part of it on one media thread, ticked every 20 ms:
 // levels -> top-K speakers -> one sum -> one encode per codec configuration for the listeners,
 // one personal encode per talker -> per-recipient RTP headers -> send.
 // The cost grows with the number of talkers, not listeners: a listener costs a packet in and
 // a packet out.
+//
+// A large room has a part on each media thread (room_link.h): the home part chooses the
+// speakers and sums them for the whole room; every part (home included) receives, levels,
+// encodes and sends for its own members. A room on one thread is a home part without shards.
 #pragma once
 
 #include <deque>
@@ -17,6 +21,7 @@
 #include "mixer/core/speaker_selector.h"
 #include "mixer/engine/media_types.h"
 #include "mixer/engine/participant_stream.h"
+#include "mixer/engine/room_link.h"
 
 namespace mcu::mixer {
 
@@ -29,9 +34,17 @@ struct TickCounters {
 
 class RoomMixer {
  public:
-  RoomMixer(RoomId id, RoomMediaConfig config, codec::GstPipelineHost& gst);
+  // `link`: shared by the room's parts (null: a room that never spreads); `thread`: the index of
+  // the media thread this part runs on; `home`: this part chooses and sums.
+  RoomMixer(RoomId id, RoomMediaConfig config, codec::GstPipelineHost& gst,
+            std::shared_ptr<RoomLink> link = nullptr, int thread = 0, bool home = true);
+  RoomMixer(const RoomMixer&) = delete;
+  RoomMixer& operator=(const RoomMixer&) = delete;
+  ~RoomMixer();
 
   RoomId id() const { return id_; }
+  bool home() const { return home_; }
+  const std::shared_ptr<RoomLink>& link() const { return link_; }
   const RoomMediaConfig& config() const { return config_; }
   void add(std::unique_ptr<ParticipantStream> participant);
   std::unique_ptr<ParticipantStream> remove(ParticipantId id);
@@ -39,7 +52,15 @@ class RoomMixer {
   std::size_t size() const { return participants_.size(); }
   void setMaxSpeakers(std::size_t k) { selector_.setMaxSpeakers(k); }
 
-  void tick(std::int64_t now_us, MediaEvents* events);
+  // The three phases of tick number `tick` (see room_link.h for the order across threads).
+  // 1: every member's frame, level, RTCP and timeout; a shard publishes them.
+  void pull(std::int64_t tick, std::int64_t now_us, MediaEvents* events);
+  // 2, home: chooses and sums for the whole room (waiting for the shards until `deadline`)
+  // and sends its own members their mix. False if a shard was late.
+  bool mix(std::int64_t tick, RoomLink::Clock::time_point deadline, MediaEvents* events);
+  // 3, shard: sends its members the home's mix (waiting for it until `deadline`). False if it
+  // did not come: the members skip a frame.
+  bool relay(std::int64_t tick, RoomLink::Clock::time_point deadline);
   // A prompt everyone hears (it joins the mix beside the K speakers until it ends).
   void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples);
   // Records the mix everyone hears to an Ogg/Opus file; false if it cannot be created.
@@ -56,8 +77,12 @@ class RoomMixer {
     bool silent;
     bool operator<(const SharedKey& o) const;
   };
+  // Whether a shard member's frame goes to the home this tick: it may be chosen.
+  bool isCandidate(const ParticipantStream& p) const;
+  void gatherSources();
   void updateTalking(MediaEvents* events);
-  void sendMixes();
+  void collectContributors();
+  void sendMixes(const MixOutput& out);
   // `contributors`: the SSRCs of the talkers heard in `heard` (the CSRC list it is sent with).
   void sendPersonal(ParticipantStream& p, const core::Pcm& heard,
                     std::span<const std::uint32_t> contributors,
@@ -65,19 +90,28 @@ class RoomMixer {
   void sendShared(ParticipantStream& p, const core::Pcm& heard,
                   std::span<const std::uint32_t> contributors,
                   std::span<const std::uint8_t> levels);
-  // This tick's talkers that are heard (selected and talking), with the SSRC each sends us.
-  void collectContributors();
   const core::Pcm* nextPromptFrame();
 
   RoomId id_;
   RoomMediaConfig config_;
   codec::GstPipelineHost& gst_;
+  std::shared_ptr<RoomLink> link_;
+  int thread_;
+  bool home_;
   std::vector<std::unique_ptr<ParticipantStream>> participants_;
   core::SpeakerSelector selector_;
   core::MixMinus mix_minus_;
-  core::MixResult mix_;
+  // Home: this tick's mix, also what the shards get. Shard: the last mix from the home.
+  MixOutput out_;
   std::map<SharedKey, std::unique_ptr<codec::AudioEncoder>> shared_encoders_;
   std::vector<ParticipantId> previous_selection_;
+  // Per tick: every member's level (the home's own, then the shards'), the shards' inputs.
+  std::vector<MemberLevel> levels_;
+  std::vector<core::SourceLevel> selector_levels_;
+  std::vector<ShardInput> shard_inputs_;
+  ShardInput input_;                    // a shard's, published
+  std::vector<ParticipantId> talking_;  // the room's members reported talking
+  std::vector<ParticipantId> was_talking_;
   std::deque<std::shared_ptr<const std::vector<std::int16_t>>> prompts_;
   std::size_t prompt_pos_ = 0;
   core::Pcm prompt_frame_{};
@@ -88,11 +122,7 @@ class RoomMixer {
   std::unique_ptr<Recording> recording_;
   // Reused every tick: no allocation once the room has seen its configurations.
   std::vector<std::pair<SharedKey, std::span<const std::uint8_t>>> encoded_;
-  std::vector<std::pair<ParticipantId, std::uint32_t>> contributors_;  // per tick
-  std::vector<std::uint32_t> contributor_ssrcs_;                       // the same, SSRCs only
-  std::vector<std::uint8_t> contributor_levels_;  // and their levels, -dBov (RFC 6465)
   core::Pcm scratch_{};
-  std::vector<core::SourceLevel> levels_;
   std::vector<core::SourceFrame> sources_;
   TickCounters counters_;
 };

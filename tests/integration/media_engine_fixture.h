@@ -81,8 +81,12 @@ class RecordedEvents : public MediaEvents {
 class MediaEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    engine_ = createMediaEngine(
-        {.threads = 2, .port_min = 30000, .port_max = 39999, .batched_io = batchedIo()}, &events_);
+    engine_ = createMediaEngine({.threads = 2,
+                                 .port_min = 30000,
+                                 .port_max = 39999,
+                                 .batched_io = batchedIo(),
+                                 .spread_room_above = spreadRoomAbove()},
+                                &events_);
     ASSERT_TRUE(engine_->createRoom(1, room_config_));
   }
   test::RtpPeer& peer(const CodecSpec& spec, double hz, double amplitude = 8000.0) {
@@ -131,6 +135,8 @@ class MediaEngineTest : public ::testing::Test {
 
   // The fixture's engine reads and sends through io_uring; MediaEngineEpollTest's does not.
   virtual bool batchedIo() const { return true; }
+  // Rooms stay on one thread until this large (MediaEngineSpreadTest spreads every room).
+  virtual std::size_t spreadRoomAbove() const { return 100; }
 
   RoomMediaConfig room_config_;
   codec::GstPipelineHost gst_;
@@ -145,6 +151,18 @@ class MediaEngineTest : public ::testing::Test {
 class MediaEngineEpollTest : public MediaEngineTest {
  protected:
   bool batchedIo() const override { return false; }
+};
+
+// Every room spreads over both media threads from its first member: members alternate
+// between the room's home (first, third...) and the other thread.
+class MediaEngineSpreadTest : public MediaEngineTest {
+ protected:
+  std::size_t spreadRoomAbove() const override { return 0; }
+  // Waits for a statistics publication (every 200 ms) and returns the engine's figures.
+  EngineStats publishedEngineStats() {
+    std::this_thread::sleep_for(250ms);
+    return engine_->engineStats();
+  }
 };
 
 }  // namespace mcu::mixer

@@ -95,5 +95,18 @@ TEST(SpeakerSelectorTest, LevelIsSmoothed) {
   EXPECT_FLOAT_EQ(s.loudness(1), 46.0F);
 }
 
+// What a room spread over threads decodes by: with a free seat, anything audible may enter;
+// with every seat taken, only what beats the weakest speaker by the hysteresis.
+TEST(SpeakerSelectorTest, AdmissionIsTheAudibleFloorOrTheWeakestSpeakerPlusHysteresis) {
+  SpeakerSelector s({.max_speakers = 2});
+  run(s, {{1, 20}});
+  EXPECT_FLOAT_EQ(s.admissionLoudness(), 127.0F - 70.0F) << "a seat is free";
+  run(s, {{1, 20}, {2, 40}}, 200);
+  EXPECT_NEAR(s.admissionLoudness(), (127.0F - 40.0F) + 6.0F, 0.01F) << "weakest is 2";
+  // A source below the bar, held there, is never chosen; one above it is.
+  EXPECT_EQ(run(s, {{1, 20}, {2, 40}, {3, 45}}, 200), (Ids{1, 2}));
+  EXPECT_EQ(run(s, {{1, 20}, {2, 40}, {3, 30}}, 200), (Ids{1, 3}));
+}
+
 }  // namespace
 }  // namespace mcu::mixer::core

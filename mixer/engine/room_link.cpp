@@ -1,0 +1,85 @@
+#include "mixer/engine/room_link.h"
+
+#include <utility>
+
+namespace mcu::mixer {
+
+void RoomLink::join(int thread, std::int64_t first_tick) {
+  {
+    const std::lock_guard lock(mutex_);
+    shards_[thread] = Slot{.first_tick = first_tick, .input = {}};
+  }
+  changed_.notify_all();
+}
+
+void RoomLink::leave(int thread) {
+  {
+    const std::lock_guard lock(mutex_);
+    shards_.erase(thread);
+  }
+  changed_.notify_all();
+}
+
+bool RoomLink::hasShards() const {
+  const std::lock_guard lock(mutex_);
+  return !shards_.empty();
+}
+
+void RoomLink::publishInput(int thread, ShardInput& input) {
+  {
+    const std::lock_guard lock(mutex_);
+    const auto it = shards_.find(thread);
+    if (it == shards_.end()) {
+      return;
+    }
+    std::swap(it->second.input, input);
+  }
+  changed_.notify_all();
+}
+
+bool RoomLink::inputsReady(std::int64_t tick) const {
+  for (const auto& [thread, slot] : shards_) {
+    if (slot.first_tick <= tick && slot.input.tick < tick) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool RoomLink::gather(std::int64_t tick, Clock::time_point deadline, std::vector<ShardInput>& out) {
+  std::unique_lock lock(mutex_);
+  const bool ready = changed_.wait_until(lock, deadline, [&] { return inputsReady(tick); });
+  out.resize(shards_.size());
+  std::size_t i = 0;
+  for (const auto& [thread, slot] : shards_) {
+    ShardInput& copy = out[i++];
+    copy.tick = slot.input.tick;
+    copy.levels = slot.input.levels;
+    // A late shard's frames belong to another tick: mixing them again would repeat them.
+    if (slot.input.tick == tick) {
+      copy.frames = slot.input.frames;
+    } else {
+      copy.frames.clear();
+    }
+  }
+  return ready;
+}
+
+void RoomLink::publishMix(const MixOutput& mix) {
+  {
+    const std::lock_guard lock(mutex_);
+    mix_ = mix;
+  }
+  changed_.notify_all();
+}
+
+bool RoomLink::awaitMix(std::int64_t tick, Clock::time_point deadline, MixOutput& out) {
+  std::unique_lock lock(mutex_);
+  if (!changed_.wait_until(lock, deadline, [&] { return mix_.tick >= tick; })) {
+    return false;
+  }
+  out = mix_;
+  return true;
+}
+
+}  // namespace mcu::mixer

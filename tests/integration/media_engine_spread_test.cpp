@@ -1,0 +1,109 @@
+// A room spread over both media threads (room_link.h): members on either thread must hear and
+// be heard exactly as in a room on one thread, talkers of both threads compete for the same K
+// seats and are named in the mix, and a part that loses its last member goes away while the
+// room plays on. Every member here alternates: home thread, other thread, home, other...
+#include <set>
+
+#include "tests/integration/media_engine_fixture.h"
+
+namespace mcu::mixer {
+namespace {
+
+TEST_F(MediaEngineSpreadTest, TalkersOnBothThreadsHearEachOtherButNeverThemselves) {
+  auto [a, b, c] = threeOpusCallers();  // a and c on the home thread, b on the other
+  auto& listener = peer(pcmu(), 0);     // on the other thread, another codec
+  listener.setSilent(true);
+  join(listener, pcmu());
+  test::runFrames({&a, &b, &c, &listener}, 100);
+  test::expectHears(a.lastAudio(600), {800, 1100}, {500});
+  test::expectHears(b.lastAudio(600), {500, 1100}, {800});
+  test::expectHears(c.lastAudio(600), {500, 800}, {1100});
+  test::expectHears(listener.lastAudio(600), {500, 800, 1100}, {});
+  const EngineStats stats = publishedEngineStats();
+  EXPECT_EQ(stats.shard_parts, 1U) << "room 1 has a part on the thread that is not its home";
+}
+
+TEST_F(MediaEngineSpreadTest, TalkingEventsAndTheCsrcListNameMembersOfBothThreads) {
+  auto& a = peer(opus(), 500);  // home
+  auto& b = peer(opus(), 800);  // other thread
+  auto& listener = peer(opus(), 0);
+  listener.setSilent(true);
+  const ParticipantId aid = join(a, opus());
+  const ParticipantId bid = join(b, opus());
+  join(listener, opus());
+  test::runFrames({&a, &b, &listener}, 60);
+  EXPECT_TRUE(events_.talkingChanges(aid).starts_with("talking"));
+  EXPECT_TRUE(events_.talkingChanges(bid).starts_with("talking"));
+  // Among the listener's last 25 packets, one names exactly both talkers.
+  const std::set<std::uint32_t> both{a.ssrc(), b.ssrc()};
+  const auto& got = listener.received();
+  ASSERT_GE(got.size(), 25U);
+  bool named = false;
+  for (std::size_t i = got.size() - 25; i < got.size(); ++i) {
+    const auto list = got[i].header.contributors();
+    named = named || std::set<std::uint32_t>(list.begin(), list.end()) == both;
+  }
+  EXPECT_TRUE(named);
+  // While they talk (runFrames paces 30 frames over at least 600 ms), b's own statistics,
+  // kept on the other thread, carry the home's verdict.
+  std::thread talk([&] { test::runFrames({&a, &b, &listener}, 30); });
+  const auto b_stats = publishedStats(bid);  // 250 ms in
+  talk.join();
+  ASSERT_TRUE(b_stats);
+  EXPECT_TRUE(b_stats->talking);
+  EXPECT_TRUE(b_stats->selected);
+}
+
+TEST_F(MediaEngineSpreadTest, TheLoudestKAreChosenAcrossThreads) {
+  engine_->setMaxSpeakers(1, 1);
+  auto& quiet = peer(opus(), 500, 2500);  // home
+  auto& loud = peer(opus(), 800, 12000);  // other thread
+  auto& listener = peer(opus(), 0);       // home
+  auto& far_listener = peer(pcmu(), 0);   // other thread
+  listener.setSilent(true);
+  far_listener.setSilent(true);
+  join(quiet, opus());
+  join(loud, opus());
+  join(listener, opus());
+  join(far_listener, pcmu());
+  test::runFrames({&quiet, &loud, &listener, &far_listener}, 100);
+  for (const auto* p : {&listener, &far_listener}) {
+    EXPECT_GT(shareOfFramesHeard(*p, 800, 2000), 0.5);
+    EXPECT_LT(shareOfFramesHeard(*p, 500, 2000), 0.5);
+  }
+  EXPECT_EQ(publishedEngineStats().shard_parts, 1U);
+}
+
+TEST_F(MediaEngineSpreadTest, APartThatLosesItsLastMemberGoesAndTheRoomPlaysOn) {
+  ASSERT_TRUE(engine_->createRoom(2, room_config_));  // its home is the other thread
+  auto& a = peer(opus(), 500);                        // room 1, home
+  auto& b = peer(opus(), 800);                        // room 1, other thread
+  auto& c = peer(opus(), 1100);                       // room 1, home
+  join(a, opus());
+  const ParticipantId bid = join(b, opus());
+  join(c, opus());
+  test::runFrames({&a, &b, &c}, 50);
+  ASSERT_EQ(publishedEngineStats().shard_parts, 1U);
+  test::expectHears(a.lastAudio(600), {800, 1100}, {500});
+
+  // b moves to room 2, whose home is b's thread: room 1's part there goes with it.
+  ASSERT_TRUE(engine_->moveParticipant(bid, 2));
+  auto& d = peer(opus(), 1900);  // room 2, other thread than its home: room 2 spreads
+  join(d, opus(), 0, 2);
+  test::runFrames({&a, &b, &c, &d}, 75);
+  test::expectHears(a.lastAudio(600), {1100}, {800, 1900});
+  test::expectHears(b.lastAudio(600), {1900}, {500, 1100});
+  test::expectHears(d.lastAudio(600), {800}, {500, 1100});
+  EXPECT_EQ(publishedEngineStats().shard_parts, 1U) << "room 1's went, room 2's came";
+
+  engine_->removeParticipant(bid);
+  test::runFrames({&a, &c, &d}, 50);
+  test::expectHears(d.lastAudio(600), {}, {500, 800, 1100});
+  engine_->destroyRoom(2);
+  test::runFrames({&a, &c}, 50);
+  test::expectHears(a.lastAudio(600), {1100}, {500});
+  EXPECT_EQ(publishedEngineStats().shard_parts, 0U);
+}
+
+}  // namespace
+}  // namespace mcu::mixer
