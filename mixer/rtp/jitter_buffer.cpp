@@ -12,6 +12,11 @@ constexpr int kMissingBeforeRebuffer = 10;    // 200 ms of nothing: the talk bur
 constexpr int kDriftTicks = 50;               // a full second over target before dropping one
 constexpr std::int64_t kJumpSeconds = 5;      // a timestamp this far off is a new stream
 constexpr int kCalmFramesBeforeShrink = 500;  // 10 s without a late packet: try less delay
+// After the delay grew for a late packet, the late ones of the next second re-anchor the
+// playout but add nothing: they are the same disturbance (or the jitter estimate still
+// converging at the start of a stream), and each adding a frame ratcheted the delay up 40-60 ms
+// for ten seconds (mouth-to-ear 90-110 ms instead of 35-55 ms under 30 ms of jitter, measured).
+constexpr int kFramesBetweenRaises = 50;
 
 }  // namespace
 
@@ -106,7 +111,10 @@ PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_
     if (stats_.target_delay_ms + config_.frame_ms > config_.max_delay_ms) {
       return PushResult::kLate;
     }
-    late_extra_ms_ += config_.frame_ms;  // in the target from updateJitter() below
+    if (frames_since_raise_ >= kFramesBetweenRaises) {
+      late_extra_ms_ += config_.frame_ms;  // in the target from updateJitter() below
+      frames_since_raise_ = 0;
+    }
     playing_ = false;
     ++stats_.resyncs;
   }
@@ -199,6 +207,7 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
     return std::nullopt;
   }
   missing_in_row_ = 0;
+  frames_since_raise_ = std::min(frames_since_raise_ + 1, kFramesBetweenRaises);
   if (late_extra_ms_ > 0 && ++calm_frames_ >= kCalmFramesBeforeShrink) {
     calm_frames_ = 0;  // the drift check then lets the buffer drain to the smaller target
     late_extra_ms_ -= config_.frame_ms;

@@ -94,6 +94,7 @@ class JitterBuffer {
   int over_target_ticks_ = 0;
   int late_extra_ms_ = 0;  // delay added because packets came late, shrunk when calm
   int calm_frames_ = 0;
+  int frames_since_raise_ = 1 << 20;  // frames played since late_extra_ms_ last grew
   JitterStats stats_;
 };
 
