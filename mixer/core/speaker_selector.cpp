@@ -65,7 +65,9 @@ const std::vector<ParticipantId>& SpeakerSelector::update(std::span<const Source
       t.held_ticks = 0;
     }
   }
-  std::vector<Track*> by_loudness;
+  // The member, reused: no allocation per tick once the room has seen its size.
+  std::vector<Track*>& by_loudness = by_loudness_;
+  by_loudness.clear();
   for (auto& t : tracks_) {
     if (audible(t)) {
       by_loudness.push_back(&t);

@@ -120,7 +120,7 @@ RoomMixer* MediaThread::roomPart(RoomId id, const std::shared_ptr<RoomLink>& lin
   if (link->closed()) {
     return nullptr;  // the room ended while a member was on its way here
   }
-  auto part = std::make_unique<RoomMixer>(id, config, *gst_, link, index_, false);
+  auto part = std::make_unique<RoomMixer>(id, config, *gst_, link, index_);
   link->join(index_, last_tick_ + 1);
   RoomMixer* raw = part.get();
   rooms_[id] = std::move(part);

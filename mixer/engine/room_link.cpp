@@ -20,11 +20,6 @@ void RoomLink::leave(int thread) {
   changed_.notify_all();
 }
 
-bool RoomLink::hasShards() const {
-  const std::lock_guard lock(mutex_);
-  return !shards_.empty();
-}
-
 void RoomLink::publishInput(int thread, ShardInput& input) {
   {
     const std::lock_guard lock(mutex_);
@@ -55,6 +50,7 @@ bool RoomLink::gather(std::int64_t tick, Clock::time_point deadline, std::vector
     ShardInput& copy = out[i++];
     copy.tick = slot.input.tick;
     copy.levels = slot.input.levels;
+    copy.ssrcs = slot.input.ssrcs;
     // A late shard's frames belong to another tick: mixing them again would repeat them.
     if (slot.input.tick == tick) {
       copy.frames = slot.input.frames;

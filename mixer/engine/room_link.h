@@ -20,17 +20,10 @@
 
 #include "mixer/core/audio_frame.h"
 #include "mixer/core/mix_minus.h"
+#include "mixer/core/speaker_selector.h"
 #include "mixer/engine/media_types.h"
 
 namespace mcu::mixer {
-
-// One member's phase 1, as the speaker choice and the CSRC list need it.
-struct MemberLevel {
-  ParticipantId id = 0;
-  int level_dbov = 127;
-  bool may_speak = false;
-  std::uint32_t ssrc = 0;  // what it sends us (0 before its first packet)
-};
 
 // A member's decoded frame, for when the home mixes it.
 struct MemberFrame {
@@ -42,7 +35,10 @@ struct MemberFrame {
 // A shard's phase 1 of one tick.
 struct ShardInput {
   std::int64_t tick = -1;
-  std::vector<MemberLevel> levels;
+  // Every member's level, as the speaker choice takes them, and the SSRC it sends us (0 before
+  // its first packet; for the CSRC list), in the same order.
+  std::vector<core::SourceLevel> levels;
+  std::vector<std::uint32_t> ssrcs;
   // Only the members that may be chosen this tick (see RoomMixer::isCandidate): a listener's
   // frame is never decoded or copied.
   std::vector<MemberFrame> frames;
@@ -73,7 +69,6 @@ class RoomLink {
   // `first_tick` on, and the home waits for it only from then.
   void join(int thread, std::int64_t first_tick);
   void leave(int thread);
-  bool hasShards() const;
   // The room has ended: no new part may join it.
   void close() { closed_ = true; }
   bool closed() const { return closed_; }

@@ -39,17 +39,16 @@ bool RoomMixer::SharedKey::operator<(const SharedKey& o) const {
 }
 
 RoomMixer::RoomMixer(RoomId id, RoomMediaConfig config, codec::GstPipelineHost& gst,
-                     std::shared_ptr<RoomLink> link, int thread, bool home)
+                     std::shared_ptr<RoomLink> link, int thread)
     : id_(id),
       config_(config),
       gst_(gst),
       link_(std::move(link)),
       thread_(thread),
-      home_(home),
       selector_(core::SelectorConfig{.max_speakers = config.max_speakers}) {}
 
 RoomMixer::~RoomMixer() {
-  if (link_ && !home_) {
+  if (!home()) {
     link_->leave(thread_);
   }
 }
@@ -81,19 +80,22 @@ ParticipantStream* RoomMixer::find(ParticipantId id) {
 void RoomMixer::pull(std::int64_t tick, std::int64_t now_us, MediaEvents* events) {
   ++counters_.ticks;
   levels_.clear();
+  ssrcs_.clear();
   for (auto& p : participants_) {
     p->pullFrame(now_us);
     p->maybeSendRtcp(now_us);
-    levels_.push_back({p->id(), p->level(), p->mayBeMixed(), p->remoteSsrc()});
+    levels_.push_back({p->id(), p->level(), p->mayBeMixed()});
+    ssrcs_.push_back(p->remoteSsrc());
     if (p->checkTimeout(now_us, config_.rtp_timeout_ms) && events != nullptr) {
       events->onRtpTimeout(p->id());
     }
   }
-  if (home_ || !link_) {
+  if (home()) {
     return;
   }
   input_.tick = tick;
-  input_.levels = levels_;
+  input_.levels.swap(levels_);  // published, not copied: a shard needs them no more
+  input_.ssrcs.swap(ssrcs_);
   input_.frames.clear();
   for (auto& p : participants_) {
     if (isCandidate(*p)) {
@@ -117,19 +119,12 @@ bool RoomMixer::isCandidate(const ParticipantStream& p) const {
 }
 
 bool RoomMixer::mix(std::int64_t tick, RoomLink::Clock::time_point deadline, MediaEvents* events) {
-  bool on_time = true;
-  shard_inputs_.clear();
-  if (link_ && link_->hasShards()) {
-    on_time = link_->gather(tick, deadline, shard_inputs_);
-    for (const auto& input : shard_inputs_) {
-      levels_.insert(levels_.end(), input.levels.begin(), input.levels.end());
-    }
+  const bool on_time = link_->gather(tick, deadline, shard_inputs_);
+  for (const auto& input : shard_inputs_) {
+    levels_.insert(levels_.end(), input.levels.begin(), input.levels.end());
+    ssrcs_.insert(ssrcs_.end(), input.ssrcs.begin(), input.ssrcs.end());
   }
-  selector_levels_.clear();
-  for (const auto& l : levels_) {
-    selector_levels_.push_back({l.id, l.level_dbov, l.may_speak});
-  }
-  const auto& selected = selector_.update(selector_levels_);
+  const auto& selected = selector_.update(levels_);
   updateTalking(events);
   gatherSources();
   previous_selection_ = selected;
@@ -254,10 +249,12 @@ void RoomMixer::collectContributors() {
       continue;
     }
     const auto l = std::find_if(levels_.begin(), levels_.end(),
-                                [&](const MemberLevel& m) { return m.id == t.id; });
-    if (l != levels_.end() && l->ssrc != 0) {
+                                [&](const core::SourceLevel& m) { return m.id == t.id; });
+    const std::uint32_t ssrc =
+        l == levels_.end() ? 0 : ssrcs_[static_cast<std::size_t>(l - levels_.begin())];
+    if (ssrc != 0) {
       out_.contributor_ids.push_back(t.id);
-      out_.contributor_ssrcs.push_back(l->ssrc);
+      out_.contributor_ssrcs.push_back(ssrc);
       out_.contributor_levels.push_back(
           static_cast<std::uint8_t>(std::clamp(l->level_dbov, 0, 127)));
     }

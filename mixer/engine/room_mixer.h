@@ -34,17 +34,16 @@ struct TickCounters {
 
 class RoomMixer {
  public:
-  // `link`: shared by the room's parts (null: a room that never spreads); `thread`: the index of
-  // the media thread this part runs on; `home`: this part chooses and sums.
+  // `link`: shared by the room's parts; `thread`: the index of the media thread this part runs
+  // on. The part on the link's home thread chooses and sums.
   RoomMixer(RoomId id, RoomMediaConfig config, codec::GstPipelineHost& gst,
-            std::shared_ptr<RoomLink> link = nullptr, int thread = 0, bool home = true);
+            std::shared_ptr<RoomLink> link, int thread);
   RoomMixer(const RoomMixer&) = delete;
   RoomMixer& operator=(const RoomMixer&) = delete;
   ~RoomMixer();
 
   RoomId id() const { return id_; }
-  bool home() const { return home_; }
-  const std::shared_ptr<RoomLink>& link() const { return link_; }
+  bool home() const { return link_->homeThread() == thread_; }
   const RoomMediaConfig& config() const { return config_; }
   void add(std::unique_ptr<ParticipantStream> participant);
   std::unique_ptr<ParticipantStream> remove(ParticipantId id);
@@ -97,7 +96,6 @@ class RoomMixer {
   codec::GstPipelineHost& gst_;
   std::shared_ptr<RoomLink> link_;
   int thread_;
-  bool home_;
   std::vector<std::unique_ptr<ParticipantStream>> participants_;
   core::SpeakerSelector selector_;
   core::MixMinus mix_minus_;
@@ -105,9 +103,10 @@ class RoomMixer {
   MixOutput out_;
   std::map<SharedKey, std::unique_ptr<codec::AudioEncoder>> shared_encoders_;
   std::vector<ParticipantId> previous_selection_;
-  // Per tick: every member's level (the home's own, then the shards'), the shards' inputs.
-  std::vector<MemberLevel> levels_;
-  std::vector<core::SourceLevel> selector_levels_;
+  // Per tick: every member's level and SSRC (the home's own, then the shards'), the shards'
+  // inputs.
+  std::vector<core::SourceLevel> levels_;
+  std::vector<std::uint32_t> ssrcs_;
   std::vector<ShardInput> shard_inputs_;
   ShardInput input_;                    // a shard's, published
   std::vector<ParticipantId> talking_;  // the room's members reported talking
