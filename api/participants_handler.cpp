@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 json participantJson(const conference::ParticipantView& p) {
-  return {{"id", p.id},
+  return {{"id", p.id.value()},
           {"room", p.room},
           {"state", p.state},
           {"direction", p.direction},
@@ -39,13 +39,10 @@ json participantJson(const conference::ParticipantView& p) {
           {"remote_jitter_ms", p.remote_jitter_ms}};
 }
 
-std::optional<std::uint64_t> participantId(const std::string& text) {
-  std::uint64_t id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id == 0) {
-    return std::nullopt;
-  }
-  return id;
+// A path's participant id; nullopt (then 404) for anything that names none, including numbers
+// past 32 bits, which must never wrap onto a live participant.
+std::optional<mixer::ParticipantId> participantId(const std::string& text) {
+  return mixer::ParticipantId::fromText(text);
 }
 
 void controlTimeout(httplib::Response& res) {
@@ -101,7 +98,7 @@ void patchParticipant(const ApiContext& ctx, const httplib::Request& req, httpli
     return;
   }
   if (!*answer) {
-    sendProblem(res, notFound("no participant " + std::to_string(*id) + " in '" + room + "'"));
+    sendProblem(res, notFound("no participant " + id->text() + " in '" + room + "'"));
     return;
   }
   res.set_content(jsonText(participantJson(**answer)), "application/json");
@@ -164,8 +161,8 @@ void dialOut(const ApiContext& ctx, const httplib::Request& req, httplib::Respon
   switch (answer->status) {
     case 202:
       res.status = 202;
-      res.set_header("Location", "/v1/rooms/" + room + "/participants/" +
-                                     std::to_string(answer->participant->id));
+      res.set_header("Location",
+                     "/v1/rooms/" + room + "/participants/" + answer->participant->id.text());
       res.set_content(jsonText(participantJson(*answer->participant)), "application/json");
       return;
     case 404:

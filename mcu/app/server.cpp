@@ -115,7 +115,7 @@ class MediaEventsToSip final : public mixer::MediaEvents {
   void onFirstPacket(mixer::ParticipantId /*id*/) override {}
   void onTalking(mixer::ParticipantId id, bool talking) override {
     log::debug("media", talking ? "talking_started" : "talking_stopped")
-        .kv("participant", static_cast<std::uint64_t>(id));
+        .kv("participant", std::uint64_t{id.value()});
     if (sip_ != nullptr && conference_ != nullptr) {
       conference::Conference* conference = conference_;
       sip_->controlLoop().post([conference, id, talking] { conference->onTalking(id, talking); });
@@ -123,7 +123,7 @@ class MediaEventsToSip final : public mixer::MediaEvents {
   }
   void onDtmf(mixer::ParticipantId id, char digit) override {
     // The digit itself is not logged: it may be part of a PIN.
-    log::debug("media", "dtmf").kv("participant", static_cast<std::uint64_t>(id));
+    log::debug("media", "dtmf").kv("participant", std::uint64_t{id.value()});
     if (sip_ != nullptr && conference_ != nullptr) {
       conference::Conference* conference = conference_;
       sip_->controlLoop().post([conference, id, digit] { conference->onDtmf(id, digit); });

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <numbers>
@@ -137,7 +138,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
     it = rooms_.emplace(request.room, std::move(fresh)).first;
     store_.createRoom(request.room, true);
     log::info(kComponent, "room_created").kv("room", request.room).kv("on_demand", true);
-    emit("room.created", request.room, 0, "on_demand", "true");
+    emit("room.created", request.room, mixer::ParticipantId{}, "on_demand", "true");
   }
   Room& room = it->second;
   result.admission = admit(room.policy, room.participants.size(), request.pin);
@@ -148,7 +149,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
     result.admission.pin_by_dtmf = false;  // the server placed the call: no PIN to ask for
   }
   const mixer::RoomId media_room = ensureMediaRoom(request.room, room);
-  const mixer::ParticipantId id = next_participant_++;
+  const mixer::ParticipantId id = nextParticipantId();
   const auto port = engine_.addParticipant(media_room, id, request.media);
   if (!port) {
     result.admission = {503, "no media port available"};
@@ -193,7 +194,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   log::info(kComponent, "participant_joined")
       .kv("room", request.room)
       .kv("call_id", request.call_id)
-      .kv("participant", static_cast<std::uint64_t>(id))
+      .kv("participant", std::uint64_t{id.value()})
       .kv("codec", mixer::codec::codecName(request.media.codec.kind));
   if (request.dial_out) {
     emit("participant.dialout", request.room, id, "state", "calling");
@@ -328,7 +329,7 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
   log::info(kComponent, "participant_left")
       .kv("room", member.room)
       .kv("call_id", member.call_id)
-      .kv("participant", static_cast<std::uint64_t>(id))
+      .kv("participant", std::uint64_t{id.value()})
       .kv("reason", reason);
   emit("participant.left", member.room, id, "reason", reason);
   leaveRoomMedia(member.room, id);
@@ -343,8 +344,8 @@ void Conference::emit(const std::string& type, const std::string& room, mixer::P
     return;
   }
   nlohmann::json payload{{"room", room}};
-  if (id != 0) {
-    payload["participant"] = static_cast<std::uint64_t>(id);
+  if (id.valid()) {
+    payload["participant"] = std::uint64_t{id.value()};
     if (const auto it = participants_.find(id); it != participants_.end()) {
       payload["via"] = it->second.via;
       if (it->second.line > 0) {  // a further caller of a trunk's dialog: which one
@@ -375,9 +376,21 @@ mixer::RoomId Conference::ensureMediaRoom(const std::string& name, Room& room) {
     }
     engine_.createRoom(*room.media_room, media);
     room.started_at = nowIso();
-    emit("room.started", name, 0);
+    emit("room.started", name, mixer::ParticipantId{});
   }
   return *room.media_room;
+}
+
+// Ids count up from 1 and wrap after 2^32 - 2 joins: 0 is "no participant" and the highest id is
+// the engine's room-prompt source, so both are skipped, and so is an id still in use.
+mixer::ParticipantId Conference::nextParticipantId() {
+  for (;;) {
+    const mixer::ParticipantId id(next_participant_++);
+    if (id.valid() && id.value() != std::numeric_limits<std::uint32_t>::max() &&
+        !participants_.contains(id) && !pending_pins_.contains(id)) {
+      return id;
+    }
+  }
 }
 
 // The participant is out of `name`: the last one out ends the room's media (and a room
@@ -396,10 +409,11 @@ void Conference::leaveRoomMedia(const std::string& name, mixer::ParticipantId id
     room->second.media_room.reset();
     room->second.started_at.clear();
   }
-  emit("room.ended", name, 0);
+  emit("room.ended", name, mixer::ParticipantId{});
   if (room->second.policy.on_demand && !room->second.deleted) {
     // Made by an INVITE, left by its last caller: it goes (the next INVITE makes it again).
-    emit("room.deleted", name, 0, "reason", "on_demand_idle");  // queued first: it finds the row
+    emit("room.deleted", name, mixer::ParticipantId{}, "reason",
+         "on_demand_idle");  // queued first: it finds the row
     store_.endOnDemandRoom(name);
     log::info(kComponent, "room_removed").kv("room", name).kv("reason", "on_demand_idle");
     rooms_.erase(room);

@@ -28,9 +28,9 @@ using EventSink = std::function<void(const std::string& type, const std::string&
                                      const std::string& payload_json)>;
 
 // The SIP side's view of the same events (RFC 4575 subscriptions), on the control thread:
-// the type, the room and the participant (0 for room events).
+// the type, the room and the participant (none, !valid(), for room events).
 using RoomWatcher =
-    std::function<void(const std::string& type, const std::string& room, std::uint64_t id)>;
+    std::function<void(const std::string& type, const std::string& room, mixer::ParticipantId id)>;
 
 // Writes a call may still queue (its row, its end, their events, a room created or ended):
 // what admission keeps free in the database queue for each live call.
@@ -69,7 +69,7 @@ struct JoinRequest {
 
 struct JoinResult {
   Admission admission;
-  mixer::ParticipantId participant = 0;
+  mixer::ParticipantId participant;
   std::uint16_t local_port = 0;
 };
 
@@ -186,6 +186,7 @@ class Conference {
   // The room's media room, created at its first participant.
   mixer::RoomId ensureMediaRoom(const std::string& name, Room& room);
   void leaveRoomMedia(const std::string& name, mixer::ParticipantId id);
+  mixer::ParticipantId nextParticipantId();
   void checkPin(mixer::ParticipantId id, PendingPin& pending);
   ParticipantView view(mixer::ParticipantId id, const Member& member) const;
   void emit(const std::string& type, const std::string& room, mixer::ParticipantId id,
@@ -206,8 +207,8 @@ class Conference {
   // Rooms created by INVITE per source address in the last minute (on_demand_per_minute).
   RateWindow room_creations_;
   std::deque<ParticipantView> failed_dial_outs_;  // the last few, for GET after the failure
-  ConferenceTotals ended_;  // counters of calls that left, plus joins and refusals
-  mixer::ParticipantId next_participant_ = 1;
+  ConferenceTotals ended_;              // counters of calls that left, plus joins and refusals
+  std::uint32_t next_participant_ = 1;  // see nextParticipantId()
   mixer::RoomId next_room_ = 1;
 };
 

@@ -32,16 +32,16 @@ std::optional<ConferenceTotals> ConferenceClient::totals() {
 }
 
 std::optional<std::optional<ParticipantView>> ConferenceClient::patchParticipant(
-    const std::string& room, std::uint64_t id, const ParticipantPatch& patch) {
+    const std::string& room, mixer::ParticipantId id, const ParticipantPatch& patch) {
   return ask<std::optional<ParticipantView>>(
       [room, id, patch](Conference& c) { return c.patchParticipant(room, id, patch); });
 }
 
-std::optional<bool> ConferenceClient::kick(const std::string& room, std::uint64_t id) {
+std::optional<bool> ConferenceClient::kick(const std::string& room, mixer::ParticipantId id) {
   return ask<bool>([room, id](Conference& c) { return c.kick(room, id); });
 }
 
-std::optional<MoveOutcome> ConferenceClient::move(const std::string& room, std::uint64_t id,
+std::optional<MoveOutcome> ConferenceClient::move(const std::string& room, mixer::ParticipantId id,
                                                   const std::string& to) {
   return ask<MoveOutcome>([room, id, to](Conference& c) { return c.move(room, id, to); });
 }
@@ -51,8 +51,8 @@ std::optional<DialOutResult> ConferenceClient::dialOut(const std::string& room,
   return ask<DialOutResult>([room, uri](Conference& c) { return c.dialOut(room, uri); });
 }
 
-std::optional<std::optional<ParticipantView>> ConferenceClient::participant(const std::string& room,
-                                                                            std::uint64_t id) {
+std::optional<std::optional<ParticipantView>> ConferenceClient::participant(
+    const std::string& room, mixer::ParticipantId id) {
   return ask<std::optional<ParticipantView>>(
       [room, id](Conference& c) { return c.participant(room, id); });
 }

@@ -26,13 +26,14 @@ class ConferenceClient {
   std::optional<std::map<std::string, RoomLive>> liveRooms();
   std::optional<ConferenceTotals> totals();
   std::optional<std::optional<ParticipantView>> patchParticipant(const std::string& room,
-                                                                 std::uint64_t id,
+                                                                 mixer::ParticipantId id,
                                                                  const ParticipantPatch& patch);
-  std::optional<bool> kick(const std::string& room, std::uint64_t id);
+  std::optional<bool> kick(const std::string& room, mixer::ParticipantId id);
   std::optional<DialOutResult> dialOut(const std::string& room, const std::string& uri);
   std::optional<std::optional<ParticipantView>> participant(const std::string& room,
-                                                            std::uint64_t id);
-  std::optional<MoveOutcome> move(const std::string& room, std::uint64_t id, const std::string& to);
+                                                            mixer::ParticipantId id);
+  std::optional<MoveOutcome> move(const std::string& room, mixer::ParticipantId id,
+                                  const std::string& to);
   // Fire and forget: the control loop applies them in order.
   void roomChanged(const store::RoomRow& row);
   void roomDeleted(const std::string& name);

@@ -126,10 +126,10 @@ void conferenceState(std::string& out, const ConferenceInfoRoom& room) {
 
 }  // namespace
 
-std::string endpointEntity(const std::string& aor, std::uint64_t id) {
+std::string endpointEntity(const std::string& aor, mixer::ParticipantId id) {
   // A URI parameter keeps it a URI for readers that parse it; before any ?headers.
   const std::size_t headers = aor.find('?');
-  return aor.substr(0, headers) + ";participant=" + std::to_string(id) +
+  return aor.substr(0, headers) + ";participant=" + id.text() +
          (headers == std::string::npos ? "" : aor.substr(headers));
 }
 

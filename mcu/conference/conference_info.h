@@ -24,7 +24,7 @@ struct ConferenceInfoRoom {
 
 // One participant as the subscriber last heard of it, or its removal.
 struct EndpointChange {
-  std::uint64_t id = 0;
+  mixer::ParticipantId id;
   std::string aor;  // its user's entity (From URI): users group their endpoints by it
   std::optional<ParticipantView> now;  // nullopt: it left (or was moved away)
   bool last_of_user = true;            // leaving: no other endpoint of its user remains
@@ -32,7 +32,7 @@ struct EndpointChange {
 
 // The endpoint's entity: its From URI with the participant id, unique in the room and the same
 // id REST uses (two anonymous callers share a From URI, never this).
-std::string endpointEntity(const std::string& aor, std::uint64_t id);
+std::string endpointEntity(const std::string& aor, mixer::ParticipantId id);
 
 // state="full": every participant, grouped into users by From URI in order of arrival.
 std::string conferenceInfoFull(const ConferenceInfoRoom& room,

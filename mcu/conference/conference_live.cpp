@@ -161,7 +161,8 @@ std::size_t Conference::roomDeleted(const std::string& name) {
   it->second.policy.locked = true;
   it->second.deleted = true;
   if (watcher_) {
-    watcher_("room.deleted", name, 0);  // its subscriptions end now, before its calls do
+    watcher_("room.deleted", name,
+             mixer::ParticipantId{});  // its subscriptions end now, before its calls do
   }
   const std::set<mixer::ParticipantId> live = it->second.participants;
   for (const auto id : live) {
@@ -255,10 +256,9 @@ void Conference::dialProgress(mixer::ParticipantId id, const std::string& state,
   member.state = state;
   member.sip_status = sip_status;
   if (config_.on_event) {
-    nlohmann::json payload{
-        {"room", member.room},    {"participant", static_cast<std::uint64_t>(id)},
-        {"state", state},         {"sip_status", sip_status},
-        {"uri", member.from_uri}, {"via", member.via}};
+    nlohmann::json payload{{"room", member.room},    {"participant", std::uint64_t{id.value()}},
+                           {"state", state},         {"sip_status", sip_status},
+                           {"uri", member.from_uri}, {"via", member.via}};
     config_.on_event("participant.dialout", member.room, jsonText(payload));
   }
   if (watcher_) {

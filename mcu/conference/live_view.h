@@ -7,10 +7,12 @@
 #include <optional>
 #include <string>
 
+#include "mixer/core/participant_id.h"
+
 namespace mcu::conference {
 
 struct ParticipantView {
-  std::uint64_t id = 0;
+  mixer::ParticipantId id;
   std::string room;
   std::string call_id;
   std::string from_uri;

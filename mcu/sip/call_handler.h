@@ -45,7 +45,7 @@ struct ReferPolicy {
 // RFC 3264 §8.1: a further audio line of a dialog that carries several callers (a trunk or
 // gateway): its own participant, RTP port and call record (calls.leg_index = its line).
 struct ExtraLine {
-  mixer::ParticipantId participant = 0;
+  mixer::ParticipantId participant;
   NegotiatedAudio audio;
   std::uint16_t port = 0;
 };
@@ -54,7 +54,7 @@ struct CallLeg {
   nua_handle_t* nh = nullptr;
   std::string call_id;
   std::string room;
-  mixer::ParticipantId participant = 0;
+  mixer::ParticipantId participant;
   NegotiatedAudio audio;
   LocalMedia local;
   bool awaiting_answer_in_ack = false;  // offerless INVITE: our offer went in the 200

@@ -41,7 +41,7 @@ std::optional<ExtraLine> CallHandler::joinLine(CallLeg& leg, const NegotiatedAud
   log::info(kComponent, "line_joined")
       .kv("call_id", leg.call_id)
       .kv("line", static_cast<std::int64_t>(stream.line_index))
-      .kv("participant", static_cast<std::uint64_t>(joined.participant));
+      .kv("participant", static_cast<std::int64_t>(joined.participant.value()));
   return ExtraLine{joined.participant, stream, joined.local_port};
 }
 

@@ -210,7 +210,7 @@ void CallHandler::onRefer(nua_t* nua, nua_handle_t* nh, CallLeg* leg, const sip_
         }
         log::info(kComponent, "refer_bye")
             .kv("room", room)
-            .kv("participant", static_cast<std::int64_t>(other->participant));
+            .kv("participant", static_cast<std::int64_t>(other->participant.value()));
         return;
       }
     }

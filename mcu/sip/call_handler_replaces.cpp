@@ -91,7 +91,7 @@ void CallHandler::onReplacingInvite(nua_t* nua, nua_handle_t* nh, const sip_t* s
               TAG_END());
   log::info(kComponent, "dialog_replaced")
       .kv("room", leg->room)
-      .kv("participant", static_cast<std::int64_t>(leg->participant))
+      .kv("participant", static_cast<std::int64_t>(leg->participant.value()))
       .kv("old_call_id", old->call_id)
       .kv("call_id", call_id);
   nua_handle_bind(nh, leg.get());

@@ -214,7 +214,7 @@ void ConferenceNotifier::flushAll() {
 }
 
 void ConferenceNotifier::onRoomEvent(const std::string& type, const std::string& room,
-                                     std::uint64_t id) {
+                                     mixer::ParticipantId id) {
   if (type == "room.deleted") {
     std::vector<nua_handle_t*> ending;
     for (auto& [nh, sub] : subscriptions_) {
@@ -227,7 +227,7 @@ void ConferenceNotifier::onRoomEvent(const std::string& type, const std::string&
     }
     return;
   }
-  if (id == 0 || !changesRoster(type)) {
+  if (!id.valid() || !changesRoster(type)) {
     return;
   }
   bool any = false;

@@ -43,7 +43,7 @@ class ConferenceNotifier {
   // nua_r_notify for one of ours; `terminated`: nua says the subscription is over.
   void onNotifyAnswered(nua_handle_t* nh, int status, bool terminated);
   // The conference's watcher: a participant changed, or a room went.
-  void onRoomEvent(const std::string& type, const std::string& room, std::uint64_t id);
+  void onRoomEvent(const std::string& type, const std::string& room, mixer::ParticipantId id);
   std::size_t subscriptions() const { return subscriptions_.size(); }
   std::uint64_t notifiesSent() const { return notifies_sent_; }
 
@@ -55,16 +55,16 @@ class ConferenceNotifier {
     std::uint32_t version = 0;
     bool in_flight = false;  // a NOTIFY of ours awaits its answer: changes wait and coalesce
     bool ending = false;     // the terminating NOTIFY is out
-    std::set<std::uint64_t> dirty;
-    std::map<std::uint64_t, std::string> known;  // what the subscriber holds: id -> its user
+    std::set<mixer::ParticipantId> dirty;
+    std::map<mixer::ParticipantId, std::string> known;  // what the subscriber holds: id -> its user
   };
   void refuse(nua_t* nua, nua_handle_t* nh, int status, const std::string& why);
   conference::ConferenceInfoRoom roomInfo(const Subscription& sub) const;
   void sendFull(nua_handle_t* nh, Subscription& sub);
   // Participants as one flush round saw them (room and id): looked up once per round, not once
   // per subscriber (100 subscribers of one room share every view).
-  using ViewCache =
-      std::map<std::pair<std::string, std::uint64_t>, std::optional<conference::ParticipantView>>;
+  using ViewCache = std::map<std::pair<std::string, mixer::ParticipantId>,
+                             std::optional<conference::ParticipantView>>;
   void flush(nua_handle_t* nh, Subscription& sub, ViewCache& views);
   void flushAll();
   void end(nua_handle_t* nh);

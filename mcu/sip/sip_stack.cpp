@@ -389,9 +389,10 @@ void SipStack::enableCalls(conference::Conference& conference,
       SipListeners{config_.listen, config_.tls_listen}, config_.retry_after_s);
   notifier_->setLoop(&loop_);
   watched_ = &conference;
-  conference.setWatcher([this](const std::string& type, const std::string& room, std::uint64_t id) {
-    notifier_->onRoomEvent(type, room, id);
-  });
+  conference.setWatcher(
+      [this](const std::string& type, const std::string& room, mixer::ParticipantId id) {
+        notifier_->onRoomEvent(type, room, id);
+      });
   // Runs on the control thread (the conference calls it from a posted task).
   conference.setDialOut([this](const std::string& room, const std::string& uri,
                                const std::string& headers) {

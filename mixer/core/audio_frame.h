@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "mixer/core/participant_id.h"
+
 namespace mcu::mixer::core {
 
 inline constexpr int kMixRate = 48000;
@@ -14,6 +16,5 @@ inline constexpr std::size_t kFrameSamples =
     static_cast<std::size_t>(kMixRate / 1000) * static_cast<std::size_t>(kFrameMs);  // 960
 
 using Pcm = std::array<std::int16_t, kFrameSamples>;
-using ParticipantId = std::uint32_t;
 
 }  // namespace mcu::mixer::core

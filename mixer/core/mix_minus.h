@@ -13,14 +13,14 @@
 namespace mcu::mixer::core {
 
 struct SourceFrame {
-  ParticipantId id = 0;
+  ParticipantId id;
   const Pcm* pcm = nullptr;  // decoded 48 kHz mono frame
   float gain = 1.0F;         // input gain (linear)
   bool selected = true;      // false: was selected last tick, fading out in this one
 };
 
 struct TalkerMix {
-  ParticipantId id = 0;
+  ParticipantId id;
   Pcm pcm{};
 };
 

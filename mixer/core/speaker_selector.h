@@ -23,7 +23,7 @@ struct SelectorConfig {
 };
 
 struct SourceLevel {
-  ParticipantId id = 0;
+  ParticipantId id;
   int level_dbov = 127;
   bool may_speak = true;  // false when muted, on hold, or with no audio this tick
 };

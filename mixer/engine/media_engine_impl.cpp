@@ -209,7 +209,7 @@ class MediaEngineImpl final : public MediaEngine {
     }
     auto shared = std::get<std::shared_ptr<const std::vector<std::int16_t>>>(std::move(samples));
     if (!onParticipant(id, [shared](ParticipantStream& p) { p.queuePrompt(shared); })) {
-      return "no participant " + std::to_string(id);
+      return "no participant " + id.text();
     }
     return std::nullopt;
   }

@@ -212,22 +212,22 @@ void MediaThread::detach(ParticipantId id) {
 void MediaThread::listen(ParticipantStream& p) {
   p.setPacketIo(io_.get());
   if (io_) {
-    io_->watch(p.fd(), p.id());
-    io_->watch(p.rtcpFd(), kRtcpKeyBit | p.id());
+    io_->watch(p.fd(), p.id().value());
+    io_->watch(p.rtcpFd(), kRtcpKeyBit | p.id().value());
     return;
   }
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.u64 = p.id();
+  ev.data.u64 = p.id().value();
   MCU_CHECK(::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, p.fd(), &ev) == 0);
-  ev.data.u64 = kRtcpKeyBit | p.id();
+  ev.data.u64 = kRtcpKeyBit | p.id().value();
   MCU_CHECK(::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, p.rtcpFd(), &ev) == 0);
 }
 
 void MediaThread::stopListening(ParticipantStream& p) {
   if (io_) {
-    io_->unwatch(p.id());
-    io_->unwatch(kRtcpKeyBit | p.id());
+    io_->unwatch(p.id().value());
+    io_->unwatch(kRtcpKeyBit | p.id().value());
     return;
   }
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, p.fd(), nullptr);
@@ -235,7 +235,7 @@ void MediaThread::stopListening(ParticipantStream& p) {
 }
 
 void MediaThread::dispatch(const PacketIo::Datagram& datagram) {
-  ParticipantStream* p = participant(static_cast<ParticipantId>(datagram.key));
+  ParticipantStream* p = participant(ParticipantId(static_cast<std::uint32_t>(datagram.key)));
   if (p == nullptr) {
     return;  // it left after the packet arrived
   }
@@ -378,7 +378,8 @@ void MediaThread::run() {
         timer = true;
       } else if (key == kWakeKey) {
         runTasks();
-      } else if (ParticipantStream* p = participant(static_cast<ParticipantId>(key))) {
+      } else if (ParticipantStream* p =
+                     participant(ParticipantId(static_cast<std::uint32_t>(key)))) {
         if ((key & kRtcpKeyBit) != 0) {
           p->receiveRtcp(nowUs());
         } else {

@@ -18,7 +18,6 @@
 namespace mcu::mixer {
 
 using RoomId = std::uint64_t;
-using ParticipantId = core::ParticipantId;
 
 // An IPv4 or IPv6 address and port, as the SDP gave it.
 struct SocketAddress {

@@ -27,7 +27,7 @@ namespace mcu::mixer {
 
 // A member's decoded frame, for when the home mixes it.
 struct MemberFrame {
-  ParticipantId id = 0;
+  ParticipantId id;
   float gain = 1.0F;
   core::Pcm pcm{};
 };

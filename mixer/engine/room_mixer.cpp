@@ -13,7 +13,7 @@ namespace {
 constexpr float kTalkOn = 127.0F - 45.0F;
 constexpr float kTalkOff = 127.0F - 55.0F;
 // The mix source id of a room prompt: outside the participant id space the engine hands out.
-constexpr ParticipantId kPromptSource = 0xFFFFFFFFU;
+constexpr ParticipantId kPromptSource{0xFFFFFFFFU};
 // Margin under the admission floor for a shard's candidates: levels move between ticks, and a
 // frame decoded too many is cheap.
 constexpr float kCandidateMarginDb = 6.0F;

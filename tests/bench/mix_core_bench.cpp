@@ -23,10 +23,10 @@ Pcm tone(double hz) {
 }
 
 void BM_RoomTick(benchmark::State& state) {
-  const auto n = static_cast<ParticipantId>(state.range(0));
+  const auto n = static_cast<std::uint32_t>(state.range(0));
   std::vector<SourceLevel> levels;
-  for (ParticipantId id = 0; id < n; ++id) {
-    levels.push_back({id, id < 3 ? 20 + static_cast<int>(id) : 127, true});
+  for (std::uint32_t id = 0; id < n; ++id) {
+    levels.push_back({ParticipantId(id), id < 3 ? 20 + static_cast<int>(id) : 127, true});
   }
   const std::vector<Pcm> voices{tone(300), tone(500), tone(700)};
   SpeakerSelector selector;
@@ -37,7 +37,7 @@ void BM_RoomTick(benchmark::State& state) {
     const auto& selected = selector.update(levels);
     sources.clear();
     for (const ParticipantId id : selected) {
-      sources.push_back({id, &voices[id % voices.size()], 1.0F, true});
+      sources.push_back({id, &voices[id.value() % voices.size()], 1.0F, true});
     }
     mixer.mix(sources, result);
     benchmark::DoNotOptimize(result.full.data());

@@ -26,6 +26,7 @@ namespace mcu::mixer {
 using codec::CodecKind;
 using codec::CodecSpec;
 using namespace std::chrono_literals;
+using core::literals::operator""_pid;
 
 inline constexpr double kHeard = test::kHeardDb;
 inline constexpr double kNotHeard = test::kNotHeardDb;
@@ -43,14 +44,12 @@ inline CodecSpec g722() { return {.kind = CodecKind::kG722, .payload_type = 9}; 
 
 class RecordedEvents : public MediaEvents {
  public:
-  void onFirstPacket(ParticipantId id) override { add("first:" + std::to_string(id)); }
+  void onFirstPacket(ParticipantId id) override { add("first:" + id.text()); }
   void onTalking(ParticipantId id, bool t) override {
-    add((t ? "talking:" : "silent:") + std::to_string(id));
+    add((t ? "talking:" : "silent:") + id.text());
   }
-  void onDtmf(ParticipantId id, char digit) override {
-    add("dtmf:" + std::to_string(id) + ":" + digit);
-  }
-  void onRtpTimeout(ParticipantId id) override { add("timeout:" + std::to_string(id)); }
+  void onDtmf(ParticipantId id, char digit) override { add("dtmf:" + id.text() + ":" + digit); }
+  void onRtpTimeout(ParticipantId id) override { add("timeout:" + id.text()); }
   int count(const std::string& e) const {
     const std::lock_guard lock(mutex_);
     return static_cast<int>(std::count(events_.begin(), events_.end(), e));
@@ -61,8 +60,8 @@ class RecordedEvents : public MediaEvents {
     std::string out;
     for (const auto& e : events_) {
       const std::string kind = e.substr(0, e.find(':'));
-      if ((kind == "talking" || kind == "silent") &&
-          e.substr(e.find(':') + 1) == std::to_string(id) && !out.ends_with(kind)) {
+      if ((kind == "talking" || kind == "silent") && e.substr(e.find(':') + 1) == id.text() &&
+          !out.ends_with(kind)) {
         out += (out.empty() ? "" : ",") + kind;
       }
     }
@@ -95,7 +94,7 @@ class MediaEngineTest : public ::testing::Test {
   }
   ParticipantId join(test::RtpPeer& p, const CodecSpec& spec, int ext_id = 0, RoomId room = 1,
                      std::optional<srtp::SrtpKeys> srtp = std::nullopt, int csrc_level_id = 0) {
-    const ParticipantId id = next_id_++;
+    const ParticipantId id(next_id_++);
     MediaEndpoint endpoint;
     endpoint.srtp = std::move(srtp);
     endpoint.codec = spec;
@@ -143,7 +142,7 @@ class MediaEngineTest : public ::testing::Test {
   RecordedEvents events_;
   std::unique_ptr<MediaEngine> engine_;
   std::vector<std::unique_ptr<test::RtpPeer>> peers_;
-  ParticipantId next_id_ = 1;
+  std::uint32_t next_id_ = 1;
 };
 
 // The same engine with one syscall per packet (epoll): what a kernel or sandbox without

@@ -34,7 +34,7 @@ TEST_F(MediaEngineEpollTest, WithoutIoUringCallsHearEachOtherAcrossMovesAndRtcpF
   test::expectHears(b.lastAudio(600), {500, 1100}, {800});
   EXPECT_FALSE(a.receivedRtcp().empty()) << "sender reports go out too";
   // Room 2 is on the other media thread: the move hands the sockets over.
-  ASSERT_TRUE(engine_->moveParticipant(1, 2));
+  ASSERT_TRUE(engine_->moveParticipant(1_pid, 2));
   auto& d = peer(opus(), 1900);
   join(d, opus(), 0, 2);
   test::runFrames({&a, &b, &c, &d}, 75);

@@ -41,7 +41,7 @@ TEST_F(MediaEngineTest, MovedParticipantKeepsItsPortAndHearsTheOtherRoom) {
   test::expectHears(a.lastAudio(600), {1100}, {800, 500});
   test::expectHears(c.lastAudio(600), {500}, {1100});
   EXPECT_LT(level(b, 500, 600), kNotHeard) << "the old room no longer hears it";
-  EXPECT_FALSE(engine_->moveParticipant(99, 2));
+  EXPECT_FALSE(engine_->moveParticipant(99_pid, 2));
   EXPECT_FALSE(engine_->moveParticipant(aid, 7));
   // Removed right after a move, before it arrived: gone for good, no stray stream.
   ASSERT_TRUE(engine_->moveParticipant(aid, 1));
@@ -307,9 +307,9 @@ TEST_F(MediaEngineTest, ImpairedSenderIsStillHeardContinuously) {
   a.setImpairment({.drop_every = 17, .duplicate_every = 7, .swap_every = 5, .delay_every = 13});
   const MediaEndpoint ea = endpointFor(opus(), a.port());
   const MediaEndpoint eb = endpointFor(opus(), b.port());
-  const ParticipantId aid = 100;
+  const ParticipantId aid = 100_pid;
   a.setServerPort(*engine_->addParticipant(2, aid, ea));
-  b.setServerPort(*engine_->addParticipant(2, 101, eb));
+  b.setServerPort(*engine_->addParticipant(2, 101_pid, eb));
   test::runFrames({&a, &b}, 150);
   const auto audio = b.lastAudio(1000);
   ASSERT_EQ(audio.size(), 48000U);
@@ -400,7 +400,7 @@ TEST_F(MediaEngineTest, TalkingAndTimeoutEventsAreReported) {
   engine_->createRoom(3, room_config_);
   auto& a = peer(opus(), 500);
   const MediaEndpoint e = endpointFor(opus(), a.port());
-  a.setServerPort(*engine_->addParticipant(3, 300, e));
+  a.setServerPort(*engine_->addParticipant(3, 300_pid, e));
   test::runFrames({&a}, 40);
   a.setSilent(true);
   test::runFrames({&a}, 40);
@@ -408,7 +408,7 @@ TEST_F(MediaEngineTest, TalkingAndTimeoutEventsAreReported) {
   EXPECT_EQ(events_.count("first:300"), 1);
   // Talking, then silent. On a loaded machine the packets of the tone's end may come in a
   // burst and the state flap once more: what is asserted is the order, not the count.
-  const std::string changes = events_.talkingChanges(300);
+  const std::string changes = events_.talkingChanges(300_pid);
   EXPECT_TRUE(changes.starts_with("talking,silent") && changes.ends_with("silent")) << changes;
   EXPECT_EQ(events_.count("timeout:300"), 1);
 }

@@ -109,8 +109,8 @@ TEST_F(MediaEngineTest, DtmfDigitsAreReportedOnce) {
   a.sendDtmf(5, 101);
   a.sendDtmf(11, 101);  // '#'
   test::runFrames({&a}, 10);
-  EXPECT_EQ(events_.count("dtmf:" + std::to_string(aid) + ":5"), 1);
-  EXPECT_EQ(events_.count("dtmf:" + std::to_string(aid) + ":#"), 1);
+  EXPECT_EQ(events_.count("dtmf:" + aid.text() + ":5"), 1);
+  EXPECT_EQ(events_.count("dtmf:" + aid.text() + ":#"), 1);
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 namespace mcu::mixer {
 namespace {
 
+using core::literals::operator""_pid;
+
 using namespace std::chrono_literals;
 using Clock = RoomLink::Clock;
 
@@ -17,7 +19,7 @@ ShardInput inputOf(std::int64_t tick, ParticipantId id) {
   ShardInput in;
   in.tick = tick;
   in.levels.push_back({.id = id, .level_dbov = 20, .may_speak = true});
-  in.ssrcs.push_back(id * 10);
+  in.ssrcs.push_back(id.value() * 10);
   in.frames.push_back({.id = id, .gain = 1.0F, .pcm = {}});
   return in;
 }
@@ -34,11 +36,11 @@ TEST(RoomLinkTest, TheHomeGetsEachDueShardsInputOfItsTick) {
   link.join(1, 3);
   link.join(2, 3);
   std::thread shard1([&] {
-    auto in = inputOf(3, 7);
+    auto in = inputOf(3, 7_pid);
     link.publishInput(1, in);
   });
   std::thread shard2([&] {
-    auto in = inputOf(3, 8);
+    auto in = inputOf(3, 8_pid);
     link.publishInput(2, in);
   });
   std::vector<ShardInput> out;
@@ -49,7 +51,7 @@ TEST(RoomLinkTest, TheHomeGetsEachDueShardsInputOfItsTick) {
   for (const auto& in : out) {
     EXPECT_EQ(in.tick, 3);
     ASSERT_EQ(in.frames.size(), 1U);
-    EXPECT_EQ(in.ssrcs.at(0), in.levels.at(0).id * 10);
+    EXPECT_EQ(in.ssrcs.at(0), in.levels.at(0).id.value() * 10);
   }
 }
 
@@ -63,7 +65,7 @@ TEST(RoomLinkTest, AShardIsWaitedForOnlyFromItsFirstTick) {
 TEST(RoomLinkTest, ALateShardCostsOnlyItsFramesAtTheDeadline) {
   RoomLink link(0);
   link.join(1, 0);
-  auto old = inputOf(4, 7);
+  auto old = inputOf(4, 7_pid);
   link.publishInput(1, old);
   std::vector<ShardInput> out;
   const auto deadline = Clock::now() + 30ms;
@@ -96,13 +98,13 @@ TEST(RoomLinkTest, AShardGetsTheMixOfItsTickOrGivesUpAtItsDeadline) {
   std::thread home([&] {
     MixOutput mix;
     mix.tick = 2;
-    mix.selected = {7};
+    mix.selected = {7_pid};
     link.publishMix(mix);
   });
   EXPECT_TRUE(link.awaitMix(2, Clock::now() + 10s, got));
   home.join();
   EXPECT_EQ(got.tick, 2);
-  EXPECT_EQ(got.selected, std::vector<ParticipantId>{7});
+  EXPECT_EQ(got.selected, std::vector<ParticipantId>{7_pid});
   EXPECT_TRUE(link.awaitMix(1, Clock::now(), got)) << "a later mix serves an earlier tick";
 }
 

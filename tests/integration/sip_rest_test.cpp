@@ -34,6 +34,16 @@ TEST_F(SipRestTest, RestListsMutesAndKicksLiveParticipants) {
   EXPECT_EQ(api.get("/v1/rooms/live").json()["live"]["participants"], 2);
   EXPECT_EQ(api.get("/v1/rooms?active=true").json()["items"].size(), 1U);
 
+  // An id 2^32 above a live one names no participant: it must not wrap onto that one.
+  const std::string wrapped =
+      "/v1/rooms/live/participants/" + std::to_string(a_id + (std::uint64_t{1} << 32U));
+  EXPECT_EQ(api.patch(wrapped, R"({"muted":true})").status, 404);
+  EXPECT_EQ(api.get(wrapped).status, 404);
+  EXPECT_EQ(api.post(wrapped + "/move", R"({"room":"elsewhere"})").status, 404);
+  EXPECT_EQ(api.del(wrapped).status, 404);
+  EXPECT_EQ(api.get(a_path).json()["muted"], false) << "the live participant is untouched";
+  EXPECT_FALSE(a.sip->awaitRequest("BYE", 100ms)) << "and still in its call";
+
   const auto muted = api.patch(a_path, R"({"muted":true})");
   ASSERT_EQ(muted.status, 200) << muted.body;
   EXPECT_EQ(muted.json()["muted"], true);

@@ -8,9 +8,9 @@
 namespace mcu::conference {
 namespace {
 
-ParticipantView participant(std::uint64_t id, const std::string& uri, const std::string& name) {
+ParticipantView participant(std::uint32_t id, const std::string& uri, const std::string& name) {
   ParticipantView p;
-  p.id = id;
+  p.id = mixer::ParticipantId(id);
   p.from_uri = uri;
   p.display_name = name;
   p.joined_at = "2026-12-02T12:00:00.000Z";
@@ -54,11 +54,16 @@ TEST(ConferenceInfoTest, AFullDocumentGroupsEndpointsByAddressInOrderOfArrival) 
 }
 
 TEST(ConferenceInfoTest, APartialDocumentDeletesTheUserOnlyWithItsLastEndpoint) {
-  const std::string doc = conferenceInfoPartial(
-      room(1),
-      {{.id = 4, .aor = "sip:alice@example.com", .now = std::nullopt, .last_of_user = false},
-       {.id = 5, .aor = "sip:bob@example.com", .now = std::nullopt, .last_of_user = true}},
-      9);
+  const std::string doc = conferenceInfoPartial(room(1),
+                                                {{.id = mixer::ParticipantId{4},
+                                                  .aor = "sip:alice@example.com",
+                                                  .now = std::nullopt,
+                                                  .last_of_user = false},
+                                                 {.id = mixer::ParticipantId{5},
+                                                  .aor = "sip:bob@example.com",
+                                                  .now = std::nullopt,
+                                                  .last_of_user = true}},
+                                                9);
   EXPECT_TRUE(has(doc, "state=\"partial\" version=\"9\"")) << doc;
   EXPECT_TRUE(has(doc,
                   "<user entity=\"sip:alice@example.com\" state=\"partial\">"
@@ -75,8 +80,12 @@ TEST(ConferenceInfoTest, DialledCallsShowTheirProgressAndHowTheyCameIn) {
   ringing.direction = "out";
   ringing.via = "refer";
   ringing.ssrc = 305419896;
-  const std::string doc = conferenceInfoPartial(
-      room(1), {{.id = 6, .aor = ringing.from_uri, .now = ringing, .last_of_user = false}}, 2);
+  const std::string doc = conferenceInfoPartial(room(1),
+                                                {{.id = mixer::ParticipantId{6},
+                                                  .aor = ringing.from_uri,
+                                                  .now = ringing,
+                                                  .last_of_user = false}},
+                                                2);
   EXPECT_TRUE(has(doc, "<status>alerting</status>")) << doc;
   EXPECT_TRUE(has(doc, "<joining-method>dialed-out</joining-method>")) << doc;
   EXPECT_TRUE(has(doc, "<reason>refer</reason>")) << doc;

@@ -7,6 +7,8 @@
 namespace mcu::mixer::core {
 namespace {
 
+using literals::operator""_pid;
+
 Pcm constant(std::int16_t v) {
   Pcm p;
   p.fill(v);
@@ -38,12 +40,12 @@ class MixMinusTest : public ::testing::Test {
 };
 
 TEST_F(MixMinusTest, TalkerDoesNotHearSelf) {
-  const auto r = steady({{1, &a_}, {2, &b_}, {3, &c_}});
+  const auto r = steady({{1_pid, &a_}, {2_pid, &b_}, {3_pid, &c_}});
   EXPECT_EQ(r.full[500], 7000);
   ASSERT_EQ(r.talkers.size(), 3U);
-  EXPECT_EQ(talker(r, 1)->pcm[500], 6000);
-  EXPECT_EQ(talker(r, 2)->pcm[500], 5000);
-  EXPECT_EQ(talker(r, 3)->pcm[500], 3000);
+  EXPECT_EQ(talker(r, 1_pid)->pcm[500], 6000);
+  EXPECT_EQ(talker(r, 2_pid)->pcm[500], 5000);
+  EXPECT_EQ(talker(r, 3_pid)->pcm[500], 3000);
 }
 
 TEST_F(MixMinusTest, SingleSourcePassesBitExact) {
@@ -51,21 +53,21 @@ TEST_F(MixMinusTest, SingleSourcePassesBitExact) {
   for (std::size_t i = 0; i < kFrameSamples; ++i) {
     ramp[i] = static_cast<std::int16_t>(static_cast<int>(i) * 30 - 14000);
   }
-  const auto r = steady({{7, &ramp}});
+  const auto r = steady({{7_pid, &ramp}});
   EXPECT_EQ(r.full, ramp);
   ASSERT_EQ(r.talkers.size(), 1U);
-  EXPECT_EQ(talker(r, 7)->pcm, constant(0));  // alone: hears silence
+  EXPECT_EQ(talker(r, 7_pid)->pcm, constant(0));  // alone: hears silence
 }
 
 TEST_F(MixMinusTest, GainScalesTheSource) {
-  const auto r = steady({{1, &a_, 0.5F}, {2, &b_, 2.0F}});
+  const auto r = steady({{1_pid, &a_, 0.5F}, {2_pid, &b_, 2.0F}});
   EXPECT_EQ(r.full[0], 4500);
-  EXPECT_EQ(talker(r, 1)->pcm[0], 4000);
+  EXPECT_EQ(talker(r, 1_pid)->pcm[0], 4000);
 }
 
 TEST_F(MixMinusTest, EnteringSourceRampsInWithoutAStep) {
   MixResult r;
-  mixer_.mix(std::vector<SourceFrame>{{1, &c_}}, r);
+  mixer_.mix(std::vector<SourceFrame>{{1_pid, &c_}}, r);
   EXPECT_LT(std::abs(r.full[0]), 10);
   EXPECT_EQ(r.full[kFrameSamples - 1], 4000);
   for (std::size_t i = 1; i < kFrameSamples; ++i) {
@@ -74,12 +76,12 @@ TEST_F(MixMinusTest, EnteringSourceRampsInWithoutAStep) {
 }
 
 TEST_F(MixMinusTest, LeavingSourceFadesOutAndNeverReachesItsOwnMix) {
-  steady({{1, &a_}, {2, &c_}});
+  steady({{1_pid, &a_}, {2_pid, &c_}});
   MixResult r;
-  mixer_.mix(std::vector<SourceFrame>{{1, &a_}, {2, &c_, 1.0F, false}}, r);
+  mixer_.mix(std::vector<SourceFrame>{{1_pid, &a_}, {2_pid, &c_, 1.0F, false}}, r);
   EXPECT_NEAR(r.full[0], 5000, 10);
   EXPECT_EQ(r.full[kFrameSamples - 1], 1000);
-  const TalkerMix* leaving = talker(r, 2);
+  const TalkerMix* leaving = talker(r, 2_pid);
   ASSERT_NE(leaving, nullptr);
   for (std::size_t i = 0; i < kFrameSamples; ++i) {
     ASSERT_EQ(leaving->pcm[i], 1000) << i;  // exactly the others, none of itself
@@ -89,8 +91,8 @@ TEST_F(MixMinusTest, LeavingSourceFadesOutAndNeverReachesItsOwnMix) {
 TEST_F(MixMinusTest, TenFullScaleTalkersDoNotWrap) {
   Pcm loud = constant(30000);
   std::vector<SourceFrame> sources;
-  for (ParticipantId id = 1; id <= 10; ++id) {
-    sources.push_back({id, &loud});
+  for (std::uint32_t id = 1; id <= 10; ++id) {
+    sources.push_back({ParticipantId(id), &loud});
   }
   MixResult r;
   for (int tick = 0; tick < 5; ++tick) {
