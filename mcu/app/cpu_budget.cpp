@@ -5,8 +5,6 @@
 #include "mcu/common/log.h"
 
 namespace mcu::app {
-namespace {
-
 double processCpuSeconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -16,13 +14,11 @@ double processCpuSeconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-}  // namespace
-
 std::optional<bool> CpuBudget::sample(std::chrono::steady_clock::time_point now) {
   if (budget_ <= 0) {
     return std::nullopt;
   }
-  const double cpu = processCpuSeconds();
+  const double cpu = cpu_seconds_();
   if (!last_wall_) {
     last_wall_ = now;
     last_cpu_s_ = cpu;

@@ -16,7 +16,9 @@
 #include "api/tls_server_context.h"
 #include "mcu/app/cpu_budget.h"
 #include "mcu/app/server_metrics.h"
+#include "mcu/app/signal_waiter.h"
 #include "mcu/common/log.h"
+#include "mcu/common/timer_loop.h"
 #include "mcu/conference/conference.h"
 #include "mcu/conference/conference_client.h"
 #include "mcu/sip/sip_stack.h"
@@ -88,12 +90,12 @@ void raiseOpenFileLimit() {
 }
 using Clock = std::chrono::steady_clock;
 
-// Shared between the database thread (writer) and the main thread (reader).
+// What the database thread reports, taken on the main loop (the two callbacks are set before
+// that loop runs, and only run on it).
 struct DbStatus {
-  std::atomic<bool> migrated{false};
   std::atomic<int> schema_version{0};
-  std::mutex mutex;
-  std::string refusal;  // guarded by mutex; non-empty once the database was refused
+  std::function<void()> on_ready;
+  std::function<void(const std::string&)> on_refused;
 };
 
 // If a shutdown step hangs, the process still ends: exit code 1 after the deadline plus grace.
@@ -160,7 +162,7 @@ Server::Server(config::Config config) : config_(std::move(config)) {}
 int Server::run() {
   const auto started = Clock::now();
   // Block the signals before any thread exists so every thread inherits the mask and only
-  // the main thread's sigtimedwait() sees them.
+  // the SignalWaiter's sigwait() sees them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -175,20 +177,22 @@ int Server::run() {
     return 1;
   }
 
+  TimerLoop main_loop;
   DbStatus db_status;
+  bool rooms_asked = false;              // main loop
+  std::atomic<bool> rooms_loaded{false};  // set on the control loop, read by /readyz
   store::DbWorker db({.url = config_.database_url,
                       .retry_max = std::chrono::seconds(config_.database_retry_max_s),
                       .queue_limit = static_cast<std::size_t>(config_.database_queue_limit)},
                      std::get<std::vector<store::Migration>>(std::move(migrations)),
                      {.on_ready =
-                          [&db_status](int version) {
+                          [&db_status, &main_loop](int version) {
                             db_status.schema_version = version;
-                            db_status.migrated = true;
+                            main_loop.post([&db_status] { db_status.on_ready(); });
                           },
                       .on_refused =
-                          [&db_status](const std::string& reason) {
-                            const std::lock_guard lock(db_status.mutex);
-                            db_status.refusal = reason;
+                          [&db_status, &main_loop](const std::string& reason) {
+                            main_loop.post([&db_status, reason] { db_status.on_refused(reason); });
                           }});
   db.start();
   const std::string node_id = nodeId(config_);
@@ -281,6 +285,8 @@ int Server::run() {
             {"database", db.isReady(), db.isReady() ? "reachable, migrated" : "not reachable"},
             {"sip", sip.transportsBound(),
              sip.transportsBound() ? "transports bound" : "not bound"},
+            {"rooms", rooms_loaded.load(),
+             rooms_loaded.load() ? "policies loaded" : "loading policies"},
             {"shutdown", !draining.load(), draining.load() ? "draining" : "serving"},
         };
       },
@@ -298,69 +304,71 @@ int Server::run() {
     return 1;
   }
 
-  CpuBudget cpu_budget(config_.cpu_budget_percent);
+  // The main thread's loop: housekeeping on timers, and the end of the run (a signal, a
+  // refused database) as a posted task. Nothing polls.
   int exit_code = 0;
-  bool announced = false;
-  std::uint64_t ticks = 0;
-  const timespec tick{0, 100'000'000};
-  for (;;) {
-    const int sig = sigtimedwait(&signals, nullptr, &tick);
-    if (sig == SIGINT || sig == SIGTERM) {
-      log::info(kComponent, "shutdown_started").kv("signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
-      break;
+  const auto stop = [&main_loop, &exit_code](int code) {
+    exit_code = std::max(exit_code, code);
+    main_loop.quit();
+  };
+  db_status.on_refused = [&stop](const std::string& reason) {
+    log::error(kComponent, "database_refused").kv("problem", reason);
+    stop(1);
+  };
+  // Ready once the database is migrated and the conference holds its rooms' policies: an
+  // INVITE for a locked or PIN room must not find it open before then.
+  db_status.on_ready = [&] {
+    if (rooms_asked) {
+      return;
     }
-    {
-      const std::lock_guard lock(db_status.mutex);
-      if (!db_status.refusal.empty()) {
-        log::error(kComponent, "database_refused").kv("problem", db_status.refusal);
-        exit_code = 1;
-        break;
-      }
-    }
-    sip.tick();
-    // Once an hour: events past their retention go.
-    if (++ticks % 36'000 == 0) {
-      event_log.prune(std::chrono::hours(config_.events_retention_h));
-    }
-    // Once a minute: on-demand rooms past their TTL go (a scan's rooms end all at once and
-    // nothing else would come by to purge them).
-    if (ticks % 600 == 0) {
-      conference_store.purgeEndedOnDemandRooms();
-    }
-    // Every 5 s: the heartbeat that dates a crash.
-    if (ticks % 50 == 0) {
-      liveness.heartbeat();
-    }
-    // Every 30 s: memory freed after a flood goes back to the system. glibc keeps freed heap
-    // in its arenas for reuse (RSS rose from 28 to 688 MB in an OPTIONS flood and stayed).
-    if (ticks % 300 == 0) {
-      ::malloc_trim(0);
-    }
-    // Once a second: calls that did not key in their PIN in time are ended, and the CPU used
-    // is held against the budget.
-    if (ticks % 10 == 0) {
-      if (const auto over = cpu_budget.sample(Clock::now())) {
-        sip.controlLoop().post([&conference, o = *over] { conference.setOverloaded(o); });
-      }
-      sip.controlLoop().post(
-          [&conference] { conference.expirePins(std::chrono::steady_clock::now()); });
-    }
-    if (!announced && db_status.migrated.load()) {
-      announced = true;
-      // Room policies come from the database; the conference (control thread) takes them.
-      conference_store.loadRooms([&sip, &conference](std::vector<store::RoomRow> rooms) {
-        sip.controlLoop().post(
-            [&conference, rooms = std::move(rooms)] { conference.setRooms(rooms); });
+    rooms_asked = true;
+    conference_store.loadRooms([&](std::vector<store::RoomRow> rooms) {
+      sip.controlLoop().post([&, rooms = std::move(rooms)] {
+        conference.setRooms(rooms);
+        rooms_loaded = true;
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+        log::info(kComponent, "ready")
+            .kv("sip", config_.sip_listen.toString())
+            .kv("http", config_.http_listen.toString())
+            .kv("schema_version", db_status.schema_version.load())
+            .kv("startup_ms", static_cast<std::int64_t>(ms));
       });
-      const auto ms =
-          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-      log::info(kComponent, "ready")
-          .kv("sip", config_.sip_listen.toString())
-          .kv("http", config_.http_listen.toString())
-          .kv("schema_version", db_status.schema_version.load())
-          .kv("startup_ms", static_cast<std::int64_t>(ms));
+    });
+  };
+
+  Loop& control = sip.controlLoop();
+  CpuBudget cpu_budget(config_.cpu_budget_percent);
+  // Once a second: calls that did not key in their PIN in time are ended, and the CPU used is
+  // held against the budget.
+  control.runEvery(std::chrono::seconds(1), [&conference] { conference.expirePins(); });
+  main_loop.runEvery(std::chrono::seconds(1), [&] {
+    if (const auto over = cpu_budget.sample(Clock::now())) {
+      control.post([&conference, o = *over] { conference.setOverloaded(o); });
     }
-  }
+  });
+  main_loop.runEvery(std::chrono::seconds(2), [&sip] { sip.sweepTcp(); });
+  // The heartbeat that dates a crash.
+  main_loop.runEvery(std::chrono::seconds(5), [&liveness] { liveness.heartbeat(); });
+  // Memory freed after a flood goes back to the system. glibc keeps freed heap in its arenas
+  // for reuse (RSS rose from 28 to 688 MB in an OPTIONS flood and stayed).
+  main_loop.runEvery(std::chrono::seconds(30), [] { ::malloc_trim(0); });
+  // On-demand rooms past their TTL go (a scan's rooms end all at once and nothing else would
+  // come by to purge them).
+  main_loop.runEvery(std::chrono::minutes(1),
+                     [&conference_store] { conference_store.purgeEndedOnDemandRooms(); });
+  // Events past their retention go.
+  main_loop.runEvery(std::chrono::hours(1), [&event_log, this] {
+    event_log.prune(std::chrono::hours(config_.events_retention_h));
+  });
+  SignalWaiter signal_waiter(signals, [&main_loop, &stop](int sig) {
+    main_loop.post([sig, &stop] {
+      log::info(kComponent, "shutdown_started").kv("signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      stop(0);
+    });
+  });
+  main_loop.run();
+  signal_waiter.stop();
 
   // Graceful shutdown: refuse new calls, end the live ones, flush writes, then close listeners.
   const auto shutdown_started = Clock::now();

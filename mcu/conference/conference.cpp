@@ -77,8 +77,9 @@ std::string nowIso() {
 }  // namespace
 
 Conference::Conference(mixer::MediaEngine& engine, store::ConferenceStore& store,
-                       ConferenceConfig config)
+                       ConferenceConfig config, const Clock& clock)
     : engine_(engine),
+      clock_(clock),
       store_(store),
       config_(std::move(config)),
       room_creations_(std::max(1, config_.on_demand_per_minute), std::chrono::minutes(1)) {}
@@ -127,7 +128,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
       return result;
     }
     if (!request.dial_out && config_.on_demand_per_minute > 0 &&
-        !room_creations_.tryRecord(request.source, std::chrono::steady_clock::now())) {
+        !room_creations_.tryRecord(request.source, clock_.now())) {
       result.admission = {403, "too many new rooms from this address; dial an existing room"};
       log::warn(kComponent, "room_creation_capped").kv("source", request.source);
       return result;
@@ -182,7 +183,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
     engine_.updateParticipant(id, apart);
     engine_.setDeaf(id, true);
     engine_.playSamplesToParticipant(id, pinPrompt());
-    pending_pins_[id] = {"", 0, std::chrono::steady_clock::now() + config_.pin_timeout};
+    pending_pins_[id] = {"", 0, clock_.now() + config_.pin_timeout};
   }
   result.participant = id;
   result.local_port = *port;
@@ -285,7 +286,8 @@ void Conference::checkPin(mixer::ParticipantId id, PendingPin& pending) {
   engine_.playSamplesToParticipant(id, pinPrompt());
 }
 
-void Conference::expirePins(std::chrono::steady_clock::time_point now) {
+void Conference::expirePins() {
+  const auto now = clock_.now();
   for (auto it = pending_pins_.begin(); it != pending_pins_.end();) {
     if (now < it->second.deadline) {
       ++it;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "mcu/common/clock.h"
 #include "mcu/common/rate_window.h"
 #include "mcu/conference/live_view.h"
 #include "mcu/conference/room_policy.h"
@@ -75,7 +76,9 @@ struct JoinResult {
 
 class Conference {
  public:
-  Conference(mixer::MediaEngine& engine, store::ConferenceStore& store, ConferenceConfig config);
+  // `clock` dates PIN deadlines and the on-demand creation rate.
+  Conference(mixer::MediaEngine& engine, store::ConferenceStore& store, ConferenceConfig config,
+             const Clock& clock = steadyClock());
 
   // Room policies as stored, replacing what was known (start-up load, REST changes).
   void setRooms(const std::vector<store::RoomRow>& rooms);
@@ -113,7 +116,7 @@ class Conference {
   // RFC 4733 digits from a participant: the PIN of a room, while it is asked for.
   void onDtmf(mixer::ParticipantId id, char digit);
   // Ends the calls whose PIN was not given in time.
-  void expirePins(std::chrono::steady_clock::time_point now);
+  void expirePins();
   std::size_t participantCount() const { return participants_.size(); }
   // Over the CPU budget: new calls get 503 + Retry-After, live ones go on.
   void setOverloaded(bool overloaded) { overloaded_ = overloaded; }
@@ -193,6 +196,7 @@ class Conference {
             const std::string& extra_key = "", const std::string& extra_value = "") const;
 
   mixer::MediaEngine& engine_;
+  const Clock& clock_;
   store::ConferenceStore& store_;
   ConferenceConfig config_;
   std::map<std::string, Room> rooms_;

@@ -49,8 +49,10 @@ std::string displayName(const char* raw) {
 }  // namespace
 
 CallHandler::CallHandler(conference::Conference& conference, SdpNegotiator negotiator,
-                         MediaAddressConfig media, SipListeners listeners, int retry_after_s)
+                         MediaAddressConfig media, SipListeners listeners, int retry_after_s,
+                         const Clock& clock)
     : conference_(conference),
+      clock_(clock),
       negotiator_(std::move(negotiator)),
       media_(std::move(media)),
       listeners_(std::move(listeners)),
@@ -198,7 +200,7 @@ void CallHandler::onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool 
   if (loop_ != nullptr && conference::validRoomName(room) && !conference_.knowsRoom(room) &&
       conference_.canLookUpRooms()) {
     invite.token = ++next_token_;
-    invite.deadline = std::chrono::steady_clock::now() + kRoomLookupTimeout;
+    invite.deadline = clock_.now() + kRoomLookupTimeout;
     const std::uint64_t token = invite.token;
     pending_[nh] = std::move(invite);
     Loop* loop = loop_;
@@ -305,7 +307,7 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   request.awaiting_ack = true;
   request.source = invite.source;
   leg->awaiting_ack = true;
-  leg->ack_deadline = std::chrono::steady_clock::now() + kTimerH;
+  leg->ack_deadline = clock_.now() + kTimerH;
   const auto joined = conference_.join(request);
   if (joined.admission.status != 200) {
     reject(nh, joined.admission.status, "399 mcu \"" + joined.admission.reason + "\"");
@@ -335,7 +337,7 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
                   NUTAG_SESSION_TIMER(timer.interval), TAG_END());
   leg->session_interval = timer.interval;
   if (!timer.we_refresh) {
-    leg->session_deadline = std::chrono::steady_clock::now() + expiryWithoutRefresh(timer.interval);
+    leg->session_deadline = clock_.now() + expiryWithoutRefresh(timer.interval);
   }
   // RFC 4028 §9: Require: timer when the caller supports it. nua adds it itself when the
   // caller refreshes; when we do, it is ours to add.
@@ -357,7 +359,7 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
   }
   if (leg.session_deadline) {  // the caller's refresh (RFC 4028 §10)
     leg.session_deadline =
-        std::chrono::steady_clock::now() + expiryWithoutRefresh(leg.session_interval);
+        clock_.now() + expiryWithoutRefresh(leg.session_interval);
   }
   const auto offer = sdpBody(sip);
   if (!offer) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "mcu/common/clock.h"
 #include "mcu/common/loop.h"
 #include "mcu/conference/conference.h"
 #include "mcu/sip/local_contact.h"
@@ -110,8 +111,11 @@ inline constexpr std::chrono::seconds kTimerH{32};
 
 class CallHandler {
  public:
+  // `clock` dates the deadlines (room look-up, Timer H, session expiry) that expirePending()
+  // is asked about.
   CallHandler(conference::Conference& conference, SdpNegotiator negotiator,
-              MediaAddressConfig media, SipListeners listeners, int retry_after_s);
+              MediaAddressConfig media, SipListeners listeners, int retry_after_s,
+              const Clock& clock = steadyClock());
 
   // Where database answers come back (the control loop); without it, unknown rooms are
   // decided from the cache at once.
@@ -193,6 +197,7 @@ class CallHandler {
   bool applyStreams(CallLeg& leg, std::vector<NegotiatedAudio> streams);
 
   conference::Conference& conference_;
+  const Clock& clock_;
   SdpNegotiator negotiator_;
   MediaAddressConfig media_;
   SipListeners listeners_;

@@ -70,7 +70,7 @@ void CallHandler::onReplacingInvite(nua_t* nua, nua_handle_t* nh, const sip_t* s
   leg->local.session_id = sessionId();
   leg->local.session_version = 1;
   leg->awaiting_ack = true;
-  leg->ack_deadline = std::chrono::steady_clock::now() + kTimerH;
+  leg->ack_deadline = clock_.now() + kTimerH;
   conference_.update(leg->participant, endpointFor(leg->audio, leg->local));
   conference_.noteVia(leg->participant, "replaces");
   // The old dialog ends without taking the participant with it.
@@ -82,7 +82,7 @@ void CallHandler::onReplacingInvite(nua_t* nua, nua_handle_t* nh, const sip_t* s
   nua_set_hparams(nh, NUTAG_AUTOACK(0), NUTAG_SESSION_TIMER(timer.interval), TAG_END());
   leg->session_interval = timer.interval;
   if (!timer.we_refresh) {
-    leg->session_deadline = std::chrono::steady_clock::now() + expiryWithoutRefresh(timer.interval);
+    leg->session_deadline = clock_.now() + expiryWithoutRefresh(timer.interval);
   }
   const std::string sdp = localSdp(*leg, false);
   nua_respond(nh, SIP_200_OK, SIPTAG_CONTACT_STR(contact.c_str()),

@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "mcu/common/check.h"
@@ -16,6 +17,10 @@ namespace {
 int onEventFd(su_root_magic_t* /*magic*/, su_wait_t* /*wait*/, su_wakeup_arg_t* arg) {
   static_cast<ControlLoop*>(arg)->wakeup();
   return 0;
+}
+
+void onTimer(su_root_magic_t* /*magic*/, su_timer_t* /*timer*/, su_timer_arg_t* arg) {
+  static_cast<ControlLoop*>(arg)->timersDue();
 }
 
 }  // namespace
@@ -65,9 +70,13 @@ void ControlLoop::run(const Setup& setup, std::promise<std::optional<std::string
     started.set_value(problem);
     return;
   }
+  timer_ = su_timer_create(su_root_task(root_), 0);
+  MCU_CHECK(timer_ != nullptr);
   started.set_value(std::nullopt);  // `started` is gone after this line
   su_root_run(root_);
   drain();  // tasks posted during shutdown still run: they may release resources
+  su_timer_destroy(timer_);
+  timer_ = nullptr;
   su_root_deregister(root_, registration);
   su_root_destroy(root_);
   root_ = nullptr;
@@ -98,6 +107,65 @@ void ControlLoop::post(std::function<void()> task) {
   }
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto n = ::write(event_fd_, &one, sizeof one);
+}
+
+Loop::TimerId ControlLoop::runAfter(std::chrono::milliseconds delay,
+                                    std::function<void()> task) {
+  return schedule(delay, std::chrono::milliseconds::zero(), std::move(task));
+}
+
+Loop::TimerId ControlLoop::runEvery(std::chrono::milliseconds period,
+                                    std::function<void()> task) {
+  return schedule(period, period, std::move(task));
+}
+
+Loop::TimerId ControlLoop::schedule(std::chrono::milliseconds delay,
+                                    std::chrono::milliseconds period,
+                                    std::function<void()> task) {
+  const TimerId id = next_timer_++;
+  const auto due = std::chrono::steady_clock::now() + delay;
+  auto add = [this, id, due, period, task = std::move(task)]() mutable {
+    timers_.add(id, due, period, std::move(task));
+    armTimer();
+  };
+  if (isInLoopThread()) {
+    add();
+  } else {
+    post(std::move(add));
+  }
+  return id;
+}
+
+void ControlLoop::cancel(TimerId id) {
+  auto remove = [this, id] {
+    timers_.cancel(id);
+    armTimer();
+  };
+  if (isInLoopThread()) {
+    remove();
+  } else {
+    post(std::move(remove));
+  }
+}
+
+void ControlLoop::timersDue() {
+  timers_.runDue(std::chrono::steady_clock::now());
+  armTimer();
+}
+
+// su_timer counts whole milliseconds: rounded up, so a timer never runs before its due time.
+void ControlLoop::armTimer() {
+  if (timer_ == nullptr) {
+    return;  // the loop is ending
+  }
+  const auto due = timers_.nextDue();
+  if (!due) {
+    su_timer_reset(timer_);
+    return;
+  }
+  const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*due - std::chrono::steady_clock::now());
+  su_timer_set_interval(timer_, &onTimer, this,
+                        static_cast<su_duration_t>(std::max<std::int64_t>(0, wait.count())));
 }
 
 bool ControlLoop::isInLoopThread() const { return std::this_thread::get_id() == thread_id_.load(); }

@@ -193,7 +193,7 @@ bool SipStack::Nua::refusedAsFlood(nua_event_t event, nua_handle_t* nh, const si
     return false;
   }
   const std::string source = sourceOf(sip);
-  if (limiter->allow(source, std::chrono::steady_clock::now())) {
+  if (limiter->allow(source, owner->clock_.now())) {
     return false;
   }
   const std::uint64_t refused = ++owner->limited_requests_;
@@ -290,8 +290,8 @@ void SipStack::Nua::answerInvite(nua_handle_t* nh, const sip_t* sip) {
   log::info(kComponent, "invite_refused").kv("reason", "no_rooms").kv("call_id", callIdOf(sip));
 }
 
-SipStack::SipStack(SipStackConfig config)
-    : config_(std::move(config)), nua_(std::make_unique<Nua>()) {
+SipStack::SipStack(SipStackConfig config, const Clock& clock)
+    : config_(std::move(config)), clock_(clock), nua_(std::make_unique<Nua>()) {
   nua_->owner = this;
   if (config_.requests_per_source_per_s > 0) {
     nua_->limiter = std::make_unique<RequestLimiter>(config_.requests_per_source_per_s,
@@ -354,6 +354,14 @@ std::optional<std::string> SipStack::start() {
     return problem;
   }
   bound_ = true;
+  // INVITEs waiting too long for their room, unacknowledged answers (Timer H) and sessions
+  // their caller stopped refreshing are decided here.
+  loop_.runEvery(kDeadlineCheck, [this] {
+    if (calls_ != nullptr) {
+      calls_->expirePending(clock_.now());
+      active_calls_ = calls_->activeCalls();
+    }
+  });
   log::info(kComponent, "sip_listening")
       .kv("udp", config_.listen.toString())
       .kv("tcp", config_.listen.toString())
@@ -377,7 +385,7 @@ void SipStack::enableCalls(conference::Conference& conference,
   const MediaFamilies families = media.families();
   calls_ = std::make_unique<CallHandler>(
       conference, SdpNegotiator(std::move(codec_preference), families, srtp), std::move(media),
-      SipListeners{config_.listen, config_.tls_listen}, config_.retry_after_s);
+      SipListeners{config_.listen, config_.tls_listen}, config_.retry_after_s, clock_);
   calls_->setLoop(&loop_);
   calls_->setConferenceFactory(config_.conference_factory);
   calls_->setMaxLinesPerDialog(config_.max_lines_per_dialog);
@@ -402,22 +410,6 @@ void SipStack::enableCalls(conference::Conference& conference,
         "<sip:" + room + "@" + HostPort{host, config_.listen.port}.toString() + ">";
     return calls_->dialOut(nua_->nua, room, uri, from, draining_.load(), headers);
   });
-}
-
-void SipStack::tick() {
-  loop_.post([this] {
-    if (calls_ != nullptr) {
-      calls_->expirePending(std::chrono::steady_clock::now());
-      active_calls_ = calls_->activeCalls();
-    }
-  });
-  // Every 2 s: silent and surplus TCP/TLS connections go. The sweep walks every descriptor of
-  // the process (RTP sockets too, about 1 ms per thousand), so it runs here on the caller's
-  // (main) thread, not on the thread that runs SIP; shutdown(2) is safe from any thread and
-  // sofia sees the end on its own.
-  if (++sweep_ticks_ % 20 == 0) {
-    sweepTcp();
-  }
 }
 
 void SipStack::sweepTcp() {

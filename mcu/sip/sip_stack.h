@@ -4,11 +4,13 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "mcu/common/clock.h"
 #include "mcu/common/host_port.h"
 #include "mcu/sip/control_loop.h"
 #include "mcu/sip/media_address.h"
@@ -58,6 +60,8 @@ inline constexpr const char* kAllowedMethods =
     "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, PRACK, REFER, SUBSCRIBE, NOTIFY";
 // RFC 4575: a room's state to subscribers (the only event package we serve; others get 489).
 inline constexpr const char* kAllowedEvents = "conference";
+// How often the calls' own deadlines are checked: the look-up deadline (1.5 s) is the tightest.
+inline constexpr std::chrono::milliseconds kDeadlineCheck{100};
 
 inline constexpr const char* kAcceptedBodies = "application/sdp";
 // RFC 4028 session timers: nua runs the refreshes itself. RFC 3262 reliable provisionals.
@@ -66,7 +70,10 @@ inline constexpr const char* kSupportedExtensions = "timer, 100rel, norefersub, 
 
 class SipStack {
  public:
-  explicit SipStack(SipStackConfig config);
+  // `clock` dates the calls' deadlines (room look-up, Timer H, RFC 4028 expiry), checked every
+  // kDeadlineCheck on the control loop; sofia's own timers (retransmissions, our refreshes)
+  // keep real time.
+  explicit SipStack(SipStackConfig config, const Clock& clock = steadyClock());
   SipStack(const SipStack&) = delete;
   SipStack& operator=(const SipStack&) = delete;
   ~SipStack();
@@ -93,9 +100,11 @@ class SipStack {
   std::size_t tcpConnections() const { return tcp_open_.load(); }
   std::uint64_t tcpClosedSilent() const { return tcp_closed_silent_.load(); }
   std::uint64_t tcpClosedOverCap() const { return tcp_closed_over_cap_.load(); }
-  // One thread (the main loop), about every 100 ms: INVITEs waiting too long for their room
-  // are decided on the control thread, and every 2 s the TCP sweep runs on the caller's.
-  void tick();
+  // One thread, not the control thread (the server's main loop, every 2 s): silent and
+  // surplus TCP/TLS connections go. The sweep walks every descriptor of the process (RTP
+  // sockets too, about 1 ms per thousand), so it stays off the thread that runs SIP;
+  // shutdown(2) is safe from any thread and sofia sees the end on its own.
+  void sweepTcp();
   // Any thread: ends one participant's call with BYE (e.g. its RTP stopped).
   void endCall(mixer::ParticipantId participant, const std::string& reason);
   // Any thread: shuts nua down (ending its transactions) and joins the control thread.
@@ -104,8 +113,8 @@ class SipStack {
   struct Nua;  // sofia-side state, defined in sip_stack.cpp
 
  private:
-  void sweepTcp();  // on the thread that calls tick()
   SipStackConfig config_;
+  const Clock& clock_;
   ControlLoop loop_;
   std::unique_ptr<Nua> nua_;
   std::atomic<bool> bound_{false};
@@ -120,7 +129,6 @@ class SipStack {
   std::atomic<std::size_t> tcp_open_{0};
   std::atomic<std::uint64_t> tcp_closed_silent_{0};
   std::atomic<std::uint64_t> tcp_closed_over_cap_{0};
-  std::uint64_t sweep_ticks_ = 0;  // the thread that calls tick()
 };
 
 }  // namespace mcu::sip

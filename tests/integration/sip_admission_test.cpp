@@ -51,7 +51,6 @@ TEST_F(SipCallTest, OnDemandRoomsGoWithTheirLastCallerAndAreCappedPerSource) {
   server_.reset();
   start({{"MCU_ROOMS_ON_DEMAND_PER_MINUTE", "3"}});
   db_.exec("INSERT INTO rooms (name) VALUES ('kept')");
-  std::this_thread::sleep_for(300ms);
   {
     Caller a = dial("adhoc", "PCMU", 500);
     Caller b = dial("adhoc", "PCMU", 800);
@@ -95,7 +94,6 @@ TEST_F(SipCallTest, EndedOnDemandRoomsArePurgedAfterTheirTtlAndTheirCallsStayLis
   server_.reset();
   start({{"MCU_ROOMS_ON_DEMAND_TTL_S", "0"}});
   db_.exec("INSERT INTO rooms (name) VALUES ('admins')");
-  std::this_thread::sleep_for(300ms);
   for (const char* room : {"scan-a", "scan-b", "admins"}) {
     Caller c = dial(room, "PCMU", 500);
     EXPECT_EQ(c.sip->bye().status, 200);

@@ -265,7 +265,6 @@ TEST_F(SipCallTest, RoomPoliciesFromTheDatabase) {
   // Policies are read at start-up: restart on the same database.
   server_.reset();
   start({});
-  std::this_thread::sleep_for(300ms);
   int status = 0;
   dial("vault", "PCMU", 500, &status);
   EXPECT_EQ(status, 403);
@@ -284,7 +283,6 @@ TEST_F(SipCallTest, PinByDtmfLetsTheCallerInAndThreeWrongOnesEndTheCall) {
   db_.exec("INSERT INTO rooms (name, pin_hash) VALUES ('board', '1234')");
   server_.reset();
   start({});
-  std::this_thread::sleep_for(300ms);
   Caller member = dial("board;pin=1234", "opus", 500);
   Caller guest = dial("board", "opus", 800);  // no PIN: answered, asked for it by DTMF
   runFrames({member.media.get(), guest.media.get()}, 30);

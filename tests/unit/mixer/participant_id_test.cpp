@@ -22,9 +22,9 @@ TEST(ParticipantIdTest, TextNamesAnIdOnlyWithinThirtyTwoBits) {
 
 TEST(ParticipantIdTest, ComparesPrintsAndHashesByValue) {
   EXPECT_FALSE(ParticipantId().valid());
-  EXPECT_TRUE(7_pid.valid());
+  EXPECT_TRUE((7_pid).valid());
   EXPECT_LT(2_pid, 10_pid);
-  EXPECT_EQ(42_pid.text(), "42");
+  EXPECT_EQ((42_pid).text(), "42");
   const std::unordered_set<ParticipantId> ids{1_pid, 2_pid, 1_pid};
   EXPECT_EQ(ids.size(), 2U);
 }

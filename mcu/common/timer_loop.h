@@ -1,0 +1,44 @@
+// A loop run by the thread that calls run() (the server's main thread): posted tasks and
+// timers, nothing else. It holds the housekeeping that must not delay SIP (the TCP sweep walks
+// every descriptor of the process, malloc_trim can take milliseconds) and waits for the
+// signal or failure that ends the server, instead of polling for it.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "mcu/common/loop.h"
+#include "mcu/common/timer_queue.h"
+
+namespace mcu {
+
+class TimerLoop final : public Loop {
+ public:
+  void post(std::function<void()> task) override;
+  bool isInLoopThread() const override;
+  TimerId runAfter(std::chrono::milliseconds delay, std::function<void()> task) override;
+  TimerId runEvery(std::chrono::milliseconds period, std::function<void()> task) override;
+  void cancel(TimerId id) override;
+
+  // Runs tasks and timers on the calling thread until quit().
+  void run();
+  // Any thread: run() returns once the task or timer running now (if any) is done.
+  void quit();
+
+ private:
+  TimerId schedule(std::chrono::milliseconds delay, std::chrono::milliseconds period,
+                   std::function<void()> task);
+
+  std::atomic<std::thread::id> thread_id_{};
+  std::atomic<TimerId> next_id_{1};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> tasks_;  // guarded by mutex_
+  bool quit_ = false;                        // guarded by mutex_
+  TimerQueue timers_;                        // loop thread only
+};
+
+}  // namespace mcu
