@@ -1,0 +1,112 @@
+// The conference in simulated time: its PIN deadline and its on-demand creation rate are
+// crossed by advancing a ManualClock, not by waiting 30 s or a minute. Real parts around it:
+// the media engine (no RTP flows), the store on the test's PostgreSQL.
+#include "mcu/conference/conference.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <thread>
+
+#include "mixer/engine/media_engine.h"
+#include "tests/support/manual_clock.h"
+#include "tests/support/test_database.h"
+
+namespace mcu::conference {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ConferenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_.start();
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (!db_.isReady() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_TRUE(db_.isReady()) << "the test database is not reachable";
+  }
+
+  // One conference per test, with `config` and the test's clock; calls it ends are noted.
+  Conference& make(ConferenceConfig config) {
+    config.end_call = [this](mixer::ParticipantId id, const std::string& reason) {
+      ended_[id] = reason;
+    };
+    conference_ = std::make_unique<Conference>(*engine_, store_, std::move(config), clock_);
+    return *conference_;
+  }
+
+  static JoinRequest caller(const std::string& room, const std::string& source = "10.0.0.1") {
+    JoinRequest r;
+    r.room = room;
+    r.call_id = room + "-" + std::to_string(++calls_);
+    r.from_uri = "sip:caller@example.com";
+    r.media.codec = {.kind = mixer::codec::CodecKind::kPcmu, .payload_type = 0};
+    r.media.remote = {"127.0.0.1", 9};  // discard: nothing is listened to here
+    r.source = source;
+    return r;
+  }
+
+  test::TestDatabase database_;
+  store::DbWorker db_{{.url = database_.url()},
+                      std::get<std::vector<store::Migration>>(
+                          store::loadMigrations(store::embeddedMigrationSources())),
+                      {}};
+  store::ConferenceStore store_{db_};
+  std::unique_ptr<mixer::MediaEngine> engine_ =
+      mixer::createMediaEngine({.threads = 1, .port_min = 41000, .port_max = 41999}, nullptr);
+  test::ManualClock clock_;
+  std::map<mixer::ParticipantId, std::string> ended_;
+  std::unique_ptr<Conference> conference_;
+  static inline int calls_ = 0;
+};
+
+TEST_F(ConferenceTest, ACallerWhoNeverKeysThePinIsEndedAtItsDeadlineNotBefore) {
+  ConferenceConfig config;
+  config.pin_timeout = 30s;
+  Conference& conference = make(config);
+  store::RoomRow board;
+  board.name = "board";
+  board.pin = "1234";
+  conference.setRooms({board});
+  const JoinResult slow = conference.join(caller("board"));
+  ASSERT_EQ(slow.admission.status, 200);
+  ASSERT_TRUE(slow.admission.pin_by_dtmf);
+  clock_.advance(20s);
+  const JoinResult quick = conference.join(caller("board"));
+  ASSERT_TRUE(quick.admission.pin_by_dtmf);
+
+  clock_.advance(9s);  // 29 s after the first answer
+  conference.expirePins();
+  EXPECT_TRUE(ended_.empty());
+  for (const char digit : {'1', '2', '3', '4'}) {
+    conference.onDtmf(quick.participant, digit);
+  }
+  clock_.advance(2s);  // 31 s: the first is past its deadline
+  conference.expirePins();
+  ASSERT_EQ(ended_.size(), 1U);
+  EXPECT_EQ(ended_[slow.participant], "pin_timeout");
+  clock_.advance(60s);
+  conference.expirePins();
+  EXPECT_EQ(ended_.size(), 1U) << "the one who keyed its PIN in stays";
+}
+
+TEST_F(ConferenceTest, OnDemandRoomsPerSourceAreCappedForAMinute) {
+  ConferenceConfig config;
+  config.on_demand_per_minute = 2;
+  Conference& conference = make(config);
+  EXPECT_EQ(conference.join(caller("scan-1")).admission.status, 200);
+  EXPECT_EQ(conference.join(caller("scan-2")).admission.status, 200);
+  EXPECT_EQ(conference.join(caller("scan-3")).admission.status, 403);
+  EXPECT_EQ(conference.join(caller("scan-3", "10.0.0.2")).admission.status, 200)
+      << "another source has its own allowance";
+  EXPECT_EQ(conference.join(caller("scan-1")).admission.status, 200) << "joining is not creating";
+  clock_.advance(59s);
+  EXPECT_EQ(conference.join(caller("scan-4")).admission.status, 403);
+  clock_.advance(2s);
+  EXPECT_EQ(conference.join(caller("scan-4")).admission.status, 200) << "a minute later";
+}
+
+}  // namespace
+}  // namespace mcu::conference
