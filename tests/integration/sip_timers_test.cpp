@@ -1,0 +1,87 @@
+// The calls' own deadlines in simulated time: RFC 4028 session expiry and Timer H are dated by
+// the clock handed to the SIP stack, so a ManualClock crosses 60 s in one step. Everything else
+// is real and in this process: sofia-sip on loopback, a SIP client over UDP, the conference,
+// the media engine and the call records in PostgreSQL. (Sofia's own timers, such as our
+// refreshes as refresher, keep real time: sip_call_test.cpp waits for those.)
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "mcu/conference/conference.h"
+#include "mcu/sip/sip_stack.h"
+#include "mixer/engine/media_engine.h"
+#include "tests/integration/sip_uac.h"
+#include "tests/support/manual_clock.h"
+#include "tests/support/net.h"
+#include "tests/support/test_database.h"
+
+namespace mcu::sip {
+namespace {
+
+using namespace std::chrono_literals;
+
+class SipTimersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_.start();
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (!db_.isReady() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_TRUE(db_.isReady()) << "the test database is not reachable";
+    sip_.enableCalls(conference_, {mixer::codec::CodecKind::kPcmu}, {"127.0.0.1", "127.0.0.1"});
+    conference_.setEndCall(
+        [this](mixer::ParticipantId id, const std::string& reason) { sip_.endCall(id, reason); });
+    ASSERT_EQ(sip_.start(), std::nullopt);
+  }
+  void TearDown() override { sip_.stop(); }
+
+  std::string leaveReason() const {
+    return database_.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
+  }
+
+  test::TestDatabase database_;
+  store::DbWorker db_{{.url = database_.url()},
+                      std::get<std::vector<store::Migration>>(
+                          store::loadMigrations(store::embeddedMigrationSources())),
+                      {}};
+  store::ConferenceStore store_{db_};
+  std::unique_ptr<mixer::MediaEngine> engine_ =
+      mixer::createMediaEngine({.threads = 1, .port_min = 42000, .port_max = 42999}, nullptr);
+  test::ManualClock clock_;
+  conference::Conference conference_{*engine_, store_, conference::ConferenceConfig{}, clock_};
+  const std::uint16_t port_ = test::freeUdpTcpPort();
+  SipStack sip_{{HostPort{"127.0.0.1", port_}, std::nullopt, "", 30, "", 120}, clock_};
+};
+
+// RFC 4028 §10: the caller refreshes and stops doing so; we end the session at
+// SE - min(32, SE/3) = 60 s after the last refresh, with BYE, and record why.
+TEST_F(SipTimersTest, ASessionItsCallerStopsRefreshingEndsSixtySecondsAfterTheLastRefresh) {
+  test::SipUac uac(port_);
+  uac.setExtraHeaders("Supported: timer\r\nSession-Expires: 90;refresher=uac\r\n");
+  const auto reply = uac.invite("expiring", test::sdpOffer(9, "PCMU"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  clock_.advance(50s);
+  ASSERT_EQ(uac.reinvite(test::sdpOffer(9, "PCMU")).status, 200) << "the caller's refresh";
+  clock_.advance(59s);  // 59 s after the refresh, 109 s after the start
+  EXPECT_FALSE(uac.awaitRequest("BYE", 400ms)) << "ended before RFC 4028's 60 s";
+  clock_.advance(2s);
+  EXPECT_TRUE(uac.awaitRequest("BYE", 10s)) << "the expired session was not ended";
+  EXPECT_EQ(leaveReason(), "session_expired");
+}
+
+// RFC 3261 §13.3.1.4: an answer never acknowledged ends 64 x T1 = 32 s after it was sent.
+TEST_F(SipTimersTest, AnAnswerNeverAckedEndsAfterTimerHNotBefore) {
+  test::SipUac ghost(port_);
+  ghost.setAckInvites(false);
+  const auto reply = ghost.invite("acks", test::sdpOffer(9, "PCMU"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  clock_.advance(31s);
+  EXPECT_FALSE(ghost.awaitRequest("BYE", 400ms)) << "ended before Timer H";
+  clock_.advance(2s);
+  EXPECT_TRUE(ghost.awaitRequest("BYE", 10s)) << "no BYE after Timer H";
+  EXPECT_EQ(leaveReason(), "ack_timeout");
+}
+
+}  // namespace
+}  // namespace mcu::sip
