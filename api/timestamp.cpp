@@ -24,7 +24,7 @@ bool isRfc3339Timestamp(std::string_view text) {
   if (!std::regex_match(s, m, kShape)) {
     return false;
   }
-  const auto num = [&m](int i) { return std::stoi(m[i].str()); };
+  const auto num = [&m](std::size_t i) { return std::stoi(m[i].str()); };
   const int year = num(1);
   const int month = num(2);
   if (year < 1 || month < 1 || month > 12) {

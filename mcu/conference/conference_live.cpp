@@ -87,7 +87,7 @@ std::map<std::string, RoomLive> Conference::liveRooms() const {
     for (const auto id : room.participants) {
       const Member& member = participants_.at(id);
       // An answer not yet ACKed is not in the room (it may be a spoofed or vanished caller).
-      summary.participants += member.state == "connecting" ? 0 : 1;
+      summary.participants += member.state == "connecting" ? 0U : 1U;
       summary.talking += member.talking ? 1 : 0;
     }
     live[name] = summary;
@@ -99,7 +99,7 @@ ConferenceTotals Conference::totals() const {
   ConferenceTotals t = ended_;
   t.participants = participants_.size();
   for (const auto& [name, room] : rooms_) {
-    t.active_rooms += room.participants.empty() ? 0 : 1;
+    t.active_rooms += room.participants.empty() ? 0U : 1U;
   }
   for (const auto& [id, member] : participants_) {
     if (const auto s = engine_.stats(id)) {

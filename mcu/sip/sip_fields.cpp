@@ -39,8 +39,8 @@ SdpInBody bodyOf(const sip_t* sip) {
 std::optional<std::string> sdpBody(const sip_t* sip) { return bodyOf(sip).sdp; }
 
 std::uint64_t sessionId() {
-  return static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count() &
-                                    0x7FFFFFFFFFFFULL);
+  const auto ticks = std::chrono::system_clock::now().time_since_epoch().count();
+  return static_cast<std::uint64_t>(ticks) & 0x7FFFFFFFFFFFULL;
 }
 
 std::string sourceOf(const sip_t* sip) {

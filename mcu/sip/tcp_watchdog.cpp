@@ -112,7 +112,7 @@ TcpSweep TcpWatchdog::sweep() const {
   std::map<std::string, std::vector<const Connection*>> by_peer;
   for (const auto& c : connections) {
     if (c.bytes_received == 0 && c.silent_ms >= limit_ms) {
-      result.closed_silent += shutDown(c, ports_) ? 1 : 0;
+      result.closed_silent += shutDown(c, ports_) ? 1U : 0U;
     } else {
       by_peer[c.peer].push_back(&c);
     }
@@ -125,7 +125,7 @@ TcpSweep TcpWatchdog::sweep() const {
     std::sort(list.begin(), list.end(),
               [](const Connection* a, const Connection* b) { return a->silent_ms > b->silent_ms; });
     for (std::size_t i = 0; i < list.size() - per_source_cap_; ++i) {
-      result.closed_over_cap += shutDown(*list[i], ports_) ? 1 : 0;
+      result.closed_over_cap += shutDown(*list[i], ports_) ? 1U : 0U;
     }
   }
   return result;

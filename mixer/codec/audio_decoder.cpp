@@ -61,7 +61,7 @@ bool AudioDecoder::decode(std::span<const std::uint8_t> payload, core::Pcm& out)
   // The buffer's real length keeps the resampler's timeline continuous for 30 or 60 ms packets.
   const std::int64_t duration_ts = payloadDurationTs(spec_.kind, payload);
   const std::uint64_t duration_ns =
-      duration_ts > 0 ? static_cast<std::uint64_t>(duration_ts) * 1'000'000'000ULL /
+      duration_ts > 0 ? static_cast<std::uint64_t>(duration_ts) * std::uint64_t{1'000'000'000} /
                             static_cast<std::uint64_t>(rtpClockRate(spec_.kind))
                       : kFrameNs;
   chain_.push(payload.data(), payload.size(), duration_ns, outputs_);

@@ -8,12 +8,13 @@
 #include <vector>
 
 #include "mixer/codec/codec.h"
+#include "mixer/codec/frame_encoder.h"
 #include "mixer/codec/gst_push_chain.h"
 #include "mixer/core/audio_frame.h"
 
 namespace mcu::mixer::codec {
 
-class AudioEncoder {
+class AudioEncoder final : public FrameEncoder {
  public:
   AudioEncoder(GstPipelineHost& host, const CodecSpec& spec);
   bool ok() const { return chain_.ok(); }
@@ -21,7 +22,7 @@ class AudioEncoder {
 
   // Encodes one frame; the payload for this tick (empty while the chain fills up) stays valid
   // until the next call.
-  std::span<const std::uint8_t> encode(const core::Pcm& pcm);
+  std::span<const std::uint8_t> encode(const core::Pcm& pcm) override;
   std::uint64_t framesEncoded() const { return frames_; }
 
  private:

@@ -345,7 +345,7 @@ void MediaThread::publishStats() {
   thread_stats_.personal_encodes = 0;
   thread_stats_.shard_parts = 0;
   for (const auto& [id, room] : rooms_) {
-    thread_stats_.shard_parts += room->home() ? 0 : 1;
+    thread_stats_.shard_parts += room->home() ? 0U : 1U;
     thread_stats_.shared_encodes += room->counters().shared_encodes;
     thread_stats_.personal_encodes += room->counters().personal_encodes;
   }

@@ -16,7 +16,7 @@ constexpr std::string_view kDtmfDigits = "0123456789*#ABCD";
 
 std::uint32_t randomU32() {
   static thread_local std::mt19937 rng{std::random_device{}()};
-  return rng();
+  return static_cast<std::uint32_t>(rng());  // mt19937 yields 32 bits in a wider type
 }
 
 // NTP time (RFC 5905 §6): seconds since 1900 in the high 32 bits, fraction in the low.
@@ -388,11 +388,11 @@ const core::Pcm& ParticipantStream::pcm() {
   return pcm_;
 }
 
-codec::AudioEncoder& ParticipantStream::personalEncoder() {
+std::span<const std::uint8_t> ParticipantStream::encodePersonal(const core::Pcm& pcm) {
   if (!personal_encoder_) {
     personal_encoder_ = std::make_unique<codec::AudioEncoder>(gst_, endpoint_.codec);
   }
-  return *personal_encoder_;
+  return personal_encoder_->encode(pcm);
 }
 
 void ParticipantStream::sendPayload(std::span<const std::uint8_t> payload,

@@ -12,6 +12,7 @@
 #include "mixer/codec/audio_decoder.h"
 #include "mixer/codec/audio_encoder.h"
 #include "mixer/engine/media_types.h"
+#include "mixer/engine/mix_recipient.h"
 #include "mixer/engine/packet_io.h"
 #include "mixer/engine/udp_socket.h"
 #include "mixer/rtp/jitter_buffer.h"
@@ -21,7 +22,7 @@
 
 namespace mcu::mixer {
 
-class ParticipantStream {
+class ParticipantStream final : public MixRecipient {
  public:
   ParticipantStream(ParticipantId id, UdpSocket socket, UdpSocket rtcp_socket,
                     const MediaEndpoint& endpoint, const RoomMediaConfig& room,
@@ -57,7 +58,7 @@ class ParticipantStream {
     last_heard_us_ = h.last_heard_us;
   }
 
-  ParticipantId id() const { return id_; }
+  ParticipantId id() const override { return id_; }
   int fd() const { return socket_.fd(); }
   int rtcpFd() const { return rtcp_socket_.fd(); }
   const MediaEndpoint& endpoint() const { return endpoint_; }
@@ -96,27 +97,31 @@ class ParticipantStream {
   // its own prompts, and silence in between.
   // Nothing goes to an address before a packet came from it: otherwise an INVITE naming a third
   // party's address in its SDP aims our RTP at that party (~680x amplification measured).
-  bool wantsAudio() const { return endpoint_.send && remote_.has_value() && heard_; }
-  bool deaf() const { return deaf_; }
-  float outputGain() const { return output_gain_; }
-  codec::AudioEncoder& personalEncoder();
+  bool wantsAudio() const override {
+    return endpoint_.send && remote_.has_value() && heard_;
+  }
+  bool deaf() const override { return deaf_; }
+  float outputGain() const override { return output_gain_; }
+  const codec::CodecSpec& codecSpec() const override { return endpoint_.codec; }
+  // Its own encoder is built the first time it needs one (it talks, or hears a prompt).
+  std::span<const std::uint8_t> encodePersonal(const core::Pcm& pcm) override;
   // `contributors`: the SSRCs of the talkers heard in it (RFC 3550 CSRC list); `levels`: their
   // levels in -dBov, in the same order (RFC 6465, when negotiated).
   void sendPayload(std::span<const std::uint8_t> payload,
-                   std::span<const std::uint32_t> contributors = {},
-                   std::span<const std::uint8_t> levels = {});
+                   std::span<const std::uint32_t> contributors,
+                   std::span<const std::uint8_t> levels) override;
   // The SSRC it sends us (0 before its first packet): what a mix names it by.
   std::uint32_t remoteSsrc() const { return remote_ssrc_; }
   // A prompt for this participant only: mixed into what it hears until it ends.
   void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples);
-  bool hasPrompt() const { return !prompts_.empty(); }
+  bool hasPrompt() const override { return !prompts_.empty(); }
   // Adds this tick's prompt frame to `pcm`; false when no prompt plays.
-  bool mixPrompt(core::Pcm& pcm);
+  bool mixPrompt(core::Pcm& pcm) override;
   // RFC 4733: queue a digit; while it plays, event packets replace the audio.
   void queueDtmf(char digit);
   // Sends this tick's event packet if a digit is being sent; false otherwise.
-  bool sendDtmfPacket();
-  void skipSend() { writer_.skip(); }
+  bool sendDtmfPacket() override;
+  void skipSend() override { writer_.skip(); }
 
   void setMuted(bool m) { muted_ = m; }
   void setDeaf(bool d) { deaf_ = d; }

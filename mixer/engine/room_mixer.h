@@ -20,6 +20,7 @@
 #include "mixer/core/mix_minus.h"
 #include "mixer/core/speaker_selector.h"
 #include "mixer/engine/media_types.h"
+#include "mixer/engine/mix_fan_out.h"
 #include "mixer/engine/participant_stream.h"
 #include "mixer/engine/room_link.h"
 
@@ -65,30 +66,20 @@ class RoomMixer {
   // Records the mix everyone hears to an Ogg/Opus file; false if it cannot be created.
   bool startRecording(const std::string& path);
   void stopRecording();
-  const TickCounters& counters() const { return counters_; }
+  TickCounters counters() const {
+    TickCounters c = counters_;
+    c.shared_encodes = fan_out_.counters().shared_encodes;
+    c.personal_encodes = fan_out_.counters().personal_encodes;
+    return c;
+  }
 
  private:
-  struct SharedKey {
-    codec::CodecSpec spec;
-    float gain;
-    // Deaf listeners (a caller waiting for its PIN) share an encode of silence: they still get
-    // a packet every 20 ms, so their phone and NAT keep the call (RFC 3550 has no keepalive).
-    bool silent;
-    bool operator<(const SharedKey& o) const;
-  };
   // Whether a shard member's frame goes to the home this tick: it may be chosen.
   bool isCandidate(const ParticipantStream& p) const;
   void gatherSources();
   void updateTalking(MediaEvents* events);
   void collectContributors();
   void sendMixes(const MixOutput& out);
-  // `contributors`: the SSRCs of the talkers heard in `heard` (the CSRC list it is sent with).
-  void sendPersonal(ParticipantStream& p, const core::Pcm& heard,
-                    std::span<const std::uint32_t> contributors,
-                    std::span<const std::uint8_t> levels);
-  void sendShared(ParticipantStream& p, const core::Pcm& heard,
-                  std::span<const std::uint32_t> contributors,
-                  std::span<const std::uint8_t> levels);
   const core::Pcm* nextPromptFrame();
 
   RoomId id_;
@@ -101,7 +92,8 @@ class RoomMixer {
   core::MixMinus mix_minus_;
   // Home: this tick's mix, also what the shards get. Shard: the last mix from the home.
   MixOutput out_;
-  std::map<SharedKey, std::unique_ptr<codec::AudioEncoder>> shared_encoders_;
+  MixFanOut fan_out_;
+  std::vector<MixRecipient*> recipients_;  // reused every tick
   std::vector<ParticipantId> previous_selection_;
   // Per tick: every member's level and SSRC (the home's own, then the shards'), the shards'
   // inputs.
@@ -119,9 +111,6 @@ class RoomMixer {
     std::unique_ptr<codec::AudioEncoder> encoder;
   };
   std::unique_ptr<Recording> recording_;
-  // Reused every tick: no allocation once the room has seen its configurations.
-  std::vector<std::pair<SharedKey, std::span<const std::uint8_t>>> encoded_;
-  core::Pcm scratch_{};
   std::vector<core::SourceFrame> sources_;
   TickCounters counters_;
 };

@@ -96,9 +96,10 @@ std::vector<BadValue> badValues(const json& raw) {
 
 std::string percentEncoded(const std::string& text) {
   std::string out;
-  for (const unsigned char c : text) {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
     if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.') {
-      out.push_back(static_cast<char>(c));
+      out.push_back(ch);
     } else {
       char hex[4];
       std::snprintf(hex, sizeof hex, "%%%02X", c);

@@ -141,7 +141,7 @@ TEST(SipConnectionsTest, ConnectionsThatNeverSendAreClosedAndTheirMemoryFreed) {
   const auto until = std::chrono::steady_clock::now() + 20s;
   std::size_t closed = 0;
   for (const int fd : fds) {
-    closed += closedByServer(fd, until) ? 1 : 0;
+    closed += closedByServer(fd, until) ? 1U : 0U;
     ::close(fd);
   }
   EXPECT_EQ(closed, fds.size());
@@ -169,7 +169,7 @@ TEST(SipConnectionsTest, OneAddressHoldsAtMostItsCapOfConnections) {
   const auto until = std::chrono::steady_clock::now() + 8s;
   std::size_t closed = 0;
   for (const int fd : fds) {
-    closed += closedByServer(fd, until) ? 1 : 0;
+    closed += closedByServer(fd, until) ? 1U : 0U;
     ::close(fd);
   }
   EXPECT_EQ(closed, 10U) << "the ten beyond the cap, and only those";

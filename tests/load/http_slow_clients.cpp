@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
   std::sort(latencies.begin(), latencies.end());
   auto at = [&](double q) {
     return latencies.empty() ? 0.0
-                             : latencies[static_cast<std::size_t>(q * (latencies.size() - 1))];
+                             : latencies[static_cast<std::size_t>(q * static_cast<double>(latencies.size() - 1))];
   };
   std::printf(
       "slow_connections=%d held_at_end=%ld reopened=%ld refused=%ld probes=%zu probe_failures=%ld "

@@ -116,7 +116,7 @@ Voice makeVoice(mcu::mixer::codec::GstPipelineHost& gst, const CodecSpec& spec, 
   return v;
 }
 
-CodecSpec specFor(const std::string& codec, int index) {
+CodecSpec specFor(const std::string& codec, std::size_t index) {
   const std::string kind =
       codec == "mixed" ? std::array<std::string, 3>{"opus", "pcmu", "pcma"}[index % 3] : codec;
   if (kind == "pcmu") {
@@ -266,7 +266,7 @@ int main(int argc, char** argv) {
       }
     }
     voices.emplace_back(std::pair{spec.kind, talker},
-                        makeVoice(gst, spec, talker >= 0 ? kTones[talker] : 0.0));
+                        makeVoice(gst, spec, talker >= 0 ? kTones[static_cast<std::size_t>(talker)] : 0.0));
     return voices.back().second;
   };
 
@@ -276,7 +276,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < o.callers; ++i) {
     Caller& c = callers[static_cast<std::size_t>(i)];
     c.rtp = UdpSocket::bind("127.0.0.1", 0);
-    c.spec = specFor(o.codec, i);
+    c.spec = specFor(o.codec, static_cast<std::size_t>(i));
     c.talker = i < o.talkers ? i : -1;
     c.phase_ms = static_cast<int>(rng() % 20);
     c.ssrc = static_cast<std::uint32_t>(rng());

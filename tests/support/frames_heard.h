@@ -34,8 +34,8 @@ inline FramesHeard framesHeard(std::span<const std::int16_t> audio, std::span<co
     const auto frame = audio.subspan(at, 960);
     result.heard += std::any_of(tones.begin(), tones.end(),
                                 [&](double hz) { return goertzelDb(frame, hz) > kHeardDb; })
-                        ? 1
-                        : 0;
+                        ? 1U
+                        : 0U;
   }
   return result;
 }
