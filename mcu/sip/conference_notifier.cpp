@@ -114,7 +114,7 @@ void ConferenceNotifier::onSubscribe(nua_t* nua, nua_handle_t* nh, int status, c
   std::size_t from_source = 0;
   for (const auto& [handle, sub] : subscriptions_) {
     in_room += sub.room == room ? 1U : 0U;
-    from_source += sub.source == source ? 1 : 0;
+    from_source += sub.source == source ? 1U : 0U;
   }
   if (in_room >= policy_.max_per_room) {
     refused(503, "too many subscriptions to this room");

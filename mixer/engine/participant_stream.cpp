@@ -12,8 +12,6 @@
 namespace mcu::mixer {
 namespace {
 
-constexpr std::string_view kDtmfDigits = "0123456789*#ABCD";
-
 std::uint32_t randomU32() {
   static thread_local std::mt19937 rng{std::random_device{}()};
   return static_cast<std::uint32_t>(rng());  // mt19937 yields 32 bits in a wider type
@@ -310,7 +308,7 @@ void ParticipantStream::maybeSendRtcp(std::int64_t now_us) {
 
 // RFC 4733 §2.3: one event lasts several packets with the same timestamp; report it once.
 void ParticipantStream::onTelephoneEvent(const rtp::RtpPacketView& packet, MediaEvents* events) {
-  if (packet.payload.size() < 4 || packet.payload[0] >= kDtmfDigits.size()) {
+  if (packet.payload.size() < 4 || packet.payload[0] >= rtp::kDtmfDigits.size()) {
     return;
   }
   if (last_dtmf_timestamp_ == packet.header.timestamp) {
@@ -318,7 +316,7 @@ void ParticipantStream::onTelephoneEvent(const rtp::RtpPacketView& packet, Media
   }
   last_dtmf_timestamp_ = packet.header.timestamp;
   if (events != nullptr) {
-    events->onDtmf(id_, kDtmfDigits[packet.payload[0]]);
+    events->onDtmf(id_, rtp::kDtmfDigits[packet.payload[0]]);
   }
 }
 
@@ -413,65 +411,40 @@ void ParticipantStream::sendPayload(std::span<const std::uint8_t> payload,
 }
 
 void ParticipantStream::queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples) {
-  prompts_.push_back(std::move(samples));
+  prompts_.push(std::move(samples));
 }
 
 bool ParticipantStream::mixPrompt(core::Pcm& pcm) {
-  if (prompts_.empty()) {
+  core::Pcm frame;
+  if (!prompts_.next(frame)) {
     return false;
   }
-  const auto& samples = *prompts_.front();
-  for (auto& s : pcm) {
-    const int v = prompt_pos_ < samples.size() ? int{samples[prompt_pos_++]} : 0;
-    s = static_cast<std::int16_t>(std::clamp(s + v, -32768, 32767));
-  }
-  if (prompt_pos_ >= samples.size()) {
-    prompts_.pop_front();
-    prompt_pos_ = 0;
+  for (std::size_t i = 0; i < pcm.size(); ++i) {
+    pcm[i] = static_cast<std::int16_t>(std::clamp(int{pcm[i]} + int{frame[i]}, -32768, 32767));
   }
   return true;
 }
 
 void ParticipantStream::queueDtmf(char digit) {
-  const auto pos = kDtmfDigits.find(digit);
-  if (pos != std::string_view::npos && endpoint_.telephone_event_pt >= 0) {
-    dtmf_queue_.push_back(static_cast<int>(pos));
+  if (endpoint_.telephone_event_pt >= 0) {
+    dtmf_.queue(digit);
   }
 }
 
-// RFC 4733 §2.5: an event of 100 ms (5 packets, growing duration), the end packet sent three
-// times, then two ticks of audio before the next digit.
 bool ParticipantStream::sendDtmfPacket() {
-  constexpr int kToneTicks = 5;
-  constexpr int kEndRepeats = 3;
-  constexpr int kGapTicks = 2;
-  if (dtmf_queue_.empty() || !remote_) {
+  if (!dtmf_.sending() || !remote_) {
     return false;
   }
-  if (dtmf_tick_ == 0) {
-    dtmf_timestamp_ = writer_.nextTimestamp();
+  const auto event = dtmf_.next(writer_.nextTimestamp(), timestampStep(endpoint_.codec));
+  if (!event) {
+    return false;
   }
-  const int tick = dtmf_tick_++;
-  if (tick >= kToneTicks + kEndRepeats) {
-    if (tick + 1 >= kToneTicks + kEndRepeats + kGapTicks) {
-      dtmf_queue_.pop_front();
-      dtmf_tick_ = 0;
-    }
-    return false;  // the gap: audio again
-  }
-  const bool end = tick >= kToneTicks - 1;
-  const std::uint32_t step = timestampStep(endpoint_.codec);
-  const auto duration = static_cast<std::uint32_t>(std::min(tick + 1, kToneTicks)) * step;
-  const std::array<std::uint8_t, 4> payload{
-      static_cast<std::uint8_t>(dtmf_queue_.front()),
-      static_cast<std::uint8_t>((end ? 0x80 : 0x00) | 10),  // volume -10 dBm0
-      static_cast<std::uint8_t>(duration >> 8), static_cast<std::uint8_t>(duration)};
   std::array<std::uint8_t, 64 + srtp::kSrtpMaxOverhead> packet{};
-  const std::size_t size =
-      protect(packet,
-              writer_.writeEvent(payload, static_cast<std::uint8_t>(endpoint_.telephone_event_pt),
-                                 dtmf_timestamp_, tick == 0, packet),
-              false);
+  const std::size_t size = protect(
+      packet,
+      writer_.writeEvent(event->payload, static_cast<std::uint8_t>(endpoint_.telephone_event_pt),
+                         event->timestamp, event->marker, packet),
+      false);
   if (size > 0 && transmit(socket_, std::span(packet.data(), size), *remote_)) {
     ++counters_.packets_out;
     counters_.bytes_out += size;

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -14,7 +13,9 @@
 #include "mixer/engine/media_types.h"
 #include "mixer/engine/mix_recipient.h"
 #include "mixer/engine/packet_io.h"
+#include "mixer/engine/prompt_queue.h"
 #include "mixer/engine/udp_socket.h"
+#include "mixer/rtp/dtmf_sender.h"
 #include "mixer/rtp/jitter_buffer.h"
 #include "mixer/rtp/rtcp.h"
 #include "mixer/rtp/rtp_stream_writer.h"
@@ -114,7 +115,7 @@ class ParticipantStream final : public MixRecipient {
   std::uint32_t remoteSsrc() const { return remote_ssrc_; }
   // A prompt for this participant only: mixed into what it hears until it ends.
   void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples);
-  bool hasPrompt() const override { return !prompts_.empty(); }
+  bool hasPrompt() const override { return prompts_.playing(); }
   // Adds this tick's prompt frame to `pcm`; false when no prompt plays.
   bool mixPrompt(core::Pcm& pcm) override;
   // RFC 4733: queue a digit; while it plays, event packets replace the audio.
@@ -194,11 +195,8 @@ class ParticipantStream final : public MixRecipient {
   std::optional<std::uint32_t> last_dtmf_timestamp_;
   ParticipantStats counters_;
   // Prompts and DTMF we send.
-  std::deque<std::shared_ptr<const std::vector<std::int16_t>>> prompts_;
-  std::size_t prompt_pos_ = 0;
-  std::deque<int> dtmf_queue_;
-  int dtmf_tick_ = 0;  // ticks into the current event
-  std::uint32_t dtmf_timestamp_ = 0;
+  PromptQueue prompts_;
+  rtp::DtmfSender dtmf_;
   // RTCP.
   rtp::ReceiveStatistics receive_stats_;
   std::optional<Endpoint> rtcp_remote_;

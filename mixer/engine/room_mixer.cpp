@@ -176,22 +176,11 @@ void RoomMixer::gatherSources() {
 }
 
 void RoomMixer::queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples) {
-  prompts_.push_back(std::move(samples));
+  prompts_.push(std::move(samples));
 }
 
 const core::Pcm* RoomMixer::nextPromptFrame() {
-  if (prompts_.empty()) {
-    return nullptr;
-  }
-  const auto& samples = *prompts_.front();
-  for (auto& s : prompt_frame_) {
-    s = prompt_pos_ < samples.size() ? samples[prompt_pos_++] : std::int16_t{0};
-  }
-  if (prompt_pos_ >= samples.size()) {
-    prompts_.pop_front();
-    prompt_pos_ = 0;
-  }
-  return &prompt_frame_;
+  return prompts_.next(prompt_frame_) ? &prompt_frame_ : nullptr;
 }
 
 bool RoomMixer::startRecording(const std::string& path) {

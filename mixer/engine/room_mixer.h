@@ -9,7 +9,6 @@
 // encodes and sends for its own members. A room on one thread is a home part without shards.
 #pragma once
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,6 +21,7 @@
 #include "mixer/engine/media_types.h"
 #include "mixer/engine/mix_fan_out.h"
 #include "mixer/engine/participant_stream.h"
+#include "mixer/engine/prompt_queue.h"
 #include "mixer/engine/room_link.h"
 
 namespace mcu::mixer {
@@ -103,8 +103,7 @@ class RoomMixer {
   ShardInput input_;                    // a shard's, published
   std::vector<ParticipantId> talking_;  // the room's members reported talking
   std::vector<ParticipantId> was_talking_;
-  std::deque<std::shared_ptr<const std::vector<std::int16_t>>> prompts_;
-  std::size_t prompt_pos_ = 0;
+  PromptQueue prompts_;
   core::Pcm prompt_frame_{};
   struct Recording {
     codec::OggOpusWriter writer;
