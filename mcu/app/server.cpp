@@ -18,6 +18,7 @@
 #include "mcu/app/server_metrics.h"
 #include "mcu/app/signal_waiter.h"
 #include "mcu/common/log.h"
+#include "mcu/common/text.h"
 #include "mcu/common/timer_loop.h"
 #include "mcu/conference/conference.h"
 #include "mcu/conference/conference_client.h"
@@ -51,16 +52,8 @@ std::string nodeId(const config::Config& c) {
 // "a, b,c" -> {"a", "b", "c"}.
 std::vector<std::string> splitList(const std::string& text) {
   std::vector<std::string> items;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t end = std::min(text.find(',', start), text.size());
-    std::string item = text.substr(start, end - start);
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (!item.empty()) {
-      items.push_back(item);
-    }
-    start = end + 1;
+  for (const std::string_view item : text::splitList(text)) {
+    items.emplace_back(item);
   }
   return items;
 }
@@ -144,13 +137,10 @@ class MediaEventsToSip final : public mixer::MediaEvents {
 
 std::vector<mixer::codec::CodecKind> codecPreference(const std::string& list) {
   std::vector<mixer::codec::CodecKind> kinds;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    const auto comma = std::min(list.find(',', start), list.size());
-    if (const auto kind = mixer::codec::codecFromName(list.substr(start, comma - start))) {
+  for (const std::string_view name : text::splitList(list)) {
+    if (const auto kind = mixer::codec::codecFromName(std::string(name))) {
       kinds.push_back(*kind);
     }
-    start = comma + 1;
   }
   return kinds;
 }
@@ -179,7 +169,7 @@ int Server::run() {
 
   TimerLoop main_loop;
   DbStatus db_status;
-  bool rooms_asked = false;              // main loop
+  bool rooms_asked = false;               // main loop
   std::atomic<bool> rooms_loaded{false};  // set on the control loop, read by /readyz
   store::DbWorker db({.url = config_.database_url,
                       .retry_max = std::chrono::seconds(config_.database_retry_max_s),

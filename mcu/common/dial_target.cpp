@@ -4,6 +4,8 @@
 #include <cctype>
 #include <regex>
 
+#include "mcu/common/text.h"
+
 namespace mcu {
 namespace {
 
@@ -36,16 +38,10 @@ std::optional<DialRefusal> checkDialTarget(const std::string& uri, const std::st
   if (allow.empty()) {
     return DialRefusal{403, "dial-out is off on this server (config dialout.allow is empty)"};
   }
-  std::size_t start = 0;
-  while (start <= allow.size()) {
-    const auto comma = std::min(allow.find(',', start), allow.size());
-    std::string pattern = allow.substr(start, comma - start);
-    pattern.erase(0, pattern.find_first_not_of(' '));
-    pattern.erase(pattern.find_last_not_of(' ') + 1);
-    if (!pattern.empty() && matches(host, lower(pattern))) {
+  for (const std::string_view pattern : text::splitList(allow)) {
+    if (matches(host, lower(std::string(pattern)))) {
       return std::nullopt;
     }
-    start = comma + 1;
   }
   return DialRefusal{403, "'" + host + "' is not in this server's dial-out allow-list"};
 }

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <string_view>
+#include <vector>
 
 namespace mcu::text {
 
@@ -17,6 +18,29 @@ inline std::string_view trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
+}
+
+// "a,b,,c" -> {"a", "b", "", "c"}; "" -> {}. The pieces point into `text`.
+inline std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> pieces;
+  while (!text.empty()) {
+    const auto at = text.find(sep);
+    pieces.push_back(text.substr(0, at));
+    text = at == std::string_view::npos ? std::string_view{} : text.substr(at + 1);
+  }
+  return pieces;
+}
+
+// A list as people write it in config and headers: " a, b,,c " -> {"a", "b", "c"} (items
+// trimmed, empty ones dropped).
+inline std::vector<std::string_view> splitList(std::string_view text, char sep = ',') {
+  std::vector<std::string_view> items;
+  for (const std::string_view piece : split(text, sep)) {
+    if (const std::string_view item = trim(piece); !item.empty()) {
+      items.push_back(item);
+    }
+  }
+  return items;
 }
 
 inline bool equalsNoCase(std::string_view a, std::string_view b) {

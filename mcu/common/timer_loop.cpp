@@ -20,8 +20,8 @@ Loop::TimerId TimerLoop::runEvery(std::chrono::milliseconds period, std::functio
   return schedule(period, period, std::move(task));
 }
 
-Loop::TimerId TimerLoop::schedule(std::chrono::milliseconds delay,
-                                  std::chrono::milliseconds period, std::function<void()> task) {
+Loop::TimerId TimerLoop::schedule(std::chrono::milliseconds delay, std::chrono::milliseconds period,
+                                  std::function<void()> task) {
   const TimerId id = next_id_++;
   const auto due = std::chrono::steady_clock::now() + delay;
   auto add = [this, id, due, period, task = std::move(task)]() mutable {

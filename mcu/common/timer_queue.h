@@ -33,8 +33,8 @@ class TimerQueue {
     std::function<void()> task;
   };
   std::multimap<TimePoint, Loop::TimerId> by_due_;
-  std::unordered_map<Loop::TimerId, std::pair<std::multimap<TimePoint, Loop::TimerId>::iterator,
-                                              Timer>>
+  std::unordered_map<Loop::TimerId,
+                     std::pair<std::multimap<TimePoint, Loop::TimerId>::iterator, Timer>>
       by_id_;
 };
 

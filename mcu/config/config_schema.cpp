@@ -5,6 +5,8 @@
 #include <charconv>
 #include <vector>
 
+#include "mcu/common/text.h"
+
 namespace mcu::config {
 namespace {
 
@@ -59,12 +61,8 @@ std::function<Problem(std::string_view, Config&)> text(std::string Config::*fiel
 }
 
 Problem applyCodecs(std::string_view list, Config& c) {
-  std::string_view rest = list;
   int count = 0;
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    const std::string_view name = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  for (const std::string_view name : text::split(list, ',')) {
     if (name != "opus" && name != "G722" && name != "PCMU" && name != "PCMA") {
       return "unknown codec \"" + std::string(name) + "\" (opus, G722, PCMU, PCMA)";
     }
@@ -101,13 +99,7 @@ Problem applyLogLevel(std::string_view text, Config& c) {
 
 // "sip=debug,db=warn": the same grammar from env and flags as the [log.components] table.
 Problem applyLogComponents(std::string_view text, Config& c) {
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    const std::string_view item = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-    if (item.empty()) {
-      continue;
-    }
+  for (const std::string_view item : text::splitList(text)) {
     const auto eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0) {
       return "expected component=level, got \"" + std::string(item) + "\"";

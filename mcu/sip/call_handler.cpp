@@ -358,8 +358,7 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
     return;
   }
   if (leg.session_deadline) {  // the caller's refresh (RFC 4028 §10)
-    leg.session_deadline =
-        clock_.now() + expiryWithoutRefresh(leg.session_interval);
+    leg.session_deadline = clock_.now() + expiryWithoutRefresh(leg.session_interval);
   }
   const auto offer = sdpBody(sip);
   if (!offer) {

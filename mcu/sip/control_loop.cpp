@@ -109,19 +109,16 @@ void ControlLoop::post(std::function<void()> task) {
   [[maybe_unused]] const auto n = ::write(event_fd_, &one, sizeof one);
 }
 
-Loop::TimerId ControlLoop::runAfter(std::chrono::milliseconds delay,
-                                    std::function<void()> task) {
+Loop::TimerId ControlLoop::runAfter(std::chrono::milliseconds delay, std::function<void()> task) {
   return schedule(delay, std::chrono::milliseconds::zero(), std::move(task));
 }
 
-Loop::TimerId ControlLoop::runEvery(std::chrono::milliseconds period,
-                                    std::function<void()> task) {
+Loop::TimerId ControlLoop::runEvery(std::chrono::milliseconds period, std::function<void()> task) {
   return schedule(period, period, std::move(task));
 }
 
 Loop::TimerId ControlLoop::schedule(std::chrono::milliseconds delay,
-                                    std::chrono::milliseconds period,
-                                    std::function<void()> task) {
+                                    std::chrono::milliseconds period, std::function<void()> task) {
   const TimerId id = next_timer_++;
   const auto due = std::chrono::steady_clock::now() + delay;
   auto add = [this, id, due, period, task = std::move(task)]() mutable {
@@ -163,7 +160,8 @@ void ControlLoop::armTimer() {
     su_timer_reset(timer_);
     return;
   }
-  const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*due - std::chrono::steady_clock::now());
+  const auto wait =
+      std::chrono::ceil<std::chrono::milliseconds>(*due - std::chrono::steady_clock::now());
   su_timer_set_interval(timer_, &onTimer, this,
                         static_cast<su_duration_t>(std::max<std::int64_t>(0, wait.count())));
 }

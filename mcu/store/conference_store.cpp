@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mcu/common/log.h"
+#include "mcu/common/text.h"
 #include "mcu/store/db_session.h"
 
 namespace mcu::store {
@@ -46,10 +47,8 @@ RoomRow roomFromRow(const pqxx::row& r) {
   }
   row.on_demand = r[4].as<bool>();
   const auto codecs = r[5].as<std::string>();
-  for (std::size_t start = 0; start < codecs.size();) {
-    const auto comma = std::min(codecs.find(',', start), codecs.size());
-    row.codec_preference.push_back(codecs.substr(start, comma - start));
-    start = comma + 1;
+  for (const std::string_view codec : text::splitList(codecs)) {
+    row.codec_preference.emplace_back(codec);
   }
   if (!r[6].is_null()) {
     row.max_speakers = r[6].as<int>();

@@ -1,5 +1,6 @@
 #include "mcu/store/room_records.h"
 
+#include "mcu/common/text.h"
 #include "mcu/store/db_request.h"
 
 namespace mcu::store {
@@ -15,14 +16,8 @@ const std::string kColumns =
 
 std::vector<std::string> splitCommas(const std::string& s) {
   std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    auto comma = s.find(',', start);
-    if (comma == std::string::npos) {
-      comma = s.size();
-    }
-    out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
+  for (const std::string_view item : text::splitList(s)) {
+    out.emplace_back(item);
   }
   return out;
 }

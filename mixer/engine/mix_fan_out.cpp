@@ -69,8 +69,8 @@ void MixFanOut::send(const MixOutput& out, std::span<MixRecipient* const> recipi
 }
 
 void MixFanOut::sendPersonal(MixRecipient& p, const core::Pcm& heard,
-                            std::span<const std::uint32_t> contributors,
-                            std::span<const std::uint8_t> levels) {
+                             std::span<const std::uint32_t> contributors,
+                             std::span<const std::uint8_t> levels) {
   scratch_ = heard;
   p.mixPrompt(scratch_);
   if (p.outputGain() != 1.0F) {

@@ -98,9 +98,7 @@ class ParticipantStream final : public MixRecipient {
   // its own prompts, and silence in between.
   // Nothing goes to an address before a packet came from it: otherwise an INVITE naming a third
   // party's address in its SDP aims our RTP at that party (~680x amplification measured).
-  bool wantsAudio() const override {
-    return endpoint_.send && remote_.has_value() && heard_;
-  }
+  bool wantsAudio() const override { return endpoint_.send && remote_.has_value() && heard_; }
   bool deaf() const override { return deaf_; }
   float outputGain() const override { return output_gain_; }
   const codec::CodecSpec& codecSpec() const override { return endpoint_.codec; }

@@ -36,8 +36,7 @@ std::optional<DtmfPacket> DtmfSender::next(std::uint32_t next_timestamp, std::ui
   DtmfPacket packet;
   packet.payload = {queue_.front(),
                     static_cast<std::uint8_t>((end ? 0x80U : 0x00U) | 10U),  // volume -10 dBm0
-                    static_cast<std::uint8_t>(duration >> 8U),
-                    static_cast<std::uint8_t>(duration)};
+                    static_cast<std::uint8_t>(duration >> 8U), static_cast<std::uint8_t>(duration)};
   packet.timestamp = timestamp_;
   packet.marker = tick == 0;
   return packet;

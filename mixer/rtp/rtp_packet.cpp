@@ -130,7 +130,8 @@ std::size_t writeRtp(const RtpHeader& header, std::span<const std::uint8_t> payl
                                             (*header.audio_level & 0x7F));
     }
     if (levels > 0) {
-      out[at++] = static_cast<std::uint8_t>((static_cast<unsigned>(csrc_level_id) << 4U) | (levels - 1));
+      out[at++] =
+          static_cast<std::uint8_t>((static_cast<unsigned>(csrc_level_id) << 4U) | (levels - 1));
       for (std::size_t k = 0; k < levels; ++k) {
         out[at++] = static_cast<std::uint8_t>(header.csrc_levels[k] & 0x7F);
       }

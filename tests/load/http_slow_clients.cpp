@@ -172,8 +172,9 @@ int main(int argc, char** argv) {
       std::count_if(slow.begin(), slow.end(), [](const Slow& s) { return s.fd >= 0; });
   std::sort(latencies.begin(), latencies.end());
   auto at = [&](double q) {
-    return latencies.empty() ? 0.0
-                             : latencies[static_cast<std::size_t>(q * static_cast<double>(latencies.size() - 1))];
+    return latencies.empty()
+               ? 0.0
+               : latencies[static_cast<std::size_t>(q * static_cast<double>(latencies.size() - 1))];
   };
   std::printf(
       "slow_connections=%d held_at_end=%ld reopened=%ld refused=%ld probes=%zu probe_failures=%ld "

@@ -265,8 +265,9 @@ int main(int argc, char** argv) {
         return v;
       }
     }
-    voices.emplace_back(std::pair{spec.kind, talker},
-                        makeVoice(gst, spec, talker >= 0 ? kTones[static_cast<std::size_t>(talker)] : 0.0));
+    voices.emplace_back(
+        std::pair{spec.kind, talker},
+        makeVoice(gst, spec, talker >= 0 ? kTones[static_cast<std::size_t>(talker)] : 0.0));
     return voices.back().second;
   };
 

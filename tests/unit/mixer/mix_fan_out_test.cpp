@@ -151,13 +151,13 @@ TEST_F(MixFanOutTest, ListenersHearTheFullMixAndTalkersTheirOwnWithoutThemselves
 }
 
 TEST_F(MixFanOutTest, GainDeafnessPromptsDtmfAndSilentMembersChangeWhatIsEncoded) {
-  add(1, opus());                     // talker: personal
-  add(2, opus());                     // plain listener: shared A
-  add(3, opus()).gain = 0.5F;         // its own gain: shared B
-  add(4, opus()).is_deaf = true;      // deaf: shared silence C
-  add(5, opus()).is_deaf = true;      // ... the same C
-  add(6, opus()).prompt = true;       // its own prompt: personal
-  add(7, opus()).dtmf = true;         // an RFC 4733 packet this tick: no encode
+  add(1, opus());                      // talker: personal
+  add(2, opus());                      // plain listener: shared A
+  add(3, opus()).gain = 0.5F;          // its own gain: shared B
+  add(4, opus()).is_deaf = true;       // deaf: shared silence C
+  add(5, opus()).is_deaf = true;       // ... the same C
+  add(6, opus()).prompt = true;        // its own prompt: personal
+  add(7, opus()).dtmf = true;          // an RFC 4733 packet this tick: no encode
   add(8, opus()).wants_audio = false;  // held: skipped, no encode
   fan_out_.send(tickWith({1}), recipients_);
   EXPECT_EQ(personal_encodes_, 2);
