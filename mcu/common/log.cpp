@@ -9,6 +9,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "mcu/common/iso_time.h"
+
 namespace mcu::log {
 namespace {
 
@@ -24,19 +26,7 @@ std::mutex& writeMutex() {
   return m;
 }
 
-std::string timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  std::array<char, 40> buf{};
-  const auto n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::array<char, 8> frac{};
-  std::snprintf(frac.data(), frac.size(), ".%03dZ", static_cast<int>(ms));
-  return std::string(buf.data(), n) + frac.data();
-}
+std::string timestamp() { return isoUtcMillis(std::chrono::system_clock::now()); }
 
 }  // namespace
 

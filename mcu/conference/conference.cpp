@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "mcu/common/host_port.h"
+#include "mcu/common/iso_time.h"
 #include "mcu/common/json_text.h"
 #include "mcu/common/log.h"
 #include "mcu/common/secret.h"
@@ -60,19 +61,7 @@ const std::shared_ptr<const std::vector<std::int16_t>>& pinWrong() {
   return prompt;
 }
 
-std::string nowIso() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  std::array<char, 32> text{};
-  const std::size_t n = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::array<char, 8> millis{};
-  std::snprintf(millis.data(), millis.size(), ".%03dZ", static_cast<int>(ms));
-  return std::string(text.data(), n) + millis.data();
-}
+std::string nowIso() { return isoUtcMillis(std::chrono::system_clock::now()); }
 
 }  // namespace
 
