@@ -245,6 +245,7 @@ int Server::run() {
     log::error(kComponent, "sip_listen_failed").kv("problem", *problem);
     return 1;
   }
+  conference.setOwner(&sip.controlLoop());  // from now on used on the control thread only
 
   std::atomic<bool> draining{false};
   conference::ConferenceClient conference_client(sip.controlLoop(), conference);

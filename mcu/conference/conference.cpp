@@ -74,6 +74,7 @@ Conference::Conference(mixer::MediaEngine& engine, store::ConferenceStore& store
       room_creations_(std::max(1, config_.on_demand_per_minute), std::chrono::minutes(1)) {}
 
 void Conference::setRooms(const std::vector<store::RoomRow>& rooms) {
+  assertOwnerThread();
   for (const auto& row : rooms) {
     auto& room = rooms_[row.name];
     room.policy = row;
@@ -82,6 +83,7 @@ void Conference::setRooms(const std::vector<store::RoomRow>& rooms) {
 }
 
 JoinResult Conference::join(const JoinRequest& request) {
+  assertOwnerThread();
   JoinResult result = admitAndJoin(request);
   if (result.admission.status != 200) {
     ++ended_.refused;
@@ -204,6 +206,7 @@ std::string Conference::remoteText(const mixer::MediaEndpoint& media) {
 }
 
 void Conference::confirmed(mixer::ParticipantId id) {
+  assertOwnerThread();
   const auto it = participants_.find(id);
   if (it != participants_.end() && it->second.state == "connecting") {
     it->second.state = "joined";
@@ -211,6 +214,7 @@ void Conference::confirmed(mixer::ParticipantId id) {
 }
 
 void Conference::update(mixer::ParticipantId id, const mixer::MediaEndpoint& media) {
+  assertOwnerThread();
   const auto it = participants_.find(id);
   if (it == participants_.end()) {
     return;
@@ -233,6 +237,7 @@ void Conference::update(mixer::ParticipantId id, const mixer::MediaEndpoint& med
 }
 
 void Conference::onDtmf(mixer::ParticipantId id, char digit) {
+  assertOwnerThread();
   const auto it = pending_pins_.find(id);
   if (it == pending_pins_.end()) {
     return;
@@ -276,6 +281,7 @@ void Conference::checkPin(mixer::ParticipantId id, PendingPin& pending) {
 }
 
 void Conference::expirePins() {
+  assertOwnerThread();
   const auto now = clock_.now();
   for (auto it = pending_pins_.begin(); it != pending_pins_.end();) {
     if (now < it->second.deadline) {
@@ -291,6 +297,7 @@ void Conference::expirePins() {
 }
 
 void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
+  assertOwnerThread();
   const auto it = participants_.find(id);
   if (it == participants_.end()) {
     return;

@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "mcu/common/check.h"
 #include "mcu/common/clock.h"
+#include "mcu/common/loop.h"
 #include "mcu/common/rate_window.h"
 #include "mcu/conference/live_view.h"
 #include "mcu/conference/room_policy.h"
@@ -79,6 +81,10 @@ class Conference {
   // `clock` dates PIN deadlines and the on-demand creation rate.
   Conference(mixer::MediaEngine& engine, store::ConferenceStore& store, ConferenceConfig config,
              const Clock& clock = steadyClock());
+
+  // The loop whose thread alone may use this object from now on (the control loop): every
+  // public method asserts it in debug and sanitizer builds. None (tests): not checked.
+  void setOwner(const Loop* loop) { owner_ = loop; }
 
   // Room policies as stored, replacing what was known (start-up load, REST changes).
   void setRooms(const std::vector<store::RoomRow>& rooms);
@@ -195,7 +201,10 @@ class Conference {
   void emit(const std::string& type, const std::string& room, mixer::ParticipantId id,
             const std::string& extra_key = "", const std::string& extra_value = "") const;
 
+  void assertOwnerThread() const { MCU_DCHECK(owner_ == nullptr || owner_->isInLoopThread()); }
+
   mixer::MediaEngine& engine_;
+  const Loop* owner_ = nullptr;
   const Clock& clock_;
   store::ConferenceStore& store_;
   ConferenceConfig config_;

@@ -14,6 +14,7 @@ constexpr std::string_view kComponent = "conference";
 }  // namespace
 
 void Conference::onTalking(mixer::ParticipantId id, bool talking) {
+  assertOwnerThread();
   const auto it = participants_.find(id);
   if (it == participants_.end() || it->second.talking == talking) {
     return;
@@ -56,6 +57,7 @@ ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) 
 
 std::optional<std::vector<ParticipantView>> Conference::participants(
     const std::string& room) const {
+  assertOwnerThread();
   const auto it = rooms_.find(room);
   if (it == rooms_.end()) {
     return std::nullopt;
@@ -69,6 +71,7 @@ std::optional<std::vector<ParticipantView>> Conference::participants(
 
 std::optional<std::pair<RoomPolicy, std::size_t>> Conference::roomStatus(
     const std::string& name) const {
+  assertOwnerThread();
   const auto it = rooms_.find(name);
   if (it == rooms_.end()) {
     return std::nullopt;
@@ -77,6 +80,7 @@ std::optional<std::pair<RoomPolicy, std::size_t>> Conference::roomStatus(
 }
 
 std::map<std::string, RoomLive> Conference::liveRooms() const {
+  assertOwnerThread();
   std::map<std::string, RoomLive> live;
   for (const auto& [name, room] : rooms_) {
     if (room.participants.empty()) {
@@ -96,6 +100,7 @@ std::map<std::string, RoomLive> Conference::liveRooms() const {
 }
 
 ConferenceTotals Conference::totals() const {
+  assertOwnerThread();
   ConferenceTotals t = ended_;
   t.participants = participants_.size();
   for (const auto& [name, room] : rooms_) {
@@ -115,6 +120,7 @@ ConferenceTotals Conference::totals() const {
 std::optional<ParticipantView> Conference::patchParticipant(const std::string& room,
                                                             mixer::ParticipantId id,
                                                             const ParticipantPatch& patch) {
+  assertOwnerThread();
   const auto it = participants_.find(id);
   if (it == participants_.end() || it->second.room != room) {
     return std::nullopt;
@@ -142,6 +148,7 @@ std::optional<ParticipantView> Conference::patchParticipant(const std::string& r
 }
 
 bool Conference::kick(const std::string& room, mixer::ParticipantId id) {
+  assertOwnerThread();
   const auto it = participants_.find(id);
   if (it == participants_.end() || it->second.room != room) {
     return false;
@@ -153,6 +160,7 @@ bool Conference::kick(const std::string& room, mixer::ParticipantId id) {
 }
 
 std::size_t Conference::roomDeleted(const std::string& name) {
+  assertOwnerThread();
   const auto it = rooms_.find(name);
   if (it == rooms_.end()) {
     return 0;
@@ -178,6 +186,7 @@ std::size_t Conference::roomDeleted(const std::string& name) {
 
 MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
                              const std::string& to) {
+  assertOwnerThread();
   MoveOutcome outcome;
   const auto it = participants_.find(id);
   if (it == participants_.end() || it->second.room != room) {
@@ -227,6 +236,7 @@ MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
 
 DialOutResult Conference::dialOut(const std::string& room, const std::string& uri,
                                   const std::string& headers, const std::string& via) {
+  assertOwnerThread();
   const auto it = rooms_.find(room);
   if (it == rooms_.end() || it->second.deleted) {
     return {404, "no room named '" + room + "'", std::nullopt};
@@ -241,6 +251,7 @@ DialOutResult Conference::dialOut(const std::string& room, const std::string& ur
 }
 
 void Conference::noteVia(mixer::ParticipantId id, const std::string& via) {
+  assertOwnerThread();
   if (const auto it = participants_.find(id); it != participants_.end()) {
     it->second.via = via;
     store_.callVia(it->second.call_id, via, it->second.line);
@@ -248,6 +259,7 @@ void Conference::noteVia(mixer::ParticipantId id, const std::string& via) {
 }
 
 void Conference::dialProgress(mixer::ParticipantId id, const std::string& state, int sip_status) {
+  assertOwnerThread();
   const auto it = participants_.find(id);
   if (it == participants_.end() || it->second.state == state) {
     return;
@@ -274,6 +286,7 @@ void Conference::dialProgress(mixer::ParticipantId id, const std::string& state,
 
 std::optional<ParticipantView> Conference::participant(const std::string& room,
                                                        mixer::ParticipantId id) const {
+  assertOwnerThread();
   const auto it = participants_.find(id);
   if (it != participants_.end()) {
     return it->second.room == room ? std::optional(view(id, it->second)) : std::nullopt;
@@ -287,11 +300,13 @@ std::optional<ParticipantView> Conference::participant(const std::string& room,
 }
 
 std::vector<std::string> Conference::codecPreference(const std::string& room) const {
+  assertOwnerThread();
   const auto it = rooms_.find(room);
   return it == rooms_.end() ? std::vector<std::string>{} : it->second.policy.codec_preference;
 }
 
 std::optional<std::string> Conference::srtpPolicy(const std::string& room) const {
+  assertOwnerThread();
   const auto it = rooms_.find(room);
   return it == rooms_.end() ? std::nullopt : it->second.policy.srtp;
 }

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "mcu/common/check.h"
 #include "mcu/common/log.h"
 #include "mcu/common/network_text.h"
 #include "mcu/common/secret.h"
@@ -140,6 +141,7 @@ void CallHandler::reject(nua_handle_t* nh, int status, const std::string& warnin
 }
 
 void CallHandler::onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool draining) {
+  MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
   const std::string call_id = callIdOf(sip);
   if (draining) {
     reject(nh, 503, "399 mcu \"shutting down\"");
@@ -228,6 +230,7 @@ void CallHandler::roomLookedUp(std::uint64_t token, const std::optional<store::R
 }
 
 void CallHandler::expirePending(std::chrono::steady_clock::time_point now) {
+  MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
   for (auto& [nh, leg] : legs_) {
     if (leg->awaiting_ack && now >= leg->ack_deadline) {
       leg->awaiting_ack = false;
@@ -485,6 +488,7 @@ void CallHandler::ackRefresh(CallLeg& leg, const sip_t* sip) {
 }
 
 void CallHandler::onTerminated(nua_handle_t* nh, const std::string& reason) {
+  MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
   if (pending_.erase(nh) > 0) {
     log::info(kComponent, "invite_cancelled").kv("reason", reason);
   }
@@ -521,6 +525,7 @@ void CallHandler::noteReason(nua_handle_t* nh, const std::string& reason) {
 }
 
 void CallHandler::bye(mixer::ParticipantId participant, const std::string& reason) {
+  MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
   for (auto& [nh, leg] : legs_) {
     // A further line of a trunk's dialog: that caller leaves, the dialog and its other
     // callers go on, and the line is answered with port 0 from now on.
@@ -547,6 +552,7 @@ void CallHandler::bye(mixer::ParticipantId participant, const std::string& reaso
 }
 
 void CallHandler::byeAll(const std::string& reason) {
+  MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
   for (auto& [nh, invite] : pending_) {
     reject(nh, 503, "399 mcu \"shutting down\"");
   }

@@ -139,6 +139,7 @@ RoomMixer* MediaThread::room(RoomId id) {
 }
 
 void MediaThread::attach(RoomId room_id, std::unique_ptr<ParticipantStream> participant) {
+  MCU_DCHECK(isInThread());
   RoomMixer* target = room(room_id);
   if (target == nullptr) {
     log::warn("media", "attach_to_unknown_room").kv("room", static_cast<std::uint64_t>(room_id));
@@ -191,6 +192,7 @@ std::optional<ParticipantStream::Handover> MediaThread::detachForMove(Participan
 }
 
 void MediaThread::detach(ParticipantId id) {
+  MCU_DCHECK(isInThread());
   const auto it = participants_.find(id);
   if (it == participants_.end()) {
     // Removed while moving here: it is not to arrive.

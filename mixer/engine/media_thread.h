@@ -50,6 +50,7 @@ class MediaThread {
 
   // Any thread. The task runs on the media thread, between ticks.
   void post(std::function<void()> task);
+  bool isInThread() const { return std::this_thread::get_id() == thread_.get_id(); }
   // Any thread: the statistics as of the last publication (every 200 ms).
   std::optional<ParticipantStats> stats(ParticipantId id) const;
   ThreadStats threadStats() const;
