@@ -113,8 +113,10 @@ void moveParticipant(const ApiContext& ctx, const httplib::Request& req, httplib
     return;
   }
   const auto* to = &std::get<std::string>(field);
-  const auto answer =
-      id ? ctx.conference->move(room, *id, *to) : std::optional<conference::MoveOutcome>({});
+  // No such id: the answer the conference gives an unknown participant (a braced `{}` here
+  // made an empty optional, which read as a timeout: 503 for every id that is not a number).
+  const auto answer = id ? ctx.conference->move(room, *id, *to)
+                         : std::optional<conference::MoveOutcome>(conference::MoveOutcome{});
   if (!answer) {
     controlTimeout(res);
     return;

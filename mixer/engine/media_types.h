@@ -12,7 +12,7 @@
 
 #include "mixer/codec/codec.h"
 #include "mixer/core/audio_frame.h"
-#include "mixer/rtp/jitter_buffer.h"
+#include "mixer/rtp/jitter_buffer_config.h"
 #include "mixer/srtp/srtp_keys.h"
 
 namespace mcu::mixer {

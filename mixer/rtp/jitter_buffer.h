@@ -12,16 +12,10 @@
 #include <span>
 #include <vector>
 
+#include "mixer/rtp/jitter_buffer_config.h"
 #include "mixer/rtp/rtp_packet.h"
 
 namespace mcu::mixer::rtp {
-
-struct JitterBufferConfig {
-  int clock_rate = 48000;  // RTP timestamp units per second
-  int frame_ms = 20;
-  int min_delay_ms = 20;
-  int max_delay_ms = 120;
-};
 
 enum class PushResult { kAccepted, kDuplicate, kLate, kJump };
 

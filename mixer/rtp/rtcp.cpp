@@ -128,7 +128,7 @@ std::optional<RemoteReport> parseReports(std::span<const std::uint8_t> data, std
         }
         RemoteReport report;
         report.fraction_lost = r[4] / 256.0;
-        std::uint32_t lost = (static_cast<std::uint32_t>(r[5]) << 16) | (r[6] << 8) | r[7];
+        std::uint32_t lost = (std::uint32_t{r[5]} << 16U) | (std::uint32_t{r[6]} << 8U) | r[7];
         if ((lost & 0x800000) != 0) {
           lost |= 0xFF000000;  // 24-bit signed
         }
