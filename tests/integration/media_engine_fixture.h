@@ -108,9 +108,28 @@ class MediaEngineTest : public ::testing::Test {
     return id;
   }
   // Statistics are published by the media thread every 200 ms: wait for a fresh copy.
-  std::optional<ParticipantStats> publishedStats(ParticipantId id) {
-    std::this_thread::sleep_for(250ms);
-    return engine_->stats(id);
+  // A participant's statistics once `ready` holds for them, or the last ones seen after 10 s.
+  // The engine publishes every 200 ms, later on a busy machine: a test waits for what it is
+  // about to check instead of sleeping a fixed time.
+  std::optional<ParticipantStats> publishedStats(
+      ParticipantId id, const std::function<bool(const ParticipantStats&)>& ready) {
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    auto stats = engine_->stats(id);
+    while ((!stats || !ready(*stats)) && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(10ms);
+      stats = engine_->stats(id);
+    }
+    return stats;
+  }
+  // The same for the engine's statistics.
+  EngineStats publishedEngineStats(const std::function<bool(const EngineStats&)>& ready) {
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    EngineStats stats = engine_->engineStats();
+    while (!ready(stats) && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(10ms);
+      stats = engine_->engineStats();
+    }
+    return stats;
   }
   // Three Opus callers in room 1 sending 500, 800 and 1100 Hz.
   std::tuple<test::RtpPeer&, test::RtpPeer&, test::RtpPeer&> threeOpusCallers() {
@@ -157,11 +176,6 @@ class MediaEngineEpollTest : public MediaEngineTest {
 class MediaEngineSpreadTest : public MediaEngineTest {
  protected:
   std::size_t spreadRoomAbove() const override { return 0; }
-  // Waits for a statistics publication (every 200 ms) and returns the engine's figures.
-  EngineStats publishedEngineStats() {
-    std::this_thread::sleep_for(250ms);
-    return engine_->engineStats();
-  }
 };
 
 }  // namespace mcu::mixer

@@ -29,7 +29,8 @@ TEST_F(MediaEngineSpreadTest, TalkersOnBothThreadsHearEachOtherButNeverThemselve
   expectHearsSpread(b.lastAudio(1000), {500, 1100}, {800});
   expectHearsSpread(c.lastAudio(1000), {500, 800}, {1100});
   test::expectHears(listener.lastAudio(600), {500, 800, 1100}, {});
-  const EngineStats stats = publishedEngineStats();
+  const EngineStats stats =
+      publishedEngineStats([](const EngineStats& e) { return e.shard_parts == 1; });
   EXPECT_EQ(stats.shard_parts, 1U) << "room 1 has a part on the thread that is not its home";
 }
 
@@ -93,7 +94,9 @@ TEST_F(MediaEngineSpreadTest, TheLoudestKAreChosenAcrossThreads) {
     EXPECT_GT(shareOfFramesHeard(*p, 800, 2000), 0.5);
     EXPECT_LT(shareOfFramesHeard(*p, 500, 2000), 0.5);
   }
-  EXPECT_EQ(publishedEngineStats().shard_parts, 1U);
+  EXPECT_EQ(
+      publishedEngineStats([](const EngineStats& e) { return e.shard_parts == 1; }).shard_parts,
+      1U);
 }
 
 TEST_F(MediaEngineSpreadTest, APartThatLosesItsLastMemberGoesAndTheRoomPlaysOn) {
@@ -105,26 +108,34 @@ TEST_F(MediaEngineSpreadTest, APartThatLosesItsLastMemberGoesAndTheRoomPlaysOn) 
   const ParticipantId bid = join(b, opus());
   join(c, opus());
   test::runFrames({&a, &b, &c}, 50);
-  ASSERT_EQ(publishedEngineStats().shard_parts, 1U);
+  ASSERT_EQ(
+      publishedEngineStats([](const EngineStats& e) { return e.shard_parts == 1; }).shard_parts,
+      1U);
   expectHearsSpread(a.lastAudio(1000), {800, 1100}, {500});
 
   // b moves to room 2, whose home is b's thread: room 1's part there goes with it.
   ASSERT_TRUE(engine_->moveParticipant(bid, 2));
   auto& d = peer(opus(), 1900);  // room 2, other thread than its home: room 2 spreads
   join(d, opus(), 0, 2);
-  test::runFrames({&a, &b, &c, &d}, 75);
+  // 3 s, judged on the last: a move and a join build codec chains, which under ASan on a busy
+  // machine held the new room for most of a second.
+  test::runFrames({&a, &b, &c, &d}, 150);
   expectHearsSpread(a.lastAudio(1000), {1100}, {800, 1900});
   expectHearsSpread(b.lastAudio(1000), {1900}, {500, 1100});
   expectHearsSpread(d.lastAudio(1000), {800}, {500, 1100});
-  EXPECT_EQ(publishedEngineStats().shard_parts, 1U) << "room 1's went, room 2's came";
+  EXPECT_EQ(
+      publishedEngineStats([](const EngineStats& e) { return e.shard_parts == 1; }).shard_parts, 1U)
+      << "room 1's went, room 2's came";
 
   engine_->removeParticipant(bid);
-  test::runFrames({&a, &c, &d}, 50);
-  expectHearsSpread(d.lastAudio(800), {}, {500, 800, 1100});
+  test::runFrames({&a, &c, &d}, 75);
+  expectHearsSpread(d.lastAudio(1000), {}, {500, 800, 1100});
   engine_->destroyRoom(2);
-  test::runFrames({&a, &c}, 50);
-  expectHearsSpread(a.lastAudio(800), {1100}, {500});
-  EXPECT_EQ(publishedEngineStats().shard_parts, 0U);
+  test::runFrames({&a, &c}, 75);
+  expectHearsSpread(a.lastAudio(1000), {1100}, {500});
+  EXPECT_EQ(
+      publishedEngineStats([](const EngineStats& e) { return e.shard_parts == 0; }).shard_parts,
+      0U);
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ class TestDatabase {
   // Polls `sql` until its value is `expected` (or, with no expectation, not empty), for at most
   // `timeout`; returns the last value. For rows written by the server's database thread.
   std::string awaitScalar(const std::string& sql, const std::string& expected = "",
-                          std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+                          std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
 
   static std::string adminUrl();  // empty when MCU_TEST_DATABASE_URL is not set
 
