@@ -16,7 +16,7 @@ using nlohmann::json;
 json participantJson(const conference::ParticipantView& p) {
   return {{"id", p.id.value()},
           {"room", p.room},
-          {"state", p.state},
+          {"state", std::string(conference::callStateText(p.state))},
           {"direction", p.direction},
           {"via", p.via},
           {"line", p.line},

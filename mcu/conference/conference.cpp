@@ -156,11 +156,11 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   member.joined_at = nowIso();
   member.media = request.media;
   if (request.dial_out) {
-    member.state = "calling";
+    member.state = CallState::kCalling;
     member.direction = "out";
     member.via = dialling_via_;
   } else if (request.awaiting_ack) {
-    member.state = "connecting";
+    member.state = CallState::kConnecting;
   }
   member.line = request.line;
   if (request.line > 0) {
@@ -208,8 +208,8 @@ std::string Conference::remoteText(const mixer::MediaEndpoint& media) {
 void Conference::confirmed(mixer::ParticipantId id) {
   assertOwnerThread();
   const auto it = participants_.find(id);
-  if (it != participants_.end() && it->second.state == "connecting") {
-    it->second.state = "joined";
+  if (it != participants_.end() && it->second.state == CallState::kConnecting) {
+    it->second.state = CallState::kJoined;
   }
 }
 
@@ -303,7 +303,7 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
     return;
   }
   const Member member = it->second;
-  if (member.state == "failed") {
+  if (member.state == CallState::kFailed) {
     failed_dial_outs_.push_back(view(id, member));
     if (failed_dial_outs_.size() > 100) {
       failed_dial_outs_.pop_front();

@@ -99,7 +99,7 @@ class Conference {
   DialOutResult dialOut(const std::string& room, const std::string& uri,
                         const std::string& headers = {}, const std::string& via = "dial-out");
   // A dialled call's progress: "ringing", "joined" (answered, with its media), "failed".
-  void dialProgress(mixer::ParticipantId id, const std::string& state, int sip_status);
+  void dialProgress(mixer::ParticipantId id, CallState state, int sip_status);
   // One participant, live or a recent failed dial-out.
   std::optional<ParticipantView> participant(const std::string& room,
                                              mixer::ParticipantId id) const;
@@ -180,7 +180,7 @@ class Conference {
     float input_gain = 1.0F;
     float output_gain = 1.0F;
     bool talking = false;
-    std::string state = "joined";
+    CallState state = CallState::kJoined;
     std::string direction = "in";
     std::string via = "dial-in";
     int sip_status = 0;

@@ -47,13 +47,13 @@ void element(std::string& out, const char* name, const std::string& value) {
 
 // RFC 4575 §5.6.3: where the endpoint is in its call, as the focus sees it.
 std::string endpointStatus(const ParticipantView& p) {
-  if (p.state == "calling") {
+  if (p.state == CallState::kCalling) {
     return "dialing-out";
   }
-  if (p.state == "ringing") {
+  if (p.state == CallState::kRinging) {
     return "alerting";
   }
-  if (p.state == "connecting" || p.awaiting_pin) {
+  if (p.state == CallState::kConnecting || p.awaiting_pin) {
     return "dialing-in";  // answered, not yet in the mix (no ACK, or no PIN yet)
   }
   if (p.on_hold) {

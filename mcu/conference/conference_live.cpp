@@ -91,7 +91,7 @@ std::map<std::string, RoomLive> Conference::liveRooms() const {
     for (const auto id : room.participants) {
       const Member& member = participants_.at(id);
       // An answer not yet ACKed is not in the room (it may be a spoofed or vanished caller).
-      summary.participants += member.state == "connecting" ? 0U : 1U;
+      summary.participants += member.state == CallState::kConnecting ? 0U : 1U;
       summary.talking += member.talking ? 1 : 0;
     }
     live[name] = summary;
@@ -258,7 +258,7 @@ void Conference::noteVia(mixer::ParticipantId id, const std::string& via) {
   }
 }
 
-void Conference::dialProgress(mixer::ParticipantId id, const std::string& state, int sip_status) {
+void Conference::dialProgress(mixer::ParticipantId id, CallState state, int sip_status) {
   assertOwnerThread();
   const auto it = participants_.find(id);
   if (it == participants_.end() || it->second.state == state) {
@@ -268,15 +268,18 @@ void Conference::dialProgress(mixer::ParticipantId id, const std::string& state,
   member.state = state;
   member.sip_status = sip_status;
   if (config_.on_event) {
-    nlohmann::json payload{{"room", member.room},    {"participant", std::uint64_t{id.value()}},
-                           {"state", state},         {"sip_status", sip_status},
-                           {"uri", member.from_uri}, {"via", member.via}};
+    nlohmann::json payload{{"room", member.room},
+                           {"participant", std::uint64_t{id.value()}},
+                           {"state", std::string(callStateText(state))},
+                           {"sip_status", sip_status},
+                           {"uri", member.from_uri},
+                           {"via", member.via}};
     config_.on_event("participant.dialout", member.room, jsonText(payload));
   }
   if (watcher_) {
     watcher_("participant.dialout", member.room, id);
   }
-  if (state == "joined") {
+  if (state == CallState::kJoined) {
     ++ended_.joined;
     store_.callAnswered(member.call_id, codecText(member.media), remoteText(member.media),
                         member.line);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "mcu/conference/call_state.h"
 #include "mixer/core/participant_id.h"
 
 namespace mcu::conference {
@@ -18,8 +19,8 @@ struct ParticipantView {
   std::string from_uri;
   std::string display_name;
   std::string codec;
-  std::string joined_at;         // RFC 3339 UTC
-  std::string state = "joined";  // dialled: calling, ringing, joined, failed
+  std::string joined_at;  // RFC 3339 UTC
+  CallState state = CallState::kJoined;
   std::string direction = "in";
   std::string via = "dial-in";  // dial-in, dial-out, refer, replaces, line
   int line = 0;                 // its m= line in a dialog that carries several callers

@@ -88,12 +88,12 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
   const char* phrase = sip != nullptr && sip->sip_status != nullptr ? sip->sip_status->st_phrase
                                                                     : sip_status_phrase(status);
   if (status < 200) {
-    conference_.dialProgress(leg.participant, "ringing", status);
+    conference_.dialProgress(leg.participant, conference::CallState::kRinging, status);
     reportRefer(leg, status, phrase);
     return;
   }
   if (status >= 300) {
-    conference_.dialProgress(leg.participant, "failed", status);
+    conference_.dialProgress(leg.participant, conference::CallState::kFailed, status);
     reportRefer(leg, status, phrase);
     leave_reasons_.try_emplace(leg.call_id, "dialout_failed_" + std::to_string(status));
     return;  // nua ends the dialog: onTerminated follows
@@ -104,7 +104,7 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
                            : std::variant<NegotiatedAudio, SdpRejection>(SdpRejection{});
   if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
     log::warn(kComponent, "answer_unusable").kv("call_id", leg.call_id).kv("warning", r->warning);
-    conference_.dialProgress(leg.participant, "failed", 488);
+    conference_.dialProgress(leg.participant, conference::CallState::kFailed, 488);
     reportRefer(leg, 488, sip_status_phrase(488));
     leave_reasons_.try_emplace(leg.call_id, "bad_answer");
     nua_bye(leg.nh, SIPTAG_REASON_STR("SIP;cause=488;text=\"no usable SDP answer\""), TAG_END());
@@ -112,7 +112,7 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
   }
   leg.audio = std::get<NegotiatedAudio>(negotiated);
   conference_.update(leg.participant, endpointFor(leg.audio, leg.local));
-  conference_.dialProgress(leg.participant, "joined", status);
+  conference_.dialProgress(leg.participant, conference::CallState::kJoined, status);
   reportRefer(leg, status, phrase);
   // nua ACKed this 2xx itself; later ones (refreshes) are ours to ACK, like a dial-in's.
   nua_set_hparams(leg.nh, NUTAG_AUTOACK(0), TAG_END());

@@ -182,7 +182,7 @@ void ConferenceNotifier::flush(nua_handle_t* nh, Subscription& sub, ViewCache& v
       cached->second = conference_.participant(sub.room, id);
     }
     auto now = cached->second;
-    if (now && now->state != "failed") {
+    if (now && now->state != conference::CallState::kFailed) {
       sub.known[id] = now->from_uri;
       changes.push_back({id, now->from_uri, std::move(now), false});
       continue;

@@ -76,7 +76,7 @@ TEST(ConferenceInfoTest, APartialDocumentDeletesTheUserOnlyWithItsLastEndpoint) 
 
 TEST(ConferenceInfoTest, DialledCallsShowTheirProgressAndHowTheyCameIn) {
   auto ringing = participant(6, "sip:carol@example.com", "");
-  ringing.state = "ringing";
+  ringing.state = CallState::kRinging;
   ringing.direction = "out";
   ringing.via = "refer";
   ringing.ssrc = 305419896;
