@@ -142,7 +142,12 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   }
   const mixer::RoomId media_room = ensureMediaRoom(request.room, room);
   const mixer::ParticipantId id = nextParticipantId();
-  const auto port = engine_.addParticipant(media_room, id, request.media);
+  // A caller still to key in its PIN is apart from its first packet: neither heard nor
+  // hearing the room (set in the same engine task that makes it, not one after).
+  const bool apart = result.admission.pin_by_dtmf;
+  mixer::MediaEndpoint first = request.media;
+  first.receive = !apart && first.receive;
+  const auto port = engine_.addParticipant(media_room, id, first, apart);
   if (!port) {
     result.admission = {503, "no media port available"};
     return result;
@@ -167,12 +172,8 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
     member.via = "line";
   }
   participants_[id] = std::move(member);
-  if (result.admission.pin_by_dtmf) {
-    // Answered but apart: neither heard nor hearing the room until the PIN is right.
-    mixer::MediaEndpoint apart = request.media;
-    apart.receive = false;
-    engine_.updateParticipant(id, apart);
-    engine_.setDeaf(id, true);
+  if (apart) {
+    // Answered but apart until the PIN is right.
     engine_.playSamplesToParticipant(id, pinPrompt());
     pending_pins_[id] = {"", 0, clock_.now() + config_.pin_timeout};
   }

@@ -38,9 +38,11 @@ class MediaEngine {
   virtual bool createRoom(RoomId room, const RoomMediaConfig& config) = 0;
   virtual void destroyRoom(RoomId room) = 0;
   virtual void setMaxSpeakers(RoomId room, std::size_t k) = 0;
-  // The local RTP port, or nullopt (unknown room, duplicate id, or no free port).
+  // The local RTP port, or nullopt (unknown room, duplicate id, or no free port). `deaf`: it
+  // hears nothing of the room from its first packet on (a caller still to key in its PIN); a
+  // later setDeaf() could come a tick after its first packets on a busy media thread.
   virtual std::optional<std::uint16_t> addParticipant(RoomId room, ParticipantId id,
-                                                      const MediaEndpoint& endpoint) = 0;
+                                                      const MediaEndpoint& endpoint, bool deaf) = 0;
   virtual void updateParticipant(ParticipantId id, const MediaEndpoint& endpoint) = 0;
   virtual void removeParticipant(ParticipantId id) = 0;
   // The same, handing over its statistics as of the moment it left (for the call record);

@@ -83,7 +83,7 @@ class MediaEngineImpl final : public MediaEngine {
   }
 
   std::optional<std::uint16_t> addParticipant(RoomId room, ParticipantId id,
-                                              const MediaEndpoint& endpoint) override {
+                                              const MediaEndpoint& endpoint, bool deaf) override {
     const std::lock_guard lock(mutex_);
     const auto it = rooms_.find(room);
     if (it == rooms_.end() || participants_.contains(id)) {
@@ -98,15 +98,17 @@ class MediaEngineImpl final : public MediaEngine {
     participants_[id] = {room, index};
     MediaThread* thread = threads_[index].get();
     auto shared = std::make_shared<PortAllocator::Pair>(std::move(sockets));
-    thread->post([thread, room, id, endpoint, shared, link = it->second.link,
+    thread->post([thread, room, id, endpoint, deaf, shared, link = it->second.link,
                   config = it->second.config] {
       RoomMixer* r = thread->roomPart(room, link, config);
       if (r == nullptr) {
         return;
       }
-      thread->attach(room, std::make_unique<ParticipantStream>(id, std::move(shared->rtp),
-                                                               std::move(shared->rtcp), endpoint,
-                                                               r->config(), thread->gst()));
+      auto stream =
+          std::make_unique<ParticipantStream>(id, std::move(shared->rtp), std::move(shared->rtcp),
+                                              endpoint, r->config(), thread->gst());
+      stream->setDeaf(deaf);
+      thread->attach(room, std::move(stream));
     });
     return port;
   }

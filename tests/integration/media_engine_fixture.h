@@ -102,7 +102,7 @@ class MediaEngineTest : public ::testing::Test {
     endpoint.telephone_event_pt = 101;
     endpoint.audio_level_ext_id = ext_id;
     endpoint.csrc_level_ext_id = csrc_level_id;
-    const auto port = engine_->addParticipant(room, id, endpoint);
+    const auto port = engine_->addParticipant(room, id, endpoint, false);
     EXPECT_TRUE(port.has_value());
     p.setServerPort(port.value_or(0));
     return id;

@@ -313,8 +313,8 @@ TEST_F(MediaEngineTest, ImpairedSenderIsStillHeardContinuously) {
   const MediaEndpoint ea = endpointFor(opus(), a.port());
   const MediaEndpoint eb = endpointFor(opus(), b.port());
   const ParticipantId aid = 100_pid;
-  a.setServerPort(*engine_->addParticipant(2, aid, ea));
-  b.setServerPort(*engine_->addParticipant(2, 101_pid, eb));
+  a.setServerPort(*engine_->addParticipant(2, aid, ea, false));
+  b.setServerPort(*engine_->addParticipant(2, 101_pid, eb, false));
   test::runFrames({&a, &b}, 150);
   const auto audio = b.lastAudio(1000);
   ASSERT_EQ(audio.size(), 48000U);
@@ -409,7 +409,7 @@ TEST_F(MediaEngineTest, TalkingAndTimeoutEventsAreReported) {
   engine_->createRoom(3, room_config_);
   auto& a = peer(opus(), 500);
   const MediaEndpoint e = endpointFor(opus(), a.port());
-  a.setServerPort(*engine_->addParticipant(3, 300_pid, e));
+  a.setServerPort(*engine_->addParticipant(3, 300_pid, e, false));
   test::runFrames({&a}, 40);
   a.setSilent(true);
   test::runFrames({&a}, 40);

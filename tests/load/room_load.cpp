@@ -250,8 +250,8 @@ int main(int argc, char** argv) {
     e.codec = spec;
     e.audio_level_ext_id = opt.pcmu ? 0 : 1;
     e.remote = {"127.0.0.1", p.socket.localPort()};
-    const auto port =
-        engine->addParticipant(1, mixer::ParticipantId(static_cast<std::uint32_t>(i + 1)), e);
+    const auto port = engine->addParticipant(
+        1, mixer::ParticipantId(static_cast<std::uint32_t>(i + 1)), e, false);
     if (!port) {
       std::fprintf(stderr, "no port for participant %zu\n", i);
       return 1;
