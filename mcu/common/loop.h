@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 namespace mcu {
 
@@ -25,6 +26,16 @@ class Loop {
   virtual TimerId runAfter(std::chrono::milliseconds delay, std::function<void()> task) = 0;
   virtual TimerId runEvery(std::chrono::milliseconds period, std::function<void()> task) = 0;
   virtual void cancel(TimerId id) = 0;
+
+ protected:
+  // Runs `task` now when called on the loop's thread, else posts it there.
+  void onLoopThread(std::function<void()> task) {
+    if (isInLoopThread()) {
+      task();
+    } else {
+      post(std::move(task));
+    }
+  }
 };
 
 }  // namespace mcu

@@ -24,23 +24,14 @@ Loop::TimerId TimerLoop::schedule(std::chrono::milliseconds delay, std::chrono::
                                   std::function<void()> task) {
   const TimerId id = next_id_++;
   const auto due = std::chrono::steady_clock::now() + delay;
-  auto add = [this, id, due, period, task = std::move(task)]() mutable {
+  onLoopThread([this, id, due, period, task = std::move(task)]() mutable {
     timers_.add(id, due, period, std::move(task));
-  };
-  if (isInLoopThread()) {
-    add();
-  } else {
-    post(std::move(add));
-  }
+  });
   return id;
 }
 
 void TimerLoop::cancel(TimerId id) {
-  if (isInLoopThread()) {
-    timers_.cancel(id);
-  } else {
-    post([this, id] { timers_.cancel(id); });
-  }
+  onLoopThread([this, id] { timers_.cancel(id); });
 }
 
 void TimerLoop::quit() {

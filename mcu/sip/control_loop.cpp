@@ -121,28 +121,18 @@ Loop::TimerId ControlLoop::schedule(std::chrono::milliseconds delay,
                                     std::chrono::milliseconds period, std::function<void()> task) {
   const TimerId id = next_timer_++;
   const auto due = std::chrono::steady_clock::now() + delay;
-  auto add = [this, id, due, period, task = std::move(task)]() mutable {
+  onLoopThread([this, id, due, period, task = std::move(task)]() mutable {
     timers_.add(id, due, period, std::move(task));
     armTimer();
-  };
-  if (isInLoopThread()) {
-    add();
-  } else {
-    post(std::move(add));
-  }
+  });
   return id;
 }
 
 void ControlLoop::cancel(TimerId id) {
-  auto remove = [this, id] {
+  onLoopThread([this, id] {
     timers_.cancel(id);
     armTimer();
-  };
-  if (isInLoopThread()) {
-    remove();
-  } else {
-    post(std::move(remove));
-  }
+  });
 }
 
 void ControlLoop::timersDue() {

@@ -9,8 +9,7 @@
 #include <thread>
 
 #include "mixer/engine/media_engine.h"
-#include "tests/support/manual_clock.h"
-#include "tests/support/test_database.h"
+#include "tests/integration/simulated_conference.h"
 
 namespace mcu::conference {
 namespace {
@@ -19,21 +18,15 @@ using namespace std::chrono_literals;
 
 class ConferenceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    db_.start();
-    const auto until = std::chrono::steady_clock::now() + 20s;
-    while (!db_.isReady() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(10ms);
-    }
-    ASSERT_TRUE(db_.isReady()) << "the test database is not reachable";
-  }
+  void SetUp() override { parts_.startDatabase(); }
 
   // One conference per test, with `config` and the test's clock; calls it ends are noted.
   Conference& make(ConferenceConfig config) {
     config.end_call = [this](mixer::ParticipantId id, const std::string& reason) {
       ended_[id] = reason;
     };
-    conference_ = std::make_unique<Conference>(*engine_, store_, std::move(config), clock_);
+    conference_ =
+        std::make_unique<Conference>(*parts_.engine, parts_.store, std::move(config), clock_);
     return *conference_;
   }
 
@@ -48,15 +41,8 @@ class ConferenceTest : public ::testing::Test {
     return r;
   }
 
-  test::TestDatabase database_;
-  store::DbWorker db_{{.url = database_.url()},
-                      std::get<std::vector<store::Migration>>(
-                          store::loadMigrations(store::embeddedMigrationSources())),
-                      {}};
-  store::ConferenceStore store_{db_};
-  std::unique_ptr<mixer::MediaEngine> engine_ =
-      mixer::createMediaEngine({.threads = 1, .port_min = 41000, .port_max = 41999}, nullptr);
-  test::ManualClock clock_;
+  test::SimulatedConferenceParts parts_{41000, 41999};
+  test::ManualClock& clock_ = parts_.clock;
   std::map<mixer::ParticipantId, std::string> ended_;
   std::unique_ptr<Conference> conference_;
   static inline int calls_ = 0;

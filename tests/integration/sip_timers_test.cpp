@@ -10,10 +10,9 @@
 #include "mcu/conference/conference.h"
 #include "mcu/sip/sip_stack.h"
 #include "mixer/engine/media_engine.h"
+#include "tests/integration/simulated_conference.h"
 #include "tests/integration/sip_uac.h"
-#include "tests/support/manual_clock.h"
 #include "tests/support/net.h"
-#include "tests/support/test_database.h"
 
 namespace mcu::sip {
 namespace {
@@ -23,12 +22,10 @@ using namespace std::chrono_literals;
 class SipTimersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_.start();
-    const auto until = std::chrono::steady_clock::now() + 20s;
-    while (!db_.isReady() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(10ms);
+    parts_.startDatabase();
+    if (HasFatalFailure()) {
+      return;
     }
-    ASSERT_TRUE(db_.isReady()) << "the test database is not reachable";
     sip_.enableCalls(conference_, {mixer::codec::CodecKind::kPcmu}, {"127.0.0.1", "127.0.0.1"});
     conference_.setEndCall(
         [this](mixer::ParticipantId id, const std::string& reason) { sip_.endCall(id, reason); });
@@ -37,19 +34,13 @@ class SipTimersTest : public ::testing::Test {
   void TearDown() override { sip_.stop(); }
 
   std::string leaveReason() const {
-    return database_.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
+    return parts_.database.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
   }
 
-  test::TestDatabase database_;
-  store::DbWorker db_{{.url = database_.url()},
-                      std::get<std::vector<store::Migration>>(
-                          store::loadMigrations(store::embeddedMigrationSources())),
-                      {}};
-  store::ConferenceStore store_{db_};
-  std::unique_ptr<mixer::MediaEngine> engine_ =
-      mixer::createMediaEngine({.threads = 1, .port_min = 42000, .port_max = 42999}, nullptr);
-  test::ManualClock clock_;
-  conference::Conference conference_{*engine_, store_, conference::ConferenceConfig{}, clock_};
+  test::SimulatedConferenceParts parts_{42000, 42999};
+  test::ManualClock& clock_ = parts_.clock;
+  conference::Conference conference_{*parts_.engine, parts_.store, conference::ConferenceConfig{},
+                                     clock_};
   const std::uint16_t port_ = test::freeUdpTcpPort();
   SipStack sip_{{HostPort{"127.0.0.1", port_}, std::nullopt, "", 30, "", 120}, clock_};
 };
