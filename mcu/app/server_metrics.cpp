@@ -96,6 +96,12 @@ std::string serverMetrics(const MetricSources& s) {
          "Ticks on which a room spread over media threads had a part late (its callers lost"
          " that frame).",
          static_cast<double>(engine.late_parts));
+  metric(out, "mcu_media_chains_built_ahead_total", "counter",
+         "Codec chains built between ticks, ready for new talkers and codecs.",
+         static_cast<double>(engine.chains_built_ahead));
+  metric(out, "mcu_media_chains_built_on_demand_total", "counter",
+         "Codec chains built when needed, none being spare (on a tick, each holds it 1-2 ms).",
+         static_cast<double>(engine.chains_built_on_demand));
   metric(out, "mcu_db_ready", "gauge", "1 when PostgreSQL is reachable and migrated.",
          s.db->isReady() ? 1 : 0);
   metric(out, "mcu_db_queue_depth", "gauge", "Database jobs waiting (call records, events).",

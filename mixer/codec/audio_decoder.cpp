@@ -42,8 +42,12 @@ std::string capsFor(const CodecSpec& spec) {
 
 }  // namespace
 
+ChainShape AudioDecoder::shape(const CodecSpec& spec) {
+  return {.description = chainFor(spec), .caps = capsFor(spec)};
+}
+
 AudioDecoder::AudioDecoder(GstPipelineHost& host, const CodecSpec& spec)
-    : spec_(spec), chain_(host, chainFor(spec), capsFor(spec)) {}
+    : spec_(spec), chain_(host, shape(spec)) {}
 
 bool AudioDecoder::takeFrame(core::Pcm& out) {
   for (const auto& o : outputs_) {

@@ -18,6 +18,8 @@ namespace mcu::mixer::codec {
 class AudioDecoder {
  public:
   AudioDecoder(GstPipelineHost& host, const CodecSpec& spec);
+  // The chain a decoder of `spec` runs in (ChainStock builds them ahead).
+  static ChainShape shape(const CodecSpec& spec);
   bool ok() const { return chain_.ok(); }
   const CodecSpec& spec() const { return spec_; }
 

@@ -32,10 +32,13 @@ std::size_t bytesPerFrame(CodecKind kind) { return kind == CodecKind::kOpus ? 0 
 
 }  // namespace
 
+ChainShape AudioEncoder::shape(const CodecSpec& spec) {
+  return {.description = chainFor(spec),
+          .caps = "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1"};
+}
+
 AudioEncoder::AudioEncoder(GstPipelineHost& host, const CodecSpec& spec)
-    : spec_(spec),
-      chain_(host, chainFor(spec),
-             "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1") {
+    : spec_(spec), chain_(host, shape(spec)) {
   if (sampleRate(spec.kind) != 48000) {
     // The resampler keeps its start-up latency's worth of samples back: fed one silent frame
     // now (its output dropped), it holds silence, and the first real frame comes out whole.

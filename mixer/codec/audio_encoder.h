@@ -17,6 +17,8 @@ namespace mcu::mixer::codec {
 class AudioEncoder final : public FrameEncoder {
  public:
   AudioEncoder(GstPipelineHost& host, const CodecSpec& spec);
+  // The chain an encoder of `spec` runs in (ChainStock builds them ahead).
+  static ChainShape shape(const CodecSpec& spec);
   bool ok() const { return chain_.ok(); }
   const CodecSpec& spec() const { return spec_; }
 

@@ -91,21 +91,39 @@ std::size_t GstPipelineHost::pooled() const {
   return n;
 }
 
-GstPushChain::GstPushChain(GstPipelineHost& host, const std::string& description,
-                           const std::string& caps_text)
-    : host_(host), key_(description + "|" + caps_text) {
-  if (auto pooled = host_.take(key_)) {
-    bin_ = pooled->bin;
-    sink_ = pooled->sink;
-    src_ = pooled->src;
-    reset();
-    return;
+std::size_t GstPipelineHost::pooled(const std::string& key) const {
+  const auto it = pool_.find(key);
+  return it == pool_.end() ? 0 : it->second.size();
+}
+
+GstPushChain::GstPushChain(GstPipelineHost& host, const ChainShape& shape)
+    : GstPushChain(host, shape, Source::kPoolFirst) {}
+
+GstPushChain::GstPushChain(GstPipelineHost& host, const ChainShape& shape, Source source)
+    : host_(host), key_(shape.key()) {
+  if (source == Source::kPoolFirst) {
+    if (auto pooled = host_.take(key_)) {
+      bin_ = pooled->bin;
+      sink_ = pooled->sink;
+      src_ = pooled->src;
+      reset();
+      return;
+    }
   }
+  build(shape);
+}
+
+bool GstPushChain::stock(GstPipelineHost& host, const ChainShape& shape) {
+  const GstPushChain chain(host, shape, Source::kNew);
+  return chain.ok();  // and its destructor pools it
+}
+
+void GstPushChain::build(const ChainShape& shape) {
   GError* err = nullptr;
-  GstElement* bin = gst_parse_bin_from_description(description.c_str(), TRUE, &err);
+  GstElement* bin = gst_parse_bin_from_description(shape.description.c_str(), TRUE, &err);
   if (bin == nullptr) {
     log::error(kComponent, "gst_chain_invalid")
-        .kv("description", description)
+        .kv("description", shape.description)
         .kv("error", err != nullptr ? err->message : "");
     g_clear_error(&err);
     return;
@@ -118,8 +136,9 @@ GstPushChain::GstPushChain(GstPipelineHost& host, const std::string& description
   // Without async=false several sinks in one pipeline deadlock in preroll (STACK.md).
   g_object_set(sink_, "sync", FALSE, "async", FALSE, "max-buffers", 0U, nullptr);
   gst_bin_add(GST_BIN(host_.pipeline()), bin);
+  host_.countBuild();
   bin_ = bin;
-  GstCaps* caps = gst_caps_from_string(caps_text.c_str());
+  GstCaps* caps = gst_caps_from_string(shape.caps.c_str());
   src_ = gst_pad_new("src", GST_PAD_SRC);
   gst_pad_set_active(src_, TRUE);
   GstPad* sinkpad = gst_element_get_static_pad(bin_, "sink");

@@ -29,6 +29,8 @@ struct EngineStats {
   std::uint64_t io_send_failed = 0;
   std::uint64_t late_parts = 0;   // ticks a spread room's part waited past its deadline
   std::uint64_t shard_parts = 0;  // parts of rooms on a thread other than their home
+  std::uint64_t chains_built_ahead = 0;    // codec chains built between ticks
+  std::uint64_t chains_built_on_demand = 0;  // ... and when needed (mostly on a tick)
 };
 
 class MediaEngine {

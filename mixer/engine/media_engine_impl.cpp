@@ -282,6 +282,8 @@ class MediaEngineImpl final : public MediaEngine {
       total.io_send_failed += s.io.send_failed;
       total.late_parts += s.late_parts;
       total.shard_parts += s.shard_parts;
+      total.chains_built_ahead += s.chains_built_ahead;
+      total.chains_built_on_demand += s.chains_built_on_demand;
     }
     return total;
   }

@@ -29,6 +29,14 @@ constexpr std::chrono::nanoseconds kTickPeriod = std::chrono::milliseconds(20);
 // for the home's mix: past that, the late part's members lose one frame, nobody waits more.
 constexpr auto kGatherDeadline = std::chrono::milliseconds(8);
 constexpr auto kRelayDeadline = std::chrono::milliseconds(14);
+// Spare chains per codec configuration in use on the thread, for up to 8 configurations: a
+// new talker takes a decoder and an encoder, and a room's first listener of a configuration
+// an encoder; three of each cover two callers who start talking together in a new room
+// (measured: with two, the third encoder was built on the tick). A build may use at most half of
+// the time left to the next tick, judged by the last build's duration (which ASan or a busy machine
+// makes much longer).
+constexpr std::size_t kSpareChains = 3;
+constexpr std::size_t kStockCodecs = 8;
 
 std::int64_t nowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -146,6 +154,7 @@ void MediaThread::attach(RoomId room_id, std::unique_ptr<ParticipantStream> part
     return;
   }
   listen(*participant);
+  stock_->want(participant->endpoint().codec);
   const ParticipantId id = participant->id();
   participants_[id] = {target, participant.get()};
   target->add(std::move(participant));
@@ -309,6 +318,20 @@ void MediaThread::onTimer() {
       publishStats();
     }
   }
+  stockUp(epoch_ + (last_tick_ + 1) * kTickPeriod);
+}
+
+void MediaThread::stockUp(std::chrono::steady_clock::time_point next_tick) {
+  const auto started = std::chrono::steady_clock::now();
+  // Capped: a thread's first build also loads the codec's plugin (tens of ms), and taken
+  // as the measure of the next, it would stop the stock for good.
+  const auto expected = std::min<std::chrono::steady_clock::duration>(last_build_, kTickPeriod / 4);
+  if (next_tick - started < 2 * expected + std::chrono::milliseconds(2)) {
+    return;
+  }
+  if (stock_->buildOne()) {
+    last_build_ = std::chrono::steady_clock::now() - started;
+  }
 }
 
 void MediaThread::tick(std::int64_t tick) {
@@ -346,6 +369,8 @@ void MediaThread::publishStats() {
   thread_stats_.shared_encodes = 0;
   thread_stats_.personal_encodes = 0;
   thread_stats_.shard_parts = 0;
+  thread_stats_.chains_built_ahead = stock_->built();
+  thread_stats_.chains_built_on_demand = gst_->built() - stock_->built();
   for (const auto& [id, room] : rooms_) {
     thread_stats_.shard_parts += room->home() ? 0U : 1U;
     thread_stats_.shared_encodes += room->counters().shared_encodes;
@@ -367,6 +392,8 @@ void MediaThread::run() {
   const std::string name = "mcu-media-" + std::to_string(index_);
   pthread_setname_np(pthread_self(), name.c_str());
   gst_ = std::make_unique<codec::GstPipelineHost>();
+  stock_ = std::make_unique<codec::ChainStock>(*gst_, kSpareChains, kStockCodecs);
+  stock_->want(codec::CodecSpec{});  // Opus as SIP negotiates it without maxaveragebitrate
   if (want_batched_io_) {
     io_ = PacketIo::create();  // here: the ring belongs to the thread that submits to it
   }
@@ -400,6 +427,7 @@ void MediaThread::run() {
   rooms_.clear();
   participants_.clear();
   io_.reset();
+  stock_.reset();
   gst_.reset();
   log::debug("media", "media_thread_stopped").kv("index", index_);
 }

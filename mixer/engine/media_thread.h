@@ -15,6 +15,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "mixer/codec/chain_stock.h"
 #include "mixer/codec/gst_push_chain.h"
 #include "mixer/engine/media_types.h"
 #include "mixer/engine/packet_io.h"
@@ -34,6 +35,8 @@ struct ThreadStats {
   std::uint64_t personal_encodes = 0;
   std::uint64_t late_parts = 0;   // ticks a room's part on another thread was late for
   std::uint64_t shard_parts = 0;  // parts of rooms whose home is another thread
+  std::uint64_t chains_built_ahead = 0;    // codec chains built between ticks (ChainStock)
+  std::uint64_t chains_built_on_demand = 0;  // ... and when one was needed, none spare
 };
 
 class MediaThread {
@@ -84,6 +87,8 @@ class MediaThread {
   void stopListening(ParticipantStream& p);
   void dispatch(const PacketIo::Datagram& datagram);
   void onTimer();
+  // One spare codec chain, if the next tick is far enough away (chain_stock.h).
+  void stockUp(std::chrono::steady_clock::time_point next_tick);
   // Every room part's three phases of tick `tick` (room_link.h).
   void tick(std::int64_t tick);
   // A shard part whose last member left goes (its room's home stops waiting for it).
@@ -103,6 +108,8 @@ class MediaThread {
   std::deque<std::function<void()>> tasks_;
   // Owned by the media thread.
   std::unique_ptr<codec::GstPipelineHost> gst_;
+  std::unique_ptr<codec::ChainStock> stock_;
+  std::chrono::steady_clock::duration last_build_{};  // how long the stock's last build took
   std::unique_ptr<PacketIo> io_;  // null: epoll and one syscall per packet
   std::map<RoomId, std::unique_ptr<RoomMixer>> rooms_;
   std::unordered_map<ParticipantId, std::pair<RoomMixer*, ParticipantStream*>> participants_;

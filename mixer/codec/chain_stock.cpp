@@ -1,0 +1,41 @@
+#include "mixer/codec/chain_stock.h"
+
+#include <algorithm>
+
+#include "mixer/codec/audio_decoder.h"
+#include "mixer/codec/audio_encoder.h"
+
+namespace mcu::mixer::codec {
+
+ChainStock::ChainStock(GstPipelineHost& host, std::size_t spares, std::size_t max_codecs)
+    : host_(host), spares_(spares), max_codecs_(max_codecs) {}
+
+void ChainStock::want(const CodecSpec& spec) {
+  // The payload type names the codec in one call's SDP; the chains do not depend on it.
+  CodecSpec shape_spec = spec;
+  shape_spec.payload_type = 0;
+  if (specs_.size() >= max_codecs_ ||
+      std::find(specs_.begin(), specs_.end(), shape_spec) != specs_.end()) {
+    return;
+  }
+  specs_.push_back(shape_spec);
+  shapes_.push_back(AudioDecoder::shape(shape_spec));
+  shapes_.push_back(AudioEncoder::shape(shape_spec));
+}
+
+bool ChainStock::buildOne() {
+  for (auto it = shapes_.begin(); it != shapes_.end(); ++it) {
+    if (host_.pooled(it->key()) >= spares_) {
+      continue;
+    }
+    if (GstPushChain::stock(host_, *it)) {
+      ++built_;
+    } else {
+      shapes_.erase(it);  // logged once by the chain; not tried again every tick
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace mcu::mixer::codec

@@ -1,0 +1,42 @@
+// Spare codec chains, built between ticks, so that no tick builds one (issue 13 item 3).
+//
+// A participant gets its decoder when the room first mixes it and its personal encoder when
+// it is first chosen to speak, on the tick: from the thread's pool that costs 8-80 us, built
+// from new GStreamer elements 1.2-2.2 ms each (codec_chain_bench), several at once when
+// talkers change or a burst of callers starts. The media thread therefore tells the stock
+// which codecs its participants use and, while a tick has time to spare, builds one chain at
+// a time until each shape has its spares in the pool.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "mixer/codec/codec.h"
+#include "mixer/codec/gst_push_chain.h"
+
+namespace mcu::mixer::codec {
+
+class ChainStock {
+ public:
+  // Shapes are remembered up to `max_codecs` codec configurations (the first ones seen; a
+  // configuration past that is built on demand, as before).
+  ChainStock(GstPipelineHost& host, std::size_t spares, std::size_t max_codecs);
+
+  // A participant of this thread uses `spec`: keep its decoder's and encoder's chains ready.
+  void want(const CodecSpec& spec);
+  // Builds at most one missing chain (a thread's own pipeline: call it from that thread).
+  // False when every shape has its spares.
+  bool buildOne();
+  std::size_t codecs() const { return specs_.size(); }
+  std::size_t built() const { return built_; }
+
+ private:
+  GstPipelineHost& host_;
+  const std::size_t spares_;
+  const std::size_t max_codecs_;
+  std::vector<CodecSpec> specs_;
+  std::vector<ChainShape> shapes_;  // each spec's decoder's, then its encoder's
+  std::size_t built_ = 0;
+};
+
+}  // namespace mcu::mixer::codec
