@@ -37,6 +37,7 @@ constexpr auto kRelayDeadline = std::chrono::milliseconds(14);
 // makes much longer).
 constexpr std::size_t kSpareChains = 3;
 constexpr std::size_t kStockCodecs = 8;
+constexpr int kMaxBuildsPerGap = 8;
 
 std::int64_t nowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -321,15 +322,19 @@ void MediaThread::onTimer() {
   stockUp(epoch_ + (last_tick_ + 1) * kTickPeriod);
 }
 
+// As many as fit: 200 callers a second who each need a decoder at their first packet took
+// chains faster than one build per tick per thread made them (measured: 94 of 224 built on
+// the tick over the first 4 s of such a churn).
 void MediaThread::stockUp(std::chrono::steady_clock::time_point next_tick) {
-  const auto started = std::chrono::steady_clock::now();
-  // Capped: a thread's first build also loads the codec's plugin (tens of ms), and taken
-  // as the measure of the next, it would stop the stock for good.
-  const auto expected = std::min<std::chrono::steady_clock::duration>(last_build_, kTickPeriod / 4);
-  if (next_tick - started < 2 * expected + std::chrono::milliseconds(2)) {
-    return;
-  }
-  if (stock_->buildOne()) {
+  for (int i = 0; i < kMaxBuildsPerGap; ++i) {
+    const auto started = std::chrono::steady_clock::now();
+    // Capped: a thread's first build also loads the codec's plugin (tens of ms), and taken
+    // as the measure of the next, it would stop the stock for good.
+    const auto expected =
+        std::min<std::chrono::steady_clock::duration>(last_build_, kTickPeriod / 4);
+    if (next_tick - started < 2 * expected + std::chrono::milliseconds(2) || !stock_->buildOne()) {
+      return;
+    }
     last_build_ = std::chrono::steady_clock::now() - started;
   }
 }

@@ -87,7 +87,7 @@ class MediaThread {
   void stopListening(ParticipantStream& p);
   void dispatch(const PacketIo::Datagram& datagram);
   void onTimer();
-  // One spare codec chain, if the next tick is far enough away (chain_stock.h).
+  // Spare codec chains, while the next tick is far enough away (chain_stock.h).
   void stockUp(std::chrono::steady_clock::time_point next_tick);
   // Every room part's three phases of tick `tick` (room_link.h).
   void tick(std::int64_t tick);

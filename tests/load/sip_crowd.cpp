@@ -6,7 +6,8 @@
 //
 //   sip_crowd SIP_PORT [--room R] [--callers N] [--talkers K] [--codec pcmu|opus|mixed]
 //             [--seconds S] [--jitter-ms J] [--loss-pct L] [--listeners M] [--joins-per-s R]
-//             [--http-port P] [--server-pid PID]
+//             [--http-port P] [--server-pid PID] [--churn-per-s C] [--churn-hold-ms H]
+//             [--churn-levels 0|1]
 //
 // The first K callers talk (440, 1000, 1700, ... Hz); the others send silence (Opus callers
 // with an RFC 6464 level, as WebRTC and most phones do). Opus callers offer RFC 6464; "mixed"
@@ -18,7 +19,12 @@
 //                     no talker heard itself in > 10 %
 //   server_ms_per_ps  server CPU (/proc/PID/stat) per participant-second
 //   late_ticks, max_tick_ms from the server's /metrics (the run's difference, and the maximum)
+//   ticks, ticks_over_5ms, ticks_over_20ms  the run's media ticks, from the tick histogram
 //   server_kb_per_caller  RSS growth from before the joins, per caller
+// With --churn-per-s, C more callers per second join (silent, one packet each) and leave
+// after H ms (default 1000) while it measures (call_churn.h): churn_setups, churn_failed and
+// the INVITE-to-200 times. --churn-levels 0: their packet has no RFC 6464 level (an Opus
+// phone without it), so the server decodes it, with a decoder for each.
 #include <httplib.h>
 #include <unistd.h>
 
@@ -41,6 +47,7 @@
 #include "mixer/engine/packet_io.h"
 #include "mixer/rtp/rtp_packet.h"
 #include "tests/integration/sip_uac.h"
+#include "tests/load/call_churn.h"
 #include "tests/support/frames_heard.h"
 #include "tests/support/tone.h"
 
@@ -70,6 +77,9 @@ struct Options {
   int joins_per_s = 200;
   std::uint16_t http_port = 0;
   int server_pid = 0;
+  int churn_per_s = 0;
+  int churn_hold_ms = 1000;
+  bool churn_levels = true;
 };
 
 struct Caller {
@@ -151,6 +161,9 @@ struct ServerSample {
   int threads = 0;
   double late_ticks = 0;
   double max_tick_ms = 0;
+  double ticks = 0;
+  double ticks_within_5ms = 0;
+  double ticks_within_20ms = 0;
 };
 
 ServerSample sampleServer(const Options& o) {
@@ -188,6 +201,12 @@ ServerSample sampleServer(const Options& o) {
           s.late_ticks = std::atof(line.c_str() + 27);
         } else if (line.starts_with("mcu_mixer_max_tick_seconds ")) {
           s.max_tick_ms = std::atof(line.c_str() + 27) * 1000.0;
+        } else if (line.starts_with("mcu_mixer_tick_duration_seconds_count ")) {
+          s.ticks = std::atof(line.c_str() + 38);
+        } else if (line.starts_with("mcu_mixer_tick_duration_seconds_bucket{le=\"0.005\"} ")) {
+          s.ticks_within_5ms = std::atof(line.c_str() + 51);
+        } else if (line.starts_with("mcu_mixer_tick_duration_seconds_bucket{le=\"0.02\"} ")) {
+          s.ticks_within_20ms = std::atof(line.c_str() + 50);
         }
       }
     }
@@ -235,6 +254,12 @@ Options parse(int argc, char** argv) {
       o.http_port = static_cast<std::uint16_t>(std::atoi(v));
     } else if (flag == "--server-pid") {
       o.server_pid = std::atoi(v);
+    } else if (flag == "--churn-per-s") {
+      o.churn_per_s = std::clamp(std::atoi(v), 0, 2000);
+    } else if (flag == "--churn-levels") {
+      o.churn_levels = std::atoi(v) != 0;
+    } else if (flag == "--churn-hold-ms") {
+      o.churn_hold_ms = std::clamp(std::atoi(v), 0, 600000);
     }
   }
   o.talkers = std::min(o.talkers, o.callers);
@@ -324,6 +349,17 @@ int main(int argc, char** argv) {
     }
   };
 
+  const CodecSpec churn_spec = specFor(o.codec, 1);  // "mixed": PCMU
+  mcu::test::CallChurn churn(
+      {.sip_port = o.sip_port,
+       .room = o.room,
+       .per_second = o.churn_per_s,
+       .hold = std::chrono::milliseconds(o.churn_hold_ms),
+       .offer = [&churn_spec](std::uint16_t port) { return offerFor(churn_spec, port); },
+       .level_ext = o.churn_levels ? answeredLevelExt : [](const std::string&) { return 0; },
+       .silence = voiceFor(churn_spec, -1).frames.back(),
+       .payload_type = churn_spec.payload_type});
+
   const int settle_ms = 3000;
   const int total_ms = settle_ms + o.seconds * 1000;
   ServerSample start;
@@ -340,6 +376,7 @@ int main(int argc, char** argv) {
       start = sampleServer(o);
       gen_cpu_start = ownCpuS();
       sent = 0;
+      churn.start();
     }
     for (const std::size_t i : by_phase[static_cast<std::size_t>(ms % 20)]) {
       Caller& c = callers[i];
@@ -377,6 +414,7 @@ int main(int argc, char** argv) {
   }
   io->poll(receive);
   const ServerSample end = sampleServer(o);
+  const mcu::test::ChurnResult churned = churn.stop();
   const double gen_cpu = ownCpuS() - gen_cpu_start;
 
   std::uint64_t received = 0;
@@ -406,7 +444,9 @@ int main(int argc, char** argv) {
       "callers=%d codec=%s jitter_ms=%d loss_pct=%.1f join_s=%.1f sent=%llu received=%llu "
       "seq_loss_pct=%.3f realtime_pct=%.2f min_heard=%.3f max_self=%.3f mix_minus_ok=%d "
       "server_ms_per_ps=%.3f gen_ms_per_ps=%.3f late_ticks=%.0f max_tick_ms=%.2f "
-      "server_kb_per_caller=%.1f server_threads=%d idle_threads=%d\n",
+      "server_kb_per_caller=%.1f server_threads=%d idle_threads=%d ticks=%.0f "
+      "ticks_over_5ms=%.0f ticks_over_20ms=%.0f churn_setups=%llu churn_failed=%llu "
+      "churn_setup_mean_ms=%.1f churn_setup_max_ms=%.1f\n",
       o.callers, o.codec.c_str(), o.jitter_ms, o.loss_pct, join_s,
       static_cast<unsigned long long>(sent), static_cast<unsigned long long>(received),
       received == 0 ? 0.0
@@ -414,7 +454,11 @@ int main(int argc, char** argv) {
       100.0 * static_cast<double>(received) / (participant_s * 50.0), min_heard, max_self,
       min_heard > 0.9 && max_self < 0.1 ? 1 : 0, (end.cpu_s - start.cpu_s) * 1000.0 / participant_s,
       gen_cpu * 1000.0 / participant_s, end.late_ticks - start.late_ticks, end.max_tick_ms,
-      (end.rss_kb - idle.rss_kb) / o.callers, end.threads, idle.threads);
+      (end.rss_kb - idle.rss_kb) / o.callers, end.threads, idle.threads, end.ticks - start.ticks,
+      (end.ticks - start.ticks) - (end.ticks_within_5ms - start.ticks_within_5ms),
+      (end.ticks - start.ticks) - (end.ticks_within_20ms - start.ticks_within_20ms),
+      static_cast<unsigned long long>(churned.setups),
+      static_cast<unsigned long long>(churned.failed), churned.mean_setup_ms, churned.max_setup_ms);
   for (auto& c : callers) {
     c.sip->bye();
   }
