@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <utility>
 
 #include "mcu/common/log.h"
 
@@ -14,7 +15,9 @@ namespace {
 constexpr std::string_view kComponent = "media";
 
 // Bus messages would pile up (nobody runs a main loop on this pipeline): report errors and
-// drop everything in the posting thread.
+// drop everything in the posting thread. A sync handler that drops a message must unref it
+// (GstBusSyncHandler): not doing so leaked every message, and with it a reference to the
+// element that posted it, so no chain and no pipeline was ever freed.
 GstBusSyncReply onBusMessage(GstBus* /*bus*/, GstMessage* message, gpointer /*data*/) {
   if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
     GError* err = nullptr;
@@ -27,6 +30,7 @@ GstBusSyncReply onBusMessage(GstBus* /*bus*/, GstMessage* message, gpointer /*da
     g_clear_error(&err);
     g_free(debug);
   }
+  gst_message_unref(message);
   return GST_BUS_DROP;
 }
 
@@ -66,6 +70,7 @@ GstPipelineHost::GstPipelineHost() {
 
 GstPipelineHost::~GstPipelineHost() {
   gst_element_set_state(pipeline_, GST_STATE_NULL);
+  pool_.clear();  // our references to the pooled chains' sinks and pads
   gst_object_unref(pipeline_);
 }
 
@@ -74,13 +79,13 @@ std::optional<PooledChain> GstPipelineHost::take(const std::string& key) {
   if (it == pool_.end() || it->second.empty()) {
     return std::nullopt;
   }
-  PooledChain chain = it->second.back();
+  PooledChain chain = std::move(it->second.back());
   it->second.pop_back();
   return chain;
 }
 
 void GstPipelineHost::give(const std::string& key, PooledChain chain) {
-  pool_[key].push_back(chain);
+  pool_[key].push_back(std::move(chain));
 }
 
 std::size_t GstPipelineHost::pooled() const {
@@ -103,9 +108,7 @@ GstPushChain::GstPushChain(GstPipelineHost& host, const ChainShape& shape, Sourc
     : host_(host), key_(shape.key()) {
   if (source == Source::kPoolFirst) {
     if (auto pooled = host_.take(key_)) {
-      bin_ = pooled->bin;
-      sink_ = pooled->sink;
-      src_ = pooled->src;
+      chain_ = std::move(*pooled);
       reset();
       return;
     }
@@ -120,7 +123,9 @@ bool GstPushChain::stock(GstPipelineHost& host, const ChainShape& shape) {
 
 void GstPushChain::build(const ChainShape& shape) {
   GError* err = nullptr;
-  GstElement* bin = gst_parse_bin_from_description(shape.description.c_str(), TRUE, &err);
+  // Floating: sunk here, so that the early return below releases it.
+  const GstRef<GstElement> bin(GST_ELEMENT(
+      gst_object_ref_sink(gst_parse_bin_from_description(shape.description.c_str(), TRUE, &err))));
   if (bin == nullptr) {
     log::error(kComponent, "gst_chain_invalid")
         .kv("description", shape.description)
@@ -128,54 +133,55 @@ void GstPushChain::build(const ChainShape& shape) {
     g_clear_error(&err);
     return;
   }
-  sink_ = gst_bin_get_by_name(GST_BIN(bin), "sink");
-  if (sink_ == nullptr) {
-    gst_object_unref(bin);
+  GstRef<GstElement> sink(gst_bin_get_by_name(GST_BIN(bin.get()), "sink"));
+  if (sink == nullptr) {
     return;
   }
   // Without async=false several sinks in one pipeline deadlock in preroll (STACK.md).
-  g_object_set(sink_, "sync", FALSE, "async", FALSE, "max-buffers", 0U, nullptr);
-  gst_bin_add(GST_BIN(host_.pipeline()), bin);
+  g_object_set(sink.get(), "sync", FALSE, "async", FALSE, "max-buffers", 0U, nullptr);
+  gst_bin_add(GST_BIN(host_.pipeline()), bin.get());  // the pipeline's own reference
   host_.countBuild();
-  bin_ = bin;
+  chain_.bin = bin.get();
+  chain_.sink = std::move(sink);
+  chain_.src.reset(GST_PAD(gst_object_ref_sink(gst_pad_new("src", GST_PAD_SRC))));
+  GstPad* src = chain_.src.get();
+  gst_pad_set_active(src, TRUE);
+  const GstRef<GstPad> sinkpad(gst_element_get_static_pad(chain_.bin, "sink"));
+  gst_pad_link(src, sinkpad.get());
+  gst_element_sync_state_with_parent(chain_.bin);
+  gst_pad_push_event(src, gst_event_new_stream_start(GST_OBJECT_NAME(chain_.bin)));
   GstCaps* caps = gst_caps_from_string(shape.caps.c_str());
-  src_ = gst_pad_new("src", GST_PAD_SRC);
-  gst_pad_set_active(src_, TRUE);
-  GstPad* sinkpad = gst_element_get_static_pad(bin_, "sink");
-  gst_pad_link(src_, sinkpad);
-  gst_object_unref(sinkpad);
-  gst_element_sync_state_with_parent(bin_);
-  gst_pad_push_event(src_, gst_event_new_stream_start(GST_OBJECT_NAME(bin_)));
-  gst_pad_push_event(src_, gst_event_new_caps(caps));
+  gst_pad_push_event(src, gst_event_new_caps(caps));
   gst_caps_unref(caps);
   GstSegment segment;
   gst_segment_init(&segment, GST_FORMAT_TIME);
-  gst_pad_push_event(src_, gst_event_new_segment(&segment));
+  gst_pad_push_event(src, gst_event_new_segment(&segment));
 }
 
 GstPushChain::~GstPushChain() {
-  if (bin_ != nullptr) {
-    host_.give(key_, {bin_, sink_, src_});
+  if (chain_.bin != nullptr) {
+    host_.give(key_, std::move(chain_));
   }
 }
 
 // A flush resets every element (codec state, resampler history, queued samples); a new
 // segment starts time again from zero for the next user of the chain.
 void GstPushChain::reset() {
-  gst_pad_push_event(src_, gst_event_new_flush_start());
-  gst_pad_push_event(src_, gst_event_new_flush_stop(TRUE));
+  GstPad* src = chain_.src.get();
+  gst_pad_push_event(src, gst_event_new_flush_start());
+  gst_pad_push_event(src, gst_event_new_flush_stop(TRUE));
   GstSegment segment;
   gst_segment_init(&segment, GST_FORMAT_TIME);
-  gst_pad_push_event(src_, gst_event_new_segment(&segment));
+  gst_pad_push_event(src, gst_event_new_segment(&segment));
   pts_ns_ = 0;
-  while (GstSample* stale = gst_app_sink_try_pull_sample(GST_APP_SINK(sink_), 0)) {
-    gst_sample_unref(stale);
+  while (
+      const GstSampleRef stale{gst_app_sink_try_pull_sample(GST_APP_SINK(chain_.sink.get()), 0)}) {
   }
 }
 
 bool GstPushChain::push(const std::uint8_t* data, std::size_t size, std::uint64_t duration_ns,
                         std::vector<std::vector<std::uint8_t>>& outputs) {
-  if (bin_ == nullptr) {
+  if (chain_.bin == nullptr) {
     return false;
   }
   GstBuffer* buffer = gst_buffer_new_allocate(nullptr, size, nullptr);
@@ -187,15 +193,15 @@ bool GstPushChain::push(const std::uint8_t* data, std::size_t size, std::uint64_
   GST_BUFFER_PTS(buffer) = pts_ns_;
   GST_BUFFER_DURATION(buffer) = duration_ns;
   pts_ns_ += duration_ns;
-  const GstFlowReturn flow = gst_pad_push(src_, buffer);
-  while (GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink_), 0)) {
-    GstBuffer* out = gst_sample_get_buffer(sample);
+  const GstFlowReturn flow = gst_pad_push(chain_.src.get(), buffer);
+  while (
+      const GstSampleRef sample{gst_app_sink_try_pull_sample(GST_APP_SINK(chain_.sink.get()), 0)}) {
+    GstBuffer* out = gst_sample_get_buffer(sample.get());
     GstMapInfo map;
     if (out != nullptr && gst_buffer_map(out, &map, GST_MAP_READ)) {
       outputs.emplace_back(map.data, map.data + map.size);
       gst_buffer_unmap(out, &map);
     }
-    gst_sample_unref(sample);
   }
   return flow == GST_FLOW_OK;
 }

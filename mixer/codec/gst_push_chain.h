@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "mixer/codec/gst_ref.h"
+
 // GStreamer's own type names, declared here so that only .cpp files include <gst/gst.h>.
 // NOLINTNEXTLINE(bugprone-reserved-identifier,modernize-use-using)
 typedef struct _GstElement GstElement;
@@ -29,9 +31,9 @@ struct ChainShape {
 
 // A chain's GStreamer objects, kept for reuse.
 struct PooledChain {
-  GstElement* bin = nullptr;
-  GstElement* sink = nullptr;
-  GstPad* src = nullptr;
+  GstElement* bin = nullptr;  // Borrowed: the pipeline owns it.
+  GstRef<GstElement> sink;    // Owned: our reference to its appsink...
+  GstRef<GstPad> src;         // ...and the pad we push from (linked to the bin's sink pad).
 };
 
 // One pipeline per media thread, PLAYING for its whole life; chains are bins inside it.
@@ -77,7 +79,7 @@ class GstPushChain {
   // take: what a media thread does between ticks so that no tick pays for a build.
   static bool stock(GstPipelineHost& host, const ChainShape& shape);
 
-  bool ok() const { return bin_ != nullptr; }
+  bool ok() const { return chain_.bin != nullptr; }
   // Pushes one buffer (an empty one signals a gap of `duration_ns`) and collects every
   // output buffer into `outputs`, one vector per buffer. False if the chain reported an error.
   bool push(const std::uint8_t* data, std::size_t size, std::uint64_t duration_ns,
@@ -91,9 +93,7 @@ class GstPushChain {
 
   GstPipelineHost& host_;
   std::string key_;
-  GstElement* bin_ = nullptr;
-  GstElement* sink_ = nullptr;
-  GstPad* src_ = nullptr;
+  PooledChain chain_;  // given back to the host's pool when this ends
   std::uint64_t pts_ns_ = 0;
 };
 
