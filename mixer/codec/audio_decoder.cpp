@@ -1,11 +1,13 @@
 #include "mixer/codec/audio_decoder.h"
 
+#include <chrono>
 #include <string>
 
 namespace mcu::mixer::codec {
 namespace {
 
-constexpr std::uint64_t kFrameNs = 20'000'000;
+constexpr auto kFrameNs = static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::nanoseconds>(core::kFrameDuration).count());
 constexpr const char* kToMix =
     " ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1"
     " ! appsink name=sink";

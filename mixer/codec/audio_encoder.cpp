@@ -1,11 +1,13 @@
 #include "mixer/codec/audio_encoder.h"
 
+#include <chrono>
 #include <string>
 
 namespace mcu::mixer::codec {
 namespace {
 
-constexpr std::uint64_t kFrameNs = 20'000'000;
+constexpr auto kFrameNs = static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::nanoseconds>(core::kFrameDuration).count());
 
 std::string chainFor(const CodecSpec& spec) {
   const std::string convert = "audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=" +

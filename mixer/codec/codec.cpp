@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "mixer/core/audio_frame.h"
+
 namespace mcu::mixer::codec {
 
 int sampleRate(CodecKind kind) {
@@ -31,6 +33,10 @@ std::string_view codecName(CodecKind kind) {
       return "PCMA";
   }
   return "?";
+}
+
+std::uint32_t rtpTimestampsPerFrame(CodecKind kind) {
+  return static_cast<std::uint32_t>(rtpClockRate(kind) * core::kFrameMs / 1000);
 }
 
 std::int64_t payloadDurationTs(CodecKind kind, std::span<const std::uint8_t> payload) {

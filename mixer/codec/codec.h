@@ -25,6 +25,8 @@ struct CodecSpec {
 int sampleRate(CodecKind kind);
 // ... and its RTP clock rate (G.722's is 8000 for historical reasons, RFC 3551 §4.5.2).
 int rtpClockRate(CodecKind kind);
+// One mixer frame (core::kFrameMs) in RTP timestamp units: what each packet we send advances.
+std::uint32_t rtpTimestampsPerFrame(CodecKind kind);
 std::string_view codecName(CodecKind kind);
 // How long one RTP payload plays, in RTP timestamp units (G.711 and G.722: one unit per byte;
 // Opus: from its TOC byte, RFC 6716 §3.1); 0 if it cannot be told. Phones send 20 ms mostly,

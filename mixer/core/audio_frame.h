@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -11,7 +12,10 @@
 namespace mcu::mixer::core {
 
 inline constexpr int kMixRate = 48000;
+// The one place the frame's length is written: the tick, the jitter buffers' frame, GStreamer
+// buffer durations and RTP timestamp steps all follow it.
 inline constexpr int kFrameMs = 20;
+inline constexpr std::chrono::milliseconds kFrameDuration{kFrameMs};
 inline constexpr std::size_t kFrameSamples =
     static_cast<std::size_t>(kMixRate / 1000) * static_cast<std::size_t>(kFrameMs);  // 960
 

@@ -24,7 +24,7 @@ constexpr std::uint64_t kPublishEveryTicks = 10;
 constexpr std::uint64_t kRtcpKeyBit = 1ULL << 32;  // epoll key of a participant's RTCP socket
 // Posted work (joins, leaves, moves, controls) runs this long at most before a due tick.
 constexpr auto kTaskSlice = std::chrono::milliseconds(2);
-constexpr std::chrono::nanoseconds kTickPeriod = std::chrono::milliseconds(20);
+constexpr std::chrono::nanoseconds kTickPeriod = core::kFrameDuration;
 // How long into a tick the home of a spread room waits for its shards' levels, and a shard
 // for the home's mix: past that, the late part's members lose one frame, nobody waits more.
 constexpr auto kGatherDeadline = std::chrono::milliseconds(8);

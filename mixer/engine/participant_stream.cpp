@@ -37,10 +37,6 @@ bool sameHost(const Endpoint& a, const Endpoint& b) {
                      sizeof(in6_addr)) == 0;
 }
 
-std::uint32_t timestampStep(const codec::CodecSpec& spec) {
-  return static_cast<std::uint32_t>(codec::rtpClockRate(spec.kind) / 50);
-}
-
 rtp::JitterBufferConfig jitterFor(const RoomMediaConfig& room, const codec::CodecSpec& spec) {
   rtp::JitterBufferConfig config = room.jitter;
   config.clock_rate = codec::rtpClockRate(spec.kind);
@@ -76,7 +72,7 @@ ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket, UdpSock
       jitter_config_(room.jitter),
       jitter_(jitterFor(room, endpoint.codec)),
       writer_(randomU32(), static_cast<std::uint16_t>(randomU32()), randomU32(),
-              timestampStep(endpoint.codec), endpoint.codec.payload_type) {
+              codec::rtpTimestampsPerFrame(endpoint.codec.kind), endpoint.codec.payload_type) {
   counters_.ssrc_out = writer_.ssrc();
   writer_.setContributorLevelId(endpoint.csrc_level_ext_id);
   resolveRtcpDestination();
@@ -133,7 +129,7 @@ void ParticipantStream::update(const MediaEndpoint& endpoint) {
   if (new_codec) {
     personal_encoder_.reset();
     writer_.setPayloadType(endpoint.codec.payload_type);
-    writer_.setTimestampStep(timestampStep(endpoint.codec));
+    writer_.setTimestampStep(codec::rtpTimestampsPerFrame(endpoint.codec.kind));
   }
   if (new_codec || new_remote) {
     // Another codec's clock, or another endpoint's stream (RFC 3725: a controller moved the
@@ -363,7 +359,7 @@ void ParticipantStream::pullFrame(std::int64_t now_us) {
 }
 
 std::int64_t ParticipantStream::frameTs() const {
-  return static_cast<std::int64_t>(codec::rtpClockRate(endpoint_.codec.kind)) * 20 / 1000;
+  return codec::rtpTimestampsPerFrame(endpoint_.codec.kind);
 }
 
 const core::Pcm& ParticipantStream::pcm() {
@@ -435,7 +431,8 @@ bool ParticipantStream::sendDtmfPacket() {
   if (!dtmf_.sending() || !remote_) {
     return false;
   }
-  const auto event = dtmf_.next(writer_.nextTimestamp(), timestampStep(endpoint_.codec));
+  const auto event =
+      dtmf_.next(writer_.nextTimestamp(), codec::rtpTimestampsPerFrame(endpoint_.codec.kind));
   if (!event) {
     return false;
   }

@@ -151,7 +151,7 @@ void send(Peer& p, const mixer::codec::CodecSpec& spec, std::span<const std::uin
     h.audio_level = static_cast<std::uint8_t>(*level);
     h.voice_activity = *level < 127;
   }
-  p.ts += static_cast<std::uint32_t>(mixer::codec::rtpClockRate(spec.kind) / 50);
+  p.ts += mixer::codec::rtpTimestampsPerFrame(spec.kind);
   std::array<std::uint8_t, 1500> packet{};
   const std::size_t n = mixer::rtp::writeRtp(h, payload, packet, level ? 1 : 0);
   p.socket.send(std::span(packet.data(), n), p.server);

@@ -390,7 +390,7 @@ int main(int argc, char** argv) {
       if (c.level_ext > 0) {
         h.audio_level = v.levels[f];
       }
-      c.ts += static_cast<std::uint32_t>(mcu::mixer::codec::rtpClockRate(c.spec.kind) / 50);
+      c.ts += mcu::mixer::codec::rtpTimestampsPerFrame(c.spec.kind);
       if (o.loss_pct > 0 && chance(rng) < o.loss_pct) {
         continue;
       }

@@ -47,8 +47,7 @@ void RtpPeer::sendFrame(int audio_level_ext_id) {
     tone_.next(pcm);
   }
   const auto payload = encoder_.encode(pcm);
-  const std::uint32_t step =
-      static_cast<std::uint32_t>(mixer::codec::rtpClockRate(spec_.kind) / 50);
+  const std::uint32_t step = mixer::codec::rtpTimestampsPerFrame(spec_.kind);
   mixer::rtp::RtpHeader header;
   header.payload_type = spec_.payload_type;
   header.sequence = sequence_++;
