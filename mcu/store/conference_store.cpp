@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "mcu/common/log.h"
-#include "mcu/common/text.h"
 #include "mcu/store/db_session.h"
+#include "mcu/store/room_row_mapping.h"
 
 namespace mcu::store {
 
@@ -30,33 +30,9 @@ void purgeEnded(pqxx::work& txn, std::chrono::seconds ttl) {
   }
 }
 
-constexpr const char* kRoomColumns =
-    "SELECT name, locked, max_participants, pin_hash, on_demand,"
-    " array_to_string(codec_preference, ','), (mixing->>'max_speakers')::int, srtp FROM rooms"
-    " WHERE deleted_at IS NULL";
-
-RoomRow roomFromRow(const pqxx::row& r) {
-  RoomRow row;
-  row.name = r[0].as<std::string>();
-  row.locked = r[1].as<bool>();
-  if (!r[2].is_null()) {
-    row.max_participants = r[2].as<int>();
-  }
-  if (!r[3].is_null()) {
-    row.pin = r[3].as<std::string>();
-  }
-  row.on_demand = r[4].as<bool>();
-  const auto codecs = r[5].as<std::string>();
-  for (const std::string_view codec : text::splitList(codecs)) {
-    row.codec_preference.emplace_back(codec);
-  }
-  if (!r[6].is_null()) {
-    row.max_speakers = r[6].as<int>();
-  }
-  if (!r[7].is_null()) {
-    row.srtp = r[7].as<std::string>();
-  }
-  return row;
+// The policies of the rooms that have not ended.
+std::string liveRoomsQuery() {
+  return "SELECT " + roomRecordColumns() + " FROM rooms WHERE deleted_at IS NULL";
 }
 
 }  // namespace
@@ -65,8 +41,8 @@ void ConferenceStore::loadRooms(std::function<void(std::vector<RoomRow>)> done) 
   submit({"load rooms", [done = std::move(done)](DbSession& session) {
             pqxx::read_transaction txn(session.connection());
             std::vector<RoomRow> rooms;
-            for (const auto& r : txn.exec(kRoomColumns)) {
-              rooms.push_back(roomFromRow(r));
+            for (const auto& r : txn.exec(liveRoomsQuery())) {
+              rooms.push_back(roomRecordFromRow(r).policy());
             }
             done(std::move(rooms));
           }});
@@ -78,8 +54,9 @@ void ConferenceStore::findRoom(const std::string& name,
   const bool queued = worker_.submitUrgent(
       {"find room " + name, [name, done](DbSession& session) {
          pqxx::read_transaction txn(session.connection());
-         const auto rows = txn.exec_params(std::string(kRoomColumns) + " AND name = $1", name);
-         done(rows.empty() ? std::nullopt : std::optional<RoomRow>(roomFromRow(rows[0])));
+         const auto rows = txn.exec_params(liveRoomsQuery() + " AND name = $1", name);
+         done(rows.empty() ? std::nullopt
+                           : std::optional<RoomRow>(roomRecordFromRow(rows[0]).policy()));
        }});
   if (!queued) {
     done(std::nullopt);  // queue full: decide from what is known

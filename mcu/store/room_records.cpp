@@ -1,26 +1,10 @@
 #include "mcu/store/room_records.h"
 
-#include "mcu/common/text.h"
 #include "mcu/store/db_request.h"
+#include "mcu/store/room_row_mapping.h"
 
 namespace mcu::store {
 namespace {
-
-const std::string kColumns =
-    std::string(
-        "name, display_name, pin_hash, max_participants, locked, on_demand,"
-        " array_to_string(codec_preference, ','), mixing::text, version,"
-        " to_char(created_at AT TIME ZONE 'UTC', ") +
-    kIsoFormat + "), to_char(updated_at AT TIME ZONE 'UTC', " + kIsoFormat +
-    "), (mixing->>'max_speakers')::int, srtp";
-
-std::vector<std::string> splitCommas(const std::string& s) {
-  std::vector<std::string> out;
-  for (const std::string_view item : text::splitList(s)) {
-    out.emplace_back(item);
-  }
-  return out;
-}
 
 std::string joinCommas(const std::vector<std::string>& items) {
   std::string out;
@@ -28,32 +12,6 @@ std::string joinCommas(const std::vector<std::string>& items) {
     out += (out.empty() ? "" : ",") + item;
   }
   return out;
-}
-
-RoomRecord fromRow(const pqxx::row& r) {
-  RoomRecord room;
-  room.name = r[0].as<std::string>();
-  room.display_name = r[1].as<std::string>();
-  if (!r[2].is_null()) {
-    room.pin_hash = r[2].as<std::string>();
-  }
-  if (!r[3].is_null()) {
-    room.max_participants = r[3].as<int>();
-  }
-  room.locked = r[4].as<bool>();
-  room.on_demand = r[5].as<bool>();
-  room.codec_preference = splitCommas(r[6].as<std::string>());
-  room.mixing_json = r[7].as<std::string>();
-  room.version = r[8].as<std::int64_t>();
-  room.created_at = r[9].as<std::string>();
-  room.updated_at = r[10].as<std::string>();
-  if (!r[11].is_null()) {
-    room.max_speakers = r[11].as<int>();
-  }
-  if (!r[12].is_null()) {
-    room.srtp = r[12].as<std::string>();
-  }
-  return room;
 }
 
 // Every field as a (given?, value) pair of text parameters; NULLIF('') stands for SQL NULL.
@@ -109,12 +67,12 @@ DbResult<std::vector<RoomRecord>> RoomRecords::list(const RoomQuery& query) {
         pqxx::read_transaction txn(s.connection());
         std::vector<RoomRecord> rooms;
         for (const auto& r : txn.exec_params(
-                 "SELECT " + kColumns +
+                 "SELECT " + roomRecordColumns() +
                      " FROM rooms WHERE deleted_at IS NULL AND starts_with(name, $1)"
                      " AND name > $2 AND (NOT $3 OR name = ANY (string_to_array($4, ',')))"
                      " ORDER BY name LIMIT $5",
                  query.name_prefix, query.after_name, restricted, only, query.limit + 1)) {
-          rooms.push_back(fromRow(r));
+          rooms.push_back(roomRecordFromRow(r));
         }
         return rooms;
       },
@@ -131,11 +89,12 @@ DbResult<RoomRecord> RoomRecords::get(const std::string& name) {
       [name](DbSession& s) -> std::optional<RoomRecord> {
         pqxx::read_transaction txn(s.connection());
         const auto rows = txn.exec_params(
-            "SELECT " + kColumns + " FROM rooms WHERE name = $1 AND deleted_at IS NULL", name);
+            "SELECT " + roomRecordColumns() + " FROM rooms WHERE name = $1 AND deleted_at IS NULL",
+            name);
         if (rows.empty()) {
           return std::nullopt;
         }
-        return fromRow(rows[0]);
+        return roomRecordFromRow(rows[0]);
       },
       timeout_);
   return resultOf(std::move(found), DbOutcome::kNotFound);
@@ -153,14 +112,14 @@ DbResult<RoomRecord> RoomRecords::create(const std::string& name, const RoomFiel
             " NULLIF($4, '')::int, $5, $6, string_to_array($7, ','), $8::jsonb,"
             " NULLIF($9, ''))"
             " ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING RETURNING " +
-                kColumns,
+                roomRecordColumns(),
             name, p.display_name, p.pin_hash, p.max_participants, p.locked, p.on_demand, p.codecs,
             p.mixing, p.srtp);
         txn.commit();
         if (rows.empty()) {
           return std::nullopt;
         }
-        return fromRow(rows[0]);
+        return roomRecordFromRow(rows[0]);
       },
       timeout_);
   return resultOf(std::move(created), DbOutcome::kConflict);
@@ -190,7 +149,7 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             " WHERE name = $1 AND deleted_at IS NULL"
             " AND (NULLIF($16, '') IS NULL OR version = NULLIF($16, '')::bigint)"
             " RETURNING " +
-                kColumns,
+                roomRecordColumns(),
             name, fields.display_name.has_value(), p.display_name, fields.pin_hash.has_value(),
             p.pin_hash, fields.max_participants.has_value(), p.max_participants,
             fields.locked.has_value(), p.locked, fields.on_demand.has_value(), p.on_demand,
@@ -201,7 +160,7 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
           return {exists ? DbOutcome::kStale : DbOutcome::kNotFound, {}};
         }
         txn.commit();
-        return {DbOutcome::kOk, fromRow(rows[0])};
+        return {DbOutcome::kOk, roomRecordFromRow(rows[0])};
       },
       timeout_);
   return outcome ? std::move(*outcome) : DbResult<RoomRecord>{};
@@ -218,14 +177,14 @@ DbResult<RoomRecord> RoomRecords::remove(const std::string& name,
             "UPDATE rooms SET deleted_at = now(), version = version + 1, updated_at = now()"
             " WHERE name = $1 AND deleted_at IS NULL"
             " AND (NULLIF($2, '') IS NULL OR version = NULLIF($2, '')::bigint) RETURNING " +
-                kColumns,
+                roomRecordColumns(),
             name, version);
         if (rows.empty()) {
           const bool exists = liveRoomExists(txn, name);
           return {exists ? DbOutcome::kStale : DbOutcome::kNotFound, {}};
         }
         txn.commit();
-        return {DbOutcome::kOk, fromRow(rows[0])};
+        return {DbOutcome::kOk, roomRecordFromRow(rows[0])};
       },
       timeout_);
   return outcome ? std::move(*outcome) : DbResult<RoomRecord>{};

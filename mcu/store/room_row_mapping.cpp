@@ -1,0 +1,47 @@
+#include "mcu/store/room_row_mapping.h"
+
+#include "mcu/common/text.h"
+#include "mcu/store/db_request.h"
+
+namespace mcu::store {
+
+const std::string& roomRecordColumns() {
+  static const std::string columns =
+      std::string(
+          "name, display_name, pin_hash, max_participants, locked, on_demand,"
+          " array_to_string(codec_preference, ','), mixing::text, version,"
+          " to_char(created_at AT TIME ZONE 'UTC', ") +
+      kIsoFormat + "), to_char(updated_at AT TIME ZONE 'UTC', " + kIsoFormat +
+      "), (mixing->>'max_speakers')::int, srtp";
+  return columns;
+}
+
+RoomRecord roomRecordFromRow(const pqxx::row& r) {
+  RoomRecord room;
+  room.name = r[0].as<std::string>();
+  room.display_name = r[1].as<std::string>();
+  if (!r[2].is_null()) {
+    room.pin_hash = r[2].as<std::string>();
+  }
+  if (!r[3].is_null()) {
+    room.max_participants = r[3].as<int>();
+  }
+  room.locked = r[4].as<bool>();
+  room.on_demand = r[5].as<bool>();
+  for (const std::string_view codec : text::splitList(r[6].as<std::string>())) {
+    room.codec_preference.emplace_back(codec);
+  }
+  room.mixing_json = r[7].as<std::string>();
+  room.version = r[8].as<std::int64_t>();
+  room.created_at = r[9].as<std::string>();
+  room.updated_at = r[10].as<std::string>();
+  if (!r[11].is_null()) {
+    room.max_speakers = r[11].as<int>();
+  }
+  if (!r[12].is_null()) {
+    room.srtp = r[12].as<std::string>();
+  }
+  return room;
+}
+
+}  // namespace mcu::store
