@@ -126,7 +126,7 @@ class MediaEventsToSip final : public mixer::MediaEvents {
   }
   void onRtpTimeout(mixer::ParticipantId id) override {
     if (sip_ != nullptr) {
-      sip_->endCall(id, "rtp_timeout");
+      sip_->endCall(id, {conference::LeaveCause::kRtpTimeout});
     }
   }
 
@@ -240,7 +240,7 @@ int Server::run() {
                   {config_.media_address, config_.media_bind}, srtpPolicy(config_));
   media_events.attach(&sip, &conference);
   conference.setEndCall(
-      [&sip](mixer::ParticipantId id, const std::string& reason) { sip.endCall(id, reason); });
+      [&sip](mixer::ParticipantId id, conference::LeaveReason reason) { sip.endCall(id, reason); });
   if (auto problem = sip.start()) {
     log::error(kComponent, "sip_listen_failed").kv("problem", *problem);
     return 1;

@@ -273,7 +273,7 @@ void Conference::checkPin(mixer::ParticipantId id, PendingPin& pending) {
   if (++pending.tries >= config_.pin_tries) {
     pending_pins_.erase(id);
     if (config_.end_call) {
-      config_.end_call(id, "pin_failed");
+      config_.end_call(id, {LeaveCause::kPinFailed});
     }
     return;
   }
@@ -292,12 +292,12 @@ void Conference::expirePins() {
     const mixer::ParticipantId id = it->first;
     it = pending_pins_.erase(it);
     if (config_.end_call) {
-      config_.end_call(id, "pin_timeout");
+      config_.end_call(id, {LeaveCause::kPinTimeout});
     }
   }
 }
 
-void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
+void Conference::leave(mixer::ParticipantId id, LeaveReason reason) {
   assertOwnerThread();
   const auto it = participants_.find(id);
   if (it == participants_.end()) {
@@ -321,16 +321,17 @@ void Conference::leave(mixer::ParticipantId id, const std::string& reason) {
   }
   // The record gets the statistics as of the moment it left, not the last publication.
   store::ConferenceStore* store = &store_;
+  const std::string reason_text = leaveReasonText(reason);
   engine_.removeParticipantWithStats(id, [store, call_id = member.call_id, line = member.line,
-                                          reason](const mixer::ParticipantStats& final_stats) {
-    store->callLeft(call_id, reason, statsJson(final_stats), line);
+                                          reason_text](const mixer::ParticipantStats& final_stats) {
+    store->callLeft(call_id, reason_text, statsJson(final_stats), line);
   });
   log::info(kComponent, "participant_left")
       .kv("room", member.room)
       .kv("call_id", member.call_id)
       .kv("participant", std::uint64_t{id.value()})
-      .kv("reason", reason);
-  emit("participant.left", member.room, id, "reason", reason);
+      .kv("reason", reason_text);
+  emit("participant.left", member.room, id, "reason", reason_text);
   leaveRoomMedia(member.room, id);
 }
 

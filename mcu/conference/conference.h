@@ -18,6 +18,7 @@
 #include "mcu/common/clock.h"
 #include "mcu/common/loop.h"
 #include "mcu/common/rate_window.h"
+#include "mcu/conference/leave_reason.h"
 #include "mcu/conference/live_view.h"
 #include "mcu/conference/room_policy.h"
 #include "mcu/store/conference_store.h"
@@ -49,7 +50,7 @@ struct ConferenceConfig {
   int rtp_timeout_ms = 30'000;
   int pin_tries = 3;                     // wrong PINs before the BYE
   std::chrono::seconds pin_timeout{30};  // to key the PIN in, from the answer
-  std::function<void(mixer::ParticipantId, const std::string&)> end_call;  // BYE, with a reason
+  std::function<void(mixer::ParticipantId, LeaveReason)> end_call;  // BYE, with a reason
   EventSink on_event;
 };
 
@@ -104,7 +105,7 @@ class Conference {
   std::optional<ParticipantView> participant(const std::string& room,
                                              mixer::ParticipantId id) const;
   // Before the first call: how to end a call (the SIP side sends the BYE).
-  void setEndCall(std::function<void(mixer::ParticipantId, const std::string&)> end_call) {
+  void setEndCall(std::function<void(mixer::ParticipantId, LeaveReason)> end_call) {
     config_.end_call = std::move(end_call);
   }
   // Before the first call: who else hears of every event (besides config.on_event).
@@ -113,7 +114,7 @@ class Conference {
   std::optional<std::pair<RoomPolicy, std::size_t>> roomStatus(const std::string& name) const;
   JoinResult join(const JoinRequest& request);
   void update(mixer::ParticipantId id, const mixer::MediaEndpoint& media);
-  void leave(mixer::ParticipantId id, const std::string& reason);
+  void leave(mixer::ParticipantId id, LeaveReason reason);
   // How an integrator put it there: "dial-in", "dial-out", "refer" (a REFER had us dial it) or
   // "replaces" (an INVITE with Replaces took over its dialog). For REST and the events.
   void noteVia(mixer::ParticipantId id, const std::string& via);

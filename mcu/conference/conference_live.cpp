@@ -154,7 +154,7 @@ bool Conference::kick(const std::string& room, mixer::ParticipantId id) {
     return false;
   }
   if (config_.end_call) {
-    config_.end_call(id, "kicked");
+    config_.end_call(id, {LeaveCause::kKicked});
   }
   return true;
 }
@@ -175,7 +175,7 @@ std::size_t Conference::roomDeleted(const std::string& name) {
   const std::set<mixer::ParticipantId> live = it->second.participants;
   for (const auto id : live) {
     if (config_.end_call) {
-      config_.end_call(id, "room_deleted");
+      config_.end_call(id, {LeaveCause::kRoomDeleted});
     }
   }
   if (live.empty()) {

@@ -234,13 +234,15 @@ void CallHandler::expirePending(std::chrono::steady_clock::time_point now) {
   for (auto& [nh, leg] : legs_) {
     if (leg->awaiting_ack && now >= leg->ack_deadline) {
       leg->awaiting_ack = false;
-      leave_reasons_.try_emplace(leg->call_id, "ack_timeout");
+      leave_reasons_.try_emplace(leg->call_id,
+                                 conference::LeaveReason{conference::LeaveCause::kAckTimeout});
       nua_bye(nh, SIPTAG_REASON_STR("SIP;cause=408;text=\"no ACK\""), TAG_END());
       log::info(kComponent, "ack_timeout").kv("call_id", leg->call_id);
     }
     if (leg->session_deadline && now >= *leg->session_deadline) {
       leg->session_deadline.reset();
-      leave_reasons_.try_emplace(leg->call_id, "session_expired");
+      leave_reasons_.try_emplace(leg->call_id,
+                                 conference::LeaveReason{conference::LeaveCause::kSessionExpired});
       nua_bye(nh, SIPTAG_REASON_STR("SIP;cause=408;text=\"session timer expired\""), TAG_END());
       log::info(kComponent, "session_expired").kv("call_id", leg->call_id);
     }
@@ -384,7 +386,8 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
     // RFC 3264 §8.2: every line set to port 0 (or none left that the room takes): answered
     // in kind, and a dialog without media ends.
     respondSdp(leg.nh, SdpNegotiator::declineAll(taken.lines, leg.local), update_of);
-    leave_reasons_.try_emplace(leg.call_id, "lines_removed");
+    leave_reasons_.try_emplace(leg.call_id,
+                               conference::LeaveReason{conference::LeaveCause::kLinesRemoved});
     // After the 200 is out (nua keeps the order of what we post).
     nua_handle_t* nh = leg.nh;
     auto end = [this, nh] {
@@ -449,7 +452,7 @@ void CallHandler::onAck(CallLeg& leg, const sip_t* sip) {
     log::warn(kComponent, "ack_without_usable_answer")
         .kv("call_id", leg.call_id)
         .kv("warning", r->warning);
-    leave_reasons_[leg.call_id] = "bad_answer";
+    leave_reasons_[leg.call_id] = {conference::LeaveCause::kBadAnswer};
     nua_bye(leg.nh, SIPTAG_REASON_STR("SIP;cause=488;text=\"no usable SDP answer\""), TAG_END());
     return;
   }
@@ -476,7 +479,8 @@ void CallHandler::ackRefresh(CallLeg& leg, const sip_t* sip) {
     log::warn(kComponent, "refresh_offer_unusable")
         .kv("call_id", leg.call_id)
         .kv("warning", r->warning);
-    leave_reasons_.try_emplace(leg.call_id, "bad_offer");
+    leave_reasons_.try_emplace(leg.call_id,
+                               conference::LeaveReason{conference::LeaveCause::kBadOffer});
     nua_bye(leg.nh, SIPTAG_REASON_STR("SIP;cause=488;text=\"no usable SDP offer\""), TAG_END());
     return;
   }
@@ -487,10 +491,10 @@ void CallHandler::ackRefresh(CallLeg& leg, const sip_t* sip) {
           TAG_END());
 }
 
-void CallHandler::onTerminated(nua_handle_t* nh, const std::string& reason) {
+void CallHandler::onTerminated(nua_handle_t* nh, conference::LeaveReason reason) {
   MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
   if (pending_.erase(nh) > 0) {
-    log::info(kComponent, "invite_cancelled").kv("reason", reason);
+    log::info(kComponent, "invite_cancelled").kv("reason", conference::leaveReasonText(reason));
   }
   // A referrer that hung up hears no more of its REFERs.
   for (auto& [handle, other] : legs_) {
@@ -503,7 +507,7 @@ void CallHandler::onTerminated(nua_handle_t* nh, const std::string& reason) {
     CallLeg& leg = *it->second;
     reportRefer(leg, 487, sip_status_phrase(487));  // ended before any final answer
     const auto why = leave_reasons_.find(leg.call_id);
-    const std::string left = why != leave_reasons_.end() ? why->second : reason;
+    const conference::LeaveReason left = why != leave_reasons_.end() ? why->second : reason;
     if (!leg.replaced) {  // a replaced dialog's participant lives on in the new one
       conference_.leave(leg.participant, left);
     }
@@ -518,13 +522,13 @@ void CallHandler::onTerminated(nua_handle_t* nh, const std::string& reason) {
   nua_handle_destroy(nh);
 }
 
-void CallHandler::noteReason(nua_handle_t* nh, const std::string& reason) {
+void CallHandler::noteReason(nua_handle_t* nh, conference::LeaveReason reason) {
   if (CallLeg* l = leg(nh)) {
     leave_reasons_.try_emplace(l->call_id, reason);
   }
 }
 
-void CallHandler::bye(mixer::ParticipantId participant, const std::string& reason) {
+void CallHandler::bye(mixer::ParticipantId participant, conference::LeaveReason reason) {
   MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
   for (auto& [nh, leg] : legs_) {
     // A further line of a trunk's dialog: that caller leaves, the dialog and its other
@@ -536,7 +540,9 @@ void CallHandler::bye(mixer::ParticipantId participant, const std::string& reaso
       leg->dropped_lines.insert(line->audio.line_index);
       leg->extra_lines.erase(line);
       conference_.leave(participant, reason);
-      log::info(kComponent, "line_dropped").kv("call_id", leg->call_id).kv("reason", reason);
+      log::info(kComponent, "line_dropped")
+          .kv("call_id", leg->call_id)
+          .kv("reason", conference::leaveReasonText(reason));
       return;
     }
     if (leg->participant == participant && !leg->replaced) {
@@ -546,12 +552,14 @@ void CallHandler::bye(mixer::ParticipantId participant, const std::string& reaso
       } else {
         nua_bye(nh, TAG_END());
       }
-      log::info(kComponent, "bye_sent").kv("call_id", leg->call_id).kv("reason", reason);
+      log::info(kComponent, "bye_sent")
+          .kv("call_id", leg->call_id)
+          .kv("reason", conference::leaveReasonText(reason));
     }
   }
 }
 
-void CallHandler::byeAll(const std::string& reason) {
+void CallHandler::byeAll(conference::LeaveReason reason) {
   MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
   for (auto& [nh, invite] : pending_) {
     reject(nh, 503, "399 mcu \"shutting down\"");

@@ -154,12 +154,12 @@ class CallHandler {
   // refresh, during which the caller's own re-INVITE is glare (491).
   void onOwnInviteSent(CallLeg& leg);
   // The dialog is over (BYE either way, CANCEL, error): leave the room, free the handle.
-  void onTerminated(nua_handle_t* nh, const std::string& reason);
+  void onTerminated(nua_handle_t* nh, conference::LeaveReason reason);
   // Remembers why a dialog is ending (the first reason given wins).
-  void noteReason(nua_handle_t* nh, const std::string& reason);
+  void noteReason(nua_handle_t* nh, conference::LeaveReason reason);
   // Ends every call with BYE (shutdown, or a media timeout for one participant).
-  void byeAll(const std::string& reason);
-  void bye(mixer::ParticipantId participant, const std::string& reason);
+  void byeAll(conference::LeaveReason reason);
+  void bye(mixer::ParticipantId participant, conference::LeaveReason reason);
   std::size_t activeCalls() const { return legs_.size() + pending_.size(); }
   CallLeg* leg(nua_handle_t* nh);
 
@@ -203,7 +203,7 @@ class CallHandler {
   SipListeners listeners_;
   int retry_after_s_;
   std::map<nua_handle_t*, std::unique_ptr<CallLeg>> legs_;
-  std::map<std::string, std::string> leave_reasons_;  // call-id -> why, until terminated
+  std::map<std::string, conference::LeaveReason> leave_reasons_;  // call-id -> why, until ended
   std::map<nua_handle_t*, PendingInvite> pending_;
   std::uint64_t next_token_ = 0;
   Loop* loop_ = nullptr;

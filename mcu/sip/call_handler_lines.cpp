@@ -79,7 +79,7 @@ bool CallHandler::applyStreams(CallLeg& leg, std::vector<NegotiatedAudio> stream
     if (lines.empty() && seat.participant == leg.participant) {
       continue;  // the dialog ends with its BYE, and its first caller with it
     }
-    conference_.leave(seat.participant, "line_removed");
+    conference_.leave(seat.participant, {conference::LeaveCause::kLineRemoved});
     log::info(kComponent, "line_removed")
         .kv("call_id", leg.call_id)
         .kv("line", static_cast<std::int64_t>(index));

@@ -201,7 +201,7 @@ void CallHandler::onRefer(nua_t* nua, nua_handle_t* nh, CallLeg* leg, const sip_
       if (match) {
         nua_respond(nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(nua),
                     TAG_IF(!subscribed, SIPTAG_REFER_SUB_STR("false")), TAG_END());
-        bye(other->participant, "referred_bye");
+        bye(other->participant, {conference::LeaveCause::kReferredBye});
         if (subscribed) {
           notifyReferrer(nh, event, 200, "OK", true);
         }

@@ -114,7 +114,7 @@ void SipStack::Nua::onCallEvent(nua_event_t event, int status, nua_handle_t* nh,
       }
       break;
     case nua_i_bye:
-      calls.noteReason(nh, "bye");
+      calls.noteReason(nh, {conference::LeaveCause::kBye});
       break;
     case nua_i_info:
       if (leg != nullptr) {
@@ -152,25 +152,25 @@ void SipStack::Nua::onCallEvent(nua_event_t event, int status, nua_handle_t* nh,
       }
       break;
     case nua_i_cancel:
-      calls.noteReason(nh, "cancel");
+      calls.noteReason(nh, {conference::LeaveCause::kCancel});
       break;
     case nua_i_error:
       // nua reports a 200 never ACKed as 408 before it sends its own BYE.
       if (status == 408) {
-        calls.noteReason(nh, "ack_timeout");
+        calls.noteReason(nh, {conference::LeaveCause::kAckTimeout});
       }
       break;
     case nua_r_bye:
       // A BYE we sent for a reason of ours has that reason noted already (the first note
       // wins); one nua sent on its own is RFC 4028's: the caller, the refresher, let the
       // session expire.
-      calls.noteReason(nh, "session_expired");
+      calls.noteReason(nh, {conference::LeaveCause::kSessionExpired});
       break;
     case nua_i_state: {
       int state = nua_callstate_init;
       tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
       if (state == nua_callstate_terminated) {
-        calls.onTerminated(nh, "ended");
+        calls.onTerminated(nh, {conference::LeaveCause::kEnded});
       } else if (state == nua_callstate_calling && leg != nullptr) {
         calls.onOwnInviteSent(*leg);
       }
@@ -374,7 +374,7 @@ void SipStack::beginDrain() {
   log::info(kComponent, "sip_draining").kv("retry_after_s", config_.retry_after_s);
   loop_.post([this] {
     if (calls_ != nullptr) {
-      calls_->byeAll("shutdown");
+      calls_->byeAll({conference::LeaveCause::kShutdown});
     }
   });
 }
@@ -431,7 +431,7 @@ void SipStack::sweepTcp() {
   }
 }
 
-void SipStack::endCall(mixer::ParticipantId participant, const std::string& reason) {
+void SipStack::endCall(mixer::ParticipantId participant, conference::LeaveReason reason) {
   loop_.post([this, participant, reason] {
     if (calls_ != nullptr) {
       calls_->bye(participant, reason);

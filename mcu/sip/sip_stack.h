@@ -12,6 +12,7 @@
 
 #include "mcu/common/clock.h"
 #include "mcu/common/host_port.h"
+#include "mcu/conference/leave_reason.h"
 #include "mcu/sip/control_loop.h"
 #include "mcu/sip/media_address.h"
 #include "mixer/engine/media_types.h"
@@ -106,7 +107,7 @@ class SipStack {
   // shutdown(2) is safe from any thread and sofia sees the end on its own.
   void sweepTcp();
   // Any thread: ends one participant's call with BYE (e.g. its RTP stopped).
-  void endCall(mixer::ParticipantId participant, const std::string& reason);
+  void endCall(mixer::ParticipantId participant, conference::LeaveReason reason);
   // Any thread: shuts nua down (ending its transactions) and joins the control thread.
   void stop();
 

@@ -22,8 +22,8 @@ class ConferenceTest : public ::testing::Test {
 
   // One conference per test, with `config` and the test's clock; calls it ends are noted.
   Conference& make(ConferenceConfig config) {
-    config.end_call = [this](mixer::ParticipantId id, const std::string& reason) {
-      ended_[id] = reason;
+    config.end_call = [this](mixer::ParticipantId id, LeaveReason reason) {
+      ended_[id] = leaveReasonText(reason);
     };
     conference_ =
         std::make_unique<Conference>(*parts_.engine, parts_.store, std::move(config), clock_);

@@ -27,8 +27,9 @@ class SipTimersTest : public ::testing::Test {
       return;
     }
     sip_.enableCalls(conference_, {mixer::codec::CodecKind::kPcmu}, {"127.0.0.1", "127.0.0.1"});
-    conference_.setEndCall(
-        [this](mixer::ParticipantId id, const std::string& reason) { sip_.endCall(id, reason); });
+    conference_.setEndCall([this](mixer::ParticipantId id, conference::LeaveReason reason) {
+      sip_.endCall(id, reason);
+    });
     ASSERT_EQ(sip_.start(), std::nullopt);
   }
   void TearDown() override { sip_.stop(); }
