@@ -125,8 +125,9 @@ class MediaEventsToSip final : public mixer::MediaEvents {
     }
   }
   void onRtpTimeout(mixer::ParticipantId id) override {
-    if (sip_ != nullptr) {
-      sip_->endCall(id, {conference::LeaveCause::kRtpTimeout});
+    if (sip_ != nullptr && conference_ != nullptr) {
+      conference::Conference* conference = conference_;
+      sip_->controlLoop().post([conference, id] { conference->rtpTimedOut(id); });
     }
   }
 

@@ -5,8 +5,9 @@
 #include <openssl/rand.h>
 
 #include <array>
-#include <stdexcept>
 #include <vector>
+
+#include "mcu/common/check.h"
 
 namespace mcu::secret {
 namespace {
@@ -59,17 +60,15 @@ bool allDigits(std::string_view s) {
 std::string sha256Hex(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
+  // Fails only when OpenSSL itself is broken (no SHA-256 provider): nothing to recover, and a
+  // throw here unwound the control thread.
+  MCU_CHECK(EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) == 1);
   return toHex(digest.data(), size);
 }
 
 std::string randomHex(std::size_t bytes) {
   std::vector<unsigned char> buffer(bytes);
-  if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1) {
-    throw std::runtime_error("no random bytes from OpenSSL");
-  }
+  MCU_CHECK(RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) == 1);  // as above
   return toHex(buffer.data(), buffer.size());
 }
 

@@ -122,6 +122,9 @@ class Conference {
   void confirmed(mixer::ParticipantId id);
   // RFC 4733 digits from a participant: the PIN of a room, while it is asked for.
   void onDtmf(mixer::ParticipantId id, char digit);
+  // The media engine heard nothing from it for media.rtp_timeout: its call ends like a kick
+  // (one path for every BYE the conference decides on).
+  void rtpTimedOut(mixer::ParticipantId id);
   // Ends the calls whose PIN was not given in time.
   void expirePins();
   std::size_t participantCount() const { return participants_.size(); }

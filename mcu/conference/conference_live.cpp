@@ -159,6 +159,20 @@ bool Conference::kick(const std::string& room, mixer::ParticipantId id) {
   return true;
 }
 
+void Conference::rtpTimedOut(mixer::ParticipantId id) {
+  assertOwnerThread();
+  const auto it = participants_.find(id);
+  if (it == participants_.end()) {
+    return;  // already gone (its BYE crossed the timeout)
+  }
+  log::info(kComponent, "rtp_timeout")
+      .kv("room", it->second.room)
+      .kv("call_id", it->second.call_id);
+  if (config_.end_call) {
+    config_.end_call(id, {LeaveCause::kRtpTimeout});
+  }
+}
+
 std::size_t Conference::roomDeleted(const std::string& name) {
   assertOwnerThread();
   const auto it = rooms_.find(name);

@@ -94,5 +94,23 @@ TEST_F(ConferenceTest, OnDemandRoomsPerSourceAreCappedForAMinute) {
   EXPECT_EQ(conference.join(caller("scan-4")).admission.status, 200) << "a minute later";
 }
 
+// The engine's RTP timeout ends a call the way a kick does: through the conference, which
+// asks the SIP side for the BYE with the reason (server.cpp posts it here from the media
+// thread); a timeout for a call already gone does nothing.
+TEST_F(ConferenceTest, AnRtpTimeoutEndsTheCallThroughTheConference) {
+  Conference& conference = make(ConferenceConfig{});
+  const JoinResult quiet = conference.join(caller("hall"));
+  const JoinResult talker = conference.join(caller("hall"));
+  ASSERT_EQ(quiet.admission.status, 200);
+  ASSERT_EQ(talker.admission.status, 200);
+  conference.rtpTimedOut(quiet.participant);
+  ASSERT_EQ(ended_.size(), 1U);
+  EXPECT_EQ(ended_[quiet.participant], "rtp_timeout");
+  conference.leave(quiet.participant, {LeaveCause::kRtpTimeout});  // its BYE's end
+  conference.rtpTimedOut(quiet.participant);
+  conference.rtpTimedOut(mixer::ParticipantId{424242});
+  EXPECT_EQ(ended_.size(), 1U) << "nothing for a call that is gone or never was";
+}
+
 }  // namespace
 }  // namespace mcu::conference
