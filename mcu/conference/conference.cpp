@@ -163,7 +163,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   if (request.dial_out) {
     member.state = CallState::kCalling;
     member.direction = "out";
-    member.via = dialling_via_;
+    member.via = request.via;
   } else if (request.awaiting_ack) {
     member.state = CallState::kConnecting;
   }
@@ -182,7 +182,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   store_.callJoined({request.room, request.call_id, request.from_uri, request.display_name,
                      codecText(request.media), remoteText(request.media), config_.node_id,
                      request.dial_out ? "out" : "in",
-                     request.dial_out ? dialling_via_ : (request.line > 0 ? "line" : "dial-in"),
+                     request.dial_out ? request.via : (request.line > 0 ? "line" : "dial-in"),
                      request.line});
   log::info(kComponent, "participant_joined")
       .kv("room", request.room)

@@ -61,7 +61,8 @@ struct JoinRequest {
   std::string display_name;
   std::optional<std::string> pin;
   mixer::MediaEndpoint media;
-  bool dial_out = false;  // the server calls out: no PIN, "joined" only once answered
+  bool dial_out = false;         // the server calls out: no PIN, "joined" only once answered
+  std::string via = "dial-out";  // a dial-out's: how the record and events name it
   // Answered with 200, its ACK not yet in: "connecting", not in the room's count until
   // confirmed() (a 200 never ACKed ends after Timer H).
   bool awaiting_ack = false;
@@ -92,8 +93,10 @@ class Conference {
   // How to place a call (the SIP side): room and target URI; on the control thread.
   // `headers`: extra header lines for the INVITE ("Replaces: ...\r\n" when a REFER's target
   // named a dialog to take over, RFC 3891 §7.1).
-  using DialOutFn = std::function<DialOutResult(const std::string& room, const std::string& uri,
-                                                const std::string& headers)>;
+  // `via` goes back in the JoinRequest the SIP side makes for the call.
+  using DialOutFn =
+      std::function<DialOutResult(const std::string& room, const std::string& uri,
+                                  const std::string& headers, const std::string& via)>;
   void setDialOut(DialOutFn dial_out) { dial_out_ = std::move(dial_out); }
   // `via`: how the record and the events name the call ("dial-out", or "refer" for a call a
   // REFER asked for).
@@ -217,9 +220,6 @@ class Conference {
   std::map<mixer::ParticipantId, PendingPin> pending_pins_;
   DialOutFn dial_out_;
   RoomWatcher watcher_;
-  // The `via` of the dial-out being placed: dialOut() sets it and join(), which the dial-out
-  // callback calls on the same thread before returning, takes it.
-  std::string dialling_via_ = "dial-out";
   bool overloaded_ = false;
   // Rooms created by INVITE per source address in the last minute (on_demand_per_minute).
   RateWindow room_creations_;

@@ -258,10 +258,7 @@ DialOutResult Conference::dialOut(const std::string& room, const std::string& ur
   if (!dial_out_) {
     return {503, "this server does not place calls", std::nullopt};
   }
-  dialling_via_ = via;
-  auto placed = dial_out_(room, uri, headers);
-  dialling_via_ = "dial-out";
-  return placed;
+  return dial_out_(room, uri, headers, via);
 }
 
 void Conference::noteVia(mixer::ParticipantId id, const std::string& via) {

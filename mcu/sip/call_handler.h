@@ -144,10 +144,10 @@ class CallHandler {
   void onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of = nullptr);
   void onAck(CallLeg& leg, const sip_t* sip);
   // Dial-out: an INVITE with our offer to `uri`, the callee joining `room` as it is answered.
-  // `from` is our address of record for the From header.
+  // `from` is our address of record for the From header; `via` names the call in its record.
   conference::DialOutResult dialOut(nua_t* nua, const std::string& room, const std::string& uri,
                                     const std::string& from, bool draining,
-                                    const std::string& headers = {});
+                                    const std::string& headers, const std::string& via);
   // A response to an INVITE we sent.
   void onInviteResponse(CallLeg& leg, int status, const sip_t* sip);
   // nua sends an INVITE of ours: the dial-out itself, or on an established call a session

@@ -18,7 +18,8 @@ constexpr std::string_view kComponent = "sip";
 
 conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& room,
                                                const std::string& uri, const std::string& from,
-                                               bool draining, const std::string& headers) {
+                                               bool draining, const std::string& headers,
+                                               const std::string& via) {
   if (draining) {
     return {503, "the server is shutting down", std::nullopt};
   }
@@ -40,6 +41,7 @@ conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& ro
   request.from_uri = uri;
   request.media = endpointFor(leg->audio, leg->local);
   request.dial_out = true;
+  request.via = via;
   const auto joined = conference_.join(request);
   if (joined.admission.status != 200) {
     return {joined.admission.status, joined.admission.reason, std::nullopt};

@@ -403,12 +403,12 @@ void SipStack::enableCalls(conference::Conference& conference,
       });
   // Runs on the control thread (the conference calls it from a posted task).
   conference.setDialOut([this](const std::string& room, const std::string& uri,
-                               const std::string& headers) {
+                               const std::string& headers, const std::string& via) {
     const std::string host =
         isWildcardHost(config_.listen.host) ? localAddressToward("127.0.0.1") : config_.listen.host;
     const std::string from =
         "<sip:" + room + "@" + HostPort{host, config_.listen.port}.toString() + ">";
-    return calls_->dialOut(nua_->nua, room, uri, from, draining_.load(), headers);
+    return calls_->dialOut(nua_->nua, room, uri, from, draining_.load(), headers, via);
   });
 }
 
