@@ -28,7 +28,10 @@ RoomRecord roomRecordFromRow(const pqxx::row& r) {
   }
   room.locked = r[4].as<bool>();
   room.on_demand = r[5].as<bool>();
-  for (const std::string_view codec : text::splitList(r[6].as<std::string>())) {
+  // Named: splitList's views point into it, and a temporary here died before the loop ran
+  // (ASan caught it in the test command).
+  const auto codecs = r[6].as<std::string>();
+  for (const std::string_view codec : text::splitList(codecs)) {
     room.codec_preference.emplace_back(codec);
   }
   room.mixing_json = r[7].as<std::string>();

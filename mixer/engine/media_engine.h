@@ -27,9 +27,9 @@ struct EngineStats {
   std::uint64_t io_syscalls = 0;         // their io_uring_enter calls
   std::uint64_t io_unbatched_sends = 0;  // packets that found no free send slot
   std::uint64_t io_send_failed = 0;
-  std::uint64_t late_parts = 0;   // ticks a spread room's part waited past its deadline
-  std::uint64_t shard_parts = 0;  // parts of rooms on a thread other than their home
-  std::uint64_t chains_built_ahead = 0;    // codec chains built between ticks
+  std::uint64_t late_parts = 0;              // ticks a spread room's part waited past its deadline
+  std::uint64_t shard_parts = 0;             // parts of rooms on a thread other than their home
+  std::uint64_t chains_built_ahead = 0;      // codec chains built between ticks
   std::uint64_t chains_built_on_demand = 0;  // ... and when needed (mostly on a tick)
 };
 

@@ -33,9 +33,9 @@ struct ThreadStats {
   PacketIoCounters io;      // its counters, when it does
   std::uint64_t shared_encodes = 0;
   std::uint64_t personal_encodes = 0;
-  std::uint64_t late_parts = 0;   // ticks a room's part on another thread was late for
-  std::uint64_t shard_parts = 0;  // parts of rooms whose home is another thread
-  std::uint64_t chains_built_ahead = 0;    // codec chains built between ticks (ChainStock)
+  std::uint64_t late_parts = 0;              // ticks a room's part on another thread was late for
+  std::uint64_t shard_parts = 0;             // parts of rooms whose home is another thread
+  std::uint64_t chains_built_ahead = 0;      // codec chains built between ticks (ChainStock)
   std::uint64_t chains_built_on_demand = 0;  // ... and when one was needed, none spare
 };
 
@@ -110,7 +110,7 @@ class MediaThread {
   std::unique_ptr<codec::GstPipelineHost> gst_;
   std::unique_ptr<codec::ChainStock> stock_;
   std::chrono::steady_clock::duration last_build_{};  // how long the stock's last build took
-  std::unique_ptr<PacketIo> io_;  // null: epoll and one syscall per packet
+  std::unique_ptr<PacketIo> io_;                      // null: epoll and one syscall per packet
   std::map<RoomId, std::unique_ptr<RoomMixer>> rooms_;
   std::unordered_map<ParticipantId, std::pair<RoomMixer*, ParticipantStream*>> participants_;
   std::unordered_map<ParticipantId, std::vector<std::function<void()>>> arriving_;
