@@ -1,6 +1,7 @@
 #include "mixer/codec/chain_stock.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "mixer/codec/audio_decoder.h"
 #include "mixer/codec/audio_encoder.h"
@@ -19,22 +20,30 @@ void ChainStock::want(const CodecSpec& spec) {
     return;
   }
   specs_.push_back(shape_spec);
-  shapes_.push_back(AudioDecoder::shape(shape_spec));
-  shapes_.push_back(AudioEncoder::shape(shape_spec));
+  for (ChainShape chain : {AudioDecoder::shape(shape_spec), AudioEncoder::shape(shape_spec)}) {
+    std::string key = chain.key();
+    shapes_.push_back({std::move(chain), std::move(key)});
+  }
+  full_ = false;
 }
 
 bool ChainStock::buildOne() {
+  if (full_ && host_.taken() == taken_when_full_) {
+    return false;
+  }
   for (auto it = shapes_.begin(); it != shapes_.end(); ++it) {
-    if (host_.pooled(it->key()) >= spares_) {
+    if (host_.pooled(it->key) >= spares_) {
       continue;
     }
-    if (GstPushChain::stock(host_, *it)) {
+    if (GstPushChain::stock(host_, it->chain)) {
       ++built_;
     } else {
       shapes_.erase(it);  // logged once by the chain; not tried again every tick
     }
     return true;
   }
+  full_ = true;
+  taken_when_full_ = host_.taken();
   return false;
 }
 

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "mixer/codec/codec.h"
@@ -34,9 +36,19 @@ class ChainStock {
   GstPipelineHost& host_;
   const std::size_t spares_;
   const std::size_t max_codecs_;
+  struct Shape {
+    ChainShape chain;
+    std::string key;  // made once: the check runs after every tick
+  };
   std::vector<CodecSpec> specs_;
-  std::vector<ChainShape> shapes_;  // each spec's decoder's, then its encoder's
+  std::vector<Shape> shapes_;  // each spec's decoder's, then its encoder's
   std::size_t built_ = 0;
+  // Full as of the pool's take count: nothing to look at until a chain is taken or a codec
+  // is added. Checking every shape after every tick cost a few string allocations per tick,
+  // which under ASan (slow unwinding on malloc) was 2 % of a core on an idle server and kept
+  // SipCallTest.OverTheCpuBudget... over its budget.
+  bool full_ = false;
+  std::uint64_t taken_when_full_ = 0;
 };
 
 }  // namespace mcu::mixer::codec

@@ -81,6 +81,7 @@ std::optional<PooledChain> GstPipelineHost::take(const std::string& key) {
   }
   PooledChain chain = std::move(it->second.back());
   it->second.pop_back();
+  ++taken_;
   return chain;
 }
 

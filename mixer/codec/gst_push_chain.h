@@ -53,6 +53,8 @@ class GstPipelineHost {
   void give(const std::string& key, PooledChain chain);
   std::size_t pooled() const;
   std::size_t pooled(const std::string& key) const;
+  // Chains taken from the pool, ever (what can leave a ChainStock short).
+  std::uint64_t taken() const { return taken_; }
   // Chains built from new elements (not taken from the pool), ever.
   std::uint64_t built() const { return built_; }
   void countBuild() { ++built_; }
@@ -61,6 +63,7 @@ class GstPipelineHost {
   GstElement* pipeline_;
   std::map<std::string, std::vector<PooledChain>> pool_;
   std::uint64_t built_ = 0;
+  std::uint64_t taken_ = 0;
 };
 
 // Initialises GStreamer once per process; false (with the reason) if it cannot.
