@@ -234,15 +234,13 @@ void CallHandler::expirePending(std::chrono::steady_clock::time_point now) {
   for (auto& [nh, leg] : legs_) {
     if (leg->awaiting_ack && now >= leg->ack_deadline) {
       leg->awaiting_ack = false;
-      leave_reasons_.try_emplace(leg->call_id,
-                                 conference::LeaveReason{conference::LeaveCause::kAckTimeout});
+      noteReason(*leg, {conference::LeaveCause::kAckTimeout});
       nua_bye(nh, SIPTAG_REASON_STR("SIP;cause=408;text=\"no ACK\""), TAG_END());
       log::info(kComponent, "ack_timeout").kv("call_id", leg->call_id);
     }
     if (leg->session_deadline && now >= *leg->session_deadline) {
       leg->session_deadline.reset();
-      leave_reasons_.try_emplace(leg->call_id,
-                                 conference::LeaveReason{conference::LeaveCause::kSessionExpired});
+      noteReason(*leg, {conference::LeaveCause::kSessionExpired});
       nua_bye(nh, SIPTAG_REASON_STR("SIP;cause=408;text=\"session timer expired\""), TAG_END());
       log::info(kComponent, "session_expired").kv("call_id", leg->call_id);
     }
@@ -386,8 +384,7 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
     // RFC 3264 §8.2: every line set to port 0 (or none left that the room takes): answered
     // in kind, and a dialog without media ends.
     respondSdp(leg.nh, SdpNegotiator::declineAll(taken.lines, leg.local), update_of);
-    leave_reasons_.try_emplace(leg.call_id,
-                               conference::LeaveReason{conference::LeaveCause::kLinesRemoved});
+    noteReason(leg, {conference::LeaveCause::kLinesRemoved});
     // After the 200 is out (nua keeps the order of what we post).
     nua_handle_t* nh = leg.nh;
     auto end = [this, nh] {
@@ -479,8 +476,7 @@ void CallHandler::ackRefresh(CallLeg& leg, const sip_t* sip) {
     log::warn(kComponent, "refresh_offer_unusable")
         .kv("call_id", leg.call_id)
         .kv("warning", r->warning);
-    leave_reasons_.try_emplace(leg.call_id,
-                               conference::LeaveReason{conference::LeaveCause::kBadOffer});
+    noteReason(leg, {conference::LeaveCause::kBadOffer});
     nua_bye(leg.nh, SIPTAG_REASON_STR("SIP;cause=488;text=\"no usable SDP offer\""), TAG_END());
     return;
   }
@@ -523,9 +519,13 @@ void CallHandler::onTerminated(nua_handle_t* nh, conference::LeaveReason reason)
 }
 
 void CallHandler::noteReason(nua_handle_t* nh, conference::LeaveReason reason) {
-  if (CallLeg* l = leg(nh)) {
-    leave_reasons_.try_emplace(l->call_id, reason);
+  if (const CallLeg* l = leg(nh)) {
+    noteReason(*l, reason);
   }
+}
+
+void CallHandler::noteReason(const CallLeg& leg, conference::LeaveReason reason) {
+  leave_reasons_.try_emplace(leg.call_id, reason);
 }
 
 void CallHandler::bye(mixer::ParticipantId participant, conference::LeaveReason reason) {
@@ -546,7 +546,7 @@ void CallHandler::bye(mixer::ParticipantId participant, conference::LeaveReason 
       return;
     }
     if (leg->participant == participant && !leg->replaced) {
-      leave_reasons_.try_emplace(leg->call_id, reason);
+      noteReason(*leg, reason);
       if (leg->outgoing && !leg->answered) {
         nua_cancel(nh, TAG_END());  // still ringing: CANCEL, not BYE
       } else {
@@ -566,7 +566,7 @@ void CallHandler::byeAll(conference::LeaveReason reason) {
   }
   pending_.clear();
   for (auto& [nh, leg] : legs_) {
-    leave_reasons_.try_emplace(leg->call_id, reason);
+    noteReason(*leg, reason);
     nua_bye(nh, TAG_END());
   }
 }

@@ -157,7 +157,8 @@ class CallHandler {
   void onTerminated(nua_handle_t* nh, conference::LeaveReason reason);
   // Remembers why a dialog is ending (the first reason given wins).
   void noteReason(nua_handle_t* nh, conference::LeaveReason reason);
-  // Ends every call with BYE (shutdown, or a media timeout for one participant).
+  void noteReason(const CallLeg& leg, conference::LeaveReason reason);
+  // Ends every call with BYE (shutdown); bye() ends one participant's.
   void byeAll(conference::LeaveReason reason);
   void bye(mixer::ParticipantId participant, conference::LeaveReason reason);
   std::size_t activeCalls() const { return legs_.size() + pending_.size(); }

@@ -78,8 +78,7 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
     leg.own_reinvite_pending = false;
     if (status == 408 || status == 481) {
       // Our session refresh found no one there: nua ends the dialog.
-      leave_reasons_.try_emplace(
-          leg.call_id, conference::LeaveReason{conference::LeaveCause::kRefreshFailed, status});
+      noteReason(leg, {conference::LeaveCause::kRefreshFailed, status});
     } else if (status < 300) {
       ackRefresh(leg, sip);
     }
@@ -98,8 +97,7 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
   if (status >= 300) {
     conference_.dialProgress(leg.participant, conference::CallState::kFailed, status);
     reportRefer(leg, status, phrase);
-    leave_reasons_.try_emplace(
-        leg.call_id, conference::LeaveReason{conference::LeaveCause::kDialOutFailed, status});
+    noteReason(leg, {conference::LeaveCause::kDialOutFailed, status});
     return;  // nua ends the dialog: onTerminated follows
   }
   leg.answered = true;
@@ -110,8 +108,7 @@ void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {
     log::warn(kComponent, "answer_unusable").kv("call_id", leg.call_id).kv("warning", r->warning);
     conference_.dialProgress(leg.participant, conference::CallState::kFailed, 488);
     reportRefer(leg, 488, sip_status_phrase(488));
-    leave_reasons_.try_emplace(leg.call_id,
-                               conference::LeaveReason{conference::LeaveCause::kBadAnswer});
+    noteReason(leg, {conference::LeaveCause::kBadAnswer});
     nua_bye(leg.nh, SIPTAG_REASON_STR("SIP;cause=488;text=\"no usable SDP answer\""), TAG_END());
     return;
   }

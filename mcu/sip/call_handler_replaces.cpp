@@ -75,8 +75,7 @@ void CallHandler::onReplacingInvite(nua_t* nua, nua_handle_t* nh, const sip_t* s
   conference_.noteVia(leg->participant, "replaces");
   // The old dialog ends without taking the participant with it.
   old->replaced = true;
-  leave_reasons_.try_emplace(old->call_id,
-                             conference::LeaveReason{conference::LeaveCause::kReplaced});
+  noteReason(*old, {conference::LeaveCause::kReplaced});
   nua_bye(old->nh, SIPTAG_REASON_STR("SIP;cause=200;text=\"replaced\""), TAG_END());
   const std::string contact = contactForRequest(listeners_, sip, leg->room);
   const SessionTimerAnswer timer = answerSessionTimer(sessionTimerRequestOf(sip));

@@ -106,7 +106,8 @@ class SipStack {
   // sockets too, about 1 ms per thousand), so it stays off the thread that runs SIP;
   // shutdown(2) is safe from any thread and sofia sees the end on its own.
   void sweepTcp();
-  // Any thread: ends one participant's call with BYE (e.g. its RTP stopped).
+  // Any thread: ends one participant's call with BYE (the conference's end_call: a kick, a
+  // PIN or RTP timeout, a deleted room).
   void endCall(mixer::ParticipantId participant, conference::LeaveReason reason);
   // Any thread: shuts nua down (ending its transactions) and joins the control thread.
   void stop();

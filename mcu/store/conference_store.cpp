@@ -1,7 +1,5 @@
 #include "mcu/store/conference_store.h"
 
-#include <algorithm>
-
 #include "mcu/common/log.h"
 #include "mcu/store/db_session.h"
 #include "mcu/store/room_row_mapping.h"

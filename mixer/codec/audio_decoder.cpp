@@ -1,13 +1,10 @@
 #include "mixer/codec/audio_decoder.h"
 
-#include <chrono>
 #include <string>
 
 namespace mcu::mixer::codec {
 namespace {
 
-constexpr auto kFrameNs = static_cast<std::uint64_t>(
-    std::chrono::duration_cast<std::chrono::nanoseconds>(core::kFrameDuration).count());
 constexpr const char* kToMix =
     " ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=1"
     " ! appsink name=sink";
@@ -69,7 +66,7 @@ bool AudioDecoder::decode(std::span<const std::uint8_t> payload, core::Pcm& out)
   const std::uint64_t duration_ns =
       duration_ts > 0 ? static_cast<std::uint64_t>(duration_ts) * std::uint64_t{1'000'000'000} /
                             static_cast<std::uint64_t>(rtpClockRate(spec_.kind))
-                      : kFrameNs;
+                      : core::kFrameNs;
   chain_.push(payload.data(), payload.size(), duration_ns, outputs_);
   if (!started_ && !outputs_.empty()) {
     started_ = true;
@@ -105,7 +102,7 @@ bool AudioDecoder::takeBuffered(core::Pcm& out) {
 
 void AudioDecoder::conceal(core::Pcm& out) {
   if (spec_.kind == CodecKind::kOpus) {
-    chain_.push(nullptr, 0, kFrameNs, outputs_);  // a gap: opusdec runs its PLC
+    chain_.push(nullptr, 0, core::kFrameNs, outputs_);  // a gap: opusdec runs its PLC
     if (takeFrame(out)) {
       return;
     }

@@ -1,13 +1,9 @@
 #include "mixer/codec/audio_encoder.h"
 
-#include <chrono>
 #include <string>
 
 namespace mcu::mixer::codec {
 namespace {
-
-constexpr auto kFrameNs = static_cast<std::uint64_t>(
-    std::chrono::duration_cast<std::chrono::nanoseconds>(core::kFrameDuration).count());
 
 std::string chainFor(const CodecSpec& spec) {
   const std::string convert = "audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=" +
@@ -48,7 +44,7 @@ AudioEncoder::AudioEncoder(GstPipelineHost& host, const CodecSpec& spec)
     // the next frame: a frame of delay (20 ms, measured) for the life of the stream.
     const core::Pcm silence{};
     chain_.push(reinterpret_cast<const std::uint8_t*>(silence.data()),
-                silence.size() * sizeof(silence[0]), kFrameNs, outputs_);
+                silence.size() * sizeof(silence[0]), core::kFrameNs, outputs_);
     outputs_.clear();
   }
 }
@@ -56,7 +52,7 @@ AudioEncoder::AudioEncoder(GstPipelineHost& host, const CodecSpec& spec)
 std::span<const std::uint8_t> AudioEncoder::encode(const core::Pcm& pcm) {
   ++frames_;
   chain_.push(reinterpret_cast<const std::uint8_t*>(pcm.data()), pcm.size() * sizeof(pcm[0]),
-              kFrameNs, outputs_);
+              core::kFrameNs, outputs_);
   payload_.clear();
   const std::size_t frame_bytes = bytesPerFrame(spec_.kind);
   if (frame_bytes == 0) {

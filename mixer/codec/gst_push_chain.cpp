@@ -97,6 +97,11 @@ std::size_t GstPipelineHost::pooled() const {
   return n;
 }
 
+void GstPipelineHost::add(GstElement* bin) {
+  gst_bin_add(GST_BIN(pipeline_), bin);
+  ++built_;
+}
+
 std::size_t GstPipelineHost::pooled(const std::string& key) const {
   const auto it = pool_.find(key);
   return it == pool_.end() ? 0 : it->second.size();
@@ -140,8 +145,7 @@ void GstPushChain::build(const ChainShape& shape) {
   }
   // Without async=false several sinks in one pipeline deadlock in preroll (STACK.md).
   g_object_set(sink.get(), "sync", FALSE, "async", FALSE, "max-buffers", 0U, nullptr);
-  gst_bin_add(GST_BIN(host_.pipeline()), bin.get());  // the pipeline's own reference
-  host_.countBuild();
+  host_.add(bin.get());
   chain_.bin = bin.get();
   chain_.sink = std::move(sink);
   chain_.src.reset(GST_PAD(gst_object_ref_sink(gst_pad_new("src", GST_PAD_SRC))));

@@ -47,7 +47,6 @@ class GstPipelineHost {
   GstPipelineHost(const GstPipelineHost&) = delete;
   GstPipelineHost& operator=(const GstPipelineHost&) = delete;
   ~GstPipelineHost();
-  GstElement* pipeline() const { return pipeline_; }
 
   std::optional<PooledChain> take(const std::string& key);
   void give(const std::string& key, PooledChain chain);
@@ -55,9 +54,10 @@ class GstPipelineHost {
   std::size_t pooled(const std::string& key) const;
   // Chains taken from the pool, ever (what can leave a ChainStock short).
   std::uint64_t taken() const { return taken_; }
+  // A newly built chain's bin joins the pipeline (which takes its own reference).
+  void add(GstElement* bin);
   // Chains built from new elements (not taken from the pool), ever.
   std::uint64_t built() const { return built_; }
-  void countBuild() { ++built_; }
 
  private:
   GstElement* pipeline_;

@@ -16,6 +16,8 @@ inline constexpr int kMixRate = 48000;
 // buffer durations and RTP timestamp steps all follow it.
 inline constexpr int kFrameMs = 20;
 inline constexpr std::chrono::milliseconds kFrameDuration{kFrameMs};
+inline constexpr auto kFrameNs =
+    static_cast<std::uint64_t>(std::chrono::nanoseconds(kFrameDuration).count());
 inline constexpr std::size_t kFrameSamples =
     static_cast<std::size_t>(kMixRate / 1000) * static_cast<std::size_t>(kFrameMs);  // 960
 

@@ -114,7 +114,7 @@ class MediaEngineImpl final : public MediaEngine {
   }
 
   void updateParticipant(ParticipantId id, const MediaEndpoint& endpoint) override {
-    onParticipant(id, [endpoint](ParticipantStream& p) { p.update(endpoint); });
+    onThreadOf(id, [id, endpoint](MediaThread& thread) { thread.update(id, endpoint); });
   }
 
   void removeParticipant(ParticipantId id) override {
@@ -354,13 +354,18 @@ class MediaEngineImpl final : public MediaEngine {
 
   template <typename Fn>
   bool onParticipant(ParticipantId id, Fn fn) {
+    return onThreadOf(id, [id, fn](MediaThread& thread) { thread.withParticipant(id, fn); });
+  }
+  // Runs fn(its media thread) there; false for an unknown participant.
+  template <typename Fn>
+  bool onThreadOf(ParticipantId id, Fn fn) {
     const std::lock_guard lock(mutex_);
     const auto it = participants_.find(id);
     if (it == participants_.end()) {
       return false;
     }
     MediaThread* thread = threads_[it->second.thread].get();
-    thread->post([thread, id, fn] { thread->withParticipant(id, fn); });
+    thread->post([thread, fn] { fn(*thread); });
     return true;
   }
 

@@ -32,12 +32,9 @@ constexpr auto kRelayDeadline = std::chrono::milliseconds(14);
 // Spare chains per codec configuration in use on the thread, for up to 8 configurations: a
 // new talker takes a decoder and an encoder, and a room's first listener of a configuration
 // an encoder; three of each cover two callers who start talking together in a new room
-// (measured: with two, the third encoder was built on the tick). A build may use at most half of
-// the time left to the next tick, judged by the last build's duration (which ASan or a busy machine
-// makes much longer).
+// (measured: with two, the third encoder was built on the tick).
 constexpr std::size_t kSpareChains = 3;
 constexpr std::size_t kStockCodecs = 8;
-constexpr int kMaxBuildsPerGap = 8;
 
 std::int64_t nowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -185,6 +182,11 @@ void MediaThread::withParticipant(ParticipantId id,
   }
 }
 
+void MediaThread::update(ParticipantId id, const MediaEndpoint& endpoint) {
+  stock_->want(endpoint.codec);
+  withParticipant(id, [endpoint](ParticipantStream& p) { p.update(endpoint); });
+}
+
 std::optional<ParticipantStream::Handover> MediaThread::detachForMove(ParticipantId id) {
   const auto it = participants_.find(id);
   if (it == participants_.end()) {
@@ -319,24 +321,7 @@ void MediaThread::onTimer() {
       publishStats();
     }
   }
-  stockUp(epoch_ + (last_tick_ + 1) * kTickPeriod);
-}
-
-// As many as fit: 200 callers a second who each need a decoder at their first packet took
-// chains faster than one build per tick per thread made them (measured: 94 of 224 built on
-// the tick over the first 4 s of such a churn).
-void MediaThread::stockUp(std::chrono::steady_clock::time_point next_tick) {
-  for (int i = 0; i < kMaxBuildsPerGap; ++i) {
-    const auto started = std::chrono::steady_clock::now();
-    // Capped: a thread's first build also loads the codec's plugin (tens of ms), and taken
-    // as the measure of the next, it would stop the stock for good.
-    const auto expected =
-        std::min<std::chrono::steady_clock::duration>(last_build_, kTickPeriod / 4);
-    if (next_tick - started < 2 * expected + std::chrono::milliseconds(2) || !stock_->buildOne()) {
-      return;
-    }
-    last_build_ = std::chrono::steady_clock::now() - started;
-  }
+  stock_->fillUntil(epoch_ + (last_tick_ + 1) * kTickPeriod);  // between ticks
 }
 
 void MediaThread::tick(std::int64_t tick) {

@@ -76,6 +76,8 @@ class MediaThread {
   void expect(ParticipantId id) { arriving_[id]; }
   void forget(ParticipantId id) { arriving_.erase(id); }
   bool arriving(ParticipantId id) const { return arriving_.contains(id); }
+  // A re-INVITE's new media: applied now or once it arrives, its codec's chains stocked.
+  void update(ParticipantId id, const MediaEndpoint& endpoint);
   // Runs `fn` on the participant now, or once it arrives; drops it for an unknown one.
   void withParticipant(ParticipantId id, const std::function<void(ParticipantStream&)>& fn);
 
@@ -87,8 +89,6 @@ class MediaThread {
   void stopListening(ParticipantStream& p);
   void dispatch(const PacketIo::Datagram& datagram);
   void onTimer();
-  // Spare codec chains, while the next tick is far enough away (chain_stock.h).
-  void stockUp(std::chrono::steady_clock::time_point next_tick);
   // Every room part's three phases of tick `tick` (room_link.h).
   void tick(std::int64_t tick);
   // A shard part whose last member left goes (its room's home stops waiting for it).
@@ -109,8 +109,7 @@ class MediaThread {
   // Owned by the media thread.
   std::unique_ptr<codec::GstPipelineHost> gst_;
   std::unique_ptr<codec::ChainStock> stock_;
-  std::chrono::steady_clock::duration last_build_{};  // how long the stock's last build took
-  std::unique_ptr<PacketIo> io_;                      // null: epoll and one syscall per packet
+  std::unique_ptr<PacketIo> io_;  // null: epoll and one syscall per packet
   std::map<RoomId, std::unique_ptr<RoomMixer>> rooms_;
   std::unordered_map<ParticipantId, std::pair<RoomMixer*, ParticipantStream*>> participants_;
   std::unordered_map<ParticipantId, std::vector<std::function<void()>>> arriving_;

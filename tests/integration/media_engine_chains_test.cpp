@@ -1,5 +1,6 @@
 // Codec chains are built between ticks, not on them (chain_stock.h, issue 13 item 3): a
-// caller who starts talking takes a decoder and an encoder its media thread built ahead.
+// caller who starts talking takes a decoder and an encoder its media thread built ahead, in
+// the codec it joined with or the one a re-INVITE moved it to.
 #include "tests/integration/media_engine_fixture.h"
 
 namespace mcu::mixer {
@@ -24,6 +25,26 @@ TEST_F(MediaEngineTest, NewTalkersTakeChainsBuiltBetweenTicks) {
       publishedEngineStats([&](const EngineStats& s) { return s.ticks >= stocked.ticks + 40; });
   EXPECT_EQ(after.chains_built_on_demand, 0U);
   EXPECT_GE(after.personal_encodes, 2U) << "both were talkers, each with its own encoder";
+}
+
+// A codec that arrives with a re-INVITE is stocked as one that arrives with the call: a caller
+// moved from Opus to PCMU finds its PCMU decoder and encoder built ahead on its thread.
+TEST_F(MediaEngineTest, ACodecAReinviteBringsIsStockedToo) {
+  const EngineStats opus_only =
+      publishedEngineStats([](const EngineStats& s) { return s.chains_built_ahead >= 12; });
+  ASSERT_GE(opus_only.chains_built_ahead, 12U) << "three Opus decoders and encoders per thread";
+  auto& a = peer(opus(), 500);
+  const ParticipantId id = join(a, opus());
+  MediaEndpoint pcmu_endpoint;
+  pcmu_endpoint.codec = pcmu();
+  pcmu_endpoint.remote = {"127.0.0.1", a.port()};
+  engine_->updateParticipant(id, pcmu_endpoint);
+  const EngineStats after = publishedEngineStats([&](const EngineStats& s) {
+    return s.chains_built_ahead >= opus_only.chains_built_ahead + 6;
+  });
+  EXPECT_EQ(after.chains_built_ahead, opus_only.chains_built_ahead + 6)
+      << "three PCMU decoders and encoders, on the caller's thread only";
+  EXPECT_EQ(after.chains_built_on_demand, 0U);
 }
 
 }  // namespace

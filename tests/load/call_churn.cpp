@@ -48,14 +48,12 @@ ChurnResult CallChurn::stop() {
   }
   workers_.clear();
   ChurnResult sum;
-  double setup_ms_total = 0;
   for (const auto& r : results_) {
     sum.setups += r.setups;
     sum.failed += r.failed;
     sum.max_setup_ms = std::max(sum.max_setup_ms, r.max_setup_ms);
-    setup_ms_total += r.mean_setup_ms * static_cast<double>(r.setups);
+    sum.total_setup_ms += r.total_setup_ms;
   }
-  sum.mean_setup_ms = sum.setups == 0 ? 0 : setup_ms_total / static_cast<double>(sum.setups);
   return sum;
 }
 
@@ -64,7 +62,6 @@ void CallChurn::work(int index, int workers, ChurnResult& out) {
   // Workers start spread over one period, so the set-ups are evenly spaced in all.
   auto next = std::chrono::steady_clock::now() + period * index / workers;
   std::deque<ChurnCall> up;
-  double setup_ms_total = 0;
   std::uint16_t seq = 0;
   const auto hangUp = [&](ChurnCall& call) {
     if (call.sip->bye().status != 200) {
@@ -86,7 +83,7 @@ void CallChurn::work(int index, int workers, ChurnResult& out) {
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - now).count();
     ++out.setups;
-    setup_ms_total += ms;
+    out.total_setup_ms += ms;
     out.max_setup_ms = std::max(out.max_setup_ms, ms);
     if (reply.status != 200) {
       ++out.failed;
@@ -111,7 +108,6 @@ void CallChurn::work(int index, int workers, ChurnResult& out) {
   for (auto& call : up) {
     hangUp(call);
   }
-  out.mean_setup_ms = out.setups == 0 ? 0 : setup_ms_total / static_cast<double>(out.setups);
 }
 
 }  // namespace mcu::test

@@ -29,9 +29,13 @@ struct ChurnOptions {
 
 struct ChurnResult {
   std::uint64_t setups = 0;
-  std::uint64_t failed = 0;  // INVITE or BYE not answered 200
-  double max_setup_ms = 0;   // INVITE sent to 200 received, the slowest
-  double mean_setup_ms = 0;
+  std::uint64_t failed = 0;   // INVITE or BYE not answered 200
+  double max_setup_ms = 0;    // INVITE sent to 200 received, the slowest
+  double total_setup_ms = 0;  // ... and all of them, for the mean
+
+  double meanSetupMs() const {
+    return setups == 0 ? 0 : total_setup_ms / static_cast<double>(setups);
+  }
 };
 
 class CallChurn {

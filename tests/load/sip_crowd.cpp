@@ -38,6 +38,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -196,19 +197,23 @@ ServerSample sampleServer(const Options& o) {
     if (auto res = http.Get("/metrics")) {
       std::istringstream lines(res->body);
       std::string line;
+      // Each sample line is "<name> <value>": the value of the ones read here, by exact name.
+      const std::array<std::pair<std::string_view, double*>, 5> wanted{{
+          {"mcu_mixer_late_ticks_total", &s.late_ticks},
+          {"mcu_mixer_max_tick_seconds", &s.max_tick_ms},
+          {"mcu_mixer_tick_duration_seconds_count", &s.ticks},
+          {"mcu_mixer_tick_duration_seconds_bucket{le=\"0.005\"}", &s.ticks_within_5ms},
+          {"mcu_mixer_tick_duration_seconds_bucket{le=\"0.02\"}", &s.ticks_within_20ms},
+      }};
       while (std::getline(lines, line)) {
-        if (line.starts_with("mcu_mixer_late_ticks_total ")) {
-          s.late_ticks = std::atof(line.c_str() + 27);
-        } else if (line.starts_with("mcu_mixer_max_tick_seconds ")) {
-          s.max_tick_ms = std::atof(line.c_str() + 27) * 1000.0;
-        } else if (line.starts_with("mcu_mixer_tick_duration_seconds_count ")) {
-          s.ticks = std::atof(line.c_str() + 38);
-        } else if (line.starts_with("mcu_mixer_tick_duration_seconds_bucket{le=\"0.005\"} ")) {
-          s.ticks_within_5ms = std::atof(line.c_str() + 51);
-        } else if (line.starts_with("mcu_mixer_tick_duration_seconds_bucket{le=\"0.02\"} ")) {
-          s.ticks_within_20ms = std::atof(line.c_str() + 50);
+        const auto space = line.rfind(' ');
+        for (const auto& [name, value] : wanted) {
+          if (space != std::string::npos && std::string_view(line).substr(0, space) == name) {
+            *value = std::atof(line.c_str() + space + 1);
+          }
         }
       }
+      s.max_tick_ms *= 1000.0;  // seconds in the exposition
     }
   }
   return s;
@@ -458,7 +463,7 @@ int main(int argc, char** argv) {
       (end.ticks - start.ticks) - (end.ticks_within_5ms - start.ticks_within_5ms),
       (end.ticks - start.ticks) - (end.ticks_within_20ms - start.ticks_within_20ms),
       static_cast<unsigned long long>(churned.setups),
-      static_cast<unsigned long long>(churned.failed), churned.mean_setup_ms, churned.max_setup_ms);
+      static_cast<unsigned long long>(churned.failed), churned.meanSetupMs(), churned.max_setup_ms);
   for (auto& c : callers) {
     c.sip->bye();
   }

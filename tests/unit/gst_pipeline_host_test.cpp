@@ -8,7 +8,6 @@
 #include <array>
 
 #include "mixer/codec/audio_decoder.h"
-#include "mixer/codec/chain_stock.h"
 
 namespace mcu::mixer::codec {
 namespace {
