@@ -30,16 +30,16 @@ TEST_F(MediaEngineEpollTest, WithoutIoUringCallsHearEachOtherAcrossMovesAndRtcpF
   ASSERT_TRUE(engine_->createRoom(2, room_config_));
   auto [a, b, c] = threeOpusCallers();
   test::runFrames({&a, &b, &c}, 100);
-  test::expectHears(a.lastAudio(600), {800, 1100}, {500});
-  test::expectHears(b.lastAudio(600), {500, 1100}, {800});
+  test::expectHearsInFrames(a.lastAudio(600), {800, 1100}, {500});
+  test::expectHearsInFrames(b.lastAudio(600), {500, 1100}, {800});
   EXPECT_FALSE(a.receivedRtcp().empty()) << "sender reports go out too";
   // Room 2 is on the other media thread: the move hands the sockets over.
   ASSERT_TRUE(engine_->moveParticipant(1_pid, 2));
   auto& d = peer(opus(), 1900);
   join(d, opus(), 0, 2);
   test::runFrames({&a, &b, &c, &d}, 75);
-  test::expectHears(a.lastAudio(600), {1900}, {800, 1100});
-  test::expectHears(b.lastAudio(600), {1100}, {500, 1900});
+  test::expectHearsInFrames(a.lastAudio(600), {1900}, {800, 1100});
+  test::expectHearsInFrames(b.lastAudio(600), {1100}, {500, 1900});
 }
 
 }  // namespace
