@@ -14,7 +14,7 @@
 
 #include "api/http_server.h"
 #include "api/tls_server_context.h"
-#include "mcu/app/cpu_budget.h"
+#include "mcu/app/cpu_admission.h"
 #include "mcu/app/server_metrics.h"
 #include "mcu/app/signal_waiter.h"
 #include "mcu/common/log.h"
@@ -330,15 +330,12 @@ int Server::run() {
   };
 
   Loop& control = sip.controlLoop();
-  CpuBudget cpu_budget(config_.cpu_budget_percent);
+  CpuAdmission cpu_admission(CpuBudget(config_.cpu_budget_percent), steadyClock(), control,
+                             conference);
   // Once a second: calls that did not key in their PIN in time are ended, and the CPU used is
   // held against the budget.
   control.runEvery(std::chrono::seconds(1), [&conference] { conference.expirePins(); });
-  main_loop.runEvery(std::chrono::seconds(1), [&] {
-    if (const auto over = cpu_budget.sample(Clock::now())) {
-      control.post([&conference, o = *over] { conference.setOverloaded(o); });
-    }
-  });
+  main_loop.runEvery(std::chrono::seconds(1), [&cpu_admission] { cpu_admission.sample(); });
   main_loop.runEvery(std::chrono::seconds(2), [&sip] { sip.sweepTcp(); });
   // The heartbeat that dates a crash.
   main_loop.runEvery(std::chrono::seconds(5), [&liveness] { liveness.heartbeat(); });

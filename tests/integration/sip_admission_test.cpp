@@ -1,5 +1,6 @@
 // Calls against the real server when it is pushed: a crash left calls open, on-demand rooms
-// made by strangers, a database that cannot take records, and the participant and CPU budgets.
+// made by strangers, a database that cannot take records, and the participant budget (the CPU
+// budget, whose verdict must not depend on the machine, is in sip_timers_test.cpp).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -158,59 +159,6 @@ TEST_F(SipCallTest, OverTheParticipantBudgetNewCallsGet503AndOthersKeepTalking) 
   runFrames({a.media.get(), b.media.get()}, 50);
   EXPECT_GT(level(a, 800), kHeard);
   EXPECT_GT(level(b, 500), kHeard);
-}
-
-TEST_F(SipCallTest, OverTheCpuBudgetNewCallsGet503UntilItFallsBack) {
-  server_.reset();
-  start({{"MCU_ROOMS_CPU_BUDGET_PERCENT", "2"}, {"MCU_SIP_RETRY_AFTER_S", "9"}});
-  // Eight Opus talkers use more than 2 % of a core (decoding, mixing, encoding). On a busy
-  // machine the budget may trip while they join: then the refusal has simply come earlier.
-  std::vector<Caller> callers;
-  std::vector<RtpPeer*> peers;
-  for (int i = 0; i < 8; ++i) {
-    int status = 0;
-    Caller c = dial("hot", "opus", 400 + 100 * i, &status);
-    if (status != 200) {
-      EXPECT_EQ(status, 503);
-      break;
-    }
-    callers.push_back(std::move(c));
-    peers.push_back(callers.back().media.get());
-  }
-  ASSERT_GE(callers.size(), 2U) << "the first callers are taken";
-  ASSERT_TRUE(server_->process().waitForOutput("event=cpu_budget_exceeded", 50ms) || [&] {
-    for (int i = 0; i < 20; ++i) {
-      runFrames(peers, 25);
-      if (server_->process().waitForOutput("event=cpu_budget_exceeded", 50ms)) {
-        return true;
-      }
-    }
-    return false;
-  }()) << server_->process().output();
-  SipUac late(server_->sipPort());
-  const auto refused = late.invite("hot", sdpOffer(9, "opus"));
-  EXPECT_EQ(refused.status, 503) << refused.message;
-  EXPECT_EQ(headerValue(refused.message, "Retry-After"), "9");
-  const std::size_t mark = callers[0].media->audioMark();
-  runFrames(peers, 50);
-  // Only the loudest three of eight equal talkers are mixed: the first caller hears some of
-  // the others, whichever they are. Counted per 20 ms frame over all it received, so that a
-  // sender or receiver stalled by a busy machine cannot hide what was heard; losing the audio
-  // (what this guards against) leaves no frame at all.
-  const auto heard = callers[0].media->audioSince(mark);
-  std::vector<double> others;
-  for (std::size_t i = 1; i < callers.size(); ++i) {
-    others.push_back(400.0 + 100.0 * static_cast<double>(i));
-  }
-  EXPECT_GE(framesHeard(heard, others).heard, 5U)
-      << "live calls keep their audio (" << heard.size() << " samples received)";
-  for (auto& c : callers) {
-    c.sip->bye();
-  }
-  EXPECT_TRUE(server_->process().waitForOutput("event=cpu_budget_ok", 5s));
-  int status = 0;
-  dial("hot", "opus", 500, &status);
-  EXPECT_EQ(status, 200) << "taken again once the load is gone";
 }
 
 }  // namespace

@@ -5,11 +5,15 @@
 // refreshes as refresher, keep real time: sip_call_test.cpp waits for those.)
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <future>
 #include <thread>
 
+#include "mcu/app/cpu_admission.h"
 #include "mcu/conference/conference.h"
 #include "mcu/sip/sip_stack.h"
 #include "mixer/engine/media_engine.h"
+#include "tests/integration/server_fixture.h"
 #include "tests/integration/simulated_conference.h"
 #include "tests/integration/sip_uac.h"
 #include "tests/support/net.h"
@@ -33,6 +37,19 @@ class SipTimersTest : public ::testing::Test {
     ASSERT_EQ(sip_.start(), std::nullopt);
   }
   void TearDown() override { sip_.stop(); }
+
+  // Runs `task` on the control thread and waits for it: what was posted before has run.
+  template <typename F>
+  auto onControlThread(F task) {
+    std::packaged_task<decltype(task())()> packaged(std::move(task));
+    auto done = packaged.get_future();
+    sip_.controlLoop().post([&packaged] { packaged(); });
+    if (done.wait_for(10s) != std::future_status::ready) {
+      ADD_FAILURE() << "the control thread is stuck";
+      std::abort();  // `packaged` is still referenced there
+    }
+    return done.get();
+  }
 
   std::string leaveReason() const {
     return parts_.database.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
@@ -73,6 +90,41 @@ TEST_F(SipTimersTest, AnAnswerNeverAckedEndsAfterTimerHNotBefore) {
   clock_.advance(2s);
   EXPECT_TRUE(ghost.awaitRequest("BYE", 10s)) << "no BYE after Timer H";
   EXPECT_EQ(leaveReason(), "ack_timeout");
+}
+
+// Over its CPU budget the server refuses new calls (503 + Retry-After) and keeps the live
+// ones; back under 90 % of it, it takes calls again. The CPU reading and the time are the
+// test's, so no verdict depends on how busy the machine is (the server reads getrusage).
+TEST_F(SipTimersTest, OverTheCpuBudgetNewCallsGet503UntilItFallsBack) {
+  double cpu_s = 0.0;
+  app::CpuAdmission admission(app::CpuBudget(20, [&cpu_s] { return cpu_s; }), clock_,
+                              sip_.controlLoop(), conference_);
+  // A second passes: the budget is sampled and its verdict has reached the conference.
+  const auto second = [&](double used_s) {
+    clock_.advance(1s);
+    cpu_s += used_s;
+    admission.sample();
+    onControlThread([] {});
+  };
+  admission.sample();  // the baseline
+  test::SipUac live(port_);
+  ASSERT_EQ(live.invite("hot", test::sdpOffer(9, "PCMU")).status, 200);
+  second(0.15);  // 15 % of a core: under 20 %
+  test::SipUac second_caller(port_);
+  ASSERT_EQ(second_caller.invite("hot", test::sdpOffer(9, "PCMU")).status, 200);
+  second(0.30);  // 30 %: over
+  test::SipUac late(port_);
+  const auto refused = late.invite("hot", test::sdpOffer(9, "PCMU"));
+  EXPECT_EQ(refused.status, 503) << refused.message;
+  EXPECT_EQ(test::headerValue(refused.message, "Retry-After"), "30");
+  second(0.19);  // 19 %: still over, the way back is under 18 %
+  test::SipUac still_late(port_);
+  EXPECT_EQ(still_late.invite("hot", test::sdpOffer(9, "PCMU")).status, 503);
+  EXPECT_FALSE(live.awaitRequest("BYE", 100ms)) << "a live call was ended by the overload";
+  second(0.10);  // 10 %: back
+  test::SipUac again(port_);
+  EXPECT_EQ(again.invite("hot", test::sdpOffer(9, "PCMU")).status, 200) << "taken again";
+  EXPECT_EQ(onControlThread([this] { return conference_.participantCount(); }), 3U);
 }
 
 }  // namespace
