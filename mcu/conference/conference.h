@@ -18,6 +18,7 @@
 #include "mcu/common/clock.h"
 #include "mcu/common/loop.h"
 #include "mcu/common/rate_window.h"
+#include "mcu/conference/dialer.h"
 #include "mcu/conference/leave_reason.h"
 #include "mcu/conference/live_view.h"
 #include "mcu/conference/room_policy.h"
@@ -90,16 +91,13 @@ class Conference {
 
   // Room policies as stored, replacing what was known (start-up load, REST changes).
   void setRooms(const std::vector<store::RoomRow>& rooms);
-  // How to place a call (the SIP side): room and target URI; on the control thread.
-  // `headers`: extra header lines for the INVITE ("Replaces: ...\r\n" when a REFER's target
-  // named a dialog to take over, RFC 3891 §7.1).
-  // `via` goes back in the JoinRequest the SIP side makes for the call.
-  using DialOutFn =
-      std::function<DialOutResult(const std::string& room, const std::string& uri,
-                                  const std::string& headers, const std::string& via)>;
-  void setDialOut(DialOutFn dial_out) { dial_out_ = std::move(dial_out); }
-  // `via`: how the record and the events name the call ("dial-out", or "refer" for a call a
-  // REFER asked for).
+  // Before the first dial-out: who places the calls the conference is asked for (the SIP side).
+  // Borrowed; none: dialOut() answers 503.
+  void setDialer(Dialer* dialer) { dialer_ = dialer; }
+  // Admits a participant for `uri` in `room` and has the dialer call it. `headers`: extra
+  // header lines for the INVITE ("Replaces: ...\r\n" when a REFER's target named a dialog to
+  // take over, RFC 3891 §7.1). `via`: how the record and the events name the call ("dial-out",
+  // or "refer" for a call a REFER asked for).
   DialOutResult dialOut(const std::string& room, const std::string& uri,
                         const std::string& headers = {}, const std::string& via = "dial-out");
   // A dialled call's progress: "ringing", "joined" (answered, with its media), "failed".
@@ -218,7 +216,7 @@ class Conference {
   std::map<std::string, Room> rooms_;
   std::map<mixer::ParticipantId, Member> participants_;
   std::map<mixer::ParticipantId, PendingPin> pending_pins_;
-  DialOutFn dial_out_;
+  Dialer* dialer_ = nullptr;  // Borrowed.
   RoomWatcher watcher_;
   bool overloaded_ = false;
   // Rooms created by INVITE per source address in the last minute (on_demand_per_minute).

@@ -255,10 +255,31 @@ DialOutResult Conference::dialOut(const std::string& room, const std::string& ur
   if (it == rooms_.end() || it->second.deleted) {
     return {404, "no room named '" + room + "'", std::nullopt};
   }
-  if (!dial_out_) {
+  if (dialer_ == nullptr) {
     return {503, "this server does not place calls", std::nullopt};
   }
-  return dial_out_(room, uri, headers, via);
+  if (const auto refused = dialer_->refusal()) {
+    return {refused->status, refused->reason, std::nullopt};
+  }
+  JoinRequest request;
+  request.room = room;
+  request.call_id = dialer_->newCallId();
+  request.from_uri = uri;
+  // Nothing to send to or hear before the answer says where and how (update() then).
+  request.media.receive = request.media.send = false;
+  request.dial_out = true;
+  request.via = via;
+  const auto joined = join(request);
+  if (joined.admission.status != 200) {
+    return {joined.admission.status, joined.admission.reason, std::nullopt};
+  }
+  dialer_->place({.participant = joined.participant,
+                  .room = room,
+                  .uri = uri,
+                  .call_id = request.call_id,
+                  .local_port = joined.local_port,
+                  .headers = headers});
+  return {202, "calling", participant(room, joined.participant)};
 }
 
 void Conference::noteVia(mixer::ParticipantId id, const std::string& via) {

@@ -143,11 +143,10 @@ class CallHandler {
   // A re-INVITE, or an UPDATE (`update_of` then names the nua whose current request it is).
   void onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of = nullptr);
   void onAck(CallLeg& leg, const sip_t* sip);
-  // Dial-out: an INVITE with our offer to `uri`, the callee joining `room` as it is answered.
-  // `from` is our address of record for the From header; `via` names the call in its record.
-  conference::DialOutResult dialOut(nua_t* nua, const std::string& room, const std::string& uri,
-                                    const std::string& from, bool draining,
-                                    const std::string& headers, const std::string& via);
+  // Dial-out: an INVITE with our offer for a participant the conference admitted; it is in
+  // the room from the answer on. `from` is our address of record for the From header.
+  void placeCall(nua_t* nua, const conference::OutgoingCall& call, const std::string& from);
+  std::string newDialOutCallId();
   // A response to an INVITE we sent.
   void onInviteResponse(CallLeg& leg, int status, const sip_t* sip);
   // nua sends an INVITE of ours: the dial-out itself, or on an established call a session
@@ -207,6 +206,7 @@ class CallHandler {
   std::map<std::string, conference::LeaveReason> leave_reasons_;  // call-id -> why, until ended
   std::map<nua_handle_t*, PendingInvite> pending_;
   std::uint64_t next_token_ = 0;
+  std::uint64_t dial_outs_ = 0;  // numbers our Call-IDs
   Loop* loop_ = nullptr;
   std::string conference_factory_;
   ReferPolicy refer_policy_;

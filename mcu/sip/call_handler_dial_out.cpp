@@ -16,61 +16,47 @@ constexpr std::string_view kComponent = "sip";
 
 }  // namespace
 
-conference::DialOutResult CallHandler::dialOut(nua_t* nua, const std::string& room,
-                                               const std::string& uri, const std::string& from,
-                                               bool draining, const std::string& headers,
-                                               const std::string& via) {
-  if (draining) {
-    return {503, "the server is shutting down", std::nullopt};
-  }
-  static std::uint64_t counter = 0;
-  const std::string call_id =
-      "mcu-out-" + std::to_string(sessionId()) + "-" + std::to_string(++counter);
+std::string CallHandler::newDialOutCallId() {
+  return "mcu-out-" + std::to_string(sessionId()) + "-" + std::to_string(++dial_outs_);
+}
+
+void CallHandler::placeCall(nua_t* nua, const conference::OutgoingCall& call,
+                            const std::string& from) {
   auto leg = std::make_unique<CallLeg>();
   leg->outgoing = true;
-  leg->call_id = call_id;
-  leg->room = room;
+  leg->call_id = call.call_id;
+  leg->room = call.room;
+  leg->participant = call.participant;
   leg->local.session_id = sessionId();
   leg->local.session_version = 1;
   leg->local.srtp_key = randomSrtpKey();
+  leg->local.address = media_.addressToward(media_.families().ipv4 ? "127.0.0.1" : "::1");
+  leg->local.port = call.local_port;
   leg->audio.codec = {};
   leg->audio.receive = leg->audio.send = false;  // nothing to send to before the answer
-  conference::JoinRequest request;
-  request.room = room;
-  request.call_id = call_id;
-  request.from_uri = uri;
-  request.media = endpointFor(leg->audio, leg->local);
-  request.dial_out = true;
-  request.via = via;
-  const auto joined = conference_.join(request);
-  if (joined.admission.status != 200) {
-    return {joined.admission.status, joined.admission.reason, std::nullopt};
-  }
-  leg->participant = joined.participant;
-  leg->local.address = media_.addressToward(media_.families().ipv4 ? "127.0.0.1" : "::1");
-  leg->local.port = joined.local_port;
   // In angle brackets: bare, a URI's own parameters (;transport=tcp) would be read as the To
   // header's and the INVITE went over UDP to a callee that listens on TCP (nua said 900).
-  const std::string to = "<" + uri + ">";
+  const std::string to = "<" + call.uri + ">";
   nua_handle_t* nh =
       nua_handle(nua, nullptr, SIPTAG_TO_STR(to.c_str()), SIPTAG_FROM_STR(from.c_str()), TAG_END());
   leg->nh = nh;
   nua_handle_bind(nh, leg.get());
   su_home_t home[1] = {SU_HOME_INIT(home)};  // NOLINT(modernize-avoid-c-arrays): sofia idiom
-  const url_t* target = url_make(home, uri.c_str());
-  const std::string contact = contactForTarget(listeners_, target, room);
+  const url_t* target = url_make(home, call.uri.c_str());
+  const std::string contact = contactForTarget(listeners_, target, call.room);
   leg->secure = target != nullptr && (target->url_type == url_sips ||
                                       contact.find(";transport=tls") != std::string::npos);
   su_home_deinit(home);
   const std::string offer = localSdp(*leg, true);
-  nua_invite(nh, SIPTAG_CALL_ID_STR(call_id.c_str()), SIPTAG_CONTACT_STR(contact.c_str()),
-             TAG_IF(!headers.empty(), SIPTAG_HEADER_STR(headers.c_str())),
+  nua_invite(nh, SIPTAG_CALL_ID_STR(call.call_id.c_str()), SIPTAG_CONTACT_STR(contact.c_str()),
+             TAG_IF(!call.headers.empty(), SIPTAG_HEADER_STR(call.headers.c_str())),
              SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(offer.c_str()),
              TAG_END());
-  log::info(kComponent, "dial_out").kv("room", room).kv("uri", uri).kv("call_id", call_id);
-  const auto participant = conference_.participant(room, joined.participant);
+  log::info(kComponent, "dial_out")
+      .kv("room", call.room)
+      .kv("uri", call.uri)
+      .kv("call_id", call.call_id);
   legs_[nh] = std::move(leg);
-  return {202, "calling", participant};
 }
 
 void CallHandler::onInviteResponse(CallLeg& leg, int status, const sip_t* sip) {

@@ -303,6 +303,7 @@ SipStack::~SipStack() {
   stop();
   if (watched_ != nullptr) {  // also when start() failed and stop() had nothing to stop
     watched_->setWatcher(nullptr);
+    watched_->setDialer(nullptr);
   }
 }
 
@@ -401,15 +402,25 @@ void SipStack::enableCalls(conference::Conference& conference,
       [this](const std::string& type, const std::string& room, mixer::ParticipantId id) {
         notifier_->onRoomEvent(type, room, id);
       });
-  // Runs on the control thread (the conference calls it from a posted task).
-  conference.setDialOut([this](const std::string& room, const std::string& uri,
-                               const std::string& headers, const std::string& via) {
-    const std::string host =
-        isWildcardHost(config_.listen.host) ? localAddressToward("127.0.0.1") : config_.listen.host;
-    const std::string from =
-        "<sip:" + room + "@" + HostPort{host, config_.listen.port}.toString() + ">";
-    return calls_->dialOut(nua_->nua, room, uri, from, draining_.load(), headers, via);
-  });
+  conference.setDialer(this);
+}
+
+// The Dialer, on the control thread (the conference calls it from a posted task).
+std::optional<conference::Admission> SipStack::refusal() const {
+  if (draining_.load()) {
+    return conference::Admission{503, "the server is shutting down"};
+  }
+  return std::nullopt;
+}
+
+std::string SipStack::newCallId() { return calls_->newDialOutCallId(); }
+
+void SipStack::place(const conference::OutgoingCall& call) {
+  const std::string host =
+      isWildcardHost(config_.listen.host) ? localAddressToward("127.0.0.1") : config_.listen.host;
+  const std::string from =
+      "<sip:" + call.room + "@" + HostPort{host, config_.listen.port}.toString() + ">";
+  calls_->placeCall(nua_->nua, call, from);
 }
 
 void SipStack::sweepTcp() {
@@ -452,6 +463,7 @@ void SipStack::stop() {
   // notifier. The control thread is gone, so this cannot race its calls.
   if (watched_ != nullptr) {
     watched_->setWatcher(nullptr);
+    watched_->setDialer(nullptr);
   }
 }
 

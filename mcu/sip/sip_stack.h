@@ -12,6 +12,7 @@
 
 #include "mcu/common/clock.h"
 #include "mcu/common/host_port.h"
+#include "mcu/conference/dialer.h"
 #include "mcu/conference/leave_reason.h"
 #include "mcu/sip/control_loop.h"
 #include "mcu/sip/media_address.h"
@@ -69,7 +70,8 @@ inline constexpr const char* kAcceptedBodies = "application/sdp";
 // RFC 4488: a REFER may ask for no implicit subscription. RFC 3891: INVITE with Replaces.
 inline constexpr const char* kSupportedExtensions = "timer, 100rel, norefersub, replaces";
 
-class SipStack {
+// Privately the conference's Dialer: the calls REST and REFER ask for are placed here.
+class SipStack : private conference::Dialer {
  public:
   // `clock` dates the calls' deadlines (room look-up, Timer H, RFC 4028 expiry), checked every
   // kDeadlineCheck on the control loop; sofia's own timers (retransmissions, our refreshes)
@@ -77,7 +79,7 @@ class SipStack {
   explicit SipStack(SipStackConfig config, const Clock& clock = steadyClock());
   SipStack(const SipStack&) = delete;
   SipStack& operator=(const SipStack&) = delete;
-  ~SipStack();
+  ~SipStack() override;
 
   // Starts the control thread and binds the transports; returns the problem on failure.
   std::optional<std::string> start();
@@ -115,6 +117,10 @@ class SipStack {
   struct Nua;  // sofia-side state, defined in sip_stack.cpp
 
  private:
+  std::optional<conference::Admission> refusal() const override;
+  std::string newCallId() override;
+  void place(const conference::OutgoingCall& call) override;
+
   SipStackConfig config_;
   const Clock& clock_;
   ControlLoop loop_;

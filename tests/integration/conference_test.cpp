@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "mixer/engine/media_engine.h"
 #include "tests/integration/simulated_conference.h"
@@ -110,6 +113,70 @@ TEST_F(ConferenceTest, AnRtpTimeoutEndsTheCallThroughTheConference) {
   conference.rtpTimedOut(quiet.participant);
   conference.rtpTimedOut(mixer::ParticipantId{424242});
   EXPECT_EQ(ended_.size(), 1U) << "nothing for a call that is gone or never was";
+}
+
+// A dialler that notes what it was asked to place, and what the conference held by then.
+class NotingDialer final : public Dialer {
+ public:
+  explicit NotingDialer(const Conference& conference) : conference_(conference) {}
+  std::optional<Admission> refusal() const override { return refused; }
+  std::string newCallId() override { return "out-" + std::to_string(++ids_); }
+  void place(const OutgoingCall& call) override {
+    placed.push_back(call);
+    participants_when_placed.push_back(conference_.participantCount());
+  }
+
+  std::optional<Admission> refused;
+  std::vector<OutgoingCall> placed;
+  std::vector<std::size_t> participants_when_placed;
+
+ private:
+  const Conference& conference_;
+  int ids_ = 0;
+};
+
+// Dial-out admits the participant first and then hands the admitted call to the dialler (the
+// SIP side), which no longer joins it back into the conference on the conference's stack;
+// the answer comes later as progress.
+TEST_F(ConferenceTest, DialOutAdmitsTheCallThenHandsItToTheDialer) {
+  Conference& conference = make(ConferenceConfig{});
+  store::RoomRow hall;
+  hall.name = "hall";
+  conference.setRooms({hall});
+  EXPECT_EQ(conference.dialOut("hall", "sip:bob@127.0.0.1").status, 503) << "no dialler";
+
+  NotingDialer dialer(conference);
+  conference.setDialer(&dialer);
+  EXPECT_EQ(conference.dialOut("nowhere", "sip:bob@127.0.0.1").status, 404);
+  dialer.refused = Admission{503, "the server is shutting down"};
+  EXPECT_EQ(conference.dialOut("hall", "sip:bob@127.0.0.1").status, 503);
+  EXPECT_TRUE(dialer.placed.empty());
+  EXPECT_EQ(conference.participantCount(), 0U) << "a refused dial-out admits no one";
+
+  dialer.refused.reset();
+  const DialOutResult placed = conference.dialOut("hall", "sip:bob@127.0.0.1",
+                                                  "Replaces: x;to-tag=1;from-tag=2\r\n", "refer");
+  ASSERT_EQ(placed.status, 202) << placed.reason;
+  ASSERT_TRUE(placed.participant.has_value());
+  ASSERT_EQ(dialer.placed.size(), 1U);
+  const OutgoingCall& call = dialer.placed[0];
+  EXPECT_EQ(dialer.participants_when_placed[0], 1U) << "admitted before it is placed";
+  EXPECT_EQ(call.participant, placed.participant->id);
+  EXPECT_EQ(call.room, "hall");
+  EXPECT_EQ(call.uri, "sip:bob@127.0.0.1");
+  EXPECT_EQ(call.call_id, "out-1");
+  EXPECT_EQ(call.headers, "Replaces: x;to-tag=1;from-tag=2\r\n");
+  EXPECT_NE(call.local_port, 0) << "the offer needs our RTP port";
+  EXPECT_EQ(placed.participant->state, CallState::kCalling);
+  EXPECT_EQ(placed.participant->via, "refer");
+  EXPECT_EQ(placed.participant->call_id, "out-1");
+
+  conference.dialProgress(call.participant, CallState::kRinging, 180);
+  const auto ringing = conference.participant("hall", call.participant);
+  ASSERT_TRUE(ringing.has_value());
+  EXPECT_EQ(ringing->state, CallState::kRinging);
+  EXPECT_EQ(ringing->sip_status, 180);
+  conference.setDialer(nullptr);
 }
 
 }  // namespace

@@ -176,8 +176,23 @@ std::vector<std::int16_t> RtpPeer::audioSince(std::size_t mark) const {
 }
 
 void runFrames(std::vector<RtpPeer*> peers, int frames, int audio_level_ext_id) {
+  constexpr std::size_t kFrameSamples = 960;  // 20 ms at 48 kHz, as peers keep their audio
+  std::vector<std::size_t> marks;
+  for (const RtpPeer* p : peers) {
+    marks.push_back(p->audioMark());
+  }
+  const auto wanted = static_cast<std::size_t>(frames) * 9 / 10;
+  const auto anyShort = [&] {
+    for (std::size_t i = 0; i < peers.size(); ++i) {
+      const std::size_t got = (peers[i]->audioMark() - marks[i]) / kFrameSamples;
+      if (got > 0 && got < wanted) {
+        return true;
+      }
+    }
+    return false;
+  };
   auto next = std::chrono::steady_clock::now();
-  for (int i = 0; i < frames; ++i) {
+  for (int i = 0; i < 2 * frames && (i < frames || anyShort()); ++i) {
     for (RtpPeer* p : peers) {
       p->sendFrame(audio_level_ext_id);
     }
