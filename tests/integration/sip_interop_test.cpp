@@ -353,14 +353,14 @@ TEST_F(SipInteropTest, DialOutGoesThroughTheOutboundProxy) {
                       "127.0.0.1", "-p", std::to_string(proxy_port), "-mi", "127.0.0.1", "-m", "1",
                       "-nostdin", "-timeout", "30s", "-timeout_error"},
                      {}, tempPath("sipp-proxy"));
-  std::this_thread::sleep_for(300ms);  // sipp binds its port
+  ASSERT_TRUE(awaitListening(proxy_port, 10s)) << "sipp never bound its port";
   const std::string uri = "sip:far@127.0.0.1:" + std::to_string(nobody_port);
   Caller inside = dial("sales", "opus", 500);
   const auto dialled = api.post("/v1/rooms/sales/participants", R"({"uri":")" + uri + R"("})");
   ASSERT_EQ(dialled.status, 202) << dialled.body;
   const std::string path = dialled.header("Location");
   std::string state;
-  for (int i = 0; i < 50 && state != "joined"; ++i) {
+  for (int i = 0; i < 200 && state != "joined"; ++i) {  // 20 s at most
     std::this_thread::sleep_for(100ms);
     state = api.get(path).json().value("state", "");
   }

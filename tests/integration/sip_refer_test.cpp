@@ -62,7 +62,7 @@ class SipReferTest : public SipCallTest {
                                  "-nostdin", "-timeout", "30s", "-timeout_error", "-trace_msg",
                                  "-message_file", callee->messages.path()},
         std::map<std::string, std::string>{}, tempPath("sipp-refer-callee"));
-    std::this_thread::sleep_for(300ms);  // sipp binds its port
+    EXPECT_TRUE(test::awaitListening(callee->port, 10s)) << "sipp never bound its port";
     return callee;
   }
   std::string dialledOut() {

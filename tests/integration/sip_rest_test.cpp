@@ -140,7 +140,7 @@ TEST_F(SipRestTest, DialOutRingsJoinsAndIsKickedOrFailsWithTheSipStatus) {
        "-p", std::to_string(callee_port), "-mi", "127.0.0.1", "-m", "1", "-nostdin", "-timeout",
        "30s", "-timeout_error", "-trace_msg", "-message_file", messages.path()},
       {}, tempPath("sipp-uas"));
-  std::this_thread::sleep_for(300ms);  // sipp binds its port
+  ASSERT_TRUE(awaitListening(callee_port, 10s)) << "sipp never bound its port";
   const std::string uri = "sip:callee@127.0.0.1:" + std::to_string(callee_port);
 
   EXPECT_EQ(api.post("/v1/rooms/sales/participants", R"({"uri":"sip:x@evil.example.com"})").status,
@@ -156,7 +156,7 @@ TEST_F(SipRestTest, DialOutRingsJoinsAndIsKickedOrFailsWithTheSipStatus) {
   ASSERT_FALSE(path.empty());
 
   std::string state;
-  for (int i = 0; i < 50 && state != "joined"; ++i) {
+  for (int i = 0; i < 200 && state != "joined"; ++i) {  // 20 s at most
     std::this_thread::sleep_for(100ms);
     state = api.get(path).json().value("state", "");
   }
@@ -195,13 +195,13 @@ TEST_F(SipRestTest, DialOutRingsJoinsAndIsKickedOrFailsWithTheSipStatus) {
       {"/usr/bin/sipp", "-sf", std::string(MCU_SIPP_DIR) + "/uas_busy.xml", "-i", "127.0.0.1", "-p",
        std::to_string(busy_port), "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error"},
       {}, tempPath("sipp-busy"));
-  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(awaitListening(busy_port, 10s)) << "sipp never bound its port";
   const auto failed =
       api.post("/v1/rooms/sales/participants",
                R"({"uri":"sip:busy@127.0.0.1:)" + std::to_string(busy_port) + R"("})");
   ASSERT_EQ(failed.status, 202) << failed.body;
   const std::string failed_path = failed.header("Location");
-  for (int i = 0; i < 50 && state != "failed"; ++i) {
+  for (int i = 0; i < 200 && state != "failed"; ++i) {  // 20 s at most
     std::this_thread::sleep_for(100ms);
     state = api.get(failed_path).json().value("state", "");
   }
@@ -225,7 +225,7 @@ TEST_F(SipRestTest, DialOutToATransportTcpUriGoesOverTcp) {
                      "t1", "-i", "127.0.0.1", "-p", std::to_string(port), "-m", "1", "-nostdin",
                      "-timeout", "30s", "-timeout_error"},
                     {}, tempPath("sipp-busy-tcp"));
-  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(awaitListening(port, 10s)) << "sipp never bound its port";
   const auto dialled =
       api.post("/v1/rooms/tcpout/participants",
                R"({"uri":"sip:busy@127.0.0.1:)" + std::to_string(port) + R"(;transport=tcp"})");

@@ -6,7 +6,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace mcu::test {
@@ -105,6 +108,46 @@ std::uint16_t freeUdpTcpPort() {
     }
   }
   throw std::runtime_error("no free UDP+TCP port on 127.0.0.1");
+}
+
+namespace {
+
+// Whether /proc/net/<table> lists a socket on `port` (for TCP: listening, state 0A).
+bool listedInProc(const char* table, std::uint16_t port, bool tcp) {
+  std::ifstream in(std::string("/proc/net/") + table);
+  std::string line;
+  std::getline(in, line);  // the column titles
+  char wanted[8];          // NOLINT(modernize-avoid-c-arrays): snprintf's buffer
+  std::snprintf(wanted, sizeof wanted, ":%04X", static_cast<unsigned>(port));
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string slot;
+    std::string local;
+    std::string remote;
+    std::string state;
+    fields >> slot >> local >> remote >> state;
+    if (local.size() > 5 && local.compare(local.size() - 5, 5, wanted) == 0 &&
+        (!tcp || state == "0A")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool awaitListening(std::uint16_t port, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (listedInProc("udp", port, false) || listedInProc("udp6", port, false) ||
+        listedInProc("tcp", port, true) || listedInProc("tcp6", port, true)) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= until) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 std::optional<std::string> udpExchange(std::uint16_t port, const std::string& datagram,

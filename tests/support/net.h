@@ -16,6 +16,10 @@ namespace mcu::test {
 // A port that is free for both UDP and TCP on 127.0.0.1 right now.
 std::uint16_t freeUdpTcpPort();
 
+// Waits (at most `timeout`) until some process has a UDP socket bound, or a TCP socket
+// listening, on `port`: a peer started as a child process (sipp) is ready to be called.
+bool awaitListening(std::uint16_t port, std::chrono::milliseconds timeout);
+
 // Sends a datagram to 127.0.0.1:port and returns the first reply within `timeout`.
 std::optional<std::string> udpExchange(std::uint16_t port, const std::string& datagram,
                                        std::chrono::milliseconds timeout);
