@@ -96,6 +96,7 @@ class RtpPeer {
   std::uint32_t pending_timestamp_ = 0;
   std::deque<std::pair<int, std::vector<std::uint8_t>>> held_;  // frames left, packet
   std::vector<std::int16_t> audio_;
+  std::optional<std::uint32_t> next_timestamp_;  // of the frame after the last one received
   std::vector<ReceivedPacket> received_;
   std::vector<std::vector<std::uint8_t>> rtcp_;
   std::unique_ptr<mixer::srtp::SrtpSession> srtp_;
