@@ -17,16 +17,6 @@ std::uint32_t randomU32() {
   return static_cast<std::uint32_t>(rng());  // mt19937 yields 32 bits in a wider type
 }
 
-// NTP time (RFC 5905 §6): seconds since 1900 in the high 32 bits, fraction in the low.
-std::uint64_t ntpNow() {
-  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count();
-  constexpr std::uint64_t kEpochOffset = 2208988800ULL;
-  const auto secs = static_cast<std::uint64_t>(us / 1'000'000) + kEpochOffset;
-  const auto frac = (static_cast<std::uint64_t>(us % 1'000'000) << 32) / 1'000'000;
-  return (secs << 32) | frac;
-}
-
 bool sameHost(const Endpoint& a, const Endpoint& b) {
   if (a.addr.ss_family == AF_INET) {
     return reinterpret_cast<const sockaddr_in&>(a.addr).sin_addr.s_addr ==
@@ -225,9 +215,8 @@ void ParticipantStream::onRtp(const rtp::RtpPacketView& packet, std::int64_t now
   }
   remote_ssrc_ = packet.header.ssrc;
   jitter_.push(packet, now_us);
-  receive_stats_.onPacket(
-      packet.header.sequence, packet.header.ssrc,
-      jitter_.stats().jitter_ms * codec::rtpClockRate(endpoint_.codec.kind) / 1000.0);
+  rtcp_.onPacket(packet.header.sequence, packet.header.ssrc,
+                 jitter_.stats().jitter_ms * codec::rtpClockRate(endpoint_.codec.kind) / 1000.0);
 }
 
 void ParticipantStream::receiveRtcp(std::int64_t now_us) {
@@ -264,7 +253,7 @@ bool ParticipantStream::transmit(const UdpSocket& from, std::span<const std::uin
 }
 
 void ParticipantStream::onRtcp(std::span<const std::uint8_t> data) {
-  const auto report = rtp::parseReports(data, writer_.ssrc(), ntpNow());
+  const auto report = rtcp_.onReport(data, writer_.ssrc());
   if (!report) {
     ++counters_.dropped_bad;
     return;
@@ -279,23 +268,16 @@ void ParticipantStream::onRtcp(std::span<const std::uint8_t> data) {
 }
 
 void ParticipantStream::maybeSendRtcp(std::int64_t now_us) {
-  if (now_us < next_rtcp_us_ || !rtcp_remote_ || !heard_ ||
-      (counters_.packets_out == 0 && counters_.packets_in == 0)) {
-    // Not due, nowhere to send, not heard from (no reflection), or nothing flowed yet.
+  if (!rtcp_remote_ || !heard_ || (counters_.packets_out == 0 && counters_.packets_in == 0)) {
+    // Nowhere to send, not heard from (no reflection), or nothing flowed yet.
     return;
   }
-  // RFC 3550 §6.3.5: randomised to 0.5..1.5 of the 5 s interval, so reports do not bunch.
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  next_rtcp_us_ = now_us + std::uniform_int_distribution<std::int64_t>(2'500'000, 7'500'000)(rng);
-  rtp::SenderInfo sender;
-  sender.ssrc = writer_.ssrc();
-  sender.ntp = ntpNow();
-  sender.rtp_timestamp = writer_.nextTimestamp();
-  sender.packets = static_cast<std::uint32_t>(writer_.packetsSent());
-  sender.octets = static_cast<std::uint32_t>(writer_.bytesSent());
   std::array<std::uint8_t, 256 + srtp::kSrtpMaxOverhead> packet{};
-  const std::size_t size = protect(
-      packet, rtp::writeSenderReport(sender, receive_stats_.nextBlock(), "mcu", packet), true);
+  const std::size_t report = rtcp_.reportIfDue(now_us, writer_, packet);
+  if (report == 0) {
+    return;
+  }
+  const std::size_t size = protect(packet, report, true);
   const UdpSocket& from = endpoint_.rtcp_mux ? socket_ : rtcp_socket_;
   if (size > 0 && transmit(from, std::span(packet.data(), size), *rtcp_remote_)) {
     ++counters_.rtcp_sent;

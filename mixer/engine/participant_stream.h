@@ -14,6 +14,7 @@
 #include "mixer/engine/mix_recipient.h"
 #include "mixer/engine/packet_io.h"
 #include "mixer/engine/prompt_queue.h"
+#include "mixer/engine/rtcp_reporter.h"
 #include "mixer/engine/udp_socket.h"
 #include "mixer/rtp/dtmf_sender.h"
 #include "mixer/rtp/jitter_buffer.h"
@@ -196,9 +197,8 @@ class ParticipantStream final : public MixRecipient {
   PromptQueue prompts_;
   rtp::DtmfSender dtmf_;
   // RTCP.
-  rtp::ReceiveStatistics receive_stats_;
+  RtcpReporter rtcp_;
   std::optional<Endpoint> rtcp_remote_;
-  std::int64_t next_rtcp_us_ = 0;
 };
 
 }  // namespace mcu::mixer
