@@ -87,18 +87,18 @@ ConnectionGate::ConnectionGate(GateLimits limits, Dispatch dispatch, const TlsSe
 
 ConnectionGate::~ConnectionGate() { stop(); }
 
-std::optional<std::string> ConnectionGate::start() {
+Result<void> ConnectionGate::start() {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (epoll_fd_ < 0 || wake_fd_ < 0) {
-    return "cannot create the HTTP connection poller";
+    return Error{"cannot create the HTTP connection poller"};
   }
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.fd = wake_fd_;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
   thread_ = std::thread([this] { run(); });
-  return std::nullopt;
+  return {};
 }
 
 void ConnectionGate::stop() {

@@ -23,6 +23,7 @@
 #include "api/http_connection.h"
 #include "api/request_framing.h"
 #include "api/tls_server_context.h"
+#include "mcu/common/result.h"
 
 namespace mcu::api {
 
@@ -55,7 +56,7 @@ class ConnectionGate {
   ConnectionGate& operator=(const ConnectionGate&) = delete;
   ~ConnectionGate();
 
-  std::optional<std::string> start();
+  Result<void> start();
   void stop();
 
   // Any thread. A socket just accepted: kept, or answered 503 and closed when over a cap.

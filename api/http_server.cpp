@@ -125,7 +125,7 @@ HttpServer::HttpServer(HostPort listen, ReadinessProbe readiness, ApiContext con
 
 HttpServer::~HttpServer() { stop(); }
 
-std::optional<std::string> HttpServer::start() {
+Result<void> HttpServer::start() {
   Impl& impl = *impl_;
   auto& server = impl.server;
   // Without TCP_NODELAY each keep-alive request waits ~44 ms (STACK.md).
@@ -183,20 +183,20 @@ std::optional<std::string> HttpServer::start() {
         .kv("status", res.status);
   });
   if (!server.bind_to_port(impl.listen.host, impl.listen.port)) {
-    return "cannot listen on " + impl.listen.toString() + " (address in use or not local?)";
+    return Error{"cannot listen on " + impl.listen.toString() + " (address in use or not local?)"};
   }
   if (!server.raiseBacklog(kListenBacklog)) {
-    return "cannot listen on " + impl.listen.toString();
+    return Error{"cannot listen on " + impl.listen.toString()};
   }
-  if (auto problem = impl.gate.start()) {
-    return problem;
+  if (auto gate = impl.gate.start(); !gate) {
+    return gate;
   }
   impl.api_workers = std::make_unique<httplib::ThreadPool>(
       kHttpThreads + static_cast<std::size_t>(std::max(0, impl.context.max_event_streams)));
   impl.probe_workers = std::make_unique<httplib::ThreadPool>(kProbeThreads);
   impl.thread = std::thread([&server] { server.listen_after_bind(); });
   log::info(kComponent, "http_listening").kv("address", impl.listen.toString());
-  return std::nullopt;
+  return {};
 }
 
 void HttpServer::stop() {

@@ -13,6 +13,7 @@
 #include "api/connection_gate.h"
 #include "api/readiness.h"
 #include "mcu/common/host_port.h"
+#include "mcu/common/result.h"
 
 namespace mcu::api {
 
@@ -26,7 +27,7 @@ class HttpServer {
   ~HttpServer();
 
   // Binds and starts serving on a thread; returns the problem if the address cannot be bound.
-  std::optional<std::string> start();
+  Result<void> start();
   void stop();
 
  private:

@@ -5,7 +5,8 @@
 
 #include <memory>
 #include <string>
-#include <variant>
+
+#include "mcu/common/result.h"
 
 struct ssl_ctx_st;
 struct ssl_st;
@@ -15,8 +16,8 @@ namespace mcu::api {
 class TlsServerContext {
  public:
   // The context, or what is wrong with which of the two files.
-  static std::variant<std::unique_ptr<TlsServerContext>, std::string> load(
-      const std::string& cert_file, const std::string& key_file);
+  static Result<std::unique_ptr<TlsServerContext>> load(const std::string& cert_file,
+                                                        const std::string& key_file);
   TlsServerContext(const TlsServerContext&) = delete;
   TlsServerContext& operator=(const TlsServerContext&) = delete;
   ~TlsServerContext();

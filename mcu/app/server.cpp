@@ -126,16 +126,15 @@ int Server::run() {
   const sigset_t signals = blockStopSignals();
   raiseOpenFileLimit();
   auto migrations = store::loadMigrations(store::embeddedMigrationSources());
-  if (auto* problem = std::get_if<std::string>(&migrations)) {
-    log::error(kComponent, "migrations_invalid").kv("problem", *problem);
+  if (!migrations) {
+    log::error(kComponent, "migrations_invalid").kv("problem", migrations.error());
     return 1;
   }
 
   // The main thread's loop: housekeeping on timers, and the end of the run (a signal, a
   // refused database) as a posted task. Nothing polls.
   TimerLoop main_loop;
-  ServerParts parts(config_, std::get<std::vector<store::Migration>>(std::move(migrations)),
-                    main_loop);
+  ServerParts parts(config_, std::move(*migrations), main_loop);
   int exit_code = 0;
   const auto stop = [&main_loop, &exit_code](int code) {
     exit_code = std::max(exit_code, code);

@@ -144,18 +144,18 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
 }
 
 bool ServerParts::start() {
-  if (auto problem = sip.start()) {
-    log::error(kComponent, "sip_listen_failed").kv("problem", *problem);
+  if (auto started = sip.start(); !started) {
+    log::error(kComponent, "sip_listen_failed").kv("problem", started.error());
     return false;
   }
   conference.setOwner(&sip.controlLoop());  // from now on used on the control thread only
   if (!config_.http_tls_cert.empty()) {
     auto loaded = api::TlsServerContext::load(config_.http_tls_cert, config_.http_tls_key);
-    if (auto* problem = std::get_if<std::string>(&loaded)) {
-      log::error(kComponent, "http_tls_failed").kv("problem", *problem);
+    if (!loaded) {
+      log::error(kComponent, "http_tls_failed").kv("problem", loaded.error());
       return false;
     }
-    http_tls = std::move(std::get<0>(loaded));
+    http_tls = std::move(*loaded);
   }
   api::ApiContext api_context;
   api_context.rooms = &room_records;
@@ -176,8 +176,8 @@ bool ServerParts::start() {
           .framing = {},
       },
       http_tls.get());
-  if (auto problem = http->start()) {
-    log::error(kComponent, "http_listen_failed").kv("problem", *problem);
+  if (auto started = http->start(); !started) {
+    log::error(kComponent, "http_listen_failed").kv("problem", started.error());
     return false;
   }
   return true;

@@ -57,40 +57,40 @@ int runTokenCommand(int argc, char** argv) {
   }
   if (create->parsed()) {
     auto created = store::createToken(url, role, name);
-    if (auto* problem = std::get_if<std::string>(&created)) {
-      std::cerr << "mcu token create: " << *problem << "\n";
+    if (!created) {
+      std::cerr << "mcu token create: " << created.error() << "\n";
       return 1;
     }
-    printCreated(std::get<store::CreatedToken>(created), http);
+    printCreated(*created, http);
     return 0;
   }
   if (bootstrap->parsed()) {
     auto created = store::bootstrapToken(url, bootstrap_name);
-    if (auto* problem = std::get_if<std::string>(&created)) {
-      std::cerr << "mcu token bootstrap: " << *problem << "\n";
+    if (!created) {
+      std::cerr << "mcu token bootstrap: " << created.error() << "\n";
       return 1;
     }
-    if (const auto& token = std::get<std::optional<store::CreatedToken>>(created)) {
+    if (const auto& token = *created) {
       printCreated(*token, http);
     }
     return 0;
   }
   if (revoke->parsed()) {
-    if (auto problem = store::revokeToken(url, which)) {
-      std::cerr << "mcu token revoke: " << *problem << "\n";
+    if (auto revoked = store::revokeToken(url, which); !revoked) {
+      std::cerr << "mcu token revoke: " << revoked.error() << "\n";
       return 1;
     }
     std::cout << "revoked " << which << "\n";
     return 0;
   }
   auto tokens = store::listTokens(url);
-  if (auto* problem = std::get_if<std::string>(&tokens)) {
-    std::cerr << "mcu token list: " << *problem << "\n";
+  if (!tokens) {
+    std::cerr << "mcu token list: " << tokens.error() << "\n";
     return 1;
   }
   std::printf("%-6s %-24s %-7s %-25s %-25s %s\n", "ID", "NAME", "ROLE", "CREATED", "LAST USED",
               "STATE");
-  for (const auto& t : std::get<std::vector<store::TokenInfo>>(tokens)) {
+  for (const auto& t : *tokens) {
     std::printf("%-6lld %-24s %-7s %-25s %-25s %s\n", static_cast<long long>(t.id), t.name.c_str(),
                 t.role.c_str(), t.created_at.c_str(),
                 t.last_used_at.empty() ? "-" : t.last_used_at.c_str(),

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include "mcu/common/result.h"
 #include "mcu/config/config_schema.h"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in a header
@@ -38,26 +39,25 @@ std::optional<ConfigError> applyText(const OptionSpec& spec, std::string_view te
 }
 
 // Turns one TOML value into the option's text form, checking its type first.
-std::variant<std::string, std::string> tomlText(const OptionSpec& spec, const toml::node& node) {
-  using Result = std::variant<std::string, std::string>;  // index 0: text, 1: problem
+Result<std::string> tomlText(const OptionSpec& spec, const toml::node& node) {
   const auto wrong = [&](std::string_view expected) {
-    return Result(std::in_place_index<1>, "wrong type: expected " + std::string(expected) +
-                                              ", got " + std::string(typeName(node.type())));
+    return Result<std::string>(Error{"wrong type: expected " + std::string(expected) + ", got " +
+                                     std::string(typeName(node.type()))});
   };
   switch (spec.type) {
     case ValueType::kString:
       if (const auto* s = node.as_string()) {
-        return Result(std::in_place_index<0>, s->get());
+        return s->get();
       }
       return wrong("string");
     case ValueType::kInteger:
       if (const auto* i = node.as_integer()) {
-        return Result(std::in_place_index<0>, std::to_string(i->get()));
+        return std::to_string(i->get());
       }
       return wrong("integer");
     case ValueType::kBoolean:
       if (const auto* b = node.as_boolean()) {
-        return Result(std::in_place_index<0>, b->get() ? "true" : "false");
+        return std::string(b->get() ? "true" : "false");
       }
       return wrong("boolean");
     case ValueType::kTable: {
@@ -69,12 +69,11 @@ std::variant<std::string, std::string> tomlText(const OptionSpec& spec, const to
       for (const auto& [name, value] : *table) {
         const auto* s = value.as_string();
         if (s == nullptr) {
-          return Result(std::in_place_index<1>,
-                        "wrong type for " + std::string(name.str()) + ": expected string");
+          return Error{"wrong type for " + std::string(name.str()) + ": expected string"};
         }
         text += std::string(name.str()) + "=" + s->get() + ",";
       }
-      return Result(std::in_place_index<0>, text);
+      return text;
     }
   }
   return wrong("value");
@@ -106,10 +105,10 @@ std::optional<ConfigError> applyFile(const std::string& path, Config& config) {
         return ConfigError{key, source, "unknown key"};
       }
       auto text = tomlText(*spec, node);
-      if (text.index() == 1) {
-        return ConfigError{key, source, std::get<1>(text)};
+      if (!text) {
+        return ConfigError{key, source, text.error()};
       }
-      if (auto err = applyText(*spec, std::get<0>(text), source, config)) {
+      if (auto err = applyText(*spec, *text, source, config)) {
         return err;
       }
     }

@@ -35,25 +35,25 @@ ControlLoop::~ControlLoop() {
   ::close(event_fd_);
 }
 
-std::optional<std::string> ControlLoop::start(Setup setup) {
-  std::promise<std::optional<std::string>> started;
+Result<void> ControlLoop::start(Setup setup) {
+  std::promise<Result<void>> started;
   auto result = started.get_future();
   thread_ = std::thread([this, setup = std::move(setup), &started] { run(setup, started); });
-  auto problem = result.get();
-  if (problem) {
+  auto outcome = result.get();
+  if (!outcome) {
     thread_.join();
   }
-  return problem;
+  return outcome;
 }
 
-void ControlLoop::run(const Setup& setup, std::promise<std::optional<std::string>>& started) {
+void ControlLoop::run(const Setup& setup, std::promise<Result<void>>& started) {
   runBelowMediaPriority();
   thread_id_ = std::this_thread::get_id();
   su_init();
   root_ = su_root_create(nullptr);
   if (root_ == nullptr) {
     su_deinit();
-    started.set_value("su_root_create failed");
+    started.set_value(Error{"su_root_create failed"});
     return;
   }
   // Run nua's stack on this very thread (one thread, not two): see STACK.md.
@@ -62,17 +62,17 @@ void ControlLoop::run(const Setup& setup, std::promise<std::optional<std::string
   MCU_CHECK(su_wait_create(&wait, event_fd_, SU_WAIT_IN) == 0);
   const int registration = su_root_register(root_, &wait, &onEventFd, this, 0);
   MCU_CHECK(registration >= 0);
-  if (auto problem = setup(root_)) {
+  if (auto set_up = setup(root_); !set_up) {
     su_root_deregister(root_, registration);
     su_root_destroy(root_);
     root_ = nullptr;
     su_deinit();
-    started.set_value(problem);
+    started.set_value(std::move(set_up));
     return;
   }
   timer_ = su_timer_create(su_root_task(root_), 0);
   MCU_CHECK(timer_ != nullptr);
-  started.set_value(std::nullopt);  // `started` is gone after this line
+  started.set_value({});  // `started` is gone after this line
   su_root_run(root_);
   drain();  // tasks posted during shutdown still run: they may release resources
   su_timer_destroy(timer_);

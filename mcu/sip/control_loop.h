@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "mcu/common/loop.h"
+#include "mcu/common/result.h"
 #include "mcu/common/timer_queue.h"
 
 struct su_root_s;   // sofia-sip's su_root_t, kept out of this header
@@ -22,7 +23,7 @@ namespace mcu::sip {
 
 class ControlLoop final : public Loop {
  public:
-  using Setup = std::function<std::optional<std::string>(su_root_s* root)>;
+  using Setup = std::function<Result<void>(su_root_s* root)>;
 
   ControlLoop();
   ControlLoop(const ControlLoop&) = delete;
@@ -31,7 +32,7 @@ class ControlLoop final : public Loop {
 
   // Starts the thread and runs `setup` on it before the loop; returns setup's problem, if any
   // (the thread has then ended).
-  std::optional<std::string> start(Setup setup);
+  Result<void> start(Setup setup);
   void post(std::function<void()> task) override;
   bool isInLoopThread() const override;
   // On one su_timer, armed for the earliest of the loop's timers.
@@ -44,7 +45,7 @@ class ControlLoop final : public Loop {
   void join();
 
  private:
-  void run(const Setup& setup, std::promise<std::optional<std::string>>& started);
+  void run(const Setup& setup, std::promise<Result<void>>& started);
   void drain();
   TimerId schedule(std::chrono::milliseconds delay, std::chrono::milliseconds period,
                    std::function<void()> task);

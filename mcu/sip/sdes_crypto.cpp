@@ -3,8 +3,10 @@
 #include <sys/random.h>
 
 #include <array>
+#include <cerrno>
 #include <charconv>
-#include <stdexcept>
+
+#include "mcu/common/check.h"
 
 namespace mcu::sip {
 namespace {
@@ -110,9 +112,12 @@ std::vector<std::uint8_t> randomSrtpKey() {
   std::size_t filled = 0;
   while (filled < key.size()) {
     const ssize_t n = getrandom(key.data() + filled, key.size() - filled, 0);
-    if (n <= 0) {
-      throw std::runtime_error("getrandom failed: no SRTP key");
+    if (n < 0 && errno == EINTR) {
+      continue;
     }
+    // The kernel's generator does not fail once seeded (as secret::randomHex): a check, not
+    // an exception on the control thread.
+    MCU_CHECK(n > 0);
     filled += static_cast<std::size_t>(n);
   }
   return key;

@@ -33,7 +33,7 @@ constexpr const char* kUserAgent = "mcu";
 
 // Tries the address for UDP and TCP before nua_create(): it gives the operator the errno
 // ("Address already in use"), and sofia's nua_create() failure path leaks its root's port.
-std::optional<std::string> checkBindable(const HostPort& address) {
+Result<void> checkBindable(const HostPort& address) {
   for (const int type : {SOCK_DGRAM, SOCK_STREAM}) {
     addrinfo hints{};
     hints.ai_socktype = type;
@@ -41,7 +41,7 @@ std::optional<std::string> checkBindable(const HostPort& address) {
     addrinfo* found = nullptr;
     const std::string port = std::to_string(address.port);
     if (const int rc = getaddrinfo(address.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-      return address.toString() + ": " + gai_strerror(rc);
+      return Error{address.toString() + ": " + gai_strerror(rc)};
     }
     const int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, 0);
     const int one = 1;
@@ -53,11 +53,11 @@ std::optional<std::string> checkBindable(const HostPort& address) {
     }
     freeaddrinfo(found);
     if (!ok) {
-      return (type == SOCK_DGRAM ? "udp " : "tcp ") + address.toString() + ": " +
-             std::error_code(err, std::generic_category()).message();
+      return Error{(type == SOCK_DGRAM ? "udp " : "tcp ") + address.toString() + ": " +
+                   std::error_code(err, std::generic_category()).message()};
     }
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
@@ -307,52 +307,51 @@ SipStack::~SipStack() {
   }
 }
 
-std::optional<std::string> SipStack::start() {
+Result<void> SipStack::start() {
   routeSofiaLogsToStructuredLog();
   for (const auto& address : {std::optional(config_.listen), config_.tls_listen}) {
     if (address) {
-      if (auto problem = checkBindable(*address)) {
-        return "cannot listen on " + *problem;
+      if (auto bindable = checkBindable(*address); !bindable) {
+        return Error{"cannot listen on " + bindable.error()};
       }
     }
   }
   const std::string url = "sip:" + config_.listen.toString();
   const std::string sips_url =
       config_.tls_listen ? "sips:" + config_.tls_listen->toString() : std::string();
-  auto problem =
-      loop_.start([this, &url, &sips_url](su_root_s* root) -> std::optional<std::string> {
-        nua_->root = root;
-        errno = 0;
-        nua_->nua = nua_create(
-            root, nuaCallback, nua_.get(), NUTAG_URL(url.c_str()),
-            TAG_IF(!sips_url.empty(), NUTAG_SIPS_URL(sips_url.c_str())),
-            TAG_IF(!sips_url.empty(), NUTAG_CERTIFICATE_DIR(config_.tls_cert_dir.c_str())),
-            // SDP has one owner, our code (STACK.md: with soa on, nua answers re-INVITEs itself).
-            // RFC 4028: we accept and refresh session timers; a call whose timer runs out ends.
-            NUTAG_SESSION_TIMER(kOurSessionExpires), NUTAG_MIN_SE(kOurMinSe),
-            // Idle connections go (5,000 idle TCP connections were held for good before).
-            TPTAG_IDLE(static_cast<unsigned>(config_.tcp_idle_s) * 1000U),
-            TAG_IF(!config_.outbound_proxy.empty(), NUTAG_PROXY(config_.outbound_proxy.c_str())),
-            // SIPTAG_ALLOW/SUPPORTED replace nua's defaults (NUTAG_ALLOW would only add to them,
-            // advertising PRACK, REFER, 100rel... that we do not handle yet).
-            NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE, INFO, REFER"),
-            // RFC 4575 subscriptions: at most an hour, refreshed by the subscriber. SUBSCRIBE
-            // is one of nua's own application methods already; naming it again crashed sofia
-            // 1.12's merge of the two lists (ASan: SEGV in msg_params_join).
-            SIPTAG_ALLOW_EVENTS_STR(kAllowedEvents), NUTAG_SUB_EXPIRES(3600),
-            SIPTAG_ALLOW_STR(kAllowedMethods), SIPTAG_SUPPORTED_STR(kSupportedExtensions),
-            SIPTAG_ACCEPT_STR(kAcceptedBodies), SIPTAG_USER_AGENT_STR(kUserAgent),
-            // Methods are tokens (RFC 3261): sofia's own parser drops some legal ones.
-            NTATAG_MCLASS(tokenMethodMessageClass()), TAG_END());
-        if (nua_->nua == nullptr) {
-          return "cannot listen on " + url + (sips_url.empty() ? "" : " / " + sips_url) + ": " +
-                 (errno != 0 ? std::error_code(errno, std::generic_category()).message()
-                             : "nua_create failed");
-        }
-        return std::nullopt;
-      });
-  if (problem) {
-    return problem;
+  auto started = loop_.start([this, &url, &sips_url](su_root_s* root) -> Result<void> {
+    nua_->root = root;
+    errno = 0;
+    nua_->nua = nua_create(
+        root, nuaCallback, nua_.get(), NUTAG_URL(url.c_str()),
+        TAG_IF(!sips_url.empty(), NUTAG_SIPS_URL(sips_url.c_str())),
+        TAG_IF(!sips_url.empty(), NUTAG_CERTIFICATE_DIR(config_.tls_cert_dir.c_str())),
+        // SDP has one owner, our code (STACK.md: with soa on, nua answers re-INVITEs itself).
+        // RFC 4028: we accept and refresh session timers; a call whose timer runs out ends.
+        NUTAG_SESSION_TIMER(kOurSessionExpires), NUTAG_MIN_SE(kOurMinSe),
+        // Idle connections go (5,000 idle TCP connections were held for good before).
+        TPTAG_IDLE(static_cast<unsigned>(config_.tcp_idle_s) * 1000U),
+        TAG_IF(!config_.outbound_proxy.empty(), NUTAG_PROXY(config_.outbound_proxy.c_str())),
+        // SIPTAG_ALLOW/SUPPORTED replace nua's defaults (NUTAG_ALLOW would only add to them,
+        // advertising PRACK, REFER, 100rel... that we do not handle yet).
+        NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("OPTIONS, UPDATE, INFO, REFER"),
+        // RFC 4575 subscriptions: at most an hour, refreshed by the subscriber. SUBSCRIBE
+        // is one of nua's own application methods already; naming it again crashed sofia
+        // 1.12's merge of the two lists (ASan: SEGV in msg_params_join).
+        SIPTAG_ALLOW_EVENTS_STR(kAllowedEvents), NUTAG_SUB_EXPIRES(3600),
+        SIPTAG_ALLOW_STR(kAllowedMethods), SIPTAG_SUPPORTED_STR(kSupportedExtensions),
+        SIPTAG_ACCEPT_STR(kAcceptedBodies), SIPTAG_USER_AGENT_STR(kUserAgent),
+        // Methods are tokens (RFC 3261): sofia's own parser drops some legal ones.
+        NTATAG_MCLASS(tokenMethodMessageClass()), TAG_END());
+    if (nua_->nua == nullptr) {
+      return Error{"cannot listen on " + url + (sips_url.empty() ? "" : " / " + sips_url) + ": " +
+                   (errno != 0 ? std::error_code(errno, std::generic_category()).message()
+                               : "nua_create failed")};
+    }
+    return {};
+  });
+  if (!started) {
+    return started;
   }
   bound_ = true;
   // INVITEs waiting too long for their room, unacknowledged answers (Timer H) and sessions
@@ -367,7 +366,7 @@ std::optional<std::string> SipStack::start() {
       .kv("udp", config_.listen.toString())
       .kv("tcp", config_.listen.toString())
       .kv("tls", config_.tls_listen ? config_.tls_listen->toString() : "off");
-  return std::nullopt;
+  return {};
 }
 
 void SipStack::beginDrain() {

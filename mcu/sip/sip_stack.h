@@ -12,6 +12,7 @@
 
 #include "mcu/common/clock.h"
 #include "mcu/common/host_port.h"
+#include "mcu/common/result.h"
 #include "mcu/conference/dialer.h"
 #include "mcu/conference/leave_reason.h"
 #include "mcu/sip/control_loop.h"
@@ -82,7 +83,7 @@ class SipStack : private conference::Dialer {
   ~SipStack() override;
 
   // Starts the control thread and binds the transports; returns the problem on failure.
-  std::optional<std::string> start();
+  Result<void> start();
   Loop& controlLoop() { return loop_; }
   bool transportsBound() const { return bound_.load(); }
   // Before start(): take calls into the conference (from then on used on the control thread

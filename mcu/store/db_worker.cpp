@@ -106,16 +106,16 @@ bool DbWorker::connectAndMigrate() {
   try {
     conn_ = std::make_unique<DbSession>(config_.url);
     auto outcome = applyMigrations(conn_->connection(), migrations_);
-    if (auto* refusal = std::get_if<std::string>(&outcome)) {
+    if (!outcome) {
       refused_ = true;
-      log::error(kComponent, "migrations_refused").kv("reason", *refusal);
+      log::error(kComponent, "migrations_refused").kv("reason", outcome.error());
       if (callbacks_.on_refused) {
-        callbacks_.on_refused(*refusal);
+        callbacks_.on_refused(outcome.error());
       }
       conn_.reset();
       return false;
     }
-    const auto& done = std::get<MigrationOutcome>(outcome);
+    const auto& done = *outcome;
     log::info(kComponent, "db_connected")
         .kv("url", redactUrl(config_.url))
         .kv("schema_version", done.schema_version)

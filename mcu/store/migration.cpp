@@ -21,9 +21,9 @@ std::string checksumOf(std::string_view text) {
   return buf.data();
 }
 
-std::variant<Migration, std::string> parseMigrationFileName(std::string_view file_name) {
+Result<Migration> parseMigrationFileName(std::string_view file_name) {
   const auto bad = [&](std::string_view why) {
-    return std::string(file_name) + ": " + std::string(why) + " (expected NNNN_name.sql)";
+    return Error{std::string(file_name) + ": " + std::string(why) + " (expected NNNN_name.sql)"};
   };
   if (!file_name.ends_with(".sql")) {
     return bad("not a .sql file");
@@ -52,15 +52,14 @@ std::variant<Migration, std::string> parseMigrationFileName(std::string_view fil
   return m;
 }
 
-std::variant<std::vector<Migration>, std::string> loadMigrations(
-    std::span<const MigrationSource> sources) {
+Result<std::vector<Migration>> loadMigrations(std::span<const MigrationSource> sources) {
   std::vector<Migration> out;
   for (const auto& source : sources) {
     auto parsed = parseMigrationFileName(source.file_name);
-    if (auto* problem = std::get_if<std::string>(&parsed)) {
-      return *problem;
+    if (!parsed) {
+      return Error{parsed.error()};
     }
-    auto m = std::get<Migration>(std::move(parsed));
+    Migration m = std::move(*parsed);
     m.sql = source.sql;
     m.checksum = checksumOf(m.sql);
     out.push_back(std::move(m));
@@ -70,16 +69,16 @@ std::variant<std::vector<Migration>, std::string> loadMigrations(
   for (std::size_t i = 0; i < out.size(); ++i) {
     const int expected = static_cast<int>(i) + 1;
     if (out[i].version != expected) {
-      return "migration versions must be unique and contiguous from 0001: expected " +
-             std::to_string(expected) + ", found " + std::to_string(out[i].version) + " (" +
-             out[i].name + ")";
+      return Error{"migration versions must be unique and contiguous from 0001: expected " +
+                   std::to_string(expected) + ", found " + std::to_string(out[i].version) + " (" +
+                   out[i].name + ")"};
     }
   }
   return out;
 }
 
-std::variant<std::vector<const Migration*>, std::string> planMigrations(
-    std::span<const Migration> known, std::span<const AppliedMigration> applied) {
+Result<std::vector<const Migration*>> planMigrations(std::span<const Migration> known,
+                                                     std::span<const AppliedMigration> applied) {
   std::map<int, const Migration*> by_version;
   for (const auto& m : known) {
     by_version[m.version] = &m;
@@ -88,14 +87,14 @@ std::variant<std::vector<const Migration*>, std::string> planMigrations(
   for (const auto& a : applied) {
     const auto it = by_version.find(a.version);
     if (it == by_version.end()) {
-      return "the database has migration " + std::to_string(a.version) +
-             ", which this mcu binary does not know (the database was migrated by a newer "
-             "version): refusing to start";
+      return Error{"the database has migration " + std::to_string(a.version) +
+                   ", which this mcu binary does not know (the database was migrated by a newer "
+                   "version): refusing to start"};
     }
     if (it->second->checksum != a.checksum) {
-      return "migration " + std::to_string(a.version) + " (" + it->second->name +
-             ") differs from the one applied to the database: migrations are forward-only, "
-             "add a new one instead of editing";
+      return Error{"migration " + std::to_string(a.version) + " (" + it->second->name +
+                   ") differs from the one applied to the database: migrations are forward-only, "
+                   "add a new one instead of editing"};
     }
     done[a.version] = &a;
   }

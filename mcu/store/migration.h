@@ -6,9 +6,9 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "mcu/common/result.h"
 #include "mcu/store/embedded_migrations.h"
 
 namespace mcu::store {
@@ -26,16 +26,15 @@ struct AppliedMigration {
 };
 
 // "0001_initial.sql" -> version 1, name "initial"; anything else -> the problem.
-std::variant<Migration, std::string> parseMigrationFileName(std::string_view file_name);
+Result<Migration> parseMigrationFileName(std::string_view file_name);
 
 // Parses, orders and checks a set: versions must be unique and contiguous from 1.
-std::variant<std::vector<Migration>, std::string> loadMigrations(
-    std::span<const MigrationSource> sources);
+Result<std::vector<Migration>> loadMigrations(std::span<const MigrationSource> sources);
 
 // What to apply, in order, given what the database already has. Refuses (returns the reason)
 // when the database has a version this binary does not know, or a known one with another text.
-std::variant<std::vector<const Migration*>, std::string> planMigrations(
-    std::span<const Migration> known, std::span<const AppliedMigration> applied);
+Result<std::vector<const Migration*>> planMigrations(std::span<const Migration> known,
+                                                     std::span<const AppliedMigration> applied);
 
 std::string checksumOf(std::string_view text);
 

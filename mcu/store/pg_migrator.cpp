@@ -10,8 +10,7 @@ constexpr long long kMigrationLockKey = 0x6d63752d6d696772LL;
 
 }  // namespace
 
-std::variant<MigrationOutcome, std::string> applyMigrations(pqxx::connection& conn,
-                                                            std::span<const Migration> known) {
+Result<MigrationOutcome> applyMigrations(pqxx::connection& conn, std::span<const Migration> known) {
   pqxx::work txn(conn);
   txn.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
   txn.exec(
@@ -25,11 +24,11 @@ std::variant<MigrationOutcome, std::string> applyMigrations(pqxx::connection& co
     applied.push_back({row[0].as<int>(), row[1].as<std::string>()});
   }
   auto plan = planMigrations(known, applied);
-  if (auto* refusal = std::get_if<std::string>(&plan)) {
-    return *refusal;
+  if (!plan) {
+    return Error{plan.error()};
   }
   MigrationOutcome outcome;
-  for (const Migration* m : std::get<std::vector<const Migration*>>(plan)) {
+  for (const Migration* m : *plan) {
     txn.exec(m->sql);
     txn.exec_params("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                     m->version, m->name, m->checksum);

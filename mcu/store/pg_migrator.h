@@ -5,8 +5,8 @@
 #include <pqxx/pqxx>
 #include <span>
 #include <string>
-#include <variant>
 
+#include "mcu/common/result.h"
 #include "mcu/store/migration.h"
 
 namespace mcu::store {
@@ -18,7 +18,6 @@ struct MigrationOutcome {
 
 // Throws pqxx exceptions for connection trouble (the caller retries); returns the refusal
 // reason for a database this binary must not touch.
-std::variant<MigrationOutcome, std::string> applyMigrations(pqxx::connection& conn,
-                                                            std::span<const Migration> known);
+Result<MigrationOutcome> applyMigrations(pqxx::connection& conn, std::span<const Migration> known);
 
 }  // namespace mcu::store

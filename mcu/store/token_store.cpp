@@ -12,20 +12,20 @@ namespace {
 constexpr std::string_view kTokenPrefix = "mcu_";
 
 // A migrated connection for the command line, or the problem.
-std::variant<std::unique_ptr<pqxx::connection>, std::string> openMigrated(const std::string& url) {
+Result<std::unique_ptr<pqxx::connection>> openMigrated(const std::string& url) {
   try {
     auto conn = std::make_unique<pqxx::connection>(url);
     auto migrations = loadMigrations(embeddedMigrationSources());
-    if (auto* problem = std::get_if<std::string>(&migrations)) {
-      return *problem;
+    if (!migrations) {
+      return Error{migrations.error()};
     }
-    auto outcome = applyMigrations(*conn, std::get<std::vector<Migration>>(migrations));
-    if (auto* refusal = std::get_if<std::string>(&outcome)) {
-      return *refusal;
+    auto outcome = applyMigrations(*conn, *migrations);
+    if (!outcome) {
+      return Error{outcome.error()};
     }
     return conn;
   } catch (const std::exception& e) {
-    return std::string("database: ") + e.what();
+    return Error{std::string("database: ") + e.what()};
   }
 }
 
@@ -74,38 +74,38 @@ DbResult<std::string> TokenStore::roleOf(const std::string& token_hash) {
   return resultOf(std::move(role), DbOutcome::kNotFound);
 }
 
-std::variant<CreatedToken, std::string> createToken(const std::string& url, const std::string& role,
-                                                    const std::string& name) {
+Result<CreatedToken> createToken(const std::string& url, const std::string& role,
+                                 const std::string& name) {
   if (role != "admin" && role != "viewer") {
-    return "role must be admin or viewer, not '" + role + "'";
+    return Error{"role must be admin or viewer, not '" + role + "'"};
   }
   if (name.empty() || name.size() > 64) {
-    return std::string("name must be 1 to 64 characters");
+    return Error{std::string("name must be 1 to 64 characters")};
   }
   auto conn = openMigrated(url);
-  if (auto* problem = std::get_if<std::string>(&conn)) {
-    return *problem;
+  if (!conn) {
+    return Error{conn.error()};
   }
   try {
-    pqxx::work txn(*std::get<0>(conn));
+    pqxx::work txn(**conn);
     auto created = insertToken(txn, role, name);
     txn.commit();
     return created;
   } catch (const pqxx::unique_violation&) {
-    return "a live token named '" + name + "' exists already";
+    return Error{"a live token named '" + name + "' exists already"};
   } catch (const std::exception& e) {
-    return std::string("database: ") + e.what();
+    return Error{std::string("database: ") + e.what()};
   }
 }
 
-std::variant<std::optional<CreatedToken>, std::string> bootstrapToken(const std::string& url,
-                                                                      const std::string& name) {
+Result<std::optional<CreatedToken>> bootstrapToken(const std::string& url,
+                                                   const std::string& name) {
   auto conn = openMigrated(url);
-  if (auto* problem = std::get_if<std::string>(&conn)) {
-    return *problem;
+  if (!conn) {
+    return Error{conn.error()};
   }
   try {
-    pqxx::work txn(*std::get<0>(conn));
+    pqxx::work txn(**conn);
     // Two first runs at once must not both create one.
     txn.exec("LOCK TABLE api_tokens IN SHARE ROW EXCLUSIVE MODE");
     if (!txn.exec("SELECT 1 FROM api_tokens WHERE revoked_at IS NULL LIMIT 1").empty()) {
@@ -115,45 +115,45 @@ std::variant<std::optional<CreatedToken>, std::string> bootstrapToken(const std:
     txn.commit();
     return std::optional<CreatedToken>{std::move(created)};
   } catch (const std::exception& e) {
-    return std::string("database: ") + e.what();
+    return Error{std::string("database: ") + e.what()};
   }
 }
 
-std::variant<std::vector<TokenInfo>, std::string> listTokens(const std::string& url) {
+Result<std::vector<TokenInfo>> listTokens(const std::string& url) {
   auto conn = openMigrated(url);
-  if (auto* problem = std::get_if<std::string>(&conn)) {
-    return *problem;
+  if (!conn) {
+    return Error{conn.error()};
   }
   try {
-    pqxx::read_transaction txn(*std::get<0>(conn));
+    pqxx::read_transaction txn(**conn);
     std::vector<TokenInfo> tokens;
     for (const auto& r : txn.exec("SELECT " + columns() + " FROM api_tokens ORDER BY id")) {
       tokens.push_back(fromRow(r));
     }
     return tokens;
   } catch (const std::exception& e) {
-    return std::string("database: ") + e.what();
+    return Error{std::string("database: ") + e.what()};
   }
 }
 
-std::optional<std::string> revokeToken(const std::string& url, const std::string& name_or_id) {
+Result<void> revokeToken(const std::string& url, const std::string& name_or_id) {
   auto conn = openMigrated(url);
-  if (auto* problem = std::get_if<std::string>(&conn)) {
-    return *problem;
+  if (!conn) {
+    return Error{conn.error()};
   }
   try {
-    pqxx::work txn(*std::get<0>(conn));
+    pqxx::work txn(**conn);
     const auto rows = txn.exec_params(
         "UPDATE api_tokens SET revoked_at = now() WHERE revoked_at IS NULL"
         " AND (name = $1 OR id::text = $1) RETURNING id",
         name_or_id);
     txn.commit();
     if (rows.empty()) {
-      return "no live token named '" + name_or_id + "'";
+      return Error{"no live token named '" + name_or_id + "'"};
     }
-    return std::nullopt;
+    return {};
   } catch (const std::exception& e) {
-    return std::string("database: ") + e.what();
+    return Error{std::string("database: ") + e.what()};
   }
 }
 

@@ -6,9 +6,9 @@
 #include <chrono>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
+#include "mcu/common/result.h"
 #include "mcu/store/db_result.h"
 #include "mcu/store/db_worker.h"
 
@@ -41,13 +41,12 @@ struct CreatedToken {
   std::string token;  // the secret, shown once
   TokenInfo info;
 };
-std::variant<CreatedToken, std::string> createToken(const std::string& url, const std::string& role,
-                                                    const std::string& name);
+Result<CreatedToken> createToken(const std::string& url, const std::string& role,
+                                 const std::string& name);
 // Creates an admin token named `name` only when no live token exists (first run).
-std::variant<std::optional<CreatedToken>, std::string> bootstrapToken(const std::string& url,
-                                                                      const std::string& name);
-std::variant<std::vector<TokenInfo>, std::string> listTokens(const std::string& url);
+Result<std::optional<CreatedToken>> bootstrapToken(const std::string& url, const std::string& name);
+Result<std::vector<TokenInfo>> listTokens(const std::string& url);
 // Revokes the live token with this name (or numeric id).
-std::optional<std::string> revokeToken(const std::string& url, const std::string& name_or_id);
+Result<void> revokeToken(const std::string& url, const std::string& name_or_id);
 
 }  // namespace mcu::store

@@ -40,14 +40,13 @@ void linkDecoded(GstElement* /*decodebin*/, GstPad* pad, gpointer tail) {
 
 }  // namespace
 
-std::variant<std::vector<std::int16_t>, std::string> loadAudioFile(const std::string& path,
-                                                                   int max_seconds) {
+Result<std::vector<std::int16_t>> loadAudioFile(const std::string& path, int max_seconds) {
   std::string error;
   if (!ensureGstreamer(&error)) {
-    return error;
+    return Error{error};
   }
   if (::access(path.c_str(), R_OK) != 0) {
-    return "cannot read " + path;
+    return Error{"cannot read " + path};
   }
   const auto pipeline = owned(gst_pipeline_new("loader"));
   const auto src = owned(gst_element_factory_make("filesrc", nullptr));
@@ -57,7 +56,7 @@ std::variant<std::vector<std::int16_t>, std::string> loadAudioFile(const std::st
       "appsink name=sink sync=false",
       TRUE, nullptr));
   if (pipeline == nullptr || src == nullptr || decode == nullptr || tail == nullptr) {
-    return std::string("GStreamer elements missing (filesrc, decodebin)");
+    return Error{std::string("GStreamer elements missing (filesrc, decodebin)")};
   }
   g_object_set(src.get(), "location", path.c_str(), nullptr);
   gst_bin_add_many(GST_BIN(pipeline.get()), src.get(), decode.get(), tail.get(), nullptr);
@@ -100,7 +99,7 @@ std::variant<std::vector<std::int16_t>, std::string> loadAudioFile(const std::st
     }
   }
   if (samples.empty()) {
-    return path + ": " + (error.empty() ? "no audio decoded" : error);
+    return Error{path + ": " + (error.empty() ? "no audio decoded" : error)};
   }
   return samples;
 }

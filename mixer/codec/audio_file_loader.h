@@ -6,14 +6,14 @@
 
 #include <cstdint>
 #include <string>
-#include <variant>
 #include <vector>
+
+#include "mcu/common/result.h"
 
 namespace mcu::mixer::codec {
 
 // The samples, or why the file could not be decoded. `max_seconds` bounds what a prompt may
 // cost in memory (48 kHz × 2 bytes = 96 KB a second).
-std::variant<std::vector<std::int16_t>, std::string> loadAudioFile(const std::string& path,
-                                                                   int max_seconds = 600);
+Result<std::vector<std::int16_t>> loadAudioFile(const std::string& path, int max_seconds = 600);
 
 }  // namespace mcu::mixer::codec

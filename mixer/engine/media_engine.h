@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "mcu/common/result.h"
 #include "mixer/engine/media_types.h"
 
 namespace mcu::mixer {
@@ -58,15 +59,14 @@ class MediaEngine {
   virtual void setDeaf(ParticipantId id, bool deaf) = 0;
   virtual void setGains(ParticipantId id, float input, float output) = 0;
   // Prompts: the file (WAV, Ogg/Opus...) is decoded in the calling thread, then played into
-  // the room (everyone hears it) or to one participant. Returns the problem, if any.
-  virtual std::optional<std::string> playToRoom(RoomId room, const std::string& path) = 0;
-  virtual std::optional<std::string> playToParticipant(ParticipantId id,
-                                                       const std::string& path) = 0;
+  // the room (everyone hears it) or to one participant; or the problem.
+  virtual Result<void> playToRoom(RoomId room, const std::string& path) = 0;
+  virtual Result<void> playToParticipant(ParticipantId id, const std::string& path) = 0;
   // The same with samples already in memory (48 kHz mono), e.g. generated tones.
   virtual void playSamplesToParticipant(ParticipantId id,
                                         std::shared_ptr<const std::vector<std::int16_t>> pcm) = 0;
   // Records the room's mix (what a listener hears) to an Ogg/Opus file.
-  virtual std::optional<std::string> startRecording(RoomId room, const std::string& path) = 0;
+  virtual Result<void> startRecording(RoomId room, const std::string& path) = 0;
   virtual void stopRecording(RoomId room) = 0;
   // RFC 4733 digits to a participant ('0'-'9', '*', '#', 'A'-'D'), when it negotiated them.
   virtual void sendDtmf(ParticipantId id, char digit) = 0;

@@ -195,25 +195,25 @@ class MediaEngineImpl final : public MediaEngine {
     onParticipant(id, [input, output](ParticipantStream& p) { p.setGains(input, output); });
   }
 
-  std::optional<std::string> playToRoom(RoomId room, const std::string& path) override {
+  Result<void> playToRoom(RoomId room, const std::string& path) override {
     auto samples = loadPrompt(path);
-    if (auto* problem = std::get_if<std::string>(&samples)) {
-      return *problem;
+    if (!samples) {
+      return Error{samples.error()};
     }
-    auto shared = std::get<std::shared_ptr<const std::vector<std::int16_t>>>(std::move(samples));
+    auto shared = std::move(*samples);
     return onRoom(room, [shared](RoomMixer& r) { r.queuePrompt(shared); });
   }
 
-  std::optional<std::string> playToParticipant(ParticipantId id, const std::string& path) override {
+  Result<void> playToParticipant(ParticipantId id, const std::string& path) override {
     auto samples = loadPrompt(path);
-    if (auto* problem = std::get_if<std::string>(&samples)) {
-      return *problem;
+    if (!samples) {
+      return Error{samples.error()};
     }
-    auto shared = std::get<std::shared_ptr<const std::vector<std::int16_t>>>(std::move(samples));
+    auto shared = std::move(*samples);
     if (!onParticipant(id, [shared](ParticipantStream& p) { p.queuePrompt(shared); })) {
-      return "no participant " + id.text();
+      return Error{"no participant " + id.text()};
     }
-    return std::nullopt;
+    return {};
   }
 
   void playSamplesToParticipant(ParticipantId id,
@@ -221,17 +221,18 @@ class MediaEngineImpl final : public MediaEngine {
     onParticipant(id, [pcm](ParticipantStream& p) { p.queuePrompt(pcm); });
   }
 
-  std::optional<std::string> startRecording(RoomId room, const std::string& path) override {
+  Result<void> startRecording(RoomId room, const std::string& path) override {
     // The file is created here, so that a bad path is reported to the caller at once; the
     // media thread then owns it.
     if (!std::ofstream(path, std::ios::binary | std::ios::trunc)) {
-      return "cannot create " + path;
+      return Error{"cannot create " + path};
     }
     return onRoom(room, [path](RoomMixer& r) { r.startRecording(path); });
   }
 
   void stopRecording(RoomId room) override {
-    onRoom(room, [](RoomMixer& r) { r.stopRecording(); });
+    // A room that is gone records nothing: there is nothing to stop.
+    static_cast<void>(onRoom(room, [](RoomMixer& r) { r.stopRecording(); }));
   }
 
   void sendDtmf(ParticipantId id, char digit) override {
@@ -326,22 +327,21 @@ class MediaEngineImpl final : public MediaEngine {
     }
   }
 
-  static std::variant<std::shared_ptr<const std::vector<std::int16_t>>, std::string> loadPrompt(
+  static Result<std::shared_ptr<const std::vector<std::int16_t>>> loadPrompt(
       const std::string& path) {
     auto loaded = codec::loadAudioFile(path);
-    if (auto* problem = std::get_if<std::string>(&loaded)) {
-      return *problem;
+    if (!loaded) {
+      return Error{loaded.error()};
     }
-    return std::make_shared<const std::vector<std::int16_t>>(
-        std::get<std::vector<std::int16_t>>(std::move(loaded)));
+    return std::make_shared<const std::vector<std::int16_t>>(std::move(*loaded));
   }
 
   template <typename Fn>
-  std::optional<std::string> onRoom(RoomId room, Fn fn) {
+  Result<void> onRoom(RoomId room, Fn fn) {
     const std::lock_guard lock(mutex_);
     const auto it = rooms_.find(room);
     if (it == rooms_.end()) {
-      return "no room " + std::to_string(room);
+      return Error{"no room " + std::to_string(room)};
     }
     MediaThread* thread = threads_[it->second.home].get();
     thread->post([thread, room, fn] {
@@ -349,7 +349,7 @@ class MediaEngineImpl final : public MediaEngine {
         fn(*r);
       }
     });
-    return std::nullopt;
+    return {};
   }
 
   template <typename Fn>

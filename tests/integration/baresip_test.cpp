@@ -74,8 +74,8 @@ std::vector<std::int16_t> heardBy(const std::string& dir) {
     const std::string name = entry.path().string();
     if (name.ends_with("-dec.wav")) {
       auto loaded = mixer::codec::loadAudioFile(name);
-      if (auto* pcm = std::get_if<std::vector<std::int16_t>>(&loaded)) {
-        return *pcm;
+      if (loaded) {
+        return *loaded;
       }
     }
   }

@@ -17,9 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<Migration> shipped() {
-  return std::get<std::vector<Migration>>(loadMigrations(embeddedMigrationSources()));
-}
+std::vector<Migration> shipped() { return *loadMigrations(embeddedMigrationSources()); }
 
 DbJob insertRoom(const std::string& name) {
   return {"insert room " + name, [name](DbSession& session) {

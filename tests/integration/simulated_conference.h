@@ -35,10 +35,8 @@ class SimulatedConferenceParts {
   }
 
   TestDatabase database;
-  store::DbWorker db{{.url = database.url()},
-                     std::get<std::vector<store::Migration>>(
-                         store::loadMigrations(store::embeddedMigrationSources())),
-                     {}};
+  store::DbWorker db{
+      {.url = database.url()}, *store::loadMigrations(store::embeddedMigrationSources()), {}};
   store::ConferenceStore store{db};
   std::unique_ptr<mixer::MediaEngine> engine;
   ManualClock clock;

@@ -30,7 +30,7 @@ std::string invite() {
 TEST(SipStackTest, DrainingRefusesNewCallsWith503AndRetryAfter) {
   const std::uint16_t port = test::freeUdpTcpPort();
   SipStack stack({HostPort{"127.0.0.1", port}, std::nullopt, "", 7, "", 120});
-  ASSERT_EQ(stack.start(), std::nullopt);
+  ASSERT_TRUE(stack.start().ok());
   EXPECT_TRUE(stack.transportsBound());
   EXPECT_EQ(test::finalStatus(test::tcpExchange(port, invite(), 2s, "SIP/2.0 480")).substr(0, 11),
             "SIP/2.0 480");
@@ -51,17 +51,17 @@ TEST(SipStackTest, DrainingRefusesNewCallsWith503AndRetryAfter) {
 TEST(SipStackTest, BindingAnAddressInUseFailsWithAReason) {
   const std::uint16_t port = test::freeUdpTcpPort();
   SipStack first({HostPort{"127.0.0.1", port}, std::nullopt, "", 30, "", 120});
-  ASSERT_EQ(first.start(), std::nullopt);
+  ASSERT_TRUE(first.start().ok());
   SipStack second({HostPort{"127.0.0.1", port}, std::nullopt, "", 30, "", 120});
-  const auto problem = second.start();
-  ASSERT_TRUE(problem.has_value());
-  EXPECT_NE(problem->find(std::to_string(port)), std::string::npos) << *problem;
+  const auto started = second.start();
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(started.error().find(std::to_string(port)), std::string::npos) << started.error();
 }
 
 TEST(SipStackTest, ControlLoopRunsPostedTasksOnItsOwnThread) {
   const std::uint16_t port = test::freeUdpTcpPort();
   SipStack stack({HostPort{"127.0.0.1", port}, std::nullopt, "", 30, "", 120});
-  ASSERT_EQ(stack.start(), std::nullopt);
+  ASSERT_TRUE(stack.start().ok());
   std::promise<bool> on_loop;
   stack.controlLoop().post([&] { on_loop.set_value(stack.controlLoop().isInLoopThread()); });
   auto result = on_loop.get_future();

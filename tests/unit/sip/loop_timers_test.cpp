@@ -34,7 +34,7 @@ class RunningTimerLoop {
 class RunningControlLoop {
  public:
   RunningControlLoop() {
-    EXPECT_EQ(loop_.start([](su_root_s* /*root*/) { return std::nullopt; }), std::nullopt);
+    EXPECT_TRUE(loop_.start([](su_root_s* /*root*/) { return Result<void>{}; }).ok());
   }
   ~RunningControlLoop() {
     loop_.post([this] { loop_.quit(); });
