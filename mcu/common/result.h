@@ -2,7 +2,8 @@
 // reads (a log line's problem, a config message, a command's output). The shape of C++23's
 // std::expected, which GCC 12 offers only under -std=c++23 while the project is C++20.
 // Not for a database answer that may be absent (store::DbResult: "absent" and "unavailable"
-// are answers an HTTP handler turns into 404 and 503, not failures), nor for broken invariants
+// are answers an HTTP handler turns into 404 and 503, not failures), nor for a configuration
+// problem (config::ConfigError names the key and where it was set), nor for broken invariants
 // (MCU_CHECK ends the process).
 #pragma once
 
