@@ -12,6 +12,7 @@ CpuAdmission::CpuAdmission(CpuBudget budget, const Clock& clock, Loop& control,
 
 void CpuAdmission::sample() {
   if (const auto over = budget_.sample(clock_.now())) {
+    overloaded_ = *over;
     control_.post([&conference = conference_, o = *over] { conference.setOverloaded(o); });
   }
 }

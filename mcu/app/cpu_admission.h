@@ -5,6 +5,8 @@
 // runs in a test with a simulated clock and a CPU reading the test sets.
 #pragma once
 
+#include <atomic>
+
 #include "mcu/app/cpu_budget.h"
 #include "mcu/common/clock.h"
 #include "mcu/common/loop.h"
@@ -22,6 +24,8 @@ class CpuAdmission {
                conference::Conference& conference);
   // Any thread; the conference is only touched on `control`'s.
   void sample();
+  // The last verdict (for /metrics, any thread).
+  bool overloaded() const { return overloaded_.load(std::memory_order_relaxed); }
 
  private:
   // Owned.
@@ -30,6 +34,7 @@ class CpuAdmission {
   const Clock& clock_;
   Loop& control_;
   conference::Conference& conference_;
+  std::atomic<bool> overloaded_{false};
 };
 
 }  // namespace mcu::app

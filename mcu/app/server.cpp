@@ -9,7 +9,6 @@
 #include <csignal>
 #include <thread>
 
-#include "mcu/app/cpu_admission.h"
 #include "mcu/app/server_parts.h"
 #include "mcu/app/signal_waiter.h"
 #include "mcu/common/log.h"
@@ -56,13 +55,12 @@ void armShutdownWatchdog(Clock::time_point deadline) {
 }
 
 // The housekeeping that runs on timers of the main loop (and the control loop's PIN check).
-void scheduleHousekeeping(const config::Config& config, TimerLoop& main_loop, ServerParts& parts,
-                          CpuAdmission& cpu_admission) {
+void scheduleHousekeeping(const config::Config& config, TimerLoop& main_loop, ServerParts& parts) {
   Loop& control = parts.sip.controlLoop();
   // Once a second: calls that did not key in their PIN in time are ended, and the CPU used is
   // held against the budget.
   control.runEvery(std::chrono::seconds(1), [&parts] { parts.conference.expirePins(); });
-  main_loop.runEvery(std::chrono::seconds(1), [&cpu_admission] { cpu_admission.sample(); });
+  main_loop.runEvery(std::chrono::seconds(1), [&parts] { parts.cpu_admission.sample(); });
   main_loop.runEvery(std::chrono::seconds(2), [&parts] { parts.sip.sweepTcp(); });
   // The heartbeat that dates a crash.
   main_loop.runEvery(std::chrono::seconds(5), [&parts] { parts.liveness.heartbeat(); });
@@ -148,9 +146,7 @@ int Server::run() {
   if (!parts.start()) {
     return 1;
   }
-  CpuAdmission cpu_admission(CpuBudget(config_.cpu_budget_percent), steadyClock(),
-                             parts.sip.controlLoop(), parts.conference);
-  scheduleHousekeeping(config_, main_loop, parts, cpu_admission);
+  scheduleHousekeeping(config_, main_loop, parts);
   SignalWaiter signal_waiter(signals, [&main_loop, &stop](int sig) {
     main_loop.post([sig, &stop] {
       log::info(kComponent, "shutdown_started").kv("signal", sig == SIGINT ? "SIGINT" : "SIGTERM");

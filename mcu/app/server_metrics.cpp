@@ -1,6 +1,12 @@
 #include "mcu/app/server_metrics.h"
 
+#include <array>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mcu/app/process_metrics.h"
 
 namespace mcu::app {
 namespace {
@@ -11,10 +17,52 @@ void metric(std::ostringstream& out, const char* name, const char* type, const c
       << name << " " << value << "\n";
 }
 
+// A family of series that differ by one label (`label`="value"), under one HELP and TYPE.
+void labelled(std::ostringstream& out, const char* name, const char* type, const char* help,
+              const char* label, const std::vector<std::pair<std::string, double>>& series) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+  for (const auto& [value, number] : series) {
+    out << name << "{" << label << "=\"" << value << "\"} " << number << "\n";
+  }
+}
+
+// Live participants in cumulative buckets of `bounds` (the last count is all of them).
+template <std::size_t N>
+std::vector<std::pair<std::string, double>> buckets(const std::array<double, N>& bounds,
+                                                    const std::array<std::size_t, N + 1>& counts) {
+  std::vector<std::pair<std::string, double>> series;
+  for (std::size_t i = 0; i < N; ++i) {
+    std::ostringstream bound;
+    bound << bounds[i];
+    series.emplace_back(bound.str(), static_cast<double>(counts[i]));
+  }
+  series.emplace_back("+Inf", static_cast<double>(counts[N]));
+  return series;
+}
+
 }  // namespace
 
 std::string serverMetrics(const MetricSources& s) {
   std::ostringstream out;
+  // Counters pass a million within hours: the default 6 digits would print 1.23457e+07.
+  out.precision(15);
+  writeProcessMetrics(out);
+  metric(out, "mcu_ready", "gauge",
+         "1 when /readyz says ready (database, SIP, rooms, not draining).",
+         s.ready && s.ready() ? 1 : 0);
+  metric(out, "mcu_cpu_overloaded", "gauge",
+         "1 while the process is over rooms.cpu_budget_percent: new calls get 503.",
+         s.cpu != nullptr && s.cpu->overloaded() ? 1 : 0);
+  {
+    std::vector<std::pair<std::string, double>> outcomes;
+    for (int hundreds = 2; hundreds <= 6; ++hundreds) {
+      outcomes.emplace_back(std::to_string(hundreds) + "xx",
+                            static_cast<double>(s.sip->inviteOutcomes(hundreds)));
+    }
+    labelled(out, "mcu_sip_invites_total", "counter",
+             "New INVITEs by the class of their final response (2xx answered; 4xx, 5xx refused).",
+             "class", outcomes);
+  }
   metric(out, "mcu_sip_calls_active", "gauge", "SIP dialogs in progress.",
          static_cast<double>(s.sip->activeCalls()));
   metric(out, "mcu_sip_tcp_connections", "gauge",
@@ -44,6 +92,14 @@ std::string serverMetrics(const MetricSources& s) {
            static_cast<double>(t->participants));
     metric(out, "mcu_rooms_active", "gauge", "Rooms with at least one participant.",
            static_cast<double>(t->active_rooms));
+    metric(out, "mcu_talkers", "gauge", "Participants talking now.",
+           static_cast<double>(t->talking));
+    labelled(out, "mcu_participants_by_jitter_seconds", "gauge",
+             "Live participants whose interarrival jitter is at most le seconds.", "le",
+             buckets(conference::kJitterBucketsS, t->by_jitter));
+    labelled(out, "mcu_participants_by_loss_ratio", "gauge",
+             "Live participants who lost at most le of their frames (lost or late).", "le",
+             buckets(conference::kLossBuckets, t->by_loss));
     metric(out, "mcu_rtp_packets_in_total", "counter", "RTP packets received.",
            static_cast<double>(t->packets_in));
     metric(out, "mcu_rtp_packets_out_total", "counter", "RTP packets sent.",

@@ -3,8 +3,10 @@
 // the conference through its client.
 #pragma once
 
+#include <functional>
 #include <string>
 
+#include "mcu/app/cpu_admission.h"
 #include "mcu/conference/conference_client.h"
 #include "mcu/sip/sip_stack.h"
 #include "mcu/store/conference_store.h"
@@ -21,6 +23,8 @@ struct MetricSources {
   store::ConferenceStore* conference_store = nullptr;
   store::EventLog* events = nullptr;
   conference::ConferenceClient* conference = nullptr;
+  const CpuAdmission* cpu = nullptr;
+  std::function<bool()> ready;  // what /readyz says
 };
 
 std::string serverMetrics(const MetricSources& sources);

@@ -126,7 +126,16 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
                            const std::string& payload) { event_log.append(type, room, payload); }}),
       sip(sipConfig(config)),
       conference_client(sip.controlLoop(), conference),
-      metric_sources{&sip, engine.get(), &db, &conference_store, &event_log, &conference_client},
+      cpu_admission(CpuBudget(config.cpu_budget_percent), steadyClock(), sip.controlLoop(),
+                    conference),
+      metric_sources{&sip,
+                     engine.get(),
+                     &db,
+                     &conference_store,
+                     &event_log,
+                     &conference_client,
+                     &cpu_admission,
+                     [this] { return ready(); }},
       config_(config) {
   db.start();
   // Queued first: before any call of this run is recorded.
@@ -194,6 +203,12 @@ std::vector<api::ReadinessCheck> ServerParts::readiness() const {
       {"rooms", loaded, loaded ? "policies loaded" : "loading policies"},
       {"shutdown", serving, serving ? "serving" : "draining"},
   };
+}
+
+bool ServerParts::ready() const {
+  const auto checks = readiness();
+  return std::all_of(checks.begin(), checks.end(),
+                     [](const api::ReadinessCheck& c) { return c.ok; });
 }
 
 void ServerParts::loadRooms(std::chrono::steady_clock::time_point started) {

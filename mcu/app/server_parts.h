@@ -13,6 +13,7 @@
 
 #include "api/http_server.h"
 #include "api/tls_server_context.h"
+#include "mcu/app/cpu_admission.h"
 #include "mcu/app/media_events_to_sip.h"
 #include "mcu/app/server_metrics.h"
 #include "mcu/common/loop.h"
@@ -73,12 +74,14 @@ class ServerParts {
   conference::Conference conference;
   sip::SipStack sip;
   conference::ConferenceClient conference_client;
+  CpuAdmission cpu_admission;  // sampled by a main-loop timer (Server::run)
   MetricSources metric_sources;
   std::unique_ptr<api::TlsServerContext> http_tls;
   std::unique_ptr<api::HttpServer> http;  // made by start(), once its certificate is loaded
 
  private:
   std::vector<api::ReadinessCheck> readiness() const;
+  bool ready() const;
 
   // Borrowed.
   const config::Config& config_;

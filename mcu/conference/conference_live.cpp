@@ -112,6 +112,17 @@ ConferenceTotals Conference::totals() const {
       t.packets_out += s->packets_out;
       t.packets_lost += s->lost;
       t.packets_dropped += s->dropped_bad + s->dropped_wrong_source;
+      t.talking += s->talking ? 1U : 0U;
+      const double jitter_s = s->jitter_ms / 1000.0;
+      const std::uint64_t frames = s->packets_in + s->lost;
+      const double loss =
+          frames == 0 ? 0.0 : static_cast<double>(s->lost) / static_cast<double>(frames);
+      for (std::size_t i = 0; i < t.by_jitter.size(); ++i) {
+        t.by_jitter[i] += i == kJitterBucketsS.size() || jitter_s <= kJitterBucketsS[i] ? 1U : 0U;
+      }
+      for (std::size_t i = 0; i < t.by_loss.size(); ++i) {
+        t.by_loss[i] += i == kLossBuckets.size() || loss <= kLossBuckets[i] ? 1U : 0U;
+      }
     }
   }
   return t;

@@ -144,7 +144,7 @@ void CallHandler::onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool 
   MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
   const std::string call_id = callIdOf(sip);
   if (draining) {
-    reject(nh, 503, "399 mcu \"shutting down\"");
+    refuseInvite(nh, 503, "399 mcu \"shutting down\"");
     log::info(kComponent, "invite_refused").kv("reason", "draining").kv("call_id", call_id);
     return;
   }
@@ -177,6 +177,7 @@ void CallHandler::onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool 
     // offer we never saw with one of our own).
     nua_respond(nh, SIP_415_UNSUPPORTED_MEDIA,
                 SIPTAG_ACCEPT_STR("application/sdp, multipart/mixed"), TAG_END());
+    outcomes_.count(415);
     log::info(kComponent, "invite_refused").kv("reason", "body_type").kv("call_id", call_id);
     return;
   }
@@ -283,7 +284,7 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
                                        ? SdpRejection{488, "304 mcu \"no audio stream offered\""}
                                        : std::get<SdpRejection>(negotiated);
     if (taken == nullptr || taken->streams.empty()) {
-      reject(nh, rejection.status, rejection.warning);
+      refuseInvite(nh, rejection.status, rejection.warning);
       log::info(kComponent, "invite_refused")
           .kv("reason", "sdp")
           .kv("warning", rejection.warning)
@@ -313,7 +314,7 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   leg->ack_deadline = clock_.now() + kTimerH;
   const auto joined = conference_.join(request);
   if (joined.admission.status != 200) {
-    reject(nh, joined.admission.status, "399 mcu \"" + joined.admission.reason + "\"");
+    refuseInvite(nh, joined.admission.status, "399 mcu \"" + joined.admission.reason + "\"");
     log::info(kComponent, "invite_refused")
         .kv("reason", joined.admission.reason)
         .kv("room", room)
@@ -349,6 +350,7 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
               TAG_IF(timer.require_timer && timer.we_refresh, SIPTAG_REQUIRE_STR("timer")),
               SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
               TAG_END());
+  outcomes_.count(200);
   nua_handle_bind(nh, leg.get());
   legs_[nh] = std::move(leg);
 }
@@ -562,7 +564,7 @@ void CallHandler::bye(mixer::ParticipantId participant, conference::LeaveReason 
 void CallHandler::byeAll(conference::LeaveReason reason) {
   MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
   for (auto& [nh, invite] : pending_) {
-    reject(nh, 503, "399 mcu \"shutting down\"");
+    refuseInvite(nh, 503, "399 mcu \"shutting down\"");
   }
   pending_.clear();
   for (auto& [nh, leg] : legs_) {

@@ -18,6 +18,7 @@
 #include "mcu/common/clock.h"
 #include "mcu/common/loop.h"
 #include "mcu/conference/conference.h"
+#include "mcu/sip/invite_outcomes.h"
 #include "mcu/sip/local_contact.h"
 #include "mcu/sip/media_address.h"
 #include "mcu/sip/sdp_negotiator.h"
@@ -120,6 +121,8 @@ class CallHandler {
   // Where database answers come back (the control loop); without it, unknown rooms are
   // decided from the cache at once.
   void setLoop(Loop* loop) { loop_ = loop; }
+  // How new INVITEs were answered (the SIP stack's, for /metrics).
+  InviteOutcomes& inviteOutcomes() { return outcomes_; }
   // The user part that asks for a new ad-hoc room (RFC 4579 conference factory); empty: none.
   void setConferenceFactory(std::string name) { conference_factory_ = std::move(name); }
   void setReferPolicy(ReferPolicy policy) { refer_policy_ = std::move(policy); }
@@ -174,6 +177,11 @@ class CallHandler {
   static mixer::MediaEndpoint endpointFor(const NegotiatedAudio& audio, const LocalMedia& local);
   void respondSdp(nua_handle_t* nh, const std::string& sdp, nua_t* current = nullptr);
   void reject(nua_handle_t* nh, int status, const std::string& warning, nua_t* current = nullptr);
+  // reject() for a new INVITE, counted among the INVITE outcomes.
+  void refuseInvite(nua_handle_t* nh, int status, const std::string& warning) {
+    reject(nh, status, warning);
+    outcomes_.count(status);
+  }
   // The 2xx to our offerless refresh re-INVITE carries the caller's offer: ACK with our answer.
   void ackRefresh(CallLeg& leg, const sip_t* sip);
   // Tells the referrer of a REFERed call its status (`final`: and the subscription ends).
@@ -207,6 +215,7 @@ class CallHandler {
   std::map<nua_handle_t*, PendingInvite> pending_;
   std::uint64_t next_token_ = 0;
   std::uint64_t dial_outs_ = 0;  // numbers our Call-IDs
+  InviteOutcomes outcomes_;
   Loop* loop_ = nullptr;
   std::string conference_factory_;
   ReferPolicy refer_policy_;

@@ -36,25 +36,25 @@ void CallHandler::onReplacingInvite(nua_t* nua, nua_handle_t* nh, const sip_t* s
   const std::string call_id = callIdOf(sip);
   CallLeg* old = replacedLeg(nua, replaces);
   if (old == nullptr || old->replaced) {
-    reject(nh, 481, "399 mcu \"no dialog to replace\"");
+    refuseInvite(nh, 481, "399 mcu \"no dialog to replace\"");
     log::info(kComponent, "replaces_refused").kv("reason", "unknown").kv("call_id", call_id);
     return;
   }
   // early-only: only a dialog not yet answered may be replaced (RFC 3891 §3).
   if (replaces.rp_early_only != 0 && old->established() && !old->awaiting_ack) {
-    reject(nh, 486, "399 mcu \"the dialog is confirmed and the Replaces said early-only\"");
+    refuseInvite(nh, 486, "399 mcu \"the dialog is confirmed and the Replaces said early-only\"");
     return;
   }
   const auto offer = sdpBody(sip);
   if (!offer) {
-    reject(nh, 488, "399 mcu \"an INVITE with Replaces must carry an offer\"");
+    refuseInvite(nh, 488, "399 mcu \"an INVITE with Replaces must carry an offer\"");
     return;
   }
   const bool secure =
       sip->sip_via != nullptr && transportNamed(sip->sip_via->v_protocol) == SipTransport::kTls;
   auto negotiated = negotiatorFor(old->room).negotiate(*offer, secure);
   if (auto* r = std::get_if<SdpRejection>(&negotiated)) {
-    reject(nh, r->status, r->warning);
+    refuseInvite(nh, r->status, r->warning);
     return;
   }
   auto leg = std::make_unique<CallLeg>();
@@ -89,6 +89,7 @@ void CallHandler::onReplacingInvite(nua_t* nua, nua_handle_t* nh, const sip_t* s
               TAG_IF(timer.require_timer && timer.we_refresh, SIPTAG_REQUIRE_STR("timer")),
               SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()),
               TAG_END());
+  outcomes_.count(200);
   log::info(kComponent, "dialog_replaced")
       .kv("room", leg->room)
       .kv("participant", static_cast<std::int64_t>(leg->participant.value()))

@@ -200,6 +200,9 @@ bool SipStack::Nua::refusedAsFlood(nua_event_t event, nua_handle_t* nh, const si
   const std::string retry = std::to_string(owner->config_.retry_after_s);
   nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_THIS(nua),
               SIPTAG_RETRY_AFTER_STR(retry.c_str()), TAG_END());
+  if (event == nua_i_invite && owner->calls_ != nullptr) {
+    owner->calls_->inviteOutcomes().count(503);
+  }
   // An INVITE's handle goes when nua reports its end; the others' now.
   if (event != nua_i_invite) {
     nua_handle_destroy(nh);
@@ -413,6 +416,10 @@ std::optional<conference::Admission> SipStack::refusal() const {
 }
 
 std::string SipStack::newCallId() { return calls_->newDialOutCallId(); }
+
+std::uint64_t SipStack::inviteOutcomes(int hundreds) const {
+  return calls_ != nullptr ? calls_->inviteOutcomes().ofClass(hundreds) : 0;
+}
 
 void SipStack::place(const conference::OutgoingCall& call) {
   const std::string host =

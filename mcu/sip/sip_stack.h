@@ -100,6 +100,8 @@ class SipStack : private conference::Dialer {
   std::size_t activeCalls() const { return active_calls_.load(); }
   // Any thread: requests refused by the per-source limit so far.
   std::uint64_t limitedRequests() const { return limited_requests_.load(); }
+  // New INVITEs answered with a final status of class `hundreds` (2 to 6), since start.
+  std::uint64_t inviteOutcomes(int hundreds) const;
   // Any thread: accepted TCP/TLS connections at the last sweep, and how many were closed.
   std::size_t tcpConnections() const { return tcp_open_.load(); }
   std::uint64_t tcpClosedSilent() const { return tcp_closed_silent_.load(); }
