@@ -1,6 +1,5 @@
 #include "mcu/app/server_metrics.h"
 
-#include <array>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -24,20 +23,6 @@ void labelled(std::ostringstream& out, const char* name, const char* type, const
   for (const auto& [value, number] : series) {
     out << name << "{" << label << "=\"" << value << "\"} " << number << "\n";
   }
-}
-
-// Live participants in cumulative buckets of `bounds` (the last count is all of them).
-template <std::size_t N>
-std::vector<std::pair<std::string, double>> buckets(const std::array<double, N>& bounds,
-                                                    const std::array<std::size_t, N + 1>& counts) {
-  std::vector<std::pair<std::string, double>> series;
-  for (std::size_t i = 0; i < N; ++i) {
-    std::ostringstream bound;
-    bound << bounds[i];
-    series.emplace_back(bound.str(), static_cast<double>(counts[i]));
-  }
-  series.emplace_back("+Inf", static_cast<double>(counts[N]));
-  return series;
 }
 
 }  // namespace
@@ -94,12 +79,18 @@ std::string serverMetrics(const MetricSources& s) {
            static_cast<double>(t->active_rooms));
     metric(out, "mcu_talkers", "gauge", "Participants talking now.",
            static_cast<double>(t->talking));
-    labelled(out, "mcu_participants_by_jitter_seconds", "gauge",
-             "Live participants whose interarrival jitter is at most le seconds.", "le",
-             buckets(conference::kJitterBucketsS, t->by_jitter));
-    labelled(out, "mcu_participants_by_loss_ratio", "gauge",
-             "Live participants who lost at most le of their frames (lost or late).", "le",
-             buckets(conference::kLossBuckets, t->by_loss));
+    metric(out, "mcu_participants_p50_jitter_seconds", "gauge",
+           "Median interarrival jitter of what the live participants send.", t->jitter_p50_s);
+    metric(out, "mcu_participants_p95_jitter_seconds", "gauge",
+           "95th percentile, over the live participants, of their interarrival jitter.",
+           t->jitter_p95_s);
+    metric(out, "mcu_participants_p50_loss_ratio", "gauge",
+           "Median share of frames lost or late, over the live participants' calls so far.",
+           t->loss_p50);
+    metric(out, "mcu_participants_p95_loss_ratio", "gauge",
+           "95th percentile, over the live participants, of the share of their frames lost or "
+           "late.",
+           t->loss_p95);
     metric(out, "mcu_rtp_packets_in_total", "counter", "RTP packets received.",
            static_cast<double>(t->packets_in));
     metric(out, "mcu_rtp_packets_out_total", "counter", "RTP packets sent.",

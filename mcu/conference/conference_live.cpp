@@ -1,6 +1,9 @@
 // The conference seen from the REST API: copies of live state, and the live controls (mute,
 // kick, move, dial-out). Same actor as conference.cpp, on the control thread.
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "mcu/common/json_text.h"
 #include "mcu/common/log.h"
@@ -10,6 +13,17 @@ namespace mcu::conference {
 namespace {
 
 constexpr std::string_view kComponent = "conference";
+
+// The nearest-rank quantile `q` of `values` (reordered); 0 for none.
+double nearestRank(std::vector<double>& values, double q) {
+  if (values.empty()) {
+    return 0.0;
+  }
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(values.size())));
+  const auto at = values.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(rank, 1) - 1);
+  std::nth_element(values.begin(), at, values.end());
+  return *at;
+}
 
 }  // namespace
 
@@ -103,6 +117,10 @@ ConferenceTotals Conference::totals() const {
   assertOwnerThread();
   ConferenceTotals t = ended_;
   t.participants = participants_.size();
+  std::vector<double> jitters;
+  std::vector<double> losses;
+  jitters.reserve(participants_.size());
+  losses.reserve(participants_.size());
   for (const auto& [name, room] : rooms_) {
     t.active_rooms += room.participants.empty() ? 0U : 1U;
   }
@@ -113,18 +131,16 @@ ConferenceTotals Conference::totals() const {
       t.packets_lost += s->lost;
       t.packets_dropped += s->dropped_bad + s->dropped_wrong_source;
       t.talking += s->talking ? 1U : 0U;
-      const double jitter_s = s->jitter_ms / 1000.0;
       const std::uint64_t frames = s->packets_in + s->lost;
-      const double loss =
-          frames == 0 ? 0.0 : static_cast<double>(s->lost) / static_cast<double>(frames);
-      for (std::size_t i = 0; i < t.by_jitter.size(); ++i) {
-        t.by_jitter[i] += i == kJitterBucketsS.size() || jitter_s <= kJitterBucketsS[i] ? 1U : 0U;
-      }
-      for (std::size_t i = 0; i < t.by_loss.size(); ++i) {
-        t.by_loss[i] += i == kLossBuckets.size() || loss <= kLossBuckets[i] ? 1U : 0U;
-      }
+      jitters.push_back(s->jitter_ms / 1000.0);
+      losses.push_back(frames == 0 ? 0.0
+                                   : static_cast<double>(s->lost) / static_cast<double>(frames));
     }
   }
+  t.jitter_p50_s = nearestRank(jitters, 0.50);
+  t.jitter_p95_s = nearestRank(jitters, 0.95);
+  t.loss_p50 = nearestRank(losses, 0.50);
+  t.loss_p95 = nearestRank(losses, 0.95);
   return t;
 }
 

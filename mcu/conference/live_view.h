@@ -2,7 +2,6 @@
 // (the REST API): no one outside the control thread ever reads the conference's own maps.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -49,19 +48,18 @@ struct RoomLive {
 };
 
 // Totals for /metrics: calls since start, and media counters of live and ended calls.
-// Live participants by their interarrival jitter and by the share of their frames lost, counted
-// in cumulative buckets (Prometheus "le"): the spread of line quality now, without a series per
-// participant. The last bucket is +Inf.
-inline constexpr std::array<double, 5> kJitterBucketsS{0.005, 0.01, 0.02, 0.05, 0.1};
-inline constexpr std::array<double, 5> kLossBuckets{0.005, 0.01, 0.02, 0.05, 0.1};
-
 struct ConferenceTotals {
   std::uint64_t joined = 0;
   std::uint64_t refused = 0;
   std::size_t participants = 0;
   std::size_t talking = 0;
-  std::array<std::size_t, kJitterBucketsS.size() + 1> by_jitter{};  // cumulative; last: all
-  std::array<std::size_t, kLossBuckets.size() + 1> by_loss{};
+  // The line quality of the live participants now, median and 95th percentile (nearest rank):
+  // the interarrival jitter of what they send, and the share of their frames lost or late.
+  // Quantiles over the callers, not a series per caller (thousands of them).
+  double jitter_p50_s = 0.0;
+  double jitter_p95_s = 0.0;
+  double loss_p50 = 0.0;
+  double loss_p95 = 0.0;
   std::size_t active_rooms = 0;
   std::uint64_t packets_in = 0;
   std::uint64_t packets_out = 0;
