@@ -20,7 +20,7 @@ namespace {
 constexpr std::uint64_t kTimerKey = ~0ULL;
 constexpr std::uint64_t kWakeKey = ~0ULL - 1;
 constexpr std::uint64_t kMaxCatchUpTicks = 5;
-constexpr std::uint64_t kPublishEveryTicks = 10;
+constexpr std::chrono::milliseconds kPublishEvery{200};
 constexpr std::uint64_t kRtcpKeyBit = 1ULL << 32;  // epoll key of a participant's RTCP socket
 // Posted work (joins, leaves, moves, controls) runs this long at most before a due tick.
 constexpr auto kTaskSlice = std::chrono::milliseconds(2);
@@ -85,6 +85,30 @@ void MediaThread::post(std::function<void()> task) {
   }
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+Loop::TimerId MediaThread::runAfter(std::chrono::milliseconds delay, std::function<void()> task) {
+  return schedule(delay, std::chrono::milliseconds::zero(), std::move(task));
+}
+
+Loop::TimerId MediaThread::runEvery(std::chrono::milliseconds period,
+                                    std::function<void()> task) {
+  return schedule(period, period, std::move(task));
+}
+
+Loop::TimerId MediaThread::schedule(std::chrono::milliseconds delay,
+                                    std::chrono::milliseconds period,
+                                    std::function<void()> task) {
+  const TimerId id = next_timer_id_++;
+  const auto due = std::chrono::steady_clock::now() + delay;
+  onLoopThread([this, id, due, period, task = std::move(task)]() mutable {
+    timers_.add(id, due, period, std::move(task));
+  });
+  return id;
+}
+
+void MediaThread::cancel(TimerId id) {
+  onLoopThread([this, id] { timers_.cancel(id); });
 }
 
 std::optional<ParticipantStats> MediaThread::stats(ParticipantId id) const {
@@ -317,10 +341,9 @@ void MediaThread::onTimer() {
     const auto bucket = std::lower_bound(kTickBucketsMs.begin(), kTickBucketsMs.end(), ms);
     ++thread_stats_.tick_ms[static_cast<std::size_t>(bucket - kTickBucketsMs.begin())];
     thread_stats_.tick_ms_sum += ms;
-    if (++thread_stats_.ticks % kPublishEveryTicks == 0) {
-      publishStats();
-    }
+    ++thread_stats_.ticks;
   }
+  timers_.runDue(std::chrono::steady_clock::now());
   stock_->fillUntil(epoch_ + (last_tick_ + 1) * kTickPeriod);  // between ticks
 }
 
@@ -387,6 +410,10 @@ void MediaThread::run() {
   if (want_batched_io_) {
     io_ = PacketIo::create();  // here: the ring belongs to the thread that submits to it
   }
+  // Statistics for other threads (REST, /metrics, the call records), five times a second.
+  // Added straight to the queue: thread_ may not be assigned yet for isInThread() to say so.
+  timers_.add(next_timer_id_++, std::chrono::steady_clock::now() + kPublishEvery, kPublishEvery,
+              [this] { publishStats(); });
   std::array<epoll_event, 64> events{};
   while (!stopping_) {
     const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), -1);

@@ -2,6 +2,8 @@
 // the GStreamer pipeline their codec chains live in. It wakes on RTP, on its 20 ms timerfd
 // (monotonic; every room it owns ticks then) and on posted commands, which run between ticks.
 // The engine has a fixed number of these, whatever the number of rooms and participants.
+// It is a Loop: timers (runAfter/runEvery) run on it between ticks, at the tick's granularity
+// (20 ms), so periodic media work (statistics, reports) needs no clock reading of its own.
 #pragma once
 
 #include <atomic>
@@ -15,6 +17,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "mcu/common/loop.h"
+#include "mcu/common/timer_queue.h"
 #include "mixer/codec/chain_stock.h"
 #include "mixer/codec/gst_push_chain.h"
 #include "mixer/engine/media_types.h"
@@ -39,7 +43,7 @@ struct ThreadStats {
   std::uint64_t chains_built_on_demand = 0;  // ... and when one was needed, none spare
 };
 
-class MediaThread {
+class MediaThread final : public Loop {
  public:
   // `batched_io`: try io_uring for the participants' packets (falls back to epoll + one
   // syscall per packet when the kernel refuses it).
@@ -49,11 +53,16 @@ class MediaThread {
               std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now());
   MediaThread(const MediaThread&) = delete;
   MediaThread& operator=(const MediaThread&) = delete;
-  ~MediaThread();
+  ~MediaThread() override;
 
   // Any thread. The task runs on the media thread, between ticks.
-  void post(std::function<void()> task);
+  void post(std::function<void()> task) override;
   bool isInThread() const { return std::this_thread::get_id() == thread_.get_id(); }
+  bool isInLoopThread() const override { return isInThread(); }
+  // Any thread. Due timers run on the media thread after the tick that finds them due.
+  TimerId runAfter(std::chrono::milliseconds delay, std::function<void()> task) override;
+  TimerId runEvery(std::chrono::milliseconds period, std::function<void()> task) override;
+  void cancel(TimerId id) override;
   // Any thread: the statistics as of the last publication (every 200 ms).
   std::optional<ParticipantStats> stats(ParticipantId id) const;
   ThreadStats threadStats() const;
@@ -94,6 +103,8 @@ class MediaThread {
   // A shard part whose last member left goes (its room's home stops waiting for it).
   void dropIfEmptyShard(RoomMixer* part);
   void publishStats();
+  TimerId schedule(std::chrono::milliseconds delay, std::chrono::milliseconds period,
+                   std::function<void()> task);
 
   int index_;
   MediaEvents* events_;
@@ -106,10 +117,12 @@ class MediaThread {
   std::atomic<bool> stopping_{false};
   std::mutex tasks_mutex_;
   std::deque<std::function<void()>> tasks_;
+  std::atomic<TimerId> next_timer_id_{1};
   // Owned by the media thread.
   std::unique_ptr<codec::GstPipelineHost> gst_;
   std::unique_ptr<codec::ChainStock> stock_;
   std::unique_ptr<PacketIo> io_;  // null: epoll and one syscall per packet
+  TimerQueue timers_;
   std::map<RoomId, std::unique_ptr<RoomMixer>> rooms_;
   std::unordered_map<ParticipantId, std::pair<RoomMixer*, ParticipantStream*>> participants_;
   std::unordered_map<ParticipantId, std::vector<std::function<void()>>> arriving_;
