@@ -91,14 +91,12 @@ Loop::TimerId MediaThread::runAfter(std::chrono::milliseconds delay, std::functi
   return schedule(delay, std::chrono::milliseconds::zero(), std::move(task));
 }
 
-Loop::TimerId MediaThread::runEvery(std::chrono::milliseconds period,
-                                    std::function<void()> task) {
+Loop::TimerId MediaThread::runEvery(std::chrono::milliseconds period, std::function<void()> task) {
   return schedule(period, period, std::move(task));
 }
 
 Loop::TimerId MediaThread::schedule(std::chrono::milliseconds delay,
-                                    std::chrono::milliseconds period,
-                                    std::function<void()> task) {
+                                    std::chrono::milliseconds period, std::function<void()> task) {
   const TimerId id = next_timer_id_++;
   const auto due = std::chrono::steady_clock::now() + delay;
   onLoopThread([this, id, due, period, task = std::move(task)]() mutable {

@@ -1,14 +1,14 @@
 // A media thread is a Loop: timers run on it, between ticks, never before they are due, and a
 // cancelled one no more. Real time, but no verdict depends on how busy the machine is: a busy
 // machine only makes timers later, and the waits for them are long and bounded.
-#include "mixer/engine/media_thread.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
+
+#include "mixer/engine/media_thread.h"
 
 namespace mcu::mixer {
 namespace {

@@ -158,14 +158,15 @@ void RtpPeer::receiveAll() {
     // A sender that skipped frames (a server tick that sent nothing) says so in its timestamp,
     // and a phone conceals the gap. Decoded straight after the frame before it instead, Opus
     // overlaps two frames that never met: a click in every such frame (measured: -30 dB at
-    // the tone a listener must not hear, under a busy machine). At most 10 frames: a longer
-    // jump is a new stream, not a gap.
+    // the tone a listener must not hear, under a busy machine). The decoder conceals the gap;
+    // what is judged stays what was received (a concealed frame would count as a frame that
+    // did not hear its tones, and the verdict would weigh how many ticks a busy machine
+    // skipped). At most 10 frames: a longer jump is a new stream, not a gap.
     const std::uint32_t step = mixer::codec::rtpTimestampsPerFrame(spec_.kind);
     if (next_timestamp_) {
       const std::uint32_t ahead = packet->header.timestamp - *next_timestamp_;
       for (std::uint32_t gap = ahead / step; gap > 0 && gap <= 10; --gap) {
         decoder_.conceal(pcm);
-        audio_.insert(audio_.end(), pcm.begin(), pcm.end());
       }
     }
     next_timestamp_ = packet->header.timestamp + step;
