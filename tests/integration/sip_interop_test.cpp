@@ -461,7 +461,7 @@ TEST_F(SipInteropTest, ACallerWhoseFromIsNotTextKeepsItsRecordAndTheRoomStillLis
   nul.setIdentity(std::string("\"nul\\\0x\"", 8), "b", "");
   EXPECT_EQ(nul.invite("bytes", sdpOffer(40002, "PCMU")).status, 400);
   EXPECT_EQ(odd.bye().status, 200);
-  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE left_at IS NOT NULL"), "1");
+  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE left_at IS NOT NULL", "1"), "1");
 }
 
 }  // namespace
