@@ -41,11 +41,11 @@ thread_local std::chrono::steady_clock::time_point request_started;
 
 void serveReadiness(const ReadinessProbe& probe, httplib::Response& res) {
   nlohmann::json checks = nlohmann::json::object();
-  bool all_ok = true;
-  for (const auto& check : probe()) {
-    all_ok = all_ok && check.ok;
+  const auto probed = probe();
+  for (const auto& check : probed) {
     checks[check.name] = {{"ok", check.ok}, {"detail", check.detail}};
   }
+  const bool all_ok = allReady(probed);
   res.status = all_ok ? 200 : 503;
   const nlohmann::json body{{"status", all_ok ? "ready" : "not_ready"}, {"checks", checks}};
   res.set_content(jsonText(body), "application/json");

@@ -2,6 +2,7 @@
 // api/ needs to know nothing of SIP or SQL.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -15,5 +16,10 @@ struct ReadinessCheck {
 };
 
 using ReadinessProbe = std::function<std::vector<ReadinessCheck>()>;
+
+// Ready: every check is ok (/readyz 200, the mcu_ready metric 1).
+inline bool allReady(const std::vector<ReadinessCheck>& checks) {
+  return std::all_of(checks.begin(), checks.end(), [](const ReadinessCheck& c) { return c.ok; });
+}
 
 }  // namespace mcu::api

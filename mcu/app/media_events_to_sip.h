@@ -2,24 +2,30 @@
 // thread as a posted task (talking, DTMF, RTP timeouts), never a call across threads.
 #pragma once
 
+#include <functional>
+
+#include "mcu/common/loop.h"
 #include "mcu/conference/conference.h"
-#include "mcu/sip/sip_stack.h"
 #include "mixer/engine/media_engine.h"
 
 namespace mcu::app {
 
 class MediaEventsToSip final : public mixer::MediaEvents {
  public:
-  // Before the engine's first event that matters (the first call); both borrowed.
-  void attach(sip::SipStack* sip, conference::Conference* conference);
+  // Before the engine's first event that matters (the first call): the control loop and the
+  // conference that lives on it, both borrowed.
+  void attach(Loop& control, conference::Conference& conference);
   void onFirstPacket(mixer::ParticipantId /*id*/) override {}
   void onTalking(mixer::ParticipantId id, bool talking) override;
   void onDtmf(mixer::ParticipantId id, char digit) override;
   void onRtpTimeout(mixer::ParticipantId id) override;
 
  private:
+  // Runs `fn` on the conference, on the control thread; nothing before attach().
+  void toConference(std::function<void(conference::Conference&)> fn);
+
   // Borrowed.
-  sip::SipStack* sip_ = nullptr;
+  Loop* control_ = nullptr;
   conference::Conference* conference_ = nullptr;
 };
 

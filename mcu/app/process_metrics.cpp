@@ -8,23 +8,11 @@
 #include <fstream>
 #include <string>
 
+#include "mcu/app/cpu_budget.h"
+#include "mcu/app/metric_text.h"
+
 namespace mcu::app {
 namespace {
-
-void gauge(std::ostringstream& out, const char* name, const char* type, const char* help,
-           double value) {
-  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
-      << name << " " << value << "\n";
-}
-
-double cpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
 
 double residentBytes() {
   std::ifstream statm("/proc/self/statm");
@@ -45,8 +33,9 @@ double openFds() {
 }
 
 // The wall-clock time the process started: now minus how long it has run (field 22 of
-// /proc/self/stat is in clock ticks since boot; the uptime is in seconds since boot).
-double startTimeSeconds() {
+// /proc/self/stat is in clock ticks since boot; the uptime is in seconds since boot). It does
+// not change: read once, at the first scrape.
+double readStartTimeSeconds() {
   std::ifstream stat("/proc/self/stat");
   std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
   const auto close = text.rfind(')');  // the command name may hold spaces
@@ -67,17 +56,18 @@ double startTimeSeconds() {
 }  // namespace
 
 void writeProcessMetrics(std::ostringstream& out) {
-  gauge(out, "process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.",
-        cpuSeconds());
-  gauge(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
-        residentBytes());
-  gauge(out, "process_open_fds", "gauge", "Open file descriptors.", openFds());
+  static const double kStartTime = readStartTimeSeconds();
+  writeMetric(out, "process_cpu_seconds_total", "counter",
+              "User and system CPU time spent, in seconds.", processCpuSeconds());
+  writeMetric(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+              residentBytes());
+  writeMetric(out, "process_open_fds", "gauge", "Open file descriptors.", openFds());
   rlimit limit{};
   ::getrlimit(RLIMIT_NOFILE, &limit);
-  gauge(out, "process_max_fds", "gauge", "The limit of open file descriptors.",
-        static_cast<double>(limit.rlim_cur));
-  gauge(out, "process_start_time_seconds", "gauge",
-        "Start time of the process since the Unix epoch, in seconds.", startTimeSeconds());
+  writeMetric(out, "process_max_fds", "gauge", "The limit of open file descriptors.",
+              static_cast<double>(limit.rlim_cur));
+  writeMetric(out, "process_start_time_seconds", "gauge",
+              "Start time of the process since the Unix epoch, in seconds.", kStartTime);
 }
 
 }  // namespace mcu::app

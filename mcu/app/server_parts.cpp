@@ -135,7 +135,7 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
                      &event_log,
                      &conference_client,
                      &cpu_admission,
-                     [this] { return ready(); }},
+                     [this] { return api::allReady(readiness()); }},
       config_(config) {
   db.start();
   // Queued first: before any call of this run is recorded.
@@ -147,7 +147,7 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
   event_log.prune(std::chrono::hours(config.events_retention_h));
   sip.enableCalls(conference, codecPreference(config.media_codecs),
                   {config.media_address, config.media_bind}, srtpPolicy(config));
-  media_events.attach(&sip, &conference);
+  media_events.attach(sip.controlLoop(), conference);
   conference.setEndCall(
       [this](mixer::ParticipantId id, conference::LeaveReason reason) { sip.endCall(id, reason); });
 }
@@ -203,12 +203,6 @@ std::vector<api::ReadinessCheck> ServerParts::readiness() const {
       {"rooms", loaded, loaded ? "policies loaded" : "loading policies"},
       {"shutdown", serving, serving ? "serving" : "draining"},
   };
-}
-
-bool ServerParts::ready() const {
-  const auto checks = readiness();
-  return std::all_of(checks.begin(), checks.end(),
-                     [](const api::ReadinessCheck& c) { return c.ok; });
 }
 
 void ServerParts::loadRooms(std::chrono::steady_clock::time_point started) {

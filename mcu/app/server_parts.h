@@ -81,7 +81,6 @@ class ServerParts {
 
  private:
   std::vector<api::ReadinessCheck> readiness() const;
-  bool ready() const;
 
   // Borrowed.
   const config::Config& config_;

@@ -10,18 +10,14 @@
 #include <mutex>
 #include <thread>
 
-#include "mcu/common/loop.h"
-#include "mcu/common/timer_queue.h"
+#include "mcu/common/timed_loop.h"
 
 namespace mcu {
 
-class TimerLoop final : public Loop {
+class TimerLoop final : public TimedLoop {
  public:
   void post(std::function<void()> task) override;
   bool isInLoopThread() const override;
-  TimerId runAfter(std::chrono::milliseconds delay, std::function<void()> task) override;
-  TimerId runEvery(std::chrono::milliseconds period, std::function<void()> task) override;
-  void cancel(TimerId id) override;
 
   // Runs tasks and timers on the calling thread until quit().
   void run();
@@ -29,16 +25,11 @@ class TimerLoop final : public Loop {
   void quit();
 
  private:
-  TimerId schedule(std::chrono::milliseconds delay, std::chrono::milliseconds period,
-                   std::function<void()> task);
-
   std::atomic<std::thread::id> thread_id_{};
-  std::atomic<TimerId> next_id_{1};
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> tasks_;  // guarded by mutex_
   bool quit_ = false;                        // guarded by mutex_
-  TimerQueue timers_;                        // loop thread only
 };
 
 }  // namespace mcu

@@ -109,43 +109,14 @@ void ControlLoop::post(std::function<void()> task) {
   [[maybe_unused]] const auto n = ::write(event_fd_, &one, sizeof one);
 }
 
-Loop::TimerId ControlLoop::runAfter(std::chrono::milliseconds delay, std::function<void()> task) {
-  return schedule(delay, std::chrono::milliseconds::zero(), std::move(task));
-}
-
-Loop::TimerId ControlLoop::runEvery(std::chrono::milliseconds period, std::function<void()> task) {
-  return schedule(period, period, std::move(task));
-}
-
-Loop::TimerId ControlLoop::schedule(std::chrono::milliseconds delay,
-                                    std::chrono::milliseconds period, std::function<void()> task) {
-  const TimerId id = next_timer_++;
-  const auto due = std::chrono::steady_clock::now() + delay;
-  onLoopThread([this, id, due, period, task = std::move(task)]() mutable {
-    timers_.add(id, due, period, std::move(task));
-    armTimer();
-  });
-  return id;
-}
-
-void ControlLoop::cancel(TimerId id) {
-  onLoopThread([this, id] {
-    timers_.cancel(id);
-    armTimer();
-  });
-}
-
-void ControlLoop::timersDue() {
-  timers_.runDue(std::chrono::steady_clock::now());
-  armTimer();
-}
+void ControlLoop::timersDue() { runDueTimers(std::chrono::steady_clock::now()); }
 
 // su_timer counts whole milliseconds: rounded up, so a timer never runs before its due time.
-void ControlLoop::armTimer() {
+void ControlLoop::timersChanged() {
   if (timer_ == nullptr) {
     return;  // the loop is ending
   }
-  const auto due = timers_.nextDue();
+  const auto due = nextTimerDue();
   if (!due) {
     su_timer_reset(timer_);
     return;

@@ -12,16 +12,15 @@
 #include <string>
 #include <thread>
 
-#include "mcu/common/loop.h"
 #include "mcu/common/result.h"
-#include "mcu/common/timer_queue.h"
+#include "mcu/common/timed_loop.h"
 
 struct su_root_s;   // sofia-sip's su_root_t, kept out of this header
 struct su_timer_s;  // su_timer_t
 
 namespace mcu::sip {
 
-class ControlLoop final : public Loop {
+class ControlLoop final : public TimedLoop {
  public:
   using Setup = std::function<Result<void>(su_root_s* root)>;
 
@@ -35,10 +34,6 @@ class ControlLoop final : public Loop {
   Result<void> start(Setup setup);
   void post(std::function<void()> task) override;
   bool isInLoopThread() const override;
-  // On one su_timer, armed for the earliest of the loop's timers.
-  TimerId runAfter(std::chrono::milliseconds delay, std::function<void()> task) override;
-  TimerId runEvery(std::chrono::milliseconds period, std::function<void()> task) override;
-  void cancel(TimerId id) override;
   // Loop thread only: leave su_root_run() once the current callback returns.
   void quit();
   // Waits for the thread to end (after quit()).
@@ -47,9 +42,8 @@ class ControlLoop final : public Loop {
  private:
   void run(const Setup& setup, std::promise<Result<void>>& started);
   void drain();
-  TimerId schedule(std::chrono::milliseconds delay, std::chrono::milliseconds period,
-                   std::function<void()> task);
-  void armTimer();
+  // The loop's timers wait on one su_timer, armed for the earliest of them.
+  void timersChanged() override;
 
  public:
   // Called by the root when the eventfd is readable; runs the queued tasks.
@@ -62,8 +56,6 @@ class ControlLoop final : public Loop {
   std::atomic<std::thread::id> thread_id_{};
   su_root_s* root_ = nullptr;    // loop thread only
   su_timer_s* timer_ = nullptr;  // loop thread only
-  TimerQueue timers_;            // loop thread only
-  std::atomic<TimerId> next_timer_{1};
   int event_fd_ = -1;
   std::mutex mutex_;
   std::deque<std::function<void()>> tasks_;

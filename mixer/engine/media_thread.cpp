@@ -87,28 +87,6 @@ void MediaThread::post(std::function<void()> task) {
   [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
 }
 
-Loop::TimerId MediaThread::runAfter(std::chrono::milliseconds delay, std::function<void()> task) {
-  return schedule(delay, std::chrono::milliseconds::zero(), std::move(task));
-}
-
-Loop::TimerId MediaThread::runEvery(std::chrono::milliseconds period, std::function<void()> task) {
-  return schedule(period, period, std::move(task));
-}
-
-Loop::TimerId MediaThread::schedule(std::chrono::milliseconds delay,
-                                    std::chrono::milliseconds period, std::function<void()> task) {
-  const TimerId id = next_timer_id_++;
-  const auto due = std::chrono::steady_clock::now() + delay;
-  onLoopThread([this, id, due, period, task = std::move(task)]() mutable {
-    timers_.add(id, due, period, std::move(task));
-  });
-  return id;
-}
-
-void MediaThread::cancel(TimerId id) {
-  onLoopThread([this, id] { timers_.cancel(id); });
-}
-
 std::optional<ParticipantStats> MediaThread::stats(ParticipantId id) const {
   const std::lock_guard lock(stats_mutex_);
   const auto it = published_.find(id);
@@ -341,7 +319,7 @@ void MediaThread::onTimer() {
     thread_stats_.tick_ms_sum += ms;
     ++thread_stats_.ticks;
   }
-  timers_.runDue(std::chrono::steady_clock::now());
+  runDueTimers(std::chrono::steady_clock::now());
   stock_->fillUntil(epoch_ + (last_tick_ + 1) * kTickPeriod);  // between ticks
 }
 
@@ -399,6 +377,7 @@ void MediaThread::publishStats() {
 }
 
 void MediaThread::run() {
+  thread_id_ = std::this_thread::get_id();
   // Named so operators (top -H, perf) and the load benchmark can tell media threads apart.
   const std::string name = "mcu-media-" + std::to_string(index_);
   pthread_setname_np(pthread_self(), name.c_str());
@@ -409,9 +388,7 @@ void MediaThread::run() {
     io_ = PacketIo::create();  // here: the ring belongs to the thread that submits to it
   }
   // Statistics for other threads (REST, /metrics, the call records), five times a second.
-  // Added straight to the queue: thread_ may not be assigned yet for isInThread() to say so.
-  timers_.add(next_timer_id_++, std::chrono::steady_clock::now() + kPublishEvery, kPublishEvery,
-              [this] { publishStats(); });
+  runEvery(kPublishEvery, [this] { publishStats(); });
   std::array<epoll_event, 64> events{};
   while (!stopping_) {
     const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), -1);

@@ -17,8 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "mcu/common/loop.h"
-#include "mcu/common/timer_queue.h"
+#include "mcu/common/timed_loop.h"
 #include "mixer/codec/chain_stock.h"
 #include "mixer/codec/gst_push_chain.h"
 #include "mixer/engine/media_types.h"
@@ -43,7 +42,7 @@ struct ThreadStats {
   std::uint64_t chains_built_on_demand = 0;  // ... and when one was needed, none spare
 };
 
-class MediaThread final : public Loop {
+class MediaThread final : public TimedLoop {
  public:
   // `batched_io`: try io_uring for the participants' packets (falls back to epoll + one
   // syscall per packet when the kernel refuses it).
@@ -57,12 +56,11 @@ class MediaThread final : public Loop {
 
   // Any thread. The task runs on the media thread, between ticks.
   void post(std::function<void()> task) override;
-  bool isInThread() const { return std::this_thread::get_id() == thread_.get_id(); }
+  // Set by the thread itself when it starts: not thread_, which its constructor may still be
+  // assigning while the thread runs.
+  bool isInThread() const { return std::this_thread::get_id() == thread_id_.load(); }
   bool isInLoopThread() const override { return isInThread(); }
-  // Any thread. Due timers run on the media thread after the tick that finds them due.
-  TimerId runAfter(std::chrono::milliseconds delay, std::function<void()> task) override;
-  TimerId runEvery(std::chrono::milliseconds period, std::function<void()> task) override;
-  void cancel(TimerId id) override;
+  // Timers (runAfter, runEvery) run on the media thread after the tick that finds them due.
   // Any thread: the statistics as of the last publication (every 200 ms).
   std::optional<ParticipantStats> stats(ParticipantId id) const;
   ThreadStats threadStats() const;
@@ -103,8 +101,6 @@ class MediaThread final : public Loop {
   // A shard part whose last member left goes (its room's home stops waiting for it).
   void dropIfEmptyShard(RoomMixer* part);
   void publishStats();
-  TimerId schedule(std::chrono::milliseconds delay, std::chrono::milliseconds period,
-                   std::function<void()> task);
 
   int index_;
   MediaEvents* events_;
@@ -117,12 +113,10 @@ class MediaThread final : public Loop {
   std::atomic<bool> stopping_{false};
   std::mutex tasks_mutex_;
   std::deque<std::function<void()>> tasks_;
-  std::atomic<TimerId> next_timer_id_{1};
   // Owned by the media thread.
   std::unique_ptr<codec::GstPipelineHost> gst_;
   std::unique_ptr<codec::ChainStock> stock_;
   std::unique_ptr<PacketIo> io_;  // null: epoll and one syscall per packet
-  TimerQueue timers_;
   std::map<RoomId, std::unique_ptr<RoomMixer>> rooms_;
   std::unordered_map<ParticipantId, std::pair<RoomMixer*, ParticipantStream*>> participants_;
   std::unordered_map<ParticipantId, std::vector<std::function<void()>>> arriving_;
@@ -131,6 +125,7 @@ class MediaThread final : public Loop {
   mutable std::mutex stats_mutex_;
   std::unordered_map<ParticipantId, ParticipantStats> published_;
   ThreadStats published_thread_;
+  std::atomic<std::thread::id> thread_id_{};
   std::thread thread_;
 };
 

@@ -62,7 +62,8 @@ ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket, UdpSock
       jitter_config_(room.jitter),
       jitter_(jitterFor(room, endpoint.codec)),
       writer_(randomU32(), static_cast<std::uint16_t>(randomU32()), randomU32(),
-              codec::rtpTimestampsPerFrame(endpoint.codec.kind), endpoint.codec.payload_type) {
+              codec::rtpTimestampsPerFrame(endpoint.codec.kind), endpoint.codec.payload_type),
+      rtcp_(systemNtpNow, randomU32()) {
   counters_.ssrc_out = writer_.ssrc();
   writer_.setContributorLevelId(endpoint.csrc_level_ext_id);
   resolveRtcpDestination();

@@ -23,8 +23,8 @@ std::uint64_t systemNtpNow();
 class RtcpReporter {
  public:
   using NtpClock = std::function<std::uint64_t()>;
-  explicit RtcpReporter(NtpClock ntp_clock = systemNtpNow,
-                        std::uint32_t seed = std::random_device{}());
+  // `seed`: of the report interval's spread (the thread's generator gives it; a test, its own).
+  RtcpReporter(NtpClock ntp_clock, std::uint32_t seed);
 
   // A packet of the stream it sends us (for the report block).
   void onPacket(std::uint16_t sequence, std::uint32_t ssrc, double jitter_units) {
@@ -41,7 +41,9 @@ class RtcpReporter {
 
  private:
   NtpClock ntp_clock_;
-  std::mt19937 rng_;
+  // One per participant: minstd's 8 bytes, not mt19937's 5 KB (the interval's spread needs no
+  // better randomness than that).
+  std::minstd_rand rng_;
   rtp::ReceiveStatistics receive_stats_;
   std::int64_t next_report_us_ = 0;
 };

@@ -5,12 +5,11 @@
 // refreshes as refresher, keep real time: sip_call_test.cpp waits for those.)
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <future>
 #include <thread>
 
 #include "mcu/app/cpu_admission.h"
 #include "mcu/conference/conference.h"
+#include "mcu/conference/conference_client.h"
 #include "mcu/sip/sip_stack.h"
 #include "mixer/engine/media_engine.h"
 #include "tests/integration/server_fixture.h"
@@ -37,19 +36,6 @@ class SipTimersTest : public ::testing::Test {
     ASSERT_TRUE(sip_.start().ok());
   }
   void TearDown() override { sip_.stop(); }
-
-  // Runs `task` on the control thread and waits for it: what was posted before has run.
-  template <typename F>
-  auto onControlThread(F task) {
-    std::packaged_task<decltype(task())()> packaged(std::move(task));
-    auto done = packaged.get_future();
-    sip_.controlLoop().post([&packaged] { packaged(); });
-    if (done.wait_for(10s) != std::future_status::ready) {
-      ADD_FAILURE() << "the control thread is stuck";
-      std::abort();  // `packaged` is still referenced there
-    }
-    return done.get();
-  }
 
   std::string leaveReason() const {
     return parts_.database.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
@@ -99,12 +85,15 @@ TEST_F(SipTimersTest, OverTheCpuBudgetNewCallsGet503UntilItFallsBack) {
   double cpu_s = 0.0;
   app::CpuAdmission admission(app::CpuBudget(20, [&cpu_s] { return cpu_s; }), clock_,
                               sip_.controlLoop(), conference_);
+  // What REST asks the conference through: a question answered on the control thread, after
+  // what was posted there before it (the verdicts).
+  conference::ConferenceClient client(sip_.controlLoop(), conference_, 10s);
   // A second passes: the budget is sampled and its verdict has reached the conference.
   const auto second = [&](double used_s) {
     clock_.advance(1s);
     cpu_s += used_s;
     admission.sample();
-    onControlThread([] {});
+    ASSERT_TRUE(client.totals().has_value()) << "the control thread did not answer";
   };
   admission.sample();  // the baseline
   test::SipUac live(port_);
@@ -124,7 +113,9 @@ TEST_F(SipTimersTest, OverTheCpuBudgetNewCallsGet503UntilItFallsBack) {
   second(0.10);  // 10 %: back
   test::SipUac again(port_);
   EXPECT_EQ(again.invite("hot", test::sdpOffer(9, "PCMU")).status, 200) << "taken again";
-  EXPECT_EQ(onControlThread([this] { return conference_.participantCount(); }), 3U);
+  const auto totals = client.totals();
+  ASSERT_TRUE(totals.has_value());
+  EXPECT_EQ(totals->participants, 3U);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "mixer/core/audio_frame.h"
 #include "mixer/core/level_meter.h"
 
 namespace mcu::test {
@@ -191,7 +192,7 @@ std::vector<std::int16_t> RtpPeer::audioSince(std::size_t mark) const {
 }
 
 void runFrames(std::vector<RtpPeer*> peers, int frames, int audio_level_ext_id) {
-  constexpr std::size_t kFrameSamples = 960;  // 20 ms at 48 kHz, as peers keep their audio
+  using mixer::core::kFrameSamples;  // peers keep their audio at 48 kHz
   std::vector<std::size_t> marks;
   for (const RtpPeer* p : peers) {
     marks.push_back(p->audioMark());
