@@ -47,8 +47,8 @@ class MediaEngineImpl final : public MediaEngine {
                     .members = std::vector<std::size_t>(threads_.size(), 0)};
     MediaThread* thread = threads_[index].get();
     thread->post([thread, room, config, link, index] {
-      thread->addRoom(
-          std::make_unique<RoomMixer>(room, config, thread->gst(), link, static_cast<int>(index)));
+      thread->addRoom(std::make_unique<RoomMixer>(room, config, thread->encoderFactory(), link,
+                                                  static_cast<int>(index)));
     });
     return true;
   }

@@ -13,6 +13,7 @@
 
 #include "mcu/common/check.h"
 #include "mcu/common/log.h"
+#include "mixer/codec/audio_encoder.h"
 
 namespace mcu::mixer {
 namespace {
@@ -126,11 +127,17 @@ RoomMixer* MediaThread::roomPart(RoomId id, const std::shared_ptr<RoomLink>& lin
   if (link->closed()) {
     return nullptr;  // the room ended while a member was on its way here
   }
-  auto part = std::make_unique<RoomMixer>(id, config, *gst_, link, index_);
+  auto part = std::make_unique<RoomMixer>(id, config, encoderFactory(), link, index_);
   link->join(index_, last_tick_ + 1);
   RoomMixer* raw = part.get();
   rooms_[id] = std::move(part);
   return raw;
+}
+
+codec::EncoderFactory MediaThread::encoderFactory() {
+  return [gst = gst_.get()](const codec::CodecSpec& spec) -> std::unique_ptr<codec::FrameEncoder> {
+    return std::make_unique<codec::AudioEncoder>(*gst, spec);
+  };
 }
 
 void MediaThread::dropIfEmptyShard(RoomMixer* part) {

@@ -22,6 +22,7 @@
 #include "mixer/codec/gst_push_chain.h"
 #include "mixer/engine/media_types.h"
 #include "mixer/engine/packet_io.h"
+#include "mixer/engine/participant_stream.h"
 #include "mixer/engine/room_mixer.h"
 
 namespace mcu::mixer {
@@ -67,6 +68,8 @@ class MediaThread final : public TimedLoop {
 
   // Media thread only (from posted tasks).
   codec::GstPipelineHost& gst() { return *gst_; }
+  // The encoders of this thread's rooms: chains in its GStreamer pipeline.
+  codec::EncoderFactory encoderFactory();
   void addRoom(std::unique_ptr<RoomMixer> room);
   // The room's part on this thread, made (as a shard of `link`'s home) if there is none yet;
   // null if the room has ended.

@@ -54,10 +54,10 @@ ParticipantStream::ParticipantStream(ParticipantId id, UdpSocket socket, UdpSock
                                      const MediaEndpoint& endpoint, const RoomMediaConfig& room,
                                      codec::GstPipelineHost& gst)
     : id_(id),
-      socket_(std::move(socket)),
-      rtcp_socket_(std::move(rtcp_socket)),
       endpoint_(endpoint),
       gst_(gst),
+      socket_(std::move(socket)),
+      rtcp_socket_(std::move(rtcp_socket)),
       remote_(resolve(endpoint.remote)),
       jitter_config_(room.jitter),
       jitter_(jitterFor(room, endpoint.codec)),
@@ -299,7 +299,7 @@ void ParticipantStream::onTelephoneEvent(const rtp::RtpPacketView& packet, Media
   }
 }
 
-void ParticipantStream::pullFrame(std::int64_t now_us) {
+void ParticipantStream::takeFrame(std::int64_t now_us) {
   decoded_ = false;
   level_dbov_ = core::kSilenceDbov;
   // The rest of a packet longer than a frame (30, 40, 60 ms) is this tick's audio.

@@ -11,7 +11,7 @@
 #include "mixer/codec/audio_decoder.h"
 #include "mixer/codec/audio_encoder.h"
 #include "mixer/engine/media_types.h"
-#include "mixer/engine/mix_recipient.h"
+#include "mixer/engine/mix_member.h"
 #include "mixer/engine/packet_io.h"
 #include "mixer/engine/prompt_queue.h"
 #include "mixer/engine/rtcp_reporter.h"
@@ -24,7 +24,7 @@
 
 namespace mcu::mixer {
 
-class ParticipantStream final : public MixRecipient {
+class ParticipantStream final : public MixMember {
  public:
   ParticipantStream(ParticipantId id, UdpSocket socket, UdpSocket rtcp_socket,
                     const MediaEndpoint& endpoint, const RoomMediaConfig& room,
@@ -77,21 +77,21 @@ class ParticipantStream final : public MixRecipient {
   void onRtcpDatagram(std::span<std::uint8_t> datagram, const Endpoint& from, std::int64_t now_us);
   // The thread's batched I/O to send with from now on (null: one sendto per packet).
   void setPacketIo(PacketIo* io) { io_ = io; }
-  // Sends an RTCP sender report when its interval (about 5 s, RFC 3550 §6.2) is due.
-  void maybeSendRtcp(std::int64_t now_us);
-
-  // Tick, phase 1: take this tick's frame from the jitter buffer and report a level.
-  // Decodes only when the level has to be measured from the audio.
-  void pullFrame(std::int64_t now_us);
-  int level() const { return level_dbov_; }
+  // Tick, phase 1: take this tick's frame from the jitter buffer and report a level, and send
+  // an RTCP report if one is due. Decodes only when the level has to be measured from the audio.
+  void pullFrame(std::int64_t now_us) override {
+    takeFrame(now_us);
+    maybeSendRtcp(now_us);
+  }
+  int level() const override { return level_dbov_; }
   // Also while its stream plays and this tick's packet is missing: a talker is concealed
   // through a late packet rather than dropped from the mix and faded in again.
-  bool mayBeMixed() const {
+  bool mayBeMixed() const override {
     return endpoint_.receive && !muted_ && (frame_ || decoded_ || buffered_ || jitter_.playing());
   }
   // Phase 2: the 48 kHz frame for the mix (decoding or concealing as needed).
-  const core::Pcm& pcm();
-  float inputGain() const { return input_gain_; }
+  const core::Pcm& pcm() override;
+  float inputGain() const override { return input_gain_; }
   // One 20 ms frame in RTP timestamp units.
   std::int64_t frameTs() const;
 
@@ -111,7 +111,7 @@ class ParticipantStream final : public MixRecipient {
                    std::span<const std::uint32_t> contributors,
                    std::span<const std::uint8_t> levels) override;
   // The SSRC it sends us (0 before its first packet): what a mix names it by.
-  std::uint32_t remoteSsrc() const { return remote_ssrc_; }
+  std::uint32_t remoteSsrc() const override { return remote_ssrc_; }
   // A prompt for this participant only: mixed into what it hears until it ends.
   void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples);
   bool hasPrompt() const override { return prompts_.playing(); }
@@ -129,16 +129,19 @@ class ParticipantStream final : public MixRecipient {
     input_gain_ = in;
     output_gain_ = out;
   }
-  void setTalking(bool t) { talking_ = t; }
+  void setTalking(bool t) override { talking_ = t; }
   bool talking() const { return talking_; }
-  void setSelected(bool s) { selected_ = s; }
+  void setSelected(bool s) override { selected_ = s; }
   // RTP timeout: true once when no packet came for `timeout_ms` while receiving. Also stops
   // sending to a remote address that has been quiet (no RTP, no RTCP) that long.
-  bool checkTimeout(std::int64_t now_us, int timeout_ms);
+  bool checkTimeout(std::int64_t now_us, int timeout_ms) override;
   bool heard() const { return heard_; }
   ParticipantStats stats() const;
 
  private:
+  void takeFrame(std::int64_t now_us);
+  // Sends an RTCP sender report when its interval (about 5 s, RFC 3550 §6.2) is due.
+  void maybeSendRtcp(std::int64_t now_us);
   void onRtp(const rtp::RtpPacketView& packet, std::int64_t now_us, MediaEvents* events);
   void onTelephoneEvent(const rtp::RtpPacketView& packet, MediaEvents* events);
   void onRtcp(std::span<const std::uint8_t> data);
@@ -157,11 +160,13 @@ class ParticipantStream final : public MixRecipient {
   bool transmit(const UdpSocket& from, std::span<const std::uint8_t> packet, const Endpoint& to);
 
   ParticipantId id_;
+  MediaEndpoint endpoint_;
+  // Borrowed: the media thread's, which outlives its participants.
+  codec::GstPipelineHost& gst_;
+  PacketIo* io_ = nullptr;  // when the thread has batched I/O
+  // Owned: its sockets (handed over on a move), SRTP contexts, codec chains.
   UdpSocket socket_;
   UdpSocket rtcp_socket_;
-  MediaEndpoint endpoint_;
-  codec::GstPipelineHost& gst_;
-  PacketIo* io_ = nullptr;  // Borrowed: the owning media thread's, when it has one.
   std::unique_ptr<srtp::SrtpSession> srtp_;
   std::optional<Endpoint> remote_;
   bool latched_ = false;

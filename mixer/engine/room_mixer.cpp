@@ -24,17 +24,19 @@ bool contains(const std::vector<ParticipantId>& ids, ParticipantId id) {
 
 }  // namespace
 
-RoomMixer::RoomMixer(RoomId id, RoomMediaConfig config, codec::GstPipelineHost& gst,
+RoomMixer::RoomMixer(RoomId id, RoomMediaConfig config, const codec::EncoderFactory& make_encoder,
                      std::shared_ptr<RoomLink> link, int thread)
     : id_(id),
       config_(config),
-      gst_(gst),
+      make_encoder_(make_encoder),
       link_(std::move(link)),
       thread_(thread),
       selector_(core::SelectorConfig{.max_speakers = config.max_speakers}),
-      fan_out_([&gst](const codec::CodecSpec& spec) -> std::unique_ptr<codec::FrameEncoder> {
-        return std::make_unique<codec::AudioEncoder>(gst, spec);
-      }) {}
+      fan_out_(make_encoder) {
+  // Before its first mix, a shard decodes only members loud enough to be chosen, as after it:
+  // with a floor of 0, its first tick decoded every member, silent listeners included.
+  out_.admission_loudness = selector_.admissionLoudness();
+}
 
 RoomMixer::~RoomMixer() {
   if (!home()) {
@@ -42,11 +44,11 @@ RoomMixer::~RoomMixer() {
   }
 }
 
-void RoomMixer::add(std::unique_ptr<ParticipantStream> participant) {
-  participants_.push_back(std::move(participant));
+void RoomMixer::add(std::unique_ptr<MixMember> member) {
+  participants_.push_back(std::move(member));
 }
 
-std::unique_ptr<ParticipantStream> RoomMixer::remove(ParticipantId id) {
+std::unique_ptr<MixMember> RoomMixer::remove(ParticipantId id) {
   const auto it = std::find_if(participants_.begin(), participants_.end(),
                                [id](const auto& p) { return p->id() == id; });
   if (it == participants_.end()) {
@@ -57,22 +59,12 @@ std::unique_ptr<ParticipantStream> RoomMixer::remove(ParticipantId id) {
   return p;
 }
 
-ParticipantStream* RoomMixer::find(ParticipantId id) {
-  for (auto& p : participants_) {
-    if (p->id() == id) {
-      return p.get();
-    }
-  }
-  return nullptr;
-}
-
 void RoomMixer::pull(std::int64_t tick, std::int64_t now_us, MediaEvents* events) {
   ++counters_.ticks;
   levels_.clear();
   ssrcs_.clear();
   for (auto& p : participants_) {
     p->pullFrame(now_us);
-    p->maybeSendRtcp(now_us);
     levels_.push_back({p->id(), p->level(), p->mayBeMixed()});
     ssrcs_.push_back(p->remoteSsrc());
     if (p->checkTimeout(now_us, config_.rtp_timeout_ms) && events != nullptr) {
@@ -95,7 +87,7 @@ void RoomMixer::pull(std::int64_t tick, std::int64_t now_us, MediaEvents* events
   link_->publishInput(thread_, input_);
 }
 
-bool RoomMixer::isCandidate(const ParticipantStream& p) const {
+bool RoomMixer::isCandidate(const MixMember& p) const {
   if (!p.mayBeMixed()) {
     return false;
   }
@@ -188,8 +180,8 @@ bool RoomMixer::startRecording(const std::string& path) {
   if (!recording->writer.open(path, 1, static_cast<std::uint32_t>(id_))) {
     return false;
   }
-  recording->encoder = std::make_unique<codec::AudioEncoder>(
-      gst_, codec::CodecSpec{.kind = codec::CodecKind::kOpus, .max_bitrate = 48000});
+  recording->encoder =
+      make_encoder_(codec::CodecSpec{.kind = codec::CodecKind::kOpus, .max_bitrate = 48000});
   recording_ = std::move(recording);
   return true;
 }

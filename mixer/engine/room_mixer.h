@@ -4,6 +4,9 @@
 // The cost grows with the number of talkers, not listeners: a listener costs a packet in and
 // a packet out.
 //
+// The members and encoders come in through interfaces (MixMember, codec::EncoderFactory): the
+// tick has no sockets or GStreamer of its own, and a unit test runs it with members it made.
+//
 // A large room has a part on each media thread (room_link.h): the home part chooses the
 // speakers and sums them for the whole room; every part (home included) receives, levels,
 // encodes and sends for its own members. A room on one thread is a home part without shards.
@@ -14,13 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "mixer/codec/audio_encoder.h"
+#include "mixer/codec/frame_encoder.h"
 #include "mixer/codec/ogg_opus_writer.h"
 #include "mixer/core/mix_minus.h"
 #include "mixer/core/speaker_selector.h"
 #include "mixer/engine/media_types.h"
 #include "mixer/engine/mix_fan_out.h"
-#include "mixer/engine/participant_stream.h"
+#include "mixer/engine/mix_member.h"
 #include "mixer/engine/prompt_queue.h"
 #include "mixer/engine/room_link.h"
 
@@ -36,8 +39,9 @@ struct TickCounters {
 class RoomMixer {
  public:
   // `link`: shared by the room's parts; `thread`: the index of the media thread this part runs
-  // on. The part on the link's home thread chooses and sums.
-  RoomMixer(RoomId id, RoomMediaConfig config, codec::GstPipelineHost& gst,
+  // on. The part on the link's home thread chooses and sums. `make_encoder`: the shared
+  // encoders of the listeners' configurations and the recording's.
+  RoomMixer(RoomId id, RoomMediaConfig config, const codec::EncoderFactory& make_encoder,
             std::shared_ptr<RoomLink> link, int thread);
   RoomMixer(const RoomMixer&) = delete;
   RoomMixer& operator=(const RoomMixer&) = delete;
@@ -46,9 +50,8 @@ class RoomMixer {
   RoomId id() const { return id_; }
   bool home() const { return link_->homeThread() == thread_; }
   const RoomMediaConfig& config() const { return config_; }
-  void add(std::unique_ptr<ParticipantStream> participant);
-  std::unique_ptr<ParticipantStream> remove(ParticipantId id);
-  ParticipantStream* find(ParticipantId id);
+  void add(std::unique_ptr<MixMember> member);
+  std::unique_ptr<MixMember> remove(ParticipantId id);
   std::size_t size() const { return participants_.size(); }
   void setMaxSpeakers(std::size_t k) { selector_.setMaxSpeakers(k); }
 
@@ -75,7 +78,7 @@ class RoomMixer {
 
  private:
   // Whether a shard member's frame goes to the home this tick: it may be chosen.
-  bool isCandidate(const ParticipantStream& p) const;
+  bool isCandidate(const MixMember& p) const;
   void gatherSources();
   void updateTalking(MediaEvents* events);
   void collectContributors();
@@ -84,10 +87,10 @@ class RoomMixer {
 
   RoomId id_;
   RoomMediaConfig config_;
-  codec::GstPipelineHost& gst_;
-  std::shared_ptr<RoomLink> link_;
+  codec::EncoderFactory make_encoder_;
+  std::shared_ptr<RoomLink> link_;  // Shared with the room's other parts.
   int thread_;
-  std::vector<std::unique_ptr<ParticipantStream>> participants_;
+  std::vector<std::unique_ptr<MixMember>> participants_;  // Owned.
   core::SpeakerSelector selector_;
   core::MixMinus mix_minus_;
   // Home: this tick's mix, also what the shards get. Shard: the last mix from the home.
@@ -107,7 +110,7 @@ class RoomMixer {
   core::Pcm prompt_frame_{};
   struct Recording {
     codec::OggOpusWriter writer;
-    std::unique_ptr<codec::AudioEncoder> encoder;
+    std::unique_ptr<codec::FrameEncoder> encoder;
   };
   std::unique_ptr<Recording> recording_;
   std::vector<core::SourceFrame> sources_;

@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include "tests/unit/mixer/fake_mix_member.h"
+
 namespace mcu::mixer {
 namespace {
 
@@ -16,67 +18,8 @@ using core::literals::operator""_pid;
 codec::CodecSpec opus() { return {.kind = codec::CodecKind::kOpus, .payload_type = 111}; }
 codec::CodecSpec pcmu() { return {.kind = codec::CodecKind::kPcmu, .payload_type = 0}; }
 
-// Encodes a frame as its first sample and a serial number, so a payload names the frame and the
-// encode it came from.
-class CountingEncoder final : public codec::FrameEncoder {
- public:
-  explicit CountingEncoder(int& encodes) : encodes_(encodes) {}
-  std::span<const std::uint8_t> encode(const core::Pcm& pcm) override {
-    ++encodes_;
-    payload_ = {static_cast<std::uint8_t>(pcm[0] & 0xFF), static_cast<std::uint8_t>(++serial_)};
-    return payload_;
-  }
-
- private:
-  int& encodes_;
-  int serial_ = 0;
-  std::vector<std::uint8_t> payload_;
-};
-
-class FakeRecipient final : public MixRecipient {
- public:
-  FakeRecipient(ParticipantId id, codec::CodecSpec spec, int& personal_encodes)
-      : id_(id), spec_(spec), personal_(personal_encodes) {}
-  ParticipantId id() const override { return id_; }
-  bool wantsAudio() const override { return wants_audio; }
-  void skipSend() override { ++skipped; }
-  bool sendDtmfPacket() override { return dtmf; }
-  bool deaf() const override { return is_deaf; }
-  float outputGain() const override { return gain; }
-  const codec::CodecSpec& codecSpec() const override { return spec_; }
-  bool hasPrompt() const override { return prompt; }
-  bool mixPrompt(core::Pcm& pcm) override {
-    if (prompt) {
-      pcm[0] = static_cast<std::int16_t>(pcm[0] + 1);
-    }
-    return prompt;
-  }
-  std::span<const std::uint8_t> encodePersonal(const core::Pcm& pcm) override {
-    return personal_.encode(pcm);
-  }
-  void sendPayload(std::span<const std::uint8_t> payload,
-                   std::span<const std::uint32_t> contributors,
-                   std::span<const std::uint8_t> /*levels*/) override {
-    last_payload.assign(payload.begin(), payload.end());
-    last_contributors.assign(contributors.begin(), contributors.end());
-    ++sent;
-  }
-
-  bool wants_audio = true;
-  bool dtmf = false;
-  bool is_deaf = false;
-  bool prompt = false;
-  float gain = 1.0F;
-  int sent = 0;
-  int skipped = 0;
-  std::vector<std::uint8_t> last_payload;
-  std::vector<std::uint32_t> last_contributors;
-
- private:
-  ParticipantId id_;
-  codec::CodecSpec spec_;
-  CountingEncoder personal_;
-};
+using fakes::CountingEncoder;
+using fakes::FakeMember;
 
 class MixFanOutTest : public ::testing::Test {
  protected:
@@ -86,8 +29,8 @@ class MixFanOutTest : public ::testing::Test {
           return std::make_unique<CountingEncoder>(shared_encodes_);
         }) {}
 
-  FakeRecipient& add(std::uint32_t id, codec::CodecSpec spec) {
-    members_.push_back(std::make_unique<FakeRecipient>(ParticipantId(id), spec, personal_encodes_));
+  FakeMember& add(std::uint32_t id, codec::CodecSpec spec) {
+    members_.push_back(std::make_unique<FakeMember>(ParticipantId(id), spec, personal_encodes_));
     recipients_.push_back(members_.back().get());
     return *members_.back();
   }
@@ -110,7 +53,7 @@ class MixFanOutTest : public ::testing::Test {
   int shared_encodes_ = 0;
   int personal_encodes_ = 0;
   std::map<codec::CodecKind, int> encoders_made_;
-  std::vector<std::unique_ptr<FakeRecipient>> members_;
+  std::vector<std::unique_ptr<FakeMember>> members_;
   std::vector<MixRecipient*> recipients_;
   MixFanOut fan_out_;
 };
@@ -137,10 +80,10 @@ TEST_F(MixFanOutTest, NListenersOnTwoConfigurationsWithKTalkersCostKPlusTwoEncod
 }
 
 TEST_F(MixFanOutTest, ListenersHearTheFullMixAndTalkersTheirOwnWithoutThemselves) {
-  FakeRecipient& talker = add(7, opus());
-  FakeRecipient& other_talker = add(8, opus());
-  FakeRecipient& listener = add(9, opus());
-  FakeRecipient& second_listener = add(10, opus());
+  FakeMember& talker = add(7, opus());
+  FakeMember& other_talker = add(8, opus());
+  FakeMember& listener = add(9, opus());
+  FakeMember& second_listener = add(10, opus());
   fan_out_.send(tickWith({7, 8}), recipients_);
   EXPECT_EQ(talker.last_payload.at(0), 17) << "the sum minus itself";
   EXPECT_EQ(talker.last_contributors, (std::vector<std::uint32_t>{1008}));
