@@ -16,6 +16,7 @@
 #include "api/participants_handler.h"
 #include "api/problem.h"
 #include "api/rooms_handler.h"
+#include "mcu/common/build_info.h"
 #include "mcu/common/json_text.h"
 #include "mcu/common/log.h"
 #include "mcu/common/thread_priority.h"
@@ -33,6 +34,14 @@ constexpr std::size_t kMaxRequestsPerConnection = 1000;
 constexpr int kListenBacklog = 1024;
 // A client that stops reading its response is dropped after this.
 constexpr auto kWriteTimeout = std::chrono::seconds(10);
+
+// GET /v1/version: which build answers (behind a viewer token: a version tells an attacker
+// which vulnerabilities to try).
+std::string versionJson() {
+  const BuildInfo& b = buildInfo();
+  return nlohmann::json{{"version", b.version}, {"commit", b.commit}, {"build_type", b.build_type}}
+      .dump();
+}
 
 bool isProbe(const std::string& path) { return path == "/healthz" || path == "/readyz"; }
 
@@ -156,6 +165,10 @@ Result<void> HttpServer::start() {
     server.Get("/v1/openapi.json", impl.auth->protect(Role::kViewer, [](const httplib::Request&,
                                                                         httplib::Response& res) {
       res.set_content(std::string(openApiDocument()), "application/json");
+    }));
+    server.Get("/v1/version", impl.auth->protect(Role::kViewer, [](const httplib::Request&,
+                                                                   httplib::Response& res) {
+      res.set_content(versionJson(), "application/json");
     }));
     registerRoomRoutes(server, impl.context, *impl.auth);
     registerParticipantRoutes(server, impl.context, *impl.auth);

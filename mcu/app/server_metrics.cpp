@@ -7,6 +7,7 @@
 
 #include "mcu/app/metric_text.h"
 #include "mcu/app/process_metrics.h"
+#include "mcu/common/build_info.h"
 
 namespace mcu::app {
 
@@ -15,6 +16,13 @@ std::string serverMetrics(const MetricSources& s) {
   // Counters pass a million within hours: the default 6 digits would print 1.23457e+07.
   out.precision(15);
   writeProcessMetrics(out);
+  // The Prometheus convention for "which build is this": a constant 1 carrying it as labels,
+  // joined onto other series by instance when a fleet runs mixed versions.
+  const BuildInfo& build = buildInfo();
+  out << "# HELP mcu_build_info The running build: version, commit and build type.\n"
+      << "# TYPE mcu_build_info gauge\n"
+      << "mcu_build_info{version=\"" << build.version << "\",commit=\"" << build.commit
+      << "\",build_type=\"" << build.build_type << "\"} 1\n";
   writeMetric(out, "mcu_ready", "gauge",
               "1 when /readyz says ready (database, SIP, rooms, not draining).",
               s.ready && s.ready() ? 1 : 0);

@@ -4,9 +4,17 @@
 #include <map>
 #include <sstream>
 
+#include "mcu/common/build_info.h"
 #include "mcu/config/config_schema.h"
 
 namespace mcu::config {
+
+std::string versionText() {
+  const BuildInfo& b = buildInfo();
+  std::ostringstream text;
+  text << "mcu " << b.version << " (commit " << b.commit << ", " << b.build_type << " build)";
+  return text.str();
+}
 
 std::variant<ParsedCommandLine, CommandLineExit> parseCommandLine(int argc,
                                                                   const char* const* argv) {
@@ -15,6 +23,9 @@ std::variant<ParsedCommandLine, CommandLineExit> parseCommandLine(int argc,
       "Precedence: defaults < TOML file (--config or MCU_CONFIG) < environment < flags.\n"
       "Each option below names its TOML key and environment variable.",
       "mcu"};
+  app.set_version_flag(
+      "-V,--version", [] { return versionText(); },
+      "Print the version, commit and build type, then exit");
   std::string config_file;
   app.add_option("-c,--config", config_file, "TOML configuration file [env: MCU_CONFIG]");
   std::map<std::string, std::string> values;
@@ -31,6 +42,8 @@ std::variant<ParsedCommandLine, CommandLineExit> parseCommandLine(int argc,
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     return CommandLineExit{app.help(), 0};
+  } catch (const CLI::CallForVersion& v) {
+    return CommandLineExit{std::string(v.what()) + "\n", 0};
   } catch (const CLI::ParseError& e) {
     return CommandLineExit{"mcu: " + std::string(e.what()) + "\n", 2};
   }

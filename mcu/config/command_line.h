@@ -20,6 +20,9 @@ struct CommandLineExit {
   int code;
 };
 
+// "mcu 0.1.0 (commit 0123456789ab, Release build)": what --version prints.
+std::string versionText();
+
 std::variant<ParsedCommandLine, CommandLineExit> parseCommandLine(int argc,
                                                                   const char* const* argv);
 

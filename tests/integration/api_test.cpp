@@ -163,6 +163,26 @@ TEST_F(ApiTest, TokensRolesAndRateLimit) {
   EXPECT_FALSE(limited.header("Retry-After").empty());
 }
 
+// Which build answers, three ways that must agree: the command line, the API and the metrics.
+TEST_F(ApiTest, TheVersionIsTheSameOnTheCommandLineTheApiAndTheMetrics) {
+  EXPECT_EQ(ApiClient(server_->httpPort(), "").get("/v1/version").status, 401);
+  const auto reply = ApiClient(server_->httpPort(), viewer_token_).get("/v1/version");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const auto build = json::parse(reply.body);
+  const std::string version = build.at("version");
+  const std::string commit = build.at("commit");
+  const std::string type = build.at("build_type");
+  const auto printed = runCommand({MCU_BINARY, "--version"}, 30s);
+  ASSERT_EQ(printed.exit_code, 0) << printed.output;
+  EXPECT_EQ(printed.output, "mcu " + version + " (commit " + commit + ", " + type + " build)\n");
+  EXPECT_NE(commit, "unknown") << "the suite runs in a git clone";
+  const auto metrics = server_->get("/metrics").body;
+  EXPECT_NE(metrics.find("mcu_build_info{version=\"" + version + "\",commit=\"" + commit +
+                         "\",build_type=\"" + type + "\"} 1\n"),
+            std::string::npos)
+      << metrics.substr(0, 2000);
+}
+
 TEST_F(ApiTest, RoomPagesByCursorAndPrefix) {
   for (const auto* name : {"alpha-1", "alpha-2", "alpha-3", "beta-1", "gamma_1"}) {
     ASSERT_EQ(createRoom({{"name", name}}).status, 201);

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <regex>
 
+#include "mcu/common/build_info.h"
 #include "mcu/config/command_line.h"
 #include "mcu/config/config_schema.h"
 
@@ -251,6 +253,21 @@ TEST(CommandLineTest, FlagsAreCollectedByKey) {
   EXPECT_EQ(flags.by_key.at("sip.listen"), "127.0.0.1:5099");
   EXPECT_EQ(flags.config_file, "/etc/mcu.toml");
   EXPECT_EQ(flags.by_key.count("http.listen"), 0U);
+}
+
+TEST(CommandLineTest, VersionNamesTheVersionCommitAndBuildTypeAndExitsWithZero) {
+  const char* argv[] = {"mcu", "--version"};
+  auto parsed = parseCommandLine(2, argv);
+  ASSERT_TRUE(std::holds_alternative<CommandLineExit>(parsed));
+  const auto& exit = std::get<CommandLineExit>(parsed);
+  EXPECT_EQ(exit.code, 0);
+  const BuildInfo& b = buildInfo();
+  EXPECT_EQ(b.version, MCU_PROJECT_VERSION) << "the project's version (CMakeLists.txt)";
+  EXPECT_TRUE(std::regex_match(std::string(b.commit), std::regex("[0-9a-f]{12}(-dirty)?")))
+      << "this test runs in a git clone: " << b.commit;
+  EXPECT_EQ(exit.text, "mcu " MCU_PROJECT_VERSION " (commit " + std::string(b.commit) + ", " +
+                           std::string(b.build_type) + " build)\n");
+  EXPECT_FALSE(b.build_type.empty());
 }
 
 TEST(CommandLineTest, UnknownFlagExitsWithTwo) {
