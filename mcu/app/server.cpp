@@ -60,6 +60,13 @@ void scheduleHousekeeping(const config::Config& config, TimerLoop& main_loop, Se
   // Once a second: calls that did not key in their PIN in time are ended, and the CPU used is
   // held against the budget.
   control.runEvery(std::chrono::seconds(1), [&parts] { parts.conference.expirePins(); });
+  // systemd's watchdog (the unit's WatchdogSec) is pinged from the control loop: a control
+  // thread that hangs stops answering calls and the REST API, and systemd restarts the server.
+  if (const auto ping = parts.notifier.pingInterval()) {
+    const auto period = std::max(std::chrono::milliseconds(1),
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(*ping));
+    control.runEvery(period, [&parts] { parts.notifier.watchdog(); });
+  }
   main_loop.runEvery(std::chrono::seconds(1), [&parts] { parts.cpu_admission.sample(); });
   main_loop.runEvery(std::chrono::seconds(2), [&parts] { parts.sip.sweepTcp(); });
   // The heartbeat that dates a crash.
@@ -83,6 +90,7 @@ int shutDown(const config::Config& config, ServerParts& parts, int exit_code) {
   const auto shutdown_started = Clock::now();
   const auto deadline = shutdown_started + std::chrono::seconds(config.shutdown_timeout_s);
   armShutdownWatchdog(deadline);
+  parts.notifier.stopping();
   parts.draining = true;
   sip::SipStack& sip = parts.sip;
   sip.beginDrain();

@@ -222,6 +222,7 @@ void ServerParts::loadRooms(std::chrono::steady_clock::time_point started) {
           .kv("http", config_.http_listen.toString())
           .kv("schema_version", db_status.schema_version.load())
           .kv("startup_ms", static_cast<std::int64_t>(ms));
+      notifier.ready("taking calls on " + config_.sip_listen.toString());
     });
   });
 }

@@ -16,6 +16,7 @@
 #include "mcu/app/cpu_admission.h"
 #include "mcu/app/media_events_to_sip.h"
 #include "mcu/app/server_metrics.h"
+#include "mcu/app/service_notifier.h"
 #include "mcu/common/loop.h"
 #include "mcu/conference/conference.h"
 #include "mcu/conference/conference_client.h"
@@ -58,6 +59,7 @@ class ServerParts {
   void loadRooms(std::chrono::steady_clock::time_point started);
 
   // Owned, in construction order.
+  const ServiceNotifier notifier = ServiceNotifier::fromEnvironment();  // systemd, if under it
   DbStatus db_status;
   std::atomic<bool> rooms_loaded{false};  // set on the control loop, read by /readyz
   std::atomic<bool> draining{false};      // set at shutdown, read by /readyz
