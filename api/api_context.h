@@ -6,6 +6,7 @@
 #include <string>
 
 #include "mcu/conference/conference_client.h"
+#include "mcu/conference/prompt_library.h"
 #include "mcu/store/call_history.h"
 #include "mcu/store/event_log.h"
 #include "mcu/store/room_records.h"
@@ -19,6 +20,7 @@ struct ApiContext {
   store::EventLog* events = nullptr;
   store::TokenStore* tokens = nullptr;
   conference::ConferenceClient* conference = nullptr;
+  conference::PromptLibrary* prompts = nullptr;  // what POST .../playback may play
   // Prometheus text for what the rest of the server counts (calls, mixer, database).
   std::function<std::string()> server_metrics;
   int max_event_streams = 4;  // each holds an HTTP worker thread while open

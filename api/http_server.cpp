@@ -14,6 +14,7 @@
 #include "api/http_metrics.h"
 #include "api/openapi_document.h"
 #include "api/participants_handler.h"
+#include "api/playback_handler.h"
 #include "api/problem.h"
 #include "api/rooms_handler.h"
 #include "mcu/common/build_info.h"
@@ -172,6 +173,7 @@ Result<void> HttpServer::start() {
     }));
     registerRoomRoutes(server, impl.context, *impl.auth);
     registerParticipantRoutes(server, impl.context, *impl.auth);
+    registerPlaybackRoutes(server, impl.context, *impl.auth);
     registerCallRoutes(server, impl.context, *impl.auth);
     registerEventRoutes(server, impl.context, *impl.auth, impl.streams);
   }

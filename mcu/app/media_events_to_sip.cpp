@@ -34,4 +34,8 @@ void MediaEventsToSip::onRtpTimeout(mixer::ParticipantId id) {
   toConference([id](conference::Conference& c) { c.rtpTimedOut(id); });
 }
 
+void MediaEventsToSip::onPlaybackFinished(mixer::PlaybackId id) {
+  toConference([id](conference::Conference& c) { c.playbackFinished(id); });
+}
+
 }  // namespace mcu::app

@@ -19,6 +19,7 @@ class MediaEventsToSip final : public mixer::MediaEvents {
   void onTalking(mixer::ParticipantId id, bool talking) override;
   void onDtmf(mixer::ParticipantId id, char digit) override;
   void onRtpTimeout(mixer::ParticipantId id) override;
+  void onPlaybackFinished(mixer::PlaybackId id) override;
 
  private:
   // Runs `fn` on the conference, on the control thread; nothing before attach().

@@ -26,6 +26,11 @@ std::string serverMetrics(const MetricSources& s) {
   writeMetric(out, "mcu_ready", "gauge",
               "1 when /readyz says ready (database, SIP, rooms, not draining).",
               s.ready && s.ready() ? 1 : 0);
+  if (s.prompts != nullptr) {
+    writeMetric(out, "mcu_prompt_cache_bytes", "gauge",
+                "Memory held by decoded prompts (each file of prompts.dir once, at its first use).",
+                static_cast<double>(s.prompts->cachedBytes()));
+  }
   writeMetric(out, "mcu_cpu_overloaded", "gauge",
               "1 while the process is over rooms.cpu_budget_percent: new calls get 503.",
               s.cpu != nullptr && s.cpu->overloaded() ? 1 : 0);

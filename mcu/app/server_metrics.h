@@ -25,6 +25,7 @@ struct MetricSources {
   conference::ConferenceClient* conference = nullptr;
   const CpuAdmission* cpu = nullptr;
   std::function<bool()> ready;  // what /readyz says
+  const conference::PromptLibrary* prompts = nullptr;
 };
 
 std::string serverMetrics(const MetricSources& sources);

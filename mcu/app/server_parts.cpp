@@ -126,6 +126,7 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
                            const std::string& payload) { event_log.append(type, room, payload); }}),
       sip(sipConfig(config)),
       conference_client(sip.controlLoop(), conference),
+      prompts(config.prompts_dir),
       cpu_admission(CpuBudget(config.cpu_budget_percent), steadyClock(), sip.controlLoop(),
                     conference),
       metric_sources{&sip,
@@ -135,7 +136,8 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
                      &event_log,
                      &conference_client,
                      &cpu_admission,
-                     [this] { return api::allReady(readiness()); }},
+                     [this] { return api::allReady(readiness()); },
+                     &prompts},
       config_(config) {
   db.start();
   // Queued first: before any call of this run is recorded.
@@ -172,6 +174,7 @@ bool ServerParts::start() {
   api_context.events = &event_log;
   api_context.tokens = &token_store;
   api_context.conference = &conference_client;
+  api_context.prompts = &prompts;
   api_context.max_event_streams = config_.http_event_streams;
   api_context.dialout_allow = config_.dialout_allow;
   api_context.server_metrics = [this] { return serverMetrics(metric_sources); };

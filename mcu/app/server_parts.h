@@ -76,7 +76,8 @@ class ServerParts {
   conference::Conference conference;
   sip::SipStack sip;
   conference::ConferenceClient conference_client;
-  CpuAdmission cpu_admission;  // sampled by a main-loop timer (Server::run)
+  conference::PromptLibrary prompts;  // decoded by the HTTP workers that ask for them
+  CpuAdmission cpu_admission;         // sampled by a main-loop timer (Server::run)
   MetricSources metric_sources;
   std::unique_ptr<api::TlsServerContext> http_tls;
   std::unique_ptr<api::HttpServer> http;  // made by start(), once its certificate is loaded

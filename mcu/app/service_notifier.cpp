@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <system_error>
 
 #include "mcu/common/log.h"
 
@@ -84,7 +85,9 @@ bool ServiceNotifier::send(std::string_view state) const {
   const int error = errno;
   ::close(fd);
   if (sent != static_cast<ssize_t>(state.size())) {
-    log::warn(kComponent, "notify_failed").kv("socket", socket_).kv("error", std::strerror(error));
+    log::warn(kComponent, "notify_failed")
+        .kv("socket", socket_)
+        .kv("error", std::error_code(error, std::generic_category()).message());
     return false;
   }
   return true;

@@ -174,7 +174,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   participants_[id] = std::move(member);
   if (apart) {
     // Answered but apart until the PIN is right.
-    engine_.playSamplesToParticipant(id, pinPrompt());
+    engine_.playToParticipant(id, pinPrompt(), mixer::PlaybackId::kNone);
     pending_pins_[id] = {"", 0, clock_.now() + config_.pin_timeout};
   }
   result.participant = id;
@@ -277,8 +277,8 @@ void Conference::checkPin(mixer::ParticipantId id, PendingPin& pending) {
     }
     return;
   }
-  engine_.playSamplesToParticipant(id, pinWrong());
-  engine_.playSamplesToParticipant(id, pinPrompt());
+  engine_.playToParticipant(id, pinWrong(), mixer::PlaybackId::kNone);
+  engine_.playToParticipant(id, pinPrompt(), mixer::PlaybackId::kNone);
 }
 
 void Conference::expirePins() {
@@ -332,6 +332,7 @@ void Conference::leave(mixer::ParticipantId id, LeaveReason reason) {
       .kv("participant", std::uint64_t{id.value()})
       .kv("reason", reason_text);
   emit("participant.left", member.room, id, "reason", reason_text);
+  dropPlaybacks(member.room, id, "participant_left");
   leaveRoomMedia(member.room, id);
 }
 
@@ -405,6 +406,7 @@ void Conference::leaveRoomMedia(const std::string& name, mixer::ParticipantId id
     return;
   }
   if (room->second.media_room) {
+    dropPlaybacks(name, std::nullopt, "room_ended");
     engine_.destroyRoom(*room->second.media_room);
     room->second.media_room.reset();
     room->second.started_at.clear();

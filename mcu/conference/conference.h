@@ -21,6 +21,7 @@
 #include "mcu/conference/dialer.h"
 #include "mcu/conference/leave_reason.h"
 #include "mcu/conference/live_view.h"
+#include "mcu/conference/prompt_library.h"
 #include "mcu/conference/room_policy.h"
 #include "mcu/store/conference_store.h"
 #include "mixer/engine/media_engine.h"
@@ -157,6 +158,15 @@ class Conference {
   // Moves a live call to another room without hanging up (same RTP port, so no re-INVITE).
   // The target's lock and size apply, its PIN does not: an admin moves the call.
   MoveOutcome move(const std::string& room, mixer::ParticipantId id, const std::string& to);
+  // Plays a prompt to the room (`to` none) or to one of its participants: PIN prompts and
+  // other prompts already playing there go first. A room without calls has no media to play
+  // into (kRoomIdle). Its end, or its stop, is a playback.finished event.
+  PlaybackOutcome play(const std::string& room, std::optional<mixer::ParticipantId> to,
+                       const std::string& file, const Prompt& prompt);
+  // Stops a playback of `room`; false if there is none with that id (it ended, or never was).
+  bool stopPlayback(const std::string& room, std::uint64_t id);
+  // The engine played it to its end.
+  void playbackFinished(mixer::PlaybackId id);
   // A room created or changed over REST: the next INVITE sees the new policy.
   void roomChanged(const store::RoomRow& row);
   // A room deleted over REST: its calls are ended with BYE; returns how many.
@@ -203,6 +213,11 @@ class Conference {
   mixer::ParticipantId nextParticipantId();
   void checkPin(mixer::ParticipantId id, PendingPin& pending);
   ParticipantView view(mixer::ParticipantId id, const Member& member) const;
+  // Ends the playbacks that can no longer be heard: a participant's when it leaves or moves,
+  // every one of the room's (`of` none) when its last call goes.
+  void dropPlaybacks(const std::string& room, std::optional<mixer::ParticipantId> of,
+                     const std::string& reason);
+  void endPlayback(std::uint64_t id, const std::string& reason);
   void emit(const std::string& type, const std::string& room, mixer::ParticipantId id,
             const std::string& extra_key = "", const std::string& extra_value = "") const;
 
@@ -224,6 +239,8 @@ class Conference {
   std::deque<ParticipantView> failed_dial_outs_;  // the last few, for GET after the failure
   ConferenceTotals ended_;              // counters of calls that left, plus joins and refusals
   std::uint32_t next_participant_ = 1;  // see nextParticipantId()
+  std::map<std::uint64_t, PlaybackView> playbacks_;  // playing or waiting to
+  std::uint64_t next_playback_ = 1;
   mixer::RoomId next_room_ = 1;
 };
 

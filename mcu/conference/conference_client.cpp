@@ -57,6 +57,18 @@ std::optional<std::optional<ParticipantView>> ConferenceClient::participant(
       [room, id](Conference& c) { return c.participant(room, id); });
 }
 
+std::optional<PlaybackOutcome> ConferenceClient::play(const std::string& room,
+                                                      std::optional<mixer::ParticipantId> to,
+                                                      const std::string& file,
+                                                      const Prompt& prompt) {
+  return ask<PlaybackOutcome>(
+      [room, to, file, prompt](Conference& c) { return c.play(room, to, file, prompt); });
+}
+
+std::optional<bool> ConferenceClient::stopPlayback(const std::string& room, std::uint64_t id) {
+  return ask<bool>([room, id](Conference& c) { return c.stopPlayback(room, id); });
+}
+
 void ConferenceClient::roomChanged(const store::RoomRow& row) {
   Conference* conference = &conference_;
   loop_.post([conference, row] { conference->roomChanged(row); });

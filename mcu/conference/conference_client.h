@@ -34,6 +34,10 @@ class ConferenceClient {
                                                             mixer::ParticipantId id);
   std::optional<MoveOutcome> move(const std::string& room, mixer::ParticipantId id,
                                   const std::string& to);
+  std::optional<PlaybackOutcome> play(const std::string& room,
+                                      std::optional<mixer::ParticipantId> to,
+                                      const std::string& file, const Prompt& prompt);
+  std::optional<bool> stopPlayback(const std::string& room, std::uint64_t id);
   // Fire and forget: the control loop applies them in order.
   void roomChanged(const store::RoomRow& row);
   void roomDeleted(const std::string& name);

@@ -262,6 +262,7 @@ MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
     engine_.updateParticipant(id, member.media);
   }
   target->second.participants.insert(id);
+  dropPlaybacks(room, id, "participant_moved");  // its prompts stay behind with its old stream
   member.room = to;
   leaveRoomMedia(room, id);
   store_.callMoved(member.call_id, to, member.line);

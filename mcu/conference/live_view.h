@@ -74,6 +74,22 @@ struct MoveOutcome {
   std::optional<ParticipantView> participant;  // for kMoved: as it is now
 };
 
+// A prompt played over REST to a room or to one of its participants, until it ends.
+struct PlaybackView {
+  std::uint64_t id = 0;
+  std::string room;
+  std::optional<mixer::ParticipantId> participant;  // none: the whole room hears it
+  std::string file;
+  std::int64_t duration_ms = 0;
+  std::string started_at;
+};
+
+// How a request to play went.
+struct PlaybackOutcome {
+  enum class Kind { kStarted, kNoRoom, kNoParticipant, kRoomIdle } kind = Kind::kNoRoom;
+  std::optional<PlaybackView> playback;  // for kStarted
+};
+
 // How a dial-out request went: its participant, or why not (an HTTP-ish status and text).
 struct DialOutResult {
   int status = 202;  // 202 dialling; 403, 404, 486 (room full), 503

@@ -3,6 +3,8 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "mcu/common/result.h"
 #include "mcu/config/config_schema.h"
 
@@ -133,6 +135,10 @@ std::optional<ConfigError> validate(const Config& config) {
     if (::access(agent.c_str(), R_OK) != 0) {
       return ConfigError{"sip.tls_cert_dir", "config", "cannot read " + agent};
     }
+  }
+  if (!config.prompts_dir.empty() && (!std::filesystem::is_directory(config.prompts_dir) ||
+                                      ::access(config.prompts_dir.c_str(), R_OK | X_OK) != 0)) {
+    return ConfigError{"prompts.dir", "config", "not a readable directory: " + config.prompts_dir};
   }
   if (config.http_tls_cert.empty() != config.http_tls_key.empty()) {
     return config.http_tls_cert.empty()

@@ -202,6 +202,10 @@ const std::vector<OptionSpec>& specs() {
        " host name and SIP port. Keep it across restarts: calls left open by a crash are closed"
        " by the next start with the same id",
        text(&Config::node_id)},
+      {"prompts.dir", "MCU_PROMPTS_DIR", "--prompts-dir", ValueType::kString, "",
+       "directory of the audio files (WAV 8/16/48 kHz, Ogg/Opus) that POST .../playback may play"
+       " by file name; empty: playback is off",
+       text(&Config::prompts_dir)},
       {"shutdown.timeout_s", "MCU_SHUTDOWN_TIMEOUT_S", "--shutdown-timeout-s", ValueType::kInteger,
        "10", "longest graceful shutdown (end calls, flush writes), seconds (1-600)",
        integer(&Config::shutdown_timeout_s, 1, 600)},

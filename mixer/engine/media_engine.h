@@ -58,13 +58,17 @@ class MediaEngine {
   virtual void setMute(ParticipantId id, bool muted) = 0;
   virtual void setDeaf(ParticipantId id, bool deaf) = 0;
   virtual void setGains(ParticipantId id, float input, float output) = 0;
-  // Prompts: the file (WAV, Ogg/Opus...) is decoded in the calling thread, then played into
-  // the room (everyone hears it) or to one participant; or the problem.
-  virtual Result<void> playToRoom(RoomId room, const std::string& path) = 0;
-  virtual Result<void> playToParticipant(ParticipantId id, const std::string& path) = 0;
-  // The same with samples already in memory (48 kHz mono), e.g. generated tones.
-  virtual void playSamplesToParticipant(ParticipantId id,
-                                        std::shared_ptr<const std::vector<std::int16_t>> pcm) = 0;
+  // Prompts: 48 kHz mono samples decoded elsewhere (a file is never read on a media thread),
+  // played into the room (everyone hears it beside the speakers) or to one participant (mixed
+  // into what it hears), after the prompts already waiting there. With an id (not kNone) the
+  // prompt can be stopped and onPlaybackFinished says when it was heard to its end. False: no
+  // such room or participant.
+  using Samples = std::shared_ptr<const std::vector<std::int16_t>>;
+  virtual bool playToRoom(RoomId room, Samples pcm, PlaybackId playback) = 0;
+  virtual bool playToParticipant(ParticipantId id, Samples pcm, PlaybackId playback) = 0;
+  // Stops a prompt, playing or waiting; nothing if it already ended.
+  virtual void stopRoomPlayback(RoomId room, PlaybackId playback) = 0;
+  virtual void stopParticipantPlayback(ParticipantId id, PlaybackId playback) = 0;
   // Records the room's mix (what a listener hears) to an Ogg/Opus file.
   virtual Result<void> startRecording(RoomId room, const std::string& path) = 0;
   virtual void stopRecording(RoomId room) = 0;

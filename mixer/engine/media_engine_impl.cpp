@@ -8,7 +8,6 @@
 #include <variant>
 #include <vector>
 
-#include "mixer/codec/audio_file_loader.h"
 #include "mixer/engine/media_engine.h"
 #include "mixer/engine/media_thread.h"
 #include "mixer/engine/port_allocator.h"
@@ -195,30 +194,21 @@ class MediaEngineImpl final : public MediaEngine {
     onParticipant(id, [input, output](ParticipantStream& p) { p.setGains(input, output); });
   }
 
-  Result<void> playToRoom(RoomId room, const std::string& path) override {
-    auto samples = loadPrompt(path);
-    if (!samples) {
-      return Error{samples.error()};
-    }
-    auto shared = std::move(*samples);
-    return onRoom(room, [shared](RoomMixer& r) { r.queuePrompt(shared); });
+  bool playToRoom(RoomId room, Samples pcm, PlaybackId playback) override {
+    return onRoom(room, [pcm, playback](RoomMixer& r) { r.queuePrompt(pcm, playback); }).ok();
   }
 
-  Result<void> playToParticipant(ParticipantId id, const std::string& path) override {
-    auto samples = loadPrompt(path);
-    if (!samples) {
-      return Error{samples.error()};
-    }
-    auto shared = std::move(*samples);
-    if (!onParticipant(id, [shared](ParticipantStream& p) { p.queuePrompt(shared); })) {
-      return Error{"no participant " + id.text()};
-    }
-    return {};
+  bool playToParticipant(ParticipantId id, Samples pcm, PlaybackId playback) override {
+    return onParticipant(id,
+                         [pcm, playback](ParticipantStream& p) { p.queuePrompt(pcm, playback); });
   }
 
-  void playSamplesToParticipant(ParticipantId id,
-                                std::shared_ptr<const std::vector<std::int16_t>> pcm) override {
-    onParticipant(id, [pcm](ParticipantStream& p) { p.queuePrompt(pcm); });
+  void stopRoomPlayback(RoomId room, PlaybackId playback) override {
+    static_cast<void>(onRoom(room, [playback](RoomMixer& r) { r.stopPrompt(playback); }));
+  }
+
+  void stopParticipantPlayback(ParticipantId id, PlaybackId playback) override {
+    onParticipant(id, [playback](ParticipantStream& p) { p.stopPrompt(playback); });
   }
 
   Result<void> startRecording(RoomId room, const std::string& path) override {
@@ -325,15 +315,6 @@ class MediaEngineImpl final : public MediaEngine {
     if (it != rooms_.end() && it->second.members[p.thread] > 0) {
       --it->second.members[p.thread];
     }
-  }
-
-  static Result<std::shared_ptr<const std::vector<std::int16_t>>> loadPrompt(
-      const std::string& path) {
-    auto loaded = codec::loadAudioFile(path);
-    if (!loaded) {
-      return Error{loaded.error()};
-    }
-    return std::make_shared<const std::vector<std::int16_t>>(std::move(*loaded));
   }
 
   template <typename Fn>

@@ -351,7 +351,7 @@ void MediaThread::tick(std::int64_t tick) {
   }
   for (auto& [id, room] : rooms_) {
     if (!room->home()) {
-      if (!room->relay(tick, tick_time + kRelayDeadline)) {
+      if (!room->relay(tick, tick_time + kRelayDeadline, events_)) {
         ++thread_stats_.late_parts;
       }
     }

@@ -19,6 +19,11 @@ namespace mcu::mixer {
 
 using RoomId = std::uint64_t;
 
+// A prompt played over REST, to a room or one participant: the engine reports when it has been
+// heard to its end (MediaEvents::onPlaybackFinished). kNone: a prompt nobody asks about (the
+// PIN prompts).
+enum class PlaybackId : std::uint64_t { kNone = 0 };
+
 // An IPv4 or IPv6 address and port, as the SDP gave it.
 struct SocketAddress {
   std::string host;
@@ -84,6 +89,8 @@ class MediaEvents {
   virtual void onTalking(ParticipantId id, bool talking) = 0;
   virtual void onDtmf(ParticipantId id, char digit) = 0;
   virtual void onRtpTimeout(ParticipantId id) = 0;
+  // A prompt with an id was played to its end (not for one that was stopped).
+  virtual void onPlaybackFinished(PlaybackId id) = 0;
 };
 
 // Upper bounds of the tick-duration histogram, in ms (and one more bucket above the last).

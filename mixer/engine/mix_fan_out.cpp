@@ -72,7 +72,7 @@ void MixFanOut::sendPersonal(MixRecipient& p, const core::Pcm& heard,
                              std::span<const std::uint32_t> contributors,
                              std::span<const std::uint8_t> levels) {
   scratch_ = heard;
-  p.mixPrompt(scratch_);
+  p.mixPrompt(scratch_, finished_);
   if (p.outputGain() != 1.0F) {
     applyGain(scratch_, p.outputGain(), scratch_);
   }

@@ -29,6 +29,11 @@ class MixFanOut {
 
   void send(const MixOutput& out, std::span<MixRecipient* const> recipients);
   const FanOutCounters& counters() const { return counters_; }
+  // The recipients' own prompts that ended in the ticks sent since the last call.
+  void takeFinished(std::vector<PlaybackId>& out) {
+    out.insert(out.end(), finished_.begin(), finished_.end());
+    finished_.clear();
+  }
 
  private:
   struct SharedKey {
@@ -52,6 +57,7 @@ class MixFanOut {
   // Reused every tick: no allocation once the room has seen its configurations.
   std::vector<std::pair<SharedKey, std::span<const std::uint8_t>>> encoded_;
   core::Pcm scratch_{};
+  std::vector<PlaybackId> finished_;
   FanOutCounters counters_;
 };
 

@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "mixer/codec/codec.h"
 #include "mixer/core/audio_frame.h"
+#include "mixer/engine/media_types.h"
 
 namespace mcu::mixer {
 
@@ -23,9 +25,10 @@ class MixRecipient {
   virtual bool deaf() const = 0;
   virtual float outputGain() const = 0;
   virtual const codec::CodecSpec& codecSpec() const = 0;
-  // A prompt of its own is mixed into what it hears (a personal encode then).
+  // A prompt of its own is mixed into what it hears (a personal encode then). A prompt with an
+  // id that ends in this frame adds its id to `finished`.
   virtual bool hasPrompt() const = 0;
-  virtual bool mixPrompt(core::Pcm& pcm) = 0;
+  virtual bool mixPrompt(core::Pcm& pcm, std::vector<PlaybackId>& finished) = 0;
   // Its own encoder, for what only it hears (a talker's mix-minus, a prompt).
   virtual std::span<const std::uint8_t> encodePersonal(const core::Pcm& pcm) = 0;
   // `contributors`/`levels`: the SSRCs heard in it and their RFC 6465 levels.

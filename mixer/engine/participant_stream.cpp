@@ -389,13 +389,9 @@ void ParticipantStream::sendPayload(std::span<const std::uint8_t> payload,
   }
 }
 
-void ParticipantStream::queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples) {
-  prompts_.push(std::move(samples));
-}
-
-bool ParticipantStream::mixPrompt(core::Pcm& pcm) {
+bool ParticipantStream::mixPrompt(core::Pcm& pcm, std::vector<PlaybackId>& finished) {
   core::Pcm frame;
-  if (!prompts_.next(frame)) {
+  if (!prompts_.next(frame, finished)) {
     return false;
   }
   for (std::size_t i = 0; i < pcm.size(); ++i) {

@@ -113,10 +113,14 @@ class ParticipantStream final : public MixMember {
   // The SSRC it sends us (0 before its first packet): what a mix names it by.
   std::uint32_t remoteSsrc() const override { return remote_ssrc_; }
   // A prompt for this participant only: mixed into what it hears until it ends.
-  void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples);
+  void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples,
+                   PlaybackId id = PlaybackId::kNone) {
+    prompts_.push(std::move(samples), id);
+  }
+  bool stopPrompt(PlaybackId id) { return prompts_.stop(id); }
   bool hasPrompt() const override { return prompts_.playing(); }
   // Adds this tick's prompt frame to `pcm`; false when no prompt plays.
-  bool mixPrompt(core::Pcm& pcm) override;
+  bool mixPrompt(core::Pcm& pcm, std::vector<PlaybackId>& finished) override;
   // RFC 4733: queue a digit; while it plays, event packets replace the audio.
   void queueDtmf(char digit);
   // Sends this tick's event packet if a digit is being sent; false otherwise.

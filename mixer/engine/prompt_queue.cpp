@@ -1,19 +1,40 @@
 #include "mixer/engine/prompt_queue.h"
 
+#include <algorithm>
+
 namespace mcu::mixer {
 
-bool PromptQueue::next(core::Pcm& out) {
+bool PromptQueue::next(core::Pcm& out, std::vector<PlaybackId>& finished) {
   if (prompts_.empty()) {
     return false;
   }
-  const auto& samples = *prompts_.front();
+  const auto& samples = *prompts_.front().samples;
   for (auto& s : out) {
     s = pos_ < samples.size() ? samples[pos_++] : std::int16_t{0};
   }
   if (pos_ >= samples.size()) {
+    if (prompts_.front().id != PlaybackId::kNone) {
+      finished.push_back(prompts_.front().id);
+    }
     prompts_.pop_front();
     pos_ = 0;
   }
+  return true;
+}
+
+bool PromptQueue::stop(PlaybackId id) {
+  if (id == PlaybackId::kNone) {
+    return false;
+  }
+  const auto it =
+      std::find_if(prompts_.begin(), prompts_.end(), [id](const Prompt& p) { return p.id == id; });
+  if (it == prompts_.end()) {
+    return false;
+  }
+  if (it == prompts_.begin()) {
+    pos_ = 0;  // the next one starts from its beginning
+  }
+  prompts_.erase(it);
   return true;
 }
 

@@ -1,6 +1,7 @@
 // Prompts waiting to be heard (48 kHz mono samples, shared by everyone they are played to), in
-// 20 ms frames: a room's (mixed beside its speakers) and a participant's own (added to what it
-// hears) are the same queue.
+// 20 ms frames, one after another: a room's (mixed beside its speakers) and a participant's own
+// (added to what it hears) are the same queue. A prompt with an id can be stopped, and says
+// when it has been played to its end.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "mixer/core/audio_frame.h"
+#include "mixer/engine/media_types.h"
 
 namespace mcu::mixer {
 
@@ -16,14 +18,23 @@ class PromptQueue {
  public:
   using Samples = std::shared_ptr<const std::vector<std::int16_t>>;
 
-  void push(Samples samples) { prompts_.push_back(std::move(samples)); }
+  void push(Samples samples, PlaybackId id = PlaybackId::kNone) {
+    prompts_.push_back({std::move(samples), id});
+  }
   bool playing() const { return !prompts_.empty(); }
   // The next 20 ms of the prompt playing (its last frame padded with silence); false, and
-  // `out` untouched, when none plays. A prompt that ends makes way for the next.
-  bool next(core::Pcm& out);
+  // `out` untouched, when none plays. A prompt that ends makes way for the next, and its id
+  // (if it has one) is added to `finished`.
+  bool next(core::Pcm& out, std::vector<PlaybackId>& finished);
+  // Removes the prompt (playing or waiting); false if it is not here (it ended, or never was).
+  bool stop(PlaybackId id);
 
  private:
-  std::deque<Samples> prompts_;
+  struct Prompt {
+    Samples samples;
+    PlaybackId id;
+  };
+  std::deque<Prompt> prompts_;
   std::size_t pos_ = 0;  // in the front prompt
 };
 

@@ -125,11 +125,12 @@ bool RoomMixer::mix(std::int64_t tick, RoomLink::Clock::time_point deadline, Med
   if (!shard_inputs_.empty()) {
     link_->publishMix(out_);
   }
-  sendMixes(out_);
+  sendMixes(out_, events);
   return on_time;
 }
 
-bool RoomMixer::relay(std::int64_t tick, RoomLink::Clock::time_point deadline) {
+bool RoomMixer::relay(std::int64_t tick, RoomLink::Clock::time_point deadline,
+                      MediaEvents* events) {
   if (!link_->awaitMix(tick, deadline, out_)) {
     for (auto& p : participants_) {
       p->skipSend();
@@ -140,7 +141,7 @@ bool RoomMixer::relay(std::int64_t tick, RoomLink::Clock::time_point deadline) {
     p->setSelected(contains(out_.selected, p->id()));
     p->setTalking(contains(out_.talking, p->id()));
   }
-  sendMixes(out_);
+  sendMixes(out_, events);
   return true;
 }
 
@@ -167,12 +168,13 @@ void RoomMixer::gatherSources() {
   }
 }
 
-void RoomMixer::queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples) {
-  prompts_.push(std::move(samples));
+void RoomMixer::queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples,
+                            PlaybackId id) {
+  prompts_.push(std::move(samples), id);
 }
 
 const core::Pcm* RoomMixer::nextPromptFrame() {
-  return prompts_.next(prompt_frame_) ? &prompt_frame_ : nullptr;
+  return prompts_.next(prompt_frame_, finished_prompts_) ? &prompt_frame_ : nullptr;
 }
 
 bool RoomMixer::startRecording(const std::string& path) {
@@ -231,12 +233,19 @@ void RoomMixer::collectContributors() {
   }
 }
 
-void RoomMixer::sendMixes(const MixOutput& out) {
+void RoomMixer::sendMixes(const MixOutput& out, MediaEvents* events) {
   recipients_.clear();
   for (auto& p : participants_) {
     recipients_.push_back(p.get());
   }
   fan_out_.send(out, recipients_);
+  fan_out_.takeFinished(finished_prompts_);
+  if (events != nullptr) {
+    for (const PlaybackId id : finished_prompts_) {
+      events->onPlaybackFinished(id);
+    }
+  }
+  finished_prompts_.clear();
 }
 
 }  // namespace mcu::mixer

@@ -63,9 +63,11 @@ class RoomMixer {
   bool mix(std::int64_t tick, RoomLink::Clock::time_point deadline, MediaEvents* events);
   // 3, shard: sends its members the home's mix (waiting for it until `deadline`). False if it
   // did not come: the members skip a frame.
-  bool relay(std::int64_t tick, RoomLink::Clock::time_point deadline);
+  bool relay(std::int64_t tick, RoomLink::Clock::time_point deadline, MediaEvents* events);
   // A prompt everyone hears (it joins the mix beside the K speakers until it ends).
-  void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples);
+  void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples,
+                   PlaybackId id = PlaybackId::kNone);
+  bool stopPrompt(PlaybackId id) { return prompts_.stop(id); }
   // Records the mix everyone hears to an Ogg/Opus file; false if it cannot be created.
   bool startRecording(const std::string& path);
   void stopRecording();
@@ -82,7 +84,9 @@ class RoomMixer {
   void gatherSources();
   void updateTalking(MediaEvents* events);
   void collectContributors();
-  void sendMixes(const MixOutput& out);
+  // Sends this part's members their mix, and reports the prompts that ended (the room's and
+  // its members' own).
+  void sendMixes(const MixOutput& out, MediaEvents* events);
   const core::Pcm* nextPromptFrame();
 
   RoomId id_;
@@ -108,6 +112,7 @@ class RoomMixer {
   std::vector<ParticipantId> was_talking_;
   PromptQueue prompts_;
   core::Pcm prompt_frame_{};
+  std::vector<PlaybackId> finished_prompts_;  // reused every tick
   struct Recording {
     codec::OggOpusWriter writer;
     std::unique_ptr<codec::FrameEncoder> encoder;

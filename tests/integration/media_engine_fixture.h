@@ -50,6 +50,9 @@ class RecordedEvents : public MediaEvents {
   }
   void onDtmf(ParticipantId id, char digit) override { add("dtmf:" + id.text() + ":" + digit); }
   void onRtpTimeout(ParticipantId id) override { add("timeout:" + id.text()); }
+  void onPlaybackFinished(PlaybackId id) override {
+    add("played:" + std::to_string(static_cast<std::uint64_t>(id)));
+  }
   int count(const std::string& e) const {
     const std::lock_guard lock(mutex_);
     return static_cast<int>(std::count(events_.begin(), events_.end(), e));

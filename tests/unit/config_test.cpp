@@ -173,6 +173,14 @@ TEST_F(ConfigTest, UnreadableCertificateDirectory) {
   EXPECT_NE(e.problem.find("/nonexistent/certs/agent.pem"), std::string::npos);
 }
 
+TEST_F(ConfigTest, APromptDirectoryThatIsNoDirectoryIsNamed) {
+  for (const char* dir : {"/nonexistent/prompts", "/proc/self/status"}) {
+    const ConfigError e = mustFail({}, {{"MCU_PROMPTS_DIR", dir}, {"DATABASE_URL", kUrl}});
+    EXPECT_EQ(e.key, "prompts.dir") << dir;
+    EXPECT_NE(e.problem.find(dir), std::string::npos) << e.problem;
+  }
+}
+
 TEST_F(ConfigTest, TlsListenNeedsCertificateDirectory) {
   const ConfigError e =
       mustFail({}, {{"MCU_SIP_TLS_LISTEN", "127.0.0.1:5061"}, {"DATABASE_URL", kUrl}});

@@ -65,11 +65,15 @@ class FakeMember final : public MixMember {
   float outputGain() const override { return gain; }
   const codec::CodecSpec& codecSpec() const override { return spec_; }
   bool hasPrompt() const override { return prompt; }
-  bool mixPrompt(core::Pcm& pcm) override {
+  bool mixPrompt(core::Pcm& pcm, std::vector<PlaybackId>& finished) override {
     if (prompt) {
       pcm[0] = static_cast<std::int16_t>(pcm[0] + 1);
+      if (prompt_ends) {
+        finished.push_back(prompt_id);
+        prompt = false;
+      }
     }
-    return prompt;
+    return prompt || prompt_ends;
   }
   std::span<const std::uint8_t> encodePersonal(const core::Pcm& pcm) override {
     return personal_.encode(pcm);
@@ -92,6 +96,8 @@ class FakeMember final : public MixMember {
   bool dtmf = false;
   bool is_deaf = false;
   bool prompt = false;
+  bool prompt_ends = false;  // its prompt's last frame is the next one
+  PlaybackId prompt_id = PlaybackId::kNone;
   float gain = 1.0F;
   // What the tick did with it.
   int pulls = 0;

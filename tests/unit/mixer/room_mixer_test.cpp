@@ -143,7 +143,7 @@ TEST_F(RoomMixerTest, ARoomOnTwoThreadsChoosesOnceAndEveryPartHearsTheOthersTalk
     home->pull(tick_, tick_ * 20'000, nullptr);
     const auto deadline = RoomLink::Clock::now() + std::chrono::seconds(1);
     ASSERT_TRUE(home->mix(tick_, deadline, nullptr)) << "tick " << tick_;
-    ASSERT_TRUE(shard->relay(tick_, deadline)) << "tick " << tick_;
+    ASSERT_TRUE(shard->relay(tick_, deadline, nullptr)) << "tick " << tick_;
     ++tick_;
   }
   EXPECT_EQ(heardSample(home_talker.last_payload), 3000);
@@ -174,11 +174,11 @@ TEST_F(RoomMixerTest, AShardThatIsLateCostsItsMembersAFrameAndTheRoomPlaysOn) {
   EXPECT_EQ(home_talker.sent, 1) << "the home's own members are sent their frame";
   // The shard, later still, finds tick 0's mix after all (it was published).
   shard->pull(0, 0, nullptr);
-  EXPECT_TRUE(shard->relay(0, RoomLink::Clock::now()));
+  EXPECT_TRUE(shard->relay(0, RoomLink::Clock::now(), nullptr));
   EXPECT_EQ(shard_listener.sent, 1);
   // Tick 1's mix never comes: its members skip a frame instead of waiting.
   shard->pull(1, 20'000, nullptr);
-  EXPECT_FALSE(shard->relay(1, RoomLink::Clock::now()));
+  EXPECT_FALSE(shard->relay(1, RoomLink::Clock::now(), nullptr));
   EXPECT_EQ(shard_listener.skipped, 1);
   EXPECT_EQ(shard_listener.sent, 1);
 }
