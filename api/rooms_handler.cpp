@@ -40,6 +40,7 @@ json roomJson(const store::RoomRecord& room, const json& live) {
       {"on_demand", room.on_demand},
       {"codec_preference", room.codec_preference},
       {"srtp", room.srtp ? json(*room.srtp) : json(nullptr)},
+      {"entry_exit_tones", room.entry_exit_tones ? json(*room.entry_exit_tones) : json(nullptr)},
       {"mixing", json::parse(room.mixing_json, nullptr, false)},
       {"version", room.version},
       {"created_at", room.created_at},
@@ -59,7 +60,7 @@ std::string etag(std::int64_t version) {
 std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool create) {
   std::set<std::string> known = {"display_name", "pin",       "max_participants",
                                  "locked",       "on_demand", "codec_preference",
-                                 "mixing",       "srtp"};
+                                 "mixing",       "srtp",      "entry_exit_tones"};
   if (create) {
     known.insert("name");
   }
@@ -101,6 +102,11 @@ std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool c
       return invalidField("srtp", "'srtp' must be off, optional, required or null");
     }
     fields.srtp = *v;
+  }
+  if (reader.isNull("entry_exit_tones")) {
+    fields.entry_exit_tones = std::optional<bool>{};
+  } else if (auto v = reader.boolean("entry_exit_tones")) {
+    fields.entry_exit_tones = *v;
   }
   if (auto v = reader.object("mixing")) {
     FieldReader mixing(*v, {"max_speakers"});

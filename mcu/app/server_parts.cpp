@@ -120,6 +120,7 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
            .max_participants = config.max_participants,
            .node_id = node_id,
            .rtp_timeout_ms = config.media_rtp_timeout_s * 1000,
+           .entry_exit_tones = config.rooms_entry_exit_tones,
            .end_call = nullptr,
            .on_event = [this](
                            const std::string& type, const std::string& room,

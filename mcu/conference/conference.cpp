@@ -194,6 +194,9 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   } else {
     emit("participant.joined", request.room, id, "from_uri", request.from_uri);
     ++ended_.joined;
+    if (!apart) {
+      announce(request.room, true);
+    }
   }
   return result;
 }
@@ -267,6 +270,7 @@ void Conference::checkPin(mixer::ParticipantId id, PendingPin& pending) {
     engine_.setDeaf(id, false);
     engine_.updateParticipant(id, member.media);
     log::info(kComponent, "pin_accepted").kv("room", member.room).kv("call_id", member.call_id);
+    announce(member.room, true);
     return;
   }
   log::info(kComponent, "pin_rejected").kv("room", member.room).kv("call_id", member.call_id);
@@ -310,6 +314,10 @@ void Conference::leave(mixer::ParticipantId id, LeaveReason reason) {
       failed_dial_outs_.pop_front();
     }
   }
+  // Heard in the room until now: in its call (not still ringing or failed) and past its PIN.
+  const bool was_heard =
+      (member.state == CallState::kJoined || member.state == CallState::kConnecting) &&
+      !pending_pins_.contains(id);
   participants_.erase(it);
   pending_pins_.erase(id);
   const auto stats = engine_.stats(id);
@@ -334,6 +342,9 @@ void Conference::leave(mixer::ParticipantId id, LeaveReason reason) {
   emit("participant.left", member.room, id, "reason", reason_text);
   dropPlaybacks(member.room, id, "participant_left");
   leaveRoomMedia(member.room, id);
+  if (was_heard) {
+    announce(member.room, false);  // nothing when it was the last: the room's media is gone
+  }
 }
 
 void Conference::emit(const std::string& type, const std::string& room, mixer::ParticipantId id,

@@ -52,6 +52,7 @@ struct ConferenceConfig {
   int rtp_timeout_ms = 30'000;
   int pin_tries = 3;                     // wrong PINs before the BYE
   std::chrono::seconds pin_timeout{30};  // to key the PIN in, from the answer
+  bool entry_exit_tones = false;         // rooms that do not say otherwise
   std::function<void(mixer::ParticipantId, LeaveReason)> end_call;  // BYE, with a reason
   EventSink on_event;
 };
@@ -218,6 +219,9 @@ class Conference {
   void dropPlaybacks(const std::string& room, std::optional<mixer::ParticipantId> of,
                      const std::string& reason);
   void endPlayback(std::uint64_t id, const std::string& reason);
+  // The room hears a caller come in (rising tone) or go (falling), if its policy (or the
+  // server's default) says so and it has media.
+  void announce(const std::string& room, bool entering);
   void emit(const std::string& type, const std::string& room, mixer::ParticipantId id,
             const std::string& extra_key = "", const std::string& extra_value = "") const;
 

@@ -344,6 +344,7 @@ void Conference::dialProgress(mixer::ParticipantId id, CallState state, int sip_
     store_.callAnswered(member.call_id, codecText(member.media), remoteText(member.media),
                         member.line);
     emit("participant.joined", member.room, id, "from_uri", member.from_uri);
+    announce(member.room, true);
   }
 }
 

@@ -50,6 +50,7 @@ struct Config {
   std::string media_srtp = "optional";  // off | optional | required
   bool media_srtp_over_insecure_sip = false;
   bool rooms_on_demand = true;
+  bool rooms_entry_exit_tones = false;  // a room's own setting wins
   int rooms_on_demand_per_minute = 60;
   int rooms_on_demand_ttl_s = 3600;
   int max_participants = 1000;

@@ -253,6 +253,11 @@ const std::vector<OptionSpec>& specs() {
        boolean(&Config::media_srtp_over_insecure_sip)},
       {"rooms.on_demand", "MCU_ROOMS_ON_DEMAND", "--rooms-on-demand", ValueType::kBoolean, "true",
        "an INVITE to an unknown room creates it (false: 404)", boolean(&Config::rooms_on_demand)},
+      {"rooms.entry_exit_tones", "MCU_ROOMS_ENTRY_EXIT_TONES", "--rooms-entry-exit-tones",
+       ValueType::kBoolean, "false",
+       "the room hears a short rising tone when a caller joins and a falling one when a caller"
+       " leaves (a room's entry_exit_tones wins)",
+       boolean(&Config::rooms_entry_exit_tones)},
       {"rooms.on_demand_per_minute", "MCU_ROOMS_ON_DEMAND_PER_MINUTE",
        "--rooms-on-demand-per-minute", ValueType::kInteger, "60",
        "new rooms one source address may create by INVITE per minute; beyond, 403 (0: no cap;"

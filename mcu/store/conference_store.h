@@ -23,6 +23,7 @@ struct RoomRow {
   std::vector<std::string> codec_preference;  // empty: the server's order
   std::optional<std::string> srtp;            // off | optional | required; none: the server's
   std::optional<int> max_speakers;            // mixed at once; empty: the server's default
+  std::optional<bool> entry_exit_tones;       // empty: the server's rooms.entry_exit_tones
 };
 
 struct CallJoinedRow {

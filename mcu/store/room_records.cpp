@@ -25,7 +25,9 @@ struct FieldParams {
         on_demand(f.on_demand.value_or(false)),
         codecs(f.codec_preference ? joinCommas(*f.codec_preference) : ""),
         mixing(f.mixing_json.value_or("{}")),
-        srtp(f.srtp && *f.srtp ? **f.srtp : "") {}
+        srtp(f.srtp && *f.srtp ? **f.srtp : ""),
+        tones(f.entry_exit_tones && *f.entry_exit_tones ? (**f.entry_exit_tones ? "t" : "f") : "") {
+  }
   std::string display_name;
   std::string pin_hash;
   std::string max_participants;
@@ -34,6 +36,7 @@ struct FieldParams {
   std::string codecs;
   std::string mixing;
   std::string srtp;
+  std::string tones;  // "t", "f", or "" for NULL
 };
 
 bool liveRoomExists(pqxx::transaction_base& txn, const std::string& name) {
@@ -55,6 +58,7 @@ RoomRow RoomRecord::policy() const {
   row.codec_preference = codec_preference;
   row.max_speakers = max_speakers;
   row.srtp = srtp;
+  row.entry_exit_tones = entry_exit_tones;
   return row;
 }
 
@@ -108,13 +112,13 @@ DbResult<RoomRecord> RoomRecords::create(const std::string& name, const RoomFiel
         pqxx::work txn(s.connection());
         const auto rows = txn.exec_params(
             "INSERT INTO rooms (name, display_name, pin_hash, max_participants, locked,"
-            " on_demand, codec_preference, mixing, srtp) VALUES ($1, $2, NULLIF($3, ''),"
-            " NULLIF($4, '')::int, $5, $6, string_to_array($7, ','), $8::jsonb,"
-            " NULLIF($9, ''))"
+            " on_demand, codec_preference, mixing, srtp, entry_exit_tones) VALUES ($1, $2,"
+            " NULLIF($3, ''), NULLIF($4, '')::int, $5, $6, string_to_array($7, ','), $8::jsonb,"
+            " NULLIF($9, ''), NULLIF($10, '')::boolean)"
             " ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING RETURNING " +
                 roomRecordColumns(),
             name, p.display_name, p.pin_hash, p.max_participants, p.locked, p.on_demand, p.codecs,
-            p.mixing, p.srtp);
+            p.mixing, p.srtp, p.tones);
         txn.commit();
         if (rows.empty()) {
           return std::nullopt;
@@ -145,6 +149,8 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             "   ELSE codec_preference END,"
             " mixing = CASE WHEN $14 THEN $15::jsonb ELSE mixing END,"
             " srtp = CASE WHEN $17 THEN NULLIF($18, '') ELSE srtp END,"
+            " entry_exit_tones = CASE WHEN $19 THEN NULLIF($20, '')::boolean"
+            "   ELSE entry_exit_tones END,"
             " version = version + 1, updated_at = now()"
             " WHERE name = $1 AND deleted_at IS NULL"
             " AND (NULLIF($16, '') IS NULL OR version = NULLIF($16, '')::bigint)"
@@ -154,7 +160,7 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             p.pin_hash, fields.max_participants.has_value(), p.max_participants,
             fields.locked.has_value(), p.locked, fields.on_demand.has_value(), p.on_demand,
             fields.codec_preference.has_value(), p.codecs, fields.mixing_json.has_value(), p.mixing,
-            version, fields.srtp.has_value(), p.srtp);
+            version, fields.srtp.has_value(), p.srtp, fields.entry_exit_tones.has_value(), p.tones);
         if (rows.empty()) {
           const bool exists = liveRoomExists(txn, name);
           return {exists ? DbOutcome::kStale : DbOutcome::kNotFound, {}};

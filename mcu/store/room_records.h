@@ -23,8 +23,9 @@ struct RoomRecord {
   bool on_demand = false;
   std::vector<std::string> codec_preference;
   std::string mixing_json = "{}";
-  std::optional<int> max_speakers;  // from mixing, for the policy
-  std::optional<std::string> srtp;  // off | optional | required; none: the server's
+  std::optional<int> max_speakers;       // from mixing, for the policy
+  std::optional<std::string> srtp;       // off | optional | required; none: the server's
+  std::optional<bool> entry_exit_tones;  // none: the server's
   std::int64_t version = 0;
   std::string created_at;
   std::string updated_at;
@@ -42,7 +43,8 @@ struct RoomFields {
   std::optional<bool> on_demand;
   std::optional<std::vector<std::string>> codec_preference;
   std::optional<std::string> mixing_json;
-  std::optional<std::optional<std::string>> srtp;  // set to nullopt: the server's policy
+  std::optional<std::optional<std::string>> srtp;       // set to nullopt: the server's policy
+  std::optional<std::optional<bool>> entry_exit_tones;  // set to nullopt: the server's
 };
 
 struct RoomQuery {

@@ -12,7 +12,7 @@ const std::string& roomRecordColumns() {
           " array_to_string(codec_preference, ','), mixing::text, version,"
           " to_char(created_at AT TIME ZONE 'UTC', ") +
       kIsoFormat + "), to_char(updated_at AT TIME ZONE 'UTC', " + kIsoFormat +
-      "), (mixing->>'max_speakers')::int, srtp";
+      "), (mixing->>'max_speakers')::int, srtp, entry_exit_tones";
   return columns;
 }
 
@@ -43,6 +43,9 @@ RoomRecord roomRecordFromRow(const pqxx::row& r) {
   }
   if (!r[12].is_null()) {
     room.srtp = r[12].as<std::string>();
+  }
+  if (!r[13].is_null()) {
+    room.entry_exit_tones = r[13].as<bool>();
   }
   return room;
 }

@@ -1,8 +1,8 @@
-// Prompts played over REST (issue 15): a file of the prompt directory played to a live room is
-// heard by every caller until it ends; played to one caller it is heard by that caller only and
-// stops on DELETE; every playback ends with one playback.finished event saying why; bad file
-// names, files that are not audio, an idle room and a viewer token are refused. Real callers
-// over SIP and RTP, listened to.
+// Prompts played over REST and the rooms' entry and exit tones (issue 15): a file of the prompt
+// directory played to a live room is heard by every caller until it ends; played to one caller it
+// is heard by that caller only and stops on DELETE; every playback ends with one playback.finished
+// event saying why; bad file names, files that are not audio, an idle room and a viewer token are
+// refused. Real callers over SIP and RTP, listened to.
 #include <filesystem>
 #include <fstream>
 
@@ -152,6 +152,37 @@ TEST_F(SipPlaybackTest, BadFilesIdleRoomsUnknownCallersAndViewersAreRefused) {
   EXPECT_EQ(viewer.del("/v1/rooms/pb/playback/1").status, 403);
   runFrames({a.media.get()}, 25);
   EXPECT_LT(level(a, 1000), kNotHeard) << "nothing refused was played";
+}
+
+// Entry and exit tones: a room that asks for them (REST) hears a rising pair when a caller joins
+// and a falling pair when one leaves; a room that follows the server's default (off) hears none.
+TEST_F(SipPlaybackTest, ARoomWithEntryAndExitTonesHearsCallersComeAndGo) {
+  const ApiClient api(server_->httpPort(), adminToken());
+  const auto created = api.post("/v1/rooms", R"({"name":"tones","entry_exit_tones":true})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.json()["entry_exit_tones"], true);
+  Caller a = dial("tones", "opus", 500);
+  runFrames({a.media.get()}, 30);
+  Caller b = dial("tones", "PCMU", 800);
+  runFrames({a.media.get(), b.media.get()}, 25);
+  EXPECT_GT(level(a, 1200), kHeard) << "the entry tone";
+  EXPECT_GT(level(a, 1600), kHeard);
+  runFrames({a.media.get(), b.media.get()}, 40);
+  EXPECT_LT(level(a, 1200, 400), kNotHeard) << "once";
+  EXPECT_EQ(b.sip->bye().status, 200);
+  runFrames({a.media.get()}, 25);
+  EXPECT_GT(level(a, 1200), kHeard) << "the exit tone";
+  EXPECT_GT(level(a, 1600), kHeard);
+
+  // Back to the server's default, which is off.
+  const auto patched = api.patch("/v1/rooms/tones", R"({"entry_exit_tones":null})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_TRUE(patched.json()["entry_exit_tones"].is_null());
+  runFrames({a.media.get()}, 40);
+  Caller c = dial("tones", "G722", 800);
+  runFrames({a.media.get(), c.media.get()}, 30);
+  EXPECT_GT(level(a, 800), kHeard) << "the new caller is heard";
+  EXPECT_LT(level(a, 1200), kNotHeard) << "but announced by no tone";
 }
 
 }  // namespace
