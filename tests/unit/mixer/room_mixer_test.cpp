@@ -38,6 +38,19 @@ class RoomMixerTest : public ::testing::Test {
         link, thread);
   }
 
+  // A room spread over two threads: its home part (thread 0, which chooses and sums) and a
+  // shard (thread 1) that joined at tick 0.
+  struct Parts {
+    std::unique_ptr<RoomMixer> home;
+    std::unique_ptr<RoomMixer> shard;
+  };
+  Parts spreadRoom() {
+    const auto link = std::make_shared<RoomLink>(0);
+    Parts parts{makePart(link, 0), makePart(link, 1)};
+    link->join(1, 0);
+    return parts;
+  }
+
   FakeMember& add(RoomMixer& part, std::uint32_t id, codec::CodecSpec spec) {
     auto member = std::make_unique<FakeMember>(ParticipantId(id), spec, personal_encodes_);
     member->ssrc = 1000 + id;
@@ -127,10 +140,7 @@ TEST_F(RoomMixerTest, TalkersHearEachOtherButNotThemselvesAndListenersHearEveryT
 }
 
 TEST_F(RoomMixerTest, ARoomOnTwoThreadsChoosesOnceAndEveryPartHearsTheOthersTalker) {
-  const auto link = std::make_shared<RoomLink>(0);
-  auto home = makePart(link, 0);
-  auto shard = makePart(link, 1);
-  link->join(1, 0);
+  auto [home, shard] = spreadRoom();
   FakeMember& home_talker = add(*home, 1, opus());
   FakeMember& home_listener = add(*home, 2, opus());
   FakeMember& shard_talker = add(*shard, 3, opus());
@@ -161,10 +171,7 @@ TEST_F(RoomMixerTest, ARoomOnTwoThreadsChoosesOnceAndEveryPartHearsTheOthersTalk
 }
 
 TEST_F(RoomMixerTest, AShardThatIsLateCostsItsMembersAFrameAndTheRoomPlaysOn) {
-  const auto link = std::make_shared<RoomLink>(0);
-  auto home = makePart(link, 0);
-  auto shard = makePart(link, 1);
-  link->join(1, 0);
+  auto [home, shard] = spreadRoom();
   FakeMember& home_talker = add(*home, 1, opus());
   FakeMember& shard_listener = add(*shard, 2, opus());
   talk(home_talker, 1000);
