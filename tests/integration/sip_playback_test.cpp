@@ -165,14 +165,16 @@ TEST_F(SipPlaybackTest, ARoomWithEntryAndExitTonesHearsCallersComeAndGo) {
   runFrames({a.media.get()}, 30);
   Caller b = dial("tones", "PCMU", 800);
   runFrames({a.media.get(), b.media.get()}, 25);
-  EXPECT_GT(level(a, 1200), kHeard) << "the entry tone";
-  EXPECT_GT(level(a, 1600), kHeard);
+  // The tones start as b is admitted, while its INVITE is still being answered (slow on a busy
+  // machine): listened for over everything since then.
+  EXPECT_GT(level(a, 1200, 1200), kHeard) << "the entry tone";
+  EXPECT_GT(level(a, 1600, 1200), kHeard);
   runFrames({a.media.get(), b.media.get()}, 40);
   EXPECT_LT(level(a, 1200, 400), kNotHeard) << "once";
   EXPECT_EQ(b.sip->bye().status, 200);
   runFrames({a.media.get()}, 25);
-  EXPECT_GT(level(a, 1200), kHeard) << "the exit tone";
-  EXPECT_GT(level(a, 1600), kHeard);
+  EXPECT_GT(level(a, 1200, 1200), kHeard) << "the exit tone";
+  EXPECT_GT(level(a, 1600, 1200), kHeard);
 
   // Back to the server's default, which is off.
   const auto patched = api.patch("/v1/rooms/tones", R"({"entry_exit_tones":null})");
@@ -180,9 +182,9 @@ TEST_F(SipPlaybackTest, ARoomWithEntryAndExitTonesHearsCallersComeAndGo) {
   EXPECT_TRUE(patched.json()["entry_exit_tones"].is_null());
   runFrames({a.media.get()}, 40);
   Caller c = dial("tones", "G722", 800);
-  runFrames({a.media.get(), c.media.get()}, 30);
+  runFrames({a.media.get(), c.media.get()}, 50);
   EXPECT_GT(level(a, 800), kHeard) << "the new caller is heard";
-  EXPECT_LT(level(a, 1200), kNotHeard) << "but announced by no tone";
+  EXPECT_LT(level(a, 1200, 1200), kNotHeard) << "but announced by no tone";
 }
 
 }  // namespace
