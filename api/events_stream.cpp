@@ -1,12 +1,12 @@
 #include "api/events_stream.h"
 
-#include <charconv>
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "api/problem.h"
 #include "mcu/common/json_text.h"
+#include "mcu/common/text.h"
 
 namespace mcu::api {
 namespace {
@@ -23,12 +23,8 @@ struct StreamState {
 };
 
 std::optional<std::int64_t> parseId(const std::string& text) {
-  std::int64_t id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || id < 0) {
-    return std::nullopt;
-  }
-  return id;
+  const auto id = text::parseNumber<std::int64_t>(text);
+  return id && *id >= 0 ? id : std::nullopt;
 }
 
 std::string frame(const store::EventRecord& e) {

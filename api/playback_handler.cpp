@@ -1,11 +1,11 @@
 #include "api/playback_handler.h"
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "api/json_body.h"
 #include "api/problem.h"
 #include "mcu/common/json_text.h"
+#include "mcu/common/text.h"
 
 namespace mcu::api {
 namespace {
@@ -63,12 +63,8 @@ void startPlayback(const ApiContext& ctx, const httplib::Request& req, httplib::
 }
 
 std::optional<std::uint64_t> playbackId(const std::string& text) {
-  std::uint64_t id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id == 0) {
-    return std::nullopt;
-  }
-  return id;
+  const auto id = text::parseNumber<std::uint64_t>(text);
+  return id && *id != 0 ? id : std::nullopt;
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <optional>
+
+#include "mcu/common/text.h"
 
 namespace mcu::api {
 namespace {
@@ -42,12 +43,7 @@ std::string_view trimmed(std::string_view v) {
 }
 
 std::optional<std::size_t> parseLength(std::string_view text) {
-  std::size_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return n;
+  return text::parseNumber<std::size_t>(text);
 }
 
 // The target of "METHOD SP target SP version", without "?query".

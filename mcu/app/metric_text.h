@@ -26,4 +26,16 @@ inline void writeLabelled(std::ostringstream& out, const char* name, const char*
   }
 }
 
+// An "info" metric (Prometheus convention): a constant 1 whose labels carry the facts.
+inline void writeInfo(std::ostringstream& out, const char* name, const char* help,
+                      const std::vector<std::pair<std::string, std::string>>& labels) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n" << name << "{";
+  const char* separator = "";
+  for (const auto& [label, value] : labels) {
+    out << separator << label << "=\"" << value << "\"";
+    separator = ",";
+  }
+  out << "} 1\n";
+}
+
 }  // namespace mcu::app

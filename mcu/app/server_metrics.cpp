@@ -19,10 +19,10 @@ std::string serverMetrics(const MetricSources& s) {
   // The Prometheus convention for "which build is this": a constant 1 carrying it as labels,
   // joined onto other series by instance when a fleet runs mixed versions.
   const BuildInfo& build = buildInfo();
-  out << "# HELP mcu_build_info The running build: version, commit and build type.\n"
-      << "# TYPE mcu_build_info gauge\n"
-      << "mcu_build_info{version=\"" << build.version << "\",commit=\"" << build.commit
-      << "\",build_type=\"" << build.build_type << "\"} 1\n";
+  writeInfo(out, "mcu_build_info", "The running build: version, commit and build type.",
+            {{"version", std::string(build.version)},
+             {"commit", std::string(build.commit)},
+             {"build_type", std::string(build.build_type)}});
   writeMetric(out, "mcu_ready", "gauge",
               "1 when /readyz says ready (database, SIP, rooms, not draining).",
               s.ready && s.ready() ? 1 : 0);

@@ -5,10 +5,25 @@
 #include <strings.h>
 
 #include <cctype>
+#include <charconv>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 namespace mcu::text {
+
+// `text` as a whole decimal number of type T: nullopt if empty, not all digits, or out of T's
+// range ("12x", "-1" for an unsigned T).
+template <typename T>
+std::optional<T> parseNumber(std::string_view text) {
+  T value{};
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end) {
+    return std::nullopt;
+  }
+  return value;
+}
 
 inline std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) {

@@ -14,8 +14,10 @@ namespace {
 
 constexpr const char* kComponent = "conference";
 
+// The data of playback.started and playback.finished.
 nlohmann::json playbackJson(const PlaybackView& p) {
-  nlohmann::json j{{"playback", p.id}, {"file", p.file}, {"duration_ms", p.duration_ms}};
+  nlohmann::json j{
+      {"room", p.room}, {"playback", p.id}, {"file", p.file}, {"duration_ms", p.duration_ms}};
   if (p.participant) {
     j["participant"] = std::uint64_t{p.participant->value()};
   }
@@ -63,9 +65,7 @@ PlaybackOutcome Conference::play(const std::string& room, std::optional<mixer::P
       .kv("file", file)
       .kv("participant", to ? std::uint64_t{to->value()} : std::uint64_t{0});
   if (config_.on_event) {
-    auto payload = playbackJson(view);
-    payload["room"] = room;
-    config_.on_event("playback.started", room, jsonText(payload));
+    config_.on_event("playback.started", room, jsonText(playbackJson(view)));
   }
   outcome.kind = PlaybackOutcome::Kind::kStarted;
   outcome.playback = std::move(view);
@@ -98,6 +98,9 @@ void Conference::playbackFinished(mixer::PlaybackId id) {
 
 void Conference::dropPlaybacks(const std::string& room, std::optional<mixer::ParticipantId> of,
                                const std::string& reason) {
+  if (playbacks_.empty()) {
+    return;  // every leave comes by here; playbacks are rare
+  }
   std::vector<std::uint64_t> ended;
   for (const auto& [id, p] : playbacks_) {
     const bool theirs = !of || (p.participant && p.participant->value() == of->value());
@@ -123,7 +126,6 @@ void Conference::endPlayback(std::uint64_t id, const std::string& reason) {
       .kv("reason", reason);
   if (config_.on_event) {
     auto payload = playbackJson(view);
-    payload["room"] = view.room;
     payload["reason"] = reason;
     config_.on_event("playback.finished", view.room, jsonText(payload));
   }
