@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/problem.h"
+#include "api/query.h"
 #include "mcu/common/json_text.h"
 #include "mcu/common/text.h"
 
@@ -16,11 +17,53 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kKeepAlive = std::chrono::seconds(2);
 constexpr auto kWait = std::chrono::milliseconds(500);
 constexpr int kBatch = 100;
+// A level meter at 4 Hz moves smoothly enough for an eye and costs one conference query per
+// stream each time.
+constexpr std::size_t kMaxRoomName = 64;
+constexpr std::size_t kMaxTicket = 128;
+constexpr auto kLevelsEvery = std::chrono::milliseconds(250);
 
 struct StreamState {
   std::int64_t last_id = 0;
   Clock::time_point last_write = Clock::now();
+  std::string levels_room;  // empty: no levels
+  Clock::time_point last_levels = Clock::now();
 };
+
+// The room's participants now, as the console's meters need them; "" when the conference did
+// not answer (the next turn tries again).
+std::string levelsFrame(const ApiContext& ctx, const std::string& room) {
+  const auto answer = ctx.conference->participants(room);
+  if (!answer) {
+    return "";
+  }
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : answer->value_or(std::vector<conference::ParticipantView>{})) {
+    list.push_back({{"id", p.id.value()},
+                    {"level_dbov", p.level_dbov},
+                    {"talking", p.talking},
+                    {"muted", p.muted},
+                    {"on_hold", p.on_hold},
+                    {"packet_loss", p.packet_loss},
+                    {"jitter_ms", p.jitter_ms}});
+  }
+  const nlohmann::json data{{"room", room}, {"participants", list}};
+  return "event: levels\ndata: " + jsonText(data) + "\n\n";
+}
+
+// Sends the levels when they are due; false when the client is gone.
+bool sendLevels(const ApiContext& ctx, StreamState& state, httplib::DataSink& sink) {
+  if (state.levels_room.empty() || Clock::now() - state.last_levels < kLevelsEvery) {
+    return true;
+  }
+  state.last_levels = Clock::now();
+  const std::string text = levelsFrame(ctx, state.levels_room);
+  if (text.empty()) {
+    return true;
+  }
+  state.last_write = state.last_levels;
+  return sink.write(text.data(), text.size());
+}
 
 std::optional<std::int64_t> parseId(const std::string& text) {
   const auto id = text::parseNumber<std::int64_t>(text);
@@ -43,6 +86,9 @@ bool pump(const ApiContext& ctx, EventStreams& streams, StreamState& state,
   if (streams.stopping.load()) {
     return false;
   }
+  if (!sendLevels(ctx, state, sink)) {
+    return false;
+  }
   // Read the generation before querying, so an event written in between wakes the wait.
   const auto generation = ctx.events->generation();
   const auto events = ctx.events->after(state.last_id, kBatch);
@@ -57,7 +103,7 @@ bool pump(const ApiContext& ctx, EventStreams& streams, StreamState& state,
     state.last_write = Clock::now();
     return true;
   }
-  ctx.events->waitForNewer(generation, kWait);
+  ctx.events->waitForNewer(generation, state.levels_room.empty() ? kWait : kLevelsEvery);
   if (Clock::now() - state.last_write >= kKeepAlive) {
     constexpr std::string_view kComment = ": keep-alive\n\n";
     if (!sink.write(kComment.data(), kComment.size())) {
@@ -72,8 +118,29 @@ bool pump(const ApiContext& ctx, EventStreams& streams, StreamState& state,
 
 void registerEventRoutes(httplib::Server& server, const ApiContext& ctx, Authenticator& auth,
                          EventStreams& streams) {
-  server.Get("/v1/events", auth.protect(Role::kViewer, [&ctx, &streams](const httplib::Request& req,
-                                                                        httplib::Response& res) {
+  server.Post("/v1/events/tickets", auth.protect(Role::kViewer, [&streams](const httplib::Request&,
+                                                                           httplib::Response& res,
+                                                                           Role caller) {
+    const auto ticket = streams.tickets.issue(caller, Clock::now());
+    if (!ticket) {
+      res.set_header("Retry-After", "30");
+      sendProblem(res, unavailable("too many tickets outstanding; try later"));
+      return;
+    }
+    const nlohmann::json body{
+        {"ticket", *ticket}, {"expires_in", std::chrono::seconds(EventTickets::kLifetime).count()}};
+    res.status = 201;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(jsonText(body), "application/json");
+  }));
+  const auto stream = [&ctx, &streams](const httplib::Request& req, httplib::Response& res) {
+    QueryReader query(req, {"after", "ticket", "levels"});
+    query.string("ticket", kMaxTicket);  // spent already; read to refuse what is no ticket
+    const std::string levels_room = query.string("levels", kMaxRoomName);
+    if (query.problem()) {
+      sendProblem(res, *query.problem());
+      return;
+    }
     std::optional<std::int64_t> start;
     const std::string named = req.has_header("Last-Event-ID")
                                   ? req.get_header_value("Last-Event-ID")
@@ -100,6 +167,7 @@ void registerEventRoutes(httplib::Server& server, const ApiContext& ctx, Authent
     }
     auto state = std::make_shared<StreamState>();
     state->last_id = *start;
+    state->levels_room = levels_room;
     res.set_header("Cache-Control", "no-cache");
     res.set_chunked_content_provider(
         "text/event-stream",
@@ -110,7 +178,8 @@ void registerEventRoutes(httplib::Server& server, const ApiContext& ctx, Authent
           return true;
         },
         [&streams](bool /*success*/) { --streams.open; });
-  }));
+  };
+  server.Get("/v1/events", auth.protectStream(Role::kViewer, streams.tickets, stream));
 }
 
 }  // namespace mcu::api

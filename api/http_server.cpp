@@ -9,6 +9,7 @@
 #include "api/auth.h"
 #include "api/calls_handler.h"
 #include "api/connection_stream.h"
+#include "api/console_routes.h"
 #include "api/events_stream.h"
 #include "api/gated_server.h"
 #include "api/http_metrics.h"
@@ -171,6 +172,12 @@ Result<void> HttpServer::start() {
                                                                    httplib::Response& res) {
       res.set_content(versionJson(), "application/json");
     }));
+    // Which role a token has, so a client (the console) shows only what it may do.
+    server.Get("/v1/me", impl.auth->protect(Role::kViewer, [](const httplib::Request&,
+                                                              httplib::Response& res, Role caller) {
+      res.set_content(nlohmann::json{{"role", roleText(caller)}}.dump(), "application/json");
+    }));
+    registerConsoleRoutes(server);
     registerRoomRoutes(server, impl.context, *impl.auth);
     registerParticipantRoutes(server, impl.context, *impl.auth);
     registerPlaybackRoutes(server, impl.context, *impl.auth);

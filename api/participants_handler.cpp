@@ -31,6 +31,7 @@ json participantJson(const conference::ParticipantView& p) {
           {"input_gain", p.input_gain},
           {"output_gain", p.output_gain},
           {"talking", p.talking},
+          {"level_dbov", p.level_dbov},
           {"on_hold", p.on_hold},
           {"awaiting_pin", p.awaiting_pin},
           {"packet_loss", p.packet_loss},

@@ -65,6 +65,7 @@ ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) 
     v.remote_packet_loss = stats->remote_fraction_lost;
     v.remote_jitter_ms = stats->remote_jitter_ms;
     v.ssrc = stats->ssrc_in;
+    v.level_dbov = stats->level_dbov;
   }
   return v;
 }

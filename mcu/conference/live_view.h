@@ -36,6 +36,8 @@ struct ParticipantView {
   double jitter_ms = 0.0;           // interarrival jitter of what it sends us
   double remote_packet_loss = 0.0;  // what it reports about our stream (RTCP)
   double remote_jitter_ms = 0.0;
+  // Its audio level now in -dBov (0 loudest, 127 silence), as RFC 6464 counts it.
+  int level_dbov = 127;
   // The SSRC it sends, which the mixes list in CSRC when it talks (RFC 4575 <src-id>); 0 until
   // its first packet.
   std::uint32_t ssrc = 0;
