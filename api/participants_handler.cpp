@@ -26,6 +26,7 @@ json participantJson(const conference::ParticipantView& p) {
           {"display_name", p.display_name},
           {"codec", p.codec},
           {"joined_at", p.joined_at},
+          {"role", std::string(conference::roleText(p.role))},
           {"muted", p.muted},
           {"deaf", p.deaf},
           {"input_gain", p.input_gain},
@@ -75,8 +76,15 @@ void patchParticipant(const ApiContext& ctx, const httplib::Request& req, httpli
     sendProblem(res, *problem);
     return;
   }
-  FieldReader reader(std::get<json>(body), {"muted", "deaf", "input_gain", "output_gain"});
+  FieldReader reader(std::get<json>(body), {"muted", "deaf", "input_gain", "output_gain", "role"});
   conference::ParticipantPatch patch;
+  if (const auto role = reader.string("role", 16)) {
+    patch.role = conference::roleFromText(*role);
+    if (!patch.role) {
+      sendProblem(res, invalidField("role", "'role' must be moderator, participant or listener"));
+      return;
+    }
+  }
   patch.muted = reader.boolean("muted");
   patch.deaf = reader.boolean("deaf");
   if (auto gain = reader.number("input_gain", 0.0, 4.0)) {

@@ -41,6 +41,11 @@ json roomJson(const store::RoomRecord& room, const json& live) {
       {"codec_preference", room.codec_preference},
       {"srtp", room.srtp ? json(*room.srtp) : json(nullptr)},
       {"entry_exit_tones", room.entry_exit_tones ? json(*room.entry_exit_tones) : json(nullptr)},
+      {"has_moderator_pin", room.moderator_pin_hash.has_value()},
+      {"mute_on_entry", room.mute_on_entry},
+      {"wait_for_moderator", room.wait_for_moderator},
+      {"end_with_last_moderator", room.end_with_last_moderator},
+      {"end_grace_s", room.end_grace_s},
       {"mixing", json::parse(room.mixing_json, nullptr, false)},
       {"version", room.version},
       {"created_at", room.created_at},
@@ -56,11 +61,42 @@ std::string etag(std::int64_t version) {
   return tag;
 }
 
+// The meeting controls of a room body: the moderator PIN (hashed here, like the PIN) and the
+// options, gathered as one object the store merges into what it has.
+void readMeetingFields(FieldReader& reader, store::RoomFields& fields) {
+  if (reader.isNull("moderator_pin")) {
+    fields.moderator_pin_hash = std::optional<std::string>{};
+  } else if (auto v = reader.string("moderator_pin", 12, &kPinPattern, kPinPatternText)) {
+    fields.moderator_pin_hash = secret::hashPin(*v);
+  }
+  json meeting = json::object();
+  for (const char* option : {"mute_on_entry", "wait_for_moderator", "end_with_last_moderator"}) {
+    if (const auto v = reader.boolean(option)) {
+      meeting[option] = *v;
+    }
+  }
+  if (const auto grace = reader.integer("end_grace_s", 0, 600)) {
+    meeting["end_grace_s"] = *grace;
+  }
+  fields.meeting_json = jsonText(meeting);
+}
+
 // The room fields of a POST or PATCH body, validated; the problem if any.
 std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool create) {
-  std::set<std::string> known = {"display_name", "pin",       "max_participants",
-                                 "locked",       "on_demand", "codec_preference",
-                                 "mixing",       "srtp",      "entry_exit_tones"};
+  std::set<std::string> known = {"display_name",
+                                 "pin",
+                                 "max_participants",
+                                 "locked",
+                                 "on_demand",
+                                 "codec_preference",
+                                 "mixing",
+                                 "srtp",
+                                 "entry_exit_tones",
+                                 "moderator_pin",
+                                 "mute_on_entry",
+                                 "wait_for_moderator",
+                                 "end_with_last_moderator",
+                                 "end_grace_s"};
   if (create) {
     known.insert("name");
   }
@@ -108,6 +144,7 @@ std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool c
   } else if (auto v = reader.boolean("entry_exit_tones")) {
     fields.entry_exit_tones = *v;
   }
+  readMeetingFields(reader, fields);
   if (auto v = reader.object("mixing")) {
     FieldReader mixing(*v, {"max_speakers"});
     const auto speakers = mixing.integer("max_speakers", 0, 32);

@@ -114,5 +114,6 @@ const EVENT_TYPES = [
   'participant.joined', 'participant.left', 'participant.moved', 'participant.muted',
   'participant.unmuted', 'participant.deafened', 'participant.undeafened', 'participant.held',
   'participant.resumed', 'participant.talking', 'participant.stopped_talking',
-  'participant.dialout', 'playback.started', 'playback.finished',
+  'participant.dialout', 'participant.role_changed', 'playback.started', 'playback.finished',
+  'room.meeting_started', 'room.waiting_for_moderator',
 ];

@@ -58,6 +58,9 @@ export function roomView(main, name, feed) {
       `${cells.p.muted ? 'Unmuted' : 'Muted'} ${cells.p.from_uri}`));
     const deafen = act('Deafen', () => patch({ deaf: !cells.p.deaf },
       `${cells.p.deaf ? 'Undeafened' : 'Deafened'} ${cells.p.from_uri}`));
+    const role = h('select', { 'aria-label': 'role', class: 'admin' },
+      ['participant', 'moderator', 'listener'].map((r) => h('option', { value: r, selected: r === p.role }, r)));
+    const setRole = act('Set role', () => patch({ role: role.value }, `Role set to ${role.value}`));
     Object.assign(cells, { mute, deafen });
     cells.tr = h('tr', { 'data-participant': p.id },
       h('th', { scope: 'row' }, h('span', { class: 'who-name' }, p.display_name || p.from_uri),
@@ -66,7 +69,7 @@ export function roomView(main, name, feed) {
       h('td', {}, talking),
       h('td', {}, meter),
       loss, jitter, state,
-      h('td', { class: 'actions' }, mute, deafen,
+      h('td', { class: 'actions' }, mute, deafen, role, setRole,
         gain, act('Set gain', () => patch({ input_gain: Number(gain.value) }, 'Gain set')),
         moveTo, act('Move', () => api('POST', `${path}/move`, { room: moveTo.value })
           .then(() => say(`Moved to ${moveTo.value}`)).catch(failed)),
@@ -87,6 +90,7 @@ export function roomView(main, name, feed) {
     quality(cells.loss, p.packet_loss || 0, BAD_LOSS, percent(p.packet_loss));
     quality(cells.jitter, p.jitter_ms || 0, BAD_JITTER_MS, `${(p.jitter_ms || 0).toFixed(1)} ms`);
     const states = [];
+    if (cells.p.role && cells.p.role !== 'participant') states.push(cells.p.role);
     if (p.muted) states.push('muted');
     if (p.deaf) states.push('deaf');
     if (p.on_hold) states.push('on hold');
@@ -131,6 +135,7 @@ export function roomView(main, name, feed) {
     const live = room.live || {};
     title.textContent = room.display_name ? `${room.display_name} (${room.name})` : `Room ${room.name}`;
     info.textContent = [room.locked ? 'Locked' : 'Open', room.has_pin ? 'PIN set' : 'no PIN',
+      room.has_moderator_pin ? 'moderator PIN set' : null,
       room.on_demand ? 'on demand' : null, live.started_at ? `started ${when(live.started_at)}` : null]
       .filter(Boolean).join(' · ');
     lockButton.textContent = room.locked ? 'Unlock' : 'Lock';
@@ -153,6 +158,19 @@ export function roomView(main, name, feed) {
         pinForm.reset();
       } catch (err) { showProblem(pinForm, err); }
     });
+    const modForm = h('form', { novalidate: true, 'aria-label': 'Moderator PIN' },
+      field('Moderator PIN (4 to 12 digits, empty removes it)', 'moderator_pin',
+        { inputmode: 'numeric', autocomplete: 'off' }),
+      formError(), h('button', { type: 'submit' }, 'Set moderator PIN'));
+    modForm.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const pin = modForm.elements.moderator_pin.value;
+      try {
+        await patchRoom({ moderator_pin: pin === '' ? null : pin });
+        say(pin === '' ? 'Moderator PIN removed' : 'Moderator PIN set');
+        modForm.reset();
+      } catch (err) { showProblem(modForm, err); }
+    });
     const dialForm = h('form', { novalidate: true, 'aria-label': 'Dial out' },
       field('Dial out to (SIP URI)', 'uri', { placeholder: 'sip:alice@example.com', autocomplete: 'off' }),
       formError(), h('button', { type: 'submit' }, 'Call'));
@@ -167,7 +185,7 @@ export function roomView(main, name, feed) {
     });
     roomActions.append(h('h2', {}, 'Room controls'), lockButton,
       h('button', { type: 'button', class: 'danger', onclick: deleteRoom }, 'Delete room'),
-      pinForm, dialForm);
+      pinForm, modForm, dialForm);
   }
 
   async function patchRoom(body) {

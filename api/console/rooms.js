@@ -22,6 +22,12 @@ export function roomForm(onSubmit, room = null) {
     field('Codecs', 'codec_preference', { type: 'select', options, value: codecs }),
     field('Locked', 'locked', { type: 'checkbox', checked: r.locked }),
     field('Entry and exit tones', 'entry_exit_tones', { type: 'checkbox', checked: r.entry_exit_tones }),
+    field('Participants join muted', 'mute_on_entry', { type: 'checkbox', checked: r.mute_on_entry }),
+    field('Wait for a moderator', 'wait_for_moderator', { type: 'checkbox', checked: r.wait_for_moderator }),
+    field('End with the last moderator', 'end_with_last_moderator',
+      { type: 'checkbox', checked: r.end_with_last_moderator }),
+    field('Seconds to wait for a moderator to come back', 'end_grace_s',
+      { type: 'number', min: 0, max: 600, value: r.end_grace_s ?? 0 }),
     formError(),
     h('button', { type: 'submit', class: 'admin' }, editing ? 'Save' : 'Create'));
   form.addEventListener('submit', async (e) => {
@@ -31,7 +37,11 @@ export function roomForm(onSubmit, room = null) {
       display_name: f.display_name.value,
       locked: f.locked.checked,
       entry_exit_tones: f.entry_exit_tones.checked,
+      mute_on_entry: f.mute_on_entry.checked,
+      wait_for_moderator: f.wait_for_moderator.checked,
+      end_with_last_moderator: f.end_with_last_moderator.checked,
     };
+    if (f.end_grace_s.value !== '') body.end_grace_s = Number(f.end_grace_s.value);
     if (!editing) body.name = f.name.value;
     // Sent as typed: the server's validation (not ours) says what is wrong, next to the field.
     if (f.max_participants.value !== '') body.max_participants = Number(f.max_participants.value);

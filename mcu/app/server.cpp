@@ -59,7 +59,10 @@ void scheduleHousekeeping(const config::Config& config, TimerLoop& main_loop, Se
   Loop& control = parts.sip.controlLoop();
   // Once a second: calls that did not key in their PIN in time are ended, and the CPU used is
   // held against the budget.
-  control.runEvery(std::chrono::seconds(1), [&parts] { parts.conference.expirePins(); });
+  control.runEvery(std::chrono::seconds(1), [&parts] {
+    parts.conference.expirePins();
+    parts.conference.endRoomsLeftByModerators();
+  });
   // systemd's watchdog (the unit's WatchdogSec) is pinged from the control loop: a control
   // thread that hangs stops answering calls and the REST API, and systemd restarts the server.
   if (const auto ping = parts.notifier.pingInterval()) {

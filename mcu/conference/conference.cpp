@@ -160,6 +160,9 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   member.display_name = request.display_name;
   member.joined_at = nowIso();
   member.media = request.media;
+  member.role =
+      result.admission.moderator ? ParticipantRole::kModerator : ParticipantRole::kParticipant;
+  member.muted = room.policy.mute_on_entry && member.role == ParticipantRole::kParticipant;
   if (request.dial_out) {
     member.state = CallState::kCalling;
     member.direction = "out";
@@ -172,6 +175,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
     member.via = "line";
   }
   participants_[id] = std::move(member);
+  applyMute(id);
   if (apart) {
     // Answered but apart until the PIN is right.
     engine_.playToParticipant(id, pinPrompt(), mixer::PlaybackId::kNone);
@@ -196,6 +200,7 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
     ++ended_.joined;
     if (!apart) {
       announce(request.room, true);
+      admitted(id);
     }
   }
   return result;
@@ -253,24 +258,46 @@ void Conference::onDtmf(mixer::ParticipantId id, char digit) {
   it->second.digits += digit;
   const auto member = participants_.find(id);
   const auto room = member == participants_.end() ? rooms_.end() : rooms_.find(member->second.room);
-  if (room != rooms_.end() && room->second.policy.pin &&
-      it->second.digits.size() >= secret::pinLength(*room->second.policy.pin)) {
+  if (room == rooms_.end()) {
+    return;
+  }
+  // Checked as soon as the digits are as long as either PIN; wrong only past the longer one.
+  const auto& policy = room->second.policy;
+  const std::size_t length = it->second.digits.size();
+  const std::size_t pin_length = policy.pin ? secret::pinLength(*policy.pin) : 0;
+  const std::size_t moderator_length =
+      policy.moderator_pin ? secret::pinLength(*policy.moderator_pin) : 0;
+  const bool matches_one =
+      (length == pin_length && secret::pinMatches(*policy.pin, it->second.digits)) ||
+      (length == moderator_length && secret::pinMatches(*policy.moderator_pin, it->second.digits));
+  if (matches_one || length >= std::max(pin_length, moderator_length)) {
     checkPin(id, it->second);
   }
 }
 
 void Conference::checkPin(mixer::ParticipantId id, PendingPin& pending) {
-  const Member& member = participants_.at(id);
+  Member& member = participants_.at(id);
   const auto room = rooms_.find(member.room);
-  const bool right = room != rooms_.end() && room->second.policy.pin &&
-                     secret::pinMatches(*room->second.policy.pin, pending.digits);
+  const auto matches = [&](const std::optional<std::string>& stored) {
+    return stored && secret::pinMatches(*stored, pending.digits);
+  };
+  const bool moderator = room != rooms_.end() && matches(room->second.policy.moderator_pin);
+  const bool right = moderator || (room != rooms_.end() && matches(room->second.policy.pin));
   pending.digits.clear();
   if (right) {
     pending_pins_.erase(id);
-    engine_.setDeaf(id, false);
+    if (moderator) {
+      member.role = ParticipantRole::kModerator;
+      member.muted = false;  // mute_on_entry is for participants
+    }
+    engine_.setDeaf(id, member.deaf);
     engine_.updateParticipant(id, member.media);
-    log::info(kComponent, "pin_accepted").kv("room", member.room).kv("call_id", member.call_id);
+    log::info(kComponent, "pin_accepted")
+        .kv("room", member.room)
+        .kv("call_id", member.call_id)
+        .kv("role", roleText(member.role));
     announce(member.room, true);
+    admitted(id);
     return;
   }
   log::info(kComponent, "pin_rejected").kv("room", member.room).kv("call_id", member.call_id);
@@ -345,6 +372,9 @@ void Conference::leave(mixer::ParticipantId id, LeaveReason reason) {
   if (was_heard) {
     announce(member.room, false);  // nothing when it was the last: the room's media is gone
   }
+  if (member.role == ParticipantRole::kModerator) {
+    moderatorsChanged(member.room);
+  }
 }
 
 void Conference::emit(const std::string& type, const std::string& room, mixer::ParticipantId id,
@@ -376,6 +406,13 @@ void Conference::roomChanged(const store::RoomRow& row) {
   auto& room = rooms_[row.name];
   room.policy = row;
   room.deleted = false;
+  // The meeting options apply to the calls already in: who is mixed, whether it ends.
+  for (const auto id : room.participants) {
+    applyMute(id);
+  }
+  if (!row.end_with_last_moderator) {
+    room.end_at.reset();
+  }
 }
 
 mixer::RoomId Conference::ensureMediaRoom(const std::string& name, Room& room) {
@@ -416,6 +453,9 @@ void Conference::leaveRoomMedia(const std::string& name, mixer::ParticipantId id
   if (!room->second.participants.empty()) {
     return;
   }
+  // Empty: the next caller starts a new meeting.
+  room->second.moderator_in = room->second.had_moderator = false;
+  room->second.end_at.reset();
   if (room->second.media_room) {
     dropPlaybacks(name, std::nullopt, "room_ended");
     engine_.destroyRoom(*room->second.media_room);

@@ -130,6 +130,9 @@ class Conference {
   void rtpTimedOut(mixer::ParticipantId id);
   // Ends the calls whose PIN was not given in time.
   void expirePins();
+  // Ends the calls of rooms whose last moderator left (end_with_last_moderator) once their
+  // grace has passed without one coming back.
+  void endRoomsLeftByModerators();
   std::size_t participantCount() const { return participants_.size(); }
   // Over the CPU budget: new calls get 503 + Retry-After, live ones go on.
   void setOverloaded(bool overloaded) { overloaded_ = overloaded; }
@@ -180,6 +183,11 @@ class Conference {
     bool deleted = false;                     // over REST, with calls still ending
     std::optional<mixer::RoomId> media_room;  // created at the first join, gone at the last
     std::set<mixer::ParticipantId> participants;
+    // Meeting controls: whether a moderator is in (as last seen), whether one ever was, and
+    // when the room ends for want of one.
+    bool moderator_in = false;
+    bool had_moderator = false;
+    std::optional<Clock::TimePoint> end_at;
   };
   // The codec and far RTP address as the call record holds them.
   static std::string codecText(const mixer::MediaEndpoint& media);
@@ -191,7 +199,8 @@ class Conference {
     std::string display_name;
     std::string joined_at;
     mixer::MediaEndpoint media;
-    bool muted = false;
+    ParticipantRole role = ParticipantRole::kParticipant;
+    bool muted = false;  // as asked (REST, mute_on_entry); the engine may mute it for more
     bool deaf = false;
     float input_gain = 1.0F;
     float output_gain = 1.0F;
@@ -222,6 +231,16 @@ class Conference {
   // The room hears a caller come in (rising tone) or go (falling), if its policy (or the
   // server's default) says so and it has media.
   void announce(const std::string& room, bool entering);
+  // Meeting controls (conference_meeting.cpp). Whether the engine mutes it: asked to, a
+  // listener, or waiting for a moderator.
+  bool silenced(mixer::ParticipantId id, const Member& member) const;
+  void applyMute(mixer::ParticipantId id);
+  // A moderator came, went, or changed role in `room`: start or hold the meeting, and start
+  // or cancel its end.
+  void moderatorsChanged(const std::string& room);
+  bool hasModerator(const Room& room) const;
+  // It is heard in its room from now (joined, PIN accepted, dial-out answered).
+  void admitted(mixer::ParticipantId id);
   void emit(const std::string& type, const std::string& room, mixer::ParticipantId id,
             const std::string& extra_key = "", const std::string& extra_value = "") const;
 

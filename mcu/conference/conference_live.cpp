@@ -51,6 +51,7 @@ ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) 
   v.via = member.via;
   v.line = member.line;
   v.sip_status = member.sip_status;
+  v.role = member.role;
   v.muted = member.muted;
   v.deaf = member.deaf;
   v.input_gain = member.input_gain;
@@ -156,8 +157,17 @@ std::optional<ParticipantView> Conference::patchParticipant(const std::string& r
   Member& member = it->second;
   if (patch.muted && *patch.muted != member.muted) {
     member.muted = *patch.muted;
-    engine_.setMute(id, member.muted);
+    applyMute(id);  // a listener or a caller waiting for a moderator stays unmixed
     emit(member.muted ? "participant.muted" : "participant.unmuted", room, id);
+  }
+  if (patch.role && *patch.role != member.role) {
+    const bool was_moderator = member.role == ParticipantRole::kModerator;
+    member.role = *patch.role;
+    applyMute(id);
+    if (was_moderator || member.role == ParticipantRole::kModerator) {
+      moderatorsChanged(room);
+    }
+    emit("participant.role_changed", room, id, "role", std::string(roleText(member.role)));
   }
   if (patch.deaf && *patch.deaf != member.deaf) {
     member.deaf = *patch.deaf;
@@ -266,6 +276,11 @@ MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
   dropPlaybacks(room, id, "participant_moved");  // its prompts stay behind with its old stream
   member.room = to;
   leaveRoomMedia(room, id);
+  applyMute(id);  // the new room's waiting rule applies
+  if (member.role == ParticipantRole::kModerator) {
+    moderatorsChanged(room);
+    moderatorsChanged(to);
+  }
   store_.callMoved(member.call_id, to, member.line);
   emit("participant.moved", to, id, "from", room);
   log::info(kComponent, "participant_moved")
@@ -346,6 +361,7 @@ void Conference::dialProgress(mixer::ParticipantId id, CallState state, int sip_
                         member.line);
     emit("participant.joined", member.room, id, "from_uri", member.from_uri);
     announce(member.room, true);
+    admitted(id);
   }
 }
 

@@ -27,6 +27,8 @@ const char* causeText(LeaveCause cause) {
       return "pin_failed";
     case LeaveCause::kPinTimeout:
       return "pin_timeout";
+    case LeaveCause::kModeratorLeft:
+      return "moderator_left";
     case LeaveCause::kReplaced:
       return "replaced";
     case LeaveCause::kReferredBye:

@@ -28,6 +28,7 @@ enum class LeaveCause : std::uint8_t {
   kLineRemoved,     // its line of a trunk's dialog was removed
   kDialOutFailed,   // our INVITE was refused (sip_status)
   kRefreshFailed,   // our session refresh was refused (sip_status)
+  kModeratorLeft,   // its room ends with its last moderator, and that one left
 };
 
 struct LeaveReason {

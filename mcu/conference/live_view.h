@@ -8,6 +8,7 @@
 #include <string>
 
 #include "mcu/conference/call_state.h"
+#include "mcu/conference/participant_role.h"
 #include "mixer/core/participant_id.h"
 
 namespace mcu::conference {
@@ -25,6 +26,7 @@ struct ParticipantView {
   std::string via = "dial-in";  // dial-in, dial-out, refer, replaces, line
   int line = 0;                 // its m= line in a dialog that carries several callers
   int sip_status = 0;           // dialled: the last final or provisional status (0: none)
+  ParticipantRole role = ParticipantRole::kParticipant;
   bool muted = false;
   bool deaf = false;
   float input_gain = 1.0F;
@@ -105,6 +107,7 @@ struct ParticipantPatch {
   std::optional<bool> deaf;
   std::optional<float> input_gain;
   std::optional<float> output_gain;
+  std::optional<ParticipantRole> role;
 };
 
 }  // namespace mcu::conference

@@ -19,14 +19,21 @@ bool validRoomName(std::string_view name) {
 
 Admission admit(const RoomPolicy& room, std::size_t current_participants,
                 const std::optional<std::string>& offered_pin) {
-  if (room.locked) {
+  // A moderator may enter a locked room (to open it), never a full one.
+  const bool moderator =
+      room.moderator_pin && offered_pin && secret::pinMatches(*room.moderator_pin, *offered_pin);
+  if (room.locked && !moderator) {
     return {403, "room is locked"};
   }
   if (room.max_participants &&
       current_participants >= static_cast<std::size_t>(*room.max_participants)) {
     return {486, "room is full"};
   }
-  if (room.pin && offered_pin && !secret::pinMatches(*room.pin, *offered_pin)) {
+  if (moderator) {
+    return {200, "OK", false, true};
+  }
+  if ((room.pin || room.moderator_pin) && offered_pin &&
+      !(room.pin && secret::pinMatches(*room.pin, *offered_pin))) {
     return {403, "wrong PIN"};
   }
   if (room.pin && !offered_pin) {

@@ -19,6 +19,7 @@ struct Admission {
   int status = 200;          // SIP status: 200, 403, 404, 486, 503
   std::string reason;        // for the reason phrase and the Warning text
   bool pin_by_dtmf = false;  // answered, but held apart until the PIN is keyed in
+  bool moderator = false;    // it gave the moderator PIN
 };
 
 // The room names a Request-URI user part may carry: letters, digits, . _ - (1-64).

@@ -24,6 +24,12 @@ struct RoomRow {
   std::optional<std::string> srtp;            // off | optional | required; none: the server's
   std::optional<int> max_speakers;            // mixed at once; empty: the server's default
   std::optional<bool> entry_exit_tones;       // empty: the server's rooms.entry_exit_tones
+  // Meeting controls: a caller with the moderator PIN is a moderator (as stored, like pin).
+  std::optional<std::string> moderator_pin;
+  bool mute_on_entry = false;            // participants (not moderators) join muted
+  bool wait_for_moderator = false;       // participants are not mixed until a moderator is in
+  bool end_with_last_moderator = false;  // the last moderator's leaving ends the room's calls
+  int end_grace_s = 0;                   // ... after this long, if no moderator came back
 };
 
 struct CallJoinedRow {

@@ -26,8 +26,10 @@ struct FieldParams {
         codecs(f.codec_preference ? joinCommas(*f.codec_preference) : ""),
         mixing(f.mixing_json.value_or("{}")),
         srtp(f.srtp && *f.srtp ? **f.srtp : ""),
-        tones(f.entry_exit_tones && *f.entry_exit_tones ? (**f.entry_exit_tones ? "t" : "f") : "") {
-  }
+        tones(f.entry_exit_tones && *f.entry_exit_tones ? (**f.entry_exit_tones ? "t" : "f") : ""),
+        moderator_pin_hash(f.moderator_pin_hash && *f.moderator_pin_hash ? **f.moderator_pin_hash
+                                                                         : ""),
+        meeting(f.meeting_json) {}
   std::string display_name;
   std::string pin_hash;
   std::string max_participants;
@@ -37,6 +39,8 @@ struct FieldParams {
   std::string mixing;
   std::string srtp;
   std::string tones;  // "t", "f", or "" for NULL
+  std::string moderator_pin_hash;
+  std::string meeting;
 };
 
 bool liveRoomExists(pqxx::transaction_base& txn, const std::string& name) {
@@ -59,6 +63,11 @@ RoomRow RoomRecord::policy() const {
   row.max_speakers = max_speakers;
   row.srtp = srtp;
   row.entry_exit_tones = entry_exit_tones;
+  row.moderator_pin = moderator_pin_hash;
+  row.mute_on_entry = mute_on_entry;
+  row.wait_for_moderator = wait_for_moderator;
+  row.end_with_last_moderator = end_with_last_moderator;
+  row.end_grace_s = end_grace_s;
   return row;
 }
 
@@ -112,13 +121,14 @@ DbResult<RoomRecord> RoomRecords::create(const std::string& name, const RoomFiel
         pqxx::work txn(s.connection());
         const auto rows = txn.exec_params(
             "INSERT INTO rooms (name, display_name, pin_hash, max_participants, locked,"
-            " on_demand, codec_preference, mixing, srtp, entry_exit_tones) VALUES ($1, $2,"
+            " on_demand, codec_preference, mixing, srtp, entry_exit_tones, moderator_pin_hash,"
+            " meeting) VALUES ($1, $2,"
             " NULLIF($3, ''), NULLIF($4, '')::int, $5, $6, string_to_array($7, ','), $8::jsonb,"
-            " NULLIF($9, ''), NULLIF($10, '')::boolean)"
+            " NULLIF($9, ''), NULLIF($10, '')::boolean, NULLIF($11, ''), $12::jsonb)"
             " ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING RETURNING " +
                 roomRecordColumns(),
             name, p.display_name, p.pin_hash, p.max_participants, p.locked, p.on_demand, p.codecs,
-            p.mixing, p.srtp, p.tones);
+            p.mixing, p.srtp, p.tones, p.moderator_pin_hash, p.meeting);
         txn.commit();
         if (rows.empty()) {
           return std::nullopt;
@@ -151,6 +161,8 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             " srtp = CASE WHEN $17 THEN NULLIF($18, '') ELSE srtp END,"
             " entry_exit_tones = CASE WHEN $19 THEN NULLIF($20, '')::boolean"
             "   ELSE entry_exit_tones END,"
+            " moderator_pin_hash = CASE WHEN $21 THEN NULLIF($22, '') ELSE moderator_pin_hash END,"
+            " meeting = meeting || $23::jsonb,"
             " version = version + 1, updated_at = now()"
             " WHERE name = $1 AND deleted_at IS NULL"
             " AND (NULLIF($16, '') IS NULL OR version = NULLIF($16, '')::bigint)"
@@ -160,7 +172,8 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             p.pin_hash, fields.max_participants.has_value(), p.max_participants,
             fields.locked.has_value(), p.locked, fields.on_demand.has_value(), p.on_demand,
             fields.codec_preference.has_value(), p.codecs, fields.mixing_json.has_value(), p.mixing,
-            version, fields.srtp.has_value(), p.srtp, fields.entry_exit_tones.has_value(), p.tones);
+            version, fields.srtp.has_value(), p.srtp, fields.entry_exit_tones.has_value(), p.tones,
+            fields.moderator_pin_hash.has_value(), p.moderator_pin_hash, p.meeting);
         if (rows.empty()) {
           const bool exists = liveRoomExists(txn, name);
           return {exists ? DbOutcome::kStale : DbOutcome::kNotFound, {}};

@@ -26,6 +26,11 @@ struct RoomRecord {
   std::optional<int> max_speakers;       // from mixing, for the policy
   std::optional<std::string> srtp;       // off | optional | required; none: the server's
   std::optional<bool> entry_exit_tones;  // none: the server's
+  std::optional<std::string> moderator_pin_hash;
+  bool mute_on_entry = false;
+  bool wait_for_moderator = false;
+  bool end_with_last_moderator = false;
+  int end_grace_s = 0;
   std::int64_t version = 0;
   std::string created_at;
   std::string updated_at;
@@ -45,6 +50,9 @@ struct RoomFields {
   std::optional<std::string> mixing_json;
   std::optional<std::optional<std::string>> srtp;       // set to nullopt: the server's policy
   std::optional<std::optional<bool>> entry_exit_tones;  // set to nullopt: the server's
+  std::optional<std::optional<std::string>> moderator_pin_hash;  // set to nullopt: remove it
+  // The meeting options given, as a JSON object merged into the stored one ("{}": none).
+  std::string meeting_json = "{}";
 };
 
 struct RoomQuery {

@@ -12,7 +12,11 @@ const std::string& roomRecordColumns() {
           " array_to_string(codec_preference, ','), mixing::text, version,"
           " to_char(created_at AT TIME ZONE 'UTC', ") +
       kIsoFormat + "), to_char(updated_at AT TIME ZONE 'UTC', " + kIsoFormat +
-      "), (mixing->>'max_speakers')::int, srtp, entry_exit_tones";
+      "), (mixing->>'max_speakers')::int, srtp, entry_exit_tones, moderator_pin_hash,"
+      " coalesce((meeting->>'mute_on_entry')::boolean, false),"
+      " coalesce((meeting->>'wait_for_moderator')::boolean, false),"
+      " coalesce((meeting->>'end_with_last_moderator')::boolean, false),"
+      " coalesce((meeting->>'end_grace_s')::int, 0)";
   return columns;
 }
 
@@ -47,6 +51,13 @@ RoomRecord roomRecordFromRow(const pqxx::row& r) {
   if (!r[13].is_null()) {
     room.entry_exit_tones = r[13].as<bool>();
   }
+  if (!r[14].is_null()) {
+    room.moderator_pin_hash = r[14].as<std::string>();
+  }
+  room.mute_on_entry = r[15].as<bool>();
+  room.wait_for_moderator = r[16].as<bool>();
+  room.end_with_last_moderator = r[17].as<bool>();
+  room.end_grace_s = r[18].as<int>();
   return room;
 }
 

@@ -19,7 +19,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 WAIT_S = 20  # generous: the server runs under ASan on a machine that may be busy
 
@@ -188,6 +188,16 @@ def admin_checks(c, args, base, room):
     c.wait('the API has the caller muted', lambda: rest(
         base, args.admin, 'GET', f'/v1/rooms/{room}/participants/{args.talker}')[1]['muted'])
     c.wait('the row says muted', lambda: 'muted' in row_of(c, args.talker).text)
+
+    step('a role set in the console is the caller\'s role')
+    Select(row_of(c, args.talker).find_element(By.CSS_SELECTOR, 'select[aria-label=role]')) \
+        .select_by_value('moderator')
+    [b for b in row_of(c, args.talker).find_elements(By.TAG_NAME, 'button')
+     if b.text == 'Set role'][0].click()
+    c.wait('the API has the caller as moderator', lambda: rest(
+        base, args.admin, 'GET', f'/v1/rooms/{room}/participants/{args.talker}')[1]['role']
+        == 'moderator')
+    c.wait('the row says moderator', lambda: 'moderator' in row_of(c, args.talker).text)
 
     step('Lock locks the room')
     lock = [b for b in c.find_all('button') if b.text == 'Lock'][0]

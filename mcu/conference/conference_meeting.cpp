@@ -1,0 +1,128 @@
+// Meeting controls (issue 15): moderators, a room that waits for one, a room that ends with the
+// last one, listeners. The engine mutes whoever must not be mixed; the member keeps what was
+// asked for it (its `muted`), so an admin's unmute of a waiting caller takes effect when the
+// meeting starts, not before.
+#include <algorithm>
+
+#include "mcu/common/log.h"
+#include "mcu/conference/conference.h"
+#include "mcu/conference/tone_prompts.h"
+
+namespace mcu::conference {
+namespace {
+
+constexpr std::string_view kComponent = "conference";
+// The closing tones are heard before the calls end, however short the grace.
+constexpr auto kMinimumEndDelay = std::chrono::seconds(2);
+
+}  // namespace
+
+bool Conference::hasModerator(const Room& room) const {
+  return std::any_of(room.participants.begin(), room.participants.end(), [this](auto id) {
+    const auto it = participants_.find(id);
+    return it != participants_.end() && it->second.role == ParticipantRole::kModerator &&
+           !pending_pins_.contains(id) &&
+           (it->second.state == CallState::kJoined || it->second.state == CallState::kConnecting);
+  });
+}
+
+bool Conference::silenced(mixer::ParticipantId /*id*/, const Member& member) const {
+  if (member.muted || member.role == ParticipantRole::kListener) {
+    return true;
+  }
+  const auto room = rooms_.find(member.room);
+  return room != rooms_.end() && room->second.policy.wait_for_moderator &&
+         member.role != ParticipantRole::kModerator && !room->second.moderator_in;
+}
+
+void Conference::applyMute(mixer::ParticipantId id) {
+  const auto it = participants_.find(id);
+  if (it != participants_.end()) {
+    engine_.setMute(id, silenced(id, it->second));
+  }
+}
+
+void Conference::admitted(mixer::ParticipantId id) {
+  const auto it = participants_.find(id);
+  if (it == participants_.end()) {
+    return;
+  }
+  applyMute(id);
+  if (it->second.role == ParticipantRole::kModerator) {
+    moderatorsChanged(it->second.room);
+    return;
+  }
+  const auto room = rooms_.find(it->second.room);
+  if (room != rooms_.end() && room->second.policy.wait_for_moderator &&
+      !room->second.moderator_in) {
+    engine_.playToParticipant(id, waitingTones(), mixer::PlaybackId::kNone);
+  }
+}
+
+void Conference::moderatorsChanged(const std::string& name) {
+  const auto it = rooms_.find(name);
+  if (it == rooms_.end()) {
+    return;
+  }
+  Room& room = it->second;
+  const bool now_in = hasModerator(room);
+  const bool was_in = room.moderator_in;
+  room.moderator_in = now_in;
+  room.had_moderator = room.had_moderator || now_in;
+  if (now_in != was_in && room.policy.wait_for_moderator) {
+    // Everyone's mixing follows: the meeting starts, or waits again for a moderator.
+    for (const auto id : room.participants) {
+      applyMute(id);
+    }
+    if (room.media_room) {
+      engine_.playToRoom(*room.media_room, now_in ? meetingStartTones() : waitingTones(),
+                         mixer::PlaybackId::kNone);
+    }
+    emit(now_in ? "room.meeting_started" : "room.waiting_for_moderator", name,
+         mixer::ParticipantId{});
+  }
+  if (!room.policy.end_with_last_moderator) {
+    room.end_at.reset();
+    return;
+  }
+  if (now_in) {
+    if (room.end_at) {
+      log::info(kComponent, "room_end_cancelled").kv("room", name);
+    }
+    room.end_at.reset();
+  } else if (room.had_moderator && !room.end_at && !room.participants.empty()) {
+    room.end_at =
+        clock_.now() + std::max<std::chrono::steady_clock::duration>(
+                           std::chrono::seconds(room.policy.end_grace_s), kMinimumEndDelay);
+    if (room.media_room) {
+      engine_.playToRoom(*room.media_room, meetingEndTones(), mixer::PlaybackId::kNone);
+    }
+    log::info(kComponent, "room_ending")
+        .kv("room", name)
+        .kv("grace_s", std::int64_t{room.policy.end_grace_s});
+  }
+}
+
+void Conference::endRoomsLeftByModerators() {
+  assertOwnerThread();
+  const auto now = clock_.now();
+  for (auto& [name, room] : rooms_) {
+    if (!room.end_at || now < *room.end_at) {
+      continue;
+    }
+    room.end_at.reset();
+    room.had_moderator = false;  // a new meeting may start here
+    const std::vector<mixer::ParticipantId> ending(room.participants.begin(),
+                                                   room.participants.end());
+    log::info(kComponent, "room_ended_by_moderator")
+        .kv("room", name)
+        .kv("calls", static_cast<std::uint64_t>(ending.size()));
+    for (const auto id : ending) {
+      if (config_.end_call) {
+        config_.end_call(id, {LeaveCause::kModeratorLeft});
+      }
+    }
+  }
+}
+
+}  // namespace mcu::conference
