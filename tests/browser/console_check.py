@@ -69,6 +69,9 @@ class Console:
     def find_all(self, css):
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
+    def shot(self, directory, name):
+        self.driver.save_screenshot(os.path.join(directory, name + '.png'))
+
     def sign_in(self, token):
         self.driver.get(self.base + '/')
         self.wait('the sign-in form appears', lambda: self.find('input[name=token]'))
@@ -114,6 +117,9 @@ def main():
     parser.add_argument('--room', required=True)
     parser.add_argument('--talker', required=True, help='participant id sending a tone')
     parser.add_argument('--silent', required=True, help='participant id sending silence')
+    parser.add_argument('--screenshots', required=True, help='directory for one PNG per page')
+    parser.add_argument('--heard', required=True,
+                        help='a file the test writes once it has listened to the muted talker')
     args = parser.parse_args()
     base, room = args.url, args.room
 
@@ -137,6 +143,7 @@ def admin_checks(c, args, base, room):
     c.wait('the refusal is shown', lambda: 'unknown or revoked' in c.text())
     check(c.find('input[name=token]') is not None, 'the sign-in form went away after a refusal')
 
+    c.shot(args.screenshots, 'chromium-sign-in')
     step('an admin token signs in and the rooms list is live')
     c.sign_in(args.admin)
     c.wait('"signed in as admin" is shown', lambda: 'signed in as admin' in c.text())
@@ -144,6 +151,7 @@ def admin_checks(c, args, base, room):
            lambda: (cell := c.find(f'tr[data-room="{room}"] [data-col="participants"]'))
            and cell.text == '2')
     c.wait('the event stream is live', lambda: c.find('#live').text == 'live')
+    c.shot(args.screenshots, 'chromium-rooms')
 
     step('a bad room name gets the API\'s own message next to the name field')
     status, problem = rest(base, args.admin, 'POST', '/v1/rooms', {'name': 'bad name!'})
@@ -188,6 +196,9 @@ def admin_checks(c, args, base, room):
     c.wait('the API has the caller muted', lambda: rest(
         base, args.admin, 'GET', f'/v1/rooms/{room}/participants/{args.talker}')[1]['muted'])
     c.wait('the row says muted', lambda: 'muted' in row_of(c, args.talker).text)
+    # The test listens to the silent caller now: the talker must be gone from what it hears.
+    c.wait('the test has listened to the muted talker', lambda: os.path.exists(args.heard), 60)
+    c.shot(args.screenshots, 'chromium-room')
 
     step('a role set in the console is the caller\'s role')
     Select(row_of(c, args.talker).find_element(By.CSS_SELECTOR, 'select[aria-label=role]')) \
@@ -225,6 +236,7 @@ def admin_checks(c, args, base, room):
     c.wait('the callers chart has a line', lambda: c.find('figure.chart svg path.series'))
     c.wait('the loss and jitter charts have points',
            lambda: len(c.find_all('figure.chart svg circle.series')) >= 2)
+    c.shot(args.screenshots, 'chromium-history')
     history_filter(c, room)
 
     step('no token in any URL the page fetched, and no script error')
@@ -270,6 +282,15 @@ def viewer_checks(c, args, base, room):
     overflow = c.driver.execute_script(
         'return document.documentElement.scrollWidth - window.innerWidth')
     check(overflow <= 1, f'the room page is {overflow} px wider than a phone screen')
+    c.shot(args.screenshots, 'chromium-phone-room')
+    step('a write forged with the viewer\'s token is refused 403')
+    status = c.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        f"fetch('/v1/rooms/{room}', {{method: 'PATCH', headers: {{"
+        "'Authorization': 'Bearer ' + sessionStorage.getItem('mcu.token'),"
+        "'Content-Type': 'application/json'}, body: '{\"locked\":false}'})"
+        ".then(r => done(r.status), e => done(String(e)));")
+    check(status == 403, f'a viewer\'s PATCH got {status}')
     step('keyboard: Tab reaches the navigation links')
     body = c.find('body')
     body.send_keys(Keys.TAB)

@@ -5,6 +5,7 @@ meter from the event stream, a mute, and the history charts. The full walk-throu
 Chromium (console_check.py); this one shows the same page works in the other engine."""
 import argparse
 import json
+import os
 import socket
 import sys
 import tempfile
@@ -44,7 +45,7 @@ def free_port():
 
 def main():
     parser = argparse.ArgumentParser()
-    for name in ('url', 'admin', 'room', 'talker'):
+    for name in ('url', 'admin', 'room', 'talker', 'screenshots'):
         parser.add_argument('--' + name, required=True)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix='mcu-firefox-') as profile:
@@ -76,6 +77,7 @@ def checks(ff, args):
     wait(ff, 'the talker is listed', f'{row} !== null')
     wait(ff, 'the talking light is on', f"{row}.querySelector('.talk').classList.contains('on')")
     wait(ff, 'the meter moves', f"{row}.querySelector('meter').value > 20")
+    ff.screenshot(os.path.join(args.screenshots, 'firefox-room.png'))
     print('step: mute', flush=True)
     ff.run(f"[...{row}.querySelectorAll('button')].find(b => b.textContent === 'Mute').click()")
     deadline = time.monotonic() + WAIT_S
@@ -88,6 +90,7 @@ def checks(ff, args):
     ff.run("location.hash = '#/history'")
     wait(ff, 'the callers chart has a line',
          "document.querySelector('figure.chart svg path.series') !== null")
+    ff.screenshot(os.path.join(args.screenshots, 'firefox-history.png'))
     if ff.errors:
         fail(f'Firefox logged JavaScript errors: {ff.errors}', ff)
 

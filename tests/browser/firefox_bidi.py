@@ -1,6 +1,7 @@
 """A small WebDriver BiDi client for Firefox: Debian 12 packages Firefox ESR but no geckodriver,
 and Firefox speaks BiDi itself (--remote-debugging-port). Enough to load a page, run script in
 it and collect its JavaScript errors."""
+import base64
 import json
 import subprocess
 import time
@@ -59,6 +60,11 @@ class Firefox:
         if result.get('type') == 'exception':
             raise RuntimeError(f'{expression}: {result["exceptionDetails"]["text"]}')
         return result['result'].get('value')
+
+    def screenshot(self, path):
+        data = self.command('browsingContext.captureScreenshot', {'context': self.context})['data']
+        with open(path, 'wb') as out:
+            out.write(base64.b64decode(data))
 
     def quit(self):
         try:
