@@ -1,6 +1,8 @@
 #include "api/events_stream.h"
 
 #include <chrono>
+#include <cmath>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -28,26 +30,43 @@ struct StreamState {
   Clock::time_point last_write = Clock::now();
   std::string levels_room;  // empty: no levels
   Clock::time_point last_levels = Clock::now();
+  // What this stream last sent of each participant: a message carries only what changed, so a
+  // console on a room of 500 mostly silent callers gets the few talkers, not 500 entries.
+  std::map<std::uint32_t, std::string> sent;
 };
 
-// The room's participants now, as the console's meters need them; "" when the conference did
-// not answer (the next turn tries again).
-std::string levelsFrame(const ApiContext& ctx, const std::string& room) {
-  const auto answer = ctx.conference->participants(room);
+double rounded(double value, double step) { return std::round(value / step) * step; }
+
+// The room's participants whose figures changed since the stream's last levels message, as a
+// message; "" when nothing changed or the conference did not answer (the next turn tries).
+std::string levelsFrame(const ApiContext& ctx, StreamState& state) {
+  const auto answer = ctx.conference->participants(state.levels_room);
   if (!answer) {
     return "";
   }
-  nlohmann::json list = nlohmann::json::array();
+  nlohmann::json changed = nlohmann::json::array();
+  std::map<std::uint32_t, std::string> now;
   for (const auto& p : answer->value_or(std::vector<conference::ParticipantView>{})) {
-    list.push_back({{"id", p.id.value()},
-                    {"level_dbov", p.level_dbov},
-                    {"talking", p.talking},
-                    {"muted", p.muted},
-                    {"on_hold", p.on_hold},
-                    {"packet_loss", p.packet_loss},
-                    {"jitter_ms", p.jitter_ms}});
+    // Rounded to what a meter shows: jitter to 0.1 ms, loss to 0.1 %.
+    const nlohmann::json entry{{"id", p.id.value()},
+                               {"level_dbov", p.level_dbov},
+                               {"talking", p.talking},
+                               {"muted", p.muted},
+                               {"on_hold", p.on_hold},
+                               {"packet_loss", rounded(p.packet_loss, 0.001)},
+                               {"jitter_ms", rounded(p.jitter_ms, 0.1)}};
+    std::string text = jsonText(entry);
+    const auto before = state.sent.find(p.id.value());
+    if (before == state.sent.end() || before->second != text) {
+      changed.push_back(entry);
+    }
+    now.emplace(p.id.value(), std::move(text));
   }
-  const nlohmann::json data{{"room", room}, {"participants", list}};
+  state.sent = std::move(now);
+  if (changed.empty()) {
+    return "";
+  }
+  const nlohmann::json data{{"room", state.levels_room}, {"participants", changed}};
   return "event: levels\ndata: " + jsonText(data) + "\n\n";
 }
 
@@ -57,7 +76,7 @@ bool sendLevels(const ApiContext& ctx, StreamState& state, httplib::DataSink& si
     return true;
   }
   state.last_levels = Clock::now();
-  const std::string text = levelsFrame(ctx, state.levels_room);
+  const std::string text = levelsFrame(ctx, state);
   if (text.empty()) {
     return true;
   }

@@ -2,8 +2,9 @@
 // (Last-Event-ID header, or ?after=) and gets everything after it from PostgreSQL, then new
 // events as they are written; without one it starts at the newest. Each stream holds one
 // HTTP worker thread, so their number is capped. A stream opened with ?levels=ROOM also carries
-// that room's live audio levels and line quality four times a second, as `levels` messages
-// without an id: telemetry for a console's meters, not events, so never stored or replayed.
+// that room's live audio levels and line quality, up to four times a second, as `levels`
+// messages without an id: telemetry for a console's meters, not events, so never stored or
+// replayed. Each message holds only the participants whose figures changed since the last.
 // POST /v1/events/tickets trades a token for a single-use ticket that opens one stream.
 #pragma once
 

@@ -145,32 +145,26 @@ export function roomView(main, name, feed) {
     }
   }
 
+  // A form that sets (or, empty, removes) one of the room's PINs.
+  function pinSetter(label, key) {
+    const form = h('form', { novalidate: true, 'aria-label': label },
+      field(`${label} (4 to 12 digits, empty removes it)`, key, { inputmode: 'numeric', autocomplete: 'off' }),
+      formError(), h('button', { type: 'submit' }, `Set ${label}`));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const pin = form.elements[key].value;
+      try {
+        await patchRoom({ [key]: pin === '' ? null : pin });
+        say(`${label} ${pin === '' ? 'removed' : 'set'}`);
+        form.reset();
+      } catch (err) { showProblem(form, err); }
+    });
+    return form;
+  }
+
   function buildControls() {
-    const pinForm = h('form', { novalidate: true, 'aria-label': 'PIN' },
-      field('PIN (4 to 12 digits, empty removes it)', 'pin', { inputmode: 'numeric', autocomplete: 'off' }),
-      formError(), h('button', { type: 'submit' }, 'Set PIN'));
-    pinForm.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      const pin = pinForm.elements.pin.value;
-      try {
-        await patchRoom({ pin: pin === '' ? null : pin });
-        say(pin === '' ? 'PIN removed' : 'PIN set');
-        pinForm.reset();
-      } catch (err) { showProblem(pinForm, err); }
-    });
-    const modForm = h('form', { novalidate: true, 'aria-label': 'Moderator PIN' },
-      field('Moderator PIN (4 to 12 digits, empty removes it)', 'moderator_pin',
-        { inputmode: 'numeric', autocomplete: 'off' }),
-      formError(), h('button', { type: 'submit' }, 'Set moderator PIN'));
-    modForm.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      const pin = modForm.elements.moderator_pin.value;
-      try {
-        await patchRoom({ moderator_pin: pin === '' ? null : pin });
-        say(pin === '' ? 'Moderator PIN removed' : 'Moderator PIN set');
-        modForm.reset();
-      } catch (err) { showProblem(modForm, err); }
-    });
+    const pinForm = pinSetter('PIN', 'pin');
+    const modForm = pinSetter('Moderator PIN', 'moderator_pin');
     const dialForm = h('form', { novalidate: true, 'aria-label': 'Dial out' },
       field('Dial out to (SIP URI)', 'uri', { placeholder: 'sip:alice@example.com', autocomplete: 'off' }),
       formError(), h('button', { type: 'submit' }, 'Call'));
