@@ -62,23 +62,17 @@ std::string etag(std::int64_t version) {
 }
 
 // The meeting controls of a room body: the moderator PIN (hashed here, like the PIN) and the
-// options, gathered as one object the store merges into what it has.
+// options.
 void readMeetingFields(FieldReader& reader, store::RoomFields& fields) {
   if (reader.isNull("moderator_pin")) {
     fields.moderator_pin_hash = std::optional<std::string>{};
   } else if (auto v = reader.string("moderator_pin", 12, &kPinPattern, kPinPatternText)) {
     fields.moderator_pin_hash = secret::hashPin(*v);
   }
-  json meeting = json::object();
-  for (const char* option : {"mute_on_entry", "wait_for_moderator", "end_with_last_moderator"}) {
-    if (const auto v = reader.boolean(option)) {
-      meeting[option] = *v;
-    }
-  }
-  if (const auto grace = reader.integer("end_grace_s", 0, 600)) {
-    meeting["end_grace_s"] = *grace;
-  }
-  fields.meeting_json = jsonText(meeting);
+  fields.mute_on_entry = reader.boolean("mute_on_entry");
+  fields.wait_for_moderator = reader.boolean("wait_for_moderator");
+  fields.end_with_last_moderator = reader.boolean("end_with_last_moderator");
+  fields.end_grace_s = reader.integer("end_grace_s", 0, 600);
 }
 
 // The room fields of a POST or PATCH body, validated; the problem if any.

@@ -29,7 +29,10 @@ struct FieldParams {
         tones(f.entry_exit_tones && *f.entry_exit_tones ? (**f.entry_exit_tones ? "t" : "f") : ""),
         moderator_pin_hash(f.moderator_pin_hash && *f.moderator_pin_hash ? **f.moderator_pin_hash
                                                                          : ""),
-        meeting(f.meeting_json) {}
+        mute_on_entry(f.mute_on_entry.value_or(false)),
+        wait_for_moderator(f.wait_for_moderator.value_or(false)),
+        end_with_last_moderator(f.end_with_last_moderator.value_or(false)),
+        end_grace_s(f.end_grace_s.value_or(0)) {}
   std::string display_name;
   std::string pin_hash;
   std::string max_participants;
@@ -40,7 +43,10 @@ struct FieldParams {
   std::string srtp;
   std::string tones;  // "t", "f", or "" for NULL
   std::string moderator_pin_hash;
-  std::string meeting;
+  bool mute_on_entry;
+  bool wait_for_moderator;
+  bool end_with_last_moderator;
+  int end_grace_s;
 };
 
 bool liveRoomExists(pqxx::transaction_base& txn, const std::string& name) {
@@ -122,13 +128,15 @@ DbResult<RoomRecord> RoomRecords::create(const std::string& name, const RoomFiel
         const auto rows = txn.exec_params(
             "INSERT INTO rooms (name, display_name, pin_hash, max_participants, locked,"
             " on_demand, codec_preference, mixing, srtp, entry_exit_tones, moderator_pin_hash,"
-            " meeting) VALUES ($1, $2,"
+            " mute_on_entry, wait_for_moderator, end_with_last_moderator, end_grace_s)"
+            " VALUES ($1, $2,"
             " NULLIF($3, ''), NULLIF($4, '')::int, $5, $6, string_to_array($7, ','), $8::jsonb,"
-            " NULLIF($9, ''), NULLIF($10, '')::boolean, NULLIF($11, ''), $12::jsonb)"
+            " NULLIF($9, ''), NULLIF($10, '')::boolean, NULLIF($11, ''), $12, $13, $14, $15)"
             " ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING RETURNING " +
                 roomRecordColumns(),
             name, p.display_name, p.pin_hash, p.max_participants, p.locked, p.on_demand, p.codecs,
-            p.mixing, p.srtp, p.tones, p.moderator_pin_hash, p.meeting);
+            p.mixing, p.srtp, p.tones, p.moderator_pin_hash, p.mute_on_entry, p.wait_for_moderator,
+            p.end_with_last_moderator, p.end_grace_s);
         txn.commit();
         if (rows.empty()) {
           return std::nullopt;
@@ -162,7 +170,10 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             " entry_exit_tones = CASE WHEN $19 THEN NULLIF($20, '')::boolean"
             "   ELSE entry_exit_tones END,"
             " moderator_pin_hash = CASE WHEN $21 THEN NULLIF($22, '') ELSE moderator_pin_hash END,"
-            " meeting = meeting || $23::jsonb,"
+            " mute_on_entry = CASE WHEN $23 THEN $24 ELSE mute_on_entry END,"
+            " wait_for_moderator = CASE WHEN $25 THEN $26 ELSE wait_for_moderator END,"
+            " end_with_last_moderator = CASE WHEN $27 THEN $28 ELSE end_with_last_moderator END,"
+            " end_grace_s = CASE WHEN $29 THEN $30 ELSE end_grace_s END,"
             " version = version + 1, updated_at = now()"
             " WHERE name = $1 AND deleted_at IS NULL"
             " AND (NULLIF($16, '') IS NULL OR version = NULLIF($16, '')::bigint)"
@@ -173,7 +184,11 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             fields.locked.has_value(), p.locked, fields.on_demand.has_value(), p.on_demand,
             fields.codec_preference.has_value(), p.codecs, fields.mixing_json.has_value(), p.mixing,
             version, fields.srtp.has_value(), p.srtp, fields.entry_exit_tones.has_value(), p.tones,
-            fields.moderator_pin_hash.has_value(), p.moderator_pin_hash, p.meeting);
+            fields.moderator_pin_hash.has_value(), p.moderator_pin_hash,
+            fields.mute_on_entry.has_value(), p.mute_on_entry,
+            fields.wait_for_moderator.has_value(), p.wait_for_moderator,
+            fields.end_with_last_moderator.has_value(), p.end_with_last_moderator,
+            fields.end_grace_s.has_value(), p.end_grace_s);
         if (rows.empty()) {
           const bool exists = liveRoomExists(txn, name);
           return {exists ? DbOutcome::kStale : DbOutcome::kNotFound, {}};

@@ -51,8 +51,10 @@ struct RoomFields {
   std::optional<std::optional<std::string>> srtp;       // set to nullopt: the server's policy
   std::optional<std::optional<bool>> entry_exit_tones;  // set to nullopt: the server's
   std::optional<std::optional<std::string>> moderator_pin_hash;  // set to nullopt: remove it
-  // The meeting options given, as a JSON object merged into the stored one ("{}": none).
-  std::string meeting_json = "{}";
+  std::optional<bool> mute_on_entry;
+  std::optional<bool> wait_for_moderator;
+  std::optional<bool> end_with_last_moderator;
+  std::optional<int> end_grace_s;
 };
 
 struct RoomQuery {

@@ -13,10 +13,7 @@ const std::string& roomRecordColumns() {
           " to_char(created_at AT TIME ZONE 'UTC', ") +
       kIsoFormat + "), to_char(updated_at AT TIME ZONE 'UTC', " + kIsoFormat +
       "), (mixing->>'max_speakers')::int, srtp, entry_exit_tones, moderator_pin_hash,"
-      " coalesce((meeting->>'mute_on_entry')::boolean, false),"
-      " coalesce((meeting->>'wait_for_moderator')::boolean, false),"
-      " coalesce((meeting->>'end_with_last_moderator')::boolean, false),"
-      " coalesce((meeting->>'end_grace_s')::int, 0)";
+      " mute_on_entry, wait_for_moderator, end_with_last_moderator, end_grace_s";
   return columns;
 }
 
