@@ -24,6 +24,7 @@ constexpr int kBatch = 100;
 constexpr std::size_t kMaxRoomName = 64;
 constexpr std::size_t kMaxTicket = 128;
 constexpr auto kLevelsEvery = std::chrono::milliseconds(250);
+constexpr std::uint64_t kQualityEvery = 8;
 
 struct StreamState {
   std::int64_t last_id = 0;
@@ -31,8 +32,11 @@ struct StreamState {
   std::string levels_room;  // empty: no levels
   Clock::time_point last_levels = Clock::now();
   // What this stream last sent of each participant: a message carries only what changed, so a
-  // console on a room of 500 mostly silent callers gets the few talkers, not 500 entries.
-  std::map<std::uint32_t, std::string> sent;
+  // console on a room of 500 mostly silent callers gets the few talkers, not 500 entries. The
+  // line quality (loss, jitter) changes at every packet: it goes every 8th message (2 s).
+  std::map<std::uint32_t, std::string> sent_level;
+  std::map<std::uint32_t, std::string> sent_quality;
+  std::uint64_t frames = 0;
 };
 
 double rounded(double value, double step) { return std::round(value / step) * step; }
@@ -44,25 +48,41 @@ std::string levelsFrame(const ApiContext& ctx, StreamState& state) {
   if (!answer) {
     return "";
   }
+  const bool with_quality = state.frames++ % kQualityEvery == 0;
   nlohmann::json changed = nlohmann::json::array();
-  std::map<std::uint32_t, std::string> now;
+  std::map<std::uint32_t, std::string> level_now;
+  std::map<std::uint32_t, std::string> quality_now;
+  const auto differs = [](const auto& sent, std::uint32_t id, const std::string& text) {
+    const auto it = sent.find(id);
+    return it == sent.end() || it->second != text;
+  };
   for (const auto& p : answer->value_or(std::vector<conference::ParticipantView>{})) {
+    const std::uint32_t id = p.id.value();
+    nlohmann::json entry{{"id", id},
+                         {"level_dbov", p.level_dbov},
+                         {"talking", p.talking},
+                         {"muted", p.muted},
+                         {"on_hold", p.on_hold}};
+    std::string level_text = jsonText(entry);
+    bool include = differs(state.sent_level, id, level_text);
+    level_now.emplace(id, std::move(level_text));
     // Rounded to what a meter shows: jitter to 0.1 ms, loss to 0.1 %.
-    const nlohmann::json entry{{"id", p.id.value()},
-                               {"level_dbov", p.level_dbov},
-                               {"talking", p.talking},
-                               {"muted", p.muted},
-                               {"on_hold", p.on_hold},
-                               {"packet_loss", rounded(p.packet_loss, 0.001)},
-                               {"jitter_ms", rounded(p.jitter_ms, 0.1)}};
-    std::string text = jsonText(entry);
-    const auto before = state.sent.find(p.id.value());
-    if (before == state.sent.end() || before->second != text) {
-      changed.push_back(entry);
+    const nlohmann::json quality{{"packet_loss", rounded(p.packet_loss, 0.001)},
+                                 {"jitter_ms", rounded(p.jitter_ms, 0.1)}};
+    std::string quality_text = jsonText(quality);
+    if (with_quality && differs(state.sent_quality, id, quality_text)) {
+      entry.update(quality);
+      include = true;
+      quality_now.emplace(id, std::move(quality_text));
+    } else if (const auto kept = state.sent_quality.find(id); kept != state.sent_quality.end()) {
+      quality_now.emplace(id, kept->second);
     }
-    now.emplace(p.id.value(), std::move(text));
+    if (include) {
+      changed.push_back(std::move(entry));
+    }
   }
-  state.sent = std::move(now);
+  state.sent_level = std::move(level_now);
+  state.sent_quality = std::move(quality_now);
   if (changed.empty()) {
     return "";
   }

@@ -9,6 +9,8 @@ import { roomForm } from './rooms.js';
 // heard, and 30 ms of jitter is most of a default jitter buffer.
 const BAD_LOSS = 0.02;
 const BAD_JITTER_MS = 30;
+const QUIET_EVENTS = new Set(['participant.talking', 'participant.stopped_talking',
+  'playback.started', 'playback.finished']);
 
 function meterValue(levelDbov) {
   // -dBov: 127 is silence. Speech sits around -20..-40 dBov; the meter spans -60..0.
@@ -79,10 +81,13 @@ export function roomView(main, name, feed) {
     return cells;
   }
 
-  function update(cells, p) {
-    Object.assign(cells.p, p);
-    cells.mute.textContent = cells.p.muted ? 'Unmute' : 'Mute';
-    cells.deafen.textContent = cells.p.deaf ? 'Undeafen' : 'Deafen';
+  // Draws a row from what is known of its participant, after merging `news` into it: a levels
+  // message carries only the figures that changed.
+  function update(cells, news) {
+    Object.assign(cells.p, news);
+    const p = cells.p;
+    cells.mute.textContent = p.muted ? 'Unmute' : 'Mute';
+    cells.deafen.textContent = p.deaf ? 'Undeafen' : 'Deafen';
     cells.talking.classList.toggle('on', Boolean(p.talking));
     cells.talking.setAttribute('aria-label', p.talking ? 'talking' : 'silent');
     cells.tr.classList.toggle('talking', Boolean(p.talking));
@@ -90,7 +95,7 @@ export function roomView(main, name, feed) {
     quality(cells.loss, p.packet_loss || 0, BAD_LOSS, percent(p.packet_loss));
     quality(cells.jitter, p.jitter_ms || 0, BAD_JITTER_MS, `${(p.jitter_ms || 0).toFixed(1)} ms`);
     const states = [];
-    if (cells.p.role && cells.p.role !== 'participant') states.push(cells.p.role);
+    if (p.role && p.role !== 'participant') states.push(p.role);
     if (p.muted) states.push('muted');
     if (p.deaf) states.push('deaf');
     if (p.on_hold) states.push('on hold');
@@ -216,7 +221,9 @@ export function roomView(main, name, feed) {
   });
   return {
     onEvent(event) {
-      if (event.room !== name) return;
+      // Talking comes with the levels, four times a second: only who is in, and how, is
+      // fetched again (a room of 500 would otherwise be fetched at every turn of speech).
+      if (event.room !== name || QUIET_EVENTS.has(event.type)) return;
       clearTimeout(timer);
       timer = setTimeout(() => {
         if (event.type.startsWith('room.')) loadRoom();
