@@ -27,6 +27,7 @@ json participantJson(const conference::ParticipantView& p) {
           {"codec", p.codec},
           {"joined_at", p.joined_at},
           {"role", std::string(conference::roleText(p.role))},
+          {"hand_raised", p.hand_raised},
           {"muted", p.muted},
           {"deaf", p.deaf},
           {"input_gain", p.input_gain},
@@ -76,7 +77,8 @@ void patchParticipant(const ApiContext& ctx, const httplib::Request& req, httpli
     sendProblem(res, *problem);
     return;
   }
-  FieldReader reader(std::get<json>(body), {"muted", "deaf", "input_gain", "output_gain", "role"});
+  FieldReader reader(std::get<json>(body),
+                     {"muted", "deaf", "input_gain", "output_gain", "role", "hand_raised"});
   conference::ParticipantPatch patch;
   if (const auto role = reader.string("role", 16)) {
     patch.role = conference::roleFromText(*role);
@@ -87,6 +89,7 @@ void patchParticipant(const ApiContext& ctx, const httplib::Request& req, httpli
   }
   patch.muted = reader.boolean("muted");
   patch.deaf = reader.boolean("deaf");
+  patch.hand_raised = reader.boolean("hand_raised");
   if (auto gain = reader.number("input_gain", 0.0, 4.0)) {
     patch.input_gain = static_cast<float>(*gain);
   }

@@ -8,6 +8,7 @@
 #include "api/query.h"
 #include "mcu/common/json_text.h"
 #include "mcu/common/secret.h"
+#include "mcu/conference/dtmf_menu.h"
 
 namespace mcu::api {
 namespace {
@@ -18,6 +19,8 @@ const std::regex kNamePattern("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$");
 constexpr const char* kNamePatternText = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
 const std::regex kPinPattern("^[0-9]{4,12}$");
 constexpr const char* kPinPatternText = "^[0-9]{4,12}$";
+const std::regex kMenuKeyPattern("^([*#][0-9])?$");
+constexpr const char* kMenuKeyPatternText = "^([*#][0-9])?$";
 const std::set<std::string> kCodecs = {"opus", "G722", "PCMU", "PCMA"};
 
 json liveJson(const std::map<std::string, conference::RoomLive>& live, const std::string& name) {
@@ -46,6 +49,7 @@ json roomJson(const store::RoomRecord& room, const json& live) {
       {"wait_for_moderator", room.wait_for_moderator},
       {"end_with_last_moderator", room.end_with_last_moderator},
       {"end_grace_s", room.end_grace_s},
+      {"dtmf_menu", conference::effectiveMenu(room.dtmf_menu)},
       {"mixing", json::parse(room.mixing_json, nullptr, false)},
       {"version", room.version},
       {"created_at", room.created_at},
@@ -63,7 +67,7 @@ std::string etag(std::int64_t version) {
 
 // The meeting controls of a room body: the moderator PIN (hashed here, like the PIN) and the
 // options.
-void readMeetingFields(FieldReader& reader, store::RoomFields& fields) {
+std::optional<Problem> readMeetingFields(FieldReader& reader, store::RoomFields& fields) {
   if (reader.isNull("moderator_pin")) {
     fields.moderator_pin_hash = std::optional<std::string>{};
   } else if (auto v = reader.string("moderator_pin", 12, &kPinPattern, kPinPatternText)) {
@@ -73,6 +77,31 @@ void readMeetingFields(FieldReader& reader, store::RoomFields& fields) {
   fields.wait_for_moderator = reader.boolean("wait_for_moderator");
   fields.end_with_last_moderator = reader.boolean("end_with_last_moderator");
   fields.end_grace_s = reader.integer("end_grace_s", 0, 600);
+  if (reader.isNull("dtmf_menu")) {
+    fields.dtmf_menu_json = "{}";  // the defaults again
+  } else if (const auto menu = reader.object("dtmf_menu")) {
+    std::set<std::string> actions;
+    for (const auto action : conference::allMenuActions()) {
+      actions.emplace(conference::menuActionText(action));
+    }
+    FieldReader keys_reader(*menu, actions);
+    conference::MenuKeys keys;
+    for (const auto& action : actions) {
+      if (auto key = keys_reader.string(action, 2, &kMenuKeyPattern, kMenuKeyPatternText)) {
+        keys.emplace(action, *key);
+      }
+    }
+    if (keys_reader.problem()) {
+      Problem p = *keys_reader.problem();
+      p.field = "dtmf_menu." + p.field;
+      return p;
+    }
+    if (const std::string problem = conference::menuProblem(keys); !problem.empty()) {
+      return invalidField("dtmf_menu", problem);
+    }
+    fields.dtmf_menu_json = jsonText(json(keys));
+  }
+  return std::nullopt;
 }
 
 // The room fields of a POST or PATCH body, validated; the problem if any.
@@ -90,7 +119,8 @@ std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool c
                                  "mute_on_entry",
                                  "wait_for_moderator",
                                  "end_with_last_moderator",
-                                 "end_grace_s"};
+                                 "end_grace_s",
+                                 "dtmf_menu"};
   if (create) {
     known.insert("name");
   }
@@ -138,7 +168,9 @@ std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool c
   } else if (auto v = reader.boolean("entry_exit_tones")) {
     fields.entry_exit_tones = *v;
   }
-  readMeetingFields(reader, fields);
+  if (auto problem = readMeetingFields(reader, fields)) {
+    return *problem;
+  }
   if (auto v = reader.object("mixing")) {
     FieldReader mixing(*v, {"max_speakers"});
     const auto speakers = mixing.integer("max_speakers", 0, 32);

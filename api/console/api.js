@@ -115,5 +115,6 @@ const EVENT_TYPES = [
   'participant.unmuted', 'participant.deafened', 'participant.undeafened', 'participant.held',
   'participant.resumed', 'participant.talking', 'participant.stopped_talking',
   'participant.dialout', 'participant.role_changed', 'playback.started', 'playback.finished',
-  'room.meeting_started', 'room.waiting_for_moderator',
+  'room.meeting_started', 'room.waiting_for_moderator', 'participant.hand_raised',
+  'participant.hand_lowered',
 ];

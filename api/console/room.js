@@ -96,6 +96,7 @@ export function roomView(main, name, feed) {
     quality(cells.jitter, p.jitter_ms || 0, BAD_JITTER_MS, `${(p.jitter_ms || 0).toFixed(1)} ms`);
     const states = [];
     if (p.role && p.role !== 'participant') states.push(p.role);
+    if (p.hand_raised) states.push('hand raised');
     if (p.muted) states.push('muted');
     if (p.deaf) states.push('deaf');
     if (p.on_hold) states.push('on hold');

@@ -249,6 +249,7 @@ void Conference::onDtmf(mixer::ParticipantId id, char digit) {
   assertOwnerThread();
   const auto it = pending_pins_.find(id);
   if (it == pending_pins_.end()) {
+    menuKey(id, digit);
     return;
   }
   if (digit == '#') {

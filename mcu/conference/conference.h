@@ -19,6 +19,7 @@
 #include "mcu/common/loop.h"
 #include "mcu/common/rate_window.h"
 #include "mcu/conference/dialer.h"
+#include "mcu/conference/dtmf_menu.h"
 #include "mcu/conference/leave_reason.h"
 #include "mcu/conference/live_view.h"
 #include "mcu/conference/prompt_library.h"
@@ -200,7 +201,9 @@ class Conference {
     std::string joined_at;
     mixer::MediaEndpoint media;
     ParticipantRole role = ParticipantRole::kParticipant;
-    bool muted = false;  // as asked (REST, mute_on_entry); the engine may mute it for more
+    bool hand_raised = false;  // *1 on the keypad; lowered by *1 again or over REST
+    std::string menu_keys;     // keypad menu keys so far ("*", then the digit)
+    bool muted = false;        // as asked (REST, mute_on_entry); the engine may mute it for more
     bool deaf = false;
     float input_gain = 1.0F;
     float output_gain = 1.0F;
@@ -239,6 +242,12 @@ class Conference {
   // or cancel its end.
   void moderatorsChanged(const std::string& room);
   bool hasModerator(const Room& room) const;
+  // The keypad menu (conference_menu.cpp): a key pressed outside the PIN prompt, and what an
+  // action does.
+  void menuKey(mixer::ParticipantId id, char digit);
+  void runMenu(mixer::ParticipantId id, MenuAction action);
+  void setMuted(mixer::ParticipantId id, Member& member, bool muted);
+  void setHand(mixer::ParticipantId id, Member& member, bool raised);
   // It is heard in its room from now (joined, PIN accepted, dial-out answered).
   void admitted(mixer::ParticipantId id);
   void emit(const std::string& type, const std::string& room, mixer::ParticipantId id,

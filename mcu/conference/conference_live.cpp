@@ -52,6 +52,7 @@ ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) 
   v.line = member.line;
   v.sip_status = member.sip_status;
   v.role = member.role;
+  v.hand_raised = member.hand_raised;
   v.muted = member.muted;
   v.deaf = member.deaf;
   v.input_gain = member.input_gain;
@@ -155,10 +156,11 @@ std::optional<ParticipantView> Conference::patchParticipant(const std::string& r
     return std::nullopt;
   }
   Member& member = it->second;
-  if (patch.muted && *patch.muted != member.muted) {
-    member.muted = *patch.muted;
-    applyMute(id);  // a listener or a caller waiting for a moderator stays unmixed
-    emit(member.muted ? "participant.muted" : "participant.unmuted", room, id);
+  if (patch.muted) {
+    setMuted(id, member, *patch.muted);
+  }
+  if (patch.hand_raised) {
+    setHand(id, member, *patch.hand_raised);
   }
   if (patch.role && *patch.role != member.role) {
     const bool was_moderator = member.role == ParticipantRole::kModerator;

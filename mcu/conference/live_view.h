@@ -27,6 +27,7 @@ struct ParticipantView {
   int line = 0;                 // its m= line in a dialog that carries several callers
   int sip_status = 0;           // dialled: the last final or provisional status (0: none)
   ParticipantRole role = ParticipantRole::kParticipant;
+  bool hand_raised = false;
   bool muted = false;
   bool deaf = false;
   float input_gain = 1.0F;
@@ -108,6 +109,7 @@ struct ParticipantPatch {
   std::optional<float> input_gain;
   std::optional<float> output_gain;
   std::optional<ParticipantRole> role;
+  std::optional<bool> hand_raised;
 };
 
 }  // namespace mcu::conference

@@ -84,6 +84,17 @@ void ConferenceStore::endOnDemandRoom(const std::string& name) {
           }});
 }
 
+void ConferenceStore::setRoomLocked(const std::string& name, bool locked) {
+  submit({"lock room " + name, [name, locked](DbSession& session) {
+            pqxx::work txn(session.connection());
+            txn.exec_params(
+                "UPDATE rooms SET locked = $2, version = version + 1, updated_at = now()"
+                " WHERE name = $1 AND deleted_at IS NULL",
+                name, locked);
+            txn.commit();
+          }});
+}
+
 void ConferenceStore::purgeEndedOnDemandRooms() {
   submit({"purge ended on-demand rooms", [ttl = on_demand_ttl_](DbSession& session) {
             pqxx::work txn(session.connection());

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,8 @@ struct RoomRow {
   bool wait_for_moderator = false;       // participants are not mixed until a moderator is in
   bool end_with_last_moderator = false;  // the last moderator's leaving ends the room's calls
   int end_grace_s = 0;                   // ... after this long, if no moderator came back
+  // The keypad menu's own keys (action -> "*6", "" off) over the defaults (dtmf_menu.h).
+  std::map<std::string, std::string, std::less<>> dtmf_menu;
 };
 
 struct CallJoinedRow {
@@ -59,6 +62,8 @@ class ConferenceStore {
   // an admin has since made it a room of their own (on_demand false). Rooms ended more than
   // the TTL ago are purged in the same job.
   void endOnDemandRoom(const std::string& name);
+  // A caller's keypad locked or unlocked the room (a new version, like a REST change).
+  void setRoomLocked(const std::string& name, bool locked);
   // Deletes the rows of on-demand rooms ended more than the TTL ago; their calls and events
   // keep the room's name (periodic: rooms of a scan end without anyone leaving later).
   void purgeEndedOnDemandRooms();

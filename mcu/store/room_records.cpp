@@ -32,7 +32,8 @@ struct FieldParams {
         mute_on_entry(f.mute_on_entry.value_or(false)),
         wait_for_moderator(f.wait_for_moderator.value_or(false)),
         end_with_last_moderator(f.end_with_last_moderator.value_or(false)),
-        end_grace_s(f.end_grace_s.value_or(0)) {}
+        end_grace_s(f.end_grace_s.value_or(0)),
+        dtmf_menu(f.dtmf_menu_json.value_or("{}")) {}
   std::string display_name;
   std::string pin_hash;
   std::string max_participants;
@@ -47,6 +48,7 @@ struct FieldParams {
   bool wait_for_moderator;
   bool end_with_last_moderator;
   int end_grace_s;
+  std::string dtmf_menu;
 };
 
 bool liveRoomExists(pqxx::transaction_base& txn, const std::string& name) {
@@ -74,6 +76,7 @@ RoomRow RoomRecord::policy() const {
   row.wait_for_moderator = wait_for_moderator;
   row.end_with_last_moderator = end_with_last_moderator;
   row.end_grace_s = end_grace_s;
+  row.dtmf_menu = dtmf_menu;
   return row;
 }
 
@@ -128,15 +131,16 @@ DbResult<RoomRecord> RoomRecords::create(const std::string& name, const RoomFiel
         const auto rows = txn.exec_params(
             "INSERT INTO rooms (name, display_name, pin_hash, max_participants, locked,"
             " on_demand, codec_preference, mixing, srtp, entry_exit_tones, moderator_pin_hash,"
-            " mute_on_entry, wait_for_moderator, end_with_last_moderator, end_grace_s)"
+            " mute_on_entry, wait_for_moderator, end_with_last_moderator, end_grace_s, dtmf_menu)"
             " VALUES ($1, $2,"
             " NULLIF($3, ''), NULLIF($4, '')::int, $5, $6, string_to_array($7, ','), $8::jsonb,"
-            " NULLIF($9, ''), NULLIF($10, '')::boolean, NULLIF($11, ''), $12, $13, $14, $15)"
+            " NULLIF($9, ''), NULLIF($10, '')::boolean, NULLIF($11, ''), $12, $13, $14, $15,"
+            " $16::jsonb)"
             " ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING RETURNING " +
                 roomRecordColumns(),
             name, p.display_name, p.pin_hash, p.max_participants, p.locked, p.on_demand, p.codecs,
             p.mixing, p.srtp, p.tones, p.moderator_pin_hash, p.mute_on_entry, p.wait_for_moderator,
-            p.end_with_last_moderator, p.end_grace_s);
+            p.end_with_last_moderator, p.end_grace_s, p.dtmf_menu);
         txn.commit();
         if (rows.empty()) {
           return std::nullopt;
@@ -174,6 +178,7 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             " wait_for_moderator = CASE WHEN $25 THEN $26 ELSE wait_for_moderator END,"
             " end_with_last_moderator = CASE WHEN $27 THEN $28 ELSE end_with_last_moderator END,"
             " end_grace_s = CASE WHEN $29 THEN $30 ELSE end_grace_s END,"
+            " dtmf_menu = CASE WHEN $31 THEN $32::jsonb ELSE dtmf_menu END,"
             " version = version + 1, updated_at = now()"
             " WHERE name = $1 AND deleted_at IS NULL"
             " AND (NULLIF($16, '') IS NULL OR version = NULLIF($16, '')::bigint)"
@@ -188,7 +193,8 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             fields.mute_on_entry.has_value(), p.mute_on_entry,
             fields.wait_for_moderator.has_value(), p.wait_for_moderator,
             fields.end_with_last_moderator.has_value(), p.end_with_last_moderator,
-            fields.end_grace_s.has_value(), p.end_grace_s);
+            fields.end_grace_s.has_value(), p.end_grace_s, fields.dtmf_menu_json.has_value(),
+            p.dtmf_menu);
         if (rows.empty()) {
           const bool exists = liveRoomExists(txn, name);
           return {exists ? DbOutcome::kStale : DbOutcome::kNotFound, {}};

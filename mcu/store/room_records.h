@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ struct RoomRecord {
   bool wait_for_moderator = false;
   bool end_with_last_moderator = false;
   int end_grace_s = 0;
+  std::map<std::string, std::string, std::less<>> dtmf_menu;  // the room's own keys only
   std::int64_t version = 0;
   std::string created_at;
   std::string updated_at;
@@ -55,6 +57,7 @@ struct RoomFields {
   std::optional<bool> wait_for_moderator;
   std::optional<bool> end_with_last_moderator;
   std::optional<int> end_grace_s;
+  std::optional<std::string> dtmf_menu_json;  // the room's own keys as a JSON object
 };
 
 struct RoomQuery {

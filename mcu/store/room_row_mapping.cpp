@@ -13,7 +13,9 @@ const std::string& roomRecordColumns() {
           " to_char(created_at AT TIME ZONE 'UTC', ") +
       kIsoFormat + "), to_char(updated_at AT TIME ZONE 'UTC', " + kIsoFormat +
       "), (mixing->>'max_speakers')::int, srtp, entry_exit_tones, moderator_pin_hash,"
-      " mute_on_entry, wait_for_moderator, end_with_last_moderator, end_grace_s";
+      " mute_on_entry, wait_for_moderator, end_with_last_moderator, end_grace_s,"
+      " coalesce((SELECT string_agg(key || '=' || value, ',' ORDER BY key)"
+      "   FROM jsonb_each_text(dtmf_menu)), '')";
   return columns;
 }
 
@@ -55,6 +57,14 @@ RoomRecord roomRecordFromRow(const pqxx::row& r) {
   room.wait_for_moderator = r[16].as<bool>();
   room.end_with_last_moderator = r[17].as<bool>();
   room.end_grace_s = r[18].as<int>();
+  // "mute=*6,hand=" : no key or action holds ',' or '=' (the API checks them).
+  const auto menu = r[19].as<std::string>();
+  for (const std::string_view pair : text::splitList(menu)) {
+    const auto equals = pair.find('=');
+    if (equals != std::string_view::npos) {
+      room.dtmf_menu.emplace(pair.substr(0, equals), pair.substr(equals + 1));
+    }
+  }
   return room;
 }
 

@@ -1,0 +1,147 @@
+// The keypad menu (issue 15 item 5) with real callers over SIP and RTP: RFC 4733 keys toggle a
+// caller's mute (heard, then not, then heard), raise its hand (and SIP INFO keys too) (seen over
+// REST and as events), step its listen and talk volume; a moderator's keys lock the room and mute
+// everyone else, a participant's same keys do nothing; a room moves a key over REST and the old one
+// is dead.
+#include "tests/integration/call_fixture.h"
+
+namespace mcu::test {
+namespace {
+
+using nlohmann::json;
+
+// RFC 4733 event codes.
+constexpr int kStar = 10;
+
+class SipMenuTest : public SipCallTest {
+ protected:
+  // Presses `*digit` (or `#digit` with prefix 11) while the callers' RTP keeps flowing.
+  void press(Caller& who, int digit, const std::vector<Caller*>& everyone, int prefix = kStar) {
+    std::vector<RtpPeer*> peers;
+    for (Caller* c : everyone) {
+      peers.push_back(c->media.get());
+    }
+    who.media->sendDtmf(prefix, 101);
+    runFrames(peers, 3);
+    who.media->sendDtmf(digit, 101);
+    runFrames(peers, 10);
+  }
+  json participant(const std::string& room, const std::string& codec) {
+    for (const auto& p : participantsOf(room)) {
+      if (p["codec"] == codec) {
+        return p;
+      }
+    }
+    ADD_FAILURE() << "no " << codec << " caller in " << room;
+    return json::object();
+  }
+  json room(const std::string& name) {
+    return ApiClient(server_->httpPort(), adminToken()).get("/v1/rooms/" + name).json();
+  }
+};
+
+TEST_F(SipMenuTest, StarSixMutesAndUnmutesStarOneRaisesTheHandAndVolumesStep) {
+  Caller a = dial("keys", "opus", 500);
+  Caller b = dial("keys", "PCMU", 800);
+  const std::vector<Caller*> both{&a, &b};
+  runFrames({a.media.get(), b.media.get()}, 30);
+  EXPECT_GT(level(b, 500), kHeard);
+
+  press(a, 6, both);
+  EXPECT_TRUE(participant("keys", "opus")["muted"]);
+  runFrames({a.media.get(), b.media.get()}, 40);
+  EXPECT_LT(level(b, 500), kNotHeard) << "*6 muted the caller";
+  press(a, 6, both);
+  EXPECT_FALSE(participant("keys", "opus")["muted"]);
+  runFrames({a.media.get(), b.media.get()}, 40);
+  EXPECT_GT(level(b, 500), kHeard) << "*6 again unmuted it";
+
+  press(b, 1, both);
+  EXPECT_TRUE(participant("keys", "PCMU")["hand_raised"]);
+  press(b, 7, both);
+  press(b, 3, both);
+  const auto stepped = participant("keys", "PCMU");
+  EXPECT_GT(stepped["output_gain"].get<double>(), 1.1) << "*7 turned what it hears up";
+  EXPECT_LT(stepped["input_gain"].get<double>(), 0.9) << "*3 turned its voice down";
+  // SIP INFO (application/dtmf-relay) keys are the same keys: *1 lowers it, *1 raises it again.
+  for (int i = 0; i < 2; ++i) {
+    for (const char* signal : {"*", "1"}) {
+      EXPECT_EQ(b.sip
+                    ->info("application/dtmf-relay",
+                           std::string("Signal=") + signal + "\r\nDuration=100\r\n")
+                    .status,
+                200);
+    }
+    EXPECT_EQ(participant("keys", "PCMU")["hand_raised"], i == 1) << "INFO round " << i;
+  }
+  // An admin lowers the hand.
+  const ApiClient api(server_->httpPort(), adminToken());
+  const auto path = "/v1/rooms/keys/participants/" + std::to_string(stepped["id"].get<int>());
+  EXPECT_FALSE(api.patch(path, R"({"hand_raised":false})").json()["hand_raised"]);
+  int raised = 0;
+  int lowered = 0;
+  for (const auto& e : readEvents(server_->httpPort(), adminToken(), "0", 1500ms)) {
+    raised += e["type"] == "participant.hand_raised" ? 1 : 0;
+    lowered += e["type"] == "participant.hand_lowered" ? 1 : 0;
+  }
+  EXPECT_EQ(raised, 2);
+  EXPECT_EQ(lowered, 2);
+}
+
+TEST_F(SipMenuTest, OnlyAModeratorsKeysLockTheRoomAndMuteTheOthers) {
+  const ApiClient api(server_->httpPort(), adminToken());
+  ASSERT_EQ(api.post("/v1/rooms", R"({"name":"chair","moderator_pin":"4321"})").status, 201);
+  Caller chair = dial("chair;pin=4321", "opus", 500);
+  Caller other = dial("chair", "PCMU", 800);
+  const std::vector<Caller*> both{&chair, &other};
+  press(other, 5, both);
+  press(other, 8, both);
+  EXPECT_FALSE(room("chair")["locked"]) << "a participant's *5 does nothing";
+  EXPECT_FALSE(participant("chair", "opus")["muted"]) << "nor its *8";
+
+  press(chair, 5, both);
+  EXPECT_TRUE(room("chair")["locked"]) << "the moderator's *5 locks (and stores it)";
+  int status = 0;
+  dial("chair", "PCMA", 300, &status);
+  EXPECT_EQ(status, 403);
+  press(chair, 8, both);
+  EXPECT_TRUE(participant("chair", "PCMU")["muted"]) << "*8 mutes everyone else";
+  EXPECT_FALSE(participant("chair", "opus")["muted"]) << "but not the moderator";
+  runFrames({chair.media.get(), other.media.get()}, 40);
+  EXPECT_LT(level(chair, 800), kNotHeard);
+}
+
+TEST_F(SipMenuTest, ARoomMovesAKeyAndRefusesABadMap) {
+  const ApiClient api(server_->httpPort(), adminToken());
+  ASSERT_EQ(api.post("/v1/rooms", R"({"name":"moved","dtmf_menu":{"mute":"#2","hand":""}})").status,
+            201);
+  const auto menu = room("moved")["dtmf_menu"];
+  EXPECT_EQ(menu["mute"], "#2");
+  EXPECT_EQ(menu["hand"], "");
+  EXPECT_EQ(menu["listen_up"], "*7") << "what the room does not name keeps its default";
+  Caller a = dial("moved", "opus", 500);
+  Caller b = dial("moved", "PCMU", 800);
+  const std::vector<Caller*> both{&a, &b};
+  press(a, 6, both);
+  press(a, 1, both);
+  EXPECT_FALSE(participant("moved", "opus")["muted"]) << "*6 is no longer mute";
+  EXPECT_FALSE(participant("moved", "opus")["hand_raised"]) << "the hand is off";
+  press(a, 2, both, 11);
+  EXPECT_TRUE(participant("moved", "opus")["muted"]) << "#2 is";
+
+  // An unknown action is an unknown field (400, like any); a bad key or a clash is 422.
+  const std::vector<std::pair<const char*, int>> bad{{R"({"dtmf_menu":{"mute":"6"}})", 422},
+                                                     {R"({"dtmf_menu":{"dance":"*2"}})", 400},
+                                                     {R"({"dtmf_menu":{"mute":"*1"}})", 422},
+                                                     {R"({"dtmf_menu":{"mute":7}})", 422}};
+  for (const auto& [body, status] : bad) {
+    const auto refused = api.patch("/v1/rooms/moved", body);
+    EXPECT_EQ(refused.status, status) << body << " " << refused.body;
+    EXPECT_TRUE(refused.json().value("field", "").starts_with("dtmf_menu")) << body;
+  }
+  ASSERT_EQ(api.patch("/v1/rooms/moved", R"({"dtmf_menu":null})").status, 200);
+  EXPECT_EQ(room("moved")["dtmf_menu"]["mute"], "*6") << "null: the defaults again";
+}
+
+}  // namespace
+}  // namespace mcu::test
