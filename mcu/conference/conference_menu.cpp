@@ -101,16 +101,15 @@ void Conference::runMenu(mixer::ParticipantId id, MenuAction action) {
       break;
     case MenuAction::kListenDown:
     case MenuAction::kListenUp:
-      yes = action == MenuAction::kListenUp;
-      member.output_gain = stepped(member.output_gain, yes);
-      engine_.setGains(id, member.input_gain, member.output_gain);
-      break;
     case MenuAction::kTalkDown:
-    case MenuAction::kTalkUp:
-      yes = action == MenuAction::kTalkUp;
-      member.input_gain = stepped(member.input_gain, yes);
+    case MenuAction::kTalkUp: {
+      yes = action == MenuAction::kListenUp || action == MenuAction::kTalkUp;
+      const bool listen = action == MenuAction::kListenDown || action == MenuAction::kListenUp;
+      float& gain = listen ? member.output_gain : member.input_gain;
+      gain = stepped(gain, yes);
       engine_.setGains(id, member.input_gain, member.output_gain);
       break;
+    }
     case MenuAction::kHand:
       setHand(id, member, !member.hand_raised);
       yes = member.hand_raised;
