@@ -162,7 +162,9 @@ void registerEventRoutes(httplib::Server& server, const ApiContext& ctx, Authent
                                                                            Role caller) {
     const auto ticket = streams.tickets.issue(caller, Clock::now());
     if (!ticket) {
-      res.set_header("Retry-After", "30");
+      // Outstanding tickets expire within their lifetime: by then there is room.
+      res.set_header("Retry-After",
+                     std::to_string(std::chrono::seconds(EventTickets::kLifetime).count()));
       sendProblem(res, unavailable("too many tickets outstanding; try later"));
       return;
     }

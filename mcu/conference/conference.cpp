@@ -329,6 +329,11 @@ void Conference::expirePins() {
   }
 }
 
+bool Conference::heard(mixer::ParticipantId id, const Member& member) const {
+  return (member.state == CallState::kJoined || member.state == CallState::kConnecting) &&
+         !pending_pins_.contains(id);
+}
+
 void Conference::leave(mixer::ParticipantId id, LeaveReason reason) {
   assertOwnerThread();
   const auto it = participants_.find(id);
@@ -343,9 +348,7 @@ void Conference::leave(mixer::ParticipantId id, LeaveReason reason) {
     }
   }
   // Heard in the room until now: in its call (not still ringing or failed) and past its PIN.
-  const bool was_heard =
-      (member.state == CallState::kJoined || member.state == CallState::kConnecting) &&
-      !pending_pins_.contains(id);
+  const bool was_heard = heard(id, member);
   participants_.erase(it);
   pending_pins_.erase(id);
   const auto stats = engine_.stats(id);

@@ -236,7 +236,9 @@ class Conference {
   void announce(const std::string& room, bool entering);
   // Meeting controls (conference_meeting.cpp). Whether the engine mutes it: asked to, a
   // listener, or waiting for a moderator.
-  bool silenced(mixer::ParticipantId id, const Member& member) const;
+  bool silenced(const Member& member) const;
+  // In its call (not ringing, not failed) and past its PIN: the room hears it.
+  bool heard(mixer::ParticipantId id, const Member& member) const;
   void applyMute(mixer::ParticipantId id);
   // A moderator came, went, or changed role in `room`: start or hold the meeting, and start
   // or cancel its end.

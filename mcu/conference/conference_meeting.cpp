@@ -21,12 +21,11 @@ bool Conference::hasModerator(const Room& room) const {
   return std::any_of(room.participants.begin(), room.participants.end(), [this](auto id) {
     const auto it = participants_.find(id);
     return it != participants_.end() && it->second.role == ParticipantRole::kModerator &&
-           !pending_pins_.contains(id) &&
-           (it->second.state == CallState::kJoined || it->second.state == CallState::kConnecting);
+           heard(id, it->second);
   });
 }
 
-bool Conference::silenced(mixer::ParticipantId /*id*/, const Member& member) const {
+bool Conference::silenced(const Member& member) const {
   if (member.muted || member.role == ParticipantRole::kListener) {
     return true;
   }
@@ -38,7 +37,7 @@ bool Conference::silenced(mixer::ParticipantId /*id*/, const Member& member) con
 void Conference::applyMute(mixer::ParticipantId id) {
   const auto it = participants_.find(id);
   if (it != participants_.end()) {
-    engine_.setMute(id, silenced(id, it->second));
+    engine_.setMute(id, silenced(it->second));
   }
 }
 
