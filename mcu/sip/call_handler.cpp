@@ -245,6 +245,9 @@ void CallHandler::expirePending(std::chrono::steady_clock::time_point now) {
       nua_bye(nh, SIPTAG_REASON_STR("SIP;cause=408;text=\"session timer expired\""), TAG_END());
       log::info(kComponent, "session_expired").kv("call_id", leg->call_id);
     }
+    if (leg->refresh_due && now >= *leg->refresh_due) {
+      refreshSession(*leg, now);
+    }
   }
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (now < it->second.deadline) {
@@ -337,12 +340,7 @@ void CallHandler::finishInvite(const PendingInvite& invite) {
   // our answer: we send that ACK ourselves (ackRefresh). Our refreshes ask for the interval
   // agreed here, not nua's configured one.
   const SessionTimerAnswer timer = answerSessionTimer(invite.session_timer);
-  nua_set_hparams(nh, NUTAG_UPDATE_REFRESH(invite.allows_update ? 1 : 0), NUTAG_AUTOACK(0),
-                  NUTAG_SESSION_TIMER(timer.interval), TAG_END());
-  leg->session_interval = timer.interval;
-  if (!timer.we_refresh) {
-    leg->session_deadline = clock_.now() + expiryWithoutRefresh(timer.interval);
-  }
+  startSessionTimer(*leg, timer, invite.allows_update);
   // RFC 4028 §9: Require: timer when the caller supports it. nua adds it itself when the
   // caller refreshes; when we do, it is ours to add.
   const std::string sdp = localSdp(*leg, leg->awaiting_answer_in_ack);
@@ -364,6 +362,9 @@ void CallHandler::onReinvite(CallLeg& leg, const sip_t* sip, nua_t* update_of) {
   }
   if (leg.session_deadline) {  // the caller's refresh (RFC 4028 §10)
     leg.session_deadline = clock_.now() + expiryWithoutRefresh(leg.session_interval);
+  }
+  if (leg.refresh_due) {  // a refresh of the caller's puts ours off
+    leg.refresh_due = clock_.now() + refreshAfter(leg.session_interval);
   }
   const auto offer = sdpBody(sip);
   if (!offer) {
@@ -462,6 +463,9 @@ void CallHandler::onAck(CallLeg& leg, const sip_t* sip) {
 void CallHandler::onOwnInviteSent(CallLeg& leg) {
   if (leg.established()) {
     leg.own_reinvite_pending = true;
+    if (leg.refresh_due) {  // ours or nua's refresh: the next is due half an interval on
+      leg.refresh_due = clock_.now() + refreshAfter(leg.session_interval);
+    }
   }
 }
 

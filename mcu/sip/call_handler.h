@@ -71,6 +71,10 @@ struct CallLeg {
   // RFC 4028, when the caller is the refresher: ended with BYE at this time unless it
   // refreshes (re-INVITE or UPDATE) first.
   std::optional<std::chrono::steady_clock::time_point> session_deadline;
+  // RFC 4028, when we are the refresher: our next refresh (UPDATE when the caller allows it,
+  // else an offerless re-INVITE), put off by every refresh either side makes.
+  std::optional<std::chrono::steady_clock::time_point> refresh_due;
+  bool refresh_by_update = false;
   unsigned session_interval = 0;
   std::optional<ReferReport> refer;  // placed because of a REFER
   bool replaced = false;  // an INVITE with Replaces took its participant: ends without it
@@ -137,8 +141,8 @@ class CallHandler {
   // The answer to one of our NOTIFYs: a REFER from outside any dialog ends with its last one.
   void onNotifyAnswered(nua_handle_t* nh, int status);
   void onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool draining);
-  // INVITEs whose room lookup took too long are decided now, and sessions the caller did not
-  // refresh in time are ended (called about every 100 ms).
+  // INVITEs whose room lookup took too long are decided now, sessions the caller did not
+  // refresh in time are ended, and ours due a refresh are refreshed (called about every 100 ms).
   void expirePending(std::chrono::steady_clock::time_point now);
   // INFO in a dialog: DTMF (application/dtmf-relay, application/dtmf) is a keypress like an
   // RFC 4733 event; `current` is the nua whose request it is.
@@ -155,6 +159,8 @@ class CallHandler {
   // nua sends an INVITE of ours: the dial-out itself, or on an established call a session
   // refresh, during which the caller's own re-INVITE is glare (491).
   void onOwnInviteSent(CallLeg& leg);
+  // The answer to an UPDATE of ours (a session refresh).
+  void onOwnUpdateAnswered(CallLeg& leg);
   // The dialog is over (BYE either way, CANCEL, error): leave the room, free the handle.
   void onTerminated(nua_handle_t* nh, conference::LeaveReason reason);
   // Remembers why a dialog is ending (the first reason given wins).
@@ -184,6 +190,9 @@ class CallHandler {
   }
   // The 2xx to our offerless refresh re-INVITE carries the caller's offer: ACK with our answer.
   void ackRefresh(CallLeg& leg, const sip_t* sip);
+  // As the refresher (RFC 4028): the session timer as agreed in our 2xx, and the refresh due.
+  void startSessionTimer(CallLeg& leg, const SessionTimerAnswer& timer, bool allows_update);
+  void refreshSession(CallLeg& leg, std::chrono::steady_clock::time_point now);
   // Tells the referrer of a REFERed call its status (`final`: and the subscription ends).
   void reportRefer(CallLeg& dialled, int status, const char* phrase);
   void notifyReferrer(nua_handle_t* referrer, const std::string& event, int status,

@@ -79,11 +79,7 @@ void CallHandler::onReplacingInvite(nua_t* nua, nua_handle_t* nh, const sip_t* s
   nua_bye(old->nh, SIPTAG_REASON_STR("SIP;cause=200;text=\"replaced\""), TAG_END());
   const std::string contact = contactForRequest(listeners_, sip, leg->room);
   const SessionTimerAnswer timer = answerSessionTimer(sessionTimerRequestOf(sip));
-  nua_set_hparams(nh, NUTAG_AUTOACK(0), NUTAG_SESSION_TIMER(timer.interval), TAG_END());
-  leg->session_interval = timer.interval;
-  if (!timer.we_refresh) {
-    leg->session_deadline = clock_.now() + expiryWithoutRefresh(timer.interval);
-  }
+  startSessionTimer(*leg, timer, sip_is_allowed(sip->sip_allow, sip_method_update, "UPDATE") != 0);
   const std::string sdp = localSdp(*leg, false);
   nua_respond(nh, SIP_200_OK, SIPTAG_CONTACT_STR(contact.c_str()),
               TAG_IF(timer.require_timer && timer.we_refresh, SIPTAG_REQUIRE_STR("timer")),

@@ -40,6 +40,13 @@ inline SessionTimerAnswer answerSessionTimer(const SessionTimerRequest& r) {
   return a;
 }
 
+// RFC 4028 §10: the refresher refreshes when half the interval has gone. nua's own timer draws
+// the moment from a quarter to three quarters of it (23..68 s of 90), later than a caller that
+// keeps §10 waits (60 s of 90): our refresh goes at the half, and nua's only if it draws earlier.
+inline std::chrono::seconds refreshAfter(unsigned interval) {
+  return std::chrono::seconds(interval / 2);
+}
+
 // RFC 4028 §10: without a refresh, the side that does not refresh ends the session at
 // SE - min(32, SE/3) after the last one.
 inline std::chrono::seconds expiryWithoutRefresh(unsigned interval) {

@@ -151,6 +151,11 @@ void SipStack::Nua::onCallEvent(nua_event_t event, int status, nua_handle_t* nh,
         calls.onInviteResponse(*leg, status, sip);
       }
       break;
+    case nua_r_update:
+      if (leg != nullptr && status >= 200) {
+        calls.onOwnUpdateAnswered(*leg);
+      }
+      break;
     case nua_i_cancel:
       calls.noteReason(nh, {conference::LeaveCause::kCancel});
       break;
@@ -235,6 +240,7 @@ void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, n
     case nua_i_error:
     case nua_r_bye:
     case nua_r_invite:
+    case nua_r_update:
       if (owner->calls_ != nullptr) {
         onCallEvent(event, status, nh, sip, tags);
       } else if (event == nua_i_invite) {

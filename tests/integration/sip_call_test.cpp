@@ -96,48 +96,6 @@ TEST_F(SipCallTest, SessionTimerIsAcceptedAndConfirmed) {
   EXPECT_EQ(uac.bye().status, 200);
 }
 
-// RFC 4028: when the caller makes us the refresher, we refresh at half the interval. Takes
-// 45 s (90 s is the smallest interval the RFC allows), so it runs beside the others. A caller
-// that allows UPDATE gets a body-less UPDATE (RFC 4028 §7.4); one that does not gets an
-// offerless re-INVITE, whose 2xx carries the caller's offer and whose ACK our answer. That
-// re-INVITE is also the server's own INVITE that glare needs: the caller's re-INVITE sent
-// while it is unanswered gets 491 (RFC 3261 §14.2), and the call goes on.
-TEST_F(SipCallTest, ServerRefreshesTheSessionAsRefresherAndAnswersGlareWith491) {
-  server_.reset();  // these callers send no RTP: only the session timer may end them
-  start({{"MCU_MEDIA_RTP_TIMEOUT_S", "3600"}});
-  SipUac uac(server_->sipPort());
-  SipUac modern(server_->sipPort());
-  RtpPeer media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 500);
-  RtpPeer modern_media(gst_, {.kind = CodecKind::kPcmu, .payload_type = 0}, 800);
-  uac.setExtraHeaders("Supported: timer\r\nSession-Expires: 90;refresher=uas\r\n");
-  modern.setExtraHeaders(
-      "Supported: timer\r\nSession-Expires: 90;refresher=uas\r\n"
-      "Allow: INVITE, ACK, BYE, CANCEL, UPDATE\r\n");
-  const auto reply = uac.invite("refreshed", sdpOffer(media.port(), "PCMU"));
-  ASSERT_EQ(reply.status, 200) << reply.message;
-  EXPECT_NE(headerValue(reply.message, "Session-Expires").find("refresher=uas"), std::string::npos)
-      << reply.message;
-  ASSERT_EQ(modern.invite("refreshed", sdpOffer(modern_media.port(), "PCMU")).status, 200);
-
-  const auto refresh = uac.takeRequest("INVITE", 55s);
-  ASSERT_TRUE(refresh.has_value()) << "no session refresh from the server";
-  EXPECT_EQ(sdpAudioPort(*refresh), 0) << "the refresh re-INVITE offers nothing";
-  EXPECT_EQ(headerValue(*refresh, "Session-Expires").rfind("90", 0), 0U)
-      << "the refresh asks for the interval agreed, not ours (1800):\n"
-      << *refresh;
-  EXPECT_EQ(uac.reinvite(sdpOffer(media.port(), "PCMU")).status, 491);
-  uac.respond(*refresh, 200, sdpOffer(media.port(), "PCMU"));
-  const auto ack = uac.takeRequest("ACK", 5s);
-  ASSERT_TRUE(ack.has_value()) << "the refresh's 2xx was not ACKed";
-  EXPECT_NE(sdpAudioPort(*ack), 0) << "the ACK must answer the offer in our 2xx:\n" << *ack;
-  const auto after = uac.reinvite(sdpOffer(media.port(), "PCMU"));
-  EXPECT_EQ(after.status, 200) << after.message;
-  EXPECT_EQ(uac.bye().status, 200);
-
-  EXPECT_TRUE(modern.awaitRequest("UPDATE", 10s)) << "a caller allowing UPDATE is refreshed by it";
-  EXPECT_EQ(modern.bye().status, 200);
-}
-
 TEST_F(SipCallTest, LargeInviteOverUdpIsAnswered) {
   // Far past the 1300 bytes of RFC 3261 §18.1.1: a sender should have used TCP, but a
   // datagram this size arrives whole on loopback and must be taken, not dropped.

@@ -1,8 +1,8 @@
 // The calls' own deadlines in simulated time: RFC 4028 session expiry and Timer H are dated by
 // the clock handed to the SIP stack, so a ManualClock crosses 60 s in one step. Everything else
 // is real and in this process: sofia-sip on loopback, a SIP client over UDP, the conference,
-// the media engine and the call records in PostgreSQL. (Sofia's own timers, such as our
-// refreshes as refresher, keep real time: sip_call_test.cpp waits for those.)
+// the media engine and the call records in PostgreSQL. Sofia's own timers (retransmissions,
+// nua's refresh draw) keep real time; the test never waits long enough for them to matter.
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -63,6 +63,60 @@ TEST_F(SipTimersTest, ASessionItsCallerStopsRefreshingEndsSixtySecondsAfterTheLa
   clock_.advance(2s);
   EXPECT_TRUE(uac.awaitRequest("BYE", 10s)) << "the expired session was not ended";
   EXPECT_EQ(leaveReason(), "session_expired");
+}
+
+// RFC 4028 §9/§10: a caller that asks us to refresh (refresher=uas) gets a re-INVITE when half
+// the interval agreed has gone (45 of 90 s; a caller keeping §10 gives up at 60), asking for
+// that interval. It offers nothing, so the caller's 200 offers and the ACK answers. A
+// re-INVITE of the caller's crossing ours is glare: 491. A caller that allows UPDATE is
+// refreshed by UPDATE. The next refresh is due half an interval after the last one.
+TEST_F(SipTimersTest, AsRefresherTheServerRefreshesAtHalfTheIntervalAndAnswersGlareWith491) {
+  // The deadlines are checked every 100 ms of real time (kDeadlineCheck), on the new time.
+  const auto advance = [&](std::chrono::seconds by) { clock_.advance(by); };
+  test::SipUac uac(port_);
+  test::SipUac modern(port_);
+  uac.setExtraHeaders("Supported: timer\r\nSession-Expires: 90;refresher=uas\r\n");
+  modern.setExtraHeaders(
+      "Supported: timer\r\nSession-Expires: 90;refresher=uas\r\n"
+      "Allow: INVITE, ACK, BYE, CANCEL, UPDATE\r\n");
+  const auto reply = uac.invite("refreshed", test::sdpOffer(9, "PCMU"));
+  ASSERT_EQ(reply.status, 200) << reply.message;
+  EXPECT_NE(test::headerValue(reply.message, "Session-Expires").find("refresher=uas"),
+            std::string::npos)
+      << reply.message;
+  ASSERT_EQ(modern.invite("refreshed", test::sdpOffer(9, "PCMU")).status, 200);
+
+  advance(44s);
+  EXPECT_FALSE(uac.awaitRequest("INVITE", 300ms)) << "refreshed before half the interval";
+  advance(1s);
+  const auto refresh = uac.takeRequest("INVITE", 5s);
+  ASSERT_TRUE(refresh.has_value()) << "no session refresh at half the interval";
+  EXPECT_TRUE(modern.awaitRequest("UPDATE", 5s)) << "a caller allowing UPDATE is refreshed by it";
+  EXPECT_EQ(test::sdpAudioPort(*refresh), 0) << "the refresh re-INVITE offers nothing";
+  EXPECT_EQ(test::headerValue(*refresh, "Session-Expires").rfind("90", 0), 0U)
+      << "the refresh asks for the interval agreed, not ours (1800):\n"
+      << *refresh;
+  EXPECT_EQ(uac.reinvite(test::sdpOffer(9, "PCMU")).status, 491);
+  uac.respond(*refresh, 200, test::sdpOffer(9, "PCMU"));
+  const auto ack = uac.takeRequest("ACK", 5s);
+  ASSERT_TRUE(ack.has_value()) << "the refresh's 2xx was not ACKed";
+  EXPECT_NE(test::sdpAudioPort(*ack), 0) << "the ACK must answer the offer in our 2xx:\n" << *ack;
+  const auto after = uac.reinvite(test::sdpOffer(9, "PCMU"));
+  EXPECT_EQ(after.status, 200) << after.message;
+  // Nor is a refresh by UPDATE, once answered, a pending re-INVITE of ours.
+  const auto modern_after = modern.reinvite(test::sdpOffer(9, "PCMU"));
+  EXPECT_EQ(modern_after.status, 200) << modern_after.message;
+
+  // Each refresh (ours, or the caller's re-INVITE just now) puts the next off by half an
+  // interval.
+  advance(44s);
+  EXPECT_FALSE(uac.awaitRequest("INVITE", 300ms)) << "refreshed again too soon";
+  EXPECT_FALSE(modern.awaitRequest("UPDATE", 300ms)) << "refreshed again too soon";
+  advance(1s);
+  EXPECT_TRUE(uac.awaitRequest("INVITE", 5s)) << "no second refresh";
+  EXPECT_TRUE(modern.awaitRequest("UPDATE", 5s)) << "no second refresh by UPDATE";
+  EXPECT_EQ(uac.bye().status, 200);
+  EXPECT_EQ(modern.bye().status, 200);
 }
 
 // RFC 3261 §13.3.1.4: an answer never acknowledged ends 64 x T1 = 32 s after it was sent.
