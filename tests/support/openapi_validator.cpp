@@ -40,9 +40,33 @@ std::string lower(std::string s) {
   return s;
 }
 
+void collectPatterns(const nlohmann::json& node, std::map<std::string, std::regex>& into) {
+  if (node.is_object()) {
+    if (const auto it = node.find("pattern"); it != node.end() && it->is_string()) {
+      into.try_emplace(it->get<std::string>(), it->get<std::string>());
+    }
+  }
+  if (node.is_structured()) {
+    for (const auto& child : node) {
+      collectPatterns(child, into);
+    }
+  }
+}
+
 }  // namespace
 
-OpenApiValidator::OpenApiValidator(nlohmann::json document) : doc_(std::move(document)) {}
+OpenApiValidator::OpenApiValidator(nlohmann::json document) : doc_(std::move(document)) {
+  const std::regex parameter(R"(\{[^}]+\})");
+  for (const auto& [templ, item] : doc_.at("paths").items()) {
+    // Built in place: `"^" + string` trips GCC 12's -Wrestrict false positive in Release.
+    std::string pattern = std::regex_replace(templ, parameter, "[^/]+");
+    pattern.insert(pattern.begin(), '^');
+    pattern.push_back('$');
+    paths_.emplace_back(templ, std::regex(pattern));
+  }
+  collectPatterns(doc_.at("components"), patterns_);
+  collectPatterns(doc_.at("paths"), patterns_);
+}
 
 OpenApiValidator OpenApiValidator::fromFile(const std::string& path) {
   std::ifstream in(path);
@@ -63,12 +87,10 @@ const nlohmann::json& OpenApiValidator::resolve(const nlohmann::json& node) cons
 const nlohmann::json* OpenApiValidator::operation(const std::string& method,
                                                   const std::string& path,
                                                   std::string& matched) const {
-  for (const auto& [templ, item] : doc_.at("paths").items()) {
-    // Built in place: `"^" + string` trips GCC 12's -Wrestrict false positive in Release.
-    std::string pattern = std::regex_replace(templ, std::regex(R"(\{[^}]+\})"), "[^/]+");
-    pattern.insert(pattern.begin(), '^');
-    pattern.push_back('$');
-    if (std::regex_match(path, std::regex(pattern)) && item.contains(lower(method))) {
+  const auto& items = doc_.at("paths");
+  for (const auto& [templ, pattern] : paths_) {
+    const auto& item = items.at(templ);
+    if (std::regex_match(path, pattern) && item.contains(lower(method))) {
       matched = templ;
       return &item.at(lower(method));
     }
@@ -159,7 +181,7 @@ void OpenApiValidator::validate(const nlohmann::json& schema_node, const nlohman
       fail("longer than maxLength");
     }
     if (schema.contains("pattern") &&
-        !std::regex_search(s, std::regex(schema.at("pattern").get<std::string>()))) {
+        !std::regex_search(s, patterns_.at(schema.at("pattern").get<std::string>()))) {
       fail("does not match " + schema.at("pattern").get<std::string>());
     }
     static const std::regex kDateTime(

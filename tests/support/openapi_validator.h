@@ -5,8 +5,11 @@
 // maxItems, minimum, maximum, maxLength, pattern, format date-time.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mcu::test {
@@ -31,6 +34,10 @@ class OpenApiValidator {
                                   std::string& matched) const;
 
   nlohmann::json doc_;
+  // Compiled once: the path templates as regexes, in document order, and every schema
+  // pattern (compiling them per response was most of a REST test's time under ASan).
+  std::vector<std::pair<std::string, std::regex>> paths_;
+  std::map<std::string, std::regex> patterns_;
 };
 
 }  // namespace mcu::test
