@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "mcu/store/db_session.h"
+#include "tests/support/eventually.h"
 #include "tests/support/net.h"
 #include "tests/support/test_database.h"
 
@@ -16,6 +17,7 @@ namespace mcu::store {
 namespace {
 
 using namespace std::chrono_literals;
+using test::eventually;
 
 std::vector<Migration> shipped() { return *loadMigrations(embeddedMigrationSources()); }
 
@@ -25,17 +27,6 @@ DbJob insertRoom(const std::string& name) {
             txn.exec_params("INSERT INTO rooms (name) VALUES ($1)", name);
             txn.commit();
           }};
-}
-
-bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (cond()) {
-      return true;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return cond();
 }
 
 DbWorkerConfig fastRetry(const std::string& url) {

@@ -2,6 +2,7 @@
 // participants send their own tone, and every receiver decodes what the engine sends and
 // checks (Goertzel) which tones it hears.
 #include "tests/integration/media_engine_fixture.h"
+#include "tests/support/eventually.h"
 
 namespace mcu::mixer {
 namespace {
@@ -413,7 +414,8 @@ TEST_F(MediaEngineTest, TalkingAndTimeoutEventsAreReported) {
   test::runFrames({&a}, 40);
   a.setSilent(true);
   test::runFrames({&a}, 40);
-  std::this_thread::sleep_for(500ms);  // no packets at all: RTP timeout
+  // No packets at all from here: the 300 ms RTP timeout.
+  EXPECT_TRUE(test::eventually([&] { return events_.count("timeout:300") > 0; }, 10s));
   EXPECT_EQ(events_.count("first:300"), 1);
   // Talking, then silent. On a loaded machine the packets of the tone's end may come in a
   // burst and the state flap once more: what is asserted is the order, not the count.

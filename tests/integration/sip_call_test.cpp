@@ -12,6 +12,7 @@
 #include <set>
 
 #include "tests/integration/call_fixture.h"
+#include "tests/support/eventually.h"
 #include "tests/support/net.h"
 #include "tests/support/tls_stream.h"
 
@@ -335,7 +336,13 @@ TEST_F(SipCallTest, CallRecordsWaitOutADatabaseOutage) {
     runFrames({c.media.get()}, 5);
     EXPECT_EQ(c.sip->bye().status, 200) << "calls go on while the database is away";
   }
-  std::this_thread::sleep_for(3s);
+  // Their records wait in the queue, none written.
+  const auto queued = [&] {
+    const std::string metrics = server_->get("/metrics").body;
+    const auto at = metrics.find("\nmcu_db_queue_depth ");
+    return at == std::string::npos ? 0L : std::stol(metrics.substr(at + 20));
+  };
+  EXPECT_TRUE(test::eventually([&] { return queued() >= 3; }, 10s)) << queued() << " queued";
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls"), "0");
   relay.open();  // and comes back: everything queued is written
   const std::string count =
