@@ -121,6 +121,7 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
            .node_id = node_id,
            .rtp_timeout_ms = config.media_rtp_timeout_s * 1000,
            .entry_exit_tones = config.rooms_entry_exit_tones,
+           .spoken_prompts = config.prompts_spoken,
            .end_call = nullptr,
            .on_event = [this](
                            const std::string& type, const std::string& room,

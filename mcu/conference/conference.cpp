@@ -71,7 +71,15 @@ Conference::Conference(mixer::MediaEngine& engine, store::ConferenceStore& store
       clock_(clock),
       store_(store),
       config_(std::move(config)),
-      room_creations_(std::max(1, config_.on_demand_per_minute), std::chrono::minutes(1)) {}
+      room_creations_(std::max(1, config_.on_demand_per_minute), std::chrono::minutes(1)) {
+  if (config_.spoken_prompts) {  // raised to 48 kHz now, not on the control thread's first call
+    for (const auto prompt :
+         {SpokenPrompt::kOnlyParticipant, SpokenPrompt::kWaitForModerator,
+          SpokenPrompt::kMeetingStarted, SpokenPrompt::kMeetingEnding, SpokenPrompt::kMenuHelp}) {
+      static_cast<void>(spokenPrompt(prompt));
+    }
+  }
+}
 
 void Conference::setRooms(const std::vector<store::RoomRow>& rooms) {
   assertOwnerThread();

@@ -24,6 +24,7 @@
 #include "mcu/conference/live_view.h"
 #include "mcu/conference/prompt_library.h"
 #include "mcu/conference/room_policy.h"
+#include "mcu/conference/spoken_prompts.h"
 #include "mcu/store/conference_store.h"
 #include "mixer/engine/media_engine.h"
 
@@ -54,6 +55,8 @@ struct ConferenceConfig {
   int pin_tries = 3;                     // wrong PINs before the BYE
   std::chrono::seconds pin_timeout{30};  // to key the PIN in, from the answer
   bool entry_exit_tones = false;         // rooms that do not say otherwise
+  // Meeting prompts in the built-in voice, else tones (the server's default: prompts.spoken).
+  bool spoken_prompts = false;
   std::function<void(mixer::ParticipantId, LeaveReason)> end_call;  // BYE, with a reason
   EventSink on_event;
 };
@@ -244,6 +247,10 @@ class Conference {
   // or cancel its end.
   void moderatorsChanged(const std::string& room);
   bool hasModerator(const Room& room) const;
+  // The meeting prompt in the built-in voice, or its tones where the server is set to tones.
+  const TonePcm& meetingPrompt(SpokenPrompt spoken, const TonePcm& tones) const;
+  // No one else in `member`'s room is heard (in a call, past the PIN).
+  bool alone(mixer::ParticipantId id, const Member& member) const;
   // The keypad menu (conference_menu.cpp): a key pressed outside the PIN prompt, and what an
   // action does.
   void menuKey(mixer::ParticipantId id, char digit);

@@ -12,7 +12,9 @@ namespace mcu::conference {
 namespace {
 
 constexpr std::string_view kComponent = "conference";
-// The closing tones are heard before the calls end, however short the grace.
+// The closing prompt is heard to its end before the calls end, however short the grace: its
+// length and this much more (at least 2 s for the tones).
+constexpr auto kAfterEndPrompt = std::chrono::milliseconds(500);
 constexpr auto kMinimumEndDelay = std::chrono::seconds(2);
 
 }  // namespace
@@ -49,13 +51,35 @@ void Conference::admitted(mixer::ParticipantId id) {
   applyMute(id);
   if (it->second.role == ParticipantRole::kModerator) {
     moderatorsChanged(it->second.room);
+  } else if (const auto room = rooms_.find(it->second.room);
+             room != rooms_.end() && room->second.policy.wait_for_moderator &&
+             !room->second.moderator_in) {
+    engine_.playToParticipant(id, meetingPrompt(SpokenPrompt::kWaitForModerator, waitingTones()),
+                              mixer::PlaybackId::kNone);
     return;
   }
-  const auto room = rooms_.find(it->second.room);
-  if (room != rooms_.end() && room->second.policy.wait_for_moderator &&
-      !room->second.moderator_in) {
-    engine_.playToParticipant(id, waitingTones(), mixer::PlaybackId::kNone);
+  // As FreeSWITCH's conference does: a caller alone in the room is told so (the voice only:
+  // there is no tone for it).
+  if (config_.spoken_prompts && alone(id, it->second)) {
+    engine_.playToParticipant(id, spokenPrompt(SpokenPrompt::kOnlyParticipant),
+                              mixer::PlaybackId::kNone);
   }
+}
+
+const TonePcm& Conference::meetingPrompt(SpokenPrompt spoken, const TonePcm& tones) const {
+  return config_.spoken_prompts ? spokenPrompt(spoken) : tones;
+}
+
+bool Conference::alone(mixer::ParticipantId id, const Member& member) const {
+  const auto room = rooms_.find(member.room);
+  if (room == rooms_.end()) {
+    return true;
+  }
+  return std::none_of(room->second.participants.begin(), room->second.participants.end(),
+                      [&](mixer::ParticipantId other) {
+                        const auto it = participants_.find(other);
+                        return other != id && it != participants_.end() && heard(other, it->second);
+                      });
 }
 
 void Conference::moderatorsChanged(const std::string& name) {
@@ -74,7 +98,9 @@ void Conference::moderatorsChanged(const std::string& name) {
       applyMute(id);
     }
     if (room.media_room) {
-      engine_.playToRoom(*room.media_room, now_in ? meetingStartTones() : waitingTones(),
+      engine_.playToRoom(*room.media_room,
+                         now_in ? meetingPrompt(SpokenPrompt::kMeetingStarted, meetingStartTones())
+                                : meetingPrompt(SpokenPrompt::kWaitForModerator, waitingTones()),
                          mixer::PlaybackId::kNone);
     }
     emit(now_in ? "room.meeting_started" : "room.waiting_for_moderator", name,
@@ -90,11 +116,15 @@ void Conference::moderatorsChanged(const std::string& name) {
     }
     room.end_at.reset();
   } else if (room.had_moderator && !room.end_at && !room.participants.empty()) {
-    room.end_at =
-        clock_.now() + std::max<std::chrono::steady_clock::duration>(
-                           std::chrono::seconds(room.policy.end_grace_s), kMinimumEndDelay);
+    const TonePcm& closing = meetingPrompt(SpokenPrompt::kMeetingEnding, meetingEndTones());
+    const auto closing_length =
+        std::chrono::milliseconds(static_cast<std::int64_t>(closing->size() / 48)) +
+        kAfterEndPrompt;
+    room.end_at = clock_.now() + std::max<std::chrono::steady_clock::duration>(
+                                     {std::chrono::seconds(room.policy.end_grace_s),
+                                      kMinimumEndDelay, closing_length});
     if (room.media_room) {
-      engine_.playToRoom(*room.media_room, meetingEndTones(), mixer::PlaybackId::kNone);
+      engine_.playToRoom(*room.media_room, closing, mixer::PlaybackId::kNone);
     }
     log::info(kComponent, "room_ending")
         .kv("room", name)

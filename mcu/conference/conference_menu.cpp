@@ -115,7 +115,8 @@ void Conference::runMenu(mixer::ParticipantId id, MenuAction action) {
       yes = member.hand_raised;
       break;
     case MenuAction::kHelp:
-      engine_.playToParticipant(id, helpTones(), mixer::PlaybackId::kNone);
+      engine_.playToParticipant(id, meetingPrompt(SpokenPrompt::kMenuHelp, helpTones()),
+                                mixer::PlaybackId::kNone);
       return;
     case MenuAction::kLock: {
       Room& room = rooms_.at(member.room);

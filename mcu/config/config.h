@@ -36,8 +36,9 @@ struct Config {
   int database_retry_max_s = 10;
   int database_queue_limit = 100000;
   int shutdown_timeout_s = 10;
-  std::string node_id;      // empty: this host's name and the SIP port
-  std::string prompts_dir;  // audio files REST may play; empty: none
+  std::string node_id;         // empty: this host's name and the SIP port
+  std::string prompts_dir;     // audio files REST may play; empty: none
+  bool prompts_spoken = true;  // the built-in voice for meeting prompts; false: tones
   std::string media_bind = "0.0.0.0";
   std::string media_address;  // empty: the local address toward each caller
   int media_port_min = 20000;

@@ -206,6 +206,10 @@ const std::vector<OptionSpec>& specs() {
        "directory of the audio files (WAV 8/16/48 kHz, Ogg/Opus) that POST .../playback may play"
        " by file name; empty: playback is off",
        text(&Config::prompts_dir)},
+      {"prompts.spoken", "MCU_PROMPTS_SPOKEN", "--prompts-spoken", ValueType::kBoolean, "true",
+       "speak the meeting prompts (only participant, wait for the moderator, the meeting starts"
+       " or ends, keypad help) with the voice built in; false: tones",
+       boolean(&Config::prompts_spoken)},
       {"shutdown.timeout_s", "MCU_SHUTDOWN_TIMEOUT_S", "--shutdown-timeout-s", ValueType::kInteger,
        "10", "longest graceful shutdown (end calls, flush writes), seconds (1-600)",
        integer(&Config::shutdown_timeout_s, 1, 600)},

@@ -16,6 +16,9 @@ ServerProcess::ServerProcess(std::string database_url, std::map<std::string, std
       {"MCU_SIP_LISTEN", "127.0.0.1:" + std::to_string(sip_port_)},
       {"MCU_HTTP_LISTEN", "127.0.0.1:" + std::to_string(http_port_)},
       {"MCU_DATABASE_RETRY_MAX_S", "1"},
+      // Tones rather than the voice, as the tests listening for tones were written for; the
+      // voice is tested where it is asked for (SipPlaybackTest), and packaged by default.
+      {"MCU_PROMPTS_SPOKEN", "false"},
   };
   for (auto& [k, v] : extra_env) {
     env[k] = v;

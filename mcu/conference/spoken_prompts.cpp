@@ -1,0 +1,73 @@
+#include "mcu/conference/spoken_prompts.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <numbers>
+
+namespace mcu::conference {
+namespace {
+
+constexpr int kPhases = 3;
+constexpr int kTapsPerPhase = 32;
+constexpr int kTaps = kPhases * kTapsPerPhase;
+
+// Windowed sinc (Blackman) at 7.6 kHz of 48 kHz, with a gain of 3 for the stuffed zeros.
+std::array<double, kTaps> lowPass() {
+  std::array<double, kTaps> h{};
+  const double cutoff = 7600.0 / 48000.0;
+  const double centre = (kTaps - 1) / 2.0;
+  for (int n = 0; n < kTaps; ++n) {
+    const double x = n - centre;
+    const double sinc =
+        x == 0.0 ? 2.0 * cutoff
+                 : std::sin(2.0 * std::numbers::pi * cutoff * x) / (std::numbers::pi * x);
+    const double w = 0.42 - 0.5 * std::cos(2.0 * std::numbers::pi * n / (kTaps - 1)) +
+                     0.08 * std::cos(4.0 * std::numbers::pi * n / (kTaps - 1));
+    h[static_cast<std::size_t>(n)] = kPhases * sinc * w;
+  }
+  return h;
+}
+
+TonePcm make(SpokenPrompt prompt) {
+  const std::string_view bytes = spokenPcm16k(prompt);
+  std::vector<std::int16_t> pcm16(bytes.size() / 2);
+  for (std::size_t i = 0; i < pcm16.size(); ++i) {  // little-endian, whatever the host
+    const auto lo = static_cast<std::uint8_t>(bytes[2 * i]);
+    const auto hi = static_cast<std::uint8_t>(bytes[2 * i + 1]);
+    pcm16[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>(lo | (hi << 8)));
+  }
+  return std::make_shared<const std::vector<std::int16_t>>(upsample16kTo48k(pcm16));
+}
+
+}  // namespace
+
+std::vector<std::int16_t> upsample16kTo48k(const std::vector<std::int16_t>& in) {
+  static const std::array<double, kTaps> kLowPass = lowPass();
+  const auto n_in = static_cast<std::ptrdiff_t>(in.size());
+  std::vector<std::int16_t> out(in.size() * kPhases);
+  for (std::ptrdiff_t j = 0; j < static_cast<std::ptrdiff_t>(out.size()); ++j) {
+    // out[j] = sum over k of stuffed[j - k] * h[k]; stuffed[m] is in[m / 3] where m % 3 == 0.
+    double acc = 0.0;
+    for (std::ptrdiff_t k = j % kPhases; k < kTaps; k += kPhases) {
+      const std::ptrdiff_t m = (j - k) / kPhases;
+      if (j - k >= 0 && m < n_in) {
+        acc += in[static_cast<std::size_t>(m)] * kLowPass[static_cast<std::size_t>(k)];
+      }
+    }
+    out[static_cast<std::size_t>(j)] =
+        static_cast<std::int16_t>(std::clamp(std::lround(acc), -32768L, 32767L));
+  }
+  return out;
+}
+
+const TonePcm& spokenPrompt(SpokenPrompt prompt) {
+  static const std::array<TonePcm, 5> kPrompts{
+      make(SpokenPrompt::kOnlyParticipant), make(SpokenPrompt::kWaitForModerator),
+      make(SpokenPrompt::kMeetingStarted), make(SpokenPrompt::kMeetingEnding),
+      make(SpokenPrompt::kMenuHelp)};
+  return kPrompts[static_cast<std::size_t>(prompt)];
+}
+
+}  // namespace mcu::conference
