@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -50,11 +50,28 @@ class Console:
         self.base = base
 
     def wait(self, what, condition, timeout=WAIT_S):
+        # The page redraws on its event stream: an element found a moment ago may be gone, and
+        # the condition is then asked again.
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.1,
+                                 ignored_exceptions=(StaleElementReferenceException,)).until(
                 lambda d: condition())
         except TimeoutException:
             fail(f'{what} (waited {timeout} s); page text:\n{self.text()[:1500]}')
+
+    def click(self, what, locate, timeout=WAIT_S):
+        """Clicks what locate() finds, finding it again if the page redrew it in between (a
+        click that raises 'stale' did not happen, so trying again cannot act twice)."""
+        def attempt():
+            element = locate()
+            if element is None:
+                return False
+            try:
+                element.click()
+                return True
+            except StaleElementReferenceException:
+                return False
+        self.wait(what, attempt, timeout)
 
     def text(self):
         try:
@@ -103,6 +120,13 @@ def check(ok, why):
 
 def step(text):
     print('step: ' + text, flush=True)
+
+
+def button_in(row, label):
+    """The button of a row with that label, or None (no row, or no such button yet)."""
+    if row is None:
+        return None
+    return next((b for b in row.find_elements(By.TAG_NAME, 'button') if b.text == label), None)
 
 
 def row_of(console, participant_id):
@@ -175,7 +199,7 @@ def admin_checks(c, args, base, room):
     check(status == 200 and made['max_participants'] == 7, f'the API has {status} {made}')
 
     step('the room page shows both callers, who talks and how loud')
-    c.find(f'tr[data-room="{room}"] a').click()
+    c.click('the room\'s link in the list', lambda: c.find(f'tr[data-room="{room}"] a'))
     c.wait('both participants are listed',
            lambda: row_of(c, args.talker) and row_of(c, args.silent))
     c.wait('the tone caller\'s talking light is on',
@@ -190,9 +214,7 @@ def admin_checks(c, args, base, room):
           'the silent caller\'s meter is up')
 
     step('Mute mutes the caller, and the row says so from the event stream')
-    mute = [b for b in row_of(c, args.talker).find_elements(By.TAG_NAME, 'button')
-            if b.text == 'Mute'][0]
-    mute.click()
+    c.click('the talker\'s Mute button', lambda: button_in(row_of(c, args.talker), 'Mute'))
     c.wait('the API has the caller muted', lambda: rest(
         base, args.admin, 'GET', f'/v1/rooms/{room}/participants/{args.talker}')[1]['muted'])
     c.wait('the row says muted', lambda: 'muted' in row_of(c, args.talker).text)
@@ -203,16 +225,15 @@ def admin_checks(c, args, base, room):
     step('a role set in the console is the caller\'s role')
     Select(row_of(c, args.talker).find_element(By.CSS_SELECTOR, 'select[aria-label=role]')) \
         .select_by_value('moderator')
-    [b for b in row_of(c, args.talker).find_elements(By.TAG_NAME, 'button')
-     if b.text == 'Set role'][0].click()
+    c.click('the talker\'s Set role button', lambda: button_in(row_of(c, args.talker), 'Set role'))
     c.wait('the API has the caller as moderator', lambda: rest(
         base, args.admin, 'GET', f'/v1/rooms/{room}/participants/{args.talker}')[1]['role']
         == 'moderator')
     c.wait('the row says moderator', lambda: 'moderator' in row_of(c, args.talker).text)
 
     step('Lock locks the room')
-    lock = [b for b in c.find_all('button') if b.text == 'Lock'][0]
-    lock.click()
+    c.click('the Lock button', lambda: next((b for b in c.find_all('button') if b.text == 'Lock'),
+                                            None))
     c.wait('the API has the room locked',
            lambda: rest(base, args.admin, 'GET', f'/v1/rooms/{room}')[1]['locked'])
     c.wait('the button now unlocks', lambda: any(b.text == 'Unlock' for b in c.find_all('button')))
@@ -225,13 +246,11 @@ def admin_checks(c, args, base, room):
         By.CSS_SELECTOR, '[data-error-for="pin"]').text != '')
 
     step('Kick ends the silent caller\'s call and the row goes')
-    kick = [b for b in row_of(c, args.silent).find_elements(By.TAG_NAME, 'button')
-            if b.text == 'Kick'][0]
-    kick.click()
+    c.click('the silent caller\'s Kick button', lambda: button_in(row_of(c, args.silent), 'Kick'))
     c.wait('the kicked caller\'s row is gone', lambda: row_of(c, args.silent) is None)
 
     step('the history lists calls and draws them')
-    c.find('#nav a[href="#/history"]').click()
+    c.click('the History link', lambda: c.find('#nav a[href="#/history"]'))
     c.wait('the kicked call is listed with its reason', lambda: 'kicked' in c.text())
     c.wait('the callers chart has a line', lambda: c.find('figure.chart svg path.series'))
     c.wait('the loss and jitter charts have points',
