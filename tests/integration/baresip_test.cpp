@@ -22,16 +22,16 @@ using namespace std::chrono_literals;
 constexpr const char* kBaresip = "/usr/bin/baresip";
 constexpr const char* kTlsDir = MCU_SOURCE_DIR "/tests/data/tls";  // test-only CA and cert
 
-// A baresip profile: its own SIP port, loopback only (net_interface: it would otherwise offer
-// the host's other address), a sine source, and a dump of the decoded audio. It trusts the
-// test CA (tests/data/tls) for calls over TLS.
+// A baresip profile: its own SIP port (and the next, its TLS port), loopback only (net_interface:
+// it would otherwise offer the host's other address), a sine source, and a dump of the decoded
+// audio. It trusts the test CA (tests/data/tls) for calls over TLS.
 std::string makeProfile(const std::string& dir, const std::string& user, int sine_hz,
                         const std::string& account_params = "", std::uint16_t sip_port = 0,
                         std::uint16_t control_port = 0) {
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/config")
       << "poll_method epoll\n"
-      << "sip_listen 127.0.0.1:" << (sip_port != 0 ? sip_port : freeUdpTcpPort()) << "\n"
+      << "sip_listen 127.0.0.1:" << (sip_port != 0 ? sip_port : freeUdpTcpPortPair()) << "\n"
       << "sip_cafile " << kTlsDir << "/cafile.pem\n"
       << "net_interface 127.0.0.1\n"
       << "module_path /usr/lib/baresip/modules\n"
@@ -168,7 +168,7 @@ TEST_F(BaresipTest, APhonesBlindTransferBringsItsTargetIntoTheRoom) {
   const TempPath profiles("baresip-transfer");
   const std::string& base = profiles.path();
   ::unlink(base.c_str());
-  const std::uint16_t carol_port = freeUdpTcpPort();
+  const std::uint16_t carol_port = freeUdpTcpPortPair();
   const std::uint16_t alice_control = freeUdpTcpPort();
   const std::string a = makeProfile(base + "/a", "alice", 1000, "", 0, alice_control);
   const std::string b = makeProfile(base + "/b", "bob", 600);

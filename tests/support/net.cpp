@@ -110,6 +110,26 @@ std::uint16_t freeUdpTcpPort() {
   throw std::runtime_error("no free UDP+TCP port on 127.0.0.1");
 }
 
+std::uint16_t freeUdpTcpPortPair() {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const std::uint16_t port = freeUdpTcpPort();
+    if (port == 65535) {
+      continue;
+    }
+    const auto next = static_cast<std::uint16_t>(port + 1);
+    const int udp = bindSocket(SOCK_DGRAM, next);
+    const int tcp = udp >= 0 ? bindSocket(SOCK_STREAM, next) : -1;
+    if (udp >= 0) {
+      ::close(udp);
+    }
+    if (tcp >= 0) {
+      ::close(tcp);
+      return port;
+    }
+  }
+  throw std::runtime_error("no two free UDP+TCP ports in a row on 127.0.0.1");
+}
+
 namespace {
 
 // Whether /proc/net/<table> lists a socket on `port` (for TCP: listening, state 0A).

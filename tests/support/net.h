@@ -15,6 +15,8 @@ namespace mcu::test {
 
 // A port that is free for both UDP and TCP on 127.0.0.1 right now.
 std::uint16_t freeUdpTcpPort();
+// A port free for both, whose next port is too: baresip takes its TLS port as its SIP port + 1.
+std::uint16_t freeUdpTcpPortPair();
 
 // Waits (at most `timeout`) until some process has a UDP socket bound, or a TCP socket
 // listening, on `port`: a peer started as a child process (sipp) is ready to be called.
