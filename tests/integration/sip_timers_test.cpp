@@ -5,6 +5,7 @@
 // nua's refresh draw) keep real time; the test never waits long enough for them to matter.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "mcu/app/cpu_admission.h"
@@ -15,6 +16,7 @@
 #include "tests/integration/server_fixture.h"
 #include "tests/integration/simulated_conference.h"
 #include "tests/integration/sip_uac.h"
+#include "tests/support/eventually.h"
 #include "tests/support/net.h"
 
 namespace mcu::sip {
@@ -37,6 +39,22 @@ class SipTimersTest : public ::testing::Test {
   }
   void TearDown() override { sip_.stop(); }
 
+  // The server has taken the callers' ACKs: a caller still "connecting" when the test moves
+  // the clock past Timer H (32 s) would be ended as ack_timeout (seen under a CPU hog).
+  void awaitJoined(const std::string& room, std::size_t callers) {
+    conference::ConferenceClient client(sip_.controlLoop(), conference_, 10s);
+    const bool joined = test::eventually(
+        [&] {
+          const auto views = client.participants(room);
+          return views && *views && (*views)->size() == callers &&
+                 std::all_of((*views)->begin(), (*views)->end(), [](const auto& v) {
+                   return v.state == conference::CallState::kJoined;
+                 });
+        },
+        10s);
+    ASSERT_TRUE(joined) << "the server did not take the ACKs in " << room;
+  }
+
   std::string leaveReason() const {
     return parts_.database.awaitScalar("SELECT leave_reason FROM calls WHERE left_at IS NOT NULL");
   }
@@ -56,6 +74,7 @@ TEST_F(SipTimersTest, ASessionItsCallerStopsRefreshingEndsSixtySecondsAfterTheLa
   uac.setExtraHeaders("Supported: timer\r\nSession-Expires: 90;refresher=uac\r\n");
   const auto reply = uac.invite("expiring", test::sdpOffer(9, "PCMU"));
   ASSERT_EQ(reply.status, 200) << reply.message;
+  awaitJoined("expiring", 1);
   clock_.advance(50s);
   ASSERT_EQ(uac.reinvite(test::sdpOffer(9, "PCMU")).status, 200) << "the caller's refresh";
   clock_.advance(59s);  // 59 s after the refresh, 109 s after the start
@@ -85,6 +104,7 @@ TEST_F(SipTimersTest, AsRefresherTheServerRefreshesAtHalfTheIntervalAndAnswersGl
             std::string::npos)
       << reply.message;
   ASSERT_EQ(modern.invite("refreshed", test::sdpOffer(9, "PCMU")).status, 200);
+  awaitJoined("refreshed", 2);
 
   advance(44s);
   EXPECT_FALSE(uac.awaitRequest("INVITE", 300ms)) << "refreshed before half the interval";
