@@ -72,12 +72,8 @@ Conference::Conference(mixer::MediaEngine& engine, store::ConferenceStore& store
       store_(store),
       config_(std::move(config)),
       room_creations_(std::max(1, config_.on_demand_per_minute), std::chrono::minutes(1)) {
-  if (config_.spoken_prompts) {  // raised to 48 kHz now, not on the control thread's first call
-    for (const auto prompt :
-         {SpokenPrompt::kOnlyParticipant, SpokenPrompt::kWaitForModerator,
-          SpokenPrompt::kMeetingStarted, SpokenPrompt::kMeetingEnding, SpokenPrompt::kMenuHelp}) {
-      static_cast<void>(spokenPrompt(prompt));
-    }
+  if (config_.spoken_prompts) {  // all raised to 48 kHz now, not on a caller's admission
+    static_cast<void>(spokenPrompt(kSpokenPrompts.front()));
   }
 }
 

@@ -7,6 +7,7 @@
 #include "mcu/common/log.h"
 #include "mcu/conference/conference.h"
 #include "mcu/conference/tone_prompts.h"
+#include "mixer/core/audio_frame.h"
 
 namespace mcu::conference {
 namespace {
@@ -117,9 +118,9 @@ void Conference::moderatorsChanged(const std::string& name) {
     room.end_at.reset();
   } else if (room.had_moderator && !room.end_at && !room.participants.empty()) {
     const TonePcm& closing = meetingPrompt(SpokenPrompt::kMeetingEnding, meetingEndTones());
-    const auto closing_length =
-        std::chrono::milliseconds(static_cast<std::int64_t>(closing->size() / 48)) +
-        kAfterEndPrompt;
+    const auto closing_length = std::chrono::milliseconds(static_cast<std::int64_t>(
+                                    closing->size() / (mixer::core::kMixRate / 1000))) +
+                                kAfterEndPrompt;
     room.end_at = clock_.now() + std::max<std::chrono::steady_clock::duration>(
                                      {std::chrono::seconds(room.policy.end_grace_s),
                                       kMinimumEndDelay, closing_length});

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
 #include <numbers>
 
 namespace mcu::conference {
@@ -63,10 +62,13 @@ std::vector<std::int16_t> upsample16kTo48k(const std::vector<std::int16_t>& in) 
 }
 
 const TonePcm& spokenPrompt(SpokenPrompt prompt) {
-  static const std::array<TonePcm, 5> kPrompts{
-      make(SpokenPrompt::kOnlyParticipant), make(SpokenPrompt::kWaitForModerator),
-      make(SpokenPrompt::kMeetingStarted), make(SpokenPrompt::kMeetingEnding),
-      make(SpokenPrompt::kMenuHelp)};
+  static const std::array<TonePcm, kSpokenPrompts.size()> kPrompts = [] {
+    std::array<TonePcm, kSpokenPrompts.size()> made;
+    for (std::size_t i = 0; i < made.size(); ++i) {
+      made[i] = make(kSpokenPrompts[i]);
+    }
+    return made;
+  }();
   return kPrompts[static_cast<std::size_t>(prompt)];
 }
 

@@ -4,6 +4,7 @@
 // tones (prompts.spoken = false) the tone prompts of tone_prompts.h are played instead.
 #pragma once
 
+#include <array>
 #include <string_view>
 
 #include "mcu/conference/tone_prompts.h"
@@ -17,9 +18,12 @@ enum class SpokenPrompt {
   kMeetingEnding,
   kMenuHelp,
 };
+inline constexpr std::array kSpokenPrompts{
+    SpokenPrompt::kOnlyParticipant, SpokenPrompt::kWaitForModerator, SpokenPrompt::kMeetingStarted,
+    SpokenPrompt::kMeetingEnding, SpokenPrompt::kMenuHelp};
 
-// The prompt as 48 kHz mono PCM, raised from the compiled-in 16 kHz once, at first use (the
-// server asks for all of them at start, off the control thread's calls).
+// The prompt as 48 kHz mono PCM. The first call raises every prompt from the compiled-in
+// 16 kHz at once (the conference makes that call at start, not on a caller's admission).
 const TonePcm& spokenPrompt(SpokenPrompt prompt);
 
 // The compiled-in samples: 16 kHz mono, 16-bit little-endian (generated source).

@@ -13,9 +13,7 @@ namespace mcu::conference {
 namespace {
 
 TEST(SpokenPromptsTest, EveryPromptIsSpeechOfAFewSecondsAt48kHz) {
-  for (const auto prompt :
-       {SpokenPrompt::kOnlyParticipant, SpokenPrompt::kWaitForModerator,
-        SpokenPrompt::kMeetingStarted, SpokenPrompt::kMeetingEnding, SpokenPrompt::kMenuHelp}) {
+  for (const auto prompt : kSpokenPrompts) {
     const auto& pcm = *spokenPrompt(prompt);
     const double seconds = static_cast<double>(pcm.size()) / 48000.0;
     EXPECT_GT(seconds, 1.0) << static_cast<int>(prompt);
