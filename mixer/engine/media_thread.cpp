@@ -27,7 +27,8 @@ constexpr std::uint64_t kRtcpKeyBit = 1ULL << 32;  // epoll key of a participant
 constexpr auto kTaskSlice = std::chrono::milliseconds(2);
 constexpr std::chrono::nanoseconds kTickPeriod = core::kFrameDuration;
 // How long into a tick the home of a spread room waits for its shards' levels, and a shard
-// for the home's mix: past that, the late part's members lose one frame, nobody waits more.
+// for the home's mix: past that, nobody waits more; a late shard's frames go into the next
+// tick's mix, and a shard that missed the mix sends its members nothing this tick.
 constexpr auto kGatherDeadline = std::chrono::milliseconds(8);
 constexpr auto kRelayDeadline = std::chrono::milliseconds(14);
 // Spare chains per codec configuration in use on the thread, for up to 8 configurations: a

@@ -46,14 +46,18 @@ bool RoomLink::gather(std::int64_t tick, Clock::time_point deadline, std::vector
   const bool ready = changed_.wait_until(lock, deadline, [&] { return inputsReady(tick); });
   out.resize(shards_.size());
   std::size_t i = 0;
-  for (const auto& [thread, slot] : shards_) {
+  for (auto& [thread, slot] : shards_) {
     ShardInput& copy = out[i++];
     copy.tick = slot.input.tick;
     copy.levels = slot.input.levels;
     copy.ssrcs = slot.input.ssrcs;
-    // A late shard's frames belong to another tick: mixing them again would repeat them.
-    if (slot.input.tick == tick) {
+    // A shard that missed the last deadline has its frames mixed in this tick, one frame late,
+    // rather than lost: under CPU starvation a shard can be late every tick by a few ms, and
+    // dropping its frames made its talkers heard in under half the frames. Frames are mixed
+    // once (never repeated) and at most one tick late (older audio is a jump, not speech).
+    if (slot.input.tick > slot.mixed_tick && slot.input.tick >= tick - 1) {
       copy.frames = slot.input.frames;
+      slot.mixed_tick = slot.input.tick;
     } else {
       copy.frames.clear();
     }

@@ -7,7 +7,8 @@
 // then each home gathers its shards' inputs, mixes and publishes the mix (publishMix), then
 // each shard takes the mix (awaitMix) and sends. A wait only ever waits for an earlier phase,
 // so no two threads can wait for each other; and every wait has a deadline, so a thread that
-// is late (descheduled, busy with a burst of joins) costs its room one frame, never a stall.
+// is late (descheduled, busy with a burst of joins) delays or costs its members' frames by
+// one tick, never stalls the room.
 #pragma once
 
 #include <atomic>
@@ -76,7 +77,8 @@ class RoomLink {
   // Shard, phase 1. `input` is taken (swapped with the previous one, for reuse).
   void publishInput(int thread, ShardInput& input);
   // Home, phase 2: every shard's input of `tick`, waiting for them until `deadline`; a shard
-  // that is late gives its last input (its members' levels, no frames). False if any was.
+  // that is late gives its last input: its members' levels, and its frames if they are of the
+  // tick before and were not mixed yet (else none). False if any was late.
   bool gather(std::int64_t tick, Clock::time_point deadline, std::vector<ShardInput>& out);
   // Home: the mix of the tick.
   void publishMix(const MixOutput& mix);
@@ -88,6 +90,7 @@ class RoomLink {
   struct Slot {
     std::int64_t first_tick = 0;
     ShardInput input;
+    std::int64_t mixed_tick = -1;  // the last input whose frames went into a mix
   };
   bool inputsReady(std::int64_t tick) const;
 
