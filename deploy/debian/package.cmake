@@ -50,4 +50,9 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${MCU_DEBIAN_DIR}/conffiles ${MCU_DEBIAN_DIR}/postinst ${MCU_DEBIAN_DIR}/prerm
     ${MCU_DEBIAN_DIR}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+# cpack packages what is built and never builds: its preinstall step would otherwise run a whole
+# `make all`, and the package test (which runs cpack beside the other suites) then rebuilt a
+# tree whose sources had changed under the tests using it. Whoever packages builds first
+# (deploy/local package does; the package test depends on the binary and the changelog).
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 include(CPack)
