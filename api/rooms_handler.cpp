@@ -9,6 +9,7 @@
 #include "mcu/common/json_text.h"
 #include "mcu/common/secret.h"
 #include "mcu/conference/dtmf_menu.h"
+#include "mcu/conference/prompt_library.h"
 
 namespace mcu::api {
 namespace {
@@ -50,6 +51,7 @@ json roomJson(const store::RoomRecord& room, const json& live) {
       {"end_with_last_moderator", room.end_with_last_moderator},
       {"end_grace_s", room.end_grace_s},
       {"dtmf_menu", conference::effectiveMenu(room.dtmf_menu)},
+      {"music", room.music ? json(*room.music) : json(nullptr)},
       {"mixing", json::parse(room.mixing_json, nullptr, false)},
       {"version", room.version},
       {"created_at", room.created_at},
@@ -120,7 +122,8 @@ std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool c
                                  "wait_for_moderator",
                                  "end_with_last_moderator",
                                  "end_grace_s",
-                                 "dtmf_menu"};
+                                 "dtmf_menu",
+                                 "music"};
   if (create) {
     known.insert("name");
   }
@@ -171,6 +174,11 @@ std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool c
   if (auto problem = readMeetingFields(reader, fields)) {
     return *problem;
   }
+  if (reader.isNull("music")) {
+    fields.music = std::optional<std::string>{};
+  } else if (auto v = reader.string("music", 255)) {
+    fields.music = *v;
+  }
   if (auto v = reader.object("mixing")) {
     FieldReader mixing(*v, {"max_speakers"});
     const auto speakers = mixing.integer("max_speakers", 0, 32);
@@ -185,6 +193,31 @@ std::variant<store::RoomFields, Problem> readRoomFields(const json& body, bool c
     return *reader.problem();
   }
   return fields;
+}
+
+// A music file a body names is decoded now (a prompt in prompts.dir, cached): a bad name or a
+// file that is not audio is the 422 of this request, never silence in the room later.
+std::optional<Problem> checkMusic(const ApiContext& ctx, const store::RoomFields& fields) {
+  if (!fields.music || !*fields.music || (*fields.music)->empty()) {
+    return std::nullopt;
+  }
+  if (ctx.prompts == nullptr) {
+    return invalidField("music", "no prompts directory is configured (prompts.dir)");
+  }
+  if (auto loaded = ctx.prompts->load(**fields.music); !loaded) {
+    return invalidField("music", loaded.error());
+  }
+  return std::nullopt;
+}
+
+// The room's music as the conference plays it: decoded here, on this HTTP worker (from the
+// cache), never on the control thread.
+mixer::MediaEngine::Samples musicOf(const ApiContext& ctx, const store::RoomRecord& room) {
+  if (!room.music || room.music->empty() || ctx.prompts == nullptr) {
+    return nullptr;
+  }
+  auto loaded = ctx.prompts->load(*room.music);
+  return loaded ? loaded->pcm : nullptr;
 }
 
 // The version an If-Match names: nullopt for none or "*", -1 for one that is not ours.
@@ -313,12 +346,16 @@ void registerRoomRoutes(httplib::Server& server, const ApiContext& ctx, Authenti
       sendProblem(res, invalidField("name", std::string("'name' must match ") + kNamePatternText));
       return;
     }
+    if (auto problem = checkMusic(ctx, std::get<store::RoomFields>(fields))) {
+      sendProblem(res, *problem);
+      return;
+    }
     auto created = ctx.rooms->create(*name, std::get<store::RoomFields>(fields));
     if (created.outcome != store::DbOutcome::kOk) {
       sendStoreProblem(res, created.outcome, *name);
       return;
     }
-    ctx.conference->roomChanged(created.value.policy());
+    ctx.conference->roomChanged(created.value.policy(), musicOf(ctx, created.value));
     ctx.events->append("room.created", *name, jsonText(json{{"room", *name}}));
     res.set_header("Location", "/v1/rooms/" + *name);
     sendRoom(ctx, res, created.value, 201);
@@ -347,13 +384,17 @@ void registerRoomRoutes(httplib::Server& server, const ApiContext& ctx, Authenti
           sendProblem(res, *problem);
           return;
         }
+        if (auto problem = checkMusic(ctx, std::get<store::RoomFields>(fields))) {
+          sendProblem(res, *problem);
+          return;
+        }
         const auto version = ifMatch(req);
         auto updated = ctx.rooms->update(name, std::get<store::RoomFields>(fields), version);
         if (updated.outcome != store::DbOutcome::kOk) {
           sendStoreProblem(res, updated.outcome, name);
           return;
         }
-        ctx.conference->roomChanged(updated.value.policy());
+        ctx.conference->roomChanged(updated.value.policy(), musicOf(ctx, updated.value));
         ctx.events->append("room.updated", name,
                            jsonText(json{{"room", name}, {"version", updated.value.version}}));
         sendRoom(ctx, res, updated.value, 200);

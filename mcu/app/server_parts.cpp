@@ -161,6 +161,16 @@ bool ServerParts::start() {
     log::error(kComponent, "sip_listen_failed").kv("problem", started.error());
     return false;
   }
+  if (!config_.prompts_music.empty()) {
+    auto music = prompts.load(config_.prompts_music);
+    if (!music) {
+      log::error(kComponent, "config_error")
+          .kv("key", "prompts.music")
+          .kv("problem", music.error());
+      return false;
+    }
+    conference.setDefaultMusic(music->pcm);
+  }
   conference.setOwner(&sip.controlLoop());  // from now on used on the control thread only
   if (!config_.http_tls_cert.empty()) {
     auto loaded = api::TlsServerContext::load(config_.http_tls_cert, config_.http_tls_key);
@@ -216,8 +226,24 @@ void ServerParts::loadRooms(std::chrono::steady_clock::time_point started) {
   }
   rooms_asked_ = true;
   conference_store.loadRooms([this, started](std::vector<store::RoomRow> rooms) {
-    sip.controlLoop().post([this, started, rooms = std::move(rooms)] {
-      conference.setRooms(rooms);
+    // The rooms' own music, decoded here on the database thread (never the control thread):
+    // a file gone since it was set is said once, and its room plays the server's music.
+    std::map<std::string, mixer::MediaEngine::Samples> music;
+    for (const auto& row : rooms) {
+      if (row.music && !row.music->empty() && !music.contains(*row.music)) {
+        auto loaded = prompts.load(*row.music);
+        if (loaded) {
+          music.emplace(*row.music, loaded->pcm);
+        } else {
+          log::error(kComponent, "room_music_unusable")
+              .kv("room", row.name)
+              .kv("file", *row.music)
+              .kv("problem", loaded.error());
+        }
+      }
+    }
+    sip.controlLoop().post([this, started, rooms = std::move(rooms), music = std::move(music)] {
+      conference.setRooms(rooms, music);
       rooms_loaded = true;
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - started)

@@ -77,15 +77,6 @@ Conference::Conference(mixer::MediaEngine& engine, store::ConferenceStore& store
   }
 }
 
-void Conference::setRooms(const std::vector<store::RoomRow>& rooms) {
-  assertOwnerThread();
-  for (const auto& row : rooms) {
-    auto& room = rooms_[row.name];
-    room.policy = row;
-  }
-  log::info(kComponent, "rooms_loaded").kv("rooms", static_cast<std::uint64_t>(rooms.size()));
-}
-
 JoinResult Conference::join(const JoinRequest& request) {
   assertOwnerThread();
   JoinResult result = admitAndJoin(request);
@@ -383,6 +374,7 @@ void Conference::leave(mixer::ParticipantId id, LeaveReason reason) {
   if (member.role == ParticipantRole::kModerator) {
     moderatorsChanged(member.room);
   }
+  updateMusic(member.room);  // the one left is alone now
 }
 
 void Conference::emit(const std::string& type, const std::string& room, mixer::ParticipantId id,
@@ -410,9 +402,10 @@ void Conference::emit(const std::string& type, const std::string& room, mixer::P
   config_.on_event(type, room, jsonText(payload));
 }
 
-void Conference::roomChanged(const store::RoomRow& row) {
+void Conference::roomChanged(const store::RoomRow& row, mixer::MediaEngine::Samples music) {
   auto& room = rooms_[row.name];
   room.policy = row;
+  room.music = ownMusic(row, std::move(music));
   room.deleted = false;
   // The meeting options apply to the calls already in: who is mixed, whether it ends.
   for (const auto id : room.participants) {
@@ -421,6 +414,7 @@ void Conference::roomChanged(const store::RoomRow& row) {
   if (!row.end_with_last_moderator) {
     room.end_at.reset();
   }
+  updateMusic(row.name);
 }
 
 mixer::RoomId Conference::ensureMediaRoom(const std::string& name, Room& room) {
@@ -468,6 +462,7 @@ void Conference::leaveRoomMedia(const std::string& name, mixer::ParticipantId id
     dropPlaybacks(name, std::nullopt, "room_ended");
     engine_.destroyRoom(*room->second.media_room);
     room->second.media_room.reset();
+    room->second.playing_music = nullptr;
     room->second.started_at.clear();
   }
   emit("room.ended", name, mixer::ParticipantId{});

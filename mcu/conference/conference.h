@@ -96,7 +96,10 @@ class Conference {
   void setOwner(const Loop* loop) { owner_ = loop; }
 
   // Room policies as stored, replacing what was known (start-up load, REST changes).
-  void setRooms(const std::vector<store::RoomRow>& rooms);
+  // `music`: the files the rooms' policies name, decoded, by name (a room whose file is not
+  // there has the server's music).
+  void setRooms(const std::vector<store::RoomRow>& rooms,
+                const std::map<std::string, mixer::MediaEngine::Samples>& music = {});
   // Before the first dial-out: who places the calls the conference is asked for (the SIP side).
   // Borrowed; none: dialOut() answers 503.
   void setDialer(Dialer* dialer) { dialer_ = dialer; }
@@ -175,8 +178,12 @@ class Conference {
   bool stopPlayback(const std::string& room, std::uint64_t id);
   // The engine played it to its end.
   void playbackFinished(mixer::PlaybackId id);
-  // A room created or changed over REST: the next INVITE sees the new policy.
-  void roomChanged(const store::RoomRow& row);
+  // A room created or changed over REST: the next INVITE sees the new policy. `music`: the
+  // decoded file its policy names (decoded by the caller, never on this thread), if any.
+  void roomChanged(const store::RoomRow& row, mixer::MediaEngine::Samples music = nullptr);
+  // Music while a caller is alone or the room waits for its moderator (conference_music.cpp):
+  // the server's (prompts.music; null: none), for the rooms whose policy names none.
+  void setDefaultMusic(mixer::MediaEngine::Samples music);
   // A room deleted over REST: its calls are ended with BYE; returns how many.
   std::size_t roomDeleted(const std::string& name);
 
@@ -192,6 +199,9 @@ class Conference {
     bool moderator_in = false;
     bool had_moderator = false;
     std::optional<Clock::TimePoint> end_at;
+    // Its own music (null inside: none), or none here: the server's. What plays now.
+    std::optional<mixer::MediaEngine::Samples> music;
+    mixer::MediaEngine::Samples playing_music;
   };
   // The codec and far RTP address as the call record holds them.
   static std::string codecText(const mixer::MediaEndpoint& media);
@@ -259,6 +269,14 @@ class Conference {
   void setHand(mixer::ParticipantId id, Member& member, bool raised);
   // It is heard in its room from now (joined, PIN accepted, dial-out answered).
   void admitted(mixer::ParticipantId id);
+  // Starts or stops the room's music for who is in it now: one caller heard, or a room waiting
+  // for its moderator. `delay`: a prompt the caller hears first, on its own.
+  void updateMusic(const std::string& room,
+                   std::chrono::milliseconds delay = std::chrono::milliseconds(0));
+  // A room's own music from its policy: its file as decoded (the server's music if it could
+  // not be), none (null inside) for "", or the server's (nullopt) for no setting.
+  static std::optional<mixer::MediaEngine::Samples> ownMusic(const RoomPolicy& policy,
+                                                             mixer::MediaEngine::Samples decoded);
   void emit(const std::string& type, const std::string& room, mixer::ParticipantId id,
             const std::string& extra_key = "", const std::string& extra_value = "") const;
 
@@ -283,6 +301,7 @@ class Conference {
   std::map<std::uint64_t, PlaybackView> playbacks_;  // playing or waiting to
   std::uint64_t next_playback_ = 1;
   mixer::RoomId next_room_ = 1;
+  mixer::MediaEngine::Samples default_music_;
 };
 
 }  // namespace mcu::conference

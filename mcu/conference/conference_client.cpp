@@ -69,9 +69,9 @@ std::optional<bool> ConferenceClient::stopPlayback(const std::string& room, std:
   return ask<bool>([room, id](Conference& c) { return c.stopPlayback(room, id); });
 }
 
-void ConferenceClient::roomChanged(const store::RoomRow& row) {
+void ConferenceClient::roomChanged(const store::RoomRow& row, mixer::MediaEngine::Samples music) {
   Conference* conference = &conference_;
-  loop_.post([conference, row] { conference->roomChanged(row); });
+  loop_.post([conference, row, music = std::move(music)] { conference->roomChanged(row, music); });
 }
 
 void ConferenceClient::roomDeleted(const std::string& name) {

@@ -39,7 +39,8 @@ class ConferenceClient {
                                       const std::string& file, const Prompt& prompt);
   std::optional<bool> stopPlayback(const std::string& room, std::uint64_t id);
   // Fire and forget: the control loop applies them in order.
-  void roomChanged(const store::RoomRow& row);
+  // `music`: the file the room's policy names, decoded by the caller (see Conference).
+  void roomChanged(const store::RoomRow& row, mixer::MediaEngine::Samples music = nullptr);
   void roomDeleted(const std::string& name);
 
  private:

@@ -283,6 +283,8 @@ MoveOutcome Conference::move(const std::string& room, mixer::ParticipantId id,
     moderatorsChanged(room);
     moderatorsChanged(to);
   }
+  updateMusic(room);
+  updateMusic(to);
   store_.callMoved(member.call_id, to, member.line);
   emit("participant.moved", to, id, "from", room);
   log::info(kComponent, "participant_moved")

@@ -17,6 +17,13 @@ constexpr std::string_view kComponent = "conference";
 // length and this much more (at least 2 s for the tones).
 constexpr auto kAfterEndPrompt = std::chrono::milliseconds(500);
 constexpr auto kMinimumEndDelay = std::chrono::seconds(2);
+// Music begins this long after the prompt a caller hears on its own (not over it).
+constexpr auto kMusicAfterPrompt = std::chrono::milliseconds(300);
+
+std::chrono::milliseconds lengthOf(const TonePcm& prompt) {
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(prompt->size() / (mixer::core::kMixRate / 1000)));
+}
 
 }  // namespace
 
@@ -55,16 +62,20 @@ void Conference::admitted(mixer::ParticipantId id) {
   } else if (const auto room = rooms_.find(it->second.room);
              room != rooms_.end() && room->second.policy.wait_for_moderator &&
              !room->second.moderator_in) {
-    engine_.playToParticipant(id, meetingPrompt(SpokenPrompt::kWaitForModerator, waitingTones()),
-                              mixer::PlaybackId::kNone);
+    const TonePcm& waiting = meetingPrompt(SpokenPrompt::kWaitForModerator, waitingTones());
+    engine_.playToParticipant(id, waiting, mixer::PlaybackId::kNone);
+    updateMusic(it->second.room, lengthOf(waiting) + kMusicAfterPrompt);
     return;
   }
   // As FreeSWITCH's conference does: a caller alone in the room is told so (the voice only:
-  // there is no tone for it).
+  // there is no tone for it), then hears the music if there is any.
   if (config_.spoken_prompts && alone(id, it->second)) {
-    engine_.playToParticipant(id, spokenPrompt(SpokenPrompt::kOnlyParticipant),
-                              mixer::PlaybackId::kNone);
+    const TonePcm& only = spokenPrompt(SpokenPrompt::kOnlyParticipant);
+    engine_.playToParticipant(id, only, mixer::PlaybackId::kNone);
+    updateMusic(it->second.room, lengthOf(only) + kMusicAfterPrompt);
+    return;
   }
+  updateMusic(it->second.room);
 }
 
 const TonePcm& Conference::meetingPrompt(SpokenPrompt spoken, const TonePcm& tones) const {
@@ -106,6 +117,7 @@ void Conference::moderatorsChanged(const std::string& name) {
     }
     emit(now_in ? "room.meeting_started" : "room.waiting_for_moderator", name,
          mixer::ParticipantId{});
+    updateMusic(name);  // after the room's prompt: room prompts go before its music
   }
   if (!room.policy.end_with_last_moderator) {
     room.end_at.reset();
@@ -118,9 +130,7 @@ void Conference::moderatorsChanged(const std::string& name) {
     room.end_at.reset();
   } else if (room.had_moderator && !room.end_at && !room.participants.empty()) {
     const TonePcm& closing = meetingPrompt(SpokenPrompt::kMeetingEnding, meetingEndTones());
-    const auto closing_length = std::chrono::milliseconds(static_cast<std::int64_t>(
-                                    closing->size() / (mixer::core::kMixRate / 1000))) +
-                                kAfterEndPrompt;
+    const auto closing_length = lengthOf(closing) + kAfterEndPrompt;
     room.end_at = clock_.now() + std::max<std::chrono::steady_clock::duration>(
                                      {std::chrono::seconds(room.policy.end_grace_s),
                                       kMinimumEndDelay, closing_length});

@@ -140,6 +140,21 @@ std::optional<ConfigError> validate(const Config& config) {
                                       ::access(config.prompts_dir.c_str(), R_OK | X_OK) != 0)) {
     return ConfigError{"prompts.dir", "config", "not a readable directory: " + config.prompts_dir};
   }
+  if (!config.prompts_music.empty()) {
+    // Decoded at start (a file that is not audio stops the server there, naming this key).
+    if (config.prompts_dir.empty()) {
+      return ConfigError{"prompts.music", "config", "needs prompts.dir, the directory it is in"};
+    }
+    if (config.prompts_music.find('/') != std::string::npos || config.prompts_music == "." ||
+        config.prompts_music == "..") {
+      return ConfigError{"prompts.music", "config",
+                         "a file name in prompts.dir, not a path: " + config.prompts_music};
+    }
+    const std::string file = config.prompts_dir + "/" + config.prompts_music;
+    if (!std::filesystem::is_regular_file(file) || ::access(file.c_str(), R_OK) != 0) {
+      return ConfigError{"prompts.music", "config", "cannot read " + file};
+    }
+  }
   if (config.http_tls_cert.empty() != config.http_tls_key.empty()) {
     return config.http_tls_cert.empty()
                ? ConfigError{"http.tls_cert", "default", "required when http.tls_key is set"}

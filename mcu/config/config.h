@@ -39,6 +39,7 @@ struct Config {
   std::string node_id;         // empty: this host's name and the SIP port
   std::string prompts_dir;     // audio files REST may play; empty: none
   bool prompts_spoken = true;  // the built-in voice for meeting prompts; false: tones
+  std::string prompts_music;   // a file in prompts_dir, looped while alone or waiting; "": none
   std::string media_bind = "0.0.0.0";
   std::string media_address;  // empty: the local address toward each caller
   int media_port_min = 20000;

@@ -210,6 +210,10 @@ const std::vector<OptionSpec>& specs() {
        "speak the meeting prompts (only participant, wait for the moderator, the meeting starts"
        " or ends, keypad help) with the voice built in; false: tones",
        boolean(&Config::prompts_spoken)},
+      {"prompts.music", "MCU_PROMPTS_MUSIC", "--prompts-music", ValueType::kString, "",
+       "a file in prompts.dir the room hears, looped, while a caller is alone or everyone waits"
+       " for the moderator (a room's music wins); empty: none",
+       text(&Config::prompts_music)},
       {"shutdown.timeout_s", "MCU_SHUTDOWN_TIMEOUT_S", "--shutdown-timeout-s", ValueType::kInteger,
        "10", "longest graceful shutdown (end calls, flush writes), seconds (1-600)",
        integer(&Config::shutdown_timeout_s, 1, 600)},

@@ -33,6 +33,9 @@ struct RoomRow {
   int end_grace_s = 0;                   // ... after this long, if no moderator came back
   // The keypad menu's own keys (action -> "*6", "" off) over the defaults (dtmf_menu.h).
   std::map<std::string, std::string, std::less<>> dtmf_menu;
+  // Heard while a caller is alone or everyone waits for the moderator: a file in prompts.dir,
+  // "" for none; empty: the server's prompts.music.
+  std::optional<std::string> music;
 };
 
 struct CallJoinedRow {

@@ -33,7 +33,9 @@ struct FieldParams {
         wait_for_moderator(f.wait_for_moderator.value_or(false)),
         end_with_last_moderator(f.end_with_last_moderator.value_or(false)),
         end_grace_s(f.end_grace_s.value_or(0)),
-        dtmf_menu(f.dtmf_menu_json.value_or("{}")) {}
+        dtmf_menu(f.dtmf_menu_json.value_or("{}")),
+        music_null(!f.music || !*f.music),
+        music(f.music && *f.music ? **f.music : "") {}
   std::string display_name;
   std::string pin_hash;
   std::string max_participants;
@@ -49,6 +51,8 @@ struct FieldParams {
   bool end_with_last_moderator;
   int end_grace_s;
   std::string dtmf_menu;
+  bool music_null;  // '' is a value here (no music), so NULL is a flag of its own
+  std::string music;
 };
 
 bool liveRoomExists(pqxx::transaction_base& txn, const std::string& name) {
@@ -77,6 +81,7 @@ RoomRow RoomRecord::policy() const {
   row.end_with_last_moderator = end_with_last_moderator;
   row.end_grace_s = end_grace_s;
   row.dtmf_menu = dtmf_menu;
+  row.music = music;
   return row;
 }
 
@@ -131,16 +136,16 @@ DbResult<RoomRecord> RoomRecords::create(const std::string& name, const RoomFiel
         const auto rows = txn.exec_params(
             "INSERT INTO rooms (name, display_name, pin_hash, max_participants, locked,"
             " on_demand, codec_preference, mixing, srtp, entry_exit_tones, moderator_pin_hash,"
-            " mute_on_entry, wait_for_moderator, end_with_last_moderator, end_grace_s, dtmf_menu)"
-            " VALUES ($1, $2,"
+            " mute_on_entry, wait_for_moderator, end_with_last_moderator, end_grace_s, dtmf_menu,"
+            " music) VALUES ($1, $2,"
             " NULLIF($3, ''), NULLIF($4, '')::int, $5, $6, string_to_array($7, ','), $8::jsonb,"
             " NULLIF($9, ''), NULLIF($10, '')::boolean, NULLIF($11, ''), $12, $13, $14, $15,"
-            " $16::jsonb)"
+            " $16::jsonb, CASE WHEN $17 THEN NULL ELSE $18 END)"
             " ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING RETURNING " +
                 roomRecordColumns(),
             name, p.display_name, p.pin_hash, p.max_participants, p.locked, p.on_demand, p.codecs,
             p.mixing, p.srtp, p.tones, p.moderator_pin_hash, p.mute_on_entry, p.wait_for_moderator,
-            p.end_with_last_moderator, p.end_grace_s, p.dtmf_menu);
+            p.end_with_last_moderator, p.end_grace_s, p.dtmf_menu, p.music_null, p.music);
         txn.commit();
         if (rows.empty()) {
           return std::nullopt;
@@ -179,6 +184,7 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             " end_with_last_moderator = CASE WHEN $27 THEN $28 ELSE end_with_last_moderator END,"
             " end_grace_s = CASE WHEN $29 THEN $30 ELSE end_grace_s END,"
             " dtmf_menu = CASE WHEN $31 THEN $32::jsonb ELSE dtmf_menu END,"
+            " music = CASE WHEN $33 THEN (CASE WHEN $34 THEN NULL ELSE $35 END) ELSE music END,"
             " version = version + 1, updated_at = now()"
             " WHERE name = $1 AND deleted_at IS NULL"
             " AND (NULLIF($16, '') IS NULL OR version = NULLIF($16, '')::bigint)"
@@ -194,7 +200,7 @@ DbResult<RoomRecord> RoomRecords::update(const std::string& name, const RoomFiel
             fields.wait_for_moderator.has_value(), p.wait_for_moderator,
             fields.end_with_last_moderator.has_value(), p.end_with_last_moderator,
             fields.end_grace_s.has_value(), p.end_grace_s, fields.dtmf_menu_json.has_value(),
-            p.dtmf_menu);
+            p.dtmf_menu, fields.music.has_value(), p.music_null, p.music);
         if (rows.empty()) {
           const bool exists = liveRoomExists(txn, name);
           return {exists ? DbOutcome::kStale : DbOutcome::kNotFound, {}};

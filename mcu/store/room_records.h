@@ -33,6 +33,7 @@ struct RoomRecord {
   bool end_with_last_moderator = false;
   int end_grace_s = 0;
   std::map<std::string, std::string, std::less<>> dtmf_menu;  // the room's own keys only
+  std::optional<std::string> music;  // a prompt file, "" for none; none: the server's
   std::int64_t version = 0;
   std::string created_at;
   std::string updated_at;
@@ -57,7 +58,8 @@ struct RoomFields {
   std::optional<bool> wait_for_moderator;
   std::optional<bool> end_with_last_moderator;
   std::optional<int> end_grace_s;
-  std::optional<std::string> dtmf_menu_json;  // the room's own keys as a JSON object
+  std::optional<std::string> dtmf_menu_json;        // the room's own keys as a JSON object
+  std::optional<std::optional<std::string>> music;  // set to nullopt: the server's
 };
 
 struct RoomQuery {

@@ -15,7 +15,7 @@ const std::string& roomRecordColumns() {
       "), (mixing->>'max_speakers')::int, srtp, entry_exit_tones, moderator_pin_hash,"
       " mute_on_entry, wait_for_moderator, end_with_last_moderator, end_grace_s,"
       " coalesce((SELECT string_agg(key || '=' || value, ',' ORDER BY key)"
-      "   FROM jsonb_each_text(dtmf_menu)), '')";
+      "   FROM jsonb_each_text(dtmf_menu)), ''), music";
   return columns;
 }
 
@@ -64,6 +64,9 @@ RoomRecord roomRecordFromRow(const pqxx::row& r) {
     if (equals != std::string_view::npos) {
       room.dtmf_menu.emplace(pair.substr(0, equals), pair.substr(equals + 1));
     }
+  }
+  if (!r[20].is_null()) {
+    room.music = r[20].as<std::string>();
   }
   return room;
 }

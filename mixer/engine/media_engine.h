@@ -69,6 +69,9 @@ class MediaEngine {
   // Stops a prompt, playing or waiting; nothing if it already ended.
   virtual void stopRoomPlayback(RoomId room, PlaybackId playback) = 0;
   virtual void stopParticipantPlayback(ParticipantId id, PlaybackId playback) = 0;
+  // Music the room hears, looped, whenever no room prompt plays, from `delay` on (null pcm:
+  // none). Mixed once for the room: a waiting room of hundreds costs no encode per caller.
+  virtual bool setRoomMusic(RoomId room, Samples pcm, std::chrono::milliseconds delay) = 0;
   // Records the room's mix (what a listener hears) to an Ogg/Opus file.
   virtual Result<void> startRecording(RoomId room, const std::string& path) = 0;
   virtual void stopRecording(RoomId room) = 0;

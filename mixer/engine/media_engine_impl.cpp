@@ -203,6 +203,11 @@ class MediaEngineImpl final : public MediaEngine {
                          [pcm, playback](ParticipantStream& p) { p.queuePrompt(pcm, playback); });
   }
 
+  bool setRoomMusic(RoomId room, Samples pcm, std::chrono::milliseconds delay) override {
+    const std::int64_t frames = delay / core::kFrameDuration;
+    return onRoom(room, [pcm, frames](RoomMixer& r) { r.setMusic(pcm, frames); }).ok();
+  }
+
   void stopRoomPlayback(RoomId room, PlaybackId playback) override {
     static_cast<void>(onRoom(room, [playback](RoomMixer& r) { r.stopPrompt(playback); }));
   }

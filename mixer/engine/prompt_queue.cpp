@@ -4,9 +4,34 @@
 
 namespace mcu::mixer {
 
+void PromptQueue::setBackground(Samples samples, std::int64_t delay_frames) {
+  background_ = samples && !samples->empty() ? std::move(samples) : nullptr;
+  background_pos_ = 0;
+  background_wait_ = std::max<std::int64_t>(0, delay_frames);
+}
+
+bool PromptQueue::nextBackground(core::Pcm& out) {
+  if (background_ == nullptr) {
+    return false;
+  }
+  if (background_wait_ > 0) {
+    --background_wait_;
+    return false;
+  }
+  const auto& samples = *background_;
+  for (auto& s : out) {
+    s = samples[background_pos_];
+    background_pos_ = background_pos_ + 1 < samples.size() ? background_pos_ + 1 : 0;
+  }
+  return true;
+}
+
 bool PromptQueue::next(core::Pcm& out, std::vector<PlaybackId>& finished) {
   if (prompts_.empty()) {
-    return false;
+    return nextBackground(out);
+  }
+  if (background_wait_ > 0) {
+    --background_wait_;  // the delay is time, whatever plays meanwhile
   }
   const auto& samples = *prompts_.front().samples;
   for (auto& s : out) {

@@ -68,6 +68,11 @@ class RoomMixer {
   void queuePrompt(std::shared_ptr<const std::vector<std::int16_t>> samples,
                    PlaybackId id = PlaybackId::kNone);
   bool stopPrompt(PlaybackId id) { return prompts_.stop(id); }
+  // Music everyone hears behind the prompts, looped (see PromptQueue); null stops it.
+  void setMusic(std::shared_ptr<const std::vector<std::int16_t>> samples,
+                std::int64_t delay_frames) {
+    prompts_.setBackground(std::move(samples), delay_frames);
+  }
   // Records the mix everyone hears to an Ogg/Opus file; false if it cannot be created.
   bool startRecording(const std::string& path);
   void stopRecording();

@@ -181,6 +181,19 @@ TEST_F(ConfigTest, APromptDirectoryThatIsNoDirectoryIsNamed) {
   }
 }
 
+TEST_F(ConfigTest, MusicIsAReadableFileOfThePromptDirectory) {
+  EXPECT_EQ(mustFail({}, {{"MCU_PROMPTS_MUSIC", "music.wav"}, {"DATABASE_URL", kUrl}}).key,
+            "prompts.music")
+      << "needs prompts.dir";
+  for (const char* music : {"missing.wav", "../status", "."}) {
+    const ConfigError e = mustFail(
+        {},
+        {{"MCU_PROMPTS_DIR", "/proc/self"}, {"MCU_PROMPTS_MUSIC", music}, {"DATABASE_URL", kUrl}});
+    EXPECT_EQ(e.key, "prompts.music") << music;
+    EXPECT_NE(e.problem.find(music), std::string::npos) << e.problem;
+  }
+}
+
 TEST_F(ConfigTest, TlsListenNeedsCertificateDirectory) {
   const ConfigError e =
       mustFail({}, {{"MCU_SIP_TLS_LISTEN", "127.0.0.1:5061"}, {"DATABASE_URL", kUrl}});
