@@ -72,8 +72,10 @@ Conference::Conference(mixer::MediaEngine& engine, store::ConferenceStore& store
       store_(store),
       config_(std::move(config)),
       room_creations_(std::max(1, config_.on_demand_per_minute), std::chrono::minutes(1)) {
-  if (config_.spoken_prompts) {  // all raised to 48 kHz now, not on a caller's admission
-    static_cast<void>(spokenPrompt(kSpokenPrompts.front()));
+  if (config_.spoken_prompts) {  // raised to 48 kHz now, not on a caller's admission
+    for (const SpokenPrompt prompt : kSpokenPrompts) {
+      static_cast<void>(spokenPrompt(prompt));
+    }
   }
 }
 
@@ -173,7 +175,8 @@ JoinResult Conference::admitAndJoin(const JoinRequest& request) {
   applyMute(id);
   if (apart) {
     // Answered but apart until the PIN is right.
-    engine_.playToParticipant(id, pinPrompt(), mixer::PlaybackId::kNone);
+    engine_.playToParticipant(id, meetingPrompt(SpokenPrompt::kEnterPin, pinPrompt()),
+                              mixer::PlaybackId::kNone);
     pending_pins_[id] = {"", 0, clock_.now() + config_.pin_timeout};
   }
   result.participant = id;
@@ -304,8 +307,10 @@ void Conference::checkPin(mixer::ParticipantId id, PendingPin& pending) {
     }
     return;
   }
-  engine_.playToParticipant(id, pinWrong(), mixer::PlaybackId::kNone);
-  engine_.playToParticipant(id, pinPrompt(), mixer::PlaybackId::kNone);
+  engine_.playToParticipant(id, meetingPrompt(SpokenPrompt::kWrongPin, pinWrong()),
+                            mixer::PlaybackId::kNone);
+  engine_.playToParticipant(id, meetingPrompt(SpokenPrompt::kEnterPin, pinPrompt()),
+                            mixer::PlaybackId::kNone);
 }
 
 void Conference::expirePins() {

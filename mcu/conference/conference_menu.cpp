@@ -34,6 +34,24 @@ const TonePcm& helpTones() {
   return pcm;
 }
 
+// *2 without the voice: one low tone for each ten (at most nine), then a high one for each
+// unit, 150 ms apart so that they can be counted by ear.
+TonePcm countTones(std::size_t n) {
+  constexpr std::size_t kGap = 48 * 130;  // beyond toneRun's own 20 ms
+  std::vector<double> run(std::min<std::size_t>(n / 10, 9), 600.0);
+  run.insert(run.end(), n % 10, 1200.0);
+  if (run.empty()) {
+    run.push_back(400.0);  // nobody: one lower tone
+  }
+  auto pcm = std::make_shared<std::vector<std::int16_t>>();
+  for (const double hz : run) {
+    const TonePcm tone = toneRun({hz});  // held: a reference into the temporary would dangle
+    pcm->insert(pcm->end(), tone->begin(), tone->end());
+    pcm->insert(pcm->end(), kGap, 0);
+  }
+  return pcm;
+}
+
 float stepped(float gain, bool up) {
   return std::clamp(up ? gain * kGainStep : gain / kGainStep, kMinGain, kMaxGain);
 }
@@ -118,6 +136,17 @@ void Conference::runMenu(mixer::ParticipantId id, MenuAction action) {
       engine_.playToParticipant(id, meetingPrompt(SpokenPrompt::kMenuHelp, helpTones()),
                                 mixer::PlaybackId::kNone);
       return;
+    case MenuAction::kCount: {
+      // Who is in: in a call and past the PIN, the caller too (FreeSWITCH and ConfBridge
+      // count the members).
+      const auto& in = rooms_.at(member.room).participants;
+      const auto count = static_cast<std::size_t>(std::count_if(
+          in.begin(), in.end(),
+          [this](mixer::ParticipantId other) { return heard(other, participants_.at(other)); }));
+      engine_.playToParticipant(id, config_.spoken_prompts ? spokenCount(count) : countTones(count),
+                                mixer::PlaybackId::kNone);
+      return;
+    }
     case MenuAction::kLock: {
       Room& room = rooms_.at(member.room);
       room.policy.locked = !room.policy.locked;

@@ -12,7 +12,7 @@ struct MenuEntry {
   std::string_view key;
 };
 
-constexpr std::array<MenuEntry, 9> kMenu{{
+constexpr std::array<MenuEntry, 10> kMenu{{
     {MenuAction::kMute, "mute", "*6"},
     {MenuAction::kListenDown, "listen_down", "*4"},
     {MenuAction::kListenUp, "listen_up", "*7"},
@@ -20,6 +20,7 @@ constexpr std::array<MenuEntry, 9> kMenu{{
     {MenuAction::kTalkUp, "talk_up", "*9"},
     {MenuAction::kHand, "hand", "*1"},
     {MenuAction::kHelp, "help", "*0"},
+    {MenuAction::kCount, "count", "*2"},
     {MenuAction::kLock, "lock", "*5"},
     {MenuAction::kMuteOthers, "mute_others", "*8"},
 }};

@@ -1,7 +1,7 @@
 // The keypad menu for callers without an API (issue 15 item 5): a star or hash, then a digit.
 // A room may move or turn off any key (rooms.dtmf_menu); the defaults are those of FreeSWITCH
 // and ConfBridge users' habits: *6 mute, *4/*7 listen volume, *3/*9 talk volume, *1 hand,
-// *0 help; moderators also *5 lock and *8 mute all others.
+// *0 help, *2 the participant count; moderators also *5 lock and *8 mute all others.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,7 @@ enum class MenuAction : std::uint8_t {
   kTalkUp,
   kHand,
   kHelp,
+  kCount,       // how many are in the room, said to the caller
   kLock,        // moderators only
   kMuteOthers,  // moderators only
 };

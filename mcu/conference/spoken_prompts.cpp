@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <mutex>
 #include <numbers>
 
 namespace mcu::conference {
@@ -62,14 +63,62 @@ std::vector<std::int16_t> upsample16kTo48k(const std::vector<std::int16_t>& in) 
 }
 
 const TonePcm& spokenPrompt(SpokenPrompt prompt) {
-  static const std::array<TonePcm, kSpokenPrompts.size()> kPrompts = [] {
-    std::array<TonePcm, kSpokenPrompts.size()> made;
-    for (std::size_t i = 0; i < made.size(); ++i) {
-      made[i] = make(kSpokenPrompts[i]);
+  static std::mutex mutex;
+  static std::array<TonePcm, kSpokenPromptCount> made;
+  const std::lock_guard lock(mutex);
+  auto& pcm = made[static_cast<std::size_t>(prompt)];
+  if (!pcm) {
+    pcm = make(prompt);
+  }
+  return pcm;
+}
+
+std::vector<SpokenPrompt> numberWords(std::size_t n) {
+  n = std::min<std::size_t>(n, 999'999);
+  const auto word = [](std::size_t below_twenty) {
+    return static_cast<SpokenPrompt>(static_cast<std::size_t>(SpokenPrompt::kNumber0) +
+                                     below_twenty);
+  };
+  std::vector<SpokenPrompt> words;
+  // Below a thousand: [units hundred] [tens] [units], or "zero" alone.
+  const auto belowThousand = [&](std::size_t v) {
+    if (v >= 100) {
+      words.push_back(word(v / 100));
+      words.push_back(SpokenPrompt::kNumber100);
+      v %= 100;
     }
-    return made;
-  }();
-  return kPrompts[static_cast<std::size_t>(prompt)];
+    if (v >= 20) {
+      words.push_back(static_cast<SpokenPrompt>(static_cast<std::size_t>(SpokenPrompt::kNumber20) +
+                                                v / 10 - 2));
+      v %= 10;
+      if (v > 0) {
+        words.push_back(word(v));
+      }
+    } else if (v > 0) {
+      words.push_back(word(v));
+    }
+  };
+  if (n >= 1000) {
+    belowThousand(n / 1000);
+    words.push_back(SpokenPrompt::kNumber1000);
+  }
+  belowThousand(n % 1000);
+  if (words.empty()) {
+    words.push_back(SpokenPrompt::kNumber0);
+  }
+  return words;
+}
+
+TonePcm spokenCount(std::size_t n) {
+  constexpr std::size_t kPause = 48 * 150;  // 150 ms after the colon
+  auto pcm =
+      std::make_shared<std::vector<std::int16_t>>(*spokenPrompt(SpokenPrompt::kParticipantCount));
+  pcm->insert(pcm->end(), kPause, 0);
+  for (const SpokenPrompt w : numberWords(n)) {
+    const auto& said = *spokenPrompt(w);
+    pcm->insert(pcm->end(), said.begin(), said.end());
+  }
+  return pcm;
 }
 
 }  // namespace mcu::conference

@@ -208,7 +208,7 @@ const std::vector<OptionSpec>& specs() {
        text(&Config::prompts_dir)},
       {"prompts.spoken", "MCU_PROMPTS_SPOKEN", "--prompts-spoken", ValueType::kBoolean, "true",
        "speak the meeting prompts (only participant, wait for the moderator, the meeting starts"
-       " or ends, keypad help) with the voice built in; false: tones",
+       " or ends, the PIN, keypad help and count) with the voice built in; false: tones",
        boolean(&Config::prompts_spoken)},
       {"prompts.music", "MCU_PROMPTS_MUSIC", "--prompts-music", ValueType::kString, "",
        "a file in prompts.dir the room hears, looped, while a caller is alone or everyone waits"

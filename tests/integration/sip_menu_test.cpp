@@ -1,7 +1,8 @@
 // The keypad menu (issue 15 item 5) with real callers over SIP and RTP: RFC 4733 keys toggle a
 // caller's mute (heard, then not, then heard), raise its hand (and SIP INFO keys too) (seen over
 // REST and as events), step its listen and talk volume; a moderator's keys lock the room and mute
-// everyone else, a participant's same keys do nothing; a room moves a key over REST and the old one
+// everyone else, a participant's same keys do nothing; *2 tells the caller how many are in (by
+// tones here, the voice being off in these tests); a room moves a key over REST and the old one
 // is dead.
 #include "tests/integration/call_fixture.h"
 
@@ -109,6 +110,42 @@ TEST_F(SipMenuTest, OnlyAModeratorsKeysLockTheRoomAndMuteTheOthers) {
   EXPECT_FALSE(participant("chair", "opus")["muted"]) << "but not the moderator";
   runFrames({chair.media.get(), other.media.get()}, 40);
   EXPECT_LT(level(chair, 800), kNotHeard);
+}
+
+// How many separate bursts of `hz` the audio holds, by 20 ms frames (the count's tones are
+// 150 ms long and 150 ms apart).
+int burstsOf(const std::vector<std::int16_t>& audio, double hz) {
+  constexpr std::size_t kFrame = 960;
+  int bursts = 0;
+  bool in_burst = false;
+  for (std::size_t at = 0; at + kFrame <= audio.size(); at += kFrame) {
+    const double db = goertzelDb(std::span(audio).subspan(at, kFrame), hz);
+    if (!in_burst && db > kHeardDb) {
+      ++bursts;
+    }
+    in_burst = db > kHeardDb || (in_burst && db > kNotHeardDb);
+  }
+  return bursts;
+}
+
+TEST_F(SipMenuTest, StarTwoTellsTheCallerAloneHowManyAreIn) {
+  Caller a = dial("count", "PCMU", 500);
+  Caller b = dial("count", "PCMU", 800);
+  Caller c = dial("count", "PCMU", 300);
+  const std::vector<Caller*> all{&a, &b, &c};
+  runFrames({a.media.get(), b.media.get(), c.media.get()}, 20);
+  const auto mark_a = a.media->audioMark();
+  const auto mark_b = b.media->audioMark();
+  press(a, 2, all);
+  runFrames({a.media.get(), b.media.get(), c.media.get()}, 60);
+  EXPECT_EQ(burstsOf(a.media->audioSince(mark_a), 1200), 3) << "three callers: three tones";
+  EXPECT_EQ(burstsOf(b.media->audioSince(mark_b), 1200), 0) << "said to the caller who asked";
+
+  EXPECT_EQ(c.sip->bye().status, 200);
+  const auto again = a.media->audioMark();
+  press(a, 2, {&a, &b});
+  runFrames({a.media.get(), b.media.get()}, 50);
+  EXPECT_EQ(burstsOf(a.media->audioSince(again), 1200), 2) << "one left: two";
 }
 
 TEST_F(SipMenuTest, ARoomMovesAKeyAndRefusesABadMap) {

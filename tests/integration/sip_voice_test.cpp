@@ -1,7 +1,9 @@
 // The built-in voice (issue 15 item 2) with real callers over SIP and RTP, listened to: a caller
 // alone in a room is told so, one who joins a room with somebody in is not, and a caller in a
-// room waiting for its moderator is asked to wait. What a caller hears is matched against the
-// prompt itself by its loudness contour (20 ms frames): speech, not a tone, and that sentence.
+// room waiting for its moderator is asked to wait, a caller of a room with a PIN is asked for it
+// (and told a wrong one is wrong), and *2 says how many are in. What a caller hears is matched
+// against the prompt itself by its loudness contour (20 ms frames): speech, not a tone, and that
+// sentence.
 #include <cmath>
 
 #include "mcu/conference/spoken_prompts.h"
@@ -50,8 +52,8 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
 // same sentence (0.96 measured over Opus); a tone, silence or another sentence score far lower
 // (0.17 and 0.51 for the other sentences here). At least 80 % of the
 // prompt must lie inside what was heard.
-double likeness(const std::vector<std::int16_t>& heard, SpokenPrompt prompt) {
-  const auto said = contour(*conference::spokenPrompt(prompt));
+double likeness(const std::vector<std::int16_t>& heard, const conference::TonePcm& prompt) {
+  const auto said = contour(*prompt);
   const auto got = contour(heard);
   double best = 0.0;
   for (int lag = -50; lag <= 150; ++lag) {
@@ -69,6 +71,10 @@ double likeness(const std::vector<std::int16_t>& heard, SpokenPrompt prompt) {
     }
   }
   return best;
+}
+
+double likeness(const std::vector<std::int16_t>& heard, SpokenPrompt prompt) {
+  return likeness(heard, conference::spokenPrompt(prompt));
 }
 
 // The loudest 20 ms of what was heard, in dBFS.
@@ -117,6 +123,36 @@ TEST_F(SipVoiceTest, ACallerWaitingForTheModeratorIsAskedToWait) {
   EXPECT_GT(likeness(heard, SpokenPrompt::kWaitForModerator), 0.8) << "asked to wait";
   EXPECT_LT(likeness(heard, SpokenPrompt::kOnlyParticipant), 0.75)
       << "a caller waiting is not also told it is alone";
+}
+
+TEST_F(SipVoiceTest, APinIsAskedForAndAWrongOneIsSaidToBeWrong) {
+  const auto reply = ApiClient(server_->httpPort(), adminToken())
+                         .post("/v1/rooms", R"({"name":"vault","pin":"4321"})");
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  Caller guest = dial("vault", "opus", 500);
+  const auto asked = listen(guest, 150);
+  EXPECT_GT(likeness(asked, SpokenPrompt::kEnterPin), 0.8) << "asked for the PIN";
+  EXPECT_LT(likeness(asked, SpokenPrompt::kOnlyParticipant), 0.75);
+  for (const int digit : {1, 1, 1, 1}) {
+    guest.media->sendDtmf(digit, 101);
+    runFrames({guest.media.get()}, 5);
+  }
+  const auto wrong = listen(guest, 200);
+  EXPECT_GT(likeness(wrong, SpokenPrompt::kWrongPin), 0.8) << "told the PIN was wrong";
+}
+
+TEST_F(SipVoiceTest, StarTwoSaysHowManyAreIn) {
+  Caller a = dial("counted", "opus", 500);
+  Caller b = dial("counted", "opus", 800);
+  runFrames({a.media.get(), b.media.get()}, 175);  // past a's "only participant"
+  b.media->setSilent(true);
+  a.media->sendDtmf(10, 101);  // *
+  runFrames({a.media.get(), b.media.get()}, 3);
+  a.media->sendDtmf(2, 101);
+  const auto heard = listen(a, 200);
+  EXPECT_GT(likeness(heard, conference::spokenCount(2)), 0.8)
+      << "participants in this conference: two";
+  EXPECT_LT(likeness(heard, SpokenPrompt::kMenuHelp), 0.75) << "not another prompt";
 }
 
 }  // namespace

@@ -9,7 +9,8 @@ namespace {
 TEST(DtmfMenuTest, DefaultsAndARoomsOwnKeys) {
   EXPECT_EQ(menuActionFor({}, "*6"), MenuAction::kMute);
   EXPECT_EQ(menuActionFor({}, "*8"), MenuAction::kMuteOthers);
-  EXPECT_FALSE(menuActionFor({}, "*2")) << "no default on *2";
+  EXPECT_EQ(menuActionFor({}, "*2"), MenuAction::kCount);
+  EXPECT_FALSE(menuActionFor({}, "#2")) << "no default on #2";
   EXPECT_FALSE(menuActionFor({}, "")) << "nothing pressed";
   const MenuKeys own{{"mute", "#2"}, {"hand", ""}};
   EXPECT_EQ(menuActionFor(own, "#2"), MenuAction::kMute);
@@ -30,7 +31,9 @@ TEST(DtmfMenuTest, MapsThatCannotWorkAreRefusedWithTheReason) {
   }
   EXPECT_NE(menuProblem({{"mute", "*1"}}).find("two actions"), std::string::npos)
       << "*1 is the hand's by default";
-  EXPECT_EQ(menuProblem({{"mute", "*1"}, {"hand", "*2"}}), "") << "unless the hand moves too";
+  EXPECT_EQ(menuProblem({{"mute", "*1"}, {"hand", "#2"}}), "") << "unless the hand moves too";
+  EXPECT_NE(menuProblem({{"hand", "*2"}}).find("two actions"), std::string::npos)
+      << "*2 is the count's";
 }
 
 }  // namespace

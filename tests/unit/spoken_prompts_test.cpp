@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <numbers>
 
 #include "tests/support/tone.h"
@@ -26,6 +27,60 @@ TEST(SpokenPromptsTest, EveryPromptIsSpeechOfAFewSecondsAt48kHz) {
         10.0 * std::log10(sum / static_cast<double>(pcm.size())) - 20.0 * std::log10(32768.0);
     EXPECT_GT(rms_db, -30.0) << "normalised speech, not silence";
   }
+}
+
+TEST(SpokenPromptsTest, EveryNumberWordIsThereAndShort) {
+  for (std::size_t i = static_cast<std::size_t>(SpokenPrompt::kNumber0); i < kSpokenPromptCount;
+       ++i) {
+    const auto& pcm = *spokenPrompt(static_cast<SpokenPrompt>(i));
+    const double seconds = static_cast<double>(pcm.size()) / 48000.0;
+    EXPECT_GT(seconds, 0.2) << i;
+    EXPECT_LT(seconds, 1.5) << i;
+  }
+}
+
+// The words by their number, to read the expectations below.
+std::vector<int> said(std::size_t n) {
+  static const std::map<SpokenPrompt, int> kValue = [] {
+    std::map<SpokenPrompt, int> value;
+    for (int i = 0; i < 20; ++i) {
+      value[static_cast<SpokenPrompt>(static_cast<int>(SpokenPrompt::kNumber0) + i)] = i;
+    }
+    for (int t = 2; t <= 9; ++t) {
+      value[static_cast<SpokenPrompt>(static_cast<int>(SpokenPrompt::kNumber20) + t - 2)] = t * 10;
+    }
+    value[SpokenPrompt::kNumber100] = 100;
+    value[SpokenPrompt::kNumber1000] = 1000;
+    return value;
+  }();
+  std::vector<int> out;
+  for (const auto w : numberWords(n)) {
+    out.push_back(kValue.at(w));
+  }
+  return out;
+}
+
+TEST(SpokenPromptsTest, ACountIsSaidInWords) {
+  using V = std::vector<int>;
+  EXPECT_EQ(said(0), V{0});
+  EXPECT_EQ(said(7), V{7});
+  EXPECT_EQ(said(13), V{13});
+  EXPECT_EQ(said(20), V{20});
+  EXPECT_EQ(said(23), (V{20, 3}));
+  EXPECT_EQ(said(100), (V{1, 100}));
+  EXPECT_EQ(said(105), (V{1, 100, 5}));
+  EXPECT_EQ(said(999), (V{9, 100, 90, 9}));
+  EXPECT_EQ(said(1000), (V{1, 1000}));
+  EXPECT_EQ(said(2023), (V{2, 1000, 20, 3}));
+  EXPECT_EQ(said(120'000), (V{1, 100, 20, 1000}));
+  EXPECT_EQ(said(5'000'000), said(999'999)) << "beyond what a room holds: the largest said";
+}
+
+TEST(SpokenPromptsTest, TheCountPromptIsTheSentenceThenTheWords) {
+  const auto sentence = spokenPrompt(SpokenPrompt::kParticipantCount)->size();
+  const auto twenty = spokenPrompt(SpokenPrompt::kNumber20)->size();
+  const auto three = spokenPrompt(SpokenPrompt::kNumber3)->size();
+  EXPECT_EQ(spokenCount(23)->size(), sentence + 48 * 150 + twenty + three);
 }
 
 TEST(SpokenPromptsTest, UpsamplingKeepsTheToneAndRemovesItsImages) {
