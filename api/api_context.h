@@ -9,6 +9,7 @@
 #include "mcu/conference/prompt_library.h"
 #include "mcu/store/call_history.h"
 #include "mcu/store/event_log.h"
+#include "mcu/store/recording_records.h"
 #include "mcu/store/room_records.h"
 #include "mcu/store/token_store.h"
 
@@ -21,6 +22,9 @@ struct ApiContext {
   store::TokenStore* tokens = nullptr;
   conference::ConferenceClient* conference = nullptr;
   conference::PromptLibrary* prompts = nullptr;  // what POST .../playback may play
+  store::RecordingRecords* recordings = nullptr;
+  std::string recordings_dir;  // config recordings.dir; empty: recording is off
+  std::string node_id;         // this server's, in the rows it makes
   // Prometheus text for what the rest of the server counts (calls, mixer, database).
   std::function<std::string()> server_metrics;
   int max_event_streams = 4;  // each holds an HTTP worker thread while open

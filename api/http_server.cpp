@@ -17,6 +17,7 @@
 #include "api/participants_handler.h"
 #include "api/playback_handler.h"
 #include "api/problem.h"
+#include "api/recordings_handler.h"
 #include "api/rooms_handler.h"
 #include "mcu/common/build_info.h"
 #include "mcu/common/json_text.h"
@@ -181,6 +182,7 @@ Result<void> HttpServer::start() {
     registerRoomRoutes(server, impl.context, *impl.auth);
     registerParticipantRoutes(server, impl.context, *impl.auth);
     registerPlaybackRoutes(server, impl.context, *impl.auth);
+    registerRecordingRoutes(server, impl.context, *impl.auth);
     registerCallRoutes(server, impl.context, *impl.auth);
     registerEventRoutes(server, impl.context, *impl.auth, impl.streams);
   }

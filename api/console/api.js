@@ -116,5 +116,5 @@ const EVENT_TYPES = [
   'participant.resumed', 'participant.talking', 'participant.stopped_talking',
   'participant.dialout', 'participant.role_changed', 'playback.started', 'playback.finished',
   'room.meeting_started', 'room.waiting_for_moderator', 'participant.hand_raised',
-  'participant.hand_lowered',
+  'participant.hand_lowered', 'recording.started', 'recording.stopped',
 ];

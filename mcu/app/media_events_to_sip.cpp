@@ -38,4 +38,9 @@ void MediaEventsToSip::onPlaybackFinished(mixer::PlaybackId id) {
   toConference([id](conference::Conference& c) { c.playbackFinished(id); });
 }
 
+void MediaEventsToSip::onRecordingEnded(mixer::RoomId /*room*/, mixer::RecordingKey key,
+                                        const mixer::RecordingEnd& end) {
+  toConference([key, end](conference::Conference& c) { c.recordingEnded(key, end); });
+}
+
 }  // namespace mcu::app

@@ -20,6 +20,8 @@ class MediaEventsToSip final : public mixer::MediaEvents {
   void onDtmf(mixer::ParticipantId id, char digit) override;
   void onRtpTimeout(mixer::ParticipantId id) override;
   void onPlaybackFinished(mixer::PlaybackId id) override;
+  void onRecordingEnded(mixer::RoomId room, mixer::RecordingKey key,
+                        const mixer::RecordingEnd& end) override;
 
  private:
   // Runs `fn` on the conference, on the control thread; nothing before attach().

@@ -110,6 +110,13 @@ int shutDown(const config::Config& config, ServerParts& parts, int exit_code) {
   if (!parts.engine->flush(std::chrono::seconds(2))) {
     log::warn(kComponent, "media_flush_timeout");
   }
+  // Recordings still running (their calls did not end) are finalised now, not left to the
+  // watchdog; their ends reach the conference on the control loop, and one round trip there
+  // queues their rows' writes before the flush below.
+  if (!parts.engine->finishRecordings(std::chrono::seconds(3))) {
+    log::warn(kComponent, "recordings_finish_timeout");
+  }
+  static_cast<void>(parts.conference_client.totals());
   const std::size_t unwritten = parts.db.stop(deadline);
   if (unwritten > 0) {
     log::error(kComponent, "shutdown_unwritten").kv("jobs", static_cast<std::uint64_t>(unwritten));

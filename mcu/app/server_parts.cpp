@@ -66,7 +66,9 @@ mixer::EngineConfig engineConfig(const config::Config& c) {
           .port_min = static_cast<std::uint16_t>(c.media_port_min),
           .port_max = static_cast<std::uint16_t>(c.media_port_max),
           .batched_io = c.media_batched_io,
-          .spread_room_above = static_cast<std::size_t>(c.media_spread_room_above)};
+          .spread_room_above = static_cast<std::size_t>(c.media_spread_room_above),
+          .recording_min_free_bytes =
+              static_cast<std::uint64_t>(c.recordings_min_free_mb) * 1024 * 1024};
 }
 
 sip::SipStackConfig sipConfig(const config::Config& c) {
@@ -110,6 +112,7 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
       conference_store(db, std::chrono::seconds(config.rooms_on_demand_ttl_s)),
       room_records(db, kDbRequestTimeout),
       call_history(db, kDbRequestTimeout),
+      recording_records(db, kDbRequestTimeout),
       event_log(db, kDbRequestTimeout),
       token_store(db, kDbRequestTimeout),
       engine(mixer::createMediaEngine(engineConfig(config), &media_events)),
@@ -122,6 +125,7 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
            .rtp_timeout_ms = config.media_rtp_timeout_s * 1000,
            .entry_exit_tones = config.rooms_entry_exit_tones,
            .spoken_prompts = config.prompts_spoken,
+           .announce_recording = config.recordings_announce,
            .end_call = nullptr,
            .on_event = [this](
                            const std::string& type, const std::string& room,
@@ -146,7 +150,8 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
   liveness.recover([](std::size_t closed) {
     log::info(kComponent, "node_recovered").kv("calls_closed", static_cast<std::uint64_t>(closed));
   });
-  conference_store.endIdleOnDemandRooms();  // after the recovery above, before any join
+  conference_store.closeOpenRecordings(node_id);  // a crash's: their files end at a sync
+  conference_store.endIdleOnDemandRooms();        // after the recovery above, before any join
   conference_store.purgeEndedOnDemandRooms();
   event_log.prune(std::chrono::hours(config.events_retention_h));
   sip.enableCalls(conference, codecPreference(config.media_codecs),
@@ -187,6 +192,9 @@ bool ServerParts::start() {
   api_context.tokens = &token_store;
   api_context.conference = &conference_client;
   api_context.prompts = &prompts;
+  api_context.recordings = &recording_records;
+  api_context.recordings_dir = config_.recordings_dir;
+  api_context.node_id = node_id;
   api_context.max_event_streams = config_.http_event_streams;
   api_context.dialout_allow = config_.dialout_allow;
   api_context.server_metrics = [this] { return serverMetrics(metric_sources); };

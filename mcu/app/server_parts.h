@@ -28,6 +28,7 @@
 #include "mcu/store/event_log.h"
 #include "mcu/store/migration.h"
 #include "mcu/store/node_liveness.h"
+#include "mcu/store/recording_records.h"
 #include "mcu/store/room_records.h"
 #include "mcu/store/token_store.h"
 #include "mixer/engine/media_engine.h"
@@ -69,6 +70,7 @@ class ServerParts {
   store::ConferenceStore conference_store;
   store::RoomRecords room_records;
   store::CallHistory call_history;
+  store::RecordingRecords recording_records;
   store::EventLog event_log;
   store::TokenStore token_store;
   MediaEventsToSip media_events;

@@ -57,6 +57,8 @@ struct ConferenceConfig {
   bool entry_exit_tones = false;         // rooms that do not say otherwise
   // Meeting prompts in the built-in voice, else tones (the server's default: prompts.spoken).
   bool spoken_prompts = false;
+  // The room hears "this conference is being recorded" (or a tone) when recording starts.
+  bool announce_recording = true;
   std::function<void(mixer::ParticipantId, LeaveReason)> end_call;  // BYE, with a reason
   EventSink on_event;
 };
@@ -178,6 +180,15 @@ class Conference {
   bool stopPlayback(const std::string& room, std::uint64_t id);
   // The engine played it to its end.
   void playbackFinished(mixer::PlaybackId id);
+  // Recording the room's mix (conference_recording.cpp): started for a row the REST API made
+  // (`id`), to `path`; refused for a room without calls (kRoomIdle) or already recording
+  // (kBusy). The room hears that it is recorded (ConferenceConfig::announce_recording).
+  RecordingOutcome startRecording(const std::string& room, std::int64_t id, const std::string& path,
+                                  mixer::RecordingFormat format);
+  // False if `room` is not recording `id`. The row is closed when the file is finalised.
+  bool stopRecording(const std::string& room, std::int64_t id);
+  // The engine finalised a recording's file (stopped, its room ended, the disk's floor...).
+  void recordingEnded(mixer::RecordingKey key, const mixer::RecordingEnd& end);
   // A room created or changed over REST: the next INVITE sees the new policy. `music`: the
   // decoded file its policy names (decoded by the caller, never on this thread), if any.
   void roomChanged(const store::RoomRow& row, mixer::MediaEngine::Samples music = nullptr);
@@ -202,6 +213,12 @@ class Conference {
     // Its own music (null inside: none), or none here: the server's. What plays now.
     std::optional<mixer::MediaEngine::Samples> music;
     mixer::MediaEngine::Samples playing_music;
+    std::optional<mixer::RecordingKey> recording;  // being recorded (see recordings_)
+  };
+  struct ActiveRecording {
+    std::int64_t id = 0;  // its row
+    std::string room;
+    std::vector<std::string> participants;  // from URIs of whoever was heard while it ran
   };
   // The codec and far RTP address as the call record holds them.
   static std::string codecText(const mixer::MediaEndpoint& media);
@@ -269,6 +286,10 @@ class Conference {
   void setHand(mixer::ParticipantId id, Member& member, bool raised);
   // It is heard in its room from now (joined, PIN accepted, dial-out answered).
   void admitted(mixer::ParticipantId id);
+  // A recording of its room lists it among those present.
+  void notePresent(const Member& member);
+  void emitRecording(const std::string& type, const std::string& room, std::int64_t id,
+                     const std::string& reason) const;
   // Starts or stops the room's music for who is in it now: one caller heard, or a room waiting
   // for its moderator. `delay`: a prompt the caller hears first, on its own.
   void updateMusic(const std::string& room,
@@ -302,6 +323,7 @@ class Conference {
   std::uint64_t next_playback_ = 1;
   mixer::RoomId next_room_ = 1;
   mixer::MediaEngine::Samples default_music_;
+  std::map<mixer::RecordingKey, ActiveRecording> recordings_;
 };
 
 }  // namespace mcu::conference

@@ -69,6 +69,18 @@ std::optional<bool> ConferenceClient::stopPlayback(const std::string& room, std:
   return ask<bool>([room, id](Conference& c) { return c.stopPlayback(room, id); });
 }
 
+std::optional<RecordingOutcome> ConferenceClient::startRecording(const std::string& room,
+                                                                 std::int64_t id,
+                                                                 const std::string& path,
+                                                                 mixer::RecordingFormat format) {
+  return ask<RecordingOutcome>(
+      [room, id, path, format](Conference& c) { return c.startRecording(room, id, path, format); });
+}
+
+std::optional<bool> ConferenceClient::stopRecording(const std::string& room, std::int64_t id) {
+  return ask<bool>([room, id](Conference& c) { return c.stopRecording(room, id); });
+}
+
 void ConferenceClient::roomChanged(const store::RoomRow& row, mixer::MediaEngine::Samples music) {
   Conference* conference = &conference_;
   loop_.post([conference, row, music = std::move(music)] { conference->roomChanged(row, music); });

@@ -38,6 +38,10 @@ class ConferenceClient {
                                       std::optional<mixer::ParticipantId> to,
                                       const std::string& file, const Prompt& prompt);
   std::optional<bool> stopPlayback(const std::string& room, std::uint64_t id);
+  std::optional<RecordingOutcome> startRecording(const std::string& room, std::int64_t id,
+                                                 const std::string& path,
+                                                 mixer::RecordingFormat format);
+  std::optional<bool> stopRecording(const std::string& room, std::int64_t id);
   // Fire and forget: the control loop applies them in order.
   // `music`: the file the room's policy names, decoded by the caller (see Conference).
   void roomChanged(const store::RoomRow& row, mixer::MediaEngine::Samples music = nullptr);

@@ -57,6 +57,7 @@ void Conference::admitted(mixer::ParticipantId id) {
     return;
   }
   applyMute(id);
+  notePresent(it->second);
   if (it->second.role == ParticipantRole::kModerator) {
     moderatorsChanged(it->second.room);
   } else if (const auto room = rooms_.find(it->second.room);

@@ -95,6 +95,12 @@ struct PlaybackOutcome {
   std::optional<PlaybackView> playback;  // for kStarted
 };
 
+// How a request to record a room went.
+struct RecordingOutcome {
+  enum class Kind { kStarted, kNoRoom, kRoomIdle, kBusy, kFailed } kind = Kind::kNoRoom;
+  std::string error;  // kFailed: the engine's words
+};
+
 // How a dial-out request went: its participant, or why not (an HTTP-ish status and text).
 struct DialOutResult {
   int status = 202;  // 202 dialling; 403, 404, 486 (room full), 503

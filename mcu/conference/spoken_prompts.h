@@ -23,6 +23,7 @@ enum class SpokenPrompt {
   kEnterPin,
   kWrongPin,
   kParticipantCount,
+  kRecordingStarted,
   // The words a count is said with: 0-19, the tens, hundred, thousand.
   kNumber0,
   kNumber1,
@@ -59,9 +60,11 @@ inline constexpr std::size_t kSpokenPromptCount =
     static_cast<std::size_t>(SpokenPrompt::kNumber1000) + 1;
 // The sentences (not the number words): raised to 48 kHz at start, so no caller waits for it.
 inline constexpr std::array kSpokenPrompts{
-    SpokenPrompt::kOnlyParticipant, SpokenPrompt::kWaitForModerator, SpokenPrompt::kMeetingStarted,
-    SpokenPrompt::kMeetingEnding,   SpokenPrompt::kMenuHelp,         SpokenPrompt::kEnterPin,
-    SpokenPrompt::kWrongPin,        SpokenPrompt::kParticipantCount};
+    SpokenPrompt::kOnlyParticipant, SpokenPrompt::kWaitForModerator,
+    SpokenPrompt::kMeetingStarted,  SpokenPrompt::kMeetingEnding,
+    SpokenPrompt::kMenuHelp,        SpokenPrompt::kEnterPin,
+    SpokenPrompt::kWrongPin,        SpokenPrompt::kParticipantCount,
+    SpokenPrompt::kRecordingStarted};
 
 // The prompt as 48 kHz mono PCM, raised from the compiled-in 16 kHz at its first use and kept
 // (thread-safe). A number word takes well under a millisecond to raise.

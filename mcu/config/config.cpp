@@ -140,6 +140,12 @@ std::optional<ConfigError> validate(const Config& config) {
                                       ::access(config.prompts_dir.c_str(), R_OK | X_OK) != 0)) {
     return ConfigError{"prompts.dir", "config", "not a readable directory: " + config.prompts_dir};
   }
+  if (!config.recordings_dir.empty() &&
+      (!std::filesystem::is_directory(config.recordings_dir) ||
+       ::access(config.recordings_dir.c_str(), W_OK | X_OK) != 0)) {
+    return ConfigError{"recordings.dir", "config",
+                       "not a writable directory: " + config.recordings_dir};
+  }
   if (!config.prompts_music.empty()) {
     // Decoded at start (a file that is not audio stops the server there, naming this key).
     if (config.prompts_dir.empty()) {

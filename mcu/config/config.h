@@ -40,6 +40,9 @@ struct Config {
   std::string prompts_dir;     // audio files REST may play; empty: none
   bool prompts_spoken = true;  // the built-in voice for meeting prompts; false: tones
   std::string prompts_music;   // a file in prompts_dir, looped while alone or waiting; "": none
+  std::string recordings_dir;  // where room recordings are written; empty: recording is off
+  int recordings_min_free_mb = 1024;  // a recording ends when its disk has less free
+  bool recordings_announce = true;    // the room is told when recording starts
   std::string media_bind = "0.0.0.0";
   std::string media_address;  // empty: the local address toward each caller
   int media_port_min = 20000;

@@ -214,6 +214,19 @@ const std::vector<OptionSpec>& specs() {
        "a file in prompts.dir the room hears, looped, while a caller is alone or everyone waits"
        " for the moderator (a room's music wins); empty: none",
        text(&Config::prompts_music)},
+      {"recordings.dir", "MCU_RECORDINGS_DIR", "--recordings-dir", ValueType::kString, "",
+       "directory room recordings are written to (POST /v1/rooms/{name}/recordings); empty:"
+       " recording is off",
+       text(&Config::recordings_dir)},
+      {"recordings.min_free_mb", "MCU_RECORDINGS_MIN_FREE_MB", "--recordings-min-free-mb",
+       ValueType::kInteger, "1024",
+       "a recording ends (recording.stopped, disk_full) when its disk has less free space, in"
+       " MB (0-1000000)",
+       integer(&Config::recordings_min_free_mb, 0, 1000000)},
+      {"recordings.announce", "MCU_RECORDINGS_ANNOUNCE", "--recordings-announce",
+       ValueType::kBoolean, "true",
+       "the room hears that it is being recorded when a recording starts",
+       boolean(&Config::recordings_announce)},
       {"shutdown.timeout_s", "MCU_SHUTDOWN_TIMEOUT_S", "--shutdown-timeout-s", ValueType::kInteger,
        "10", "longest graceful shutdown (end calls, flush writes), seconds (1-600)",
        integer(&Config::shutdown_timeout_s, 1, 600)},

@@ -181,4 +181,30 @@ void ConferenceStore::callLeft(const std::string& call_id, const std::string& re
           }});
 }
 
+void ConferenceStore::recordingEnded(std::int64_t id, const std::string& reason,
+                                     std::int64_t duration_ms, std::int64_t bytes,
+                                     const std::string& participants_json) {
+  submit({"recording ended " + std::to_string(id),
+          [id, reason, duration_ms, bytes, participants_json](DbSession& session) {
+            pqxx::work txn(session.connection());
+            txn.exec_params(
+                "UPDATE recordings SET state = 'done', stop_reason = $2, ended_at = now(),"
+                " duration_ms = $3, size_bytes = $4, participants = $5::jsonb"
+                " WHERE id = $1 AND state = 'recording'",
+                id, reason, duration_ms, bytes, participants_json);
+            txn.commit();
+          }});
+}
+
+void ConferenceStore::closeOpenRecordings(const std::string& node) {
+  submit({"close open recordings", [node](DbSession& session) {
+            pqxx::work txn(session.connection());
+            txn.exec_params(
+                "UPDATE recordings SET state = 'done', stop_reason = 'server_restart',"
+                " ended_at = now() WHERE node = $1 AND state = 'recording'",
+                node);
+            txn.commit();
+          }});
+}
+
 }  // namespace mcu::store

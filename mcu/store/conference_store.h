@@ -88,6 +88,12 @@ class ConferenceStore {
   void callMoved(const std::string& call_id, const std::string& room, int line = 0);
   void callLeft(const std::string& call_id, const std::string& reason,
                 const std::string& stats_json, int line = 0);
+  // A recording's file is finalised: its row is closed with what the writer says of it.
+  void recordingEnded(std::int64_t id, const std::string& reason, std::int64_t duration_ms,
+                      std::int64_t bytes, const std::string& participants_json);
+  // At start: the rows of `node` a crash (or a stop that could not write them) left open are
+  // closed as server_restart (their files stop at the last second the writer synced).
+  void closeOpenRecordings(const std::string& node);
   // Jobs refused because the queue was full (each is also logged).
   std::uint64_t dropped() const { return dropped_; }
   // Whether `jobs` more writes fit in the queue now: a flood (or a database that is away) must

@@ -1,6 +1,10 @@
 #include "mixer/codec/ogg_opus_writer.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <cstring>
 
 namespace mcu::mixer::codec {
@@ -45,8 +49,8 @@ std::vector<std::uint8_t> lacingFor(std::size_t size) {
 OggOpusWriter::~OggOpusWriter() { close(); }
 
 bool OggOpusWriter::open(const std::string& path, int channels, std::uint32_t serial) {
-  file_.open(path, std::ios::binary | std::ios::trunc);
-  if (!file_) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd_ < 0) {
     return false;
   }
   serial_ = serial;
@@ -67,7 +71,7 @@ bool OggOpusWriter::open(const std::string& path, int channels, std::uint32_t se
 }
 
 void OggOpusWriter::write(std::span<const std::uint8_t> packet, std::uint32_t samples) {
-  if (!file_.is_open() || packet.empty()) {
+  if (fd_ < 0 || packet.empty()) {
     return;
   }
   data_.insert(data_.end(), packet.begin(), packet.end());
@@ -79,12 +83,26 @@ void OggOpusWriter::write(std::span<const std::uint8_t> packet, std::uint32_t sa
   }
 }
 
+std::uint64_t OggOpusWriter::samples() const {
+  return granule_ > kPreSkip ? granule_ - kPreSkip : 0;
+}
+
+bool OggOpusWriter::sync() {
+  if (fd_ < 0) {
+    return false;
+  }
+  flushPage(false);
+  return !failed_ && ::fdatasync(fd_) == 0;
+}
+
 void OggOpusWriter::close() {
-  if (!file_.is_open()) {
+  if (fd_ < 0) {
     return;
   }
   flushPage(true);
-  file_.close();
+  ::fdatasync(fd_);
+  ::close(fd_);
+  fd_ = -1;
 }
 
 void OggOpusWriter::flushPage(bool last) {
@@ -112,8 +130,19 @@ void OggOpusWriter::writePage(std::span<const std::uint8_t> data,
   std::memcpy(&page[27], lacing.data(), lacing.size());
   std::memcpy(&page[27 + lacing.size()], data.data(), data.size());
   putLe(&page[22], oggCrc(page), 4);
-  file_.write(reinterpret_cast<const char*>(page.data()),
-              static_cast<std::streamsize>(page.size()));
+  std::size_t done = 0;
+  while (!failed_ && done < page.size()) {
+    const ssize_t n = ::write(fd_, page.data() + done, page.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      failed_ = true;  // ENOSPC and the like: the recording ends (the writer sees failed())
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  bytes_ += done;
 }
 
 }  // namespace mcu::mixer::codec

@@ -72,9 +72,16 @@ class MediaEngine {
   // Music the room hears, looped, whenever no room prompt plays, from `delay` on (null pcm:
   // none). Mixed once for the room: a waiting room of hundreds costs no encode per caller.
   virtual bool setRoomMusic(RoomId room, Samples pcm, std::chrono::milliseconds delay) = 0;
-  // Records the room's mix (what a listener hears) to an Ogg/Opus file.
-  virtual Result<void> startRecording(RoomId room, const std::string& path) = 0;
+  // Records the room's mix (what a listener hears) to an Ogg/Opus or WAV file, written by the
+  // engine's one writer thread (recording_writer.h), never by a media thread. The file is made
+  // here (a bad path is an error now). It ends when stopped, when the room ends, or by itself
+  // (the disk's floor, a refused write): MediaEvents::onRecordingEnded says which and when.
+  virtual Result<RecordingKey> startRecording(RoomId room, const std::string& path,
+                                              RecordingFormat format = RecordingFormat::kOgg) = 0;
   virtual void stopRecording(RoomId room) = 0;
+  // At shutdown: ends every recording (reason "shutdown") and waits until their files are
+  // finalised and onRecordingEnded told, at most `timeout`. True if all were.
+  virtual bool finishRecordings(std::chrono::milliseconds timeout) = 0;
   // RFC 4733 digits to a participant ('0'-'9', '*', '#', 'A'-'D'), when it negotiated them.
   virtual void sendDtmf(ParticipantId id, char digit) = 0;
   // As of the last publication by the media thread (at most 200 ms old).

@@ -18,13 +18,31 @@ namespace {
 class MediaEngineImpl final : public MediaEngine {
  public:
   MediaEngineImpl(const EngineConfig& config, MediaEvents* events)
-      : ports_(config.bind_host, config.port_min, config.port_max),
+      : events_(events),
+        recorder_(std::make_unique<RecordingWriter>(
+            RecordingWriter::Config{.min_free_bytes = config.recording_min_free_bytes,
+                                    .sync_every = std::chrono::milliseconds(1000)},
+            [this](RecordingKey key, const RecordingEnd& end) { recordingEnded(key, end); })),
+        ports_(config.bind_host, config.port_min, config.port_max),
         spread_room_above_(config.spread_room_above) {
     const auto epoch = std::chrono::steady_clock::now();
     for (int i = 0; i < std::max(1, config.threads); ++i) {
       threads_.push_back(std::make_unique<MediaThread>(i, events, config.batched_io, epoch));
     }
   }
+
+  // The media threads go first (their rooms hand their last frames to the writer), then the
+  // writer finalises what is still open; nobody is told of those ends any more.
+  ~MediaEngineImpl() override {
+    {
+      const std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    threads_.clear();
+    recorder_.reset();
+  }
+  MediaEngineImpl(const MediaEngineImpl&) = delete;
+  MediaEngineImpl& operator=(const MediaEngineImpl&) = delete;
 
   bool createRoom(RoomId room, const RoomMediaConfig& config) override {
     const std::lock_guard lock(mutex_);
@@ -216,18 +234,43 @@ class MediaEngineImpl final : public MediaEngine {
     onParticipant(id, [playback](ParticipantStream& p) { p.stopPrompt(playback); });
   }
 
-  Result<void> startRecording(RoomId room, const std::string& path) override {
-    // The file is created here, so that a bad path is reported to the caller at once; the
-    // media thread then owns it.
-    if (!std::ofstream(path, std::ios::binary | std::ios::trunc)) {
-      return Error{"cannot create " + path};
+  Result<RecordingKey> startRecording(RoomId room, const std::string& path,
+                                      RecordingFormat format) override {
+    {
+      const std::lock_guard lock(mutex_);
+      if (!rooms_.contains(room)) {
+        return Error{"no room " + std::to_string(room)};
+      }
     }
-    return onRoom(room, [path](RoomMixer& r) { r.startRecording(path); });
+    // The file is created here, so that a bad path is reported to the caller at once; the
+    // writer's thread then owns it.
+    auto key = recorder_->open(path, format);
+    if (!key) {
+      return Error{key.error()};
+    }
+    const RecordingKey k = *key;
+    RecordingWriter* writer = recorder_.get();
+    {
+      const std::lock_guard lock(mutex_);
+      recordings_[k] = room;
+    }
+    auto posted =
+        onRoom(room, [writer, k, format](RoomMixer& r) { r.startRecording(*writer, k, format); });
+    if (!posted) {
+      recorder_->close(k, "room_ended");
+      return Error{posted.error()};
+    }
+    return k;
   }
 
   void stopRecording(RoomId room) override {
     // A room that is gone records nothing: there is nothing to stop.
-    static_cast<void>(onRoom(room, [](RoomMixer& r) { r.stopRecording(); }));
+    static_cast<void>(onRoom(room, [](RoomMixer& r) { r.stopRecording("stopped"); }));
+  }
+
+  bool finishRecordings(std::chrono::milliseconds timeout) override {
+    // The rooms may push a frame or two more: the writer drops frames of an ended recording.
+    return recorder_->finishAll("shutdown", timeout);
   }
 
   void sendDtmf(ParticipantId id, char digit) override {
@@ -355,9 +398,33 @@ class MediaEngineImpl final : public MediaEngine {
     return true;
   }
 
+  // The writer's thread: the room lets go of a recording that ended there (disk full), and
+  // the conference is told.
+  void recordingEnded(RecordingKey key, const RecordingEnd& end) {
+    RoomId room = 0;
+    {
+      const std::lock_guard lock(mutex_);
+      const auto it = recordings_.find(key);
+      if (closing_ || it == recordings_.end()) {
+        return;
+      }
+      room = it->second;
+      recordings_.erase(it);
+    }
+    static_cast<void>(onRoom(room, [key, end](RoomMixer& r) { r.stopRecording(end.reason, key); }));
+    if (events_ != nullptr) {
+      events_->onRecordingEnded(room, key, end);
+    }
+  }
+
+  MediaEvents* events_;  // Borrowed.
+  // Declared before the threads: their rooms use it until they are gone.
+  std::unique_ptr<RecordingWriter> recorder_;
   PortAllocator ports_;
   std::vector<std::unique_ptr<MediaThread>> threads_;
   mutable std::mutex mutex_;
+  bool closing_ = false;
+  std::unordered_map<RecordingKey, RoomId> recordings_;
   std::size_t spread_room_above_;
   std::unordered_map<RoomId, RoomPlacement> rooms_;
   std::unordered_map<ParticipantId, Placement> participants_;

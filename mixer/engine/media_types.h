@@ -24,6 +24,15 @@ using RoomId = std::uint64_t;
 // PIN prompts).
 enum class PlaybackId : std::uint64_t { kNone = 0 };
 
+// Recordings of a room's mix (recording_writer.h).
+enum class RecordingFormat : std::uint8_t { kOgg, kWav };
+using RecordingKey = std::uint64_t;
+struct RecordingEnd {
+  std::string reason;  // stopped, room_ended, disk_full, write_failed, shutdown
+  std::uint64_t bytes = 0;
+  std::int64_t duration_ms = 0;  // of audio in the file
+};
+
 // An IPv4 or IPv6 address and port, as the SDP gave it.
 struct SocketAddress {
   std::string host;
@@ -91,6 +100,9 @@ class MediaEvents {
   virtual void onRtpTimeout(ParticipantId id) = 0;
   // A prompt with an id was played to its end (not for one that was stopped).
   virtual void onPlaybackFinished(PlaybackId id) = 0;
+  // A recording's file is finalised (on the recording writer's thread), whoever ended it.
+  virtual void onRecordingEnded(RoomId /*room*/, RecordingKey /*key*/,
+                                const RecordingEnd& /*end*/) {}
 };
 
 // Upper bounds of the tick-duration histogram, in ms (and one more bucket above the last).
@@ -106,6 +118,8 @@ struct EngineConfig {
   // A room with this many members takes its next ones on the media thread with the fewest of
   // them (room_link.h): a large room uses every core. 0: every room spreads.
   std::size_t spread_room_above = 100;
+  // A recording whose disk has less free space than this ends (disk_full); 0: no floor.
+  std::uint64_t recording_min_free_bytes = 0;
 };
 
 }  // namespace mcu::mixer

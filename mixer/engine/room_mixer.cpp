@@ -39,6 +39,7 @@ RoomMixer::RoomMixer(RoomId id, RoomMediaConfig config, const codec::EncoderFact
 }
 
 RoomMixer::~RoomMixer() {
+  stopRecording("room_ended");
   if (!home()) {
     link_->leave(thread_);
   }
@@ -113,10 +114,7 @@ bool RoomMixer::mix(std::int64_t tick, RoomLink::Clock::time_point deadline, Med
     sources_.push_back({kPromptSource, prompt, 1.0F, true});
   }
   mix_minus_.mix(sources_, out_.mix);
-  if (recording_) {
-    recording_->writer.write(recording_->encoder->encode(out_.mix.full),
-                             static_cast<std::uint32_t>(core::kFrameSamples));
-  }
+  record();
   collectContributors();
   out_.tick = tick;
   out_.selected = selected;
@@ -177,18 +175,39 @@ const core::Pcm* RoomMixer::nextPromptFrame() {
   return prompts_.next(prompt_frame_, finished_prompts_) ? &prompt_frame_ : nullptr;
 }
 
-bool RoomMixer::startRecording(const std::string& path) {
+void RoomMixer::startRecording(RecordingWriter& writer, RecordingKey key, RecordingFormat format) {
+  stopRecording("replaced");
   auto recording = std::make_unique<Recording>();
-  if (!recording->writer.open(path, 1, static_cast<std::uint32_t>(id_))) {
-    return false;
+  recording->writer = &writer;
+  recording->key = key;
+  recording->format = format;
+  if (format == RecordingFormat::kOgg) {
+    recording->encoder =
+        make_encoder_(codec::CodecSpec{.kind = codec::CodecKind::kOpus, .max_bitrate = 48000});
   }
-  recording->encoder =
-      make_encoder_(codec::CodecSpec{.kind = codec::CodecKind::kOpus, .max_bitrate = 48000});
   recording_ = std::move(recording);
-  return true;
 }
 
-void RoomMixer::stopRecording() { recording_.reset(); }
+void RoomMixer::stopRecording(const std::string& reason, RecordingKey key) {
+  if (recording_ && (key == 0 || recording_->key == key)) {
+    recording_->writer->close(recording_->key, reason);
+    recording_.reset();
+  }
+}
+
+// The tick's mix to the recording: an encode (Ogg) or a copy (WAV) here, the disk elsewhere.
+void RoomMixer::record() {
+  if (!recording_) {
+    return;
+  }
+  if (recording_->format == RecordingFormat::kWav) {
+    const auto& pcm = out_.mix.full;
+    recording_->writer->push(
+        recording_->key, std::span(reinterpret_cast<const std::uint8_t*>(pcm.data()), sizeof(pcm)));
+    return;
+  }
+  recording_->writer->push(recording_->key, recording_->encoder->encode(out_.mix.full));
+}
 
 // Talking is decided here for the whole room; a shard's members learn it with the mix.
 void RoomMixer::updateTalking(MediaEvents* events) {

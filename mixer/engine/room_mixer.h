@@ -18,13 +18,13 @@
 #include <vector>
 
 #include "mixer/codec/frame_encoder.h"
-#include "mixer/codec/ogg_opus_writer.h"
 #include "mixer/core/mix_minus.h"
 #include "mixer/core/speaker_selector.h"
 #include "mixer/engine/media_types.h"
 #include "mixer/engine/mix_fan_out.h"
 #include "mixer/engine/mix_member.h"
 #include "mixer/engine/prompt_queue.h"
+#include "mixer/engine/recording_writer.h"
 #include "mixer/engine/room_link.h"
 
 namespace mcu::mixer {
@@ -73,9 +73,12 @@ class RoomMixer {
                 std::int64_t delay_frames) {
     prompts_.setBackground(std::move(samples), delay_frames);
   }
-  // Records the mix everyone hears to an Ogg/Opus file; false if it cannot be created.
-  bool startRecording(const std::string& path);
-  void stopRecording();
+  // Hands the mix everyone hears, every tick, to `writer` for recording `key` (Opus packets of
+  // this room's own encoder for Ogg, the PCM for WAV); the writer does the disk. Replaces a
+  // recording already running (which is stopped).
+  void startRecording(RecordingWriter& writer, RecordingKey key, RecordingFormat format);
+  // Stops it (the writer finalises the file); `key`: only if it is that one (none: any).
+  void stopRecording(const std::string& reason, RecordingKey key = 0);
   TickCounters counters() const {
     TickCounters c = counters_;
     c.shared_encodes = fan_out_.counters().shared_encodes;
@@ -119,9 +122,12 @@ class RoomMixer {
   core::Pcm prompt_frame_{};
   std::vector<PlaybackId> finished_prompts_;  // reused every tick
   struct Recording {
-    codec::OggOpusWriter writer;
-    std::unique_ptr<codec::FrameEncoder> encoder;
+    RecordingWriter* writer = nullptr;  // Borrowed: the engine's.
+    RecordingKey key = 0;
+    RecordingFormat format = RecordingFormat::kOgg;
+    std::unique_ptr<codec::FrameEncoder> encoder;  // Owned; Ogg only.
   };
+  void record();
   std::unique_ptr<Recording> recording_;
   std::vector<core::SourceFrame> sources_;
   TickCounters counters_;

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdio>
 #include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <span>
@@ -53,6 +54,18 @@ class RecordedEvents : public MediaEvents {
   void onPlaybackFinished(PlaybackId id) override {
     add("played:" + std::to_string(static_cast<std::uint64_t>(id)));
   }
+  void onRecordingEnded(RoomId /*room*/, RecordingKey key, const RecordingEnd& end) override {
+    {
+      const std::lock_guard lock(mutex_);
+      recordings_[key] = end;
+    }
+    add("recorded:" + std::to_string(key) + ":" + end.reason);
+  }
+  std::optional<RecordingEnd> recordingEnd(RecordingKey key) const {
+    const std::lock_guard lock(mutex_);
+    const auto it = recordings_.find(key);
+    return it == recordings_.end() ? std::nullopt : std::optional(it->second);
+  }
   int count(const std::string& e) const {
     const std::lock_guard lock(mutex_);
     return static_cast<int>(std::count(events_.begin(), events_.end(), e));
@@ -78,6 +91,7 @@ class RecordedEvents : public MediaEvents {
   }
   mutable std::mutex mutex_;
   std::vector<std::string> events_;
+  std::map<RecordingKey, RecordingEnd> recordings_;
 };
 
 class MediaEngineTest : public ::testing::Test {
@@ -87,7 +101,8 @@ class MediaEngineTest : public ::testing::Test {
                                  .port_min = 30000,
                                  .port_max = 39999,
                                  .batched_io = batchedIo(),
-                                 .spread_room_above = spreadRoomAbove()},
+                                 .spread_room_above = spreadRoomAbove(),
+                                 .recording_min_free_bytes = recordingMinFreeBytes()},
                                 &events_);
     ASSERT_TRUE(engine_->createRoom(1, room_config_));
   }
@@ -158,6 +173,7 @@ class MediaEngineTest : public ::testing::Test {
   virtual bool batchedIo() const { return true; }
   // Rooms stay on one thread until this large (MediaEngineSpreadTest spreads every room).
   virtual std::size_t spreadRoomAbove() const { return 100; }
+  virtual std::uint64_t recordingMinFreeBytes() const { return 0; }
 
   RoomMediaConfig room_config_;
   codec::GstPipelineHost gst_;

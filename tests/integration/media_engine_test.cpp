@@ -47,9 +47,14 @@ TEST_F(MediaEngineTest, MovedParticipantKeepsItsPortAndHearsTheOtherRoom) {
   // Removed right after a move, before it arrived: gone for good, no stray stream.
   ASSERT_TRUE(engine_->moveParticipant(aid, 1));
   engine_->removeParticipant(aid);
+  // Counted once the removal has run (twice: a move hands the stream over in two posts), and
+  // what was sent before it has been read: a starved media thread may run it ticks later.
+  ASSERT_TRUE(engine_->flush(10s));
+  ASSERT_TRUE(engine_->flush(10s));
+  test::runFrames({&a, &b, &c}, 5);
   const std::size_t c_before = a.received().size();
   test::runFrames({&a, &b, &c}, 25);
-  EXPECT_LE(a.received().size(), c_before + 2) << "a removed participant is still sent audio";
+  EXPECT_LE(a.received().size(), c_before + 1) << "a removed participant is still sent audio";
 }
 
 TEST_F(MediaEngineTest, LongPacketsOf30And60MsPlayWithoutGaps) {
