@@ -37,6 +37,10 @@ TEST_F(MediaEngineEpollTest, WithoutIoUringCallsHearEachOtherAcrossMovesAndRtcpF
   ASSERT_TRUE(engine_->moveParticipant(1_pid, 2));
   auto& d = peer(opus(), 1900);
   join(d, opus(), 0, 2);
+  // Judged once the move has landed (it hands the stream over in two posts): on a starved
+  // machine the window could otherwise still hold the old room.
+  ASSERT_TRUE(engine_->flush(std::chrono::seconds(10)));
+  ASSERT_TRUE(engine_->flush(std::chrono::seconds(10)));
   test::runFrames({&a, &b, &c, &d}, 75);
   test::expectHearsInFrames(a.lastAudio(600), {1900}, {800, 1100});
   test::expectHearsInFrames(b.lastAudio(600), {1100}, {500, 1900});
