@@ -51,6 +51,19 @@ bool storeProblem(httplib::Response& res, store::DbOutcome outcome, const std::s
   }
 }
 
+// The recording the path's first match names, or the problem sent (404, 503).
+std::optional<store::RecordingRecord> findRecording(const ApiContext& ctx,
+                                                    const httplib::Request& req,
+                                                    httplib::Response& res) {
+  const auto id = recordingId(req.matches[1]);
+  auto row = id ? ctx.recordings->get(*id)
+                : store::DbResult<store::RecordingRecord>{store::DbOutcome::kNotFound};
+  if (storeProblem(res, row.outcome, "no recording " + req.matches[1].str())) {
+    return std::nullopt;
+  }
+  return std::move(row.value);
+}
+
 void startRecording(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::string room = req.matches[1];
   std::string format = "ogg";
@@ -192,46 +205,39 @@ void registerRecordingRoutes(httplib::Server& server, const ApiContext& ctx, Aut
   server.Get(
       R"(/v1/recordings/([^/]+))",
       auth.protect(Role::kViewer, [&ctx](const httplib::Request& req, httplib::Response& res) {
-        const auto id = recordingId(req.matches[1]);
-        auto row = id ? ctx.recordings->get(*id)
-                      : store::DbResult<store::RecordingRecord>{store::DbOutcome::kNotFound};
-        if (!storeProblem(res, row.outcome, "no recording " + req.matches[1].str())) {
-          res.set_content(jsonText(recordingJson(row.value)), "application/json");
+        if (const auto row = findRecording(ctx, req, res)) {
+          res.set_content(jsonText(recordingJson(*row)), "application/json");
         }
       }));
   server.Get(
       R"(/v1/recordings/([^/]+)/audio)",
       auth.protect(Role::kViewer, [&ctx](const httplib::Request& req, httplib::Response& res) {
-        const auto id = recordingId(req.matches[1]);
-        auto row = id ? ctx.recordings->get(*id)
-                      : store::DbResult<store::RecordingRecord>{store::DbOutcome::kNotFound};
-        if (storeProblem(res, row.outcome, "no recording " + req.matches[1].str())) {
+        const auto row = findRecording(ctx, req, res);
+        if (!row) {
           return;
         }
-        if (row.value.state == "recording") {
+        if (row->state == "recording") {
           sendProblem(res, {409, "still-recording", "Conflict",
                             "recording " + req.matches[1].str() + " is still running"});
           return;
         }
-        sendAudio(res, ctx.recordings_dir + "/" + row.value.file, row.value.format);
+        sendAudio(res, ctx.recordings_dir + "/" + row->file, row->format);
       }));
   server.Delete(
       R"(/v1/recordings/([^/]+))",
       auth.protect(Role::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {
-        const auto id = recordingId(req.matches[1]);
-        auto row = id ? ctx.recordings->get(*id)
-                      : store::DbResult<store::RecordingRecord>{store::DbOutcome::kNotFound};
-        if (storeProblem(res, row.outcome, "no recording " + req.matches[1].str())) {
+        const auto row = findRecording(ctx, req, res);
+        if (!row) {
           return;
         }
-        if (row.value.state == "recording") {
+        if (row->state == "recording") {
           sendProblem(res, {409, "still-recording", "Conflict",
                             "stop recording " + req.matches[1].str() + " first"});
           return;
         }
         std::error_code ignored;  // a file already gone is not an error: the row goes
-        std::filesystem::remove(ctx.recordings_dir + "/" + row.value.file, ignored);
-        auto removed = ctx.recordings->remove(*id);
+        std::filesystem::remove(ctx.recordings_dir + "/" + row->file, ignored);
+        auto removed = ctx.recordings->remove(row->id);
         if (!storeProblem(res, removed.outcome, "no recording " + req.matches[1].str())) {
           res.status = 204;
         }
