@@ -37,7 +37,7 @@ const TonePcm& helpTones() {
 // *2 without the voice: one low tone for each ten (at most nine), then a high one for each
 // unit, 150 ms apart so that they can be counted by ear.
 TonePcm countTones(std::size_t n) {
-  constexpr std::size_t kGap = 48 * 130;  // beyond toneRun's own 20 ms
+  constexpr std::size_t kGap = std::size_t{48} * 130;  // beyond toneRun's own 20 ms
   std::vector<double> run(std::min<std::size_t>(n / 10, 9), 600.0);
   run.insert(run.end(), n % 10, 1200.0);
   if (run.empty()) {

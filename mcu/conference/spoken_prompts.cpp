@@ -110,7 +110,7 @@ std::vector<SpokenPrompt> numberWords(std::size_t n) {
 }
 
 TonePcm spokenCount(std::size_t n) {
-  constexpr std::size_t kPause = 48 * 150;  // 150 ms after the colon
+  constexpr std::size_t kPause = std::size_t{48} * 150;  // 150 ms after the colon
   auto pcm =
       std::make_shared<std::vector<std::int16_t>>(*spokenPrompt(SpokenPrompt::kParticipantCount));
   pcm->insert(pcm->end(), kPause, 0);
