@@ -32,24 +32,39 @@ class SipMusicTest : public SipCallTest {
     start({{"MCU_PROMPTS_DIR", prompts_.path()}, {"MCU_PROMPTS_MUSIC", "music.wav"}});
   }
 
+  // `c`'s level of `hz` over its last 600 ms once it is heard (or not), running the callers'
+  // media 200 ms more at a time for at most 6 s: a change the server makes on its own threads
+  // lands when a busy machine gets to it, and the verdict waits for it, not a fixed time.
+  static double awaitLevel(const Caller& c, double hz, bool heard,
+                           std::initializer_list<RtpPeer*> peers) {
+    double db = level(c, hz);
+    for (int i = 0; i < 30 && (heard ? db <= kHeard : db >= kNotHeard); ++i) {
+      runFrames(peers, 10);
+      db = level(c, hz);
+    }
+    return db;
+  }
+
   TempPath prompts_{"music"};
 };
 
 TEST_F(SipMusicTest, ACallerAloneHearsTheMusicUntilASecondCallerComes) {
   Caller a = dial("solo", "opus", 300);
   runFrames({a.media.get()}, 75);
-  EXPECT_GT(level(a, kMusicHz), kHeard) << "alone: the music";
+  EXPECT_GT(awaitLevel(a, kMusicHz, true, {a.media.get()}), kHeard) << "alone: the music";
 
   Caller b = dial("solo", "PCMU", 1100);
   runFrames({a.media.get(), b.media.get()}, 60);
-  EXPECT_LT(level(a, kMusicHz), kNotHeard) << "two in the room: no music";
-  EXPECT_LT(level(b, kMusicHz), kNotHeard);
+  EXPECT_LT(awaitLevel(a, kMusicHz, false, {a.media.get(), b.media.get()}), kNotHeard)
+      << "two in the room: no music";
+  EXPECT_LT(awaitLevel(b, kMusicHz, false, {a.media.get(), b.media.get()}), kNotHeard);
   EXPECT_GT(level(a, 1100), kHeard);
   EXPECT_GT(level(b, 300), kHeard);
 
   EXPECT_EQ(b.sip->bye().status, 200);
   runFrames({a.media.get()}, 75);
-  EXPECT_GT(level(a, kMusicHz), kHeard) << "alone again: the music again";
+  EXPECT_GT(awaitLevel(a, kMusicHz, true, {a.media.get()}), kHeard)
+      << "alone again: the music again";
 }
 
 TEST_F(SipMusicTest, AWaitingRoomHearsTheMusicAndNotEachOtherUntilTheModeratorIsIn) {
@@ -63,8 +78,9 @@ TEST_F(SipMusicTest, AWaitingRoomHearsTheMusicAndNotEachOtherUntilTheModeratorIs
   Caller a = dial("standup", "opus", 300);
   Caller b = dial("standup", "PCMU", 1100);
   runFrames({a.media.get(), b.media.get()}, 90);
-  EXPECT_GT(level(a, kMusicHz), kHeard) << "waiting: the music";
-  EXPECT_GT(level(b, kMusicHz), kHeard);
+  EXPECT_GT(awaitLevel(a, kMusicHz, true, {a.media.get(), b.media.get()}), kHeard)
+      << "waiting: the music";
+  EXPECT_GT(awaitLevel(b, kMusicHz, true, {a.media.get(), b.media.get()}), kHeard);
   EXPECT_LT(level(a, 1100), kNotHeard) << "waiting: not each other";
   EXPECT_LT(level(b, 300), kNotHeard);
 
@@ -75,7 +91,9 @@ TEST_F(SipMusicTest, AWaitingRoomHearsTheMusicAndNotEachOtherUntilTheModeratorIs
   EXPECT_GT(level(a, 1700), kHeard) << "the moderator is heard";
   EXPECT_GT(level(chair, 300), kHeard);
   for (const Caller* c : {&a, &b, &chair}) {
-    EXPECT_LT(level(*c, kMusicHz), kNotHeard) << "no music in a meeting";
+    EXPECT_LT(awaitLevel(*c, kMusicHz, false, {a.media.get(), b.media.get(), chair.media.get()}),
+              kNotHeard)
+        << "no music in a meeting";
   }
 }
 
@@ -86,19 +104,20 @@ TEST_F(SipMusicTest, ARoomsOwnMusicWinsAndAnEmptyOneIsNone) {
   EXPECT_EQ(created.json()["music"], "room.wav");
   Caller a = dial("lobby", "PCMU", 300);
   runFrames({a.media.get()}, 75);
-  EXPECT_GT(level(a, kRoomMusicHz), kHeard) << "the room's own music";
+  EXPECT_GT(awaitLevel(a, kRoomMusicHz, true, {a.media.get()}), kHeard) << "the room's own music";
   EXPECT_LT(level(a, kMusicHz), kNotHeard) << "not the server's";
 
   ASSERT_EQ(api.patch("/v1/rooms/lobby", R"({"music":""})").status, 200);
   runFrames({a.media.get()}, 40);
-  EXPECT_LT(level(a, kRoomMusicHz), kNotHeard) << "\"\": no music, at once";
+  EXPECT_LT(awaitLevel(a, kRoomMusicHz, false, {a.media.get()}), kNotHeard)
+      << "\"\": no music, at once";
   EXPECT_LT(level(a, kMusicHz), kNotHeard);
 
   const auto reset = api.patch("/v1/rooms/lobby", R"({"music":null})");
   ASSERT_EQ(reset.status, 200);
   EXPECT_TRUE(reset.json()["music"].is_null());
   runFrames({a.media.get()}, 40);
-  EXPECT_GT(level(a, kMusicHz), kHeard) << "null: the server's music";
+  EXPECT_GT(awaitLevel(a, kMusicHz, true, {a.media.get()}), kHeard) << "null: the server's music";
 }
 
 TEST_F(SipMusicTest, AMusicFileThatCannotPlayIsA422NamingTheField) {
