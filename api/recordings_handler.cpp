@@ -30,6 +30,7 @@ json recordingJson(const store::RecordingRecord& r) {
           {"duration_ms", r.duration_ms ? json(*r.duration_ms) : json(nullptr)},
           {"size_bytes", r.size_bytes ? json(*r.size_bytes) : json(nullptr)},
           {"participants", json::parse(r.participants_json, nullptr, false)},
+          {"participant", r.participant ? json(*r.participant) : json(nullptr)},
           {"audio", "/v1/recordings/" + std::to_string(r.id) + "/audio"}};
 }
 
@@ -64,7 +65,9 @@ std::optional<store::RecordingRecord> findRecording(const ApiContext& ctx,
   return std::move(row.value);
 }
 
-void startRecording(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+// `of`: one participant's own voice; none: the room's mix.
+void startRecording(const ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                    std::optional<mixer::ParticipantId> of) {
   const std::string room = req.matches[1];
   std::string format = "ogg";
   if (!req.body.empty()) {
@@ -91,13 +94,15 @@ void startRecording(const ApiContext& ctx, const httplib::Request& req, httplib:
                       "recording is off on this server (recordings.dir is not set)"});
     return;
   }
-  auto row = ctx.recordings->create(room, format, ctx.node_id);
+  auto row = ctx.recordings->create(
+      room, format, ctx.node_id,
+      of ? std::optional<std::int64_t>(of->value()) : std::optional<std::int64_t>());
   if (storeProblem(res, row.outcome, "")) {
     return;
   }
   const auto id = row.value.id;
   const auto answer = ctx.conference->startRecording(
-      room, id, ctx.recordings_dir + "/" + row.value.file,
+      room, of, id, ctx.recordings_dir + "/" + row.value.file,
       format == "wav" ? mixer::RecordingFormat::kWav : mixer::RecordingFormat::kOgg);
   using Kind = conference::RecordingOutcome::Kind;
   if (!answer || answer->kind != Kind::kStarted) {
@@ -111,13 +116,17 @@ void startRecording(const ApiContext& ctx, const httplib::Request& req, httplib:
     case Kind::kNoRoom:
       sendProblem(res, notFound("no room named '" + room + "'"));
       return;
+    case Kind::kNoParticipant:
+      sendProblem(res, notFound("no participant " + req.matches[2].str() + " in '" + room + "'"));
+      return;
     case Kind::kRoomIdle:
       sendProblem(res, {409, "room-idle", "Conflict",
                         "'" + room + "' has no calls: there is nothing to record"});
       return;
     case Kind::kBusy:
-      sendProblem(
-          res, {409, "already-recording", "Conflict", "'" + room + "' is already being recorded"});
+      sendProblem(res, {409, "already-recording", "Conflict",
+                        of ? "participant " + of->text() + " is already being recorded"
+                           : "'" + room + "' is already being recorded"});
       return;
     case Kind::kFailed:
       sendProblem(res, {500, "recording-failed", "Internal Server Error", answer->error});
@@ -167,8 +176,19 @@ void registerRecordingRoutes(httplib::Server& server, const ApiContext& ctx, Aut
   server.Post(
       R"(/v1/rooms/([^/]+)/recordings)",
       auth.protect(Role::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {
-        startRecording(ctx, req, res);
+        startRecording(ctx, req, res, std::nullopt);
       }));
+  server.Post(
+      R"(/v1/rooms/([^/]+)/participants/([^/]+)/recordings)",
+      auth.protect(Role::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {
+        const auto of = mixer::ParticipantId::fromText(req.matches[2].str());
+        if (!of) {
+          sendProblem(res, notFound("no participant " + req.matches[2].str()));
+          return;
+        }
+        startRecording(ctx, req, res, of);
+      }));
+  // Any recording of the room, of its mix or of one participant: ids are the rows'.
   server.Delete(
       R"(/v1/rooms/([^/]+)/recordings/([^/]+))",
       auth.protect(Role::kAdmin, [&ctx](const httplib::Request& req, httplib::Response& res) {

@@ -81,10 +81,12 @@ void scheduleHousekeeping(const config::Config& config, TimerLoop& main_loop, Se
   // come by to purge them).
   main_loop.runEvery(std::chrono::minutes(1),
                      [&parts] { parts.conference_store.purgeEndedOnDemandRooms(); });
-  // Events past their retention go.
+  // Events and recordings past their retention go.
   const auto retention = std::chrono::hours(config.events_retention_h);
-  main_loop.runEvery(std::chrono::hours(1),
-                     [&parts, retention] { parts.event_log.prune(retention); });
+  main_loop.runEvery(std::chrono::hours(1), [&parts, retention] {
+    parts.event_log.prune(retention);
+    parts.purgeOldRecordings();
+  });
 }
 
 // Graceful shutdown: refuse new calls, end the live ones, flush writes, then close listeners.

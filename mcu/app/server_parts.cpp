@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <thread>
 #include <utility>
 
 #include "mcu/common/log.h"
 #include "mcu/common/text.h"
+#include "mixer/codec/recorded_length.h"
 
 namespace mcu::app {
 namespace {
@@ -150,9 +152,21 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
   liveness.recover([](std::size_t closed) {
     log::info(kComponent, "node_recovered").kv("calls_closed", static_cast<std::uint64_t>(closed));
   });
-  conference_store.closeOpenRecordings(node_id);  // a crash's: their files end at a sync
-  conference_store.endIdleOnDemandRooms();        // after the recovery above, before any join
+  // A crash's recordings: their files end at the writer's last sync.
+  conference_store.closeOpenRecordings(
+      node_id,
+      [dir = config.recordings_dir](const std::string& file, const std::string& format)
+          -> std::optional<store::ConferenceStore::FileLength> {
+        const auto length = mixer::codec::recordedLength(dir + "/" + file, format == "ogg");
+        if (!length) {
+          return std::nullopt;
+        }
+        return store::ConferenceStore::FileLength{static_cast<std::int64_t>(length->bytes),
+                                                  length->duration_ms};
+      });
+  conference_store.endIdleOnDemandRooms();  // after the recovery above, before any join
   conference_store.purgeEndedOnDemandRooms();
+  purgeOldRecordings();
   event_log.prune(std::chrono::hours(config.events_retention_h));
   sip.enableCalls(conference, codecPreference(config.media_codecs),
                   {config.media_address, config.media_bind}, srtpPolicy(config));
@@ -264,6 +278,24 @@ void ServerParts::loadRooms(std::chrono::steady_clock::time_point started) {
       notifier.ready("taking calls on " + config_.sip_listen.toString());
     });
   });
+}
+
+void ServerParts::purgeOldRecordings() {
+  if (config_.recordings_retention_h == 0 || config_.recordings_dir.empty()) {
+    return;
+  }
+  conference_store.purgeOldRecordings(
+      node_id, std::chrono::hours(config_.recordings_retention_h),
+      [dir = config_.recordings_dir](const std::string& file) {
+        std::error_code error;  // a file already gone is removed as far as its row goes
+        std::filesystem::remove(dir + "/" + file, error);
+        if (error) {
+          log::warn(kComponent, "recording_not_purged")
+              .kv("file", file)
+              .kv("error", error.message());
+        }
+        return !error;
+      });
 }
 
 }  // namespace mcu::app

@@ -58,6 +58,8 @@ class ServerParts {
   // Ready once the database is migrated and the conference holds its rooms' policies: an
   // INVITE for a locked or PIN room must not find it open before then. Main loop.
   void loadRooms(std::chrono::steady_clock::time_point started);
+  // Deletes this node's recordings past recordings.retention_h (none when it is 0).
+  void purgeOldRecordings();
 
   // Owned, in construction order.
   const ServiceNotifier notifier = ServiceNotifier::fromEnvironment();  // systemd, if under it

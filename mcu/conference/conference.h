@@ -180,12 +180,17 @@ class Conference {
   bool stopPlayback(const std::string& room, std::uint64_t id);
   // The engine played it to its end.
   void playbackFinished(mixer::PlaybackId id);
-  // Recording the room's mix (conference_recording.cpp): started for a row the REST API made
-  // (`id`), to `path`; refused for a room without calls (kRoomIdle) or already recording
-  // (kBusy). The room hears that it is recorded (ConferenceConfig::announce_recording).
-  RecordingOutcome startRecording(const std::string& room, std::int64_t id, const std::string& path,
+  // Recording the room's mix (`of` none), or one of its participants' own voice
+  // (conference_recording.cpp): started for a row the REST API made (`id`), to `path`; refused
+  // for a room without calls (kRoomIdle), a participant not in it (kNoParticipant), or one
+  // already recorded (kBusy). Whoever is recorded hears it (the room, or that participant
+  // alone; ConferenceConfig::announce_recording).
+  RecordingOutcome startRecording(const std::string& room, std::optional<mixer::ParticipantId> of,
+                                  std::int64_t id, const std::string& path,
                                   mixer::RecordingFormat format);
-  // False if `room` is not recording `id`. The row is closed when the file is finalised.
+  // Stops recording `id` of `room`, of its mix or of one participant (ids are the rows', so one
+  // route stops either). False if the room is not recording `id`. The row is closed when the
+  // file is finalised.
   bool stopRecording(const std::string& room, std::int64_t id);
   // The engine finalised a recording's file (stopped, its room ended, the disk's floor...).
   void recordingEnded(mixer::RecordingKey key, const mixer::RecordingEnd& end);
@@ -218,6 +223,7 @@ class Conference {
   struct ActiveRecording {
     std::int64_t id = 0;  // its row
     std::string room;
+    mixer::ParticipantId member;            // none: the room's mix
     std::vector<std::string> participants;  // from URIs of whoever was heard while it ran
   };
   // The codec and far RTP address as the call record holds them.
@@ -288,7 +294,7 @@ class Conference {
   void admitted(mixer::ParticipantId id);
   // A recording of its room lists it among those present.
   void notePresent(const Member& member);
-  void emitRecording(const std::string& type, const std::string& room, std::int64_t id,
+  void emitRecording(const std::string& type, const ActiveRecording& recording,
                      const std::string& reason) const;
   // Starts or stops the room's music for who is in it now: one caller heard, or a room waiting
   // for its moderator. `delay`: a prompt the caller hears first, on its own.

@@ -69,12 +69,12 @@ std::optional<bool> ConferenceClient::stopPlayback(const std::string& room, std:
   return ask<bool>([room, id](Conference& c) { return c.stopPlayback(room, id); });
 }
 
-std::optional<RecordingOutcome> ConferenceClient::startRecording(const std::string& room,
-                                                                 std::int64_t id,
-                                                                 const std::string& path,
-                                                                 mixer::RecordingFormat format) {
-  return ask<RecordingOutcome>(
-      [room, id, path, format](Conference& c) { return c.startRecording(room, id, path, format); });
+std::optional<RecordingOutcome> ConferenceClient::startRecording(
+    const std::string& room, std::optional<mixer::ParticipantId> of, std::int64_t id,
+    const std::string& path, mixer::RecordingFormat format) {
+  return ask<RecordingOutcome>([room, of, id, path, format](Conference& c) {
+    return c.startRecording(room, of, id, path, format);
+  });
 }
 
 std::optional<bool> ConferenceClient::stopRecording(const std::string& room, std::int64_t id) {

@@ -38,8 +38,9 @@ class ConferenceClient {
                                       std::optional<mixer::ParticipantId> to,
                                       const std::string& file, const Prompt& prompt);
   std::optional<bool> stopPlayback(const std::string& room, std::uint64_t id);
-  std::optional<RecordingOutcome> startRecording(const std::string& room, std::int64_t id,
-                                                 const std::string& path,
+  std::optional<RecordingOutcome> startRecording(const std::string& room,
+                                                 std::optional<mixer::ParticipantId> of,
+                                                 std::int64_t id, const std::string& path,
                                                  mixer::RecordingFormat format);
   std::optional<bool> stopRecording(const std::string& room, std::int64_t id);
   // Fire and forget: the control loop applies them in order.

@@ -20,7 +20,8 @@ const TonePcm& recordingTones() {
 
 }  // namespace
 
-RecordingOutcome Conference::startRecording(const std::string& name, std::int64_t id,
+RecordingOutcome Conference::startRecording(const std::string& name,
+                                            std::optional<mixer::ParticipantId> of, std::int64_t id,
                                             const std::string& path,
                                             mixer::RecordingFormat format) {
   assertOwnerThread();
@@ -30,61 +31,92 @@ RecordingOutcome Conference::startRecording(const std::string& name, std::int64_
   }
   Room& room = it->second;
   if (!room.media_room) {
-    return {RecordingOutcome::Kind::kRoomIdle, ""};
+    return {of ? RecordingOutcome::Kind::kNoParticipant : RecordingOutcome::Kind::kRoomIdle, ""};
   }
-  if (room.recording) {
+  const auto member = of ? participants_.find(*of) : participants_.end();
+  if (of && (member == participants_.end() || member->second.room != name)) {
+    return {RecordingOutcome::Kind::kNoParticipant, ""};
+  }
+  const bool busy = of ? std::any_of(recordings_.begin(), recordings_.end(),
+                                     [&](const auto& r) { return r.second.member == *of; })
+                       : room.recording.has_value();
+  if (busy) {
     return {RecordingOutcome::Kind::kBusy, ""};
   }
-  auto key = engine_.startRecording(*room.media_room, path, format);
+  auto key = of ? engine_.startParticipantRecording(*of, path, format)
+                : engine_.startRecording(*room.media_room, path, format);
   if (!key) {
-    return {RecordingOutcome::Kind::kFailed, key.error()};
+    return {of ? RecordingOutcome::Kind::kNoParticipant : RecordingOutcome::Kind::kFailed,
+            key.error()};
   }
-  room.recording = *key;
   ActiveRecording& active = recordings_[*key];
   active.id = id;
   active.room = name;
-  for (const auto pid : room.participants) {
-    const auto member = participants_.find(pid);
-    if (member != participants_.end() && heard(pid, member->second)) {
-      active.participants.push_back(member->second.from_uri);
+  if (of) {
+    active.member = *of;
+    active.participants.push_back(member->second.from_uri);
+  } else {
+    room.recording = *key;
+    for (const auto pid : room.participants) {
+      const auto present = participants_.find(pid);
+      if (present != participants_.end() && heard(pid, present->second)) {
+        active.participants.push_back(present->second.from_uri);
+      }
     }
   }
   if (config_.announce_recording) {
-    engine_.playToRoom(*room.media_room,
-                       meetingPrompt(SpokenPrompt::kRecordingStarted, recordingTones()),
-                       mixer::PlaybackId::kNone);
+    const auto prompt = meetingPrompt(SpokenPrompt::kRecordingStarted, recordingTones());
+    if (of) {
+      engine_.playToParticipant(*of, prompt, mixer::PlaybackId::kNone);
+    } else {
+      engine_.playToRoom(*room.media_room, prompt, mixer::PlaybackId::kNone);
+    }
   }
-  log::info(kComponent, "recording_started").kv("room", name).kv("recording", id);
-  emitRecording("recording.started", name, id, "");
+  log::info(kComponent, "recording_started")
+      .kv("room", name)
+      .kv("recording", id)
+      .kv("participant", static_cast<std::uint64_t>(of ? of->value() : 0U));
+  emitRecording("recording.started", active, "");
   return {RecordingOutcome::Kind::kStarted, ""};
 }
 
 bool Conference::stopRecording(const std::string& name, std::int64_t id) {
   assertOwnerThread();
-  const auto it = rooms_.find(name);
-  if (it == rooms_.end() || !it->second.recording || !it->second.media_room) {
+  const auto active = std::find_if(recordings_.begin(), recordings_.end(), [&](const auto& r) {
+    return r.second.id == id && r.second.room == name;
+  });
+  if (active == recordings_.end()) {
     return false;
   }
-  const auto active = recordings_.find(*it->second.recording);
-  if (active == recordings_.end() || active->second.id != id) {
+  if (active->second.member.valid()) {
+    engine_.stopParticipantRecording(active->second.member);
+    return true;
+  }
+  const auto room = rooms_.find(name);
+  if (room == rooms_.end() || !room->second.media_room) {
     return false;
   }
-  engine_.stopRecording(*it->second.media_room);
+  engine_.stopRecording(*room->second.media_room);
   return true;
 }
 
-void Conference::emitRecording(const std::string& type, const std::string& room, std::int64_t id,
+void Conference::emitRecording(const std::string& type, const ActiveRecording& recording,
                                const std::string& reason) const {
   if (!config_.on_event) {
     return;
   }
-  nlohmann::json payload{{"room", room}, {"recording", id}};
+  nlohmann::json payload{{"room", recording.room}, {"recording", recording.id}};
+  if (recording.member.valid()) {
+    payload["participant"] = recording.member.value();
+  }
   if (!reason.empty()) {
     payload["reason"] = reason;
   }
-  config_.on_event(type, room, jsonText(payload));
+  config_.on_event(type, recording.room, jsonText(payload));
 }
 
+// Someone heard in a recorded room joins the room recording's list (a participant's own
+// recording lists that participant alone).
 void Conference::notePresent(const Member& member) {
   const auto room = rooms_.find(member.room);
   if (room == rooms_.end() || !room->second.recording) {
@@ -116,7 +148,7 @@ void Conference::recordingEnded(mixer::RecordingKey key, const mixer::RecordingE
       .kv("recording", active.id)
       .kv("reason", end.reason)
       .kv("duration_ms", end.duration_ms);
-  emitRecording("recording.stopped", active.room, active.id, end.reason);
+  emitRecording("recording.stopped", active, end.reason);
 }
 
 }  // namespace mcu::conference

@@ -95,9 +95,16 @@ struct PlaybackOutcome {
   std::optional<PlaybackView> playback;  // for kStarted
 };
 
-// How a request to record a room went.
+// How a request to record a room (or one of its participants) went.
 struct RecordingOutcome {
-  enum class Kind { kStarted, kNoRoom, kRoomIdle, kBusy, kFailed } kind = Kind::kNoRoom;
+  enum class Kind {
+    kStarted,
+    kNoRoom,
+    kNoParticipant,
+    kRoomIdle,
+    kBusy,
+    kFailed
+  } kind = Kind::kNoRoom;
   std::string error;  // kFailed: the engine's words
 };
 

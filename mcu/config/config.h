@@ -43,6 +43,7 @@ struct Config {
   std::string recordings_dir;  // where room recordings are written; empty: recording is off
   int recordings_min_free_mb = 1024;  // a recording ends when its disk has less free
   bool recordings_announce = true;    // the room is told when recording starts
+  int recordings_retention_h = 0;     // then a finished recording is deleted; 0: kept
   std::string media_bind = "0.0.0.0";
   std::string media_address;  // empty: the local address toward each caller
   int media_port_min = 20000;

@@ -227,6 +227,11 @@ const std::vector<OptionSpec>& specs() {
        ValueType::kBoolean, "true",
        "the room hears that it is being recorded when a recording starts",
        boolean(&Config::recordings_announce)},
+      {"recordings.retention_h", "MCU_RECORDINGS_RETENTION_H", "--recordings-retention-h",
+       ValueType::kInteger, "0",
+       "hours a finished recording is kept, then its file and row are deleted (checked at start"
+       " and hourly); 0: kept until deleted over REST (0-876000)",
+       integer(&Config::recordings_retention_h, 0, 876000)},
       {"shutdown.timeout_s", "MCU_SHUTDOWN_TIMEOUT_S", "--shutdown-timeout-s", ValueType::kInteger,
        "10", "longest graceful shutdown (end calls, flush writes), seconds (1-600)",
        integer(&Config::shutdown_timeout_s, 1, 600)},

@@ -196,14 +196,50 @@ void ConferenceStore::recordingEnded(std::int64_t id, const std::string& reason,
           }});
 }
 
-void ConferenceStore::closeOpenRecordings(const std::string& node) {
-  submit({"close open recordings", [node](DbSession& session) {
+void ConferenceStore::closeOpenRecordings(const std::string& node, MeasureFile measure) {
+  submit({"close open recordings", [node, measure = std::move(measure)](DbSession& session) {
             pqxx::work txn(session.connection());
-            txn.exec_params(
-                "UPDATE recordings SET state = 'done', stop_reason = 'server_restart',"
-                " ended_at = now() WHERE node = $1 AND state = 'recording'",
+            const auto open = txn.exec_params(
+                "SELECT id, file, format FROM recordings WHERE node = $1 AND state = 'recording'",
                 node);
+            for (const auto& row : open) {
+              const auto length = measure(row[1].as<std::string>(), row[2].as<std::string>());
+              txn.exec_params(
+                  "UPDATE recordings SET state = 'done', stop_reason = 'server_restart',"
+                  " ended_at = now(), size_bytes = $2, duration_ms = $3 WHERE id = $1",
+                  row[0].as<std::int64_t>(), length ? std::optional(length->bytes) : std::nullopt,
+                  length ? std::optional(length->duration_ms) : std::nullopt);
+            }
             txn.commit();
+            if (!open.empty()) {
+              log::info("db", "recordings_closed_after_restart")
+                  .kv("recordings", static_cast<std::uint64_t>(open.size()));
+            }
+          }});
+}
+
+void ConferenceStore::purgeOldRecordings(const std::string& node, std::chrono::hours retention,
+                                         std::function<bool(const std::string& file)> remove) {
+  submit({"purge old recordings",
+          [node, hours = retention.count(), remove = std::move(remove)](DbSession& session) {
+            pqxx::work txn(session.connection());
+            const auto old = txn.exec_params(
+                "SELECT id, file FROM recordings WHERE node = $1 AND state = 'done'"
+                " AND ended_at < now() - $2 * interval '1 hour'",
+                node, hours);
+            std::uint64_t purged = 0;
+            for (const auto& row : old) {
+              if (remove(row[1].as<std::string>())) {
+                txn.exec_params("DELETE FROM recordings WHERE id = $1", row[0].as<std::int64_t>());
+                ++purged;
+              }
+            }
+            txn.commit();
+            if (!old.empty()) {
+              log::info("db", "recordings_purged")
+                  .kv("recordings", purged)
+                  .kv("kept", static_cast<std::uint64_t>(old.size()) - purged);
+            }
           }});
 }
 

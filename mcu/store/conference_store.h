@@ -91,9 +91,21 @@ class ConferenceStore {
   // A recording's file is finalised: its row is closed with what the writer says of it.
   void recordingEnded(std::int64_t id, const std::string& reason, std::int64_t duration_ms,
                       std::int64_t bytes, const std::string& participants_json);
+  // A file's size and duration as it is on disk; nullopt if it is not there or unreadable.
+  struct FileLength {
+    std::int64_t bytes = 0;
+    std::int64_t duration_ms = 0;
+  };
+  using MeasureFile =
+      std::function<std::optional<FileLength>(const std::string& file, const std::string& format)>;
   // At start: the rows of `node` a crash (or a stop that could not write them) left open are
-  // closed as server_restart (their files stop at the last second the writer synced).
-  void closeOpenRecordings(const std::string& node);
+  // closed as server_restart, with the size and duration `measure` reads from their files
+  // (which stop at the last second the writer synced).
+  void closeOpenRecordings(const std::string& node, MeasureFile measure);
+  // Recordings of `node` that ended more than `retention` ago go: `remove` deletes each file,
+  // then its row goes (a file that cannot be removed keeps its row, for the next pass).
+  void purgeOldRecordings(const std::string& node, std::chrono::hours retention,
+                          std::function<bool(const std::string& file)> remove);
   // Jobs refused because the queue was full (each is also logged).
   std::uint64_t dropped() const { return dropped_; }
   // Whether `jobs` more writes fit in the queue now: a flood (or a database that is away) must

@@ -9,7 +9,8 @@ std::string columns() {
   const std::string iso = kIsoFormat;
   return "id, room_name, format, file, node, state, stop_reason, participants::text,"
          " to_char(started_at AT TIME ZONE 'UTC', " +
-         iso + "), to_char(ended_at AT TIME ZONE 'UTC', " + iso + "), duration_ms, size_bytes";
+         iso + "), to_char(ended_at AT TIME ZONE 'UTC', " + iso +
+         "), duration_ms, size_bytes, participant_id";
 }
 
 RecordingRecord fromRow(const pqxx::row& r) {
@@ -34,6 +35,9 @@ RecordingRecord fromRow(const pqxx::row& r) {
   if (!r[11].is_null()) {
     rec.size_bytes = r[11].as<std::int64_t>();
   }
+  if (!r[12].is_null()) {
+    rec.participant = r[12].as<std::int64_t>();
+  }
   return rec;
 }
 
@@ -41,18 +45,19 @@ RecordingRecord fromRow(const pqxx::row& r) {
 
 DbResult<RecordingRecord> RecordingRecords::create(const std::string& room,
                                                    const std::string& format,
-                                                   const std::string& node) {
+                                                   const std::string& node,
+                                                   std::optional<std::int64_t> participant) {
   auto made = requestFromDb<RecordingRecord>(
       worker_, "create recording",
-      [room, format, node](DbSession& s) {
+      [room, format, node, participant](DbSession& s) {
         pqxx::work txn(s.connection());
         // The file is named after the id, given in the same statement.
         const auto rows = txn.exec_params(
-            "INSERT INTO recordings (id, room_name, format, file, node)"
-            " SELECT n, $1, $2, $1 || '-' || n || '.' || $2, $3"
+            "INSERT INTO recordings (id, room_name, format, file, node, participant_id)"
+            " SELECT n, $1, $2, $1 || '-' || n || '.' || $2, $3, $4"
             " FROM (SELECT nextval('recordings_id_seq') AS n) s RETURNING " +
                 columns(),
-            room, format, node);
+            room, format, node, participant);
         txn.commit();
         return fromRow(rows[0]);
       },

@@ -27,6 +27,7 @@ struct RecordingRecord {
   std::optional<std::string> ended_at;
   std::optional<std::int64_t> duration_ms;
   std::optional<std::int64_t> size_bytes;
+  std::optional<std::int64_t> participant;  // a participant's own recording: its id
 };
 
 class RecordingRecords {
@@ -34,8 +35,10 @@ class RecordingRecords {
   RecordingRecords(DbWorker& worker, std::chrono::milliseconds timeout)
       : worker_(worker), timeout_(timeout) {}
   // A new row, state recording; its file is "<room>-<id>.<format>".
+  // `participant`: a recording of that participant's own voice; none: of the room's mix.
   DbResult<RecordingRecord> create(const std::string& room, const std::string& format,
-                                   const std::string& node);
+                                   const std::string& node,
+                                   std::optional<std::int64_t> participant = std::nullopt);
   DbResult<RecordingRecord> get(std::int64_t id);
   // Newest first; `room` "" for all.
   DbResult<std::vector<RecordingRecord>> list(const std::string& room, int limit);

@@ -79,6 +79,13 @@ class MediaEngine {
   virtual Result<RecordingKey> startRecording(RoomId room, const std::string& path,
                                               RecordingFormat format = RecordingFormat::kOgg) = 0;
   virtual void stopRecording(RoomId room) = 0;
+  // The same for one participant's own voice (what the server receives from it, silence while
+  // it is muted), on its media thread. It also ends when the participant leaves its room
+  // (reason participant_left).
+  virtual Result<RecordingKey> startParticipantRecording(
+      ParticipantId id, const std::string& path,
+      RecordingFormat format = RecordingFormat::kOgg) = 0;
+  virtual void stopParticipantRecording(ParticipantId id) = 0;
   // At shutdown: ends every recording (reason "shutdown") and waits until their files are
   // finalised and onRecordingEnded told, at most `timeout`. True if all were.
   virtual bool finishRecordings(std::chrono::milliseconds timeout) = 0;

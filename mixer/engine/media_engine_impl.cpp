@@ -252,10 +252,13 @@ class MediaEngineImpl final : public MediaEngine {
     RecordingWriter* writer = recorder_.get();
     {
       const std::lock_guard lock(mutex_);
-      recordings_[k] = room;
+      recordings_[k] = {.room = room, .member = {}};
     }
-    auto posted =
-        onRoom(room, [writer, k, format](RoomMixer& r) { r.startRecording(*writer, k, format); });
+    // A room that ends between here and its thread running this never takes the file: the
+    // writer is told, so the recording ends (and its row closes) instead of staying open.
+    auto posted = onRoom(
+        room, [writer, k, format](RoomMixer& r) { r.startRecording(*writer, k, format); },
+        [writer, k] { writer->close(k, "room_ended"); });
     if (!posted) {
       recorder_->close(k, "room_ended");
       return Error{posted.error()};
@@ -266,6 +269,49 @@ class MediaEngineImpl final : public MediaEngine {
   void stopRecording(RoomId room) override {
     // A room that is gone records nothing: there is nothing to stop.
     static_cast<void>(onRoom(room, [](RoomMixer& r) { r.stopRecording("stopped"); }));
+  }
+
+  Result<RecordingKey> startParticipantRecording(ParticipantId id, const std::string& path,
+                                                 RecordingFormat format) override {
+    RoomId room = 0;
+    {
+      const std::lock_guard lock(mutex_);
+      const auto it = participants_.find(id);
+      if (it == participants_.end()) {
+        return Error{"no participant " + id.text()};
+      }
+      room = it->second.room;
+    }
+    auto key = recorder_->open(path, format);
+    if (!key) {
+      return Error{key.error()};
+    }
+    const RecordingKey k = *key;
+    RecordingWriter* writer = recorder_.get();
+    {
+      const std::lock_guard lock(mutex_);
+      recordings_[k] = {.room = room, .member = id};
+    }
+    const bool posted = onThreadOf(id, [writer, k, format, id](MediaThread& thread) {
+      if (RoomMixer* part = thread.roomOf(id)) {
+        part->startMemberRecording(id, *writer, k, format);
+      } else {
+        writer->close(k, "participant_left");  // it left (or is moving) meanwhile
+      }
+    });
+    if (!posted) {
+      recorder_->close(k, "participant_left");
+      return Error{"no participant " + id.text()};
+    }
+    return k;
+  }
+
+  void stopParticipantRecording(ParticipantId id) override {
+    static_cast<void>(onThreadOf(id, [id](MediaThread& thread) {
+      if (RoomMixer* room = thread.roomOf(id)) {
+        room->stopMemberRecording(id, "stopped");
+      }
+    }));
   }
 
   bool finishRecordings(std::chrono::milliseconds timeout) override {
@@ -365,17 +411,22 @@ class MediaEngineImpl final : public MediaEngine {
     }
   }
 
-  template <typename Fn>
-  Result<void> onRoom(RoomId room, Fn fn) {
+  // Runs fn(the room's home part) on its thread; `gone` there instead if the room ended
+  // since. An error if there is no such room now.
+  template <typename Fn, typename Gone = void (*)()>
+  Result<void> onRoom(
+      RoomId room, Fn fn, Gone gone = [] {}) {
     const std::lock_guard lock(mutex_);
     const auto it = rooms_.find(room);
     if (it == rooms_.end()) {
       return Error{"no room " + std::to_string(room)};
     }
     MediaThread* thread = threads_[it->second.home].get();
-    thread->post([thread, room, fn] {
+    thread->post([thread, room, fn, gone] {
       if (RoomMixer* r = thread->room(room)) {
         fn(*r);
+      } else {
+        gone();
       }
     });
     return {};
@@ -401,19 +452,29 @@ class MediaEngineImpl final : public MediaEngine {
   // The writer's thread: the room lets go of a recording that ended there (disk full), and
   // the conference is told.
   void recordingEnded(RecordingKey key, const RecordingEnd& end) {
-    RoomId room = 0;
+    Recorded recorded;
     {
       const std::lock_guard lock(mutex_);
       const auto it = recordings_.find(key);
       if (closing_ || it == recordings_.end()) {
         return;
       }
-      room = it->second;
+      recorded = it->second;
       recordings_.erase(it);
     }
-    static_cast<void>(onRoom(room, [key, end](RoomMixer& r) { r.stopRecording(end.reason, key); }));
+    if (recorded.member.valid()) {
+      static_cast<void>(
+          onThreadOf(recorded.member, [key, end, id = recorded.member](MediaThread& t) {
+            if (RoomMixer* room = t.roomOf(id)) {
+              room->stopMemberRecording(id, end.reason, key);
+            }
+          }));
+    } else {
+      static_cast<void>(
+          onRoom(recorded.room, [key, end](RoomMixer& r) { r.stopRecording(end.reason, key); }));
+    }
     if (events_ != nullptr) {
-      events_->onRecordingEnded(room, key, end);
+      events_->onRecordingEnded(recorded.room, key, end);
     }
   }
 
@@ -424,7 +485,12 @@ class MediaEngineImpl final : public MediaEngine {
   std::vector<std::unique_ptr<MediaThread>> threads_;
   mutable std::mutex mutex_;
   bool closing_ = false;
-  std::unordered_map<RecordingKey, RoomId> recordings_;
+  // What each running recording records: a room's mix, or one member's voice.
+  struct Recorded {
+    RoomId room = 0;
+    ParticipantId member;  // none: the room's mix
+  };
+  std::unordered_map<RecordingKey, Recorded> recordings_;
   std::size_t spread_room_above_;
   std::unordered_map<RoomId, RoomPlacement> rooms_;
   std::unordered_map<ParticipantId, Placement> participants_;

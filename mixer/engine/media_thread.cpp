@@ -273,6 +273,11 @@ ParticipantStream* MediaThread::participant(ParticipantId id) {
   return it == participants_.end() ? nullptr : it->second.second;
 }
 
+RoomMixer* MediaThread::roomOf(ParticipantId id) {
+  const auto it = participants_.find(id);
+  return it == participants_.end() ? nullptr : it->second.first;
+}
+
 void MediaThread::runTasks() {
   std::uint64_t count = 0;
   [[maybe_unused]] const auto n = ::read(wake_fd_, &count, sizeof count);

@@ -80,6 +80,8 @@ class MediaThread final : public TimedLoop {
   void attach(RoomId room, std::unique_ptr<ParticipantStream> participant);
   void detach(ParticipantId id);
   ParticipantStream* participant(ParticipantId id);
+  // The part of its room the participant is in on this thread; null for an unknown one.
+  RoomMixer* roomOf(ParticipantId id);
   // A move: the participant leaves this thread with its sockets and controls.
   std::optional<ParticipantStream::Handover> detachForMove(ParticipantId id);
   // A participant on its way here (a move): commands for it wait until it is attached.

@@ -40,6 +40,9 @@ RoomMixer::RoomMixer(RoomId id, RoomMediaConfig config, const codec::EncoderFact
 
 RoomMixer::~RoomMixer() {
   stopRecording("room_ended");
+  for (auto& [member, recorder] : member_recordings_) {
+    recorder->end("room_ended");
+  }
   if (!home()) {
     link_->leave(thread_);
   }
@@ -57,6 +60,7 @@ std::unique_ptr<MixMember> RoomMixer::remove(ParticipantId id) {
   }
   auto p = std::move(*it);
   participants_.erase(it);
+  stopMemberRecording(id, "participant_left");
   return p;
 }
 
@@ -72,6 +76,7 @@ void RoomMixer::pull(std::int64_t tick, std::int64_t now_us, MediaEvents* events
       events->onRtpTimeout(p->id());
     }
   }
+  recordMembers();
   if (home()) {
     return;
   }
@@ -114,7 +119,9 @@ bool RoomMixer::mix(std::int64_t tick, RoomLink::Clock::time_point deadline, Med
     sources_.push_back({kPromptSource, prompt, 1.0F, true});
   }
   mix_minus_.mix(sources_, out_.mix);
-  record();
+  if (recording_) {
+    recording_->record(out_.mix.full);
+  }
   collectContributors();
   out_.tick = tick;
   out_.selected = selected;
@@ -177,36 +184,44 @@ const core::Pcm* RoomMixer::nextPromptFrame() {
 
 void RoomMixer::startRecording(RecordingWriter& writer, RecordingKey key, RecordingFormat format) {
   stopRecording("replaced");
-  auto recording = std::make_unique<Recording>();
-  recording->writer = &writer;
-  recording->key = key;
-  recording->format = format;
-  if (format == RecordingFormat::kOgg) {
-    recording->encoder =
-        make_encoder_(codec::CodecSpec{.kind = codec::CodecKind::kOpus, .max_bitrate = 48000});
-  }
-  recording_ = std::move(recording);
+  recording_ = std::make_unique<FrameRecorder>(writer, key, format, make_encoder_);
 }
 
 void RoomMixer::stopRecording(const std::string& reason, RecordingKey key) {
-  if (recording_ && (key == 0 || recording_->key == key)) {
-    recording_->writer->close(recording_->key, reason);
+  if (recording_ && (key == 0 || recording_->key() == key)) {
+    recording_->end(reason);
     recording_.reset();
   }
 }
 
-// The tick's mix to the recording: an encode (Ogg) or a copy (WAV) here, the disk elsewhere.
-void RoomMixer::record() {
-  if (!recording_) {
-    return;
+void RoomMixer::startMemberRecording(ParticipantId id, RecordingWriter& writer, RecordingKey key,
+                                     RecordingFormat format) {
+  stopMemberRecording(id, "replaced");
+  member_recordings_.emplace_back(
+      id, std::make_unique<FrameRecorder>(writer, key, format, make_encoder_));
+}
+
+void RoomMixer::stopMemberRecording(ParticipantId id, const std::string& reason, RecordingKey key) {
+  std::erase_if(member_recordings_, [&](auto& entry) {
+    if (entry.first != id || (key != 0 && entry.second->key() != key)) {
+      return false;
+    }
+    entry.second->end(reason);
+    return true;
+  });
+}
+
+// Members recorded on their own: their frame of this tick, decoded (once: the mix reuses it).
+void RoomMixer::recordMembers() {
+  for (auto& [id, recorder] : member_recordings_) {
+    const auto it = std::find_if(participants_.begin(), participants_.end(),
+                                 [id = id](const auto& p) { return p->id() == id; });
+    if (it == participants_.end()) {
+      continue;
+    }
+    MixMember& member = **it;
+    recorder->record(member.mayBeMixed() ? member.pcm() : silence_);
   }
-  if (recording_->format == RecordingFormat::kWav) {
-    const auto& pcm = out_.mix.full;
-    recording_->writer->push(
-        recording_->key, std::span(reinterpret_cast<const std::uint8_t*>(pcm.data()), sizeof(pcm)));
-    return;
-  }
-  recording_->writer->push(recording_->key, recording_->encoder->encode(out_.mix.full));
 }
 
 // Talking is decided here for the whole room; a shard's members learn it with the mix.

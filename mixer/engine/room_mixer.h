@@ -20,11 +20,11 @@
 #include "mixer/codec/frame_encoder.h"
 #include "mixer/core/mix_minus.h"
 #include "mixer/core/speaker_selector.h"
+#include "mixer/engine/frame_recorder.h"
 #include "mixer/engine/media_types.h"
 #include "mixer/engine/mix_fan_out.h"
 #include "mixer/engine/mix_member.h"
 #include "mixer/engine/prompt_queue.h"
-#include "mixer/engine/recording_writer.h"
 #include "mixer/engine/room_link.h"
 
 namespace mcu::mixer {
@@ -79,6 +79,13 @@ class RoomMixer {
   void startRecording(RecordingWriter& writer, RecordingKey key, RecordingFormat format);
   // Stops it (the writer finalises the file); `key`: only if it is that one (none: any).
   void stopRecording(const std::string& reason, RecordingKey key = 0);
+  // Records member `id`'s own voice (its frame as received, silence while it is muted) on its
+  // own, until stopped or it leaves this part (reason participant_left). Replaces one already
+  // running for it.
+  void startMemberRecording(ParticipantId id, RecordingWriter& writer, RecordingKey key,
+                            RecordingFormat format);
+  // `key`: only if it is that one (none: any).
+  void stopMemberRecording(ParticipantId id, const std::string& reason, RecordingKey key = 0);
   TickCounters counters() const {
     TickCounters c = counters_;
     c.shared_encodes = fan_out_.counters().shared_encodes;
@@ -96,6 +103,7 @@ class RoomMixer {
   // its members' own).
   void sendMixes(const MixOutput& out, MediaEvents* events);
   const core::Pcm* nextPromptFrame();
+  void recordMembers();
 
   RoomId id_;
   RoomMediaConfig config_;
@@ -121,14 +129,10 @@ class RoomMixer {
   PromptQueue prompts_;
   core::Pcm prompt_frame_{};
   std::vector<PlaybackId> finished_prompts_;  // reused every tick
-  struct Recording {
-    RecordingWriter* writer = nullptr;  // Borrowed: the engine's.
-    RecordingKey key = 0;
-    RecordingFormat format = RecordingFormat::kOgg;
-    std::unique_ptr<codec::FrameEncoder> encoder;  // Owned; Ogg only.
-  };
-  void record();
-  std::unique_ptr<Recording> recording_;
+  // Owned: the room's mix, and members recorded on their own (few: a vector).
+  std::unique_ptr<FrameRecorder> recording_;
+  std::vector<std::pair<ParticipantId, std::unique_ptr<FrameRecorder>>> member_recordings_;
+  const core::Pcm silence_{};  // a muted member's recorded frame
   std::vector<core::SourceFrame> sources_;
   TickCounters counters_;
 };

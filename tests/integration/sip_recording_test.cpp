@@ -4,57 +4,14 @@
 // whole and by Range, and is deleted with its row; the room hears that it is recorded; a viewer
 // cannot start one, an idle room or a second recording is 409; below the disk's floor it ends by
 // itself (disk_full); a SIGTERM leaves a finalised file; without recordings.dir it is off.
-#include <filesystem>
-#include <fstream>
-
 #include "mixer/codec/audio_file_loader.h"
-#include "tests/integration/call_fixture.h"
-#include "tests/support/eventually.h"
+#include "tests/integration/recording_fixture.h"
 
 namespace mcu::test {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-class SipRecordingTest : public SipCallTest {
- protected:
-  void SetUp() override {
-    fs::remove_all(dir_.path());
-    fs::create_directories(dir_.path());
-    start(env());
-  }
-  void TearDown() override { fs::remove_all(dir_.path()); }
-  virtual std::map<std::string, std::string> env() const {
-    return {{"MCU_RECORDINGS_DIR", dir_.path()}};
-  }
-  // The recording's row once its file is finalised (state done), or null after 15 s.
-  json finished(const ApiClient& api, std::int64_t id) {
-    json row;
-    eventually(
-        [&] {
-          row = api.get("/v1/recordings/" + std::to_string(id)).json();
-          return row.value("state", "") == "done";
-        },
-        std::chrono::seconds(15));
-    return row.value("state", "") == "done" ? row : json();
-  }
-  std::vector<std::string> eventsOf(const std::string& type) {
-    std::vector<std::string> reasons;
-    for (const auto& e : readEvents(server_->httpPort(), adminToken(), "0", 1500ms)) {
-      if (e["type"] == type) {
-        reasons.push_back(e["data"].value("reason", ""));
-      }
-    }
-    return reasons;
-  }
-  static std::string write(const std::string& path, const std::string& bytes) {
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
-  }
-
-  TempPath dir_{"recordings"};
-};
 
 TEST_F(SipRecordingTest, ARoomOfTwoIsRecordedListedDownloadedAndDeleted) {
   const ApiClient api(server_->httpPort(), adminToken());

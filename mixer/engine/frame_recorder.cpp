@@ -1,0 +1,34 @@
+#include "mixer/engine/frame_recorder.h"
+
+namespace mcu::mixer {
+
+FrameRecorder::FrameRecorder(RecordingWriter& writer, RecordingKey key, RecordingFormat format,
+                             const codec::EncoderFactory& make_encoder)
+    : writer_(writer), key_(key), format_(format) {
+  if (format == RecordingFormat::kOgg) {
+    encoder_ =
+        make_encoder(codec::CodecSpec{.kind = codec::CodecKind::kOpus, .max_bitrate = 48000});
+  }
+}
+
+FrameRecorder::~FrameRecorder() { end("ended"); }
+
+void FrameRecorder::record(const core::Pcm& pcm) {
+  if (ended_) {
+    return;
+  }
+  if (format_ == RecordingFormat::kWav) {
+    writer_.push(key_, std::span(reinterpret_cast<const std::uint8_t*>(pcm.data()), sizeof(pcm)));
+    return;
+  }
+  writer_.push(key_, encoder_->encode(pcm));
+}
+
+void FrameRecorder::end(const std::string& reason) {
+  if (!ended_) {
+    ended_ = true;
+    writer_.close(key_, reason);
+  }
+}
+
+}  // namespace mcu::mixer
