@@ -323,13 +323,29 @@ TEST_F(MediaEngineTest, ImpairedSenderIsStillHeardContinuously) {
   const ParticipantId aid = 100_pid;
   a.setServerPort(*engine_->addParticipant(2, aid, ea, false));
   b.setServerPort(*engine_->addParticipant(2, 101_pid, eb, false));
-  test::runFrames({&a, &b}, 150);
-  const auto audio = b.lastAudio(1000);
-  ASSERT_EQ(audio.size(), 48000U);
-  for (std::size_t chunk = 0; chunk + 960 <= audio.size(); chunk += 960) {
-    const double db = test::goertzelDb(std::span(audio).subspan(chunk, 960), 600);
-    EXPECT_GT(db, -45.0) << "silence in chunk " << chunk / 960;
+  test::runFrames({&a, &b}, 50);
+  // A second is judged only if this thread sent every frame on time and the engine ran every
+  // tick on time: a machine that stalls either makes gaps no jitter buffer can hide, and they
+  // are not the impairment's. So it runs (at most 10 times) until a run of 1.5 s was clean,
+  // and judges that run's last second.
+  bool judged = false;
+  for (int run = 0; run < 10 && !judged; ++run) {
+    const auto late_before = engine_->engineStats().late_ticks;
+    const auto longest_gap = test::runFrames({&a, &b}, 75);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the stats' publication
+    if (longest_gap > std::chrono::milliseconds(30) ||
+        engine_->engineStats().late_ticks != late_before) {
+      continue;
+    }
+    judged = true;
+    const auto audio = b.lastAudio(1000);
+    ASSERT_EQ(audio.size(), 48000U);
+    for (std::size_t chunk = 0; chunk + 960 <= audio.size(); chunk += 960) {
+      const double db = test::goertzelDb(std::span(audio).subspan(chunk, 960), 600);
+      EXPECT_GT(db, -45.0) << "silence in chunk " << chunk / 960;
+    }
   }
+  ASSERT_TRUE(judged) << "no run of 1.5 s with on-time sending and ticks in 10";
   const auto stats =
       publishedStats(aid, [](const ParticipantStats& s) { return s.duplicates > 0 && s.lost > 0; });
   ASSERT_TRUE(stats);

@@ -1,5 +1,6 @@
 #include "tests/support/rtp_peer.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <random>
@@ -191,7 +192,8 @@ std::vector<std::int16_t> RtpPeer::audioSince(std::size_t mark) const {
   return {audio_.begin() + static_cast<std::ptrdiff_t>(mark), audio_.end()};
 }
 
-void runFrames(std::vector<RtpPeer*> peers, int frames, int audio_level_ext_id) {
+std::chrono::milliseconds runFrames(std::vector<RtpPeer*> peers, int frames,
+                                    int audio_level_ext_id) {
   using mixer::core::kFrameSamples;  // peers keep their audio at 48 kHz
   std::vector<std::size_t> marks;
   for (const RtpPeer* p : peers) {
@@ -208,7 +210,12 @@ void runFrames(std::vector<RtpPeer*> peers, int frames, int audio_level_ext_id) 
     return false;
   };
   auto next = std::chrono::steady_clock::now();
+  auto last_sent = next;
+  std::chrono::steady_clock::duration longest{};
   for (int i = 0; i < 2 * frames && (i < frames || anyShort()); ++i) {
+    const auto now = std::chrono::steady_clock::now();
+    longest = std::max(longest, now - last_sent);
+    last_sent = now;
     for (RtpPeer* p : peers) {
       p->sendFrame(audio_level_ext_id);
     }
@@ -218,6 +225,7 @@ void runFrames(std::vector<RtpPeer*> peers, int frames, int audio_level_ext_id) 
       p->receiveAll();
     }
   }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(longest);
 }
 
 }  // namespace mcu::test

@@ -3,6 +3,7 @@
 // the test can listen to it. Optional impairments reorder, duplicate, delay and drop packets.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -108,6 +109,9 @@ class RtpPeer {
 // audio than it was sent for; a verdict on that would judge the machine. So it goes on, for at
 // most as many frames again, until every peer that received audio at all in this run received
 // 90 % of `frames` (a removed or held peer, which receives none, does not hold it up).
-void runFrames(std::vector<RtpPeer*> peers, int frames, int audio_level_ext_id = 0);
+// Returns the longest time this thread took between two frames: past about 30 ms the machine
+// stalled the senders, and a gap in what the others hear may be the test's own.
+std::chrono::milliseconds runFrames(std::vector<RtpPeer*> peers, int frames,
+                                    int audio_level_ext_id = 0);
 
 }  // namespace mcu::test
