@@ -242,18 +242,12 @@ class MediaEngineImpl final : public MediaEngine {
         return Error{"no room " + std::to_string(room)};
       }
     }
-    // The file is created here, so that a bad path is reported to the caller at once; the
-    // writer's thread then owns it.
-    auto key = recorder_->open(path, format);
+    auto key = openRecording(path, format, {.room = room, .member = {}});
     if (!key) {
       return Error{key.error()};
     }
     const RecordingKey k = *key;
     RecordingWriter* writer = recorder_.get();
-    {
-      const std::lock_guard lock(mutex_);
-      recordings_[k] = {.room = room, .member = {}};
-    }
     // A room that ends between here and its thread running this never takes the file: the
     // writer is told, so the recording ends (and its row closes) instead of staying open.
     auto posted = onRoom(
@@ -282,16 +276,12 @@ class MediaEngineImpl final : public MediaEngine {
       }
       room = it->second.room;
     }
-    auto key = recorder_->open(path, format);
+    auto key = openRecording(path, format, {.room = room, .member = id});
     if (!key) {
       return Error{key.error()};
     }
     const RecordingKey k = *key;
     RecordingWriter* writer = recorder_.get();
-    {
-      const std::lock_guard lock(mutex_);
-      recordings_[k] = {.room = room, .member = id};
-    }
     const bool posted = onThreadOf(id, [writer, k, format, id](MediaThread& thread) {
       if (RoomMixer* part = thread.roomOf(id)) {
         part->startMemberRecording(id, *writer, k, format);
@@ -449,6 +439,23 @@ class MediaEngineImpl final : public MediaEngine {
     return true;
   }
 
+  // What each running recording records: a room's mix, or one member's voice.
+  struct Recorded {
+    RoomId room = 0;
+    ParticipantId member;  // none: the room's mix
+  };
+  // The file is created here, so that a bad path is reported to the caller at once; the
+  // writer's thread then owns it.
+  Result<RecordingKey> openRecording(const std::string& path, RecordingFormat format,
+                                     const Recorded& what) {
+    auto key = recorder_->open(path, format);
+    if (key) {
+      const std::lock_guard lock(mutex_);
+      recordings_[*key] = what;
+    }
+    return key;
+  }
+
   // The writer's thread: the room lets go of a recording that ended there (disk full), and
   // the conference is told.
   void recordingEnded(RecordingKey key, const RecordingEnd& end) {
@@ -485,11 +492,6 @@ class MediaEngineImpl final : public MediaEngine {
   std::vector<std::unique_ptr<MediaThread>> threads_;
   mutable std::mutex mutex_;
   bool closing_ = false;
-  // What each running recording records: a room's mix, or one member's voice.
-  struct Recorded {
-    RoomId room = 0;
-    ParticipantId member;  // none: the room's mix
-  };
   std::unordered_map<RecordingKey, Recorded> recordings_;
   std::size_t spread_room_above_;
   std::unordered_map<RoomId, RoomPlacement> rooms_;
