@@ -5,8 +5,8 @@
 # RTP with jitter from sip_crowd processes. Three phases of SECONDS each, the same callers
 # throughout: nothing extra, every room recorded (FORMAT, ogg by default), every room playing
 # PROMPT. Per phase: the server's CPU (from /proc, so per room of extra work it is the phase's
-# difference), and from /metrics the late mixer ticks, the ticks over 5 and 20 ms, and the
-# encodes. Bounded: sip_crowd --seconds and curl timeouts.
+# difference), and from /metrics the late mixer ticks, the ticks over 5 and 20 ms (all three
+# from the tick histogram's one publication), and the encodes of the callers' mixes. Bounded: sip_crowd --seconds and curl timeouts.
 #   tests/load/recording_run.sh SIP_CROWD SIP_PORT HTTP_PORT MCU_PID TOKEN [ROOMS] [CALLERS] [SECONDS]
 set -euo pipefail
 crowd=$1 sip_port=$2 http_port=$3 pid=$4 token=$5 rooms=${6:-20} callers=${7:-2} seconds=${8:-30}
@@ -14,14 +14,19 @@ format=${FORMAT:-ogg} prompt=${PROMPT:-long.wav}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 api() { curl -s -m 5 -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
-metric() { curl -s -m 5 "127.0.0.1:$http_port/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
+# One scrape of /metrics, so that the histogram's buckets are of one publication.
 snapshot() {
-  echo "$(cpu_ticks) $(metric mcu_mixer_late_ticks_total) $(metric mcu_mixer_ticks_total)" \
-    "$(metric 'mcu_mixer_tick_duration_seconds_bucket{le="0.005"}')" \
-    "$(metric 'mcu_mixer_tick_duration_seconds_bucket{le="0.02"}')" \
-    "$(metric mcu_mixer_encodes_total)"
+  local cpu
+  cpu=$(cpu_ticks)
+  curl -s -m 5 "127.0.0.1:$http_port/metrics" | awk -v cpu="$cpu" '
+    $1 == "mcu_mixer_late_ticks_total" { late = $2 }
+    $1 == "mcu_mixer_tick_duration_seconds_bucket{le=\"+Inf\"}" { all = $2 }
+    $1 == "mcu_mixer_tick_duration_seconds_bucket{le=\"0.005\"}" { le5 = $2 }
+    $1 == "mcu_mixer_tick_duration_seconds_bucket{le=\"0.02\"}" { le20 = $2 }
+    $1 == "mcu_mixer_encodes_total" { enc = $2 }
+    END { print cpu, late, all, le5, le20, enc }'
 }
 # One phase: SECONDS long, its figures from the snapshots either side.
 phase() {
@@ -43,9 +48,15 @@ phase() {
 
 for r in $(seq "$rooms"); do
   "$crowd" "$sip_port" --room "load$r" --callers "$callers" --talkers 1 --codec pcmu \
-    --listeners 0 --jitter-ms 5 --seconds $((3 * seconds + 15)) >"$work/crowd$r.log" 2>&1 &
+    --listeners 0 --jitter-ms 5 --seconds $((3 * seconds + 20)) >"$work/crowd$r.log" 2>&1 &
 done
 sleep 8  # joins and settling
+# PROMPT decoded and cached before the phases (its first use decodes it on an HTTP worker,
+# which competes with the media threads for the cores): the playback phase measures playing.
+warm=$(api -X POST -d "{\"file\":\"$prompt\"}" "127.0.0.1:$http_port/v1/rooms/load1/playback" |
+  sed -n 's/.*"id":\([0-9]*\).*/\1/p')
+api -X DELETE "127.0.0.1:$http_port/v1/rooms/load1/playback/$warm" >/dev/null
+sleep 2
 phase idle
 ids=()
 for r in $(seq "$rooms"); do
