@@ -35,11 +35,17 @@ class SipPresenceTest : public ::testing::Test {
   std::string tcp(const std::string& request) {
     return tcpExchange(server_->sipPort(), request, 2s, "\r\n\r\n");
   }
+  // sipp's own account of a failed call (-trace_err) is added to the output, so a failure says
+  // what sipp saw, not only its exit code.
   CommandResult sippOptions(const std::string& transport) {
-    return runCommand({kSipp, "-sf", std::string(MCU_SIPP_DIR) + "/options.xml", "-t", transport,
-                       "-i", "127.0.0.1", "-p", "0", "-m", "2", "-timeout", "10s", "-timeout_error",
-                       "-nostdin", "-trace_err", "127.0.0.1:" + std::to_string(server_->sipPort())},
-                      20s);
+    const TempPath errors("sipp-options-errors");
+    auto result = runCommand({kSipp, "-sf", std::string(MCU_SIPP_DIR) + "/options.xml", "-t",
+                              transport, "-i", "127.0.0.1", "-p", "0", "-m", "2", "-timeout", "10s",
+                              "-timeout_error", "-nostdin", "-trace_err", "-error_file",
+                              errors.path(), "127.0.0.1:" + std::to_string(server_->sipPort())},
+                             20s);
+    result.output += "\nsipp errors:\n" + readFile(errors.path());
+    return result;
   }
 
   TestDatabase db_;
