@@ -558,6 +558,13 @@ void CallHandler::bye(mixer::ParticipantId participant, conference::LeaveReason 
       } else {
         nua_bye(nh, TAG_END());
       }
+      // Out of the room now, not when the BYE's transaction ends: a caller that never answers
+      // it (gone, or hostile) would otherwise stay heard and listed for its 32 s of
+      // retransmissions (RFC 3261 Timer F). Its end later finds nobody to remove.
+      conference_.leave(participant, reason);
+      for (const auto& extra : leg->extra_lines) {
+        conference_.leave(extra.participant, reason);
+      }
       log::info(kComponent, "bye_sent")
           .kv("call_id", leg->call_id)
           .kv("reason", conference::leaveReasonText(reason));

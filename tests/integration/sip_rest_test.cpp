@@ -77,6 +77,29 @@ TEST_F(SipRestTest, RestListsMutesAndKicksLiveParticipants) {
   EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE codec = 'PCMU'"), "room_deleted");
 }
 
+TEST_F(SipRestTest, AKickedCallerThatNeverAnswersTheByeIsGoneAtOnce) {
+  const ApiClient api(server_->httpPort(), adminToken());
+  Caller a = dial("kicked", "opus", 500);
+  Caller b = dial("kicked", "PCMU", 800);
+  runFrames({a.media.get(), b.media.get()}, 50);
+  EXPECT_GT(level(b, 500), kHeard);
+  std::string a_path;
+  for (const auto& p : participantsOf("kicked")) {
+    if (p["codec"] == "opus") {
+      a_path = "/v1/rooms/kicked/participants/" + std::to_string(p["id"].get<std::uint64_t>());
+    }
+  }
+  ASSERT_FALSE(a_path.empty());
+  EXPECT_EQ(api.del(a_path).status, 204);
+  ASSERT_TRUE(a.sip->takeRequest("BYE", 5s)) << "a kick is a BYE (left unanswered here)";
+  EXPECT_EQ(api.get(a_path).status, 404)
+      << "out of the room at once, not after the BYE's 32 s of retransmissions";
+  EXPECT_EQ(participantsOf("kicked").size(), 1U);
+  runFrames({a.media.get(), b.media.get()}, 50);
+  EXPECT_LT(level(b, 500), kNotHeard) << "and no longer heard, though it still sends";
+  EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE codec = 'opus'"), "kicked");
+}
+
 TEST_F(SipRestTest, RoomPolicyChangedOverRestAppliesToTheNextInvite) {
   const ApiClient api(server_->httpPort(), createToken(db_.url(), "admin", "policy-admin"));
   ASSERT_EQ(
