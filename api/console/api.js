@@ -38,6 +38,21 @@ export async function api(method, path, body) {
   return data;
 }
 
+// A file the API serves (a recording's audio), saved by the browser under `filename`: fetched
+// with the token, since a plain link cannot carry the Authorization header.
+export async function saveFile(path, filename) {
+  const res = await fetch(path, {
+    headers: { Authorization: `Bearer ${session.token}` }, cache: 'no-store', credentials: 'omit',
+  });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
 // The event stream: each opening spends a fresh ticket; after an error it reopens after the
 // last event it saw, so nothing is missed. `levels` names a room whose meters to carry.
 export class EventFeed {

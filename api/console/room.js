@@ -3,6 +3,7 @@
 // for admins, the buttons that act on callers and on the room.
 import { api } from './api.js';
 import { h, clear, field, formError, showProblem, say, percent, when } from './dom.js';
+import { recordingsView } from './recordings.js';
 import { roomForm } from './rooms.js';
 
 // Beyond these a line is bad enough to be coloured: ~2 % loss is where Opus PLC starts to be
@@ -33,8 +34,9 @@ export function roomView(main, name, feed) {
     tbody);
   const settings = h('div');
   const roomActions = h('div', { class: 'card admin' });
+  const recordings = recordingsView(name);
   main.append(h('p', {}, h('a', { href: '#/rooms' }, '← All rooms')), title, info,
-    h('div', { class: 'scroll' }, table), roomActions, settings);
+    h('div', { class: 'scroll' }, table), roomActions, recordings.element, settings);
 
   const rows = new Map();  // participant id → its row's live cells
   let room = null;
@@ -225,6 +227,10 @@ export function roomView(main, name, feed) {
       // Talking comes with the levels, four times a second: only who is in, and how, is
       // fetched again (a room of 500 would otherwise be fetched at every turn of speech).
       if (event.room !== name || QUIET_EVENTS.has(event.type)) return;
+      if (event.type.startsWith('recording.')) {
+        recordings.reload();
+        return;
+      }
       clearTimeout(timer);
       timer = setTimeout(() => {
         if (event.type.startsWith('room.')) loadRoom();

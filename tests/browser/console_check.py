@@ -46,7 +46,14 @@ class Console:
                      f'--user-data-dir={profile_dir}'):
             options.add_argument(flag)
         options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
+        # Downloads land in the profile's own directory, without asking.
+        self.downloads = os.path.join(profile_dir, 'downloads')
+        os.makedirs(self.downloads, exist_ok=True)
+        options.add_experimental_option('prefs', {
+            'download.default_directory': self.downloads, 'download.prompt_for_download': False})
         self.driver = webdriver.Chrome(service=Service('/usr/bin/chromedriver'), options=options)
+        self.driver.execute_cdp_cmd('Browser.setDownloadBehavior',
+                                    {'behavior': 'allow', 'downloadPath': self.downloads})
         self.base = base
 
     def wait(self, what, condition, timeout=WAIT_S):
@@ -238,6 +245,33 @@ def admin_checks(c, args, base, room):
            lambda: rest(base, args.admin, 'GET', f'/v1/rooms/{room}')[1]['locked'])
     c.wait('the button now unlocks', lambda: any(b.text == 'Unlock' for b in c.find_all('button')))
 
+    step('Record records the room, Stop recording ends it, and the recording is listed')
+    c.click('the Record button', lambda: next((b for b in c.find_all('button')
+                                               if b.text == 'Record'), None))
+    c.wait('the API has the room recording', lambda: any(
+        r['state'] == 'recording' for r in
+        rest(base, args.admin, 'GET', f'/v1/recordings?room={room}')[1]['items']))
+    c.wait('the button now stops it',
+           lambda: any(b.text == 'Stop recording' for b in c.find_all('button')))
+    c.click('the Stop recording button', lambda: next((b for b in c.find_all('button')
+                                                       if b.text == 'Stop recording'), None))
+    c.wait('the API has the recording done', lambda: [
+        r['state'] for r in
+        rest(base, args.admin, 'GET', f'/v1/recordings?room={room}')[1]['items']] == ['done'])
+    c.wait('the recording is listed done, with its length and a Download button',
+           lambda: (row := c.find('table.recordings tr[data-recording]'))
+           and 'done (stopped)' in row.text and ' s' in row.text
+           and any(b.text == 'Download' for b in row.find_elements(By.TAG_NAME, 'button')))
+    c.wait('the button records again', lambda: any(b.text == 'Record' for b in c.find_all('button')))
+    c.click('the recording\'s Download button', lambda: next(
+        (b for b in c.find_all('table.recordings button') if b.text == 'Download'), None))
+    recorded = rest(base, args.admin, 'GET', f'/v1/recordings?room={room}')[1]['items'][0]
+    saved = os.path.join(c.downloads, f'{room}-{recorded["id"]}.ogg')
+    c.wait('the download is saved whole', lambda: os.path.exists(saved)
+           and os.path.getsize(saved) == recorded['size_bytes'])
+    with open(saved, 'rb') as audio:
+        check(audio.read(4) == b'OggS', 'the download is not an Ogg file')
+
     step('a bad PIN is refused next to the PIN field')
     pin_form = c.find('form[aria-label="PIN"]')
     pin_form.find_element(By.NAME, 'pin').send_keys('12')
@@ -298,6 +332,13 @@ def viewer_checks(c, args, base, room):
     buttons = [b for b in row_of(c, args.talker).find_elements(By.TAG_NAME, 'button')
                if b.is_displayed()]
     check(not buttons, f'a viewer is shown {[b.text for b in buttons]}')
+    c.wait('the room\'s recording is listed to the viewer, with a Download button',
+           lambda: (row := c.find('table.recordings tr[data-recording]'))
+           and any(b.text == 'Download' and b.is_displayed()
+                   for b in row.find_elements(By.TAG_NAME, 'button')))
+    shown = [b.text for b in c.find_all('button')
+             if b.text in ('Record', 'Stop recording') and b.is_displayed()]
+    check(not shown, f'a viewer is shown {shown}')
     overflow = c.driver.execute_script(
         'return document.documentElement.scrollWidth - window.innerWidth')
     check(overflow <= 1, f'the room page is {overflow} px wider than a phone screen')

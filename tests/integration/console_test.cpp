@@ -31,6 +31,13 @@ std::uint64_t idWithCodec(const nlohmann::json& participants, const std::string&
 
 class ConsoleBrowserTest : public SipCallTest {
  protected:
+  // Recording is on, so that the console's Record button has somewhere to write.
+  void SetUp() override {
+    std::filesystem::remove_all(recordings_.path());
+    std::filesystem::create_directories(recordings_.path());
+    start({{"MCU_RECORDINGS_DIR", recordings_.path()}});
+  }
+  void TearDown() override { std::filesystem::remove_all(recordings_.path()); }
   struct Room {
     std::string talker;
     std::string quiet;
@@ -108,6 +115,7 @@ class ConsoleBrowserTest : public SipCallTest {
     EXPECT_NE(browser.output().find("PASS"), std::string::npos) << browser.output();
   }
 
+  TempPath recordings_{"console-recordings"};
   std::atomic<bool> kicked_{false};
   std::optional<double> muted_level_;  // the talker's tone at the quiet caller, once muted
   // One PNG per page, kept beside the test binary as the test's artifacts.
