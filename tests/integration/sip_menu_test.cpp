@@ -114,17 +114,25 @@ TEST_F(SipMenuTest, OnlyAModeratorsKeysLockTheRoomAndMuteTheOthers) {
 }
 
 // How many separate bursts of `hz` the audio holds, by 20 ms frames (the count's tones are
-// 150 ms long and 150 ms apart).
+// 150 ms long and 150 ms apart). On a busy machine a late or lost frame clicks (broadband, one
+// frame) or drops out of a tone: a burst counts once the tone was heard in 3 frames, and ends
+// only after 3 frames (60 ms) without it, shorter than the count's gaps.
 int burstsOf(const std::vector<std::int16_t>& audio, double hz) {
   constexpr std::size_t kFrame = 960;
+  constexpr int kFramesToCount = 3;
+  constexpr int kQuietFramesToEnd = 3;
   int bursts = 0;
-  bool in_burst = false;
+  int heard = 0;  // frames of the current burst with the tone; 0: not in one
+  int quiet = 0;
   for (std::size_t at = 0; at + kFrame <= audio.size(); at += kFrame) {
     const double db = goertzelDb(std::span(audio).subspan(at, kFrame), hz);
-    if (!in_burst && db > kHeardDb) {
+    if (db > kHeardDb && ++heard == kFramesToCount) {
       ++bursts;
     }
-    in_burst = db > kHeardDb || (in_burst && db > kNotHeardDb);
+    quiet = db > kNotHeardDb ? 0 : quiet + 1;
+    if (quiet >= kQuietFramesToEnd) {
+      heard = 0;
+    }
   }
   return bursts;
 }
