@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <system_error>
 
 #include "mcu/common/result.h"
 #include "mcu/config/config_schema.h"
@@ -118,6 +119,14 @@ std::optional<ConfigError> applyFile(const std::string& path, Config& config) {
   return std::nullopt;
 }
 
+// The non-throwing form: a path the kernel refuses (too long, a loop of links) is a
+// ConfigError naming the key like a missing one, never an exception out of start-up (the
+// config fuzzer found the throwing form with a 400-character prompts.dir).
+bool isDirectory(const std::string& path) {
+  std::error_code error;
+  return std::filesystem::is_directory(path, error);
+}
+
 std::optional<ConfigError> validate(const Config& config) {
   if (config.database_url.empty()) {
     return ConfigError{"database.url", "default",
@@ -136,12 +145,12 @@ std::optional<ConfigError> validate(const Config& config) {
       return ConfigError{"sip.tls_cert_dir", "config", "cannot read " + agent};
     }
   }
-  if (!config.prompts_dir.empty() && (!std::filesystem::is_directory(config.prompts_dir) ||
+  if (!config.prompts_dir.empty() && (!isDirectory(config.prompts_dir) ||
                                       ::access(config.prompts_dir.c_str(), R_OK | X_OK) != 0)) {
     return ConfigError{"prompts.dir", "config", "not a readable directory: " + config.prompts_dir};
   }
   if (!config.recordings_dir.empty() &&
-      (!std::filesystem::is_directory(config.recordings_dir) ||
+      (!isDirectory(config.recordings_dir) ||
        ::access(config.recordings_dir.c_str(), W_OK | X_OK) != 0)) {
     return ConfigError{"recordings.dir", "config",
                        "not a writable directory: " + config.recordings_dir};
@@ -157,7 +166,8 @@ std::optional<ConfigError> validate(const Config& config) {
                          "a file name in prompts.dir, not a path: " + config.prompts_music};
     }
     const std::string file = config.prompts_dir + "/" + config.prompts_music;
-    if (!std::filesystem::is_regular_file(file) || ::access(file.c_str(), R_OK) != 0) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(file, error) || ::access(file.c_str(), R_OK) != 0) {
       return ConfigError{"prompts.music", "config", "cannot read " + file};
     }
   }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <fstream>
 #include <regex>
 
@@ -179,6 +180,19 @@ TEST_F(ConfigTest, APromptDirectoryThatIsNoDirectoryIsNamed) {
     EXPECT_EQ(e.key, "prompts.dir") << dir;
     EXPECT_NE(e.problem.find(dir), std::string::npos) << e.problem;
   }
+}
+
+TEST_F(ConfigTest, APathTheKernelRefusesIsNamedNotThrown) {
+  const std::string tooLong(5000, 'd');  // over PATH_MAX: stat fails with ENAMETOOLONG
+  for (const char* key : {"prompts.dir", "recordings.dir"}) {
+    std::string variable = std::string("MCU_") + key;
+    for (char& c : variable) c = c == '.' ? '_' : static_cast<char>(std::toupper(c));
+    const ConfigError e = mustFail({}, {{variable, tooLong}, {"DATABASE_URL", kUrl}});
+    EXPECT_EQ(e.key, key);
+  }
+  const ConfigError music = mustFail(
+      {}, {{"MCU_PROMPTS_DIR", "/proc/self"}, {"MCU_PROMPTS_MUSIC", tooLong}, {"DATABASE_URL", kUrl}});
+  EXPECT_EQ(music.key, "prompts.music");
 }
 
 TEST_F(ConfigTest, MusicIsAReadableFileOfThePromptDirectory) {
