@@ -70,6 +70,13 @@ void scheduleHousekeeping(const config::Config& config, TimerLoop& main_loop, Se
                                  std::chrono::duration_cast<std::chrono::milliseconds>(*ping));
     control.runEvery(period, [&parts] { parts.notifier.watchdog(); });
   }
+  // The cluster lease, renewed every third of its length: two renewals may be lost before
+  // another node can take this node's rooms.
+  if (parts.ownership) {
+    const auto period = std::chrono::milliseconds(config.cluster_lease_ms / 3);
+    control.post([&parts] { parts.ownership->renew(); });
+    control.runEvery(period, [&parts] { parts.ownership->renew(); });
+  }
   main_loop.runEvery(std::chrono::seconds(1), [&parts] { parts.cpu_admission.sample(); });
   main_loop.runEvery(std::chrono::seconds(2), [&parts] { parts.sip.sweepTcp(); });
   // The heartbeat that dates a crash.

@@ -32,6 +32,14 @@ std::string nodeId(const config::Config& c) {
   return std::string(host.data()) + ":" + std::to_string(c.sip_listen.port);
 }
 
+// Where the other nodes send this node's rooms' callers (302) and its REST commands.
+std::string clusterSipAddress(const config::Config& c) {
+  return c.cluster_sip_address.empty() ? c.sip_listen.toString() : c.cluster_sip_address;
+}
+std::string httpUrl(const config::Config& c) {
+  return (c.http_tls_cert.empty() ? "http://" : "https://") + c.http_listen.toString();
+}
+
 // "a, b,c" -> {"a", "b", "c"}.
 std::vector<std::string> splitList(const std::string& text) {
   std::vector<std::string> items;
@@ -168,6 +176,14 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
   conference_store.purgeEndedOnDemandRooms();
   purgeOldRecordings();
   event_log.prune(std::chrono::hours(config.events_retention_h));
+  if (config.cluster_enabled) {
+    // After the recovery above: this run's row, and the rooms an earlier run owned given back.
+    room_leases = std::make_unique<store::RoomLeases>(db, node_id);
+    room_leases->join(clusterSipAddress(config), httpUrl(config));
+    ownership = std::make_unique<conference::RoomOwnership>(
+        *room_leases, sip.controlLoop(), std::chrono::milliseconds(config.cluster_lease_ms));
+    sip.setRoomOwnership(ownership.get());
+  }
   sip.enableCalls(conference, codecPreference(config.media_codecs),
                   {config.media_address, config.media_bind}, srtpPolicy(config));
   media_events.attach(sip.controlLoop(), conference);

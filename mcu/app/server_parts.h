@@ -20,6 +20,7 @@
 #include "mcu/common/loop.h"
 #include "mcu/conference/conference.h"
 #include "mcu/conference/conference_client.h"
+#include "mcu/conference/room_ownership.h"
 #include "mcu/config/config.h"
 #include "mcu/sip/sip_stack.h"
 #include "mcu/store/call_history.h"
@@ -29,6 +30,7 @@
 #include "mcu/store/migration.h"
 #include "mcu/store/node_liveness.h"
 #include "mcu/store/recording_records.h"
+#include "mcu/store/room_leases.h"
 #include "mcu/store/room_records.h"
 #include "mcu/store/token_store.h"
 #include "mixer/engine/media_engine.h"
@@ -79,6 +81,9 @@ class ServerParts {
   std::unique_ptr<mixer::MediaEngine> engine;
   conference::Conference conference;
   sip::SipStack sip;
+  // In a cluster (cluster.enabled): this node's lease and its rooms' claims; else null.
+  std::unique_ptr<store::RoomLeases> room_leases;
+  std::unique_ptr<conference::RoomOwnership> ownership;  // control loop
   conference::ConferenceClient conference_client;
   conference::PromptLibrary prompts;  // decoded by the HTTP workers that ask for them
   CpuAdmission cpu_admission;         // sampled by a main-loop timer (Server::run)

@@ -171,6 +171,11 @@ std::optional<ConfigError> validate(const Config& config) {
       return ConfigError{"prompts.music", "config", "cannot read " + file};
     }
   }
+  if (config.cluster_enabled && config.cluster_sip_address.empty() &&
+      (config.sip_listen.host == "0.0.0.0" || config.sip_listen.host == "::")) {
+    return ConfigError{"cluster.sip_address", "default",
+                       "required when cluster.enabled is set and sip.listen is a wildcard"};
+  }
   if (config.http_tls_cert.empty() != config.http_tls_key.empty()) {
     return config.http_tls_cert.empty()
                ? ConfigError{"http.tls_cert", "default", "required when http.tls_key is set"}

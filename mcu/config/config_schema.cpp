@@ -202,6 +202,20 @@ const std::vector<OptionSpec>& specs() {
        " host name and SIP port. Keep it across restarts: calls left open by a crash are closed"
        " by the next start with the same id",
        text(&Config::node_id)},
+      {"cluster.enabled", "MCU_CLUSTER_ENABLED", "--cluster-enabled", ValueType::kBoolean, "false",
+       "several nodes share the database behind a SIP proxy (deploy/kamailio): a room lives on"
+       " the node that claimed it; callers of a room owned by another node get 302 to it",
+       boolean(&Config::cluster_enabled)},
+      {"cluster.lease_ms", "MCU_CLUSTER_LEASE_MS", "--cluster-lease-ms", ValueType::kInteger,
+       "3000",
+       "a node's rooms may be claimed by another node this long after its last renewal (sent"
+       " every third of it), milliseconds (1000-60000)",
+       integer(&Config::cluster_lease_ms, 1000, 60000)},
+      {"cluster.sip_address", "MCU_CLUSTER_SIP_ADDRESS", "--cluster-sip-address",
+       ValueType::kString, "",
+       "host:port the other nodes send this node's rooms' callers to (302 Contact); empty:"
+       " sip.listen, which must then not be a wildcard address",
+       text(&Config::cluster_sip_address)},
       {"prompts.dir", "MCU_PROMPTS_DIR", "--prompts-dir", ValueType::kString, "",
        "directory of the audio files (WAV 8/16/48 kHz, Ogg/Opus) that POST .../playback may play"
        " by file name; empty: playback is off",

@@ -197,22 +197,7 @@ void CallHandler::onInvite(nua_t* nua, nua_handle_t* nh, const sip_t* sip, bool 
       sip->sip_via != nullptr && transportNamed(sip->sip_via->v_protocol) == SipTransport::kTls;
   invite.source = sourceOf(sip);
   invite.session_timer = sessionTimerRequestOf(sip);
-  // A room this server has not seen may have been created since (over REST on another node,
-  // in SQL): ask the database before deciding, without holding the control thread. The
-  // INVITE waits meanwhile (nta sends 100 Trying), and a CANCEL can still end it.
-  if (loop_ != nullptr && conference::validRoomName(room) && !conference_.knowsRoom(room) &&
-      conference_.canLookUpRooms()) {
-    invite.token = ++next_token_;
-    invite.deadline = clock_.now() + kRoomLookupTimeout;
-    const std::uint64_t token = invite.token;
-    pending_[nh] = std::move(invite);
-    Loop* loop = loop_;
-    conference_.lookupRoom(room, [this, loop, token](std::optional<store::RoomRow> row) {
-      loop->post([this, token, row = std::move(row)] { roomLookedUp(token, row); });
-    });
-    return;
-  }
-  finishInvite(invite);
+  placeInvite(std::move(invite));
 }
 
 void CallHandler::roomLookedUp(std::uint64_t token, const std::optional<store::RoomRow>& row) {
@@ -254,10 +239,15 @@ void CallHandler::expirePending(std::chrono::steady_clock::time_point now) {
       ++it;
       continue;
     }
-    // The database is slow: decide with what is known, rather than leave the caller waiting.
+    // The database is slow: decide with what is known, rather than leave the caller waiting;
+    // but where the room lives is never guessed (a guess could split it over two nodes).
     log::warn(kComponent, "room_lookup_timeout").kv("room", it->second.room);
     PendingInvite invite = std::move(it->second);
     it = pending_.erase(it);
+    if (invite.awaiting_owner) {
+      refuseInvite(invite.nh, 503, "399 mcu \"room owner unknown\"");
+      continue;
+    }
     finishInvite(invite);
   }
 }

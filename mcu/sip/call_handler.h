@@ -18,6 +18,7 @@
 #include "mcu/common/clock.h"
 #include "mcu/common/loop.h"
 #include "mcu/conference/conference.h"
+#include "mcu/conference/room_ownership.h"
 #include "mcu/sip/invite_outcomes.h"
 #include "mcu/sip/local_contact.h"
 #include "mcu/sip/media_address.h"
@@ -107,6 +108,7 @@ struct PendingInvite {
   bool secure = false;         // it came over TLS
   std::string source;          // the address it came from (top Via's received, else host)
   SessionTimerRequest session_timer;
+  bool awaiting_owner = false;  // in a cluster: the room's claim has not been answered yet
 };
 
 inline constexpr std::chrono::milliseconds kRoomLookupTimeout{1500};
@@ -125,6 +127,9 @@ class CallHandler {
   // Where database answers come back (the control loop); without it, unknown rooms are
   // decided from the cache at once.
   void setLoop(Loop* loop) { loop_ = loop; }
+  // In a cluster: a new caller joins only a room this node has claimed; one owned by another
+  // live node is answered 302 to it, and while this node's lease is not live, 503.
+  void setRoomOwnership(conference::RoomOwnership* ownership) { ownership_ = ownership; }
   // How new INVITEs were answered (the SIP stack's, for /metrics).
   InviteOutcomes& inviteOutcomes() { return outcomes_; }
   // The user part that asks for a new ad-hoc room (RFC 4579 conference factory); empty: none.
@@ -174,6 +179,13 @@ class CallHandler {
 
  private:
   void finishInvite(const PendingInvite& invite);
+  // Where the caller's room lives (cluster), then lookUpOrFinish; without a cluster, at once.
+  void placeInvite(PendingInvite invite);
+  void roomPlaced(std::uint64_t token, const conference::RoomPlace& place);
+  void redirectInvite(const PendingInvite& invite, const conference::RoomPlace& place);
+  // A room this server has not seen (or, `refresh`, has just taken over from another node) is
+  // asked of the database first; then finishInvite.
+  void lookUpOrFinish(PendingInvite invite, bool refresh = false);
   void roomLookedUp(std::uint64_t token, const std::optional<store::RoomRow>& row);
   // The room's codec order when it has one, else the server's.
   SdpNegotiator negotiatorFor(const std::string& room) const;
@@ -226,6 +238,7 @@ class CallHandler {
   std::uint64_t dial_outs_ = 0;  // numbers our Call-IDs
   InviteOutcomes outcomes_;
   Loop* loop_ = nullptr;
+  conference::RoomOwnership* ownership_ = nullptr;  // borrowed; null: a single node
   std::string conference_factory_;
   ReferPolicy refer_policy_;
   std::size_t max_lines_ = 1;

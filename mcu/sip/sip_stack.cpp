@@ -278,6 +278,15 @@ void SipStack::Nua::onEvent(nua_event_t event, int status, const char* phrase, n
 }
 
 void SipStack::Nua::answerOptions(nua_handle_t* nh, const sip_t* sip) {
+  // In a cluster the proxy probes with OPTIONS: a node that is draining or has lost its lease
+  // says 503, and gets no new calls until it says 200 again.
+  if (owner->ownership_ != nullptr && !owner->ownership_->takingCalls()) {
+    const std::string retry = std::to_string(owner->config_.retry_after_s);
+    nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_THIS(nua),
+                SIPTAG_RETRY_AFTER_STR(retry.c_str()), TAG_END());
+    nua_handle_destroy(nh);
+    return;
+  }
   // nua adds Allow, Supported and Accept (application/sdp) from its own parameters, set in
   // start(); adding them here again would duplicate the values.
   nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua), TAG_END());
@@ -396,6 +405,7 @@ void SipStack::enableCalls(conference::Conference& conference,
       conference, SdpNegotiator(std::move(codec_preference), families, srtp), std::move(media),
       SipListeners{config_.listen, config_.tls_listen}, config_.retry_after_s, clock_);
   calls_->setLoop(&loop_);
+  calls_->setRoomOwnership(ownership_);
   calls_->setConferenceFactory(config_.conference_factory);
   calls_->setMaxLinesPerDialog(config_.max_lines_per_dialog);
   calls_->setReferPolicy(

@@ -15,6 +15,7 @@
 #include "mcu/common/result.h"
 #include "mcu/conference/dialer.h"
 #include "mcu/conference/leave_reason.h"
+#include "mcu/conference/room_ownership.h"
 #include "mcu/sip/control_loop.h"
 #include "mcu/sip/media_address.h"
 #include "mixer/engine/media_types.h"
@@ -91,6 +92,9 @@ class SipStack : private conference::Dialer {
   void enableCalls(conference::Conference& conference,
                    std::vector<mixer::codec::CodecKind> codec_preference, MediaAddressConfig media,
                    SrtpPolicy srtp = {});
+  // Before enableCalls(), in a cluster: callers join only rooms this node owns (others are
+  // redirected), and OPTIONS says 503 while it takes no new calls. Borrowed; control loop.
+  void setRoomOwnership(conference::RoomOwnership* ownership) { ownership_ = ownership; }
   // Any thread: from now on new INVITEs get 503 with Retry-After, and live calls get a BYE.
   void beginDrain();
   // Any thread: RFC 4575 subscriptions, and the NOTIFYs sent for them, as of the last event.
@@ -131,6 +135,7 @@ class SipStack : private conference::Dialer {
   std::atomic<bool> bound_{false};
   std::atomic<bool> draining_{false};
   std::unique_ptr<CallHandler> calls_;
+  conference::RoomOwnership* ownership_ = nullptr;
   std::unique_ptr<ConferenceNotifier> notifier_;
   conference::Conference* watched_ = nullptr;  // its watcher calls notifier_: unset at stop()
   std::atomic<std::size_t> active_calls_{0};
