@@ -76,6 +76,11 @@ void scheduleHousekeeping(const config::Config& config, TimerLoop& main_loop, Se
     const auto period = std::chrono::milliseconds(config.cluster_lease_ms / 3);
     control.post([&parts] { parts.ownership->renew(); });
     control.runEvery(period, [&parts] { parts.ownership->renew(); });
+    // A dead node's calls in rooms nobody dials again: closed a few leases after it died (by
+    // whichever node gets there first; the statement is idempotent).
+    const auto grace = std::chrono::milliseconds(3 * config.cluster_lease_ms);
+    main_loop.runEvery(std::chrono::seconds(5),
+                       [&parts, grace] { parts.room_leases->closeLostCalls(grace); });
   }
   main_loop.runEvery(std::chrono::seconds(1), [&parts] { parts.cpu_admission.sample(); });
   main_loop.runEvery(std::chrono::seconds(2), [&parts] { parts.sip.sweepTcp(); });

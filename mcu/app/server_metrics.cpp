@@ -158,6 +158,22 @@ std::string serverMetrics(const MetricSources& s) {
   writeMetric(out, "mcu_db_dropped_jobs_total", "counter",
               "Database jobs refused because the queue was full.",
               static_cast<double>(s.conference_store->dropped() + s.events->dropped()));
+  if (const auto* own = s.ownership; own != nullptr) {
+    writeMetric(out, "mcu_cluster_leased", "gauge",
+                "1 while this node's lease is live (it takes new callers into its rooms).",
+                own->leasedNow() ? 1 : 0);
+    writeMetric(out, "mcu_cluster_rooms_owned", "gauge", "Rooms this node has claimed.",
+                static_cast<double>(own->roomsOwned()));
+    writeMetric(out, "mcu_cluster_claims_total", "counter",
+                "Claims of a room asked of the database (a room not yet this node's).",
+                static_cast<double>(own->claimsMade()));
+    writeMetric(out, "mcu_cluster_lease_losses_total", "counter",
+                "Times the lease lapsed unrenewed and the node forgot its claims.",
+                static_cast<double>(own->leaseLosses()));
+    writeMetric(out, "mcu_cluster_fenced_writes_total", "counter",
+                "Call records refused because the room was no longer this node's at its epoch.",
+                static_cast<double>(s.conference_store->fencedWrites()));
+  }
   return out.str();
 }
 

@@ -26,6 +26,7 @@ struct MetricSources {
   const CpuAdmission* cpu = nullptr;
   std::function<bool()> ready;  // what /readyz says
   const conference::PromptLibrary* prompts = nullptr;
+  const conference::RoomOwnership* ownership = nullptr;  // in a cluster only
 };
 
 std::string serverMetrics(const MetricSources& sources);

@@ -183,6 +183,9 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
     ownership = std::make_unique<conference::RoomOwnership>(
         *room_leases, sip.controlLoop(), std::chrono::milliseconds(config.cluster_lease_ms));
     sip.setRoomOwnership(ownership.get());
+    metric_sources.ownership = ownership.get();
+    conference_store.setFence(node_id,
+                              [this](const std::string& room) { return ownership->epochOf(room); });
   }
   sip.enableCalls(conference, codecPreference(config.media_codecs),
                   {config.media_address, config.media_bind}, srtpPolicy(config));

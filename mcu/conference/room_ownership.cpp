@@ -16,8 +16,8 @@ RoomPlace placed(RoomPlace::Where where, std::int64_t epoch = 0, bool fresh = fa
 }
 }  // namespace
 
-RoomOwnership::RoomOwnership(store::RoomLeases& leases, Loop& loop,
-                             std::chrono::milliseconds lease, const Clock& clock)
+RoomOwnership::RoomOwnership(store::RoomLeases& leases, Loop& loop, std::chrono::milliseconds lease,
+                             const Clock& clock)
     : leases_(leases), loop_(loop), clock_(clock), lease_(lease) {}
 
 void RoomOwnership::renew() {
@@ -27,7 +27,8 @@ void RoomOwnership::renew() {
   }
   renewing_ = true;
   const Clock::TimePoint sent = clock_.now();
-  leases_.renew(lease_, [this, sent](bool ok) { loop_.post([this, sent, ok] { renewed(sent, ok); }); });
+  leases_.renew(lease_,
+                [this, sent](bool ok) { loop_.post([this, sent, ok] { renewed(sent, ok); }); });
 }
 
 void RoomOwnership::renewed(Clock::TimePoint sent, bool ok) {
@@ -56,6 +57,7 @@ void RoomOwnership::dropClaimsIfFenced() const {
       .kv("rooms", static_cast<std::uint64_t>(owned_.size()))
       .kv("action", "no new callers until the lease is renewed and each room claimed again");
   owned_.clear();
+  rooms_owned_ = 0;
 }
 
 bool RoomOwnership::leased() const {
@@ -115,6 +117,7 @@ void RoomOwnership::claimed(const std::string& room, const store::ClaimReply& re
       if (leased()) {
         place = placed(RoomPlace::Where::kHere, reply.epoch, true);
         owned_[room] = reply.epoch;
+        rooms_owned_ = owned_.size();
       } else {
         place.where = RoomPlace::Where::kFenced;  // lapsed meanwhile: the claim may be stale
       }

@@ -10,6 +10,7 @@
 // Control loop only, but for the answers of the database, which are posted to it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -56,9 +57,11 @@ class RoomOwnership {
   void claim(const std::string& room, std::function<void(const RoomPlace&)> done);
   // The epoch this node holds `room` at (0: not ours).
   std::int64_t epochOf(const std::string& room) const;
-  std::size_t roomsOwned() const { return owned_.size(); }
-  std::uint64_t claimsMade() const { return claims_; }
-  std::uint64_t leaseLosses() const { return lease_losses_; }
+  // Any thread (/metrics): as of the loop's last look.
+  bool leasedNow() const { return !fenced_.load(); }
+  std::size_t roomsOwned() const { return rooms_owned_.load(); }
+  std::uint64_t claimsMade() const { return claims_.load(); }
+  std::uint64_t leaseLosses() const { return lease_losses_.load(); }
 
  private:
   void renewed(Clock::TimePoint sent, bool ok);
@@ -75,11 +78,13 @@ class RoomOwnership {
   Clock::TimePoint leased_until_{};
   bool renewing_ = false;
   bool draining_ = false;
-  mutable bool fenced_ = true;
   mutable std::map<std::string, std::int64_t> owned_;
   std::map<std::string, std::vector<std::function<void(const RoomPlace&)>>> claiming_;
-  std::uint64_t claims_ = 0;
-  mutable std::uint64_t lease_losses_ = 0;
+  // Written on the loop, read by /metrics too.
+  mutable std::atomic<bool> fenced_{true};
+  mutable std::atomic<std::size_t> rooms_owned_{0};
+  std::atomic<std::uint64_t> claims_{0};
+  mutable std::atomic<std::uint64_t> lease_losses_{0};
 };
 
 }  // namespace mcu::conference

@@ -36,12 +36,12 @@ struct Config {
   int database_retry_max_s = 10;
   int database_queue_limit = 100000;
   int shutdown_timeout_s = 10;
-  std::string node_id;         // empty: this host's name and the SIP port
+  std::string node_id;              // empty: this host's name and the SIP port
   bool cluster_enabled = false;     // rooms owned by lease in PostgreSQL, shared with other nodes
   int cluster_lease_ms = 3000;      // how long a node's claim outlives its last renewal
   std::string cluster_sip_address;  // host:port other nodes redirect callers to; "": sip.listen
-  std::string prompts_dir;     // audio files REST may play; empty: none
-  bool prompts_spoken = true;  // the built-in voice for meeting prompts; false: tones
+  std::string prompts_dir;          // audio files REST may play; empty: none
+  bool prompts_spoken = true;       // the built-in voice for meeting prompts; false: tones
   std::string prompts_music;   // a file in prompts_dir, looped while alone or waiting; "": none
   std::string recordings_dir;  // where room recordings are written; empty: recording is off
   int recordings_min_free_mb = 1024;  // a recording ends when its disk has less free

@@ -1,10 +1,10 @@
 // A new caller's way into its room: in a cluster, through the node that owns the room
 // (RFC 3261 §8.3.1 / §21.3.3: 302 with the owner in Contact, which the proxy in front follows);
 // then the room's policy from the database when this node has not seen it.
+#include <sofia-sip/sip_status.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <sofia-sip/sip_status.h>
 
 #include "mcu/common/log.h"
 #include "mcu/sip/call_handler.h"
@@ -26,8 +26,8 @@ void CallHandler::placeInvite(PendingInvite invite) {
   const std::string room = invite.room;
   pending_[invite.nh] = std::move(invite);
   // At once when the room is ours; else when the database answers, on this loop.
-  ownership_->claim(room,
-                    [this, token](const conference::RoomPlace& place) { roomPlaced(token, place); });
+  ownership_->claim(
+      room, [this, token](const conference::RoomPlace& place) { roomPlaced(token, place); });
 }
 
 void CallHandler::roomPlaced(std::uint64_t token, const conference::RoomPlace& place) {

@@ -119,18 +119,29 @@ void ConferenceStore::endIdleOnDemandRooms() {
 }
 
 void ConferenceStore::callJoined(const CallJoinedRow& row) {
-  submit({"call joined " + row.call_id, [row](DbSession& session) {
+  // 0: no cluster, or a room this node has not claimed (a dial-out): written unfenced.
+  const std::int64_t epoch = fence_epoch_of_ ? fence_epoch_of_(row.room) : 0;
+  submit({"call joined " + row.call_id,
+          [row, epoch, fence_node = fence_node_, fenced = &fenced_writes_](DbSession& session) {
             pqxx::work txn(session.connection());
             // The room row may have been created by a job just before this one (on demand):
             // the queue runs in order, so it is there.
-            txn.exec_params(
+            const auto written = txn.exec_params(
                 "INSERT INTO calls (room_id, room_name, node_id, call_id, direction, from_uri,"
                 " display_name, codec, remote_media, via, leg_index) SELECT id, name, $2, $3, $8,"
                 " $4, $5, $6, $7, $9, $10 FROM rooms"
-                " WHERE name = $1 AND deleted_at IS NULL",
+                " WHERE name = $1 AND deleted_at IS NULL AND ($11 = 0 OR EXISTS (SELECT 1 FROM"
+                " room_owners o WHERE o.room = $1 AND o.node = $12 AND o.epoch = $11))",
                 row.room, row.node, row.call_id, row.from_uri, row.display_name, row.codec,
-                row.remote_media, row.direction, row.via, row.line);
+                row.remote_media, row.direction, row.via, row.line, epoch, fence_node);
             txn.commit();
+            if (epoch != 0 && written.affected_rows() == 0) {
+              ++*fenced;
+              log::warn("db", "write_fenced")
+                  .kv("room", row.room)
+                  .kv("epoch", epoch)
+                  .kv("call_id", row.call_id);
+            }
           }});
 }
 

@@ -108,6 +108,16 @@ class ConferenceStore {
                           std::function<bool(const std::string& file)> remove);
   // Jobs refused because the queue was full (each is also logged).
   std::uint64_t dropped() const { return dropped_; }
+  // In a cluster: the epoch at which this node holds a room (0: not held), asked on the
+  // calling thread when a call's join is queued. The row is written only if the room is still
+  // this node's at that epoch when the job runs: a node that lost the room meanwhile (a
+  // partition, a lease that lapsed) cannot record callers into another node's room.
+  void setFence(std::string node, std::function<std::int64_t(const std::string& room)> epoch_of) {
+    fence_node_ = std::move(node);
+    fence_epoch_of_ = std::move(epoch_of);
+  }
+  // Writes refused by that check (any thread).
+  std::uint64_t fencedWrites() const { return fenced_writes_.load(); }
   // Whether `jobs` more writes fit in the queue now: a flood (or a database that is away) must
   // be refused at the door, not lose the records of calls already answered.
   bool hasRoomFor(std::size_t jobs) const {
@@ -120,6 +130,10 @@ class ConferenceStore {
   DbWorker& worker_;
   std::chrono::seconds on_demand_ttl_;
   std::atomic<std::uint64_t> dropped_{0};
+  std::string fence_node_;
+  std::function<std::int64_t(const std::string& room)> fence_epoch_of_;  // caller's thread
+  // Counted on the database thread, whose jobs end before this store (ServerParts' order).
+  std::atomic<std::uint64_t> fenced_writes_{0};
 };
 
 }  // namespace mcu::store

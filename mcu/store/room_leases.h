@@ -44,6 +44,11 @@ class RoomLeases {
   // Claims `room` if it is free, ours, or its owner's lease has expired; when it was another
   // node's, that node's open calls in the room are closed (node_lost) in the same transaction.
   virtual void claim(const std::string& room, std::function<void(ClaimReply)> done);
+  // Calls still open on nodes whose lease expired more than `grace` ago are closed as
+  // node_lost at that expiry: a dead node's rooms that nobody dials again, and a node that
+  // never comes back, leave no call open for ever. (A node that restarts closes its own first,
+  // as server_restart; a claim of one of its rooms closes that room's.)
+  virtual void closeLostCalls(std::chrono::milliseconds grace);
   // `state`: "up" or "draining" (OPTIONS answers 503, no new calls are sent here).
   virtual void setState(const std::string& state);
 

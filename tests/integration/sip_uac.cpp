@@ -78,8 +78,15 @@ std::string SipUac::request(const std::string& method, std::uint32_t cseq,
   const auto semi = user_.find(';');
   const std::string user = user_.substr(0, semi);
   const std::string params = semi == std::string::npos ? "" : user_.substr(semi);
-  r << method << " " << scheme() << user << "@127.0.0.1" << params << " SIP/2.0\r\n"
-    << "Via: SIP/2.0/" << (tls_ ? "TLS" : "UDP") << " 127.0.0.1:" << local_port_
+  if (follow_route_set_ && !to_tag_.empty() && !remote_target_.empty()) {
+    r << method << " " << remote_target_ << " SIP/2.0\r\n";
+    for (const std::string& route : route_set_) {
+      r << "Route: " << route << "\r\n";
+    }
+  } else {
+    r << method << " " << scheme() << user << "@127.0.0.1" << params << " SIP/2.0\r\n";
+  }
+  r << "Via: SIP/2.0/" << (tls_ ? "TLS" : "UDP") << " 127.0.0.1:" << local_port_
     << ";rport;branch=z9hG4bK" << branch << "\r\n"
     << "Max-Forwards: 70\r\n"
     << "From: " << from_display_ << " <" << scheme() << from_user_
@@ -128,6 +135,9 @@ SipReply SipUac::transact(const std::string& method, const std::optional<std::st
       if (to_tag_.empty()) {
         to_tag_ = tagOf(headerValue(*message, "To"));
       }
+      if (follow_route_set_ && status < 300) {
+        takeRouteSet(*message);
+      }
       // ACK: for a 2xx in its own transaction, for an error in the INVITE's (same branch).
       if (status >= 300 || ack_invites_) {
         send(request("ACK", cseq, status < 300 ? ack_sdp : std::nullopt,
@@ -138,8 +148,34 @@ SipReply SipUac::transact(const std::string& method, const std::optional<std::st
   }
 }
 
+void SipUac::takeRouteSet(const std::string& response) {
+  const std::string contact = headerValue(response, "Contact");
+  const auto open = contact.find('<');
+  const auto close = contact.find('>', open);
+  if (open != std::string::npos && close != std::string::npos) {
+    remote_target_ = contact.substr(open + 1, close - open - 1);
+  }
+  route_set_.clear();
+  std::istringstream lines(response);
+  std::string line;
+  while (std::getline(lines, line) && line != "\r" && !line.empty()) {
+    if (line.rfind("Record-Route:", 0) != 0) {
+      continue;
+    }
+    std::istringstream values(line.substr(line.find(':') + 1));
+    std::string value;
+    while (std::getline(values, value, ',')) {
+      const auto first = value.find_first_not_of(" \t");
+      const auto last = value.find_last_not_of(" \t\r");
+      route_set_.insert(route_set_.begin(), value.substr(first, last - first + 1));
+    }
+  }
+}
+
 SipReply SipUac::invite(const std::string& user, const std::optional<std::string>& sdp,
                         const std::optional<std::string>& ack_sdp) {
+  remote_target_.clear();
+  route_set_.clear();
   user_ = user;
   call_id_ = "uac-" + randomToken() + call_id_suffix_ + "@127.0.0.1";
   from_tag_ = randomToken();

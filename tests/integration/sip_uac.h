@@ -53,6 +53,10 @@ class SipUac {
   SipReply update(const std::string& sdp);
   // false: a 2xx to our INVITE is not ACKed (a caller that vanished, or an attacker).
   void setAckInvites(bool ack) { ack_invites_ = ack; }
+  // RFC 3261 §12.1.2, §12.2.1.1: requests in an INVITE's dialog go to the 2xx's Contact along
+  // its Record-Route set, as a phone behind a proxy (Kamailio) sends them. Off: to the server
+  // as the INVITE was (what the tests that talk to one server directly were written for).
+  void setFollowRouteSet(bool follow) { follow_route_set_ = follow; }
   // Extra header lines for the next INVITE (e.g. "Session-Expires: 90\r\n").
   void setExtraHeaders(std::string headers) { extra_headers_ = std::move(headers); }
   // The From of the next dialogs: display name as sent (quotes and all), URI user part, and
@@ -85,6 +89,8 @@ class SipUac {
                const std::optional<std::string>& sdp = std::nullopt);
 
  private:
+  // The remote target and Route set of a 2xx to our INVITE.
+  void takeRouteSet(const std::string& response);
   std::string request(const std::string& method, std::uint32_t cseq,
                       const std::optional<std::string>& sdp, const std::string& branch,
                       const std::string& content_type = "application/sdp") const;
@@ -108,6 +114,9 @@ class SipUac {
   std::string call_id_suffix_;
   std::string from_tag_;
   std::string to_tag_;
+  bool follow_route_set_ = false;
+  std::string remote_target_;           // the 2xx's Contact URI, with follow_route_set_
+  std::vector<std::string> route_set_;  // its Record-Route, reversed: the Route to send
   std::uint32_t cseq_ = 1;
   std::string extra_headers_;
   std::string request_headers_;              // for the next REFER or SUBSCRIBE

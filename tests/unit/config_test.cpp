@@ -191,7 +191,8 @@ TEST_F(ConfigTest, APathTheKernelRefusesIsNamedNotThrown) {
     EXPECT_EQ(e.key, key);
   }
   const ConfigError music = mustFail(
-      {}, {{"MCU_PROMPTS_DIR", "/proc/self"}, {"MCU_PROMPTS_MUSIC", tooLong}, {"DATABASE_URL", kUrl}});
+      {},
+      {{"MCU_PROMPTS_DIR", "/proc/self"}, {"MCU_PROMPTS_MUSIC", tooLong}, {"DATABASE_URL", kUrl}});
   EXPECT_EQ(music.key, "prompts.music");
 }
 

@@ -1,0 +1,98 @@
+// The cluster (issue 16) with real parts: Kamailio, PostgreSQL and three mcu nodes. A room's
+// callers all land on the node that owns it and hear each other; the rooms spread over the
+// nodes; when the owner is killed its room comes back on another node within seconds, its dead
+// calls closed as node_lost; and the killed node, restarted, does not split the room.
+#include "tests/integration/cluster_fixture.h"
+
+namespace mcu::test {
+namespace {
+
+TEST_F(ClusterTest, ARoomsCallersLandOnOneNodeAndTheRoomsSpreadOverTheNodes) {
+  std::vector<Caller> callers;
+  std::set<std::string> owners;
+  for (int r = 0; r < 8; ++r) {
+    const std::string room = "spread-" + std::to_string(r);
+    callers.push_back(dialVia(room, 600));
+    callers.push_back(dialVia(room, 900));
+    const std::string owner = ownerOf(room);
+    ASSERT_FALSE(owner.empty()) << room;
+    owners.insert(owner);
+    // Both calls are recorded by the owner, and by no other node.
+    EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE room_name = '" + room +
+                                  "' AND node_id = '" + owner + "' AND left_at IS NULL",
+                              "2"),
+              "2")
+        << room;
+  }
+  EXPECT_GE(owners.size(), 2U) << "8 rooms hashed over 3 nodes all went to one";
+  expectHearEachOther(callers[0], 600, callers[1], 900);
+}
+
+TEST_F(ClusterTest, AKilledOwnersRoomComesBackOnAnotherNodeAndItsCallsCloseAsNodeLost) {
+  Caller a = dialVia("failover", 600);
+  Caller b = dialVia("failover", 900);
+  const std::string owner = ownerOf("failover");
+  const int dead = indexOf(owner);
+  ASSERT_GE(dead, 0) << owner;
+  ASSERT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE room_name = 'failover'"
+                            " AND left_at IS NULL",
+                            "2"),
+            "2");
+  nodes_[static_cast<std::size_t>(dead)].process->process().signal(SIGKILL);
+  const auto killed = std::chrono::steady_clock::now();
+  // A new caller dials until a node answers: Kamailio tries the dead node, then the next,
+  // which may claim the room once the dead node's lease (3 s) has run out.
+  int status = 0;
+  Caller c;
+  for (int attempt = 0; attempt < 10 && status != 200; ++attempt) {
+    c = dialVia("failover", 600, &status);
+  }
+  ASSERT_EQ(status, 200);
+  const auto failover = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - killed);
+  std::cout << "failover (kill -> 200 from the new owner): " << failover.count() << " ms\n";
+  // The issue's target is 5 s; the bound here is loose so that a busy machine cannot fail it.
+  EXPECT_LT(failover, 15s);
+  const std::string heir = ownerOf("failover");
+  EXPECT_NE(heir, owner);
+  EXPECT_EQ(db_.scalar("SELECT epoch FROM room_owners WHERE room = 'failover'"), "2");
+  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE room_name = 'failover' AND"
+                            " node_id = '" +
+                                owner + "' AND leave_reason = 'node_lost'",
+                            "2"),
+            "2")
+      << "the dead node's calls are closed by the node that took its room";
+  Caller d = dialVia("failover", 900);
+  expectHearEachOther(c, 600, d, 900);
+
+  // The dead node comes back (same id and address): it owns nothing, and a caller it is sent
+  // is redirected to the room's owner, where the others are (no split room).
+  startNode(dead);
+  ASSERT_TRUE(nodes_[static_cast<std::size_t>(dead)].process->waitReady());
+  ASSERT_TRUE(nodes_[static_cast<std::size_t>(dead)].process->process().waitForOutput(
+      "event=lease_held", 10s));
+  // Once Kamailio's probe sees it up again, the room's hash picks it again: its callers are
+  // sent there and redirected (302) to the owner. Dial until that has happened.
+  ChildProcess& back = nodes_[static_cast<std::size_t>(dead)].process->process();
+  std::vector<Caller> late;
+  ASSERT_TRUE(eventually(
+      [&] {
+        late.push_back(dialVia("failover", 1200));
+        return back.output().find("event=invite_redirected") != std::string::npos;
+      },
+      15s, 200ms))
+      << back.output();
+  EXPECT_EQ(ownerOf("failover"), heir) << "the room stays where it is";
+  EXPECT_EQ(db_.scalar("SELECT epoch FROM room_owners WHERE room = 'failover'"), "2");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM calls WHERE room_name = 'failover' AND"
+                       " left_at IS NULL AND node_id <> '" +
+                       heir + "'"),
+            "0")
+      << "a live call of the room on another node than its owner: a split room";
+  runFrames({c.media.get(), late[0].media.get()}, 50);
+  EXPECT_GT(level(late[0], 600), kHeard) << "the late caller does not hear the room";
+  EXPECT_GT(level(c, 1200), kHeard) << "the room does not hear the late caller";
+}
+
+}  // namespace
+}  // namespace mcu::test
