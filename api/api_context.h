@@ -9,6 +9,7 @@
 #include "mcu/conference/prompt_library.h"
 #include "mcu/store/call_history.h"
 #include "mcu/store/event_log.h"
+#include "mcu/store/node_records.h"
 #include "mcu/store/recording_records.h"
 #include "mcu/store/room_records.h"
 #include "mcu/store/token_store.h"
@@ -23,6 +24,7 @@ struct ApiContext {
   conference::ConferenceClient* conference = nullptr;
   conference::PromptLibrary* prompts = nullptr;  // what POST .../playback may play
   store::RecordingRecords* recordings = nullptr;
+  store::NodeRecords* nodes = nullptr;
   std::string recordings_dir;  // config recordings.dir; empty: recording is off
   std::string node_id;         // this server's, in the rows it makes
   // Prometheus text for what the rest of the server counts (calls, mixer, database).

@@ -13,6 +13,7 @@
 #include "api/events_stream.h"
 #include "api/gated_server.h"
 #include "api/http_metrics.h"
+#include "api/nodes_handler.h"
 #include "api/openapi_document.h"
 #include "api/participants_handler.h"
 #include "api/playback_handler.h"
@@ -184,6 +185,7 @@ Result<void> HttpServer::start() {
     registerPlaybackRoutes(server, impl.context, *impl.auth);
     registerRecordingRoutes(server, impl.context, *impl.auth);
     registerCallRoutes(server, impl.context, *impl.auth);
+    registerNodeRoutes(server, impl.context, *impl.auth);
     registerEventRoutes(server, impl.context, *impl.auth, impl.streams);
   }
   server.set_error_handler(errorBody);

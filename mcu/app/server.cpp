@@ -40,6 +40,7 @@ sigset_t blockStopSignals() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);  // drain (a cluster node before an upgrade)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   return signals;
@@ -179,7 +180,18 @@ int Server::run() {
     return 1;
   }
   scheduleHousekeeping(config_, main_loop, parts);
-  SignalWaiter signal_waiter(signals, [&main_loop, &stop](int sig) {
+  SignalWaiter signal_waiter(signals, [&main_loop, &stop, &parts](int sig) {
+    if (sig == SIGUSR1) {
+      // The node takes no new calls (OPTIONS 503) and its calls go on; SIGTERM ends it later.
+      parts.sip.controlLoop().post([&parts] {
+        if (parts.ownership) {
+          parts.ownership->drain();
+        } else {
+          log::warn(kComponent, "drain_ignored").kv("reason", "cluster.enabled is off");
+        }
+      });
+      return;
+    }
     main_loop.post([sig, &stop] {
       log::info(kComponent, "shutdown_started").kv("signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
       stop(0);

@@ -123,6 +123,7 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
       room_records(db, kDbRequestTimeout),
       call_history(db, kDbRequestTimeout),
       recording_records(db, kDbRequestTimeout),
+      node_records(db, kDbRequestTimeout),
       event_log(db, kDbRequestTimeout),
       token_store(db, kDbRequestTimeout),
       engine(mixer::createMediaEngine(engineConfig(config), &media_events)),
@@ -226,6 +227,7 @@ bool ServerParts::start() {
   api_context.conference = &conference_client;
   api_context.prompts = &prompts;
   api_context.recordings = &recording_records;
+  api_context.nodes = &node_records;
   api_context.recordings_dir = config_.recordings_dir;
   api_context.node_id = node_id;
   api_context.max_event_streams = config_.http_event_streams;

@@ -29,6 +29,7 @@
 #include "mcu/store/event_log.h"
 #include "mcu/store/migration.h"
 #include "mcu/store/node_liveness.h"
+#include "mcu/store/node_records.h"
 #include "mcu/store/recording_records.h"
 #include "mcu/store/room_leases.h"
 #include "mcu/store/room_records.h"
@@ -75,6 +76,7 @@ class ServerParts {
   store::RoomRecords room_records;
   store::CallHistory call_history;
   store::RecordingRecords recording_records;
+  store::NodeRecords node_records;
   store::EventLog event_log;
   store::TokenStore token_store;
   MediaEventsToSip media_events;

@@ -27,16 +27,20 @@ void RoomOwnership::renew() {
   }
   renewing_ = true;
   const Clock::TimePoint sent = clock_.now();
-  leases_.renew(lease_,
-                [this, sent](bool ok) { loop_.post([this, sent, ok] { renewed(sent, ok); }); });
+  leases_.renew(lease_, [this, sent](store::RoomLeases::Renewal renewal) {
+    loop_.post([this, sent, renewal] { renewed(sent, renewal); });
+  });
 }
 
-void RoomOwnership::renewed(Clock::TimePoint sent, bool ok) {
+void RoomOwnership::renewed(Clock::TimePoint sent, store::RoomLeases::Renewal renewal) {
   renewing_ = false;
   dropClaimsIfFenced();
-  if (!ok) {
+  if (!renewal.ok) {
     log::warn(kComponent, "lease_not_renewed");
     return;
+  }
+  if (renewal.draining && !draining_) {
+    drain();  // asked over REST on another node: the row is the message
   }
   if (sent + lease_ > leased_until_) {
     leased_until_ = sent + lease_;

@@ -64,7 +64,7 @@ class RoomOwnership {
   std::uint64_t leaseLosses() const { return lease_losses_.load(); }
 
  private:
-  void renewed(Clock::TimePoint sent, bool ok);
+  void renewed(Clock::TimePoint sent, store::RoomLeases::Renewal renewal);
   void claimed(const std::string& room, const store::ClaimReply& reply);
   // Forgets the claims once the lease has lapsed (checked lazily on every question).
   void dropClaimsIfFenced() const;

@@ -40,24 +40,24 @@ void RoomLeases::join(std::string sip_address, std::string http_url) {
        }});
 }
 
-void RoomLeases::renew(std::chrono::milliseconds lease, std::function<void(bool)> done) {
+void RoomLeases::renew(std::chrono::milliseconds lease, std::function<void(Renewal)> done) {
   const bool queued = worker_.submitUrgent(
       {"renew lease " + node_, [node = node_, ms = lease.count(), done](DbSession& s) {
          answering(
              [&] {
                pqxx::work txn(s.connection());
                const auto r = txn.exec_params(
-                   "UPDATE nodes SET lease_until = now() + make_interval(secs => $2::double "
-                   "precision"
-                   " / 1000), heartbeat_at = now() WHERE id = $1",
+                   "UPDATE nodes SET lease_until = now() + make_interval(secs => $2::double"
+                   " precision / 1000), heartbeat_at = now() WHERE id = $1 RETURNING state",
                    node, ms);
                txn.commit();
-               done(r.affected_rows() == 1);
+               done(Renewal{.ok = r.size() == 1,
+                            .draining = r.size() == 1 && r[0][0].as<std::string>() == "draining"});
              },
-             [&] { done(false); });
+             [&] { done(Renewal{}); });
        }});
   if (!queued) {
-    done(false);
+    done(Renewal{});
   }
 }
 

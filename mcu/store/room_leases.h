@@ -39,8 +39,13 @@ class RoomLeases {
   // At start, before any claim: this node's row says where to reach it, and the rooms an
   // earlier run of it owned are given back (their calls died with it), epochs kept.
   virtual void join(std::string sip_address, std::string http_url);
-  // Extends the lease to the database's now() + `lease`; `done(true)` when it was written.
-  virtual void renew(std::chrono::milliseconds lease, std::function<void(bool)> done);
+  // Extends the lease to the database's now() + `lease`; `done` says whether it was written,
+  // and whether the row says draining (set by POST /v1/nodes/{id}/drain on any node).
+  struct Renewal {
+    bool ok = false;
+    bool draining = false;
+  };
+  virtual void renew(std::chrono::milliseconds lease, std::function<void(Renewal)> done);
   // Claims `room` if it is free, ours, or its owner's lease has expired; when it was another
   // node's, that node's open calls in the room are closed (node_lost) in the same transaction.
   virtual void claim(const std::string& room, std::function<void(ClaimReply)> done);

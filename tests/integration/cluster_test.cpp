@@ -94,5 +94,45 @@ TEST_F(ClusterTest, AKilledOwnersRoomComesBackOnAnotherNodeAndItsCallsCloseAsNod
   EXPECT_GT(level(c, 1200), kHeard) << "the room does not hear the late caller";
 }
 
+TEST_F(ClusterTest, ADrainedNodeGetsNoNewRoomWhileItsCallsGoOn) {
+  Caller a = dialVia("drained", 600);
+  Caller b = dialVia("drained", 900);
+  const std::string owner = ownerOf("drained");
+  const int drained = indexOf(owner);
+  ASSERT_GE(drained, 0);
+  // Asked of another node: the row is the message, read at the drained node's next renewal.
+  const int other = (drained + 1) % kNodes;
+  const ApiClient api(nodes_[static_cast<std::size_t>(other)].http_port, adminToken());
+  const auto reply = api.post("/v1/nodes/" + owner + "/drain", "");
+  ASSERT_EQ(reply.status, 202) << reply.body;
+  EXPECT_EQ(reply.json()["state"], "draining");
+  EXPECT_EQ(api.post("/v1/nodes/no-such-node/drain", "").status, 404);
+  ASSERT_TRUE(nodes_[static_cast<std::size_t>(drained)].process->process().waitForOutput(
+      "event=node_draining", 10s));
+  // New rooms go to the other nodes, whatever their hash.
+  std::vector<Caller> others;
+  for (int r = 0; r < 6; ++r) {
+    const std::string room = "after-drain-" + std::to_string(r);
+    others.push_back(dialVia(room, 600));
+    EXPECT_NE(ownerOf(room), owner) << room;
+  }
+  // Its own room still takes callers (redirected there if need be): the room is not split.
+  Caller c = dialVia("drained", 1200);
+  EXPECT_EQ(ownerOf("drained"), owner);
+  runFrames({a.media.get(), b.media.get(), c.media.get()}, 50);
+  EXPECT_GT(level(a, 900), kHeard) << "a drained node's calls go on";
+  EXPECT_GT(level(c, 600), kHeard) << "the room's new caller is with the others";
+  const auto nodes = api.get("/v1/nodes");
+  ASSERT_EQ(nodes.status, 200) << nodes.body;
+  int seen = 0;
+  const nlohmann::json listed = nodes.json();
+  for (const auto& node : listed["items"]) {
+    ++seen;
+    EXPECT_TRUE(node["alive"].get<bool>()) << node.dump();
+    EXPECT_EQ(node["state"], node["id"] == owner ? "draining" : "up") << node.dump();
+  }
+  EXPECT_EQ(seen, kNodes);
+}
+
 }  // namespace
 }  // namespace mcu::test

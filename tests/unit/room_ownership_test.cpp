@@ -39,14 +39,14 @@ class QueueLoop final : public Loop {
 class HeldLeases final : public store::RoomLeases {
  public:
   explicit HeldLeases(store::DbWorker& worker) : RoomLeases(worker, "n1") {}
-  void renew(std::chrono::milliseconds, std::function<void(bool)> done) override {
+  void renew(std::chrono::milliseconds, std::function<void(Renewal)> done) override {
     renewals.push_back(std::move(done));
   }
   void claim(const std::string& room, std::function<void(store::ClaimReply)> done) override {
     claims.emplace_back(room, std::move(done));
   }
   void setState(const std::string& state) override { states.push_back(state); }
-  std::vector<std::function<void(bool)>> renewals;
+  std::vector<std::function<void(Renewal)>> renewals;
   std::vector<std::pair<std::string, std::function<void(store::ClaimReply)>>> claims;
   std::vector<std::string> states;
 };
@@ -66,7 +66,7 @@ class RoomOwnershipTest : public ::testing::Test {
     ASSERT_FALSE(leases_.renewals.empty());
     auto done = std::move(leases_.renewals.back());
     leases_.renewals.pop_back();
-    done(true);
+    done({.ok = true, .draining = false});
     loop_.runPending();
   }
   // Asks where `room` is; the answer, if one came (at once or after runPending()).
@@ -151,7 +151,7 @@ TEST_F(RoomOwnershipTest, ALateRenewalCountsFromWhenItWasSent) {
   ownership_.renew();
   ASSERT_EQ(leases_.renewals.size(), 1U) << "one renewal on its way at a time";
   clock_.advance(3001ms);  // the database hung longer than the lease
-  leases_.renewals[0](true);
+  leases_.renewals[0]({.ok = true, .draining = false});
   loop_.runPending();
   EXPECT_FALSE(ownership_.takingCalls())
       << "the lease it wrote ended by our clock: another node may have claimed our rooms";
@@ -166,6 +166,15 @@ TEST_F(RoomOwnershipTest, AClaimThatComesBackAfterTheLeaseLapsedIsNotTaken) {
   ASSERT_EQ(answers_.size(), 1U);
   EXPECT_EQ(answers_[0].where, Where::kFenced);
   EXPECT_EQ(ownership_.epochOf("r"), 0);
+}
+
+TEST_F(RoomOwnershipTest, ARowMarkedDrainingByAnotherNodeDrainsThisOne) {
+  renewNow();
+  ownership_.renew();
+  leases_.renewals.back()({.ok = true, .draining = true});
+  loop_.runPending();
+  EXPECT_TRUE(ownership_.draining());
+  EXPECT_FALSE(ownership_.takingCalls());
 }
 
 TEST_F(RoomOwnershipTest, ADrainingNodeKeepsItsRoomsAndTakesNoNewOne) {
