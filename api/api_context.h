@@ -25,6 +25,7 @@ struct ApiContext {
   conference::PromptLibrary* prompts = nullptr;  // what POST .../playback may play
   store::RecordingRecords* recordings = nullptr;
   store::NodeRecords* nodes = nullptr;
+  bool cluster = false;        // cluster.enabled: commands on a live room go to its owner
   std::string recordings_dir;  // config recordings.dir; empty: recording is off
   std::string node_id;         // this server's, in the rows it makes
   // Prometheus text for what the rest of the server counts (calls, mixer, database).

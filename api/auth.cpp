@@ -87,7 +87,7 @@ httplib::Server::Handler Authenticator::protect(Role role, RoleHandler handler) 
   return [this, role, handler = std::move(handler)](const httplib::Request& req,
                                                     httplib::Response& res) {
     const auto caller = authorize(role, req, res, nullptr);
-    if (!caller) {
+    if (!caller || (forwarder_ && forwarder_(req, res))) {
       return;
     }
     handler(req, res, *caller);

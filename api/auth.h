@@ -38,6 +38,11 @@ class Authenticator {
   // header (and spent); every other route takes the header only.
   httplib::Server::Handler protectStream(Role role, EventTickets& tickets,
                                          httplib::Server::Handler handler);
+  // Before the routes are registered: asked after a protected request is authorized (its body
+  // read); true when it answered the request itself (a cluster's node forwarding a command on
+  // a room that lives on another node).
+  using Forwarder = std::function<bool(const httplib::Request&, httplib::Response&)>;
+  void setForwarder(Forwarder forwarder) { forwarder_ = std::move(forwarder); }
 
  private:
   // The caller's role if it has at least `needed`, or nullopt with the refusal written.
@@ -51,6 +56,7 @@ class Authenticator {
 
   store::TokenStore& tokens_;
   AuthLimits limits_;
+  Forwarder forwarder_;
   // Shared by the HTTP worker threads: a short critical section per request, no I/O under it.
   std::mutex mutex_;
   RateWindow failures_;

@@ -19,6 +19,7 @@
 #include "api/playback_handler.h"
 #include "api/problem.h"
 #include "api/recordings_handler.h"
+#include "api/room_forwarding.h"
 #include "api/rooms_handler.h"
 #include "mcu/common/build_info.h"
 #include "mcu/common/json_text.h"
@@ -166,6 +167,9 @@ Result<void> HttpServer::start() {
   });
   if (impl.context.tokens != nullptr) {
     impl.auth = std::make_unique<Authenticator>(*impl.context.tokens);
+    impl.auth->setForwarder([&impl](const httplib::Request& req, httplib::Response& res) {
+      return forwardToRoomOwner(impl.context, req, res);
+    });
     server.Get("/v1/openapi.json", impl.auth->protect(Role::kViewer, [](const httplib::Request&,
                                                                         httplib::Response& res) {
       res.set_content(std::string(openApiDocument()), "application/json");

@@ -228,6 +228,7 @@ bool ServerParts::start() {
   api_context.prompts = &prompts;
   api_context.recordings = &recording_records;
   api_context.nodes = &node_records;
+  api_context.cluster = config_.cluster_enabled;
   api_context.recordings_dir = config_.recordings_dir;
   api_context.node_id = node_id;
   api_context.max_event_streams = config_.http_event_streams;

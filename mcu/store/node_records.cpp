@@ -48,6 +48,29 @@ DbResult<std::vector<NodeRecord>> NodeRecords::list() {
   return {DbOutcome::kOk, std::move(*rows)};
 }
 
+DbResult<std::optional<RoomOwnerRecord>> NodeRecords::ownerOf(const std::string& room) {
+  auto row = requestFromDb<std::optional<RoomOwnerRecord>>(
+      worker_, "owner of " + room,
+      [room](DbSession& s) -> std::optional<RoomOwnerRecord> {
+        pqxx::read_transaction txn(s.connection());
+        const auto rows = txn.exec_params(
+            "SELECT n.id, n.http_url, n.lease_until > now() FROM room_owners o"
+            " JOIN nodes n ON n.id = o.node WHERE o.room = $1",
+            room);
+        if (rows.empty()) {
+          return std::nullopt;
+        }
+        return RoomOwnerRecord{.node = rows[0][0].as<std::string>(),
+                               .http_url = rows[0][1].as<std::string>(),
+                               .alive = rows[0][2].as<bool>()};
+      },
+      timeout_);
+  if (!row) {
+    return {};
+  }
+  return {DbOutcome::kOk, std::move(*row)};
+}
+
 DbResult<std::optional<NodeRecord>> NodeRecords::drain(const std::string& id) {
   auto row = requestFromDb<std::optional<NodeRecord>>(
       worker_, "drain node " + id,

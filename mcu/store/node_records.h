@@ -25,11 +25,20 @@ struct NodeRecord {
   std::int64_t rooms = 0;                  // rooms it owns
 };
 
+// Where a room lives, for a REST command that must reach its node.
+struct RoomOwnerRecord {
+  std::string node;
+  std::string http_url;
+  bool alive = false;  // the owner's lease is live
+};
+
 class NodeRecords {
  public:
   NodeRecords(DbWorker& worker, std::chrono::milliseconds timeout)
       : worker_(worker), timeout_(timeout) {}
   DbResult<std::vector<NodeRecord>> list();
+  // The node that owns `room` (nullopt: none has claimed it, or it was given back).
+  DbResult<std::optional<RoomOwnerRecord>> ownerOf(const std::string& room);
   // Marks node `id` draining; nullopt when there is no such node.
   DbResult<std::optional<NodeRecord>> drain(const std::string& id);
 

@@ -134,5 +134,57 @@ TEST_F(ClusterTest, ADrainedNodeGetsNoNewRoomWhileItsCallsGoOn) {
   EXPECT_EQ(seen, kNodes);
 }
 
+TEST_F(ClusterTest, RestOnANodeThatDoesNotOwnTheRoomActsOnItsOwnerAndEventsComeFromEveryNode) {
+  Caller a = dialVia("remote", 600);
+  Caller b = dialVia("remote", 900);
+  const int owner = indexOf(ownerOf("remote"));
+  ASSERT_GE(owner, 0);
+  const int other = (owner + 1) % kNodes;
+  const ApiClient api(nodes_[static_cast<std::size_t>(other)].http_port, adminToken());
+  const auto listed = api.get("/v1/rooms/remote/participants");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const nlohmann::json items = listed.json()["items"];
+  ASSERT_EQ(items.size(), 2U) << listed.body;
+  // Which participant is which: by the caller's Call-ID.
+  std::string a_id;
+  std::string b_id;
+  for (const auto& p : items) {
+    const std::string id = std::to_string(p["id"].get<std::int64_t>());
+    (p.value("call_id", "") == a.sip->callId() ? a_id : b_id) = id;
+  }
+  ASSERT_FALSE(a_id.empty()) << listed.body;
+  ASSERT_FALSE(b_id.empty()) << listed.body;
+  const auto muted = api.patch("/v1/rooms/remote/participants/" + a_id, R"({"muted":true})");
+  ASSERT_EQ(muted.status, 200) << muted.body;
+  runFrames({a.media.get(), b.media.get()}, 50);
+  EXPECT_LT(level(b, 600), kNotHeard) << "the mute did not reach the room's node";
+  EXPECT_GT(level(a, 900), kHeard);
+  const auto kicked = api.del("/v1/rooms/remote/participants/" + b_id);
+  EXPECT_LT(kicked.status, 300) << kicked.body;
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto now = api.get("/v1/rooms/remote/participants");
+        return now.status == 200 && now.json()["items"].size() == 1;
+      },
+      5s))
+      << "the kick did not reach the room's node";
+
+  // A join on the owner is streamed by a third node's /v1/events (the events table is shared),
+  // replayed from the newest event before it.
+  const int third = (owner + 2) % kNodes;
+  const std::string before = db_.scalar("SELECT coalesce(max(id), 0) FROM events");
+  Caller c = dialVia("remote", 1200);
+  const auto seen =
+      readEvents(nodes_[static_cast<std::size_t>(third)].http_port, adminToken(), before, 3s);
+  bool joined = false;
+  for (const auto& e : seen) {
+    joined =
+        joined || (e.value("type", "") == "participant.joined" && e.value("room", "") == "remote");
+  }
+  EXPECT_TRUE(joined) << "node " << nodes_[static_cast<std::size_t>(third)].id
+                      << " did not stream the join on "
+                      << nodes_[static_cast<std::size_t>(owner)].id;
+}
+
 }  // namespace
 }  // namespace mcu::test
