@@ -23,6 +23,15 @@ class ClusterTest : public SipCallTest {
     std::unique_ptr<ServerProcess> process;
   };
 
+  // Kamailio forks its workers: SIGTERM to the main process ends them with it (SIGKILL, what
+  // ChildProcess would send, leaves them behind).
+  ~ClusterTest() override {
+    if (kamailio_) {
+      kamailio_->signal(SIGTERM);
+      kamailio_->waitExit(10s);
+    }
+  }
+
   void SetUp() override {
     ASSERT_TRUE(requireTool("/usr/sbin/kamailio"));
     std::filesystem::remove_all(dir_.path());  // tempPath made it a file
