@@ -266,3 +266,27 @@ TEST_F(SipRestTest, DialOutToATransportTcpUriGoesOverTcp) {
 
 }  // namespace
 }  // namespace mcu::test
+
+namespace mcu::test {
+namespace {
+
+// An on-demand room ends with its last caller and is made again by the next: a caller that
+// comes while the end is still queued must still get its call record (the room's look-up had
+// found the old row, and the end then deleted it under the new call).
+TEST_F(SipCallTest, EveryCallOfAnOnDemandRoomThatEndsAndComesBackIsRecorded) {
+  constexpr int kCalls = 30;
+  for (int i = 0; i < kCalls; ++i) {
+    Caller c = dial("churn", "PCMU", 600);
+    ASSERT_EQ(c.sip->bye().status, 200);
+  }
+  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE room_name = 'churn'",
+                            std::to_string(kCalls)),
+            std::to_string(kCalls));
+  EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE room_name = 'churn'"
+                            " AND left_at IS NULL",
+                            "0"),
+            "0");
+}
+
+}  // namespace
+}  // namespace mcu::test
