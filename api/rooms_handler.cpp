@@ -56,6 +56,7 @@ json roomJson(const store::RoomRecord& room, const json& live) {
       {"version", room.version},
       {"created_at", room.created_at},
       {"updated_at", room.updated_at},
+      {"node", room.node ? json(*room.node) : json(nullptr)},
       {"live", live}};
 }
 

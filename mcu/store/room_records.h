@@ -34,6 +34,7 @@ struct RoomRecord {
   int end_grace_s = 0;
   std::map<std::string, std::string, std::less<>> dtmf_menu;  // the room's own keys only
   std::optional<std::string> music;  // a prompt file, "" for none; none: the server's
+  std::optional<std::string> node;   // in a cluster, the node that owns it now; none: no owner
   std::int64_t version = 0;
   std::string created_at;
   std::string updated_at;

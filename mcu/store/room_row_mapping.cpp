@@ -15,7 +15,8 @@ const std::string& roomRecordColumns() {
       "), (mixing->>'max_speakers')::int, srtp, entry_exit_tones, moderator_pin_hash,"
       " mute_on_entry, wait_for_moderator, end_with_last_moderator, end_grace_s,"
       " coalesce((SELECT string_agg(key || '=' || value, ',' ORDER BY key)"
-      "   FROM jsonb_each_text(dtmf_menu)), ''), music";
+      "   FROM jsonb_each_text(dtmf_menu)), ''), music,"
+      " (SELECT node FROM room_owners o WHERE o.room = rooms.name)";
   return columns;
 }
 
@@ -67,6 +68,9 @@ RoomRecord roomRecordFromRow(const pqxx::row& r) {
   }
   if (!r[20].is_null()) {
     room.music = r[20].as<std::string>();
+  }
+  if (!r[21].is_null()) {
+    room.node = r[21].as<std::string>();
   }
   return room;
 }

@@ -107,6 +107,9 @@ TEST_F(ClusterTest, ADrainedNodeGetsNoNewRoomWhileItsCallsGoOn) {
   ASSERT_EQ(reply.status, 202) << reply.body;
   EXPECT_EQ(reply.json()["state"], "draining");
   EXPECT_EQ(api.post("/v1/nodes/no-such-node/drain", "").status, 404);
+  const auto drained_room = api.get("/v1/rooms/drained");
+  ASSERT_EQ(drained_room.status, 200) << drained_room.body;
+  EXPECT_EQ(drained_room.json()["node"], owner) << "GET /v1/rooms/{name} names the room's node";
   ASSERT_TRUE(nodes_[static_cast<std::size_t>(drained)].process->process().waitForOutput(
       "event=node_draining", 10s));
   // New rooms go to the other nodes, whatever their hash.
