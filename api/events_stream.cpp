@@ -130,7 +130,7 @@ bool pump(const ApiContext& ctx, EventStreams& streams, StreamState& state,
   }
   // Read the generation before querying, so an event written in between wakes the wait.
   const auto generation = ctx.events->generation();
-  const auto events = ctx.events->after(state.last_id, kBatch);
+  const auto events = ctx.events->after(state.last_id, kBatch, ctx.cluster);
   if (events.outcome == store::DbOutcome::kOk && !events.value.empty()) {
     for (const auto& e : events.value) {
       const std::string text = frame(e);

@@ -185,6 +185,9 @@ ServerParts::ServerParts(const config::Config& config, std::vector<store::Migrat
         *room_leases, sip.controlLoop(), std::chrono::milliseconds(config.cluster_lease_ms));
     sip.setRoomOwnership(ownership.get());
     metric_sources.ownership = ownership.get();
+    event_doorbell =
+        std::make_unique<store::EventDoorbell>(config.database_url, [this] { event_log.ring(); });
+    event_doorbell->start();
     conference_store.setFence(node_id,
                               [this](const std::string& room) { return ownership->epochOf(room); });
   }

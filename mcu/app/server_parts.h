@@ -26,6 +26,7 @@
 #include "mcu/store/call_history.h"
 #include "mcu/store/conference_store.h"
 #include "mcu/store/db_worker.h"
+#include "mcu/store/event_doorbell.h"
 #include "mcu/store/event_log.h"
 #include "mcu/store/migration.h"
 #include "mcu/store/node_liveness.h"
@@ -86,6 +87,7 @@ class ServerParts {
   // In a cluster (cluster.enabled): this node's lease and its rooms' claims; else null.
   std::unique_ptr<store::RoomLeases> room_leases;
   std::unique_ptr<conference::RoomOwnership> ownership;  // control loop
+  std::unique_ptr<store::EventDoorbell> event_doorbell;  // other nodes' events, at once
   conference::ConferenceClient conference_client;
   conference::PromptLibrary prompts;  // decoded by the HTTP workers that ask for them
   CpuAdmission cpu_admission;         // sampled by a main-loop timer (Server::run)

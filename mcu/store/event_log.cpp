@@ -2,6 +2,7 @@
 
 #include "mcu/common/log.h"
 #include "mcu/store/db_request.h"
+#include "mcu/store/event_doorbell.h"
 
 namespace mcu::store {
 
@@ -18,6 +19,9 @@ void EventLog::append(const std::string& type, const std::string& room,
              "INSERT INTO events (type, room_name, room_id, payload) VALUES ($1, NULLIF($2, ''),"
              " (SELECT id FROM rooms WHERE name = $2 AND deleted_at IS NULL), $3::jsonb)",
              type, room, payload_json);
+         // The other nodes' streams hear of it at the commit (EventDoorbell); nobody listens
+         // outside a cluster, and a NOTIFY nobody listens to costs next to nothing.
+         txn.exec(std::string("NOTIFY ") + kEventChannel);
          txn.commit();
          written();
        }});
@@ -35,17 +39,18 @@ void EventLog::written() {
   changed_.notify_all();
 }
 
-DbResult<std::vector<EventRecord>> EventLog::after(std::int64_t id, int limit) {
+DbResult<std::vector<EventRecord>> EventLog::after(std::int64_t id, int limit, bool settled_only) {
   auto rows = requestFromDb<std::vector<EventRecord>>(
       worker_, "read events",
-      [id, limit](DbSession& s) {
+      [id, limit, settled_only](DbSession& s) {
         pqxx::read_transaction txn(s.connection());
         std::vector<EventRecord> events;
         for (const auto& r : txn.exec_params(
                  std::string("SELECT id, to_char(at AT TIME ZONE 'UTC', ") + kIsoFormat +
                      "), type, coalesce(room_name, ''), payload::text FROM events"
-                     " WHERE id > $1 ORDER BY id LIMIT $2",
-                 id, limit)) {
+                     " WHERE id > $1 AND (NOT $3 OR xid IS NULL OR"
+                     " xid < pg_snapshot_xmin(pg_current_snapshot())) ORDER BY id LIMIT $2",
+                 id, limit, settled_only)) {
           events.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(),
                             r[3].as<std::string>(), r[4].as<std::string>()});
         }

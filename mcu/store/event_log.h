@@ -32,7 +32,9 @@ class EventLog {
 
   // Any thread; returns at once. Written in the order appended, even across an outage.
   void append(const std::string& type, const std::string& room, const std::string& payload_json);
-  DbResult<std::vector<EventRecord>> after(std::int64_t id, int limit);
+  // `settled_only` (a cluster, where other nodes write too): only events no transaction still
+  // running can precede (migration 0012), so a stream's cursor never passes one yet to commit.
+  DbResult<std::vector<EventRecord>> after(std::int64_t id, int limit, bool settled_only = false);
   // The id of the newest event (0 if none).
   DbResult<std::int64_t> latestId();
   // Blocks until an event newer than `seen_generation` is written, the timeout passes or
@@ -40,6 +42,8 @@ class EventLog {
   std::uint64_t waitForNewer(std::uint64_t seen_generation, std::chrono::milliseconds timeout);
   std::uint64_t generation() const;
   void wakeAll();
+  // Another node wrote an event (EventDoorbell): the waiting streams look again. Any thread.
+  void ring() { written(); }
   // Deletes events older than `retention` (a queued job).
   void prune(std::chrono::hours retention);
   std::uint64_t dropped() const { return dropped_.load(); }
