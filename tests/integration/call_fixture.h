@@ -47,6 +47,12 @@ class SipCallTest : public ::testing::Test {
   // Dials `room` with one codec; on success the caller's media is aimed at the answer's port.
   Caller dial(const std::string& room, const std::string& codec, double tone_hz,
               int* status = nullptr) {
+    return dialAt(server_->sipPort(), room, codec, tone_hz, status);
+  }
+  // The same to another SIP address on 127.0.0.1 (a proxy in front: `follow_route_set` then
+  // sends the dialog's requests along its Record-Route, as a phone does).
+  Caller dialAt(std::uint16_t sip_port, const std::string& room, const std::string& codec,
+                double tone_hz, int* status = nullptr, bool follow_route_set = false) {
     static const std::map<std::string, CodecSpec> kSpecs{
         {"opus", {.kind = CodecKind::kOpus, .payload_type = 111}},
         {"PCMU", {.kind = CodecKind::kPcmu, .payload_type = 0}},
@@ -54,7 +60,8 @@ class SipCallTest : public ::testing::Test {
         {"G722", {.kind = CodecKind::kG722, .payload_type = 9}}};
     Caller c;
     c.media = std::make_unique<RtpPeer>(gst_, kSpecs.at(codec), tone_hz);
-    c.sip = std::make_unique<SipUac>(server_->sipPort());
+    c.sip = std::make_unique<SipUac>(sip_port);
+    c.sip->setFollowRouteSet(follow_route_set);
     const auto reply = c.sip->invite(room, sdpOffer(c.media->port(), codec));
     if (status != nullptr) {
       *status = reply.status;

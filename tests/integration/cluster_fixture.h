@@ -104,21 +104,7 @@ class ClusterTest : public SipCallTest {
 
   // A caller of `room` through Kamailio, sending `tone_hz`; `status` gets the final answer.
   Caller dialVia(const std::string& room, double tone_hz, int* status = nullptr) {
-    Caller c;
-    c.media = std::make_unique<RtpPeer>(
-        gst_, CodecSpec{.kind = CodecKind::kPcmu, .payload_type = 0}, tone_hz);
-    c.sip = std::make_unique<SipUac>(kamailio_port_);
-    c.sip->setFollowRouteSet(true);
-    const auto reply = c.sip->invite(room, sdpOffer(c.media->port(), "PCMU"));
-    if (status != nullptr) {
-      *status = reply.status;
-    } else {
-      EXPECT_EQ(reply.status, 200) << reply.message;
-    }
-    if (reply.status == 200) {
-      c.media->setServerPort(sdpAudioPort(reply.body));
-    }
-    return c;
+    return dialAt(kamailio_port_, room, "PCMU", tone_hz, status, true);
   }
   // The node that owns `room` in the database ("" if none).
   std::string ownerOf(const std::string& room) const {
