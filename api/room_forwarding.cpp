@@ -83,7 +83,31 @@ bool forwardToRoomOwner(const ApiContext& ctx, const httplib::Request& req,
     return true;
   }
   if (!owner.value || owner.value->node == ctx.node_id) {
-    return false;
+    // A dial-out places a caller in the room here: the room must be this node's first, or a
+    // caller of it dialling in through the proxy could be taken by another node (a split).
+    static const std::regex kDialOut(R"(^/v1/rooms/[^/]+/participants$)");
+    if (req.method != "POST" || !ctx.claim_room || !std::regex_match(req.path, kDialOut)) {
+      return false;
+    }
+    const auto place = ctx.claim_room(room);
+    using Where = conference::RoomPlace::Where;
+    if (place && place->where == Where::kHere) {
+      return false;
+    }
+    if (!place || place->where != Where::kElsewhere) {
+      res.set_header("Retry-After", "2");
+      sendProblem(res, unavailable("this node may not take the room now; try again"));
+      return true;
+    }
+    // Claimed by another node meanwhile: that node places the call.
+    const auto moved = ctx.nodes->ownerOf(room);
+    if (moved.outcome != store::DbOutcome::kOk || !moved.value || !moved.value->alive) {
+      res.set_header("Retry-After", "2");
+      sendProblem(res, unavailable("the room is moving between nodes; try again"));
+      return true;
+    }
+    forward(ctx, moved.value->http_url, req, res);
+    return true;
   }
   if (!owner.value->alive) {
     // Its node is gone; the room's next caller claims it on a live node.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <future>
 #include <thread>
 #include <utility>
 
@@ -232,6 +233,19 @@ bool ServerParts::start() {
   api_context.recordings = &recording_records;
   api_context.nodes = &node_records;
   api_context.cluster = config_.cluster_enabled;
+  if (ownership) {
+    api_context.claim_room = [this](const std::string& room) {
+      auto answer = std::make_shared<std::promise<conference::RoomPlace>>();
+      auto placed = answer->get_future();
+      sip.controlLoop().post([this, room, answer] {
+        ownership->claim(
+            room, [answer](const conference::RoomPlace& place) { answer->set_value(place); });
+      });
+      return placed.wait_for(kDbRequestTimeout) == std::future_status::ready
+                 ? std::optional<conference::RoomPlace>(placed.get())
+                 : std::nullopt;
+    };
+  }
   api_context.recordings_dir = config_.recordings_dir;
   api_context.node_id = node_id;
   api_context.max_event_streams = config_.http_event_streams;

@@ -65,6 +65,7 @@ class ClusterTest : public SipCallTest {
         {"MCU_MEDIA_ADDRESS", "127.0.0.1"},
         // Every request comes from the proxy's one address: its own pike limits sources.
         {"MCU_SIP_REQUESTS_PER_SOURCE_PER_S", "0"},
+        {"MCU_DIALOUT_ALLOW", "127.0.0.1"},
     };
     for (auto& [key, value] : extra) {
       env[key] = value;

@@ -189,5 +189,34 @@ TEST_F(ClusterTest, RestOnANodeThatDoesNotOwnTheRoomActsOnItsOwnerAndEventsComeF
                       << nodes_[static_cast<std::size_t>(owner)].id;
 }
 
+TEST_F(ClusterTest, ADialOutClaimsItsRoomSoTheRoomsCallersJoinItThere) {
+  const std::uint16_t port = freeUdpTcpPort();
+  ChildProcess callee({"/usr/bin/sipp", "-sf", std::string(MCU_SIPP_DIR) + "/uas_answer.xml", "-i",
+                       "127.0.0.1", "-p", std::to_string(port), "-mi", "127.0.0.1", "-m", "3",
+                       "-nostdin", "-timeout", "30s", "-timeout_error"},
+                      {}, tempPath("sipp-cluster-callee"));
+  ASSERT_TRUE(awaitListening(port, 10s)) << "sipp never bound its port";
+  // Each node in turn would do: the room is nobody's yet.
+  for (int placing = 0; placing < kNodes; ++placing) {
+    const std::string room = "dialled-" + std::to_string(placing);
+    const ApiClient api(nodes_[static_cast<std::size_t>(placing)].http_port, adminToken());
+    ASSERT_EQ(api.post("/v1/rooms", R"({"name":")" + room + R"("})").status, 201);
+    const auto placed =
+        api.post("/v1/rooms/" + room + "/participants",
+                 R"({"uri":"sip:carol@127.0.0.1:)" + std::to_string(port) + R"("})");
+    ASSERT_LT(placed.status, 300) << placed.body;
+    EXPECT_EQ(ownerOf(room), nodes_[static_cast<std::size_t>(placing)].id)
+        << "the node that dials out owns the room first";
+    // Whichever node the proxy picks for the room's caller, the caller joins it where the
+    // dial-out is (directly, or after a 302).
+    Caller caller = dialVia(room, 600);
+    EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE room_name = '" + room +
+                                  "' AND direction = 'in' AND node_id = '" +
+                                  nodes_[static_cast<std::size_t>(placing)].id + "'",
+                              "1"),
+              "1");
+  }
+}
+
 }  // namespace
 }  // namespace mcu::test
