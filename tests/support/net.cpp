@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -97,9 +98,23 @@ std::string readUntil(int fd, std::chrono::milliseconds timeout, const std::stri
 }
 
 std::uint16_t freeUdpTcpPort() {
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    const int udp = bindSocket(SOCK_DGRAM, 0);
-    const std::uint16_t port = boundPort(udp);
+  // Not from the kernel's ephemeral range (32768-60999): between this pick and the server's
+  // bind, any outgoing connection of any process (PostgreSQL clients, HTTP clients) may take an
+  // ephemeral port, and one did ("cannot listen on 127.0.0.1:44505" in a test run with the
+  // cluster tests beside it). Nor from the servers' RTP range (media.port_min 20000 up).
+  static std::mutex mutex;
+  static std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> range(10000, 19999);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    std::uint16_t port = 0;
+    {
+      const std::lock_guard lock(mutex);
+      port = static_cast<std::uint16_t>(range(random));
+    }
+    const int udp = bindSocket(SOCK_DGRAM, port);
+    if (udp < 0) {
+      continue;
+    }
     const int tcp = bindSocket(SOCK_STREAM, port);
     ::close(udp);
     if (tcp >= 0) {
