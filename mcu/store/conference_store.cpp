@@ -28,6 +28,16 @@ void purgeEnded(pqxx::work& txn, std::chrono::seconds ttl) {
   }
 }
 
+// The fence of a cluster's writes about a room: it is still `node`'s at `epoch`.
+bool ownsRoom(pqxx::work& txn, const std::string& room, const std::string& node,
+              std::int64_t epoch) {
+  return txn
+      .exec_params1(
+          "SELECT EXISTS (SELECT 1 FROM room_owners WHERE room = $1 AND node = $2 AND epoch = $3)",
+          room, node, epoch)[0]
+      .as<bool>();
+}
+
 // The policies of the rooms that have not ended.
 std::string liveRoomsQuery() {
   return "SELECT " + roomRecordColumns() + " FROM rooms WHERE deleted_at IS NULL";
@@ -85,8 +95,16 @@ void ConferenceStore::endOnDemandRoom(const std::string& name) {
 }
 
 void ConferenceStore::setRoomLocked(const std::string& name, bool locked) {
-  submit({"lock room " + name, [name, locked](DbSession& session) {
+  // A keypad's lock is the room's state: in a cluster only its owner at this epoch writes it.
+  const std::int64_t epoch = fence_epoch_of_ ? fence_epoch_of_(name) : 0;
+  submit({"lock room " + name, [name, locked, epoch, fence_node = fence_node_,
+                                fenced = &fenced_writes_](DbSession& session) {
             pqxx::work txn(session.connection());
+            if (epoch != 0 && !ownsRoom(txn, name, fence_node, epoch)) {
+              ++*fenced;
+              log::warn("db", "write_fenced").kv("room", name).kv("epoch", epoch);
+              return;
+            }
             txn.exec_params(
                 "UPDATE rooms SET locked = $2, version = version + 1, updated_at = now()"
                 " WHERE name = $1 AND deleted_at IS NULL",
@@ -126,11 +144,7 @@ void ConferenceStore::callJoined(const CallJoinedRow& row) {
             pqxx::work txn(session.connection());
             // The room row may have been created by a job just before this one (on demand):
             // the queue runs in order, so it is there.
-            if (epoch != 0 &&
-                !txn.exec_params1("SELECT EXISTS (SELECT 1 FROM room_owners WHERE room = $1"
-                                  " AND node = $2 AND epoch = $3)",
-                                  row.room, fence_node, epoch)[0]
-                     .as<bool>()) {
+            if (epoch != 0 && !ownsRoom(txn, row.room, fence_node, epoch)) {
               ++*fenced;
               log::warn("db", "write_fenced")
                   .kv("room", row.room)

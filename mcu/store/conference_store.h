@@ -109,9 +109,10 @@ class ConferenceStore {
   // Jobs refused because the queue was full (each is also logged).
   std::uint64_t dropped() const { return dropped_; }
   // In a cluster: the epoch at which this node holds a room (0: not held), asked on the
-  // calling thread when a call's join is queued. The row is written only if the room is still
-  // this node's at that epoch when the job runs: a node that lost the room meanwhile (a
-  // partition, a lease that lapsed) cannot record callers into another node's room.
+  // calling thread when a call's join or a keypad's lock of the room is queued. The row is written
+  // only if the room is still this node's at that epoch when the job runs: a node that lost the
+  // room meanwhile (a partition, a lease that lapsed) cannot record callers into another node's
+  // room.
   void setFence(std::string node, std::function<std::int64_t(const std::string& room)> epoch_of) {
     fence_node_ = std::move(node);
     fence_epoch_of_ = std::move(epoch_of);
