@@ -51,7 +51,6 @@ void forward(const ApiContext& ctx, const std::string& url, const httplib::Reque
   const auto answer = client.send(out);
   if (!answer) {
     log::warn("http", "forward_failed").kv("url", url).kv("path", req.path);
-    res.set_header("Retry-After", "2");
     sendProblem(res, unavailable("the room's node did not answer; try again"));
     return;
   }
@@ -63,6 +62,33 @@ void forward(const ApiContext& ctx, const std::string& url, const httplib::Reque
     }
   }
   res.set_content(answer->body, answer->get_header_value("Content-Type"));
+}
+
+// A dial-out places a caller in the room here: the room must be this node's first, or a caller
+// of it dialling in through the proxy could be taken by another node (a split). True when the
+// request was answered here (refused, or forwarded to a node that claimed the room meanwhile).
+bool claimForDialOut(const ApiContext& ctx, const std::string& room, const httplib::Request& req,
+                     httplib::Response& res) {
+  static const std::regex kDialOut(R"(^/v1/rooms/[^/]+/participants$)");
+  if (req.method != "POST" || !ctx.claim_room || !std::regex_match(req.path, kDialOut)) {
+    return false;
+  }
+  const auto place = ctx.claim_room(room);
+  using Where = conference::RoomPlace::Where;
+  if (place && place->where == Where::kHere) {
+    return false;
+  }
+  if (!place || place->where != Where::kElsewhere) {
+    sendProblem(res, unavailable("this node may not take the room now; try again"));
+    return true;
+  }
+  const auto moved = ctx.nodes->ownerOf(room);
+  if (moved.outcome != store::DbOutcome::kOk || !moved.value || !moved.value->alive) {
+    sendProblem(res, unavailable("the room is moving between nodes; try again"));
+    return true;
+  }
+  forward(ctx, moved.value->http_url, req, res);
+  return true;
 }
 
 }  // namespace
@@ -78,40 +104,14 @@ bool forwardToRoomOwner(const ApiContext& ctx, const httplib::Request& req,
   }
   const auto owner = ctx.nodes->ownerOf(room);
   if (owner.outcome != store::DbOutcome::kOk) {
-    res.set_header("Retry-After", "2");
     sendProblem(res, unavailable("the database is not available now"));
     return true;
   }
   if (!owner.value || owner.value->node == ctx.node_id) {
-    // A dial-out places a caller in the room here: the room must be this node's first, or a
-    // caller of it dialling in through the proxy could be taken by another node (a split).
-    static const std::regex kDialOut(R"(^/v1/rooms/[^/]+/participants$)");
-    if (req.method != "POST" || !ctx.claim_room || !std::regex_match(req.path, kDialOut)) {
-      return false;
-    }
-    const auto place = ctx.claim_room(room);
-    using Where = conference::RoomPlace::Where;
-    if (place && place->where == Where::kHere) {
-      return false;
-    }
-    if (!place || place->where != Where::kElsewhere) {
-      res.set_header("Retry-After", "2");
-      sendProblem(res, unavailable("this node may not take the room now; try again"));
-      return true;
-    }
-    // Claimed by another node meanwhile: that node places the call.
-    const auto moved = ctx.nodes->ownerOf(room);
-    if (moved.outcome != store::DbOutcome::kOk || !moved.value || !moved.value->alive) {
-      res.set_header("Retry-After", "2");
-      sendProblem(res, unavailable("the room is moving between nodes; try again"));
-      return true;
-    }
-    forward(ctx, moved.value->http_url, req, res);
-    return true;
+    return claimForDialOut(ctx, room, req, res);
   }
   if (!owner.value->alive) {
     // Its node is gone; the room's next caller claims it on a live node.
-    res.set_header("Retry-After", "2");
     sendProblem(res, unavailable("the room's node is gone and the room is being re-homed"));
     return true;
   }
