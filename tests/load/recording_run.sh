@@ -48,7 +48,7 @@ phase() {
 
 for r in $(seq "$rooms"); do
   "$crowd" "$sip_port" --room "load$r" --callers "$callers" --talkers 1 --codec pcmu \
-    --listeners 0 --jitter-ms 5 --seconds $((3 * seconds + 20)) >"$work/crowd$r.log" 2>&1 &
+    --listeners 0 --jitter-ms 5 --seconds $((3 * seconds + 40)) >"$work/crowd$r.log" 2>&1 &
 done
 sleep 8  # joins and settling
 # PROMPT decoded and cached before the phases (its first use decodes it on an HTTP worker,
