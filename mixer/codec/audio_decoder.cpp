@@ -107,12 +107,7 @@ void AudioDecoder::conceal(core::Pcm& out) {
       return;
     }
   }
-  // Repeat the last frame, halving each time: a short loss is bridged, a long one fades out.
-  ++concealed_in_row_;
-  const int shift = std::min(concealed_in_row_, 15);
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<std::int16_t>(last_[i] >> shift);
-  }
+  concealByRepeating(last_, ++concealed_in_row_, out);
 }
 
 }  // namespace mcu::mixer::codec

@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "mixer/codec/codec.h"
+#include "mixer/codec/frame_decoder.h"
 #include "mixer/codec/gst_push_chain.h"
 #include "mixer/codec/sample_fifo.h"
 #include "mixer/core/audio_frame.h"
 
 namespace mcu::mixer::codec {
 
-class AudioDecoder {
+class AudioDecoder final : public FrameDecoder {
  public:
   AudioDecoder(GstPipelineHost& host, const CodecSpec& spec);
   // The chain a decoder of `spec` runs in (ChainStock builds them ahead).
@@ -24,12 +25,12 @@ class AudioDecoder {
   const CodecSpec& spec() const { return spec_; }
 
   // Decodes one payload into `out`; false if nothing could be produced.
-  bool decode(std::span<const std::uint8_t> payload, core::Pcm& out);
+  bool decode(std::span<const std::uint8_t> payload, core::Pcm& out) override;
   // Produces a concealment frame for a lost packet.
-  void conceal(core::Pcm& out);
+  void conceal(core::Pcm& out) override;
   // A packet longer than a frame leaves whole frames behind: they play on the next ticks.
-  bool hasBufferedFrame() const { return fifo_.size() >= core::kFrameSamples; }
-  bool takeBuffered(core::Pcm& out);
+  bool hasBufferedFrame() const override { return fifo_.size() >= core::kFrameSamples; }
+  bool takeBuffered(core::Pcm& out) override;
 
  private:
   bool takeFrame(core::Pcm& out);

@@ -5,6 +5,7 @@
 
 #include "mixer/codec/audio_decoder.h"
 #include "mixer/codec/audio_encoder.h"
+#include "mixer/codec/codec_factory.h"
 
 namespace mcu::mixer::codec {
 namespace {
@@ -27,7 +28,7 @@ void ChainStock::want(const CodecSpec& spec) {
   // The payload type names the codec in one call's SDP; the chains do not depend on it.
   CodecSpec shape_spec = spec;
   shape_spec.payload_type = 0;
-  if (specs_.size() >= max_codecs_ ||
+  if (!runsInChain(spec.kind) || specs_.size() >= max_codecs_ ||
       std::find(specs_.begin(), specs_.end(), shape_spec) != specs_.end()) {
     return;
   }

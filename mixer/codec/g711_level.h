@@ -12,10 +12,6 @@
 
 namespace mcu::mixer::codec {
 
-// ITU-T G.711 expansion to 16-bit linear PCM.
-std::int16_t ulawToLinear(std::uint8_t code);
-std::int16_t alawToLinear(std::uint8_t code);
-
 // -dBov of the payload as core::levelDbov() measures PCM; nothing for other codecs or for
 // payloads longer than 20 ms at 8 kHz.
 std::optional<int> g711LevelDbov(CodecKind kind, std::span<const std::uint8_t> payload);

@@ -20,6 +20,10 @@ class SampleFifo {
     samples_.resize(at + n);
     std::memcpy(samples_.data() + at, bytes.data(), n * 2);
   }
+  void push(std::span<const std::int16_t> samples) {
+    compact();
+    samples_.insert(samples_.end(), samples.begin(), samples.end());
+  }
   bool pop(std::span<std::int16_t> out) {
     if (size() < out.size()) {
       return false;

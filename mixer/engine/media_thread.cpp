@@ -13,7 +13,7 @@
 
 #include "mcu/common/check.h"
 #include "mcu/common/log.h"
-#include "mixer/codec/audio_encoder.h"
+#include "mixer/codec/codec_factory.h"
 
 namespace mcu::mixer {
 namespace {
@@ -137,7 +137,7 @@ RoomMixer* MediaThread::roomPart(RoomId id, const std::shared_ptr<RoomLink>& lin
 
 codec::EncoderFactory MediaThread::encoderFactory() {
   return [gst = gst_.get()](const codec::CodecSpec& spec) -> std::unique_ptr<codec::FrameEncoder> {
-    return std::make_unique<codec::AudioEncoder>(*gst, spec);
+    return codec::makeEncoder(*gst, spec);
   };
 }
 

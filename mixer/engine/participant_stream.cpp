@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 
+#include "mixer/codec/codec_factory.h"
 #include "mixer/codec/g711_level.h"
 #include "mixer/core/level_meter.h"
 
@@ -350,7 +351,7 @@ const core::Pcm& ParticipantStream::pcm() {
     decoded_ = true;
     // Created on first use: a listener whose level comes from RFC 6464 never needs one.
     if ((frame_ || jitter_.playing()) && !decoder_) {
-      decoder_ = std::make_unique<codec::AudioDecoder>(gst_, endpoint_.codec);
+      decoder_ = codec::makeDecoder(gst_, endpoint_.codec);
     }
     if (buffered_) {
       decoder_->takeBuffered(pcm_);
@@ -367,7 +368,7 @@ const core::Pcm& ParticipantStream::pcm() {
 
 std::span<const std::uint8_t> ParticipantStream::encodePersonal(const core::Pcm& pcm) {
   if (!personal_encoder_) {
-    personal_encoder_ = std::make_unique<codec::AudioEncoder>(gst_, endpoint_.codec);
+    personal_encoder_ = codec::makeEncoder(gst_, endpoint_.codec);
   }
   return personal_encoder_->encode(pcm);
 }

@@ -8,8 +8,9 @@
 #include <optional>
 #include <vector>
 
-#include "mixer/codec/audio_decoder.h"
-#include "mixer/codec/audio_encoder.h"
+#include "mixer/codec/frame_decoder.h"
+#include "mixer/codec/frame_encoder.h"
+#include "mixer/codec/gst_push_chain.h"
 #include "mixer/engine/media_types.h"
 #include "mixer/engine/mix_member.h"
 #include "mixer/engine/packet_io.h"
@@ -178,8 +179,8 @@ class ParticipantStream final : public MixMember {
   std::int64_t last_heard_us_ = 0;
   rtp::JitterBufferConfig jitter_config_;  // the room's; the clock rate follows the codec
   rtp::JitterBuffer jitter_;
-  std::unique_ptr<codec::AudioDecoder> decoder_;
-  std::unique_ptr<codec::AudioEncoder> personal_encoder_;
+  std::unique_ptr<codec::FrameDecoder> decoder_;
+  std::unique_ptr<codec::FrameEncoder> personal_encoder_;
   rtp::RtpStreamWriter writer_;
   // Per tick.
   std::optional<rtp::Frame> frame_;

@@ -10,6 +10,7 @@
 
 #include "mixer/codec/audio_decoder.h"
 #include "mixer/codec/audio_encoder.h"
+#include "mixer/codec/codec_factory.h"
 
 namespace mcu::mixer::codec {
 namespace {
@@ -76,6 +77,36 @@ void BM_OpusEncodeFrame(benchmark::State& state) {
                  (spec.inband_fec ? " fec" : " no fec"));
 }
 
+// One 20 ms PCMU frame decoded and one encoded, as a G.711 caller costs its media thread every
+// tick it is mixed and heard: 0 through GStreamer chains (mulawdec/mulawenc and audioresample,
+// as before), 1 by table and the 1:6 filter (G711Decoder/G711Encoder, what the engine uses).
+void BM_G711FrameBothWays(benchmark::State& state) {
+  GstPipelineHost host;
+  const CodecSpec spec{.kind = CodecKind::kPcmu, .payload_type = 0};
+  std::unique_ptr<FrameDecoder> decoder;
+  std::unique_ptr<FrameEncoder> encoder;
+  if (state.range(0) == 0) {
+    decoder = std::make_unique<AudioDecoder>(host, spec);
+    encoder = std::make_unique<AudioEncoder>(host, spec);
+  } else {
+    decoder = makeDecoder(host, spec);
+    encoder = makeEncoder(host, spec);
+  }
+  core::Pcm pcm{};
+  for (std::size_t i = 0; i < pcm.size(); ++i) {
+    pcm[i] = static_cast<std::int16_t>(
+        8000.0 * std::sin(2.0 * 3.14159265 * 440.0 * static_cast<double>(i) / 48000.0));
+  }
+  const std::vector<std::uint8_t> payload(160, 0x55);
+  core::Pcm out{};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(encoder->encode(pcm).size());
+    benchmark::DoNotOptimize(decoder->decode(payload, out));
+  }
+  state.SetLabel(state.range(0) == 0 ? "gstreamer chains" : "table and filter");
+}
+
+BENCHMARK(BM_G711FrameBothWays)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_OpusEncodeFrame)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BuildNew<AudioDecoder>)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_FromPool<AudioDecoder>)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);

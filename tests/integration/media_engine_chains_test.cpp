@@ -28,23 +28,30 @@ TEST_F(MediaEngineTest, NewTalkersTakeChainsBuiltBetweenTicks) {
 }
 
 // A codec that arrives with a re-INVITE is stocked as one that arrives with the call: a caller
-// moved from Opus to PCMU finds its PCMU decoder and encoder built ahead on its thread.
+// moved from Opus to G.722 finds its G.722 decoder and encoder built ahead on its thread. A
+// move on to PCMU builds nothing: G.711 runs without a chain (codec_factory.h).
 TEST_F(MediaEngineTest, ACodecAReinviteBringsIsStockedToo) {
   const EngineStats opus_only =
       publishedEngineStats([](const EngineStats& s) { return s.chains_built_ahead >= 12; });
   ASSERT_GE(opus_only.chains_built_ahead, 12U) << "three Opus decoders and encoders per thread";
   auto& a = peer(opus(), 500);
   const ParticipantId id = join(a, opus());
-  MediaEndpoint pcmu_endpoint;
-  pcmu_endpoint.codec = pcmu();
-  pcmu_endpoint.remote = {"127.0.0.1", a.port()};
-  engine_->updateParticipant(id, pcmu_endpoint);
+  MediaEndpoint moved;
+  moved.codec = g722();
+  moved.remote = {"127.0.0.1", a.port()};
+  engine_->updateParticipant(id, moved);
   const EngineStats after = publishedEngineStats([&](const EngineStats& s) {
     return s.chains_built_ahead >= opus_only.chains_built_ahead + 6;
   });
   EXPECT_EQ(after.chains_built_ahead, opus_only.chains_built_ahead + 6)
-      << "three PCMU decoders and encoders, on the caller's thread only";
+      << "three G.722 decoders and encoders, on the caller's thread only";
   EXPECT_EQ(after.chains_built_on_demand, 0U);
+  moved.codec = pcmu();
+  engine_->updateParticipant(id, moved);
+  const EngineStats later =
+      publishedEngineStats([&](const EngineStats& s) { return s.ticks >= after.ticks + 25; });
+  EXPECT_EQ(later.chains_built_ahead, after.chains_built_ahead) << "no chain for G.711";
+  EXPECT_EQ(later.chains_built_on_demand, 0U);
 }
 
 }  // namespace

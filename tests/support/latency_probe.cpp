@@ -9,7 +9,7 @@
 #include <random>
 #include <thread>
 
-#include "mixer/codec/g711_level.h"
+#include "mixer/codec/g711_law.h"
 #include "mixer/rtp/rtp_packet.h"
 #include "tests/support/frames_heard.h"
 #include "tests/support/tone.h"
@@ -28,7 +28,7 @@ std::vector<std::uint8_t> packet(std::uint16_t seq, std::uint32_t ssrc, bool ton
   for (int i = 0; i < kFrameSamples; ++i) {
     const double t = static_cast<double>(frame * kFrameSamples + i) / 8000.0;
     const double v = tone ? 8000.0 * std::sin(2.0 * std::numbers::pi * kToneHz * t) : 0.0;
-    payload[static_cast<std::size_t>(i)] = ulawEncode(static_cast<std::int16_t>(v));
+    payload[static_cast<std::size_t>(i)] = mixer::codec::linearToUlaw(static_cast<std::int16_t>(v));
   }
   mixer::rtp::RtpHeader h;
   h.payload_type = 0;
@@ -54,20 +54,6 @@ bool hearsTone(std::span<const std::uint8_t> datagram) {
 }
 
 }  // namespace
-
-std::uint8_t ulawEncode(std::int16_t sample) {
-  constexpr int kBias = 0x84;
-  constexpr int kClip = 32635;
-  int s = sample;
-  const int sign = s < 0 ? 0x80 : 0;
-  s = std::min(std::abs(s), kClip) + kBias;
-  int exponent = 7;
-  for (int mask = 0x4000; (s & mask) == 0 && exponent > 0; mask >>= 1) {
-    --exponent;
-  }
-  const int mantissa = (s >> (exponent + 3)) & 0x0F;
-  return static_cast<std::uint8_t>(~(sign | (exponent << 4) | mantissa));
-}
 
 double LatencyResult::percentile(double p) const {
   if (ms.empty()) {

@@ -36,7 +36,4 @@ LatencyResult measureMouthToEar(const mixer::UdpSocket& a, const mixer::Endpoint
                                 const mixer::UdpSocket& b, const mixer::Endpoint& b_to,
                                 const LatencyOptions& options);
 
-// G.711 u-law encoding (ITU-T G.711 §2), for the probe; decoding is codec::ulawToLinear.
-std::uint8_t ulawEncode(std::int16_t sample);
-
 }  // namespace mcu::test

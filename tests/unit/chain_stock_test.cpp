@@ -12,7 +12,13 @@ namespace mcu::mixer::codec {
 namespace {
 
 constexpr CodecSpec kOpus{.kind = CodecKind::kOpus, .payload_type = 111};
-constexpr CodecSpec kPcmu{.kind = CodecKind::kPcmu, .payload_type = 0};
+constexpr CodecSpec kG722{.kind = CodecKind::kG722, .payload_type = 9};
+
+CodecSpec stereoOpus() {
+  CodecSpec spec;
+  spec.channels = 2;
+  return spec;
+}
 
 std::size_t buildAll(ChainStock& stock) {
   std::size_t n = 0;
@@ -64,11 +70,13 @@ TEST(ChainStockTest, EachCodecConfigurationOnceAndNoMoreThanItsLimit) {
   stock.want(kOpus);
   stock.want({.kind = CodecKind::kOpus, .payload_type = 96});  // another number, same chains
   EXPECT_EQ(stock.codecs(), 1U);
-  stock.want(kPcmu);
-  stock.want({.kind = CodecKind::kG722, .payload_type = 9});  // past the limit of 2
+  stock.want({.kind = CodecKind::kPcmu, .payload_type = 0});  // G.711 needs no chain
+  EXPECT_EQ(stock.codecs(), 1U);
+  stock.want(kG722);
+  stock.want(stereoOpus());  // past the limit of 2
   EXPECT_EQ(stock.codecs(), 2U);
   EXPECT_EQ(buildAll(stock), 4U);
-  EXPECT_EQ(host.pooled(AudioDecoder::shape(kPcmu).key()), 1U);
+  EXPECT_EQ(host.pooled(AudioDecoder::shape(kG722).key()), 1U);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "mixer/codec/audio_decoder.h"
 #include "mixer/codec/audio_encoder.h"
+#include "mixer/codec/g711_law.h"
 #include "mixer/core/level_meter.h"
 #include "tests/support/tone.h"
 
