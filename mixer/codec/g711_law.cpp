@@ -95,4 +95,11 @@ void compressG711(CodecKind kind, std::span<const std::int16_t> in, std::span<st
                  [&](std::int16_t s) { return table[static_cast<std::uint16_t>(s)]; });
 }
 
+void warmG711Tables() {
+  expansionTable<ulawToLinear>();
+  expansionTable<alawToLinear>();
+  compressionTable<linearToUlaw>();
+  compressionTable<linearToAlaw>();
+}
+
 }  // namespace mcu::mixer::codec

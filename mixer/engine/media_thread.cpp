@@ -14,6 +14,7 @@
 #include "mcu/common/check.h"
 #include "mcu/common/log.h"
 #include "mixer/codec/codec_factory.h"
+#include "mixer/codec/g711_law.h"
 
 namespace mcu::mixer {
 namespace {
@@ -397,6 +398,7 @@ void MediaThread::run() {
   gst_ = std::make_unique<codec::GstPipelineHost>();
   stock_ = std::make_unique<codec::ChainStock>(*gst_, kSpareChains, kStockCodecs);
   stock_->want(codec::CodecSpec{});  // Opus as SIP negotiates it without maxaveragebitrate
+  codec::warmG711Tables();
   if (want_batched_io_) {
     io_ = PacketIo::create();  // here: the ring belongs to the thread that submits to it
   }
