@@ -85,7 +85,7 @@ TEST(MigrationsOnPostgres, FailedMigrationLeavesNothingBehind) {
   bad.checksum = checksumOf(bad.sql);
   broken.push_back(bad);
   pqxx::connection conn(db.url());
-  EXPECT_THROW(applyMigrations(conn, broken), pqxx::sql_error);
+  EXPECT_THROW(static_cast<void>(applyMigrations(conn, broken)), pqxx::sql_error);
   // One transaction: neither the good migrations nor the half of the bad one stayed.
   EXPECT_EQ(db.scalar("SELECT to_regclass('public.schema_migrations') IS NULL"), "t");
   EXPECT_EQ(db.scalar("SELECT to_regclass('public.half_done') IS NULL"), "t");
