@@ -7,7 +7,7 @@
 //   sip_crowd SIP_PORT [--room R] [--callers N] [--talkers K] [--codec pcmu|opus|mixed]
 //             [--seconds S] [--jitter-ms J] [--loss-pct L] [--listeners M] [--joins-per-s R]
 //             [--http-port P] [--server-pid PID] [--churn-per-s C] [--churn-hold-ms H]
-//             [--churn-levels 0|1]
+//             [--churn-levels 0|1] [--janus-http P --janus-room ID]
 //
 // The first K callers talk (440, 1000, 1700, ... Hz); the others send silence (Opus callers
 // with an RFC 6464 level, as WebRTC and most phones do). Opus callers offer RFC 6464; "mixed"
@@ -25,6 +25,9 @@
 // after H ms (default 1000) while it measures (call_churn.h): churn_setups, churn_failed and
 // the INVITE-to-200 times. --churn-levels 0: their packet has no RFC 6464 level (an Opus
 // phone without it), so the server decodes it, with a decoder for each.
+// With --janus-http, the callers join Janus AudioBridge room ID over its HTTP API on port P
+// (plain-RTP participants, janus_bridge.h) instead of dialling SIP_PORT, and send it the same
+// RTP: the yardstick, measured the same way (--server-pid: Janus's; it has no /metrics).
 #include <httplib.h>
 #include <unistd.h>
 
@@ -49,6 +52,7 @@
 #include "mixer/rtp/rtp_packet.h"
 #include "tests/integration/sip_uac.h"
 #include "tests/load/call_churn.h"
+#include "tests/load/janus_bridge.h"
 #include "tests/support/frames_heard.h"
 #include "tests/support/tone.h"
 
@@ -81,6 +85,8 @@ struct Options {
   int churn_per_s = 0;
   int churn_hold_ms = 1000;
   bool churn_levels = true;
+  std::uint16_t janus_http = 0;  // 0: the callers dial SIP_PORT
+  std::uint64_t janus_room = 0;
 };
 
 struct Caller {
@@ -263,6 +269,10 @@ Options parse(int argc, char** argv) {
       o.churn_per_s = std::clamp(std::atoi(v), 0, 2000);
     } else if (flag == "--churn-levels") {
       o.churn_levels = std::atoi(v) != 0;
+    } else if (flag == "--janus-http") {
+      o.janus_http = static_cast<std::uint16_t>(std::atoi(v));
+    } else if (flag == "--janus-room") {
+      o.janus_room = std::strtoull(v, nullptr, 10);
     } else if (flag == "--churn-hold-ms") {
       o.churn_hold_ms = std::clamp(std::atoi(v), 0, 600000);
     }
@@ -301,6 +311,13 @@ int main(int argc, char** argv) {
     return voices.back().second;
   };
 
+  std::unique_ptr<mcu::test::JanusBridge> janus;
+  if (o.janus_http != 0) {
+    janus = std::make_unique<mcu::test::JanusBridge>(o.janus_http, o.janus_room);
+    if (!janus->open()) {
+      return 1;
+    }
+  }
   const ServerSample idle = sampleServer(o);
   std::vector<Caller> callers(static_cast<std::size_t>(o.callers));
   const auto join_started = std::chrono::steady_clock::now();
@@ -311,14 +328,25 @@ int main(int argc, char** argv) {
     c.talker = i < o.talkers ? i : -1;
     c.phase_ms = static_cast<int>(rng() % 20);
     c.ssrc = static_cast<std::uint32_t>(rng());
-    c.sip = std::make_unique<mcu::test::SipUac>(o.sip_port);
-    const auto reply = c.sip->invite(o.room, offerFor(c.spec, c.rtp.localPort()));
-    if (reply.status != 200) {
-      std::fprintf(stderr, "caller %d: INVITE got %d\n", i, reply.status);
-      return 1;
+    if (janus) {
+      const auto port = janus->join({.local_port = c.rtp.localPort(),
+                                     .payload_type = c.spec.payload_type,
+                                     .level_ext = kAudioLevelExt});
+      if (!port) {
+        return 1;
+      }
+      c.server = *mcu::mixer::resolve({"127.0.0.1", *port});
+      c.level_ext = kAudioLevelExt;
+    } else {
+      c.sip = std::make_unique<mcu::test::SipUac>(o.sip_port);
+      const auto reply = c.sip->invite(o.room, offerFor(c.spec, c.rtp.localPort()));
+      if (reply.status != 200) {
+        std::fprintf(stderr, "caller %d: INVITE got %d\n", i, reply.status);
+        return 1;
+      }
+      c.server = *mcu::mixer::resolve({"127.0.0.1", mcu::test::sdpAudioPort(reply.body)});
+      c.level_ext = answeredLevelExt(reply.body);
     }
-    c.server = *mcu::mixer::resolve({"127.0.0.1", mcu::test::sdpAudioPort(reply.body)});
-    c.level_ext = answeredLevelExt(reply.body);
     if (i < o.talkers + o.listeners) {
       c.decoder = std::make_unique<mcu::mixer::codec::AudioDecoder>(gst, c.spec);
     }
@@ -465,7 +493,9 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(churned.setups),
       static_cast<unsigned long long>(churned.failed), churned.meanSetupMs(), churned.max_setup_ms);
   for (auto& c : callers) {
-    c.sip->bye();
+    if (c.sip) {
+      c.sip->bye();
+    }
   }
   return 0;
 }
