@@ -111,7 +111,9 @@ class BaresipTest : public ::testing::Test {
     const std::string b = makeProfile(base + "/b", "bob", 600, account_params);
     const std::string dial = "/dial " + target;
     ChildProcess alice({kBaresip, "-f", a, "-e", dial, "-t", "8"}, {}, base + "/a.log");
-    std::this_thread::sleep_for(500ms);
+    // Bob dials once Alice is in (her call's row), so the room is made by one call.
+    EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE left_at IS NULL", "1"), "1")
+        << readFile(base + "/a.log");
     ChildProcess bob({kBaresip, "-f", b, "-e", dial, "-t", "7"}, {}, base + "/b.log");
     EXPECT_TRUE(alice.waitExit(20s).has_value());
     EXPECT_TRUE(bob.waitExit(20s).has_value());
