@@ -41,9 +41,12 @@ TEST_F(ClusterPartitionTest, ACutOffNodeStopsTakingCallersAndItsStaleWriteIsRefu
     }
   }
   ASSERT_FALSE(room.empty()) << "no room of 24 hashed to " << nodes_[0].id;
-  ASSERT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE room_name = '" + room +
-                            "' AND left_at IS NULL"),
-            "1");
+  // The count is awaited until it is 1: without the expectation, the first "0" (the row not
+  // written yet) ended the wait, and the test failed beside a CPU hog (issue 14's flake run).
+  ASSERT_EQ(
+      db_.awaitScalar(
+          "SELECT count(*) FROM calls WHERE room_name = '" + room + "' AND left_at IS NULL", "1"),
+      "1");
   relay_.freeze();
   // Within its lease the node still takes its own room's callers; this one's record waits
   // for the database.
