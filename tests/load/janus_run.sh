@@ -8,21 +8,25 @@
 # Janus runs from a throw-away configuration (the AudioBridge plugin and the HTTP transport
 # only, one 48 kHz room, no session timeout) on free ports of 127.0.0.1, and is ended by its PID.
 set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+script_name=janus_run
+# shellcheck source=deploy/lib.sh
+. "$root/deploy/lib.sh"   # free_port, die
 crowd=$1 callers=$2 seconds=$3 jitter=${4:-10}
-command -v janus >/dev/null || { echo "janus_run: janus is not installed (apt install janus)" >&2; exit 1; }
+command -v janus >/dev/null || die "janus is not installed (deploy/local bench installs it)"
 lib=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/janus
 work=$(mktemp -d /tmp/janus-run.XXXXXX)
 janus_pid=""
 cleanup() {
   [ -z "$janus_pid" ] || kill -TERM "$janus_pid" 2>/dev/null || true
   [ -z "$janus_pid" ] || wait "$janus_pid" 2>/dev/null || true
-  [ -n "${JANUS_KEEP:-}" ] || rm -rf "$work"
+  rm -rf "$work"
 }
 trap cleanup EXIT
 mkdir -p "$work/conf" "$work/plugins" "$work/transports"
 ln -s "$lib/plugins/libjanus_audiobridge.so" "$work/plugins/"
 ln -s "$lib/transports/libjanus_http.so" "$work/transports/"
-http_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+http_port=$(free_port 28088)
 cat > "$work/conf/janus.jcfg" <<CFG
 general: {
   configs_folder = "$work/conf"
@@ -31,7 +35,7 @@ general: {
   events_folder = "$work/none"
   loggers_folder = "$work/none"
   session_timeout = 0
-  debug_level = ${JANUS_DEBUG:-3}
+  debug_level = 3
 }
 media: {
   rtp_port_range = "30000-39999"
@@ -72,6 +76,6 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 curl -sf "http://127.0.0.1:$http_port/janus/info" >/dev/null ||
-  { echo "janus_run: Janus did not answer; its log:" >&2; cat "$work/janus.log" >&2; exit 1; }
+  { cat "$work/janus.log" >&2; die "Janus did not answer (its log is above)"; }
 "$crowd" 0 --janus-http "$http_port" --janus-room 4242 --callers "$callers" --talkers 3 \
   --codec opus --jitter-ms "$jitter" --seconds "$seconds" --server-pid "$janus_pid"

@@ -278,6 +278,10 @@ Options parse(int argc, char** argv) {
     }
   }
   o.talkers = std::min(o.talkers, o.callers);
+  if (o.janus_http != 0 && o.churn_per_s > 0) {
+    std::fprintf(stderr, "--churn-per-s dials by SIP: it does not go with --janus-http\n");
+    std::exit(2);
+  }
   return o;
 }
 
