@@ -140,12 +140,43 @@ TEST_F(JitterBufferTest, PacketArrivingAfterItsTurnWaitsOneFrameMore) {
   EXPECT_EQ(jb_.stats().late, 1U);
   EXPECT_EQ(jb_.stats().resyncs, 1U);
   EXPECT_GE(jb_.stats().target_delay_ms, 40);
-  EXPECT_EQ(play(2 * kTickUs + 1000), -1) << "waits for the longer delay";
-  int first = -1;
-  for (int tick = 3; tick < 8 && first == -1; ++tick) {
-    first = play(tick * kTickUs + 1000);
+  EXPECT_EQ(play(2 * kTickUs + 1000), 1) << "plays at the next tick, one frame after its turn";
+  send(2, 2 * kTickUs + 5000);
+  EXPECT_EQ(play(3 * kTickUs + 1000), 2) << "and the stream goes on a frame later";
+  EXPECT_EQ(jb_.stats().concealed, 1U);
+}
+
+// The sender's clock is a little slower than our tick, so its packets, which arrived just
+// before our tick, drift across its edge and come just after it. One frame more is what that
+// needs: the stream waits ~20 ms from then on, not the 40-60 ms it waited when the buffer
+// anchored afresh (what made one loopback call in eight 61 ms mouth-to-ear).
+TEST_F(JitterBufferTest, ASenderDriftingAcrossOurTickWaitsOneFrameMoreNotThree) {
+  // 0.5 ms before our tick at first, each 5 us later than the last: after 100 it is after it.
+  const auto arrival = [](int i) { return i * kTickUs - 500 + i * 5; };
+  int next = 0;
+  for (int tick = 0; tick < 400; ++tick) {
+    for (; arrival(next) <= tick * kTickUs; ++next) {
+      send(next, arrival(next));
+    }
+    play(tick * kTickUs);
   }
-  EXPECT_EQ(first, 1) << "then plays the packet it would have lost";
+  EXPECT_EQ(jb_.stats().resyncs, 1U);
+  EXPECT_LE(jb_.stats().concealed, 1U);
+  EXPECT_GT(jb_.stats().last_wait_ms, 15.0);
+  EXPECT_LT(jb_.stats().last_wait_ms, 20.0) << "waits one frame, not two or three";
+  EXPECT_EQ(jb_.stats().target_delay_ms, 40) << "20 ms and the frame the late packet added";
+}
+
+// On a clean path the jitter estimate is a few microseconds, never quite 0: that is a
+// one-frame target, not two.
+TEST_F(JitterBufferTest, ACleanPathsTinyJitterAsksForOneFrame) {
+  for (int i = 0; i < 100; ++i) {
+    const std::int64_t arrival = i * kTickUs + (i % 3) * 100;  // 0-0.2 ms of wobble
+    send(i, arrival);
+    play(i * kTickUs + 1000);
+  }
+  EXPECT_GT(jb_.stats().jitter_ms, 0.0);
+  EXPECT_EQ(jb_.stats().target_delay_ms, 20);
 }
 
 TEST_F(JitterBufferTest, LatePacketsAtTheMaximumDelayAreDropped) {
@@ -256,7 +287,8 @@ TEST_F(JitterBufferTest, FastSenderClockDoesNotGrowTheDelay) {
     }
     play(now + 1000);
   }
-  EXPECT_LE(jb_.depth(), 4U) << "delay kept growing";
+  EXPECT_LE(jb_.depth(), 1U) << "delay kept growing";
+  EXPECT_LT(jb_.stats().last_wait_ms, 21.0) << "a frame deeper than the target";
   EXPECT_GT(jb_.stats().dropped_for_drift, 0U);
 }
 
