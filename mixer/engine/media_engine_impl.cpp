@@ -198,6 +198,7 @@ class MediaEngineImpl final : public MediaEngine {
         done(ParticipantStats{});  // never attached: still, the record is closed
         return;
       }
+      thread->receiveArrived(id);
       thread->withParticipant(id, [done](ParticipantStream& p) { done(p.stats()); });
       thread->detach(id);
     });

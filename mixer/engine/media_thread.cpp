@@ -232,6 +232,15 @@ void MediaThread::detach(ParticipantId id) {
   published_.erase(id);
 }
 
+void MediaThread::receiveArrived(ParticipantId id) {
+  MCU_DCHECK(isInThread());
+  if (io_) {
+    io_->poll([this](const PacketIo::Datagram& d) { dispatch(d); });  // every socket's, in one
+  } else if (ParticipantStream* p = participant(id)) {
+    p->receive(nowUs(), events_);
+  }
+}
+
 void MediaThread::listen(ParticipantStream& p) {
   p.setPacketIo(io_.get());
   if (io_) {

@@ -92,6 +92,9 @@ class MediaThread final : public TimedLoop {
   void update(ParticipantId id, const MediaEndpoint& endpoint);
   // Runs `fn` on the participant now, or once it arrives; drops it for an unknown one.
   void withParticipant(ParticipantId id, const std::function<void(ParticipantStream&)>& fn);
+  // Takes in what has already arrived for the participant (between ticks): its final
+  // statistics then count every packet it sent before it was removed.
+  void receiveArrived(ParticipantId id);
 
  private:
   void run();

@@ -87,7 +87,8 @@ std::string createToken(const std::string& database_url, const std::string& role
 // Reads an SSE stream for `duration` and returns the (id, type) of each event.
 std::vector<nlohmann::json> readEvents(std::uint16_t port, const std::string& token,
                                        const std::string& last_id,
-                                       std::chrono::milliseconds duration) {
+                                       std::chrono::milliseconds duration,
+                                       const std::function<void(const nlohmann::json&)>& on_event) {
   std::vector<nlohmann::json> events;
   httplib::Client client("127.0.0.1", port);
   httplib::Headers headers{{"Authorization", "Bearer " + token}};
@@ -110,6 +111,9 @@ std::vector<nlohmann::json> readEvents(std::uint16_t port, const std::string& to
         ADD_FAILURE() << "event differs from api/openapi.json: " << error;
       }
       events.push_back(payload);
+      if (on_event) {
+        on_event(payload);
+      }
     }
     return std::chrono::steady_clock::now() < until;  // false: the client hangs up
   });

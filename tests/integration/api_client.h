@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -42,10 +43,11 @@ class ApiClient {
 
 // Reads the SSE stream GET /v1/events (from after `last_id`, "" for new ones only) for
 // `duration`; every event's data is checked against the document's Event schema and
-// returned.
-std::vector<nlohmann::json> readEvents(std::uint16_t port, const std::string& token,
-                                       const std::string& last_id,
-                                       std::chrono::milliseconds duration);
+// returned. `on_event`, if given, sees each event as it is read (the stream is open then).
+std::vector<nlohmann::json> readEvents(
+    std::uint16_t port, const std::string& token, const std::string& last_id,
+    std::chrono::milliseconds duration,
+    const std::function<void(const nlohmann::json&)>& on_event = {});
 
 // `mcu token create` against a database; returns the printed token ("" and a test failure if
 // it did not work).

@@ -12,6 +12,7 @@
 
 #include "mixer/codec/audio_file_loader.h"
 #include "tests/integration/server_fixture.h"
+#include "tests/support/eventually.h"
 #include "tests/support/listening.h"
 #include "tests/support/net.h"
 
@@ -52,21 +53,22 @@ std::string makeProfile(const std::string& dir, const std::string& user, int sin
   return dir;
 }
 
-// One command to a running baresip's ctrl_tcp module ({"command":...} in a netstring).
-bool sendBaresipCommand(std::uint16_t control_port, const std::string& command,
-                        const std::string& params) {
+// One command to a running baresip's ctrl_tcp module ({"command":...} in a netstring); its
+// answer, "" if it could not be sent.
+std::string sendBaresipCommand(std::uint16_t control_port, const std::string& command,
+                               const std::string& params) {
   const int fd = tcpConnectFrom("127.0.0.1", control_port);
   if (fd < 0) {
-    return false;
+    return "";
   }
   const std::string json =
       R"({"command":")" + command + R"(","params":")" + params + R"(","token":"t1"})";
   const std::string netstring = std::to_string(json.size()) + ":" + json + ",";
   const bool sent = ::send(fd, netstring.data(), netstring.size(), MSG_NOSIGNAL) ==
                     static_cast<ssize_t>(netstring.size());
-  readUntil(fd, 3s, "}");  // its answer
+  const std::string answer = sent ? readUntil(fd, 3s, "\"t1\"") : "";
   ::close(fd);
-  return sent;
+  return answer;
 }
 
 std::vector<std::int16_t> heardBy(const std::string& dir) {
@@ -187,9 +189,17 @@ TEST_F(BaresipTest, APhonesBlindTransferBringsItsTargetIntoTheRoom) {
       db_.awaitScalar("SELECT count(*) FROM calls WHERE direction = 'in' AND left_at IS NULL", "2"),
       "2")
       << server_->process().output();
-  std::this_thread::sleep_for(1s);
-  ASSERT_TRUE(sendBaresipCommand(alice_control, "transfer",
-                                 "sip:carol@127.0.0.1:" + std::to_string(carol_port)));
+  std::string calls;
+  ASSERT_TRUE(eventually(
+      [&] {
+        calls = sendBaresipCommand(alice_control, "listcalls", "");
+        return calls.find("ESTABLISHED") != std::string::npos;
+      },
+      10s, 100ms))
+      << "alice's call never established: " << calls;
+  const std::string transfer = sendBaresipCommand(
+      alice_control, "transfer", "sip:carol@127.0.0.1:" + std::to_string(carol_port));
+  ASSERT_NE(transfer.find(R"("ok":true)"), std::string::npos) << transfer;
   EXPECT_EQ(db_.awaitScalar("SELECT count(*) FROM calls WHERE direction = 'out'", "1"), "1")
       << readFile(base + "/a.log") << server_->process().output();
   EXPECT_TRUE(carol.waitExit(25s).has_value());
