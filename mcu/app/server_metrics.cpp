@@ -127,6 +127,10 @@ std::string serverMetrics(const MetricSources& s) {
       "Media threads sending and receiving RTP through io_uring (0: one syscall per packet).",
       engine.batched_threads);
   writeMetric(
+      out, "mcu_media_realtime_threads", "gauge",
+      "Media threads running under SCHED_FIFO (media.realtime_priority; 0: off or refused).",
+      engine.realtime_threads);
+  writeMetric(
       out, "mcu_media_io_syscalls_total", "counter",
       "io_uring_enter calls of the media threads (a few per 20 ms tick, whatever the load).",
       static_cast<double>(engine.io_syscalls));

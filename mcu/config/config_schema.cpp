@@ -266,6 +266,12 @@ const std::vector<OptionSpec>& specs() {
        "RTP in and out through io_uring, a few syscalls per tick instead of one per packet"
        " (false, or a kernel/sandbox without io_uring: one per packet)",
        boolean(&Config::media_batched_io)},
+      {"media.realtime_priority", "MCU_MEDIA_REALTIME_PRIORITY", "--media-realtime-priority",
+       ValueType::kInteger, "0",
+       "SCHED_FIFO priority of the media threads, so nothing else on the host preempts a tick"
+       " (needs CAP_SYS_NICE or LimitRTPRIO=; refused: logged, normal scheduling); 0: the normal"
+       " scheduler (0-99)",
+       integer(&Config::media_realtime_priority, 0, 99)},
       {"media.spread_room_above", "MCU_MEDIA_SPREAD_ROOM_ABOVE", "--media-spread-room-above",
        ValueType::kInteger, "100",
        "a room with this many callers takes the next ones on every media thread, so one room"

@@ -25,6 +25,7 @@ struct EngineStats {
   std::uint64_t shared_encodes = 0;
   std::uint64_t personal_encodes = 0;
   int batched_threads = 0;               // media threads whose packets go through io_uring
+  int realtime_threads = 0;              // media threads under SCHED_FIFO
   std::uint64_t io_syscalls = 0;         // their io_uring_enter calls
   std::uint64_t io_unbatched_sends = 0;  // packets that found no free send slot
   std::uint64_t io_send_failed = 0;

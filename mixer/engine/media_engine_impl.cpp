@@ -27,7 +27,8 @@ class MediaEngineImpl final : public MediaEngine {
         spread_room_above_(config.spread_room_above) {
     const auto epoch = std::chrono::steady_clock::now();
     for (int i = 0; i < std::max(1, config.threads); ++i) {
-      threads_.push_back(std::make_unique<MediaThread>(i, events, config.batched_io, epoch));
+      threads_.push_back(std::make_unique<MediaThread>(i, events, config.batched_io, epoch,
+                                                       config.realtime_priority));
     }
   }
 
@@ -353,6 +354,7 @@ class MediaEngineImpl final : public MediaEngine {
       total.shared_encodes += s.shared_encodes;
       total.personal_encodes += s.personal_encodes;
       total.batched_threads += s.batched_io ? 1 : 0;
+      total.realtime_threads += s.realtime ? 1 : 0;
       total.io_syscalls += s.io.enters;
       total.io_unbatched_sends += s.io.unbatched_sends;
       total.io_send_failed += s.io.send_failed;

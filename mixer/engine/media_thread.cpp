@@ -1,6 +1,7 @@
 #include "mixer/engine/media_thread.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstring>
 #include <string>
 
 #include "mcu/common/check.h"
@@ -48,8 +50,12 @@ std::int64_t nowUs() {
 }  // namespace
 
 MediaThread::MediaThread(int index, MediaEvents* events, bool batched_io,
-                         std::chrono::steady_clock::time_point epoch)
-    : index_(index), events_(events), epoch_(epoch), want_batched_io_(batched_io) {
+                         std::chrono::steady_clock::time_point epoch, int realtime_priority)
+    : index_(index),
+      events_(events),
+      epoch_(epoch),
+      want_batched_io_(batched_io),
+      realtime_priority_(realtime_priority) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -394,9 +400,30 @@ void MediaThread::publishStats() {
   }
   published_thread_ = thread_stats_;
   published_thread_.batched_io = io_ != nullptr;
+  published_thread_.realtime = realtime_;
   if (io_) {
     published_thread_.io = io_->counters();
   }
+}
+
+void MediaThread::takeRealtimePriority() {
+  sched_param param{};
+  param.sched_priority = realtime_priority_;
+  const int error = ::pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+  realtime_ = error == 0;
+  if (realtime_) {
+    log::info("media", "media_thread_realtime")
+        .kv("index", index_)
+        .kv("priority", realtime_priority_);
+    return;
+  }
+  log::warn("media", "media_realtime_refused")
+      .kv("index", index_)
+      .kv("priority", realtime_priority_)
+      .kv("error", std::strerror(error))
+      .kv("detail",
+          "SCHED_FIFO needs CAP_SYS_NICE or an RLIMIT_RTPRIO of at least the priority "
+          "(systemd: LimitRTPRIO=); the thread runs under the normal scheduler");
 }
 
 void MediaThread::run() {
@@ -404,6 +431,9 @@ void MediaThread::run() {
   // Named so operators (top -H, perf) and the load benchmark can tell media threads apart.
   const std::string name = "mcu-media-" + std::to_string(index_);
   pthread_setname_np(pthread_self(), name.c_str());
+  if (realtime_priority_ > 0) {
+    takeRealtimePriority();
+  }
   gst_ = std::make_unique<codec::GstPipelineHost>();
   stock_ = std::make_unique<codec::ChainStock>(*gst_, kSpareChains, kStockCodecs);
   stock_->want(codec::CodecSpec{});  // Opus as SIP negotiates it without maxaveragebitrate

@@ -34,6 +34,7 @@ struct ThreadStats {
   TickHistogram tick_ms{};       // how long ticks took (kTickBucketsMs)
   double tick_ms_sum = 0.0;
   bool batched_io = false;  // packets go through io_uring (packet_io.h)
+  bool realtime = false;    // runs under SCHED_FIFO (realtime_priority)
   PacketIoCounters io;      // its counters, when it does
   std::uint64_t shared_encodes = 0;
   std::uint64_t personal_encodes = 0;
@@ -49,8 +50,13 @@ class MediaThread final : public TimedLoop {
   // syscall per packet when the kernel refuses it).
   // `epoch`: when tick 0 was, the same for every thread of the engine: their ticks fall at the
   // same instants and carry the same numbers, which the parts of a spread room go by.
+  // `realtime_priority` > 0: the thread asks for SCHED_FIFO at that priority, so that other
+  // work on the machine (a busy control thread, a database, a load generator) no longer
+  // preempts a tick half-way; refused (no CAP_SYS_NICE nor RLIMIT_RTPRIO), it says so in the
+  // log and runs as before.
   MediaThread(int index, MediaEvents* events, bool batched_io = true,
-              std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now());
+              std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now(),
+              int realtime_priority = 0);
   MediaThread(const MediaThread&) = delete;
   MediaThread& operator=(const MediaThread&) = delete;
   ~MediaThread() override;
@@ -103,6 +109,8 @@ class MediaThread final : public TimedLoop {
   void listen(ParticipantStream& p);
   void stopListening(ParticipantStream& p);
   void dispatch(const PacketIo::Datagram& datagram);
+  // SCHED_FIFO at realtime_priority_, or a warning saying why not.
+  void takeRealtimePriority();
   void onTimer();
   // Every room part's three phases of tick `tick` (room_link.h).
   void tick(std::int64_t tick);
@@ -115,6 +123,8 @@ class MediaThread final : public TimedLoop {
   std::chrono::steady_clock::time_point epoch_;
   std::int64_t last_tick_ = -1;
   bool want_batched_io_;
+  int realtime_priority_;
+  bool realtime_ = false;
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
   int wake_fd_ = -1;

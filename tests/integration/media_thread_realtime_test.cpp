@@ -1,0 +1,79 @@
+// media.realtime_priority: a media thread asks for SCHED_FIFO, and the kernel's own record of
+// the thread (/proc, not our flag) says whether it got it; a refusal leaves it ticking under
+// the normal scheduler. The test runs as root in CI (CAP_SYS_NICE); elsewhere it needs an
+// RLIMIT_RTPRIO of 5 or more, and fails saying so.
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "mixer/engine/media_thread.h"
+#include "tests/support/eventually.h"
+
+namespace mcu::mixer {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The scheduling policy the kernel has for this process's thread named `name` (field 41 of
+// /proc/self/task/TID/stat), or -1 if there is no such thread.
+int policyOfThread(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    if (!std::getline(comm, line) || line != name) {
+      continue;
+    }
+    std::ifstream stat_file(task.path() / "stat");
+    std::string stat;
+    std::getline(stat_file, stat);
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 41 && fields >> field; ++i) {
+      if (i == 41) {
+        return std::stoi(field);
+      }
+    }
+  }
+  return -1;
+}
+
+bool mayUseRealtime(int priority) {
+  rlimit limit{};
+  return ::geteuid() == 0 || (::getrlimit(RLIMIT_RTPRIO, &limit) == 0 &&
+                              limit.rlim_cur >= static_cast<rlim_t>(priority));
+}
+
+TEST(MediaThreadRealtimeTest, APriorityPutsTheThreadUnderSchedFifo) {
+  ASSERT_TRUE(mayUseRealtime(5)) << "needs root (CAP_SYS_NICE) or RLIMIT_RTPRIO >= 5";
+  MediaThread thread(7, nullptr, false, std::chrono::steady_clock::now(), 5);
+  ASSERT_TRUE(test::eventually([&] { return thread.threadStats().ticks > 0; }, 10s)) << "it ticks";
+  EXPECT_EQ(policyOfThread("mcu-media-7"), SCHED_FIFO);
+  EXPECT_TRUE(thread.threadStats().realtime);
+}
+
+TEST(MediaThreadRealtimeTest, ARefusedPriorityLeavesTheThreadTickingAsBefore) {
+  // Beyond SCHED_FIFO's range (1-99; the configuration stops at 99): the kernel refuses it,
+  // as it refuses any priority to a process without the right.
+  MediaThread thread(8, nullptr, false, std::chrono::steady_clock::now(), 100);
+  ASSERT_TRUE(test::eventually([&] { return thread.threadStats().ticks > 0; }, 10s)) << "it ticks";
+  EXPECT_EQ(policyOfThread("mcu-media-8"), SCHED_OTHER);
+  EXPECT_FALSE(thread.threadStats().realtime);
+}
+
+TEST(MediaThreadRealtimeTest, NoPriorityIsTheNormalScheduler) {
+  MediaThread thread(9, nullptr, false);
+  ASSERT_TRUE(test::eventually([&] { return thread.threadStats().ticks > 0; }, 10s));
+  EXPECT_EQ(policyOfThread("mcu-media-9"), SCHED_OTHER);
+  EXPECT_FALSE(thread.threadStats().realtime);
+}
+
+}  // namespace
+}  // namespace mcu::mixer
