@@ -1,6 +1,6 @@
 // media.realtime_priority: a media thread asks for SCHED_FIFO, and the kernel's own record of
-// the thread (/proc, not our flag) says whether it got it; a refusal leaves it ticking under
-// the normal scheduler. The test runs as root in CI (CAP_SYS_NICE); elsewhere it needs an
+// the thread (sched_getscheduler, not our flag) says whether it got it; a refusal leaves it ticking
+// under the normal scheduler. The test runs as root in CI (CAP_SYS_NICE); elsewhere it needs an
 // RLIMIT_RTPRIO of 5 or more, and fails saying so.
 #include <gtest/gtest.h>
 #include <sched.h>
@@ -9,7 +9,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 
@@ -21,25 +20,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The scheduling policy the kernel has for this process's thread named `name` (field 41 of
-// /proc/self/task/TID/stat), or -1 if there is no such thread.
+// The scheduling policy the kernel has for this process's thread named `name` (found by its
+// /proc/self/task/TID/comm), or -1 if there is no such thread.
 int policyOfThread(const std::string& name) {
   for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
     std::ifstream comm(task.path() / "comm");
     std::string line;
-    if (!std::getline(comm, line) || line != name) {
-      continue;
-    }
-    std::ifstream stat_file(task.path() / "stat");
-    std::string stat;
-    std::getline(stat_file, stat);
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-    std::string field;
-    for (int i = 3; i <= 41 && fields >> field; ++i) {
-      if (i == 41) {
-        return std::stoi(field);
-      }
+    if (std::getline(comm, line) && line == name) {
+      return ::sched_getscheduler(std::stoi(task.path().filename().string()));
     }
   }
   return -1;
