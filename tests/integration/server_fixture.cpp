@@ -1,8 +1,11 @@
 #include "tests/integration/server_fixture.h"
 
+#include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
+#include <iostream>
 #include <sstream>
 
 #include "tests/support/net.h"
@@ -25,6 +28,18 @@ ServerProcess::ServerProcess(std::string database_url, std::map<std::string, std
   }
   process_ = std::make_unique<ChildProcess>(std::vector<std::string>{MCU_BINARY}, env,
                                             tempPath("mcu-server"));
+}
+
+ServerProcess::~ServerProcess() {
+  if (!::testing::Test::HasFailure()) {
+    return;
+  }
+  const bool running = process_->running();
+  const std::string out = process_->output();
+  constexpr std::size_t kTail = 6000;
+  std::cerr << "--- the server (" << (running ? "still running" : "exited") << "), last "
+            << std::min(out.size(), kTail) << " bytes of its output ---\n"
+            << out.substr(out.size() > kTail ? out.size() - kTail : 0) << "--- end ---\n";
 }
 
 bool ServerProcess::waitReady(std::chrono::milliseconds timeout) {

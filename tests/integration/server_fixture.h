@@ -24,6 +24,11 @@ class ServerProcess {
   // Starts mcu with `database_url` (the fixture's own database when empty) and extra env.
   explicit ServerProcess(std::string database_url,
                          std::map<std::string, std::string> extra_env = {});
+  // When the test has failed, prints the end of the server's output (a crash's report among
+  // it): the file itself is removed with the process.
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
 
   bool waitReady(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   std::uint16_t sipPort() const { return sip_port_; }
