@@ -80,6 +80,18 @@ struct SipStack::Nua {
 
 namespace {
 
+// The ports of our TCP and TLS listeners.
+std::vector<std::uint16_t> tcpPorts(const SipStackConfig& config) {
+  std::vector<std::uint16_t> ports{config.listen.port};
+  if (config.tls_listen) {
+    ports.push_back(config.tls_listen->port);
+  }
+  return ports;
+}
+
+// Connections a listener holds before accept; the kernel caps it at net.core.somaxconn.
+constexpr int kListenBacklog = 1024;
+
 void nuaCallback(nua_event_t event, int status, const char* phrase, nua_t* /*nua*/,
                  nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* /*hmagic*/, const sip_t* sip,
                  tagi_t* tags) {
@@ -380,10 +392,12 @@ Result<void> SipStack::start() {
       active_calls_ = calls_->activeCalls();
     }
   });
+  const std::size_t deepened = deepenListenBacklog(tcpPorts(config_), kListenBacklog);
   log::info(kComponent, "sip_listening")
       .kv("udp", config_.listen.toString())
       .kv("tcp", config_.listen.toString())
-      .kv("tls", config_.tls_listen ? config_.tls_listen->toString() : "off");
+      .kv("tls", config_.tls_listen ? config_.tls_listen->toString() : "off")
+      .kv("tcp_backlog", static_cast<std::int64_t>(deepened > 0 ? kListenBacklog : 0));
   return {};
 }
 
@@ -446,13 +460,9 @@ void SipStack::place(const conference::OutgoingCall& call) {
 }
 
 void SipStack::sweepTcp() {
-  std::vector<std::uint16_t> ports{config_.listen.port};
-  if (config_.tls_listen) {
-    ports.push_back(config_.tls_listen->port);
-  }
-  const TcpSweep swept =
-      TcpWatchdog(ports, std::chrono::seconds(config_.tcp_silent_s), config_.tcp_max_per_source)
-          .sweep();
+  const TcpSweep swept = TcpWatchdog(tcpPorts(config_), std::chrono::seconds(config_.tcp_silent_s),
+                                     config_.tcp_max_per_source)
+                             .sweep();
   tcp_open_ = swept.open - swept.closed_silent - swept.closed_over_cap;
   tcp_closed_silent_ += swept.closed_silent;
   tcp_closed_over_cap_ += swept.closed_over_cap;

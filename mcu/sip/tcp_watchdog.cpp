@@ -85,7 +85,53 @@ bool shutDown(const Connection& c, const std::vector<std::uint16_t>& ports) {
   return ::shutdown(c.fd, SHUT_RDWR) == 0;
 }
 
+// Calls `each` with every descriptor number the process has open.
+template <typename Each>
+void forEachFd(Each each) {
+  if (DIR* dir = ::opendir("/proc/self/fd")) {
+    const int own = ::dirfd(dir);
+    while (const dirent* entry = ::readdir(dir)) {
+      char* end = nullptr;
+      const long fd = std::strtol(entry->d_name, &end, 10);
+      if (end != entry->d_name && *end == '\0' && fd != own) {
+        each(static_cast<int>(fd));
+      }
+    }
+    ::closedir(dir);
+  }
+}
+
+// A listening TCP socket whose local port is one of ours.
+bool isOurListener(int fd, const std::vector<std::uint16_t>& ports) {
+  int type = 0;
+  int listening = 0;
+  socklen_t len = sizeof type;
+  if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) {
+    return false;
+  }
+  len = sizeof listening;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) {
+    return false;
+  }
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof local;
+  return ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 &&
+         (local.ss_family == AF_INET || local.ss_family == AF_INET6) &&
+         std::find(ports.begin(), ports.end(), portOf(local)) != ports.end();
+}
+
 }  // namespace
+
+std::size_t deepenListenBacklog(const std::vector<std::uint16_t>& ports, int backlog) {
+  std::size_t deepened = 0;
+  forEachFd([&](int fd) {
+    // listen(2) again on a listening socket only sets its backlog (Linux).
+    if (isOurListener(fd, ports) && ::listen(fd, backlog) == 0) {
+      ++deepened;
+    }
+  });
+  return deepened;
+}
 
 TcpWatchdog::TcpWatchdog(std::vector<std::uint16_t> ports, std::chrono::seconds silent_limit,
                          std::size_t per_source_cap)
@@ -94,19 +140,12 @@ TcpWatchdog::TcpWatchdog(std::vector<std::uint16_t> ports, std::chrono::seconds 
 TcpSweep TcpWatchdog::sweep() const {
   TcpSweep result;
   std::vector<Connection> connections;
-  if (DIR* dir = ::opendir("/proc/self/fd")) {
-    const int own = ::dirfd(dir);
-    while (const dirent* entry = ::readdir(dir)) {
-      char* end = nullptr;
-      const long fd = std::strtol(entry->d_name, &end, 10);
-      Connection c{};
-      if (end != entry->d_name && *end == '\0' && fd != own &&
-          describe(static_cast<int>(fd), ports_, c)) {
-        connections.push_back(std::move(c));
-      }
+  forEachFd([&](int fd) {
+    Connection c{};
+    if (describe(fd, ports_, c)) {
+      connections.push_back(std::move(c));
     }
-    ::closedir(dir);
-  }
+  });
   result.open = connections.size();
   const auto limit_ms = static_cast<std::uint64_t>(silent_limit_.count()) * 1000;
   std::map<std::string, std::vector<const Connection*>> by_peer;

@@ -204,6 +204,92 @@ std::optional<std::string> udpExchange(std::uint16_t port, const std::string& da
   return reply;
 }
 
+namespace {
+
+// Polls `fds` until `until`, giving each readable one to `on_readable`, which says whether
+// that socket is done (no more polling for it).
+template <typename OnReadable>
+void pollEach(const std::vector<int>& fds, std::chrono::steady_clock::time_point until,
+              OnReadable on_readable) {
+  std::vector<bool> done(fds.size(), false);
+  for (;;) {
+    std::vector<pollfd> polled;
+    std::vector<std::size_t> index;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (!done[i] && fds[i] >= 0) {
+        polled.push_back({fds[i], POLLIN, 0});
+        index.push_back(i);
+      }
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (polled.empty() || left.count() <= 0 ||
+        ::poll(polled.data(), polled.size(), static_cast<int>(left.count())) <= 0) {
+      return;
+    }
+    for (std::size_t k = 0; k < polled.size(); ++k) {
+      if (polled[k].revents != 0) {
+        done[index[k]] = on_readable(index[k]);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::optional<std::string>> udpExchangeEach(std::uint16_t port,
+                                                        const std::vector<std::string>& datagrams,
+                                                        std::chrono::milliseconds timeout) {
+  std::vector<int> fds;
+  auto to = loopback(port);
+  for (const auto& datagram : datagrams) {
+    fds.push_back(bindSocket(SOCK_DGRAM, 0));
+    ::sendto(fds.back(), datagram.data(), datagram.size(), 0, asSockaddr(to), sizeof to);
+  }
+  std::vector<std::optional<std::string>> replies(datagrams.size());
+  pollEach(fds, std::chrono::steady_clock::now() + timeout, [&](std::size_t i) {
+    std::string buf(65536, '\0');
+    const ssize_t n = ::recv(fds[i], buf.data(), buf.size(), 0);
+    if (n >= 0) {
+      buf.resize(static_cast<std::size_t>(n));
+      replies[i] = std::move(buf);
+    }
+    return true;  // the first reply is the one
+  });
+  for (const int fd : fds) {
+    ::close(fd);
+  }
+  return replies;
+}
+
+std::vector<std::string> tcpExchangeEach(std::uint16_t port,
+                                         const std::vector<std::string>& messages,
+                                         std::chrono::milliseconds timeout) {
+  std::vector<int> fds;
+  for (const auto& bytes : messages) {
+    fds.push_back(connectTo(port));
+    if (fds.back() >= 0) {
+      ::send(fds.back(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    }
+  }
+  std::vector<std::string> received(messages.size());
+  pollEach(fds, std::chrono::steady_clock::now() + timeout, [&](std::size_t i) {
+    char buf[4096];
+    const ssize_t n = ::recv(fds[i], buf, sizeof buf, 0);
+    if (n <= 0) {
+      return true;  // closed by the server
+    }
+    received[i].append(buf, static_cast<std::size_t>(n));
+    return false;
+  });
+  for (const int fd : fds) {
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  }
+  return received;
+}
+
 std::string tcpExchange(std::uint16_t port, const std::string& bytes,
                         std::chrono::milliseconds timeout, const std::string& stop_after) {
   const int fd = connectTo(port);

@@ -30,6 +30,16 @@ std::optional<std::string> udpExchange(std::uint16_t port, const std::string& da
 std::string tcpExchange(std::uint16_t port, const std::string& bytes,
                         std::chrono::milliseconds timeout, const std::string& stop_after = {});
 
+// Each message on a socket of its own (UDP: a datagram; TCP: a connection), all sent at once,
+// then what came back on each within `timeout` of the sends: a datagram (UDP) or the bytes read
+// until the server closed (TCP). For many exchanges that mostly wait out their timeout.
+std::vector<std::optional<std::string>> udpExchangeEach(std::uint16_t port,
+                                                        const std::vector<std::string>& datagrams,
+                                                        std::chrono::milliseconds timeout);
+std::vector<std::string> tcpExchangeEach(std::uint16_t port,
+                                         const std::vector<std::string>& messages,
+                                         std::chrono::milliseconds timeout);
+
 // A TCP connection to 127.0.0.1:port from `source` (any 127.0.0.0/8 address), or -1.
 int tcpConnectFrom(const std::string& source, std::uint16_t port);
 
