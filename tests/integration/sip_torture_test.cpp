@@ -92,7 +92,7 @@ TEST_F(SipTortureTest, EveryMessageOverUdp) {
   }
   // Replies to these messages go to the (loopback) addresses in their Via headers, so only
   // some come back to our socket; the verdicts we can see are checked.
-  const auto replies = udpExchangeEach(server_->sipPort(), messages, 2s);
+  const auto replies = udpExchangeEach(server_->sipPort(), messages, 3s);
   int answered_valid = 0;
   for (std::size_t i = 0; i < cases_.size(); ++i) {
     const auto& c = cases_[i];
@@ -124,7 +124,7 @@ TEST_F(SipTortureTest, EveryMessageOverTcp) {
     }
     messages.push_back(std::move(bytes));
   }
-  const auto streams = tcpExchangeEach(server_->sipPort(), messages, 2s);
+  const auto streams = tcpExchangeEach(server_->sipPort(), messages, 3s);
   int rejected_invalid = 0;
   for (std::size_t i = 0; i < cases_.size(); ++i) {
     const auto& c = cases_[i];
