@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -127,8 +128,12 @@ void OggOpusWriter::writePage(std::span<const std::uint8_t> data,
   putLe(&page[18], sequence_++, 4);
   // CRC (bytes 22-25) is computed with the field zeroed.
   page[26] = static_cast<std::uint8_t>(lacing.size());
-  std::memcpy(&page[27], lacing.data(), lacing.size());
-  std::memcpy(&page[27 + lacing.size()], data.data(), data.size());
+  // std::copy, not memcpy: the last page of a recording closed before its first frame has no
+  // segments, and memcpy from the null data() of an empty span is undefined (UBSan stopped the
+  // server on it when a recording ended below the disk floor at its first look).
+  std::copy(lacing.begin(), lacing.end(), page.begin() + 27);
+  std::copy(data.begin(), data.end(),
+            page.begin() + 27 + static_cast<std::ptrdiff_t>(lacing.size()));
   putLe(&page[22], oggCrc(page), 4);
   std::size_t done = 0;
   while (!failed_ && done < page.size()) {

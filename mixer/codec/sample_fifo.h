@@ -15,6 +15,9 @@ class SampleFifo {
  public:
   void pushBytes(std::span<const std::uint8_t> bytes) {
     const std::size_t n = bytes.size() / 2;  // an odd last byte is no sample
+    if (n == 0) {
+      return;  // memcpy from an empty span's null data() would be undefined
+    }
     compact();
     const std::size_t at = samples_.size();
     samples_.resize(at + n);

@@ -7,6 +7,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 #include "mixer/codec/ogg_opus_writer.h"
@@ -41,6 +43,25 @@ TEST(RecordedLengthTest, AnOggFileLeftOpenIsAsLongAsItsLastWholePage) {
   ASSERT_TRUE(cut.has_value());
   EXPECT_EQ(cut->duration_ms, 2000);
   EXPECT_EQ(cut->bytes, synced + 30);
+}
+
+// A recording that ends before its first frame (the disk floor, seen at the first look) is
+// closed with an end-of-stream page of no segments: a whole file of no length.
+TEST(RecordedLengthTest, AnOggFileClosedBeforeItsFirstFrameIsWholeAndEmpty) {
+  const test::TempPath path{"empty.ogg"};
+  OggOpusWriter writer;
+  ASSERT_TRUE(writer.open(path.path(), 1, 7));
+  writer.close();
+  const auto length = recordedLength(path.path(), true);
+  ASSERT_TRUE(length.has_value());
+  EXPECT_EQ(length->duration_ms, 0);
+  EXPECT_EQ(length->bytes, fs::file_size(path.path()));
+  std::ifstream in(path.path(), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto last = bytes.rfind("OggS");
+  ASSERT_NE(last, std::string::npos);
+  EXPECT_EQ(bytes[last + 5] & 0x04, 0x04) << "the last page ends the stream";
+  EXPECT_EQ(bytes.size(), last + 27) << "and holds no segment";
 }
 
 TEST(RecordedLengthTest, AWavFileLeftOpenIsAsLongAsItsLastHeaderUpdate) {
