@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace mcu::sip {
@@ -41,16 +42,25 @@ std::string hostOf(const sockaddr_storage& ss) {
   return text.data();
 }
 
-// An accepted (not listening) TCP socket whose local port is one of ours, with its TCP_INFO.
-bool describe(int fd, const std::vector<std::uint16_t>& ports, Connection& out) {
+// Whether `fd` is a TCP (stream) socket that listens; nothing if it is no stream socket.
+std::optional<bool> streamListening(int fd) {
   int type = 0;
   int listening = 0;
   socklen_t len = sizeof type;
   if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) {
-    return false;
+    return std::nullopt;
   }
   len = sizeof listening;
-  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening != 0) {
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0) {
+    return std::nullopt;
+  }
+  return listening != 0;
+}
+
+// An accepted (not listening) TCP socket whose local port is one of ours, with its TCP_INFO.
+bool describe(int fd, const std::vector<std::uint16_t>& ports, Connection& out) {
+  const auto listening = streamListening(fd);
+  if (!listening || *listening) {
     return false;
   }
   sockaddr_storage local{};
@@ -67,7 +77,7 @@ bool describe(int fd, const std::vector<std::uint16_t>& ports, Connection& out) 
     return false;
   }
   tcp_info info{};
-  len = sizeof info;
+  socklen_t len = sizeof info;
   if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
     return false;
   }
@@ -103,14 +113,8 @@ void forEachFd(Each each) {
 
 // A listening TCP socket whose local port is one of ours.
 bool isOurListener(int fd, const std::vector<std::uint16_t>& ports) {
-  int type = 0;
-  int listening = 0;
-  socklen_t len = sizeof type;
-  if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) {
-    return false;
-  }
-  len = sizeof listening;
-  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) {
+  const auto listening = streamListening(fd);
+  if (!listening || !*listening) {
     return false;
   }
   sockaddr_storage local{};
