@@ -3,10 +3,11 @@
 
 clang-tidy's verdict on a source is a function of what it reads: the source and every header
 it includes, as they are on disk (comments, NOLINT and macros included), the compile flags, the
-checks and .clang-tidy, and clang-tidy itself. This hashes all of them into a key; the
-preprocessor (-M) names the headers, as ccache's direct mode does. tests/lint/tidy-clean.txt records the key of every source that
-passed (`deploy/local lint` writes it); a source whose key is recorded there passed on exactly
-this input and is not checked again. Any change to the source, a header it includes, the flags,
+checks, every .clang-tidy from the source's directory up to the root, and clang-tidy itself.
+This hashes all of them into a key; the preprocessor (-M) names the headers, as ccache's direct
+mode does. tests/lint/tidy-clean.txt records the key of every source that passed (`deploy/local
+lint` writes it); a source whose key is recorded there passed on exactly this input and is not
+checked again. Any change to the source, a header it includes, the flags,
 the configuration or the tool gives a new key, and clang-tidy runs. A miss costs one
 preprocessor run more than before; a hit costs only that run (about a twentieth of clang-tidy's).
 Issue 14: clang-tidy ran over every source on every test run, 526 CPU-s of a 2-core command.
@@ -48,6 +49,21 @@ def without_output(args):
     return out
 
 
+def configs_of(root, source):
+    """Every .clang-tidy that clang-tidy may read for `source`: its directory's and each parent's
+    up to the root (a nearer one takes over from a farther one)."""
+    top = os.path.realpath(root)
+    at = os.path.dirname(os.path.realpath(source))
+    found = []
+    while True:
+        candidate = os.path.join(at, ".clang-tidy")
+        if os.path.isfile(candidate):
+            found.append(candidate)
+        if at == top or os.path.dirname(at) == at:
+            return found
+        at = os.path.dirname(at)
+
+
 def key_of(clang_tidy, checks, build_dir, root, source):
     directory, args = compile_args(build_dir, source)
     args = without_output(args)
@@ -58,8 +74,6 @@ def key_of(clang_tidy, checks, build_dir, root, source):
     # "x: a.cpp b.h \\\n c.h": every file the translation unit reads, in include order.
     files = deps.stdout.decode().replace("\\\n", " ").split()[1:]
     version = subprocess.run([clang_tidy, "--version"], capture_output=True, check=True).stdout
-    with open(os.path.join(root, ".clang-tidy"), "rb") as f:
-        config = f.read()
 
     # The clone's and the build's own paths are not part of the input: the same commit checked
     # out elsewhere (a CI clone) must give the same key.
@@ -67,9 +81,8 @@ def key_of(clang_tidy, checks, build_dir, root, source):
         return data.replace(os.path.realpath(build_dir).encode(), b"@BUILD@").replace(
             os.path.realpath(root).encode(), b"@ROOT@")
 
-    parts = [version, checks.encode(), config, portable(" ".join(args[1:]).encode())]
-    for name in files:
-        path = os.path.join(directory, name)
+    parts = [version, checks.encode(), portable(" ".join(args[1:]).encode())]
+    for path in configs_of(root, source) + [os.path.join(directory, name) for name in files]:
         with open(path, "rb") as f:
             parts += [portable(os.path.realpath(path).encode()), f.read()]
     digest = hashlib.sha256()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tidy_gate.py skips clang-tidy only for input it has seen pass: a recorded source is not
-# checked again, even from another clone; a change to the source, to a header it includes or to
-# a comment is; and a source with a gating finding fails.
+# checked again, even from another clone; a change to the source, to a header it includes, to
+# a comment or to the .clang-tidy files it reads is; and a source with a gating finding fails.
 # Usage: tidy_gate_test.sh PYTHON TIDY_GATE_PY CLANG_TIDY CHECKS
 set -euo pipefail
 python=$1 gate=$2 clang_tidy=$3 checks=$4
@@ -56,6 +56,12 @@ make_clone "$work/three"
 printf '#pragma once\ninline int twice(int x) { return x + x; }\n' >"$work/three/src/a.h"
 if gate "$fake" "$work/three"; then fail "a changed header was not checked again"; fi
 [ -e "$work/fake-was-called" ] || fail "clang-tidy did not run for a changed header"
+
+rm "$work/fake-was-called"
+make_clone "$work/four"   # a nearer .clang-tidy, which clang-tidy would read instead
+printf 'Checks: "bugprone-*"\n' >"$work/four/src/.clang-tidy"
+if gate "$fake" "$work/four"; then fail "a new .clang-tidy beside the source was not checked"; fi
+[ -e "$work/fake-was-called" ] || fail "clang-tidy did not run for a new .clang-tidy"
 
 # A gating finding fails with the real clang-tidy (bugprone-integer-division).
 printf 'double half(int a) { return a / 2; }\nint four() { return 4; }\n' >"$work/three/src/a.cpp"

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -49,8 +50,9 @@ int connectTo(std::uint16_t port) { return tcpConnectFrom("127.0.0.1", port); }
 
 }  // namespace
 
-int tcpConnectFrom(const std::string& source, std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+int tcpConnectFrom(const std::string& source, std::uint16_t port, ConnectMode mode) {
+  const bool waits = mode == ConnectMode::kWait;
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (waits ? 0 : SOCK_NONBLOCK), 0);
   sockaddr_in from{};
   from.sin_family = AF_INET;
   if (::inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1 ||
@@ -59,7 +61,7 @@ int tcpConnectFrom(const std::string& source, std::uint16_t port) {
     return -1;
   }
   auto addr = loopback(port);
-  if (::connect(fd, asSockaddr(addr), sizeof addr) != 0) {
+  if (::connect(fd, asSockaddr(addr), sizeof addr) != 0 && (waits || errno != EINPROGRESS)) {
     ::close(fd);
     return -1;
   }

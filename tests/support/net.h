@@ -40,8 +40,11 @@ std::vector<std::string> tcpExchangeEach(std::uint16_t port,
                                          const std::vector<std::string>& messages,
                                          std::chrono::milliseconds timeout);
 
-// A TCP connection to 127.0.0.1:port from `source` (any 127.0.0.0/8 address), or -1.
-int tcpConnectFrom(const std::string& source, std::uint16_t port);
+// A TCP connection to 127.0.0.1:port from `source` (any 127.0.0.0/8 address), or -1. kStart
+// returns a non-blocking socket whose handshake may still be under way (poll it for POLLOUT).
+enum class ConnectMode { kWait, kStart };
+int tcpConnectFrom(const std::string& source, std::uint16_t port,
+                   ConnectMode mode = ConnectMode::kWait);
 
 // Reads from `fd` until `stop_after` is seen, the peer closes (*closed), or `timeout`.
 std::string readUntil(int fd, std::chrono::milliseconds timeout, const std::string& stop_after,
