@@ -1,13 +1,13 @@
 #include "mixer/rtp/jitter_buffer.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
 namespace mcu::mixer::rtp {
 namespace {
 
-constexpr std::size_t kSlots = 32;            // 640 ms of 20 ms frames: past max delay
 constexpr int kMissingBeforeRebuffer = 10;    // 200 ms of nothing: the talk burst ended (DTX)
 constexpr int kDriftTicks = 50;               // a full second over target before dropping one
 constexpr std::int64_t kJumpSeconds = 5;      // a timestamp this far off is a new stream
@@ -18,6 +18,14 @@ constexpr int kCalmFramesBeforeShrink = 500;  // 10 s without a late packet: try
 // for ten seconds (mouth-to-ear 90-110 ms instead of 35-55 ms under 30 ms of jitter, measured).
 constexpr int kFramesBetweenRaises = 50;
 constexpr double kRoundingSlack = 0.05;  // of a frame: 1 ms at 20 ms
+
+// The used slots, lowest index first.
+template <typename Fn>
+void forEachUsed(std::uint32_t used, Fn&& fn) {
+  for (; used != 0; used &= used - 1) {
+    fn(static_cast<std::size_t>(std::countr_zero(used)));
+  }
+}
 
 }  // namespace
 
@@ -38,29 +46,33 @@ std::int64_t JitterBuffer::extend(std::uint32_t ts) {
   return *last_ext_ts_ + delta;
 }
 
-JitterBuffer::Slot* JitterBuffer::findSlot(std::int64_t ts) {
-  for (auto& s : slots_) {
-    if (s.used && s.ts == ts) {
-      return &s;
+std::size_t JitterBuffer::findSlot(std::int64_t ts) const {
+  std::size_t found = kNone;
+  forEachUsed(used_, [&](std::size_t i) {
+    if (ts_[i] == ts) {
+      found = i;
     }
-  }
-  return nullptr;
+  });
+  return found;
 }
 
-JitterBuffer::Slot* JitterBuffer::oldest() {
-  Slot* best = nullptr;
-  for (auto& s : slots_) {
-    if (s.used && (best == nullptr || s.ts < best->ts)) {
-      best = &s;
+std::size_t JitterBuffer::oldest() const {
+  std::size_t best = kNone;
+  forEachUsed(used_, [&](std::size_t i) {
+    if (best == kNone || ts_[i] < ts_[best]) {
+      best = i;
     }
-  }
+  });
   return best;
 }
 
+void JitterBuffer::release(std::size_t i) {
+  used_ &= ~(1U << i);
+  --count_;
+}
+
 void JitterBuffer::reset() {
-  for (auto& s : slots_) {
-    s.used = false;
-  }
+  used_ = 0;
   count_ = 0;
   playing_ = false;
   missing_in_row_ = 0;
@@ -127,29 +139,26 @@ PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_
     missing_in_row_ = 0;
     ++stats_.resyncs;
   }
-  if (findSlot(ts) != nullptr) {
+  if (findSlot(ts) != kNone) {
     ++stats_.duplicates;
     return PushResult::kDuplicate;
   }
-  Slot* slot = nullptr;
-  for (auto& s : slots_) {
-    if (!s.used) {
-      slot = &s;
-      break;
-    }
-  }
-  if (slot == nullptr) {  // full: the oldest goes, it would have been too late anyway
-    slot = oldest();
-    --count_;
+  std::size_t i = 0;
+  if (used_ == ~0U) {  // full: the oldest goes, it would have been too late anyway
+    i = oldest();
+    release(i);
     ++stats_.late;
+  } else {
+    i = static_cast<std::size_t>(std::countr_one(used_));
   }
-  slot->used = true;
-  slot->ts = ts;
-  slot->arrival_us = arrival_us;
-  slot->header = packet.header;
-  auto& bytes = payloads_[static_cast<std::size_t>(slot - slots_.data())];
-  slot->size = std::min(packet.payload.size(), bytes.size());
-  std::memcpy(bytes.data(), packet.payload.data(), slot->size);
+  used_ |= 1U << i;
+  ts_[i] = ts;
+  Slot& slot = slots_[i];
+  slot.arrival_us = arrival_us;
+  slot.header = packet.header;
+  auto& bytes = payloads_[i];
+  slot.size = std::min(packet.payload.size(), bytes.size());
+  std::memcpy(bytes.data(), packet.payload.data(), slot.size);
   ++count_;
   ++stats_.accepted;
   if (!last_ext_ts_ || ts > *last_ext_ts_) {
@@ -161,14 +170,14 @@ PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_
 
 std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
   if (!playing_) {
-    Slot* first = oldest();
-    if (first == nullptr ||
-        now_us - first->arrival_us <
+    const std::size_t first = oldest();
+    if (first == kNone ||
+        now_us - slots_[first].arrival_us <
             static_cast<std::int64_t>(stats_.target_delay_ms - config_.frame_ms) * 1000) {
       return std::nullopt;
     }
     playing_ = true;
-    next_ts_ = first->ts;
+    next_ts_ = ts_[first];
     missing_in_row_ = 0;
   }
   dropBacklog();
@@ -181,36 +190,34 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
   over_target_ticks_ = count_ > target_frames ? over_target_ticks_ + 1 : 0;
   if (over_target_ticks_ >= kDriftTicks) {
     over_target_ticks_ = 0;
-    if (Slot* skip = findSlot(next_ts_)) {
-      skip->used = false;
-      --count_;
+    if (const std::size_t skip = findSlot(next_ts_); skip != kNone) {
+      release(skip);
     }
     next_ts_ += frame_ts_;
     ++stats_.dropped_for_drift;
   }
   // Packets that can no longer play (their time has passed) are let go.
-  for (auto& s : slots_) {
-    if (s.used && s.ts < next_ts_) {
-      s.used = false;
-      --count_;
+  forEachUsed(used_, [&](std::size_t i) {
+    if (ts_[i] < next_ts_) {
+      release(i);
       ++stats_.late;
     }
-  }
-  Slot* slot = nullptr;
-  for (auto& s : slots_) {
-    if (s.used && s.ts < next_ts_ + frame_ts_ && (slot == nullptr || s.ts < slot->ts)) {
-      slot = &s;
+  });
+  std::size_t chosen = kNone;
+  forEachUsed(used_, [&](std::size_t i) {
+    if (ts_[i] < next_ts_ + frame_ts_ && (chosen == kNone || ts_[i] < ts_[chosen])) {
+      chosen = i;
     }
-  }
-  if (slot != nullptr) {
-    next_ts_ = slot->ts + frame_ts_;
+  });
+  if (chosen != kNone) {
+    next_ts_ = ts_[chosen] + frame_ts_;
   } else if (count_ > 0 || popped_duration_ <= frame_ts_) {
     next_ts_ += frame_ts_;
   }
   // else: a sender of long packets whose next one is a little late. Waiting a frame for it
   // (concealing meanwhile) costs 20 ms of delay; skipping ahead would throw the whole packet
   // away when it arrives.
-  if (slot == nullptr) {
+  if (chosen == kNone) {
     ++stats_.concealed;
     if (++missing_in_row_ >= kMissingBeforeRebuffer && count_ == 0) {
       playing_ = false;  // silence or DTX: start again with the next talk burst
@@ -224,12 +231,11 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
     calm_frames_ = 0;  // the drift check then lets the buffer drain to the smaller target
     late_extra_ms_ -= config_.frame_ms;
   }
-  popped_ts_ = slot->ts;
-  slot->used = false;
-  --count_;
-  stats_.last_wait_ms = static_cast<double>(now_us - slot->arrival_us) / 1000.0;
-  const auto& bytes = payloads_[static_cast<std::size_t>(slot - slots_.data())];
-  return Frame{slot->header, std::span<const std::uint8_t>(bytes.data(), slot->size)};
+  popped_ts_ = ts_[chosen];
+  release(chosen);
+  const Slot& slot = slots_[chosen];
+  stats_.last_wait_ms = static_cast<double>(now_us - slot.arrival_us) / 1000.0;
+  return Frame{slot.header, std::span<const std::uint8_t>(payloads_[chosen].data(), slot.size)};
 }
 
 // After a stall (ours, or a burst from the network) the buffer can hold more than the most
@@ -244,15 +250,14 @@ void JitterBuffer::dropBacklog() {
   }
   const std::int64_t keep_ts =
       static_cast<std::int64_t>(stats_.target_delay_ms) * config_.clock_rate / 1000;
-  for (auto& s : slots_) {
-    if (s.used && *last_ext_ts_ - s.ts >= keep_ts) {
-      s.used = false;
-      --count_;
+  forEachUsed(used_, [&](std::size_t i) {
+    if (*last_ext_ts_ - ts_[i] >= keep_ts) {
+      release(i);
       ++stats_.dropped_backlog;
     }
-  }
-  if (const Slot* first = oldest()) {
-    next_ts_ = first->ts;
+  });
+  if (const std::size_t first = oldest(); first != kNone) {
+    next_ts_ = ts_[first];
   }
 }
 
