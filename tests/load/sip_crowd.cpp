@@ -14,10 +14,11 @@
 // alternates Opus, PCMU and PCMA. After everyone joined and 3 s of settling it measures S
 // seconds and prints one line of key=value:
 //   seq_loss_pct      sequence gaps in what the callers received, over what they received
-//   realtime_pct      packets received over 50 per caller-second
+//   wall_s            how long the measured S seconds took (longer: the generator fell behind)
+//   realtime_pct      packets received over 50 per caller-second of wall time
 //   mix_minus_ok      every listened caller heard every other talker in > 90 % of frames and
 //                     no talker heard itself in > 10 %
-//   server_ms_per_ps  server CPU (/proc/PID/stat) per participant-second
+//   server_ms_per_ps  server CPU (/proc/PID/stat) per participant-second (of wall time)
 //   late_ticks, max_tick_ms from the server's /metrics (the run's difference, and the maximum)
 //   ticks, ticks_over_5ms, ticks_over_20ms  the run's media ticks, from the tick histogram
 //   server_kb_per_caller  RSS growth from before the joins, per caller
@@ -407,9 +408,11 @@ int main(int argc, char** argv) {
     by_phase[static_cast<std::size_t>(callers[i].phase_ms)].push_back(i);
   }
   const auto t0 = std::chrono::steady_clock::now();
+  auto measure_started = t0;
   for (int ms = 0; ms < total_ms; ++ms) {
     if (ms == settle_ms) {
       measuring = true;
+      measure_started = std::chrono::steady_clock::now();
       start = sampleServer(o);
       gen_cpu_start = ownCpuS();
       sent = 0;
@@ -451,6 +454,11 @@ int main(int argc, char** argv) {
   }
   io->poll(receive);
   const ServerSample end = sampleServer(o);
+  // Wall time, not the S seconds asked for: a generator starved of CPU (e.g. by a server's
+  // SCHED_FIFO threads) sends its S seconds of packets over longer, and counting against S
+  // read that as the server sending more than real time.
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - measure_started).count();
   const mcu::test::ChurnResult churned = churn.stop();
   const double gen_cpu = ownCpuS() - gen_cpu_start;
 
@@ -476,15 +484,16 @@ int main(int argc, char** argv) {
       }
     }
   }
-  const double participant_s = static_cast<double>(o.callers) * o.seconds;
+  const double participant_s = static_cast<double>(o.callers) * wall_s;
   std::printf(
-      "callers=%d codec=%s jitter_ms=%d loss_pct=%.1f join_s=%.1f sent=%llu received=%llu "
+      "callers=%d codec=%s jitter_ms=%d loss_pct=%.1f join_s=%.1f wall_s=%.2f sent=%llu "
+      "received=%llu "
       "seq_loss_pct=%.3f realtime_pct=%.2f min_heard=%.3f max_self=%.3f mix_minus_ok=%d "
       "server_ms_per_ps=%.3f gen_ms_per_ps=%.3f late_ticks=%.0f max_tick_ms=%.2f "
       "server_kb_per_caller=%.1f server_threads=%d idle_threads=%d ticks=%.0f "
       "ticks_over_5ms=%.0f ticks_over_20ms=%.0f churn_setups=%llu churn_failed=%llu "
       "churn_setup_mean_ms=%.1f churn_setup_max_ms=%.1f\n",
-      o.callers, o.codec.c_str(), o.jitter_ms, o.loss_pct, join_s,
+      o.callers, o.codec.c_str(), o.jitter_ms, o.loss_pct, join_s, wall_s,
       static_cast<unsigned long long>(sent), static_cast<unsigned long long>(received),
       received == 0 ? 0.0
                     : 100.0 * static_cast<double>(gaps) / static_cast<double>(received + gaps),
