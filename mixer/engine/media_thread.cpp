@@ -241,7 +241,7 @@ void MediaThread::detach(ParticipantId id) {
 void MediaThread::receiveArrived(ParticipantId id) {
   MCU_DCHECK(isInThread());
   if (io_) {
-    io_->poll([this](const PacketIo::Datagram& d) { dispatch(d); });  // every socket's, in one
+    pollPackets();  // every socket's, in one
   } else if (ParticipantStream* p = participant(id)) {
     p->receive(nowUs(), events_);
   }
@@ -250,8 +250,8 @@ void MediaThread::receiveArrived(ParticipantId id) {
 void MediaThread::listen(ParticipantStream& p) {
   p.setPacketIo(io_.get());
   if (io_) {
-    io_->watch(p.fd(), p.id().value());
-    io_->watch(p.rtcpFd(), kRtcpKeyBit | p.id().value());
+    io_->watch(p.fd(), p.id().value(), &p);
+    io_->watch(p.rtcpFd(), kRtcpKeyBit | p.id().value(), &p);
     return;
   }
   epoll_event ev{};
@@ -272,11 +272,16 @@ void MediaThread::stopListening(ParticipantStream& p) {
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, p.rtcpFd(), nullptr);
 }
 
+void MediaThread::pollPackets() {
+  io_->poll(
+      [this](const PacketIo::Datagram& d) { dispatch(d); },
+      [](const void* context) { static_cast<const ParticipantStream*>(context)->prefetch(); });
+}
+
 void MediaThread::dispatch(const PacketIo::Datagram& datagram) {
-  ParticipantStream* p = participant(ParticipantId(static_cast<std::uint32_t>(datagram.key)));
-  if (p == nullptr) {
-    return;  // it left after the packet arrived
-  }
+  // The watch's context: a participant that left was unwatched first, so its datagrams are
+  // not handed over.
+  auto* p = static_cast<ParticipantStream*>(datagram.context);
   if ((datagram.key & kRtcpKeyBit) != 0) {
     p->onRtcpDatagram(datagram.data, datagram.from, datagram.arrival_us);
   } else {
@@ -356,7 +361,7 @@ void MediaThread::tick(std::int64_t tick) {
   if (io_) {
     // Everything that arrived since the last tick, stamped with its arrival time by the
     // kernel: the jitter buffers see the same as if each packet had been read on arrival.
-    io_->poll([this](const PacketIo::Datagram& d) { dispatch(d); });
+    pollPackets();
   }
   const std::int64_t now = nowUs();
   // Phase 1 of every part before any waits: a wait is only ever for an earlier phase.

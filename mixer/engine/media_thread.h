@@ -108,6 +108,8 @@ class MediaThread final : public TimedLoop {
   // The participant's sockets start (stop) being read: by the batched I/O, or by epoll.
   void listen(ParticipantStream& p);
   void stopListening(ParticipantStream& p);
+  // Hands every datagram that arrived to its participant (batched I/O).
+  void pollPackets();
   void dispatch(const PacketIo::Datagram& datagram);
   // SCHED_FIFO at realtime_priority_, or a warning saying why not.
   void takeRealtimePriority();

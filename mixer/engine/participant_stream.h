@@ -142,6 +142,13 @@ class ParticipantStream final : public MixMember {
   bool checkTimeout(std::int64_t now_us, int timeout_ms) override;
   bool heard() const { return heard_; }
   ParticipantStats stats() const;
+  // Asks for the state a packet's arrival touches to be brought into cache (see
+  // PacketIo::Prefetch).
+  void prefetch() const {
+    __builtin_prefetch(&remote_);
+    __builtin_prefetch(&counters_);
+    jitter_.prefetch();
+  }
 
  private:
   void takeFrame(std::int64_t now_us);
@@ -186,7 +193,6 @@ class ParticipantStream final : public MixMember {
   std::optional<rtp::Frame> frame_;
   bool decoded_ = false;
   bool buffered_ = false;  // this tick plays the rest of a long packet, already decoded
-  core::Pcm pcm_{};
   int level_dbov_ = 127;
   int last_level_dbov_ = 127;  // of the last frame that came: a missing one's stand-in
   // Controls.
@@ -209,6 +215,10 @@ class ParticipantStream final : public MixMember {
   // RTCP.
   RtcpReporter rtcp_;
   std::optional<Endpoint> rtcp_remote_;
+  // The tick's decoded samples (1.9 kB), last: in the middle they put the statistics 2 kB
+  // away from the address and flags that every packet touches, one more cache miss per packet
+  // per participant (perf at 1,000 callers: most of onDatagram's time was two such loads).
+  core::Pcm pcm_{};
 };
 
 }  // namespace mcu::mixer
