@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -170,6 +171,57 @@ TEST(PacketIoTest, UnwatchedSocketsAreNotReadAndAWatchAgainDeliversEachDatagramO
   }
   io->poll(count);
   EXPECT_EQ(delivered, 21) << "each datagram once";
+}
+
+TEST(PacketIoTest, EachDatagramComesWithItsWatchsContextAndNoneAfterItsKeyIsUnwatched) {
+  // The media thread hands a datagram to the participant given as its context, without a
+  // lookup; a participant removed while the tick's datagrams are handed over (by an earlier
+  // one's handler) must get none of the rest, or it would be used after it is gone.
+  auto io = makeIo();
+  ASSERT_TRUE(io);
+  constexpr std::uint32_t kSockets = 12;
+  std::vector<UdpSocket> sockets;
+  std::array<int, kSockets> contexts{};
+  for (std::uint32_t i = 0; i < kSockets; ++i) {
+    sockets.push_back(UdpSocket::bind("127.0.0.1", 0));
+    ASSERT_TRUE(sockets.back().valid());
+    io->watch(sockets.back().fd(), i, &contexts[i]);
+  }
+  io->poll([](const PacketIo::Datagram&) {});  // armed
+  const UdpSocket sender = UdpSocket::bind("127.0.0.1", 0);
+  for (std::uint32_t n = 0; n < 3; ++n) {
+    for (std::uint32_t i = 0; i < kSockets; ++i) {
+      ASSERT_TRUE(sender.send(payload(i, n), loopback(sockets[i])));
+    }
+  }
+  static int prefetched = 0;
+  prefetched = 0;
+  std::vector<std::uint64_t> keys;
+  std::size_t wrong_context = 0;
+  io->poll(
+      [&](const PacketIo::Datagram& d) {
+        wrong_context += d.context == &contexts.at(d.key) ? 0U : 1U;
+        if (keys.empty()) {
+          // The first handler removes every other participant.
+          for (std::uint32_t i = 0; i < kSockets; ++i) {
+            if (i != d.key) {
+              io->unwatch(i);
+            }
+          }
+        }
+        keys.push_back(d.key);
+      },
+      [](const void* context) {
+        EXPECT_NE(context, nullptr);
+        ++prefetched;
+      });
+  EXPECT_EQ(wrong_context, 0U);
+  ASSERT_FALSE(keys.empty());
+  for (const std::uint64_t key : keys) {
+    EXPECT_EQ(key, keys.front()) << "a datagram of an unwatched key was handed over";
+  }
+  EXPECT_EQ(keys.size(), 3U) << "the remaining watch's three datagrams";
+  EXPECT_GT(prefetched, 0) << "36 datagrams: the ones ahead are prefetched";
 }
 
 }  // namespace
