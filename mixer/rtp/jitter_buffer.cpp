@@ -146,6 +146,10 @@ PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_
   std::size_t i = 0;
   if (used_ == ~0U) {  // full: the oldest goes, it would have been too late anyway
     i = oldest();
+    if (ts < ts_[i]) {
+      ++stats_.late;  // the oldest is this one
+      return PushResult::kLate;
+    }
     release(i);
     ++stats_.late;
   } else {

@@ -27,6 +27,16 @@ class JitterBufferTest : public ::testing::Test {
     const auto f = jb_.pop(now);
     return f ? f->payload[0] : -1;
   }
+  // The frames played over `ticks` ticks from 20 ms, missing ones left out.
+  std::vector<int> playFor(int ticks) {
+    std::vector<int> played;
+    for (int t = 1; t <= ticks; ++t) {
+      if (const int f = play(t * kTickUs); f >= 0) {
+        played.push_back(f);
+      }
+    }
+    return played;
+  }
 
   JitterBuffer jb_;
   std::vector<std::uint8_t> payload_;
@@ -118,6 +128,40 @@ TEST_F(JitterBufferTest, DuplicatesAreDroppedAndCounted) {
   EXPECT_EQ(send(0, 0), PushResult::kAccepted);
   EXPECT_EQ(send(0, 100), PushResult::kDuplicate);
   EXPECT_EQ(jb_.stats().duplicates, 1U);
+}
+
+TEST_F(JitterBufferTest, AFullBufferLetsItsOldestGoAndKeepsTheRestInOrder) {
+  // 32 slots filled out of order (frames 16-32, then 1-15: the oldest is in no end slot), then
+  // frame 33: frame 1 goes, counted late, and 2-33 play in order, each once.
+  jb_ = JitterBuffer(JitterBufferConfig{.max_delay_ms = 1000});
+  for (int i = 16; i <= 32; ++i) {
+    send(i, 0);
+  }
+  for (int i = 1; i <= 15; ++i) {
+    send(i, 0);
+  }
+  EXPECT_EQ(send(33, 0), PushResult::kAccepted);
+  EXPECT_EQ(jb_.depth(), 32U);
+  EXPECT_EQ(jb_.stats().late, 1U);
+  std::vector<int> expected;
+  for (int f = 2; f <= 33; ++f) {
+    expected.push_back(f);
+  }
+  EXPECT_EQ(playFor(40), expected);
+}
+
+TEST_F(JitterBufferTest, APacketOlderThanAllAFullBufferHoldsIsTheOneLetGo) {
+  jb_ = JitterBuffer(JitterBufferConfig{.max_delay_ms = 1000});
+  for (int i = 32; i >= 1; --i) {
+    send(i, 0);
+  }
+  EXPECT_EQ(send(0, 0), PushResult::kLate) << "it would play before everything held";
+  EXPECT_EQ(jb_.stats().late, 1U);
+  std::vector<int> expected;
+  for (int f = 1; f <= 32; ++f) {
+    expected.push_back(f);
+  }
+  EXPECT_EQ(playFor(40), expected);
 }
 
 TEST_F(JitterBufferTest, LostPacketIsReportedMissingThenPlayContinues) {
