@@ -11,6 +11,15 @@ namespace {
 constexpr std::int64_t kTickUs = 20'000;
 constexpr std::uint32_t kStep = 960;
 
+// Frame numbers first..last.
+std::vector<int> framesFrom(int first, int last) {
+  std::vector<int> frames;
+  for (int f = first; f <= last; ++f) {
+    frames.push_back(f);
+  }
+  return frames;
+}
+
 class JitterBufferTest : public ::testing::Test {
  protected:
   // A packet whose one payload byte is its frame number.
@@ -143,11 +152,7 @@ TEST_F(JitterBufferTest, AFullBufferLetsItsOldestGoAndKeepsTheRestInOrder) {
   EXPECT_EQ(send(33, 0), PushResult::kAccepted);
   EXPECT_EQ(jb_.depth(), 32U);
   EXPECT_EQ(jb_.stats().late, 1U);
-  std::vector<int> expected;
-  for (int f = 2; f <= 33; ++f) {
-    expected.push_back(f);
-  }
-  EXPECT_EQ(playFor(40), expected);
+  EXPECT_EQ(playFor(40), framesFrom(2, 33));
 }
 
 TEST_F(JitterBufferTest, APacketOlderThanAllAFullBufferHoldsIsTheOneLetGo) {
@@ -157,11 +162,7 @@ TEST_F(JitterBufferTest, APacketOlderThanAllAFullBufferHoldsIsTheOneLetGo) {
   }
   EXPECT_EQ(send(0, 0), PushResult::kLate) << "it would play before everything held";
   EXPECT_EQ(jb_.stats().late, 1U);
-  std::vector<int> expected;
-  for (int f = 1; f <= 32; ++f) {
-    expected.push_back(f);
-  }
-  EXPECT_EQ(playFor(40), expected);
+  EXPECT_EQ(playFor(40), framesFrom(1, 32));
 }
 
 TEST_F(JitterBufferTest, LostPacketIsReportedMissingThenPlayContinues) {
