@@ -301,7 +301,7 @@ class UringPacketIo final : public PacketIo {
 
   struct Reaped {
     bool starved = false;       // a receive ended for want of buffers and was armed again
-    std::size_t delivered = 0;  // datagrams handed over
+    std::size_t delivered = 0;  // datagrams of current watches, to hand over
   };
   // Handles every completion; the datagrams wait in arrived_ for deliverArrived().
   Reaped reap() {

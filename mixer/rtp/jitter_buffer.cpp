@@ -66,14 +66,10 @@ std::size_t JitterBuffer::oldest() const {
   return best;
 }
 
-void JitterBuffer::release(std::size_t i) {
-  used_ &= ~(1U << i);
-  --count_;
-}
+void JitterBuffer::release(std::size_t i) { used_ &= ~(1U << i); }
 
 void JitterBuffer::reset() {
   used_ = 0;
-  count_ = 0;
   playing_ = false;
   missing_in_row_ = 0;
   over_target_ticks_ = 0;
@@ -163,7 +159,6 @@ PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_
   auto& bytes = payloads_[i];
   slot.size = std::min(packet.payload.size(), bytes.size());
   std::memcpy(bytes.data(), packet.payload.data(), slot.size);
-  ++count_;
   ++stats_.accepted;
   if (!last_ext_ts_ || ts > *last_ext_ts_) {
     last_ext_ts_ = ts;
@@ -191,7 +186,7 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
   // the target's frames at every tick of a second is a frame too many. (Allowing one more
   // let a fast sender's stream sit a frame deeper for ever: 41 ms instead of 21 on loopback.)
   const auto target_frames = static_cast<std::size_t>(stats_.target_delay_ms / config_.frame_ms);
-  over_target_ticks_ = count_ > target_frames ? over_target_ticks_ + 1 : 0;
+  over_target_ticks_ = depth() > target_frames ? over_target_ticks_ + 1 : 0;
   if (over_target_ticks_ >= kDriftTicks) {
     over_target_ticks_ = 0;
     if (const std::size_t skip = findSlot(next_ts_); skip != kNone) {
@@ -200,22 +195,20 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
     next_ts_ += frame_ts_;
     ++stats_.dropped_for_drift;
   }
-  // Packets that can no longer play (their time has passed) are let go.
+  // Packets that can no longer play (their time has passed) are let go; of the rest, the
+  // oldest within this frame plays.
+  std::size_t chosen = kNone;
   forEachUsed(used_, [&](std::size_t i) {
     if (ts_[i] < next_ts_) {
       release(i);
       ++stats_.late;
-    }
-  });
-  std::size_t chosen = kNone;
-  forEachUsed(used_, [&](std::size_t i) {
-    if (ts_[i] < next_ts_ + frame_ts_ && (chosen == kNone || ts_[i] < ts_[chosen])) {
+    } else if (ts_[i] < next_ts_ + frame_ts_ && (chosen == kNone || ts_[i] < ts_[chosen])) {
       chosen = i;
     }
   });
   if (chosen != kNone) {
     next_ts_ = ts_[chosen] + frame_ts_;
-  } else if (count_ > 0 || popped_duration_ <= frame_ts_) {
+  } else if (used_ != 0 || popped_duration_ <= frame_ts_) {
     next_ts_ += frame_ts_;
   }
   // else: a sender of long packets whose next one is a little late. Waiting a frame for it
@@ -223,7 +216,7 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
   // away when it arrives.
   if (chosen == kNone) {
     ++stats_.concealed;
-    if (++missing_in_row_ >= kMissingBeforeRebuffer && count_ == 0) {
+    if (++missing_in_row_ >= kMissingBeforeRebuffer && used_ == 0) {
       playing_ = false;  // silence or DTX: start again with the next talk burst
       stats_.concealed -= static_cast<std::uint64_t>(missing_in_row_);
     }
@@ -249,7 +242,7 @@ void JitterBuffer::dropBacklog() {
   const std::int64_t max_ts =
       static_cast<std::int64_t>(config_.max_delay_ms) * config_.clock_rate / 1000;
   // The newest packet held is the newest accepted (last_ext_ts_): nothing plays ahead of it.
-  if (count_ == 0 || !last_ext_ts_ || *last_ext_ts_ - next_ts_ <= max_ts) {
+  if (used_ == 0 || !last_ext_ts_ || *last_ext_ts_ - next_ts_ <= max_ts) {
     return;
   }
   const std::int64_t keep_ts =

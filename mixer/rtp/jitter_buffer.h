@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -51,8 +52,10 @@ class JitterBuffer {
   void setPoppedDuration(std::int64_t duration_ts);
   bool playing() const { return playing_; }
   const JitterStats& stats() const { return stats_; }
-  std::size_t depth() const { return count_; }
-  // Brings what push() looks at first into cache (see PacketIo::Prefetch).
+  std::size_t depth() const { return static_cast<std::size_t>(std::popcount(used_)); }
+  // Brings what push() looks at first into cache (see PacketIo::Prefetch). slots_.data() is
+  // a load of this object's vector, not only a prefetch; leaving the slots out measured worse
+  // (server 0.259 against 0.244 ms per participant-second, mean of 10 alternating runs).
   void prefetch() const {
     __builtin_prefetch(&used_);
     __builtin_prefetch(slots_.data());
@@ -91,7 +94,6 @@ class JitterBuffer {
   // push and pop were 9 % of a server's CPU at 1,000 callers).
   std::vector<Slot> slots_;
   std::vector<std::array<std::uint8_t, kMaxRtpPacket>> payloads_;
-  std::size_t count_ = 0;
   bool playing_ = false;
   std::int64_t next_ts_ = 0;
   std::int64_t popped_ts_ = 0;
