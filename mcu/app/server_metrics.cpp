@@ -108,7 +108,7 @@ std::string serverMetrics(const MetricSources& s) {
   writeMetric(out, "mcu_mixer_max_tick_seconds", "gauge", "Longest mixer tick so far.",
               engine.max_tick_ms / 1000.0);
   out << "# HELP mcu_mixer_tick_duration_seconds How long each media thread's 20 ms tick took"
-         " (receive, mix, send; a spread room's waits included).\n"
+         " (receive what came since the read ahead, mix, send; a spread room's waits included).\n"
          "# TYPE mcu_mixer_tick_duration_seconds histogram\n";
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < mixer::kTickBucketsMs.size(); ++i) {
@@ -120,6 +120,15 @@ std::string serverMetrics(const MetricSources& s) {
   out << "mcu_mixer_tick_duration_seconds_bucket{le=\"+Inf\"} " << cumulative << "\n"
       << "mcu_mixer_tick_duration_seconds_sum " << engine.tick_ms_sum / 1000.0 << "\n"
       << "mcu_mixer_tick_duration_seconds_count " << cumulative << "\n";
+  writeMetric(out, "mcu_mixer_receive_ahead_seconds_total", "counter",
+              "Time the media threads spent reading RTP just before their ticks (batched I/O).",
+              engine.receive_ahead_ms_sum / 1000.0);
+  writeMetric(out, "mcu_mixer_receives_ahead_total", "counter",
+              "Reads of RTP just before a tick (batched I/O): one per thread per tick.",
+              static_cast<double>(engine.receives_ahead));
+  writeMetric(out, "mcu_mixer_max_receive_ahead_seconds", "gauge",
+              "Longest read of RTP just before a tick so far.",
+              engine.max_receive_ahead_ms / 1000.0);
   writeMetric(out, "mcu_mixer_encodes_total", "counter", "Frames encoded (shared plus personal).",
               static_cast<double>(engine.shared_encodes + engine.personal_encodes));
   writeMetric(
@@ -130,6 +139,10 @@ std::string serverMetrics(const MetricSources& s) {
       out, "mcu_media_realtime_threads", "gauge",
       "Media threads running under SCHED_FIFO (media.realtime_priority; 0: off or refused).",
       engine.realtime_threads);
+  writeMetric(out, "mcu_media_realtime_drops_total", "counter",
+              "Times a media thread gave SCHED_FIFO up because it used over 80 % of its core for"
+              " a second (it takes it again after 5 s under 50 %).",
+              static_cast<double>(engine.realtime_drops));
   writeMetric(
       out, "mcu_media_io_syscalls_total", "counter",
       "io_uring_enter calls of the media threads (a few per 20 ms tick, whatever the load).",

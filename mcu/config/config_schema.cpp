@@ -267,9 +267,10 @@ const std::vector<OptionSpec>& specs() {
        " (false, or a kernel/sandbox without io_uring: one per packet)",
        boolean(&Config::media_batched_io)},
       {"media.realtime_priority", "MCU_MEDIA_REALTIME_PRIORITY", "--media-realtime-priority",
-       ValueType::kInteger, "0",
+       ValueType::kInteger, "10",
        "SCHED_FIFO priority of the media threads, so nothing else on the host preempts a tick"
-       " (needs CAP_SYS_NICE or LimitRTPRIO=; refused: logged, normal scheduling); 0: the normal"
+       " (needs CAP_SYS_NICE or LimitRTPRIO=; refused: logged, normal scheduling; a thread that"
+       " uses over 80 % of its core for a second gives it up until calm); 0: the normal"
        " scheduler (0-99)",
        integer(&Config::media_realtime_priority, 0, 99)},
       {"media.spread_room_above", "MCU_MEDIA_SPREAD_ROOM_ABOVE", "--media-spread-room-above",

@@ -22,10 +22,15 @@ struct EngineStats {
   double max_tick_ms = 0.0;
   TickHistogram tick_ms{};  // per bucket of kTickBucketsMs, not cumulative
   double tick_ms_sum = 0.0;
+  std::uint64_t receives_ahead = 0;  // reads of what arrived, just before a tick (batched I/O)
+  std::uint64_t received_ahead = 0;  // the datagrams they read
+  double receive_ahead_ms_sum = 0.0;
+  double max_receive_ahead_ms = 0.0;
   std::uint64_t shared_encodes = 0;
   std::uint64_t personal_encodes = 0;
   int batched_threads = 0;               // media threads whose packets go through io_uring
   int realtime_threads = 0;              // media threads under SCHED_FIFO
+  std::uint64_t realtime_drops = 0;      // ... that gave it up, overloaded (realtime_guard.h)
   std::uint64_t io_syscalls = 0;         // their io_uring_enter calls
   std::uint64_t io_unbatched_sends = 0;  // packets that found no free send slot
   std::uint64_t io_send_failed = 0;

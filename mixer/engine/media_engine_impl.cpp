@@ -351,10 +351,15 @@ class MediaEngineImpl final : public MediaEngine {
         total.tick_ms[i] += s.tick_ms[i];
       }
       total.tick_ms_sum += s.tick_ms_sum;
+      total.receives_ahead += s.receives_ahead;
+      total.received_ahead += s.received_ahead;
+      total.receive_ahead_ms_sum += s.receive_ahead_ms_sum;
+      total.max_receive_ahead_ms = std::max(total.max_receive_ahead_ms, s.max_receive_ahead_ms);
       total.shared_encodes += s.shared_encodes;
       total.personal_encodes += s.personal_encodes;
       total.batched_threads += s.batched_io ? 1 : 0;
       total.realtime_threads += s.realtime ? 1 : 0;
+      total.realtime_drops += s.realtime_drops;
       total.io_syscalls += s.io.enters;
       total.io_unbatched_sends += s.io.unbatched_sends;
       total.io_send_failed += s.io.send_failed;

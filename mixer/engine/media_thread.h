@@ -23,6 +23,7 @@
 #include "mixer/engine/media_types.h"
 #include "mixer/engine/packet_io.h"
 #include "mixer/engine/participant_stream.h"
+#include "mixer/engine/realtime_guard.h"
 #include "mixer/engine/room_mixer.h"
 
 namespace mcu::mixer {
@@ -33,9 +34,15 @@ struct ThreadStats {
   double max_tick_ms = 0.0;      // longest time spent ticking all rooms once
   TickHistogram tick_ms{};       // how long ticks took (kTickBucketsMs)
   double tick_ms_sum = 0.0;
-  bool batched_io = false;  // packets go through io_uring (packet_io.h)
-  bool realtime = false;    // runs under SCHED_FIFO (realtime_priority)
-  PacketIoCounters io;      // its counters, when it does
+  // Batched I/O: the reads of what arrived, kReceiveLead before each tick (media_thread.cpp).
+  std::uint64_t receives_ahead = 0;
+  std::uint64_t received_ahead = 0;  // datagrams they read (the tick reads the others)
+  double receive_ahead_ms_sum = 0.0;
+  double max_receive_ahead_ms = 0.0;
+  bool batched_io = false;           // packets go through io_uring (packet_io.h)
+  bool realtime = false;             // runs under SCHED_FIFO (realtime_priority)
+  std::uint64_t realtime_drops = 0;  // times it gave SCHED_FIFO up, overloaded (RealtimeGuard)
+  PacketIoCounters io;               // its counters, when it does
   std::uint64_t shared_encodes = 0;
   std::uint64_t personal_encodes = 0;
   std::uint64_t late_parts = 0;              // ticks a room's part on another thread was late for
@@ -111,8 +118,16 @@ class MediaThread final : public TimedLoop {
   // Hands every datagram that arrived to its participant (batched I/O).
   void pollPackets();
   void dispatch(const PacketIo::Datagram& datagram);
+  // Reads what arrived, shortly before the tick (receive_fd_); with `read` false only takes
+  // the timer's expiry.
+  void receiveAhead(bool read);
+  // `fd`, a timerfd, fires every tick period from `first` on.
+  static void startPeriodic(int fd, std::chrono::steady_clock::time_point first);
   // SCHED_FIFO at realtime_priority_, or a warning saying why not.
   void takeRealtimePriority();
+  // Gives SCHED_FIFO up while the thread is overloaded, and takes it again once it is calm
+  // (realtime_guard.h). Runs with the statistics, five times a second.
+  void guardRealtime();
   void onTimer();
   // Every room part's three phases of tick `tick` (room_link.h).
   void tick(std::int64_t tick);
@@ -127,9 +142,11 @@ class MediaThread final : public TimedLoop {
   bool want_batched_io_;
   int realtime_priority_;
   bool realtime_ = false;
+  RealtimeGuard realtime_guard_;
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
   int wake_fd_ = -1;
+  int receive_fd_ = -1;  // fires kReceiveLead before each tick (batched I/O only)
   std::atomic<bool> stopping_{false};
   std::mutex tasks_mutex_;
   std::deque<std::function<void()>> tasks_;

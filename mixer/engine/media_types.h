@@ -116,6 +116,8 @@ struct EngineConfig {
   std::uint16_t port_max = 29999;
   bool batched_io = true;  // io_uring when the kernel allows it (packet_io.h)
   // SCHED_FIFO priority of the media threads (1-99); 0: the normal scheduler (media_thread.h).
+  // The server's configuration asks for 10 (media.realtime_priority); an engine made in a test
+  // gets the normal scheduler unless it asks.
   int realtime_priority = 0;
   // A room with this many members takes its next ones on the media thread with the fewest of
   // them (room_link.h): a large room uses every core. 0: every room spreads.

@@ -16,9 +16,13 @@ TEST_F(MediaEngineTest, MediaThreadsUseIoUringWithAFewSyscallsPerTick) {
   EXPECT_EQ(after.batched_threads, 2);
   const std::uint64_t ticks = after.ticks - before.ticks;
   ASSERT_GT(ticks, 0U);
-  // Two io_uring_enter calls per tick (receive, then send), however many packets: 300 came
-  // in and 300 went out meanwhile.
-  EXPECT_LE(after.io_syscalls - before.io_syscalls, 2 * ticks + 4);
+  // Three io_uring_enter calls per tick (the read ahead, the tick's read, the sends), however
+  // many packets: 300 came in and 300 went out meanwhile.
+  EXPECT_LE(after.io_syscalls - before.io_syscalls, 3 * ticks + 4);
+  // The reads ahead ran and read packets: the callers send at any moment of the 20 ms, and
+  // only what came in the last 3 ms before a tick is left to the tick's own read.
+  EXPECT_GT(after.receives_ahead, before.receives_ahead);
+  EXPECT_GT(after.received_ahead, before.received_ahead);
   EXPECT_EQ(after.io_unbatched_sends, 0U);
   EXPECT_EQ(after.io_send_failed, 0U);
   EXPECT_GT(level(a, 800), kHeard);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <chrono>
 #include <filesystem>
@@ -54,6 +55,33 @@ TEST(MediaThreadRealtimeTest, ARefusedPriorityLeavesTheThreadTickingAsBefore) {
   ASSERT_TRUE(test::eventually([&] { return thread.threadStats().ticks > 0; }, 10s)) << "it ticks";
   EXPECT_EQ(policyOfThread("mcu-media-8"), SCHED_OTHER);
   EXPECT_FALSE(thread.threadStats().realtime);
+}
+
+TEST(MediaThreadRealtimeTest, AnOverloadedThreadGivesSchedFifoUpAndTakesItAgainOnceCalm) {
+  ASSERT_TRUE(mayUseRealtime(5)) << "needs root (CAP_SYS_NICE) or RLIMIT_RTPRIO >= 5";
+  MediaThread thread(6, nullptr, false, std::chrono::steady_clock::now(), 5);
+  ASSERT_TRUE(test::eventually([&] { return thread.threadStats().realtime; }, 10s));
+  // A second and a half of work in one go, as a thread that cannot keep up with its rooms:
+  // all of it on the thread's CPU clock, whatever else the machine is doing.
+  thread.post([] {
+    const auto cpuNow = [] {
+      timespec cpu{};
+      ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+      return std::chrono::seconds(cpu.tv_sec) + std::chrono::nanoseconds(cpu.tv_nsec);
+    };
+    const auto until = cpuNow() + 1500ms;
+    while (cpuNow() < until) {
+    }
+  });
+  ASSERT_TRUE(test::eventually([&] { return thread.threadStats().realtime_drops == 1; }, 20s))
+      << "an overloaded thread gives SCHED_FIFO up";
+  EXPECT_EQ(policyOfThread("mcu-media-6"), SCHED_OTHER);
+  EXPECT_FALSE(thread.threadStats().realtime);
+  // Calm again (it only ticks): SCHED_FIFO after RealtimeGuard::kCalm.
+  ASSERT_TRUE(test::eventually([&] { return thread.threadStats().realtime; }, 20s))
+      << "it takes SCHED_FIFO again once calm";
+  EXPECT_EQ(policyOfThread("mcu-media-6"), SCHED_FIFO);
+  EXPECT_EQ(thread.threadStats().realtime_drops, 1U);
 }
 
 TEST(MediaThreadRealtimeTest, NoPriorityIsTheNormalScheduler) {

@@ -2,13 +2,18 @@
 // accepts our /metrics and the shipped alert rules, every query of the rules and of the
 // dashboard parses, and every metric they name is one the server exports. The INVITE outcome
 // counter is checked against calls this test makes.
+#include <unistd.h>
+
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "tests/integration/call_fixture.h"
 #include "tests/support/child_process.h"
+#include "tests/support/eventually.h"
 
 namespace mcu::test {
 namespace {
@@ -117,6 +122,29 @@ TEST_F(SipCallTest, PromtoolAcceptsOurMetricsAlertsAndDashboardQueries) {
   const auto parsed =
       runCommand({kPromtool, "check", "rules", dashboard_rules.path()}, std::chrono::seconds(30));
   EXPECT_EQ(parsed.exit_code, 0) << parsed.output;
+}
+
+// media.realtime_priority is 10 unless configured: a server allowed SCHED_FIFO (root here, as
+// in CI; or the packaged unit's LimitRTPRIO=20) runs every media thread under it, with no
+// setting of its own, and none has had to give it up.
+TEST_F(SipCallTest, TheMediaThreadsRunUnderSchedFifoWithoutBeingConfiguredTo) {
+  ASSERT_EQ(::geteuid(), 0U) << "needs root (CAP_SYS_NICE), as in CI";
+  using namespace std::chrono_literals;
+  const auto cores = static_cast<int>(std::thread::hardware_concurrency());
+  const std::regex realtime("\nmcu_media_realtime_threads ([0-9]+)\n");
+  std::string metrics;
+  int threads = -1;
+  // The threads publish their state five times a second: the first scrape may precede it.
+  test::eventually(
+      [&] {
+        metrics = server_->get("/metrics").body;
+        std::smatch m;
+        threads = std::regex_search(metrics, m, realtime) ? std::stoi(m[1].str()) : -1;
+        return threads == cores;
+      },
+      10s);
+  EXPECT_EQ(threads, cores) << "every media thread (one per core by default)\n" << metrics;
+  EXPECT_NE(metrics.find("\nmcu_media_realtime_drops_total 0\n"), std::string::npos);
 }
 
 }  // namespace

@@ -24,6 +24,9 @@
 //   server_ms_per_ps  server CPU (/proc/PID/stat) per participant-second (of wall time)
 //   late_ticks, max_tick_ms from the server's /metrics (the run's difference, and the maximum)
 //   ticks, ticks_over_5ms, ticks_over_20ms  the run's media ticks, from the tick histogram
+//   tick_mean_ms      the run's mean tick
+//   receive_ahead_mean_ms, max_receive_ahead_ms  the reads of RTP just before each tick (the
+//                     run's mean; the maximum), which the ticks no longer include
 //   server_kb_per_caller  RSS growth from before the joins, per caller
 // With --churn-per-s, C more callers per second join (silent, one packet each) and leave
 // after H ms (default 1000) while it measures (call_churn.h): churn_setups, churn_failed and
@@ -176,6 +179,10 @@ struct ServerSample {
   double ticks = 0;
   double ticks_within_5ms = 0;
   double ticks_within_20ms = 0;
+  double tick_s_sum = 0;
+  double receive_ahead_s = 0;
+  double receives_ahead = 0;
+  double max_receive_ahead_ms = 0;
 };
 
 ServerSample sampleServer(const Options& o) {
@@ -209,12 +216,16 @@ ServerSample sampleServer(const Options& o) {
       std::istringstream lines(res->body);
       std::string line;
       // Each sample line is "<name> <value>": the value of the ones read here, by exact name.
-      const std::array<std::pair<std::string_view, double*>, 5> wanted{{
+      const std::array<std::pair<std::string_view, double*>, 9> wanted{{
           {"mcu_mixer_late_ticks_total", &s.late_ticks},
           {"mcu_mixer_max_tick_seconds", &s.max_tick_ms},
           {"mcu_mixer_tick_duration_seconds_count", &s.ticks},
           {"mcu_mixer_tick_duration_seconds_bucket{le=\"0.005\"}", &s.ticks_within_5ms},
           {"mcu_mixer_tick_duration_seconds_bucket{le=\"0.02\"}", &s.ticks_within_20ms},
+          {"mcu_mixer_tick_duration_seconds_sum", &s.tick_s_sum},
+          {"mcu_mixer_receive_ahead_seconds_total", &s.receive_ahead_s},
+          {"mcu_mixer_receives_ahead_total", &s.receives_ahead},
+          {"mcu_mixer_max_receive_ahead_seconds", &s.max_receive_ahead_ms},
       }};
       while (std::getline(lines, line)) {
         const auto space = line.rfind(' ');
@@ -225,10 +236,14 @@ ServerSample sampleServer(const Options& o) {
         }
       }
       s.max_tick_ms *= 1000.0;  // seconds in the exposition
+      s.max_receive_ahead_ms *= 1000.0;
     }
   }
   return s;
 }
+
+// `total` over `count`, 0 for none.
+double perCount(double total, double count) { return count > 0 ? total / count : 0.0; }
 
 double ownCpuS() {
   timespec ts{};
@@ -528,7 +543,8 @@ int main(int argc, char** argv) {
       "server_ms_per_ps=%.3f gen_ms_per_ps=%.3f late_ticks=%.0f max_tick_ms=%.2f "
       "server_kb_per_caller=%.1f server_threads=%d idle_threads=%d ticks=%.0f "
       "ticks_over_5ms=%.0f ticks_over_20ms=%.0f churn_setups=%llu churn_failed=%llu "
-      "churn_setup_mean_ms=%.1f churn_setup_max_ms=%.1f\n",
+      "churn_setup_mean_ms=%.1f churn_setup_max_ms=%.1f tick_mean_ms=%.2f "
+      "receive_ahead_mean_ms=%.2f max_receive_ahead_ms=%.2f\n",
       o.callers, o.codec.c_str(), o.jitter_ms, o.loss_pct, join_s, wall_s,
       static_cast<unsigned long long>(sent), static_cast<unsigned long long>(received),
       received == 0 ? 0.0
@@ -540,7 +556,12 @@ int main(int argc, char** argv) {
       (end.ticks - start.ticks) - (end.ticks_within_5ms - start.ticks_within_5ms),
       (end.ticks - start.ticks) - (end.ticks_within_20ms - start.ticks_within_20ms),
       static_cast<unsigned long long>(churned.setups),
-      static_cast<unsigned long long>(churned.failed), churned.meanSetupMs(), churned.max_setup_ms);
+      static_cast<unsigned long long>(churned.failed), churned.meanSetupMs(), churned.max_setup_ms,
+      perCount(end.tick_s_sum - start.tick_s_sum, end.ticks - start.ticks) * 1000.0,
+      perCount(end.receive_ahead_s - start.receive_ahead_s,
+               end.receives_ahead - start.receives_ahead) *
+          1000.0,
+      end.max_receive_ahead_ms);
   for (auto& c : callers) {
     if (c.sip) {
       c.sip->bye();
