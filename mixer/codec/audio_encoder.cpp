@@ -32,7 +32,8 @@ std::size_t bytesPerFrame(CodecKind kind) { return kind == CodecKind::kOpus ? 0 
 
 ChainShape AudioEncoder::shape(const CodecSpec& spec) {
   return {.description = chainFor(spec),
-          .caps = "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1"};
+          .caps = "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1",
+          .warm_bytes = sizeof(core::Pcm)};
 }
 
 AudioEncoder::AudioEncoder(GstPipelineHost& host, const CodecSpec& spec)

@@ -77,6 +77,66 @@ void BM_OpusEncodeFrame(benchmark::State& state) {
                  (spec.inband_fec ? " fec" : " no fec"));
 }
 
+// The first 20 ms frame of a tone through a new Opus encoder: -1 one ChainStock built ahead
+// (GstPushChain::stock: warmed with a frame of silence, pooled, flushed when taken); N >= 0 one
+// built on use and fed N frames of silence first. What a tick pays when a caller first
+// becomes a talker, or a room first has listeners of a configuration.
+void BM_FirstOpusEncode(benchmark::State& state) {
+  GstPipelineHost host;
+  const CodecSpec spec{.kind = CodecKind::kOpus};
+  std::vector<std::unique_ptr<AudioEncoder>> kept;  // kept alive: freed chains would be reused
+  core::Pcm pcm{};
+  for (std::size_t i = 0; i < pcm.size(); ++i) {
+    pcm[i] = static_cast<std::int16_t>(
+        8000.0 * std::sin(2.0 * 3.14159265 * 440.0 * static_cast<double>(i) / 48000.0));
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    if (state.range(0) < 0) {
+      GstPushChain::stock(host, AudioEncoder::shape(spec));  // as ChainStock does
+    }
+    kept.push_back(std::make_unique<AudioEncoder>(host, spec));
+    for (std::int64_t i = 0; i < state.range(0); ++i) {
+      benchmark::DoNotOptimize(kept.back()->encode(core::Pcm{}).size());
+    }
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(kept.back()->encode(pcm).size());
+  }
+  state.SetLabel(state.range(0) < 0 ? std::string("stocked (warmed, pooled, flushed when taken)")
+                                    : "built on use, after " + std::to_string(state.range(0)) +
+                                          " frames of silence");
+}
+
+// The first Opus packet through a decoder just taken from the stock: 0 as ChainStock leaves
+// it, N after N concealed frames went through it. What a tick pays when a caller is first mixed.
+void BM_FirstOpusDecode(benchmark::State& state) {
+  GstPipelineHost host;
+  const CodecSpec spec{.kind = CodecKind::kOpus};
+  core::Pcm pcm{};
+  for (std::size_t i = 0; i < pcm.size(); ++i) {
+    pcm[i] = static_cast<std::int16_t>(
+        8000.0 * std::sin(2.0 * 3.14159265 * 440.0 * static_cast<double>(i) / 48000.0));
+  }
+  AudioEncoder encoder(host, spec);
+  std::vector<std::uint8_t> packet;
+  for (int i = 0; i < 5; ++i) {
+    const auto bytes = encoder.encode(pcm);
+    packet.assign(bytes.begin(), bytes.end());
+  }
+  std::vector<std::unique_ptr<AudioDecoder>> kept;
+  core::Pcm out{};
+  for (auto _ : state) {
+    state.PauseTiming();
+    kept.push_back(std::make_unique<AudioDecoder>(host, spec));
+    for (std::int64_t i = 0; i < state.range(0); ++i) {
+      kept.back()->conceal(out);
+    }
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(kept.back()->decode(packet, out));
+  }
+  state.SetLabel("after " + std::to_string(state.range(0)) + " concealed frames");
+}
+
 // One 20 ms PCMU frame decoded and one encoded, as a G.711 caller costs its media thread every
 // tick it is mixed and heard: 0 through GStreamer chains (mulawdec/mulawenc and audioresample,
 // as before), 1 by table and the 1:6 filter (G711Decoder/G711Encoder, what the engine uses).
@@ -108,6 +168,19 @@ void BM_G711FrameBothWays(benchmark::State& state) {
 
 BENCHMARK(BM_G711FrameBothWays)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_OpusEncodeFrame)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_FirstOpusDecode)
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(3)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(200);
+BENCHMARK(BM_FirstOpusEncode)
+    ->Arg(-1)
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(3)
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(200);
 BENCHMARK(BM_BuildNew<AudioDecoder>)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_FromPool<AudioDecoder>)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BuildNew<AudioEncoder>)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
