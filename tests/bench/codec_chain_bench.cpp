@@ -26,6 +26,16 @@ CodecSpec specOf(std::int64_t kind) {
   }
 }
 
+// One 20 ms frame of a 440 Hz tone.
+core::Pcm toneFrame() {
+  core::Pcm pcm{};
+  for (std::size_t i = 0; i < pcm.size(); ++i) {
+    pcm[i] = static_cast<std::int16_t>(
+        8000.0 * std::sin(2.0 * 3.14159265 * 440.0 * static_cast<double>(i) / 48000.0));
+  }
+  return pcm;
+}
+
 // Every iteration builds a chain in a pipeline whose pool is empty of its shape.
 template <typename Chain>
 void BM_BuildNew(benchmark::State& state) {
@@ -65,11 +75,7 @@ void BM_OpusEncodeFrame(benchmark::State& state) {
     spec.complexity = state.range(0) == 1 ? 10 : 5;
   }
   AudioEncoder encoder(host, spec);
-  core::Pcm pcm{};
-  for (std::size_t i = 0; i < pcm.size(); ++i) {
-    pcm[i] = static_cast<std::int16_t>(
-        8000.0 * std::sin(2.0 * 3.14159265 * 440.0 * static_cast<double>(i) / 48000.0));
-  }
+  const core::Pcm pcm = toneFrame();
   for (auto _ : state) {
     benchmark::DoNotOptimize(encoder.encode(pcm).size());
   }
@@ -85,11 +91,7 @@ void BM_FirstOpusEncode(benchmark::State& state) {
   GstPipelineHost host;
   const CodecSpec spec{.kind = CodecKind::kOpus};
   std::vector<std::unique_ptr<AudioEncoder>> kept;  // kept alive: freed chains would be reused
-  core::Pcm pcm{};
-  for (std::size_t i = 0; i < pcm.size(); ++i) {
-    pcm[i] = static_cast<std::int16_t>(
-        8000.0 * std::sin(2.0 * 3.14159265 * 440.0 * static_cast<double>(i) / 48000.0));
-  }
+  const core::Pcm pcm = toneFrame();
   for (auto _ : state) {
     state.PauseTiming();
     if (state.range(0) < 0) {
@@ -112,11 +114,7 @@ void BM_FirstOpusEncode(benchmark::State& state) {
 void BM_FirstOpusDecode(benchmark::State& state) {
   GstPipelineHost host;
   const CodecSpec spec{.kind = CodecKind::kOpus};
-  core::Pcm pcm{};
-  for (std::size_t i = 0; i < pcm.size(); ++i) {
-    pcm[i] = static_cast<std::int16_t>(
-        8000.0 * std::sin(2.0 * 3.14159265 * 440.0 * static_cast<double>(i) / 48000.0));
-  }
+  const core::Pcm pcm = toneFrame();
   AudioEncoder encoder(host, spec);
   std::vector<std::uint8_t> packet;
   for (int i = 0; i < 5; ++i) {
@@ -152,11 +150,7 @@ void BM_G711FrameBothWays(benchmark::State& state) {
     decoder = makeDecoder(host, spec);
     encoder = makeEncoder(host, spec);
   }
-  core::Pcm pcm{};
-  for (std::size_t i = 0; i < pcm.size(); ++i) {
-    pcm[i] = static_cast<std::int16_t>(
-        8000.0 * std::sin(2.0 * 3.14159265 * 440.0 * static_cast<double>(i) / 48000.0));
-  }
+  const core::Pcm pcm = toneFrame();
   const std::vector<std::uint8_t> payload(160, 0x55);
   core::Pcm out{};
   for (auto _ : state) {
