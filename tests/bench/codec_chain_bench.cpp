@@ -109,6 +109,26 @@ void BM_FirstOpusEncode(benchmark::State& state) {
                                           " frames of silence");
 }
 
+// One Opus packet of a tone through a decoder that has decoded many: a talker's cost to its
+// media thread every tick it is mixed.
+void BM_OpusDecodeFrame(benchmark::State& state) {
+  GstPipelineHost host;
+  const CodecSpec spec{.kind = CodecKind::kOpus};
+  AudioEncoder encoder(host, spec);
+  AudioDecoder decoder(host, spec);
+  const core::Pcm pcm = toneFrame();
+  std::vector<std::vector<std::uint8_t>> packets;
+  for (int i = 0; i < 50; ++i) {
+    const auto bytes = encoder.encode(pcm);
+    packets.emplace_back(bytes.begin(), bytes.end());
+  }
+  core::Pcm out{};
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(decoder.decode(packets[i++ % packets.size()], out));
+  }
+}
+
 // The first Opus packet through a decoder just taken from the stock: 0 as ChainStock leaves
 // it, N after N concealed frames went through it. What a tick pays when a caller is first mixed.
 void BM_FirstOpusDecode(benchmark::State& state) {
@@ -162,6 +182,7 @@ void BM_G711FrameBothWays(benchmark::State& state) {
 
 BENCHMARK(BM_G711FrameBothWays)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_OpusEncodeFrame)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_OpusDecodeFrame)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_FirstOpusDecode)
     ->Arg(0)
     ->Arg(1)
