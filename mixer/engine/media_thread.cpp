@@ -34,9 +34,10 @@ constexpr std::chrono::nanoseconds kTickPeriod = core::kFrameDuration;
 // With batched I/O, what arrived is read this long before each tick, in a wake-up of its own,
 // and the tick reads only what came after. Reading 20 ms of packets (0.6-1.4 ms for 500) was
 // the largest part of a tick at 1,000 callers; read ahead, it no longer delays the mix and the
-// sends, and the longest ticks went from 9-11 ms to 6-9 ms (normal scheduling) and 6-13 ms to
-// 4.3-6.6 ms (SCHED_FIFO). A packet that arrives in between is still read by the tick, so no
-// packet waits longer than before. Long enough for the read to end before the tick.
+// sends: the mean tick went from 2.7-3.2 to 2.0-2.3 ms, and under SCHED_FIFO the ticks over
+// 5 ms from 15 to 6 in 7 runs of 2,000 (sip_crowd, alternating binaries; server CPU within
+// the runs' noise, +2 % on average). A packet that arrives in between is still read by the
+// tick, so none waits longer than before. Long enough for the read to end before the tick.
 constexpr std::chrono::nanoseconds kReceiveLead = std::chrono::milliseconds(3);
 // How long into a tick the home of a spread room waits for its shards' levels, and a shard
 // for the home's mix: past that, nobody waits more; a late shard's frames go into the next

@@ -32,6 +32,10 @@ constexpr int kBufferGroup = 1;
 constexpr int kMaxPollRounds = 8;
 // Send slots grow on demand up to this; past it a packet goes out with sendto.
 constexpr std::size_t kMaxSendSlots = 8192;
+// ... from this many, made (and their pages touched) when the ring is: a tick's sends for 1,000
+// callers on one thread. Grown on demand during a burst of joins, their first touches were
+// page faults on the ticks (about 250 a tick, getrusage around the tick).
+constexpr std::size_t kFirstSendSlots = 1024;
 constexpr std::size_t kSendBytes = rtp::kMaxRtpPacket + srtp::kSrtpMaxOverhead;
 
 // user_data of a completion: a send (tag | slot), a cancellation, or a receive (the index of
@@ -124,6 +128,11 @@ class UringPacketIo final : public PacketIo {
     // The layout every multishot receive writes: name, then the timestamp, then the payload.
     template_.msg_namelen = sizeof(sockaddr_storage);
     template_.msg_controllen = CMSG_SPACE(sizeof(timespec));
+    slots_.reserve(kFirstSendSlots);
+    for (std::size_t i = 0; i < kFirstSendSlots; ++i) {
+      slots_.push_back(std::make_unique<SendSlot>());  // zeroed: its pages are touched now
+      free_slots_.push_back(kFirstSendSlots - 1 - i);  // taken from the back: slot 0 first
+    }
     return true;
   }
 
