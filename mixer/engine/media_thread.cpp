@@ -51,6 +51,12 @@ constexpr auto kRelayDeadline = std::chrono::milliseconds(14);
 constexpr std::size_t kSpareChains = 3;
 constexpr std::size_t kStockCodecs = 8;
 
+// How many times a timerfd fired since it was last read (0: not at all).
+std::uint64_t takeExpirations(int fd) {
+  std::uint64_t expirations = 0;
+  return ::read(fd, &expirations, sizeof expirations) == sizeof expirations ? expirations : 0;
+}
+
 std::int64_t nowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -315,12 +321,8 @@ RoomMixer* MediaThread::roomOf(ParticipantId id) {
   return it == participants_.end() ? nullptr : it->second.first;
 }
 
-void MediaThread::receiveAhead(bool read) {
-  std::uint64_t expirations = 0;
-  if (::read(receive_fd_, &expirations, sizeof expirations) != sizeof expirations || !io_ ||
-      !read) {
-    return;
-  }
+void MediaThread::receiveAhead() {
+  MCU_DCHECK(io_ != nullptr);  // receive_fd_ is armed only then
   const auto started = std::chrono::steady_clock::now();
   const std::uint64_t received = io_->counters().received;
   pollPackets();
@@ -362,8 +364,8 @@ void MediaThread::runTasks() {
 }
 
 void MediaThread::onTimer() {
-  std::uint64_t expirations = 0;
-  if (::read(timer_fd_, &expirations, sizeof expirations) != sizeof expirations) {
+  const std::uint64_t expirations = takeExpirations(timer_fd_);
+  if (expirations == 0) {
     return;
   }
   if (expirations > 1) {
@@ -523,7 +525,7 @@ void MediaThread::run() {
       if (key == kTimerKey) {
         timer = true;
       } else if (key == kReceiveKey) {
-        receive = true;
+        receive = takeExpirations(receive_fd_) > 0;
       } else if (key == kWakeKey) {
         runTasks();
       } else if (ParticipantStream* p =
@@ -536,8 +538,8 @@ void MediaThread::run() {
       }
     }
     // Due with a tick (a late wake-up), the read ahead is left to the tick's own.
-    if (receive) {
-      receiveAhead(!timer);
+    if (receive && !timer) {
+      receiveAhead();
     }
     // The tick after the packets that woke us with it: a packet that came just before the
     // tick plays in it. Ticking first made it late, and the jitter buffer, taking it for

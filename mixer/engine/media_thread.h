@@ -118,9 +118,8 @@ class MediaThread final : public TimedLoop {
   // Hands every datagram that arrived to its participant (batched I/O).
   void pollPackets();
   void dispatch(const PacketIo::Datagram& datagram);
-  // Reads what arrived, shortly before the tick (receive_fd_); with `read` false only takes
-  // the timer's expiry.
-  void receiveAhead(bool read);
+  // Reads what arrived, shortly before the tick (receive_fd_ fired).
+  void receiveAhead();
   // `fd`, a timerfd, fires every tick period from `first` on.
   static void startPeriodic(int fd, std::chrono::steady_clock::time_point first);
   // SCHED_FIFO at realtime_priority_, or a warning saying why not.

@@ -17,7 +17,7 @@ RealtimeGuard::Action RealtimeGuard::observe(Duration wall, Duration cpu, bool r
   if (realtime) {
     if (last_share_ > kDropShare) {
       dropped_ = true;
-      calm_since_ = Duration{-1};
+      calm_since_.reset();
       return Action::kDrop;
     }
     return Action::kNone;
@@ -26,17 +26,17 @@ RealtimeGuard::Action RealtimeGuard::observe(Duration wall, Duration cpu, bool r
     return Action::kNone;  // never had it, or was refused it: nothing to take back
   }
   if (last_share_ >= kResumeShare) {
-    calm_since_ = Duration{-1};
+    calm_since_.reset();
     return Action::kNone;
   }
-  if (calm_since_ < Duration::zero()) {
+  if (!calm_since_) {
     calm_since_ = wall;
   }
-  if (wall - calm_since_ < kCalm) {
+  if (wall - *calm_since_ < kCalm) {
     return Action::kNone;
   }
   dropped_ = false;
-  calm_since_ = Duration{-1};
+  calm_since_.reset();
   return Action::kResume;
 }
 

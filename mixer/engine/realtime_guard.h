@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <optional>
 
 namespace mcu::mixer {
 
@@ -40,8 +41,8 @@ class RealtimeGuard {
   };
   std::deque<Sample> samples_;  // the oldest spans at least kWindow to the newest
   double last_share_ = 0.0;
-  bool dropped_ = false;     // it gave SCHED_FIFO up (and so may take it again)
-  Duration calm_since_{-1};  // dropped: since when the share is under kResumeShare
+  bool dropped_ = false;                // it gave SCHED_FIFO up (and so may take it again)
+  std::optional<Duration> calm_since_;  // dropped: since when the share is under kResumeShare
 };
 
 }  // namespace mcu::mixer

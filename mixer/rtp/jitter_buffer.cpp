@@ -142,12 +142,11 @@ PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_
   std::size_t i = 0;
   if (used_ == ~0U) {  // full: the oldest goes, it would have been too late anyway
     i = oldest();
+    ++stats_.late;
     if (ts < ts_[i]) {
-      ++stats_.late;  // the oldest is this one
-      return PushResult::kLate;
+      return PushResult::kLate;  // the oldest is this one
     }
     release(i);
-    ++stats_.late;
   } else {
     i = static_cast<std::size_t>(std::countr_one(used_));
   }

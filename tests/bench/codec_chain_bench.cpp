@@ -36,6 +36,18 @@ core::Pcm toneFrame() {
   return pcm;
 }
 
+// `n` Opus packets of that tone, from an encoder of the default configuration.
+std::vector<std::vector<std::uint8_t>> opusTonePackets(GstPipelineHost& host, int n) {
+  AudioEncoder encoder(host, {.kind = CodecKind::kOpus});
+  const core::Pcm pcm = toneFrame();
+  std::vector<std::vector<std::uint8_t>> packets;
+  for (int i = 0; i < n; ++i) {
+    const auto bytes = encoder.encode(pcm);
+    packets.emplace_back(bytes.begin(), bytes.end());
+  }
+  return packets;
+}
+
 // Every iteration builds a chain in a pipeline whose pool is empty of its shape.
 template <typename Chain>
 void BM_BuildNew(benchmark::State& state) {
@@ -113,15 +125,8 @@ void BM_FirstOpusEncode(benchmark::State& state) {
 // media thread every tick it is mixed.
 void BM_OpusDecodeFrame(benchmark::State& state) {
   GstPipelineHost host;
-  const CodecSpec spec{.kind = CodecKind::kOpus};
-  AudioEncoder encoder(host, spec);
-  AudioDecoder decoder(host, spec);
-  const core::Pcm pcm = toneFrame();
-  std::vector<std::vector<std::uint8_t>> packets;
-  for (int i = 0; i < 50; ++i) {
-    const auto bytes = encoder.encode(pcm);
-    packets.emplace_back(bytes.begin(), bytes.end());
-  }
+  const auto packets = opusTonePackets(host, 50);
+  AudioDecoder decoder(host, {.kind = CodecKind::kOpus});
   core::Pcm out{};
   std::size_t i = 0;
   for (auto _ : state) {
@@ -129,18 +134,12 @@ void BM_OpusDecodeFrame(benchmark::State& state) {
   }
 }
 
-// The first Opus packet through a decoder just taken from the stock: 0 as ChainStock leaves
-// it, N after N concealed frames went through it. What a tick pays when a caller is first mixed.
+// The first Opus packet through a new decoder (its chain built, never used): 0 as it is, N
+// after N concealed frames went through it. What a tick pays when a caller is first mixed.
 void BM_FirstOpusDecode(benchmark::State& state) {
   GstPipelineHost host;
   const CodecSpec spec{.kind = CodecKind::kOpus};
-  const core::Pcm pcm = toneFrame();
-  AudioEncoder encoder(host, spec);
-  std::vector<std::uint8_t> packet;
-  for (int i = 0; i < 5; ++i) {
-    const auto bytes = encoder.encode(pcm);
-    packet.assign(bytes.begin(), bytes.end());
-  }
+  const std::vector<std::uint8_t> packet = opusTonePackets(host, 5).back();
   std::vector<std::unique_ptr<AudioDecoder>> kept;
   core::Pcm out{};
   for (auto _ : state) {
