@@ -1,7 +1,7 @@
 // What a participant's stream asks of a decoder: payloads in, 20 ms frames of 48 kHz mono
-// out, and a frame for a packet that never came. GStreamer's chains (AudioDecoder) decode
-// Opus and G.722; G.711 is a table and a fixed 1:6 filter (G711Decoder); codec_factory.h
-// picks.
+// out, and a frame for a packet that never came. Opus is libopus called directly
+// (OpusFrameDecoder); G.722 a GStreamer chain (AudioDecoder); G.711 a table and a fixed 1:6
+// filter (G711Decoder); codec_factory.h picks.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,11 @@ class FrameDecoder {
   virtual bool decode(std::span<const std::uint8_t> payload, core::Pcm& out) = 0;
   // A frame for a lost packet.
   virtual void conceal(core::Pcm& out) = 0;
+  // A frame for a lost packet when `next`, the packet after it, is already here: Opus rebuilds
+  // the lost frame from the in-band FEC that `next` carries. The others conceal as above.
+  virtual void concealBefore(std::span<const std::uint8_t> /*next*/, core::Pcm& out) {
+    conceal(out);
+  }
   // A packet longer than a frame leaves whole frames behind: they play on the next ticks.
   virtual bool hasBufferedFrame() const = 0;
   virtual bool takeBuffered(core::Pcm& out) = 0;

@@ -1,5 +1,5 @@
 // What the room's fan-out asks of an encoder: one 20 ms frame in, one payload out. The
-// GStreamer one (AudioEncoder) is the product's; a test counts calls with its own.
+// product's come from codec_factory.h; a test counts calls with its own.
 #pragma once
 
 #include <cstdint>

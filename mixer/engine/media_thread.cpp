@@ -501,7 +501,6 @@ void MediaThread::run() {
   }
   gst_ = std::make_unique<codec::GstPipelineHost>();
   stock_ = std::make_unique<codec::ChainStock>(*gst_, kSpareChains, kStockCodecs);
-  stock_->want(codec::CodecSpec{});  // Opus as SIP negotiates it without maxaveragebitrate
   codec::warmG711Tables();
   if (want_batched_io_) {
     io_ = PacketIo::create();  // here: the ring belongs to the thread that submits to it

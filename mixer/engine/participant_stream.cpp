@@ -357,6 +357,8 @@ const core::Pcm& ParticipantStream::pcm() {
       decoder_->takeBuffered(pcm_);
     } else if (frame_) {
       decoder_->decode(frame_->payload, pcm_);
+    } else if (const auto next = jitter_.peekNext()) {
+      decoder_->concealBefore(next->payload, pcm_);
     } else if (jitter_.playing()) {
       decoder_->conceal(pcm_);
     } else {

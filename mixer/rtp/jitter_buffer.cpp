@@ -234,6 +234,15 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
   return Frame{slot.header, std::span<const std::uint8_t>(payloads_[chosen].data(), slot.size)};
 }
 
+std::optional<Frame> JitterBuffer::peekNext() const {
+  const std::size_t next = playing_ ? findSlot(next_ts_) : kNone;
+  if (next == kNone) {
+    return std::nullopt;
+  }
+  const Slot& slot = slots_[next];
+  return Frame{slot.header, std::span<const std::uint8_t>(payloads_[next].data(), slot.size)};
+}
+
 // After a stall (ours, or a burst from the network) the buffer can hold more than the most
 // delay we allow: play on from the newest target's worth, not from a backlog the listener
 // would hear late until the drift check had drained it a frame a second.

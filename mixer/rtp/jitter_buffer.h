@@ -48,6 +48,9 @@ class JitterBuffer {
   // A packet is played when its timestamp falls within the frame due now, so senders whose
   // packets are not 20 ms long (30, 60 ms) keep their place.
   std::optional<Frame> pop(std::int64_t now_us);
+  // After pop() said this tick's frame is missing: the packet that plays next, if it is here
+  // already (Opus rebuilds the lost frame from the in-band FEC it carries). It stays held.
+  std::optional<Frame> peekNext() const;
   // The packet pop() gave plays this long (RTP units), not one frame: the next is due after it.
   void setPoppedDuration(std::int64_t duration_ts);
   bool playing() const { return playing_; }

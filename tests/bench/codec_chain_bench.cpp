@@ -1,6 +1,7 @@
 // What it costs a media thread to give a participant a decoder or an encoder: a chain built
 // from new GStreamer elements (a thread's first of its shape), or one taken back from its
-// pipeline's pool (GstPipelineHost). Run with deploy/local bench; no timing is asserted.
+// pipeline's pool (GstPipelineHost); and what a frame costs, through a chain or through
+// libopus directly. Run with deploy/local bench; no timing is asserted.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -11,6 +12,8 @@
 #include "mixer/codec/audio_decoder.h"
 #include "mixer/codec/audio_encoder.h"
 #include "mixer/codec/codec_factory.h"
+#include "mixer/codec/opus_frame_decoder.h"
+#include "mixer/codec/opus_frame_encoder.h"
 
 namespace mcu::mixer::codec {
 namespace {
@@ -74,6 +77,11 @@ void BM_FromPool(benchmark::State& state) {
   state.SetLabel(std::string(codecName(spec.kind)));
 }
 
+// The second argument of the Opus frame benchmarks: 0 through GStreamer's opusenc/opusdec
+// chain (the product's path until session 36), 1 libopus called directly (OpusFrameEncoder,
+// OpusFrameDecoder: the product's path now).
+std::string opusPath(std::int64_t path) { return path == 0 ? "gstreamer chain" : "libopus"; }
+
 // One 20 ms frame of a tone through an Opus encoder: 0 the listeners' (FEC, 32 kbit/s,
 // complexity 10), 1 a recording's (no FEC, 48 kbit/s, complexity 10), 2 the same at complexity
 // 5, which was dearer than 10 when measured (why recordings keep 10). Per frame; 50 frames are
@@ -86,13 +94,41 @@ void BM_OpusEncodeFrame(benchmark::State& state) {
     spec.max_bitrate = 48000;
     spec.complexity = state.range(0) == 1 ? 10 : 5;
   }
-  AudioEncoder encoder(host, spec);
+  std::unique_ptr<FrameEncoder> encoder;
+  if (state.range(1) == 0) {
+    encoder = std::make_unique<AudioEncoder>(host, spec);
+  } else {
+    encoder = std::make_unique<OpusFrameEncoder>(spec);
+  }
   const core::Pcm pcm = toneFrame();
   for (auto _ : state) {
+    benchmark::DoNotOptimize(encoder->encode(pcm).size());
+  }
+  state.SetLabel(opusPath(state.range(1)) + ", complexity " + std::to_string(spec.complexity) +
+                 (spec.inband_fec ? " fec" : " no fec"));
+}
+
+// A new libopus encoder (made on the tick, as the engine makes a talker's) and its first
+// frame; then a new decoder and its first packet. What a tick pays now when a caller first
+// becomes a talker or is first mixed, against the chains' BM_FirstOpusEncode/Decode.
+void BM_NewLibopusEncoderAndFirstFrame(benchmark::State& state) {
+  const CodecSpec spec{.kind = CodecKind::kOpus};
+  const core::Pcm pcm = toneFrame();
+  for (auto _ : state) {
+    OpusFrameEncoder encoder(spec);
     benchmark::DoNotOptimize(encoder.encode(pcm).size());
   }
-  state.SetLabel("complexity " + std::to_string(spec.complexity) +
-                 (spec.inband_fec ? " fec" : " no fec"));
+}
+
+void BM_NewLibopusDecoderAndFirstPacket(benchmark::State& state) {
+  GstPipelineHost host;
+  const CodecSpec spec{.kind = CodecKind::kOpus};
+  const std::vector<std::uint8_t> packet = opusTonePackets(host, 5).back();
+  core::Pcm out{};
+  for (auto _ : state) {
+    OpusFrameDecoder decoder(spec);
+    benchmark::DoNotOptimize(decoder.decode(packet, out));
+  }
 }
 
 // The first 20 ms frame of a tone through a new Opus encoder: -1 one ChainStock built ahead
@@ -126,12 +162,19 @@ void BM_FirstOpusEncode(benchmark::State& state) {
 void BM_OpusDecodeFrame(benchmark::State& state) {
   GstPipelineHost host;
   const auto packets = opusTonePackets(host, 50);
-  AudioDecoder decoder(host, {.kind = CodecKind::kOpus});
+  const CodecSpec spec{.kind = CodecKind::kOpus};
+  std::unique_ptr<FrameDecoder> decoder;
+  if (state.range(0) == 0) {
+    decoder = std::make_unique<AudioDecoder>(host, spec);
+  } else {
+    decoder = std::make_unique<OpusFrameDecoder>(spec);
+  }
   core::Pcm out{};
   std::size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(decoder.decode(packets[i++ % packets.size()], out));
+    benchmark::DoNotOptimize(decoder->decode(packets[i++ % packets.size()], out));
   }
+  state.SetLabel(opusPath(state.range(0)));
 }
 
 // The first Opus packet through a new decoder (its chain built, never used): 0 as it is, N
@@ -180,8 +223,10 @@ void BM_G711FrameBothWays(benchmark::State& state) {
 }
 
 BENCHMARK(BM_G711FrameBothWays)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_OpusEncodeFrame)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_OpusDecodeFrame)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_OpusEncodeFrame)->ArgsProduct({{0, 1, 2}, {0, 1}})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_OpusDecodeFrame)->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_NewLibopusEncoderAndFirstFrame)->Unit(benchmark::kMicrosecond)->Iterations(200);
+BENCHMARK(BM_NewLibopusDecoderAndFirstPacket)->Unit(benchmark::kMicrosecond)->Iterations(200);
 BENCHMARK(BM_FirstOpusDecode)
     ->Arg(0)
     ->Arg(1)
