@@ -5,10 +5,13 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <memory>
 #include <numbers>
 #include <random>
 #include <thread>
 
+#include "mixer/codec/audio_decoder.h"
+#include "mixer/codec/audio_encoder.h"
 #include "mixer/codec/g711_law.h"
 #include "mixer/rtp/rtp_packet.h"
 #include "tests/support/frames_heard.h"
@@ -18,39 +21,84 @@ namespace mcu::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kFrameSamples = 160;  // 20 ms at 8 kHz
 constexpr int kBurstEveryFrames = 25;
 constexpr int kBurstFrames = 10;
 constexpr double kToneHz = 1000.0;
 
-std::vector<std::uint8_t> packet(std::uint16_t seq, std::uint32_t ssrc, bool tone, int frame) {
-  std::array<std::uint8_t, kFrameSamples> payload{};
-  for (int i = 0; i < kFrameSamples; ++i) {
-    const double t = static_cast<double>(frame * kFrameSamples + i) / 8000.0;
-    const double v = tone ? 8000.0 * std::sin(2.0 * std::numbers::pi * kToneHz * t) : 0.0;
-    payload[static_cast<std::size_t>(i)] = mixer::codec::linearToUlaw(static_cast<std::int16_t>(v));
+// What the callers speak: the payloads of A's frames (silence or the tone) and B's silence,
+// and whether a payload B receives holds the tone.
+class ProbeVoice {
+ public:
+  explicit ProbeVoice(bool opus) : opus_(opus) {
+    if (opus_) {
+      const mixer::codec::CodecSpec talker{.kind = mixer::codec::CodecKind::kOpus};
+      mixer::codec::CodecSpec listener = talker;
+      listener.inband_fec = false;  // opusdec with FEC would hold each packet back a frame
+      a_encoder_ = std::make_unique<mixer::codec::AudioEncoder>(host_, talker);
+      b_encoder_ = std::make_unique<mixer::codec::AudioEncoder>(host_, talker);
+      b_decoder_ = std::make_unique<mixer::codec::AudioDecoder>(host_, listener);
+    }
   }
+  std::uint8_t payloadType() const { return opus_ ? 111 : 0; }
+  int rate() const { return opus_ ? 48000 : 8000; }
+
+  // Frames in order, each once: Opus encoders keep state from one to the next.
+  std::vector<std::uint8_t> payload(bool a, bool tone, int frame) {
+    const int samples = rate() / 50;
+    std::vector<std::int16_t> pcm(static_cast<std::size_t>(samples));
+    for (int i = 0; i < samples; ++i) {
+      const double t = static_cast<double>(frame * samples + i) / rate();
+      pcm[static_cast<std::size_t>(i)] = static_cast<std::int16_t>(
+          tone ? 8000.0 * std::sin(2.0 * std::numbers::pi * kToneHz * t) : 0.0);
+    }
+    if (!opus_) {
+      std::vector<std::uint8_t> ulaw(pcm.size());
+      std::transform(pcm.begin(), pcm.end(), ulaw.begin(), mixer::codec::linearToUlaw);
+      return ulaw;
+    }
+    mixer::core::Pcm frame_pcm{};
+    std::copy(pcm.begin(), pcm.end(), frame_pcm.begin());
+    const auto bytes = (a ? a_encoder_ : b_encoder_)->encode(frame_pcm);
+    return {bytes.begin(), bytes.end()};
+  }
+
+  bool hearsTone(std::span<const std::uint8_t> payload) {
+    if (!opus_) {
+      std::vector<std::int16_t> pcm(payload.size());
+      std::transform(payload.begin(), payload.end(), pcm.begin(), mixer::codec::ulawToLinear);
+      return goertzelDb(pcm, kToneHz, 8000) > kHeardDb;
+    }
+    mixer::core::Pcm pcm{};
+    return b_decoder_->decode(payload, pcm) && goertzelDb(pcm, kToneHz, 48000) > kHeardDb;
+  }
+
+ private:
+  bool opus_;
+  mixer::codec::GstPipelineHost host_;
+  std::unique_ptr<mixer::codec::AudioEncoder> a_encoder_;
+  std::unique_ptr<mixer::codec::AudioEncoder> b_encoder_;
+  std::unique_ptr<mixer::codec::AudioDecoder> b_decoder_;
+};
+
+std::vector<std::uint8_t> packet(ProbeVoice& voice, bool a, std::uint16_t seq, bool tone,
+                                 int frame) {
+  const std::vector<std::uint8_t> payload = voice.payload(a, tone, frame);
   mixer::rtp::RtpHeader h;
-  h.payload_type = 0;
+  h.payload_type = voice.payloadType();
   h.sequence = seq;
-  h.timestamp = static_cast<std::uint32_t>(frame * kFrameSamples);
-  h.ssrc = ssrc;
+  h.timestamp = static_cast<std::uint32_t>(frame * voice.rate() / 50);
+  h.ssrc = a ? 0xA0A0A0A0 : 0xB0B0B0B0;
   std::vector<std::uint8_t> out(mixer::rtp::kMaxRtpPacket);
   out.resize(mixer::rtp::writeRtp(h, payload, out));
   return out;
 }
 
-bool hearsTone(std::span<const std::uint8_t> datagram) {
+bool hearsTone(ProbeVoice& voice, std::span<const std::uint8_t> datagram) {
   const auto p = mixer::rtp::parseRtp(datagram, 0);
-  if (!p || p->header.payload_type != 0 || p->payload.empty()) {
+  if (!p || p->header.payload_type != voice.payloadType() || p->payload.empty()) {
     return false;
   }
-  std::vector<std::int16_t> pcm;
-  pcm.reserve(p->payload.size());
-  for (const std::uint8_t byte : p->payload) {
-    pcm.push_back(mixer::codec::ulawToLinear(byte));
-  }
-  return goertzelDb(pcm, kToneHz, 8000) > kHeardDb;
+  return voice.hearsTone(p->payload);
 }
 
 }  // namespace
@@ -84,6 +132,7 @@ LatencyResult measureMouthToEar(const mixer::UdpSocket& a, const mixer::Endpoint
   bool listening = false;  // for the burst that began at `onset`
   Clock::time_point onset{};
   LatencyResult result;
+  ProbeVoice voice(options.opus);
   std::array<std::uint8_t, mixer::rtp::kMaxRtpPacket> buffer{};
   mixer::Endpoint from;
   const int total_ms = frames * 20 + 400;  // the last burst's tail, heard late
@@ -100,19 +149,22 @@ LatencyResult measureMouthToEar(const mixer::UdpSocket& a, const mixer::Endpoint
         onset = at(ms);
       }
       const auto seq = static_cast<std::uint16_t>(frame);
+      // Encoded whether lost or not, as a phone's encoder never knows.
+      auto sent = packet(voice, true, seq, tone, frame);
       if (!(options.loss_pct > 0 && chance(rng) < options.loss_pct)) {
-        held.emplace_back(at(ms + jitter(rng)), packet(seq, 0xA0A0A0A0, tone, frame));
+        held.emplace_back(at(ms + jitter(rng)), std::move(sent));
         std::stable_sort(held.begin(), held.end(),
                          [](const auto& x, const auto& y) { return x.first < y.first; });
       }
-      b.send(packet(seq, 0xB0B0B0B0, false, frame), b_to);
+      b.send(packet(voice, false, seq, false, frame), b_to);
     }
     while (!held.empty() && held.front().first <= Clock::now()) {
       a.send(held.front().second, a_to);
       held.pop_front();
     }
     for (ssize_t n = b.receive(buffer, from); n > 0; n = b.receive(buffer, from)) {
-      if (listening && hearsTone(std::span(buffer.data(), static_cast<std::size_t>(n)))) {
+      // Every packet is decoded, heard for or not: Opus decoders keep state.
+      if (hearsTone(voice, std::span(buffer.data(), static_cast<std::size_t>(n))) && listening) {
         const double ms_taken =
             std::chrono::duration<double, std::milli>(Clock::now() - onset).count();
         (heard++ < options.warmup_bursts ? result.warmup_ms : result.ms).push_back(ms_taken);

@@ -1,9 +1,11 @@
 // Mouth-to-ear latency through the server, measured from outside it as a phone would see it:
-// caller A sends G.711 u-law frames paced at 20 ms, silence with a 1 kHz burst of 200 ms every
-// 500 ms; caller B sends silence (so the server sends to it) and listens. One measurement is
-// the time from the nominal sending time of a burst's first frame (before any jitter or loss
-// the probe applies to A's packets) to the arrival at B of the first packet in which 1 kHz
-// stands out. No codec chain: u-law is a formula, and the probe must not be what it times.
+// caller A sends frames paced at 20 ms, silence with a 1 kHz burst of 200 ms every 500 ms;
+// caller B sends silence (so the server sends to it) and listens. One measurement is the time
+// from the nominal sending time of a burst's first frame (before any jitter or loss the probe
+// applies to A's packets) to the arrival at B of the first packet in which 1 kHz stands out.
+// G.711 u-law by formula; or Opus (with in-band FEC, as browsers and baresip send it) through
+// GStreamer's opusenc and opusdec, an implementation apart from the server's libopus calls,
+// whose decoder here runs without FEC so that it holds no packet back.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +23,7 @@ struct LatencyOptions {
   int jitter_ms = 0;       // each of A's packets is held back 0..jitter_ms (uniform)
   double loss_pct = 0.0;   // and dropped with this chance
   std::uint32_t seed = 1;  // of the jitter and loss
+  bool opus = false;       // Opus (payload type 111) instead of PCMU: see above
 };
 
 struct LatencyResult {
