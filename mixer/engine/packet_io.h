@@ -26,13 +26,14 @@
 namespace mcu::mixer {
 
 struct PacketIoCounters {
-  std::uint64_t enters = 0;           // io_uring_enter calls (syscalls)
-  std::uint64_t received = 0;         // datagrams delivered
-  std::uint64_t sent = 0;             // datagrams the kernel took
-  std::uint64_t send_failed = 0;      // refused by the kernel (e.g. EAGAIN, ICMP unreachable)
-  std::uint64_t unbatched_sends = 0;  // sent with sendto because no slot was free
-  std::uint64_t rearms = 0;           // multishot receives that ended and were armed again
-  std::uint64_t truncated = 0;        // datagrams larger than a buffer, dropped
+  std::uint64_t enters = 0;            // io_uring_enter calls (syscalls)
+  std::uint64_t received = 0;          // datagrams delivered
+  std::uint64_t sent = 0;              // datagrams the kernel took
+  std::uint64_t send_failed = 0;       // refused by the kernel (e.g. EAGAIN, ICMP unreachable)
+  std::uint64_t unbatched_sends = 0;   // sent with sendto because no slot was free
+  std::uint64_t rearms = 0;            // multishot receives that ended and were armed again
+  std::uint64_t truncated = 0;         // datagrams larger than a buffer, dropped
+  std::uint64_t fixed_file_sends = 0;  // from a watched socket, named by the ring's file table
 };
 
 class PacketIo {

@@ -216,7 +216,7 @@ void ParticipantStream::onRtp(const rtp::RtpPacketView& packet, std::int64_t now
     return;
   }
   remote_ssrc_ = packet.header.ssrc;
-  jitter_.push(packet, now_us);
+  jitter_.push(packet, now_us, codec::payloadDurationTs(endpoint_.codec.kind, packet.payload));
   rtcp_.onPacket(packet.header.sequence, packet.header.ssrc,
                  jitter_.stats().jitter_ms * codec::rtpClockRate(endpoint_.codec.kind) / 1000.0);
 }
@@ -311,7 +311,7 @@ void ParticipantStream::takeFrame(std::int64_t now_us) {
   }
   std::int64_t duration = 0;
   if (frame_) {
-    duration = codec::payloadDurationTs(endpoint_.codec.kind, frame_->payload);
+    duration = frame_->duration_ts;  // read from the payload when it arrived (jitter_buffer.h)
     jitter_.setPoppedDuration(duration);
   }
   if (!endpoint_.receive || muted_) {

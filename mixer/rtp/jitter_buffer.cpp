@@ -97,7 +97,8 @@ void JitterBuffer::updateJitter(std::int64_t ts, std::int64_t arrival_us) {
       std::clamp(frames * config_.frame_ms + late_extra_ms_, floor, config_.max_delay_ms);
 }
 
-PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_us) {
+PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_us,
+                              std::int64_t duration_ts) {
   const std::int64_t ts = extend(packet.header.timestamp);
   const std::int64_t reference = playing_ ? next_ts_ : (last_ext_ts_ ? *last_ext_ts_ : ts);
   if (std::llabs(ts - reference) > kJumpSeconds * config_.clock_rate) {
@@ -155,6 +156,7 @@ PushResult JitterBuffer::push(const RtpPacketView& packet, std::int64_t arrival_
   Slot& slot = slots_[i];
   slot.arrival_us = arrival_us;
   slot.header = packet.header;
+  slot.duration_ts = duration_ts;
   auto& bytes = payloads_[i];
   slot.size = std::min(packet.payload.size(), bytes.size());
   std::memcpy(bytes.data(), packet.payload.data(), slot.size);
@@ -231,7 +233,8 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
   release(chosen);
   const Slot& slot = slots_[chosen];
   stats_.last_wait_ms = static_cast<double>(now_us - slot.arrival_us) / 1000.0;
-  return Frame{slot.header, std::span<const std::uint8_t>(payloads_[chosen].data(), slot.size)};
+  return Frame{slot.header, std::span<const std::uint8_t>(payloads_[chosen].data(), slot.size),
+               slot.duration_ts};
 }
 
 std::optional<Frame> JitterBuffer::peekNext() const {
@@ -240,7 +243,8 @@ std::optional<Frame> JitterBuffer::peekNext() const {
     return std::nullopt;
   }
   const Slot& slot = slots_[next];
-  return Frame{slot.header, std::span<const std::uint8_t>(payloads_[next].data(), slot.size)};
+  return Frame{slot.header, std::span<const std::uint8_t>(payloads_[next].data(), slot.size),
+               slot.duration_ts};
 }
 
 // After a stall (ours, or a burst from the network) the buffer can hold more than the most

@@ -37,13 +37,19 @@ struct JitterStats {
 struct Frame {
   RtpHeader header;
   std::span<const std::uint8_t> payload;  // valid until the next push/pop
+  std::int64_t duration_ts = 0;           // as push() was told
 };
 
 class JitterBuffer {
  public:
   explicit JitterBuffer(JitterBufferConfig config = {});
 
-  PushResult push(const RtpPacketView& packet, std::int64_t arrival_us);
+  // `duration_ts`: how long the payload plays (RTP units, 0: not known), handed back with its
+  // frame. The caller reads it from the payload as the packet arrives: by the tick that plays
+  // it, the payload of each of a thousand callers is out of cache, and reading one byte of it
+  // then (an Opus TOC) cost 3 % of the server at 1,000 callers (perf, from outside).
+  PushResult push(const RtpPacketView& packet, std::int64_t arrival_us,
+                  std::int64_t duration_ts = 0);
   // One tick: the frame to play, or nullopt (missing: conceal; or nothing started yet).
   // A packet is played when its timestamp falls within the frame due now, so senders whose
   // packets are not 20 ms long (30, 60 ms) keep their place.
@@ -72,6 +78,7 @@ class JitterBuffer {
     std::int64_t arrival_us = 0;
     RtpHeader header;
     std::size_t size = 0;  // of its payload, in payloads_ at the same index
+    std::int64_t duration_ts = 0;
   };
   static constexpr std::size_t kNone = kSlots;
   static_assert(kSlots == 32, "used_ has a bit per slot");

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -146,6 +148,47 @@ TEST(PacketIoTest, QueuedSendsLeaveTogetherAtFlush) {
   EXPECT_EQ(io->counters().sent, 100U);
   EXPECT_EQ(io->counters().send_failed, 0U);
   EXPECT_EQ(io->counters().unbatched_sends, 0U);
+}
+
+// A watched socket is entered in the ring's registered file table: its sends name the table
+// (no file look-up per packet) and arrive; once unwatched, it sends by descriptor again, and
+// its port is free as soon as it is closed (the table held a reference of its own).
+TEST(PacketIoTest, AWatchedSocketSendsThroughTheRingsFileTableUntilUnwatched) {
+  auto io = makeIo();
+  ASSERT_TRUE(io);
+  const UdpSocket receiver = UdpSocket::bind("127.0.0.1", 0);
+  auto sender = std::make_unique<UdpSocket>(UdpSocket::bind("127.0.0.1", 0));
+  const std::uint16_t port = sender->localPort();
+  io->watch(sender->fd(), 7);
+  for (std::uint32_t n = 0; n < 10; ++n) {
+    io->send(*sender, payload(7, n), loopback(receiver));
+  }
+  io->flush();
+  EXPECT_EQ(io->counters().fixed_file_sends, 10U);
+  io->unwatch(7);
+  for (std::uint32_t n = 10; n < 15; ++n) {
+    io->send(*sender, payload(7, n), loopback(receiver));
+  }
+  io->flush();
+  EXPECT_EQ(io->counters().fixed_file_sends, 10U) << "unwatched: by descriptor";
+  std::set<std::uint32_t> seen;
+  std::array<std::uint8_t, 100> buffer{};
+  Endpoint from;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (seen.size() < 15 && std::chrono::steady_clock::now() < deadline) {
+    if (receiver.receive(buffer, from) == 40) {
+      std::uint32_t n = 0;
+      std::memcpy(&n, buffer.data() + 4, sizeof n);
+      seen.insert(n);
+    } else {
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+  EXPECT_EQ(seen.size(), 15U) << "every datagram arrived, both ways of naming the socket";
+  io->poll([](const PacketIo::Datagram&) {});
+  EXPECT_EQ(io->counters().send_failed, 0U);
+  sender.reset();
+  EXPECT_TRUE(UdpSocket::bind("127.0.0.1", port).valid()) << "the closed socket's port is free";
 }
 
 TEST(PacketIoTest, UnwatchedSocketsAreNotReadAndAWatchAgainDeliversEachDatagramOnce) {

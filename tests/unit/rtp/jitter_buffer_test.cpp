@@ -177,6 +177,21 @@ TEST_F(JitterBufferTest, LostPacketIsReportedMissingThenPlayContinues) {
   EXPECT_EQ(jb_.stats().concealed, 1U);
 }
 
+// The duration the caller read from the payload as it arrived comes back with its frame, so
+// the tick need not read the (by then uncached) payload again.
+TEST_F(JitterBufferTest, APacketsDurationToldAtPushComesBackWithItsFrame) {
+  payload_ = {7};
+  RtpPacketView view;
+  view.header.sequence = 1;
+  view.header.timestamp = 1000;
+  view.payload = payload_;
+  jb_.push(view, 0, 3 * kStep);
+  const auto frame = jb_.pop(1000);
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->duration_ts, 3 * kStep);
+  EXPECT_EQ(frame->payload[0], 7);
+}
+
 // Opus rebuilds a lost frame from the next packet's in-band FEC when that packet is already
 // held: peekNext() shows it without taking it, and it still plays in its turn.
 TEST_F(JitterBufferTest, TheNextPacketCanBeSeenWhenAFrameIsMissingAndStillPlays) {
