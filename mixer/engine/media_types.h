@@ -71,6 +71,9 @@ struct ParticipantStats {
   std::uint64_t dropped_wrong_source = 0;  // from an address that is not the negotiated one
   std::uint64_t srtp_auth_failed = 0;      // SRTP/SRTCP that failed authentication or replay
   std::uint64_t lost = 0;                  // concealed frames while receiving
+  // Of those mixed, concealed with the next packet already held: Opus rebuilds them from the
+  // in-band FEC it carries (when the far end sends it; else libopus's PLC runs).
+  std::uint64_t concealed_with_next = 0;
   std::uint64_t late = 0;
   std::uint64_t duplicates = 0;
   double jitter_ms = 0.0;

@@ -359,6 +359,7 @@ const core::Pcm& ParticipantStream::pcm() {
       decoder_->decode(frame_->payload, pcm_);
     } else if (const auto next = jitter_.peekNext()) {
       decoder_->concealBefore(next->payload, pcm_);
+      ++counters_.concealed_with_next;
     } else if (jitter_.playing()) {
       decoder_->conceal(pcm_);
     } else {
