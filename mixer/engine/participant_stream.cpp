@@ -314,6 +314,13 @@ void ParticipantStream::takeFrame(std::int64_t now_us) {
     duration = frame_->duration_ts;  // read from the payload when it arrived (jitter_buffer.h)
     jitter_.setPoppedDuration(duration);
   }
+  if (frame_ && duration > 0 && duration < frameTs()) {
+    joinShortPackets(duration);
+    if (endpoint_.receive && !muted_) {
+      level_dbov_ = last_level_dbov_ = core::levelDbov(pcm_);
+    }
+    return;
+  }
   if (!endpoint_.receive || muted_) {
     return;
   }
@@ -340,6 +347,28 @@ void ParticipantStream::takeFrame(std::int64_t now_us) {
     }
   }
   level_dbov_ = last_level_dbov_ = core::levelDbov(pcm());
+}
+
+// Packets shorter than a frame (10 ms is legal, and some gateways send G.711 so): one a tick
+// played 10 ms of every 20 and fell behind, so this tick also takes the packets that continue
+// this one, and the decoder's FIFO makes the frame of them. They are decoded now, levels or
+// not: the RFC 6464 level of one 10 ms packet is not the frame's.
+void ParticipantStream::joinShortPackets(std::int64_t duration) {
+  if (!decoder_) {
+    decoder_ = codec::makeDecoder(gst_, endpoint_.codec);
+  }
+  bool whole = decoder_->decode(frame_->payload, pcm_);
+  for (std::int64_t joined = duration; !whole && joined < frameTs();) {
+    const auto next = jitter_.popContinuation();
+    if (!next || next->duration_ts <= 0) {
+      break;  // the rest is late or lost: what came plays, the rest of the frame is silent
+    }
+    jitter_.setPoppedDuration(next->duration_ts);
+    joined += next->duration_ts;
+    whole = decoder_->decode(next->payload, pcm_);
+  }
+  frame_.reset();
+  decoded_ = true;
 }
 
 std::int64_t ParticipantStream::frameTs() const {

@@ -152,6 +152,8 @@ class ParticipantStream final : public MixMember {
 
  private:
   void takeFrame(std::int64_t now_us);
+  // Decodes this tick's packet, shorter than a frame, and those that continue it into pcm_.
+  void joinShortPackets(std::int64_t duration);
   // Sends an RTCP sender report when its interval (about 5 s, RFC 3550 §6.2) is due.
   void maybeSendRtcp(std::int64_t now_us);
   void onRtp(const rtp::RtpPacketView& packet, std::int64_t now_us, MediaEvents* events);

@@ -229,12 +229,25 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
     calm_frames_ = 0;  // the drift check then lets the buffer drain to the smaller target
     late_extra_ms_ -= config_.frame_ms;
   }
-  popped_ts_ = ts_[chosen];
-  release(chosen);
-  const Slot& slot = slots_[chosen];
-  stats_.last_wait_ms = static_cast<double>(now_us - slot.arrival_us) / 1000.0;
-  return Frame{slot.header, std::span<const std::uint8_t>(payloads_[chosen].data(), slot.size),
+  stats_.last_wait_ms = static_cast<double>(now_us - slots_[chosen].arrival_us) / 1000.0;
+  return take(chosen);
+}
+
+Frame JitterBuffer::take(std::size_t i) {
+  popped_ts_ = ts_[i];
+  release(i);
+  const Slot& slot = slots_[i];
+  return Frame{slot.header, std::span<const std::uint8_t>(payloads_[i].data(), slot.size),
                slot.duration_ts};
+}
+
+std::optional<Frame> JitterBuffer::popContinuation() {
+  const std::size_t next = playing_ ? findSlot(next_ts_) : kNone;
+  if (next == kNone) {
+    return std::nullopt;
+  }
+  next_ts_ = ts_[next] + frame_ts_;  // setPoppedDuration() then says where it really ends
+  return take(next);
 }
 
 std::optional<Frame> JitterBuffer::peekNext() const {

@@ -54,6 +54,10 @@ class JitterBuffer {
   // A packet is played when its timestamp falls within the frame due now, so senders whose
   // packets are not 20 ms long (30, 60 ms) keep their place.
   std::optional<Frame> pop(std::int64_t now_us);
+  // After pop() gave a packet shorter than a frame (and setPoppedDuration() said so): the
+  // packet that continues it, if it is here, taken as part of the same tick's frame (10 ms
+  // packets: two make a frame). No tick's bookkeeping (drift, delay) runs for it.
+  std::optional<Frame> popContinuation();
   // After pop() said this tick's frame is missing: the packet that plays next, if it is here
   // already (Opus rebuilds the lost frame from the in-band FEC it carries). It stays held.
   std::optional<Frame> peekNext() const;
@@ -86,6 +90,7 @@ class JitterBuffer {
   std::size_t findSlot(std::int64_t ts) const;
   std::size_t oldest() const;
   void release(std::size_t i);
+  Frame take(std::size_t i);  // the packet in slot i, played now
   void dropBacklog();
   void updateJitter(std::int64_t ts, std::int64_t arrival_us);
   void reset();

@@ -88,6 +88,39 @@ TEST_F(MediaEngineTest, LongPacketsOf30And60MsPlayWithoutGaps) {
   EXPECT_LE(quiet, 1) << "20 ms frames where the 60 ms sender was not heard";
 }
 
+// 10 ms packets (legal, and some gateways send G.711 so): a tick's frame is two of them.
+TEST_F(MediaEngineTest, PacketsOf10MsPlayWithoutGaps) {
+  auto& a = peer(pcmu(), 500);
+  auto& c = peer(opus(), 1100);
+  a.setHalfFramePackets(true);
+  const ParticipantId aid = join(a, pcmu());
+  join(c, opus());
+  test::runFrames({&a, &c}, 150);
+  test::expectHearsInFrames(c.lastAudio(1000), {500}, {1100});
+  const auto stats =
+      publishedStats(aid, [](const ParticipantStats& s) { return s.packets_in + s.lost >= 200; });
+  ASSERT_TRUE(stats);
+  EXPECT_LT(stats->lost, 23U) << "concealed frames, late " << stats->late;
+  EXPECT_LT(stats->late, 23U) << "packets let go as too late";
+  const auto audio = c.lastAudio(1000);
+  int quiet = 0;
+  for (std::size_t at = 0; at + 960 <= audio.size(); at += 960) {
+    quiet += test::goertzelDb(std::span<const std::int16_t>(audio.data() + at, 960), 500) < kHeard
+                 ? 1
+                 : 0;
+  }
+  EXPECT_LE(quiet, 1) << "20 ms frames where the 10 ms sender was not heard";
+  // And no 10 ms hole inside a frame (a frame half tone, half silence would still pass the
+  // check above): the longest run of near-silent samples is a zero crossing's, not a gap's.
+  std::size_t run = 0;
+  std::size_t longest = 0;
+  for (const std::int16_t sample : audio) {
+    run = std::abs(sample) < 200 ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  EXPECT_LT(longest, 48U) << "samples in a row near silence (48: 1 ms)";
+}
+
 TEST_F(MediaEngineTest, RemovalHandsOverTheFinalStatistics) {
   auto& a = peer(pcmu(), 500);
   const ParticipantId id = join(a, pcmu());

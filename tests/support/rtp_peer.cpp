@@ -87,6 +87,18 @@ void RtpPeer::sendFrame(int audio_level_ext_id) {
     pending_.clear();
     pending_frames_ = 0;
   }
+  if (half_frame_packets_) {
+    const std::size_t half = body.size() / 2;
+    for (std::size_t i = 0; i < 2; ++i) {
+      const std::span<const std::uint8_t> part(body.data() + i * half, half);
+      std::vector<std::uint8_t> packet(mixer::rtp::kMaxRtpPacket);
+      packet.resize(mixer::rtp::writeRtp(header, part, packet, audio_level_ext_id));
+      emit(packet);
+      header.sequence = sequence_++;
+      header.timestamp += static_cast<std::uint32_t>(half);
+    }
+    return;
+  }
   std::vector<std::uint8_t> packet(mixer::rtp::kMaxRtpPacket);
   packet.resize(mixer::rtp::writeRtp(header, body, packet, audio_level_ext_id));
   const auto every = [&](int n) {

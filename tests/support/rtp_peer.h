@@ -45,6 +45,9 @@ class RtpPeer {
   void setContributorLevelId(int id) { csrc_level_id_ = id; }
   // G.711/G.722 only: `n` frames per packet (n x 20 ms), still paced one frame per call.
   void setFramesPerPacket(int n) { frames_per_packet_ = n; }
+  // Each 20 ms frame as two 10 ms packets (G.711 only: its bytes are its samples), as some
+  // gateways send; impairments are not applied to them.
+  void setHalfFramePackets(bool on) { half_frame_packets_ = on; }
   // The RFC 6464 level to claim instead of the measured one (a sender that lies, to show
   // whom the mixer believes).
   void setReportedLevel(std::optional<int> dbov) { reported_level_ = dbov; }
@@ -92,6 +95,7 @@ class RtpPeer {
   std::uint64_t sent_ = 0;
   std::uint64_t frame_index_ = 0;
   int frames_per_packet_ = 1;
+  bool half_frame_packets_ = false;
   int pending_frames_ = 0;
   std::vector<std::uint8_t> pending_;
   std::uint32_t pending_timestamp_ = 0;

@@ -192,6 +192,37 @@ TEST_F(JitterBufferTest, APacketsDurationToldAtPushComesBackWithItsFrame) {
   EXPECT_EQ(frame->payload[0], 7);
 }
 
+// 10 ms packets: a tick takes the one due and the one that continues it, and the next tick
+// goes on after both; a continuation not here yet is not waited for.
+TEST_F(JitterBufferTest, APacketShorterThanAFrameIsContinuedByTheNextInTheSameTick) {
+  const auto half = [this](int n, std::int64_t arrival_us) {
+    payload_ = {static_cast<std::uint8_t>(n)};
+    RtpPacketView view;
+    view.header.sequence = static_cast<std::uint16_t>(n);
+    view.header.timestamp = 1000 + static_cast<std::uint32_t>(n) * (kStep / 2);
+    view.payload = payload_;
+    jb_.push(view, arrival_us, kStep / 2);
+  };
+  std::vector<int> played;
+  for (int tick = 0; tick < 5; ++tick) {
+    half(2 * tick, tick * kTickUs);
+    if (tick != 3) {
+      half(2 * tick + 1, tick * kTickUs + 10'000);  // tick 3's second half is lost
+    }
+    const auto first = jb_.pop(tick * kTickUs + 15'000);
+    ASSERT_TRUE(first) << "tick " << tick;
+    played.push_back(first->payload[0]);
+    jb_.setPoppedDuration(first->duration_ts);
+    if (const auto rest = jb_.popContinuation()) {
+      played.push_back(rest->payload[0]);
+      jb_.setPoppedDuration(rest->duration_ts);
+    }
+  }
+  EXPECT_EQ(played, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 8, 9}));
+  EXPECT_EQ(jb_.stats().late, 0U);
+  EXPECT_EQ(jb_.depth(), 0U);
+}
+
 // Opus rebuilds a lost frame from the next packet's in-band FEC when that packet is already
 // held: peekNext() shows it without taking it, and it still plays in its turn.
 TEST_F(JitterBufferTest, TheNextPacketCanBeSeenWhenAFrameIsMissingAndStillPlays) {
