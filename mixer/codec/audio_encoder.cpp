@@ -32,8 +32,7 @@ std::size_t bytesPerFrame(CodecKind kind) { return kind == CodecKind::kOpus ? 0 
 
 ChainShape AudioEncoder::shape(const CodecSpec& spec) {
   return {.description = chainFor(spec),
-          .caps = "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1",
-          .warm_bytes = sizeof(core::Pcm)};
+          .caps = "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1"};
 }
 
 AudioEncoder::AudioEncoder(GstPipelineHost& host, const CodecSpec& spec)

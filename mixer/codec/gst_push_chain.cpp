@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "mcu/common/log.h"
-#include "mixer/core/audio_frame.h"
 
 namespace mcu::mixer::codec {
 namespace {
@@ -124,13 +123,8 @@ GstPushChain::GstPushChain(GstPipelineHost& host, const ChainShape& shape, Sourc
 }
 
 bool GstPushChain::stock(GstPipelineHost& host, const ChainShape& shape) {
-  GstPushChain chain(host, shape, Source::kNew);
-  if (chain.ok() && shape.warm_bytes > 0) {
-    const std::vector<std::uint8_t> zeros(shape.warm_bytes);
-    std::vector<std::vector<std::uint8_t>> dropped;
-    chain.push(zeros.data(), zeros.size(), core::kFrameNs, dropped);
-  }
-  return chain.ok();  // and its destructor pools it (the next user's reset flushes it)
+  const GstPushChain chain(host, shape, Source::kNew);
+  return chain.ok();  // and its destructor pools it
 }
 
 void GstPushChain::build(const ChainShape& shape) {

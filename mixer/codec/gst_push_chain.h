@@ -26,11 +26,6 @@ namespace mcu::mixer::codec {
 struct ChainShape {
   std::string description;
   std::string caps;
-  // A chain built ahead (stock) is first fed this many zero bytes of input, its output
-  // dropped, so that its first real buffer does not pay for the elements' start-up: an Opus
-  // encoder's first frame took 835 us against 415 us after one (codec_chain_bench
-  // BM_FirstOpusEncode). 0: fed nothing. Not part of the key.
-  std::size_t warm_bytes = 0;
   std::string key() const { return description + "|" + caps; }
 };
 

@@ -309,11 +309,8 @@ void ParticipantStream::takeFrame(std::int64_t now_us) {
   if (!buffered_) {
     frame_ = jitter_.pop(now_us);
   }
-  std::int64_t duration = 0;
-  if (frame_) {
-    duration = frame_->duration_ts;  // read from the payload when it arrived (jitter_buffer.h)
-    jitter_.setPoppedDuration(duration);
-  }
+  // Read from the payload when it arrived; the jitter buffer placed the next packet by it.
+  const std::int64_t duration = frame_ ? frame_->duration_ts : 0;
   if (frame_ && duration > 0 && duration < frameTs()) {
     joinShortPackets(duration);
     if (endpoint_.receive && !muted_) {
@@ -363,7 +360,6 @@ void ParticipantStream::joinShortPackets(std::int64_t duration) {
     if (!next || next->duration_ts <= 0) {
       break;  // the rest is late or lost: what came plays, the rest of the frame is silent
     }
-    jitter_.setPoppedDuration(next->duration_ts);
     joined += next->duration_ts;
     whole = decoder_->decode(next->payload, pcm_);
   }

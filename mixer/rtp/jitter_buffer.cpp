@@ -236,28 +236,33 @@ std::optional<Frame> JitterBuffer::pop(std::int64_t now_us) {
 Frame JitterBuffer::take(std::size_t i) {
   popped_ts_ = ts_[i];
   release(i);
+  setPoppedDuration(slots_[i].duration_ts);  // a duration push() was told: the next is due after it
+  return frameAt(i);
+}
+
+Frame JitterBuffer::frameAt(std::size_t i) const {
   const Slot& slot = slots_[i];
   return Frame{slot.header, std::span<const std::uint8_t>(payloads_[i].data(), slot.size),
                slot.duration_ts};
 }
 
+std::size_t JitterBuffer::nextSlot() const { return playing_ ? findSlot(next_ts_) : kNone; }
+
 std::optional<Frame> JitterBuffer::popContinuation() {
-  const std::size_t next = playing_ ? findSlot(next_ts_) : kNone;
+  const std::size_t next = nextSlot();
   if (next == kNone) {
     return std::nullopt;
   }
-  next_ts_ = ts_[next] + frame_ts_;  // setPoppedDuration() then says where it really ends
+  next_ts_ = ts_[next] + frame_ts_;
   return take(next);
 }
 
 std::optional<Frame> JitterBuffer::peekNext() const {
-  const std::size_t next = playing_ ? findSlot(next_ts_) : kNone;
+  const std::size_t next = nextSlot();
   if (next == kNone) {
     return std::nullopt;
   }
-  const Slot& slot = slots_[next];
-  return Frame{slot.header, std::span<const std::uint8_t>(payloads_[next].data(), slot.size),
-               slot.duration_ts};
+  return frameAt(next);
 }
 
 // After a stall (ours, or a burst from the network) the buffer can hold more than the most

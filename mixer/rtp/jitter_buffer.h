@@ -45,23 +45,25 @@ class JitterBuffer {
   explicit JitterBuffer(JitterBufferConfig config = {});
 
   // `duration_ts`: how long the payload plays (RTP units, 0: not known), handed back with its
-  // frame. The caller reads it from the payload as the packet arrives: by the tick that plays
-  // it, the payload of each of a thousand callers is out of cache, and reading one byte of it
-  // then (an Opus TOC) cost 3 % of the server at 1,000 callers (perf, from outside).
+  // frame, and where the next one is due when it is played (setPoppedDuration). The caller reads it
+  // from the payload as the packet arrives: by the tick that plays it, the payload of each of a
+  // thousand callers is out of cache, and reading one byte of it then (an Opus TOC) cost 3 % of the
+  // server at 1,000 callers (perf, from outside).
   PushResult push(const RtpPacketView& packet, std::int64_t arrival_us,
                   std::int64_t duration_ts = 0);
   // One tick: the frame to play, or nullopt (missing: conceal; or nothing started yet).
   // A packet is played when its timestamp falls within the frame due now, so senders whose
   // packets are not 20 ms long (30, 60 ms) keep their place.
   std::optional<Frame> pop(std::int64_t now_us);
-  // After pop() gave a packet shorter than a frame (and setPoppedDuration() said so): the
-  // packet that continues it, if it is here, taken as part of the same tick's frame (10 ms
+  // After pop() gave a packet shorter than a frame (push() or setPoppedDuration() said so):
+  // the packet that continues it, if it is here, taken as part of the same tick's frame (10 ms
   // packets: two make a frame). No tick's bookkeeping (drift, delay) runs for it.
   std::optional<Frame> popContinuation();
   // After pop() said this tick's frame is missing: the packet that plays next, if it is here
   // already (Opus rebuilds the lost frame from the in-band FEC it carries). It stays held.
   std::optional<Frame> peekNext() const;
   // The packet pop() gave plays this long (RTP units), not one frame: the next is due after it.
+  // Applied by pop() itself when push() was told the duration; for callers that were not.
   void setPoppedDuration(std::int64_t duration_ts);
   bool playing() const { return playing_; }
   const JitterStats& stats() const { return stats_; }
@@ -91,6 +93,8 @@ class JitterBuffer {
   std::size_t oldest() const;
   void release(std::size_t i);
   Frame take(std::size_t i);  // the packet in slot i, played now
+  Frame frameAt(std::size_t i) const;
+  std::size_t nextSlot() const;  // the slot of the packet due next, if held (kNone if not)
   void dropBacklog();
   void updateJitter(std::int64_t ts, std::int64_t arrival_us);
   void reset();
