@@ -10,7 +10,7 @@
 //   sip_crowd SIP_PORT [--room R] [--callers N] [--talkers K] [--codec pcmu|opus|mixed]
 //             [--seconds S] [--jitter-ms J] [--loss-pct L] [--listeners M] [--joins-per-s R]
 //             [--http-port P] [--server-pid PID] [--churn-per-s C] [--churn-hold-ms H]
-//             [--churn-levels 0|1] [--janus-http P --janus-room ID]
+//             [--churn-levels 0|1] [--janus-http P --janus-room ID] [--stall-probe 0|1]
 //
 // The first K callers talk (440, 1000, 1700, ... Hz); the others send silence (Opus callers
 // with an RFC 6464 level, as WebRTC and most phones do). Opus callers offer RFC 6464; "mixed"
@@ -32,10 +32,15 @@
 // after H ms (default 1000) while it measures (call_churn.h): churn_setups, churn_failed and
 // the INVITE-to-200 times. --churn-levels 0: their packet has no RFC 6464 level (an Opus
 // phone without it), so the server decodes it, with a decoder for each.
+// With --stall-probe 1, MachineStallProbe watches the machine while it measures, and the line
+// also gives machine_stalls (spans of 3 ms or more in which a CPU could not run the probe),
+// whole_machine_stalls (every CPU at once), max_machine_stall_ms, probe_rt (the probe had its
+// real-time priority), and the run's slow ticks (over 5 ms) split by SlowTickTimeline into
+// slow_ticks_near_stall and slow_ticks_alone. It reads /metrics ten times a second, which
+// the server's CPU figure then includes.
 // With --janus-http, the callers join Janus AudioBridge room ID over its HTTP API on port P
 // (plain-RTP participants, janus_bridge.h) instead of dialling SIP_PORT, and send it the same
 // RTP: the yardstick, measured the same way (--server-pid: Janus's; it has no /metrics).
-#include <httplib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,12 +49,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
+#include <optional>
 #include <random>
-#include <sstream>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -61,6 +64,9 @@
 #include "tests/integration/sip_uac.h"
 #include "tests/load/call_churn.h"
 #include "tests/load/janus_bridge.h"
+#include "tests/load/machine_stall_probe.h"
+#include "tests/load/server_sample.h"
+#include "tests/load/slow_tick_timeline.h"
 #include "tests/support/frames_heard.h"
 #include "tests/support/tone.h"
 
@@ -72,10 +78,14 @@ using mcu::mixer::PacketIo;
 using mcu::mixer::UdpSocket;
 using mcu::mixer::codec::CodecKind;
 using mcu::mixer::codec::CodecSpec;
+using mcu::test::sampleServer;
+using mcu::test::ServerSample;
 
 constexpr std::array<double, 6> kTones = {440.0, 1000.0, 1700.0, 2300.0, 2900.0, 3500.0};
 constexpr int kAudioLevelExt = 1;
 constexpr int kWheelSlots = 256;  // ms; holds the largest jitter
+constexpr int kProbePriority = 50;  // above the server's media threads (SCHED_FIFO 10)
+constexpr double kStallMs = 3.0;    // a stall that can push a 2 ms tick past 5 ms
 
 struct Options {
   std::uint16_t sip_port = 0;
@@ -95,6 +105,7 @@ struct Options {
   bool churn_levels = true;
   std::uint16_t janus_http = 0;  // 0: the callers dial SIP_PORT
   std::uint64_t janus_room = 0;
+  bool stall_probe = false;
 };
 
 struct Caller {
@@ -170,78 +181,6 @@ int answeredLevelExt(const std::string& sdp) {
   return start == std::string::npos ? 0 : std::atoi(sdp.c_str() + start + 9);
 }
 
-struct ServerSample {
-  double cpu_s = 0;
-  double rss_kb = 0;
-  int threads = 0;
-  double late_ticks = 0;
-  double max_tick_ms = 0;
-  double ticks = 0;
-  double ticks_within_5ms = 0;
-  double ticks_within_20ms = 0;
-  double tick_s_sum = 0;
-  double receive_ahead_s = 0;
-  double receives_ahead = 0;
-  double max_receive_ahead_ms = 0;
-};
-
-ServerSample sampleServer(const Options& o) {
-  ServerSample s;
-  if (o.server_pid > 0) {
-    std::ifstream stat("/proc/" + std::to_string(o.server_pid) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    std::string field;
-    double utime = 0;
-    double stime = 0;
-    for (int i = 3; i <= 15 && rest >> field; ++i) {
-      utime = i == 14 ? std::atof(field.c_str()) : utime;
-      stime = i == 15 ? std::atof(field.c_str()) : stime;
-    }
-    s.cpu_s = (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-    std::ifstream status("/proc/" + std::to_string(o.server_pid) + "/status");
-    while (std::getline(status, line)) {
-      if (line.starts_with("VmRSS:")) {
-        s.rss_kb = std::atof(line.c_str() + 6);
-      } else if (line.starts_with("Threads:")) {
-        s.threads = std::atoi(line.c_str() + 8);
-      }
-    }
-  }
-  if (o.http_port > 0) {
-    httplib::Client http("127.0.0.1", o.http_port);
-    http.set_read_timeout(2s);
-    if (auto res = http.Get("/metrics")) {
-      std::istringstream lines(res->body);
-      std::string line;
-      // Each sample line is "<name> <value>": the value of the ones read here, by exact name.
-      const std::array<std::pair<std::string_view, double*>, 9> wanted{{
-          {"mcu_mixer_late_ticks_total", &s.late_ticks},
-          {"mcu_mixer_max_tick_seconds", &s.max_tick_ms},
-          {"mcu_mixer_tick_duration_seconds_count", &s.ticks},
-          {"mcu_mixer_tick_duration_seconds_bucket{le=\"0.005\"}", &s.ticks_within_5ms},
-          {"mcu_mixer_tick_duration_seconds_bucket{le=\"0.02\"}", &s.ticks_within_20ms},
-          {"mcu_mixer_tick_duration_seconds_sum", &s.tick_s_sum},
-          {"mcu_mixer_receive_ahead_seconds_total", &s.receive_ahead_s},
-          {"mcu_mixer_receives_ahead_total", &s.receives_ahead},
-          {"mcu_mixer_max_receive_ahead_seconds", &s.max_receive_ahead_ms},
-      }};
-      while (std::getline(lines, line)) {
-        const auto space = line.rfind(' ');
-        for (const auto& [name, value] : wanted) {
-          if (space != std::string::npos && std::string_view(line).substr(0, space) == name) {
-            *value = std::atof(line.c_str() + space + 1);
-          }
-        }
-      }
-      s.max_tick_ms *= 1000.0;  // seconds in the exposition
-      s.max_receive_ahead_ms *= 1000.0;
-    }
-  }
-  return s;
-}
-
 // `total` over `count`, 0 for none.
 double perCount(double total, double count) { return count > 0 ? total / count : 0.0; }
 
@@ -293,6 +232,8 @@ Options parse(int argc, char** argv) {
       o.janus_http = static_cast<std::uint16_t>(std::atoi(v));
     } else if (flag == "--janus-room") {
       o.janus_room = std::strtoull(v, nullptr, 10);
+    } else if (flag == "--stall-probe") {
+      o.stall_probe = std::atoi(v) != 0;
     } else if (flag == "--churn-hold-ms") {
       o.churn_hold_ms = std::clamp(std::atoi(v), 0, 600000);
     }
@@ -372,7 +313,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  const ServerSample idle = sampleServer(o);
+  const ServerSample idle = sampleServer(o.server_pid, o.http_port);
   std::vector<Caller> callers(static_cast<std::size_t>(o.callers));
   const auto join_started = std::chrono::steady_clock::now();
   for (int i = 0; i < o.callers; ++i) {
@@ -457,14 +398,22 @@ int main(int argc, char** argv) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   auto measure_started = t0;
+  std::optional<mcu::test::MachineStallProbe> probe;
+  std::optional<mcu::test::SlowTickTimeline> timeline;
   for (int ms = 0; ms < total_ms; ++ms) {
     if (ms == settle_ms) {
       measuring = true;
       measure_started = std::chrono::steady_clock::now();
-      start = sampleServer(o);
+      start = sampleServer(o.server_pid, o.http_port);
       gen_cpu_start = ownCpuS();
       sent = 0;
       churn.start();
+      if (o.stall_probe) {
+        probe.emplace(kProbePriority);
+        if (o.http_port > 0) {
+          timeline.emplace(o.http_port, 100ms);
+        }
+      }
     }
     for (const std::size_t i : by_phase[static_cast<std::size_t>(ms % 20)]) {
       Caller& c = callers[i];
@@ -504,7 +453,13 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_until(t0 + std::chrono::milliseconds(ms + 1));
   }
   readAll(callers, receive);
-  const ServerSample end = sampleServer(o);
+  const ServerSample end = sampleServer(o.server_pid, o.http_port);
+  if (probe) {
+    probe->stop();
+  }
+  if (timeline) {
+    timeline->stop();
+  }
   // Wall time, not the S seconds asked for: a generator starved of CPU (e.g. by a server's
   // SCHED_FIFO threads) sends its S seconds of packets over longer, and counting against S
   // read that as the server sending more than real time.
@@ -544,7 +499,7 @@ int main(int argc, char** argv) {
       "server_kb_per_caller=%.1f server_threads=%d idle_threads=%d ticks=%.0f "
       "ticks_over_5ms=%.0f ticks_over_20ms=%.0f churn_setups=%llu churn_failed=%llu "
       "churn_setup_mean_ms=%.1f churn_setup_max_ms=%.1f tick_mean_ms=%.2f "
-      "receive_ahead_mean_ms=%.2f max_receive_ahead_ms=%.2f\n",
+      "receive_ahead_mean_ms=%.2f max_receive_ahead_ms=%.2f",
       o.callers, o.codec.c_str(), o.jitter_ms, o.loss_pct, join_s, wall_s,
       static_cast<unsigned long long>(sent), static_cast<unsigned long long>(received),
       received == 0 ? 0.0
@@ -562,6 +517,18 @@ int main(int argc, char** argv) {
                end.receives_ahead - start.receives_ahead) *
           1000.0,
       end.max_receive_ahead_ms);
+  if (probe) {
+    const mcu::test::StallSummary stalls = probe->summary(kStallMs);
+    const mcu::test::SlowTickAttribution slow = mcu::test::attributeSlowTicks(
+        timeline ? timeline->spans() : std::vector<mcu::test::SlowTickSpan>{}, probe->stalls(),
+        kStallMs);
+    std::printf(
+        " machine_stalls=%d whole_machine_stalls=%d max_machine_stall_ms=%.2f probe_rt=%d "
+        "slow_ticks_near_stall=%.0f slow_ticks_alone=%.0f",
+        stalls.stalls, stalls.whole_machine, stalls.max_ms, probe->realtime() ? 1 : 0,
+        slow.with_stall, slow.without_stall);
+  }
+  std::printf("\n");
   for (auto& c : callers) {
     if (c.sip) {
       c.sip->bye();
