@@ -98,7 +98,8 @@ StallSummary MachineStallProbe::summary(double min_ms) const {
     if (longest >= min_ms) {
       ++s.stalls;
       s.whole_machine += std::all_of(cpus.begin(), cpus.end(), [](bool b) { return b; }) ? 1 : 0;
-      s.max_ms = std::max(s.max_ms, std::chrono::duration<double, std::milli>(to - all[i].from).count());
+      s.max_ms =
+          std::max(s.max_ms, std::chrono::duration<double, std::milli>(to - all[i].from).count());
     }
     i = j;
   }

@@ -28,9 +28,9 @@ struct MachineStall {
 
 // Stalls seen together: those whose spans overlap, on any CPU.
 struct StallSummary {
-  int stalls = 0;          // merged spans of at least `min_ms`
-  int whole_machine = 0;   // of those, spans in which every CPU stalled
-  double max_ms = 0;       // the longest merged span
+  int stalls = 0;         // merged spans of at least `min_ms`
+  int whole_machine = 0;  // of those, spans in which every CPU stalled
+  double max_ms = 0;      // the longest merged span
 };
 
 class MachineStallProbe {

@@ -10,10 +10,10 @@
 // Prints one line: seconds, machine_stalls (spans of 3 ms or more in which a CPU could not run
 // the probe), whole_machine_stalls (every CPU at once), max_machine_stall_ms, probe_rt.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <atomic>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -40,8 +40,10 @@ int main(int argc, char** argv) {
   }
   const mcu::test::StallSummary s = probe.summary(3.0);
   std::printf(
-      "seconds=%d busy=%d cpus=%d machine_stalls=%d whole_machine_stalls=%d max_machine_stall_ms=%.2f "
+      "seconds=%d busy=%d cpus=%d machine_stalls=%d whole_machine_stalls=%d "
+      "max_machine_stall_ms=%.2f "
       "probe_rt=%d\n",
-      seconds, busy ? 1 : 0, probe.cpus(), s.stalls, s.whole_machine, s.max_ms, probe.realtime() ? 1 : 0);
+      seconds, busy ? 1 : 0, probe.cpus(), s.stalls, s.whole_machine, s.max_ms,
+      probe.realtime() ? 1 : 0);
   return 0;
 }

@@ -83,7 +83,7 @@ using mcu::test::ServerSample;
 
 constexpr std::array<double, 6> kTones = {440.0, 1000.0, 1700.0, 2300.0, 2900.0, 3500.0};
 constexpr int kAudioLevelExt = 1;
-constexpr int kWheelSlots = 256;  // ms; holds the largest jitter
+constexpr int kWheelSlots = 256;    // ms; holds the largest jitter
 constexpr int kProbePriority = 50;  // above the server's media threads (SCHED_FIFO 10)
 constexpr double kStallMs = 3.0;    // a stall that can push a 2 ms tick past 5 ms
 

@@ -1,8 +1,9 @@
 // When a running server's slow media ticks (over 5 ms) happened, to within the server's
 // publishing period (its media threads publish their counts every 200 ms): a thread reads
-// /metrics every `every` and keeps each period in which the count of slow ticks rose. Set beside MachineStallProbe's stalls, it tells the slow ticks that a stall
-// of the machine overlapped from those that only the server's work explains. Reading /metrics
-// costs the server a little CPU (about 0.1 ms a read), so runs that report CPU leave it off.
+// /metrics every `every` and keeps each period in which the count of slow ticks rose. Set beside
+// MachineStallProbe's stalls, it tells the slow ticks that a stall of the machine overlapped from
+// those that only the server's work explains. Reading /metrics costs the server a little CPU (about
+// 0.1 ms a read), so runs that report CPU leave it off.
 #pragma once
 
 #include <atomic>
