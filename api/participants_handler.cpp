@@ -37,6 +37,7 @@ json participantJson(const conference::ParticipantView& p) {
           {"on_hold", p.on_hold},
           {"awaiting_pin", p.awaiting_pin},
           {"packet_loss", p.packet_loss},
+          {"recovered_frames", p.recovered_frames},
           {"jitter_ms", p.jitter_ms},
           {"remote_packet_loss", p.remote_packet_loss},
           {"remote_jitter_ms", p.remote_jitter_ms}};

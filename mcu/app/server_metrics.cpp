@@ -96,6 +96,10 @@ std::string serverMetrics(const MetricSources& s) {
     writeMetric(out, "mcu_rtp_packets_lost_total", "counter",
                 "Frames concealed because their packet was lost or late.",
                 static_cast<double>(t->packets_lost));
+    writeMetric(out, "mcu_rtp_frames_recovered_total", "counter",
+                "Of the frames lost or late, those rebuilt from the next packet's in-band FEC "
+                "(Opus) rather than guessed.",
+                static_cast<double>(t->frames_recovered));
     writeMetric(out, "mcu_rtp_packets_dropped_total", "counter",
                 "Packets dropped: not RTP, or from an address that is not the participant's.",
                 static_cast<double>(t->packets_dropped));

@@ -29,8 +29,8 @@ std::string statsJson(const std::optional<mixer::ParticipantStats>& s) {
   std::ostringstream j;
   j << "{\"packets_in\":" << s->packets_in << ",\"packets_out\":" << s->packets_out
     << ",\"bytes_in\":" << s->bytes_in << ",\"bytes_out\":" << s->bytes_out
-    << ",\"lost\":" << s->lost << ",\"late\":" << s->late << ",\"jitter_ms\":" << s->jitter_ms
-    << ",\"remote_fraction_lost\":" << s->remote_fraction_lost
+    << ",\"lost\":" << s->lost << ",\"recovered\":" << s->recovered << ",\"late\":" << s->late
+    << ",\"jitter_ms\":" << s->jitter_ms << ",\"remote_fraction_lost\":" << s->remote_fraction_lost
     << ",\"remote_jitter_ms\":" << s->remote_jitter_ms
     << ",\"dropped_wrong_source\":" << s->dropped_wrong_source
     << ",\"srtp_auth_failed\":" << s->srtp_auth_failed << "}";
@@ -356,6 +356,7 @@ void Conference::leave(mixer::ParticipantId id, LeaveReason reason) {
     ended_.packets_in += stats->packets_in;
     ended_.packets_out += stats->packets_out;
     ended_.packets_lost += stats->lost;
+    ended_.frames_recovered += stats->recovered;
     ended_.packets_dropped += stats->dropped_bad + stats->dropped_wrong_source;
   }
   // The record gets the statistics as of the moment it left, not the last publication.

@@ -63,6 +63,7 @@ ParticipantView Conference::view(mixer::ParticipantId id, const Member& member) 
   if (const auto stats = engine_.stats(id)) {
     const double expected = static_cast<double>(stats->packets_in + stats->lost);
     v.packet_loss = expected > 0 ? static_cast<double>(stats->lost) / expected : 0.0;
+    v.recovered_frames = stats->recovered;
     v.jitter_ms = stats->jitter_ms;
     v.remote_packet_loss = stats->remote_fraction_lost;
     v.remote_jitter_ms = stats->remote_jitter_ms;
@@ -132,6 +133,7 @@ ConferenceTotals Conference::totals() const {
       t.packets_in += s->packets_in;
       t.packets_out += s->packets_out;
       t.packets_lost += s->lost;
+      t.frames_recovered += s->recovered;
       t.packets_dropped += s->dropped_bad + s->dropped_wrong_source;
       t.talking += s->talking ? 1U : 0U;
       const std::uint64_t frames = s->packets_in + s->lost;

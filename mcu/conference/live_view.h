@@ -35,7 +35,10 @@ struct ParticipantView {
   bool talking = false;
   bool on_hold = false;
   bool awaiting_pin = false;
-  double packet_loss = 0.0;         // fraction of its packets we did not receive in time
+  double packet_loss = 0.0;  // fraction of its packets we did not receive in time
+  // Of the frames lost or late, those rebuilt from the packet after them (Opus in-band FEC)
+  // rather than guessed by concealment: how much of packet_loss the room did not hear.
+  std::uint64_t recovered_frames = 0;
   double jitter_ms = 0.0;           // interarrival jitter of what it sends us
   double remote_packet_loss = 0.0;  // what it reports about our stream (RTCP)
   double remote_jitter_ms = 0.0;
@@ -69,7 +72,8 @@ struct ConferenceTotals {
   std::uint64_t packets_in = 0;
   std::uint64_t packets_out = 0;
   std::uint64_t packets_lost = 0;
-  std::uint64_t packets_dropped = 0;  // garbage, or from the wrong source
+  std::uint64_t frames_recovered = 0;  // of those lost, rebuilt from the next packet's FEC
+  std::uint64_t packets_dropped = 0;   // garbage, or from the wrong source
 };
 
 // How a move of a live participant to another room went.

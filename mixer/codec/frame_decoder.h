@@ -21,8 +21,10 @@ class FrameDecoder {
   virtual void conceal(core::Pcm& out) = 0;
   // A frame for a lost packet when `next`, the packet after it, is already here: Opus rebuilds
   // the lost frame from the in-band FEC that `next` carries. The others conceal as above.
-  virtual void concealBefore(std::span<const std::uint8_t> /*next*/, core::Pcm& out) {
+  // True when the frame was rebuilt from `next`, false when it was concealed (guessed).
+  virtual bool concealBefore(std::span<const std::uint8_t> /*next*/, core::Pcm& out) {
     conceal(out);
+    return false;
   }
   // A packet longer than a frame leaves whole frames behind: they play on the next ticks.
   virtual bool hasBufferedFrame() const = 0;

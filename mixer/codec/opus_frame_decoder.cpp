@@ -2,12 +2,47 @@
 
 #include <opus.h>
 
+#include <algorithm>
+#include <array>
+
 #include "mcu/common/log.h"
 
 namespace mcu::mixer::codec {
 namespace {
 
 constexpr int kFrame = static_cast<int>(core::kFrameSamples);
+
+// Whether `packet` carries in-band FEC (LBRR data, RFC 6716 §4.2.4) for the frame before it.
+// libopus 1.3 cannot say (opus_packet_has_lbrr came in 1.5): given a packet without any, a
+// decode with decode_fec runs the PLC and reports success all the same. The flags are the
+// first symbols of the first frame's SILK layer, each coded with probability 1/2, so they are
+// its first byte's top bits: per channel (mid, then side for stereo) one voice-activity flag
+// per 20 ms SILK frame, then the LBRR flag.
+bool carriesFec(std::span<const std::uint8_t> packet) {
+  if (packet.empty()) {
+    return false;
+  }
+  const unsigned config = packet[0] >> 3U;
+  if (config >= 16) {
+    return false;  // CELT only: no SILK layer, no FEC
+  }
+  // SILK-only configurations take 10, 20, 40 and 60 ms in turn, hybrid ones 10 and 20 ms.
+  constexpr std::array<unsigned, 4> kSilkMs{10, 20, 40, 60};
+  const unsigned frame_ms = config < 12 ? kSilkMs[config % 4] : 10 * (1 + config % 2);
+  const unsigned silk_frames = std::max(1U, frame_ms / 20);
+  std::array<const unsigned char*, 48> frames{};
+  std::array<opus_int16, 48> sizes{};
+  if (opus_packet_parse(packet.data(), static_cast<opus_int32>(packet.size()), nullptr,
+                        frames.data(), sizes.data(), nullptr) <= 0 ||
+      sizes[0] == 0) {
+    return false;
+  }
+  const unsigned first = frames[0][0];
+  const bool mid = ((first >> (7 - silk_frames)) & 1U) != 0;
+  const bool stereo = (packet[0] & 0x04U) != 0;
+  const bool side = stereo && ((first >> (6 - 2 * silk_frames)) & 1U) != 0;
+  return mid || side;
+}
 
 }  // namespace
 
@@ -62,18 +97,19 @@ void OpusFrameDecoder::conceal(core::Pcm& out) {
   }
 }
 
-void OpusFrameDecoder::concealBefore(std::span<const std::uint8_t> next, core::Pcm& out) {
-  if (!inband_fec_ || next.empty() || decoder_ == nullptr) {
+bool OpusFrameDecoder::concealBefore(std::span<const std::uint8_t> next, core::Pcm& out) {
+  if (!inband_fec_ || decoder_ == nullptr || !carriesFec(next)) {
     conceal(out);
-    return;
+    return false;
   }
   // With decode_fec set, libopus decodes the frame before `next` from its LBRR data; the
   // frame size asked for is the lost frame's.
   if (opus_decode(decoder_, next.data(), static_cast<opus_int32>(next.size()), out.data(), kFrame,
                   1) == kFrame) {
-    return;
+    return true;
   }
   conceal(out);
+  return false;
 }
 
 bool OpusFrameDecoder::takeBuffered(core::Pcm& out) { return fromFifo(out); }

@@ -41,8 +41,8 @@ class OpusFrameDecoder final : public FrameDecoder {
   // libopus's PLC.
   void conceal(core::Pcm& out) override;
   // The lost frame rebuilt from the in-band FEC `next` carries (when the far end asked for
-  // useinbandfec); libopus falls back to its PLC when `next` has none.
-  void concealBefore(std::span<const std::uint8_t> next, core::Pcm& out) override;
+  // useinbandfec), and true; libopus's PLC, and false, when `next` has none.
+  bool concealBefore(std::span<const std::uint8_t> next, core::Pcm& out) override;
   bool hasBufferedFrame() const override { return fifo_.size() >= core::kFrameSamples; }
   bool takeBuffered(core::Pcm& out) override;
 

@@ -74,6 +74,8 @@ struct ParticipantStats {
   // Of those mixed, concealed with the next packet already held: Opus rebuilds them from the
   // in-band FEC it carries (when the far end sends it; else libopus's PLC runs).
   std::uint64_t concealed_with_next = 0;
+  // Of those, rebuilt from the FEC that next packet carried rather than guessed.
+  std::uint64_t recovered = 0;
   std::uint64_t late = 0;
   std::uint64_t duplicates = 0;
   double jitter_ms = 0.0;

@@ -383,7 +383,7 @@ const core::Pcm& ParticipantStream::pcm() {
     } else if (frame_) {
       decoder_->decode(frame_->payload, pcm_);
     } else if (const auto next = jitter_.peekNext()) {
-      decoder_->concealBefore(next->payload, pcm_);
+      counters_.recovered += decoder_->concealBefore(next->payload, pcm_) ? 1U : 0U;
       ++counters_.concealed_with_next;
     } else if (jitter_.playing()) {
       decoder_->conceal(pcm_);

@@ -276,7 +276,8 @@ TEST_F(ApiTest, OpenApiDocumentAndMetricsAreServed) {
   ASSERT_EQ(metrics.status, 200);
   for (const auto* name : {"mcu_participants 0", "mcu_http_requests_total{code=\"2xx\"}",
                            "mcu_http_request_duration_seconds_bucket", "mcu_db_queue_depth",
-                           "mcu_mixer_late_ticks_total", "mcu_calls_joined_total 0"}) {
+                           "mcu_mixer_late_ticks_total", "mcu_calls_joined_total 0",
+                           "mcu_rtp_frames_recovered_total 0"}) {
     EXPECT_NE(metrics.body.find(name), std::string::npos) << name << "\n" << metrics.body;
   }
 }

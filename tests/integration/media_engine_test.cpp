@@ -350,6 +350,7 @@ TEST_F(MediaEngineTest, ImpairedSenderIsStillHeardContinuously) {
   room_config_.jitter.min_delay_ms = 40;
   engine_->createRoom(2, room_config_);
   auto& a = peer(opus(), 600);
+  a.setVoiceFec(true);  // as a phone sends while its user speaks: with in-band FEC
   auto& b = peer(opus(), 0);
   b.setSilent(true);
   // Lost, duplicated, reordered, and late (held back two frames, past the playout point).
@@ -374,9 +375,12 @@ TEST_F(MediaEngineTest, ImpairedSenderIsStillHeardContinuously) {
   ASSERT_TRUE(stats);
   EXPECT_GT(stats->duplicates, 0U);
   EXPECT_GT(stats->lost, 0U);
-  // 40 ms of delay hold the packet after a lost one: the decoder was handed it (for Opus's
-  // in-band FEC, opus_frame_codec_test.cpp) instead of concealing blind.
+  // 40 ms of delay hold the packet after a lost one: the decoder was handed it, and rebuilt
+  // lost frames from the in-band FEC it carries (opus_frame_codec_test.cpp) instead of
+  // concealing blind.
   EXPECT_GT(stats->concealed_with_next, 0U);
+  EXPECT_GT(stats->recovered, 0U);
+  EXPECT_LE(stats->recovered, stats->concealed_with_next);
 }
 
 TEST_F(MediaEngineTest, RtpFromAnotherAddressOrGarbageIsDropped) {

@@ -48,7 +48,11 @@ void RtpPeer::sendFrame(int audio_level_ext_id) {
   if (!silent_) {
     tone_.next(pcm);
   }
-  const auto payload = encoder_.encode(pcm);
+  std::vector<std::uint8_t> voiced;  // from voice_, which owns no buffer
+  if (voice_) {
+    voiced = voice_->encode(pcm);
+  }
+  const std::span<const std::uint8_t> payload = voice_ ? std::span(voiced) : encoder_.encode(pcm);
   const std::uint32_t step = mixer::codec::rtpTimestampsPerFrame(spec_.kind);
   mixer::rtp::RtpHeader header;
   header.payload_type = spec_.payload_type;

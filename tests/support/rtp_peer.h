@@ -15,6 +15,7 @@
 #include "mixer/engine/udp_socket.h"
 #include "mixer/rtp/rtp_packet.h"
 #include "mixer/srtp/srtp_session.h"
+#include "tests/support/opus_voice_encoder.h"
 #include "tests/support/tone.h"
 
 namespace mcu::test {
@@ -48,6 +49,9 @@ class RtpPeer {
   // Each 20 ms frame as two 10 ms packets (G.711 only: its bytes are its samples), as some
   // gateways send; impairments are not applied to them.
   void setHalfFramePackets(bool on) { half_frame_packets_ = on; }
+  // Opus only: packets as a phone sends while its user speaks, with in-band FEC
+  // (OpusVoiceEncoder), instead of the product's encoder, which codes a tone without any.
+  void setVoiceFec(bool on) { voice_ = on ? std::make_unique<OpusVoiceEncoder>() : nullptr; }
   // The RFC 6464 level to claim instead of the measured one (a sender that lies, to show
   // whom the mixer believes).
   void setReportedLevel(std::optional<int> dbov) { reported_level_ = dbov; }
@@ -83,6 +87,7 @@ class RtpPeer {
   mixer::Endpoint server_{};
   std::uint16_t server_port_ = 0;
   mixer::codec::AudioEncoder encoder_;
+  std::unique_ptr<OpusVoiceEncoder> voice_;
   mixer::codec::AudioDecoder decoder_;
   ToneGenerator tone_;
   Impairment impairment_;

@@ -15,6 +15,7 @@
 #include "mixer/codec/codec_factory.h"
 #include "mixer/codec/opus_frame_decoder.h"
 #include "mixer/codec/opus_frame_encoder.h"
+#include "tests/support/opus_voice_encoder.h"
 #include "tests/support/tone.h"
 
 namespace mcu::mixer::codec {
@@ -140,32 +141,22 @@ TEST(OpusFrameCodecTest, PacketsLongerOrShorterThanAFramePlayInTurn) {
   opus_encoder_destroy(raw);
 }
 
-// Packets with in-band FEC as a phone sends them when it speaks: libopus told the signal is
-// voice, so that it codes in SILK or hybrid mode (FEC is SILK's); a steady tone alone would
-// otherwise be coded as music, in CELT, with no FEC at all.
+// Packets with in-band FEC as a phone sends them when it speaks (OpusVoiceEncoder).
 std::vector<std::vector<std::uint8_t>> fecPackets(std::span<const double> tones_hz,
                                                   int frames_each) {
-  int error = OPUS_OK;
-  OpusEncoder* raw = opus_encoder_create(48000, 1, OPUS_APPLICATION_VOIP, &error);
-  EXPECT_EQ(error, OPUS_OK);
-  opus_encoder_ctl(raw, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
-  opus_encoder_ctl(raw, OPUS_SET_BITRATE(32000));
-  opus_encoder_ctl(raw, OPUS_SET_INBAND_FEC(1));
-  opus_encoder_ctl(raw, OPUS_SET_PACKET_LOSS_PERC(10));
+  test::OpusVoiceEncoder encoder;
   std::vector<std::vector<std::uint8_t>> packets;
-  std::array<std::uint8_t, 1500> packet{};
   core::Pcm in;
   for (const double hz : tones_hz) {
     test::ToneGenerator tone(hz);
     for (int i = 0; i < frames_each; ++i) {
       tone.next(in);
-      const int n = opus_encode(raw, in.data(), static_cast<int>(in.size()), packet.data(), 1500);
-      EXPECT_GT(n, 0);
-      EXPECT_LT(packet[0] >> 3, 16) << "SILK or hybrid (RFC 6716 §3.1), which carry FEC";
-      packets.emplace_back(packet.begin(), packet.begin() + std::max(n, 0));
+      packets.push_back(encoder.encode(in));
+      EXPECT_FALSE(packets.back().empty());
+      EXPECT_LT(packets.back().front() >> 3, 16)
+          << "SILK or hybrid (RFC 6716 §3.1), which carry FEC";
     }
   }
-  opus_encoder_destroy(raw);
   return packets;
 }
 
@@ -186,14 +177,52 @@ TEST(OpusFrameCodecTest, ALostFrameIsRebuiltFromTheNextPacketsFec) {
   }
   core::Pcm rebuilt;
   core::Pcm concealed;
-  with.concealBefore(packets[kLost + 1], rebuilt);
-  plc.concealBefore(packets[kLost + 1], concealed);
+  EXPECT_TRUE(with.concealBefore(packets[kLost + 1], rebuilt)) << "rebuilt, not guessed";
+  EXPECT_FALSE(plc.concealBefore(packets[kLost + 1], concealed)) << "no FEC asked for: PLC";
   EXPECT_GT(test::goertzelDb(rebuilt, 1100.0), -25.0) << "the lost frame's own tone";
   EXPECT_GT(test::goertzelDb(rebuilt, 1100.0), test::goertzelDb(concealed, 1100.0) + 15.0);
   EXPECT_GT(test::goertzelDb(concealed, 500.0), -25.0) << "without FEC, PLC goes on with the old";
   // And the next packet then plays as usual.
   ASSERT_TRUE(with.decode(packets[kLost + 1], out));
   EXPECT_GT(test::goertzelDb(out, 1100.0), -20.0);
+}
+
+// A next packet without FEC leaves libopus's PLC to guess the lost frame, and the decoder says
+// so: a decode with decode_fec would run the PLC and report success all the same, and the
+// frame would count as rebuilt. Both kinds: SILK whose LBRR flag is off (a voice encoder told
+// no FEC), and CELT, which has no SILK layer at all (a low-delay encoder).
+TEST(OpusFrameCodecTest, ConcealingBeforeAPacketWithoutFecSaysItGuessed) {
+  test::OpusVoiceEncoder silk_without_fec(false);
+  int error = OPUS_OK;
+  OpusEncoder* celt = opus_encoder_create(48000, 1, OPUS_APPLICATION_RESTRICTED_LOWDELAY, &error);
+  ASSERT_EQ(error, OPUS_OK);
+  std::array<std::vector<std::vector<std::uint8_t>>, 2> streams;
+  test::ToneGenerator tone(700.0);
+  core::Pcm in;
+  std::array<std::uint8_t, 1500> buffer{};
+  for (int i = 0; i < 6; ++i) {
+    tone.next(in);
+    streams[0].push_back(silk_without_fec.encode(in));
+    const int n = opus_encode(celt, in.data(), static_cast<int>(in.size()), buffer.data(), 1500);
+    ASSERT_GT(n, 0);
+    streams[1].emplace_back(buffer.begin(), buffer.begin() + n);
+  }
+  opus_encoder_destroy(celt);
+  ASSERT_LT(streams[0][5].front() >> 3, 16) << "SILK or hybrid (RFC 6716 §3.1)";
+  ASSERT_GE(streams[1][5].front() >> 3, 16) << "CELT only";
+  for (const auto& packets : streams) {
+    OpusFrameDecoder decoder(kOpus);
+    core::Pcm out;
+    for (std::size_t i = 0; i < 4; ++i) {
+      ASSERT_TRUE(decoder.decode(packets[i], out));
+    }
+    EXPECT_FALSE(decoder.concealBefore(packets[5], out));
+    EXPECT_GT(test::goertzelDb(out, 700.0), -25.0) << "PLC carries the tone on";
+  }
+  OpusFrameDecoder decoder(kOpus);
+  core::Pcm out;
+  EXPECT_FALSE(decoder.concealBefore(std::vector<std::uint8_t>{}, out))
+      << "nothing to rebuild from";
 }
 
 TEST(OpusFrameCodecTest, APacketLibopusRefusesCostsOneFrameAndNothingElse) {
