@@ -18,6 +18,9 @@ namespace mcu::app {
 namespace {
 
 constexpr std::string_view kComponent = "server";
+// How long a shutdown waits for its BYEs to be answered: over UDP a BYE goes again after 0.5,
+// 1.5 and 3.5 s (RFC 3261, T1 = 500 ms), so a phone that lost one still answers in time.
+constexpr auto kByeGrace = std::chrono::seconds(4);
 using Clock = std::chrono::steady_clock;
 
 // Every caller holds two sockets and every HTTP client one: take the hard limit, not the
@@ -112,8 +115,11 @@ int shutDown(const config::Config& config, ServerParts& parts, int exit_code) {
   parts.draining = true;
   sip::SipStack& sip = parts.sip;
   sip.beginDrain();
-  // Live calls get a BYE; their records are queued as they end, before the flush below.
-  while (sip.activeCalls() > 0 && Clock::now() < deadline) {
+  // Live calls get a BYE and leave their rooms at once, which queues their records. Their
+  // BYEs get a few seconds to be answered (a phone answers in milliseconds; three
+  // retransmissions fit); one still unanswered then is given up by sip.stop().
+  const auto byes_until = std::min(deadline, Clock::now() + kByeGrace);
+  while (sip.activeCalls() > 0 && Clock::now() < byes_until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (sip.activeCalls() > 0) {

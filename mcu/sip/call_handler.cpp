@@ -543,34 +543,11 @@ void CallHandler::bye(mixer::ParticipantId participant, conference::LeaveReason 
     }
     if (leg->participant == participant && !leg->replaced) {
       noteReason(*leg, reason);
-      if (leg->outgoing && !leg->answered) {
-        nua_cancel(nh, TAG_END());  // still ringing: CANCEL, not BYE
-      } else {
-        nua_bye(nh, TAG_END());
-      }
-      // Out of the room now, not when the BYE's transaction ends: a caller that never answers
-      // it (gone, or hostile) would otherwise stay heard and listed for its 32 s of
-      // retransmissions (RFC 3261 Timer F). Its end later finds nobody to remove.
-      conference_.leave(participant, reason);
-      for (const auto& extra : leg->extra_lines) {
-        conference_.leave(extra.participant, reason);
-      }
+      hangUp(nh, *leg, reason);
       log::info(kComponent, "bye_sent")
           .kv("call_id", leg->call_id)
           .kv("reason", conference::leaveReasonText(reason));
     }
-  }
-}
-
-void CallHandler::byeAll(conference::LeaveReason reason) {
-  MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
-  for (auto& [nh, invite] : pending_) {
-    refuseInvite(nh, 503, "399 mcu \"shutting down\"");
-  }
-  pending_.clear();
-  for (auto& [nh, leg] : legs_) {
-    noteReason(*leg, reason);
-    nua_bye(nh, TAG_END());
   }
 }
 

@@ -79,6 +79,7 @@ struct CallLeg {
   unsigned session_interval = 0;
   std::optional<ReferReport> refer;  // placed because of a REFER
   bool replaced = false;  // an INVITE with Replaces took its participant: ends without it
+  bool hung_up = false;   // we sent BYE (or CANCEL): its participants already left
   std::string last_sdp;   // the last SDP we sent in this dialog (its o= version, RFC 3264 §8)
   // The caller's further lines, in line order (the first line is `participant`/`audio`), who
   // it is (for the lines it adds later), and lines whose participant an admin removed
@@ -171,13 +172,20 @@ class CallHandler {
   // Remembers why a dialog is ending (the first reason given wins).
   void noteReason(nua_handle_t* nh, conference::LeaveReason reason);
   void noteReason(const CallLeg& leg, conference::LeaveReason reason);
-  // Ends every call with BYE (shutdown); bye() ends one participant's.
+  // Ends every call with BYE (shutdown); bye() ends one participant's. Either way its
+  // participants leave the room at once, not when the BYE is answered.
   void byeAll(conference::LeaveReason reason);
   void bye(mixer::ParticipantId participant, conference::LeaveReason reason);
+  // Shutdown, once the BYEs had their time: forgets the calls whose BYE is still unanswered
+  // (their handles destroyed, so that nua's shutdown does not wait out Timer F for them) and
+  // says how many there were.
+  std::size_t abandonUnanswered();
   std::size_t activeCalls() const { return legs_.size() + pending_.size(); }
   CallLeg* leg(nua_handle_t* nh);
 
  private:
+  // BYE (CANCEL while still ringing), and its participants out of the room now.
+  void hangUp(nua_handle_t* nh, CallLeg& leg, conference::LeaveReason reason);
   void finishInvite(const PendingInvite& invite);
   // Where the caller's room lives (cluster), then lookUpOrFinish; without a cluster, at once.
   void placeInvite(PendingInvite invite);

@@ -487,6 +487,14 @@ void SipStack::stop() {
     return;
   }
   loop_.post([this] {
+    // Calls whose BYE went unanswered (the caller gone, or deaf to us) would hold nua's
+    // shutdown for their BYE's 32 s of retransmissions: their participants already left and
+    // their records are written, so they are forgotten here.
+    if (calls_ != nullptr) {
+      if (const std::size_t abandoned = calls_->abandonUnanswered(); abandoned > 0) {
+        log::warn(kComponent, "byes_unanswered").kv("calls", static_cast<std::uint64_t>(abandoned));
+      }
+    }
     nua_->shutting_down = true;
     nua_shutdown(nua_->nua);
   });

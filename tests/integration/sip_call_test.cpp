@@ -360,6 +360,23 @@ TEST_F(SipCallTest, ShutdownEndsLiveCallsWithBye) {
   EXPECT_EQ(db_.scalar("SELECT leave_reason FROM calls"), "shutdown");
 }
 
+// A phone that is gone (or deaf to us) never answers its BYE. The shutdown gives it a few
+// seconds, then forgets it: before, nua's shutdown waited out the BYE's 32 s of
+// retransmissions, the watchdog ended the server at its deadline with exit code 1, and every
+// restart of a server with one such caller took its whole shutdown_timeout_s.
+TEST_F(SipCallTest, ShutdownDoesNotWaitForACallerThatNeverAnswersItsBye) {
+  Caller deaf = dial("closing", "opus", 500);
+  Caller polite = dial("closing", "PCMU", 800);
+  runFrames({deaf.media.get(), polite.media.get()}, 5);
+  server_->process().signal(SIGTERM);
+  EXPECT_TRUE(deaf.sip->takeRequest("BYE", 5s)) << "left unanswered";
+  EXPECT_TRUE(polite.sip->awaitRequest("BYE", 5s));
+  EXPECT_EQ(server_->process().waitExit(15s), 0) << server_->process().output();
+  EXPECT_NE(server_->process().output().find("byes_unanswered"), std::string::npos);
+  EXPECT_EQ(db_.scalar("SELECT string_agg(leave_reason, ',') FROM calls"), "shutdown,shutdown")
+      << "both calls recorded as ended by the shutdown";
+}
+
 }  // namespace
 }  // namespace mcu::test
 
