@@ -92,13 +92,26 @@ bool OpusFrameDecoder::fromFifo(core::Pcm& out) {
 }
 
 void OpusFrameDecoder::conceal(core::Pcm& out) {
+  if (decoder_ != nullptr && fifo_.size() > 0) {
+    // Part of a frame waits (a 10 ms packet whose partner was lost): the PLC guesses only the
+    // rest, so the part plays now, in its place, not a frame late after a whole guess. What
+    // waits is whole packets, so the rest is a multiple of 2.5 ms, as the PLC needs.
+    const int rest = kFrame - static_cast<int>(fifo_.size());
+    if (rest > 0 && opus_decode(decoder_, nullptr, 0, scratch_.data(), rest, 0) == rest) {
+      fifo_.push(std::span<const std::int16_t>(scratch_.data(), static_cast<std::size_t>(rest)));
+    }
+    if (fromFifo(out)) {
+      return;
+    }
+  }
   if (decoder_ == nullptr || opus_decode(decoder_, nullptr, 0, out.data(), kFrame, 0) != kFrame) {
     out.fill(0);
   }
 }
 
 bool OpusFrameDecoder::concealBefore(std::span<const std::uint8_t> next, core::Pcm& out) {
-  if (!inband_fec_ || decoder_ == nullptr || !carriesFec(next)) {
+  // With part of a frame waiting, the FEC (the whole packet before `next`) would not fit.
+  if (!inband_fec_ || decoder_ == nullptr || fifo_.size() > 0 || !carriesFec(next)) {
     conceal(out);
     return false;
   }

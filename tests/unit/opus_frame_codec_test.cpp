@@ -141,6 +141,40 @@ TEST(OpusFrameCodecTest, PacketsLongerOrShorterThanAFramePlayInTurn) {
   opus_encoder_destroy(raw);
 }
 
+// 10 ms packets, the second half of a frame lost: the half that came plays in the concealed
+// frame, in its place, and the PLC guesses only the rest. Before, the PLC guessed a whole
+// frame and the half waited, to play a frame late, ahead of the next packet, so that the
+// stream ran 10 ms late from then on.
+TEST(OpusFrameCodecTest, AHalfFrameWaitingPlaysInTheConcealedFrame) {
+  int error = OPUS_OK;
+  OpusEncoder* raw = opus_encoder_create(48000, 1, OPUS_APPLICATION_VOIP, &error);
+  ASSERT_EQ(error, OPUS_OK);
+  test::ToneGenerator tone(500.0);
+  std::vector<std::vector<std::uint8_t>> packets;
+  std::array<std::uint8_t, 1500> packet{};
+  core::Pcm frame;
+  for (int i = 0; i < 4; ++i) {
+    tone.next(frame);
+    for (std::size_t half = 0; half < 2; ++half) {
+      const int n = opus_encode(raw, frame.data() + half * 480, 480, packet.data(), 1500);
+      ASSERT_GT(n, 0);
+      packets.emplace_back(packet.begin(), packet.begin() + n);
+    }
+  }
+  opus_encoder_destroy(raw);
+  OpusFrameDecoder decoder(kOpus);
+  core::Pcm out;
+  EXPECT_FALSE(decoder.decode(packets[0], out));
+  EXPECT_TRUE(decoder.decode(packets[1], out));
+  EXPECT_FALSE(decoder.decode(packets[2], out)) << "half a frame: it waits";
+  decoder.conceal(out);  // packets[3] is lost
+  EXPECT_GT(test::goertzelDb(std::span<const std::int16_t>(out).first(480), 500.0), -20.0)
+      << "the half that came";
+  EXPECT_FALSE(decoder.decode(packets[4], out)) << "nothing left waiting: a half again";
+  EXPECT_TRUE(decoder.decode(packets[5], out));
+  EXPECT_GT(test::goertzelDb(out, 500.0), -20.0);
+}
+
 // Packets with in-band FEC as a phone sends them when it speaks (OpusVoiceEncoder).
 std::vector<std::vector<std::uint8_t>> fecPackets(std::span<const double> tones_hz,
                                                   int frames_each) {
