@@ -36,8 +36,9 @@
 // also gives machine_stalls (spans of 3 ms or more in which a CPU could not run the probe),
 // whole_machine_stalls (every CPU at once), max_machine_stall_ms, probe_rt (the probe had its
 // real-time priority), and the run's slow ticks (over 5 ms) split by SlowTickTimeline into
-// slow_ticks_near_stall and slow_ticks_alone. It reads /metrics ten times a second, which
-// the server's CPU figure then includes.
+// slow_ticks_near_stall and slow_ticks_alone, with stall_cover_pct, the share of the run near
+// a stall (where slow ticks would fall by chance). It reads /metrics ten times a second,
+// which the server's CPU figure then includes.
 // With --janus-http, the callers join Janus AudioBridge room ID over its HTTP API on port P
 // (plain-RTP participants, janus_bridge.h) instead of dialling SIP_PORT, and send it the same
 // RTP: the yardstick, measured the same way (--server-pid: Janus's; it has no /metrics).
@@ -524,9 +525,9 @@ int main(int argc, char** argv) {
         kStallMs);
     std::printf(
         " machine_stalls=%d whole_machine_stalls=%d max_machine_stall_ms=%.2f probe_rt=%d "
-        "slow_ticks_near_stall=%.0f slow_ticks_alone=%.0f",
+        "slow_ticks_near_stall=%.0f slow_ticks_alone=%.0f stall_cover_pct=%.1f",
         stalls.stalls, stalls.whole_machine, stalls.max_ms, probe->realtime() ? 1 : 0,
-        slow.with_stall, slow.without_stall);
+        slow.with_stall, slow.without_stall, 100.0 * slow.covered_share);
   }
   std::printf("\n");
   for (auto& c : callers) {

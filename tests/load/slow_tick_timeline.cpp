@@ -30,9 +30,7 @@ void SlowTickTimeline::run(std::uint16_t http_port, std::chrono::milliseconds ev
     std::this_thread::sleep_until(read_at + every);
     const auto now = std::chrono::steady_clock::now();
     const double after = slow(sampleServer(0, http_port));
-    if (after > before) {
-      spans_.push_back({.from = read_at, .to = now, .slow_ticks = after - before});
-    }
+    spans_.push_back({.from = read_at, .to = now, .slow_ticks = std::max(0.0, after - before)});
     before = std::max(before, after);  // a failed read gives 0: not a fall
     read_at = now;
   }
@@ -50,7 +48,9 @@ SlowTickAttribution attributeSlowTicks(const std::vector<SlowTickSpan>& spans,
              s.to >= span.from - kServerPublishes;
     });
     (overlapped ? a.with_stall : a.without_stall) += span.slow_ticks;
+    a.covered_share += overlapped ? 1.0 : 0.0;
   }
+  a.covered_share = spans.empty() ? 0.0 : a.covered_share / static_cast<double>(spans.size());
   return a;
 }
 

@@ -1,6 +1,6 @@
 // When a running server's slow media ticks (over 5 ms) happened, to within the server's
 // publishing period (its media threads publish their counts every 200 ms): a thread reads
-// /metrics every `every` and keeps each period in which the count of slow ticks rose. Set beside
+// /metrics every `every` and keeps each period with the slow ticks counted in it. Set beside
 // MachineStallProbe's stalls, it tells the slow ticks that a stall of the machine overlapped from
 // those that only the server's work explains. Reading /metrics costs the server a little CPU (about
 // 0.1 ms a read), so runs that report CPU leave it off.
@@ -25,6 +25,9 @@ struct SlowTickSpan {
 struct SlowTickAttribution {
   double with_stall = 0;     // slow ticks in a period that a stall of >= min_ms overlapped
   double without_stall = 0;  // the others
+  // The share of the periods that a stall overlapped: where slow ticks would fall by chance
+  // if stalls had nothing to do with them (all k of them: this share to the power k).
+  double covered_share = 0;
 };
 
 class SlowTickTimeline {
