@@ -1,5 +1,7 @@
 #include "mixer/codec/g711_codec.h"
 
+#include <algorithm>
+
 #include "mixer/codec/g711_law.h"
 
 namespace mcu::mixer::codec {
@@ -21,7 +23,16 @@ bool G711Decoder::decode(std::span<const std::uint8_t> payload, core::Pcm& out) 
   return true;
 }
 
-void G711Decoder::conceal(core::Pcm& out) { concealByRepeating(last_, ++lost_in_row_, out); }
+void G711Decoder::conceal(core::Pcm& out) {
+  // Part of a frame waiting (a 10 ms packet whose partner was lost) plays now, in its place,
+  // and the guess fills the rest; left waiting, it played a frame late, and the stream stayed
+  // 10 ms late from then on.
+  core::Pcm guess;
+  concealByRepeating(last_, ++lost_in_row_, guess);
+  const std::size_t came = fifo_.takeUpTo(out);
+  std::copy(guess.begin() + static_cast<std::ptrdiff_t>(came), guess.end(),
+            out.begin() + static_cast<std::ptrdiff_t>(came));
+}
 
 bool G711Decoder::takeBuffered(core::Pcm& out) {
   if (!fifo_.pop(out)) {

@@ -35,6 +35,13 @@ class SampleFifo {
     read_ += out.size();
     return true;
   }
+  // What is held, up to out.size() samples, into the front of `out`: how many.
+  std::size_t takeUpTo(std::span<std::int16_t> out) {
+    const std::size_t n = std::min(size(), out.size());
+    std::copy_n(samples_.begin() + static_cast<std::ptrdiff_t>(read_), n, out.begin());
+    read_ += n;
+    return n;
+  }
   // Keeps at most `max` samples, dropping the oldest: bounded latency whatever the chain does.
   void trim(std::size_t max) {
     if (size() > max) {

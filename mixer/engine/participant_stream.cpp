@@ -358,10 +358,15 @@ void ParticipantStream::joinShortPackets(std::int64_t duration) {
   for (std::int64_t joined = duration; !whole && joined < frameTs();) {
     const auto next = jitter_.popContinuation();
     if (!next || next->duration_ts <= 0) {
-      break;  // the rest is late or lost: what came plays, the rest of the frame is silent
+      break;
     }
     joined += next->duration_ts;
     whole = decoder_->decode(next->payload, pcm_);
+  }
+  if (!whole) {
+    // The rest is late or lost: what came plays now and the decoder conceals the rest.
+    // Before, the frame was silent and what came waited in the decoder, to play a frame late.
+    decoder_->conceal(pcm_);
   }
   frame_.reset();
   decoded_ = true;

@@ -124,6 +124,27 @@ TEST_F(MediaEngineTest, PacketsOf10MsPlayWithoutGaps) {
   EXPECT_LT(longest, 48U) << "samples in a row near silence (48: 1 ms)";
 }
 
+// The second half of every 10th frame lost: the half that came plays and the rest is
+// concealed. Before, the frame was silent (a 20 ms hole) and the half played a frame late.
+TEST_F(MediaEngineTest, ALostSecondHalfOfA10MsPairIsConcealedNotSilent) {
+  auto& a = peer(pcmu(), 500);
+  auto& c = peer(opus(), 1100);
+  a.setHalfFramePackets(true);
+  a.setImpairment({.drop_every = 10});
+  join(a, pcmu());
+  join(c, opus());
+  test::runFrames({&a, &c}, 100);
+  ASSERT_TRUE(runUntilClean({&a, &c})) << "no run of 1.5 s with on-time sending and ticks in 10";
+  const auto audio = c.lastAudio(1000);
+  std::size_t run = 0;
+  std::size_t longest = 0;
+  for (const std::int16_t sample : audio) {
+    run = std::abs(sample) < 200 ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  EXPECT_LT(longest, 48U) << "samples in a row near silence (48: 1 ms)";
+}
+
 TEST_F(MediaEngineTest, RemovalHandsOverTheFinalStatistics) {
   auto& a = peer(pcmu(), 500);
   const ParticipantId id = join(a, pcmu());

@@ -93,11 +93,15 @@ void RtpPeer::sendFrame(int audio_level_ext_id) {
   }
   if (half_frame_packets_) {
     const std::size_t half = body.size() / 2;
+    const bool drop_second = impairment_.drop_every > 0 &&
+                             frame_index_ % static_cast<std::uint64_t>(impairment_.drop_every) == 0;
     for (std::size_t i = 0; i < 2; ++i) {
       const std::span<const std::uint8_t> part(body.data() + i * half, half);
       std::vector<std::uint8_t> packet(mixer::rtp::kMaxRtpPacket);
       packet.resize(mixer::rtp::writeRtp(header, part, packet, audio_level_ext_id));
-      emit(packet);
+      if (i == 0 || !drop_second) {
+        emit(packet);
+      }
       header.sequence = sequence_++;
       header.timestamp += static_cast<std::uint32_t>(half);
     }

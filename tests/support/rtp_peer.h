@@ -47,7 +47,7 @@ class RtpPeer {
   // G.711/G.722 only: `n` frames per packet (n x 20 ms), still paced one frame per call.
   void setFramesPerPacket(int n) { frames_per_packet_ = n; }
   // Each 20 ms frame as two 10 ms packets (G.711 only: its bytes are its samples), as some
-  // gateways send; impairments are not applied to them.
+  // gateways send. Of the impairments only drop_every applies: it drops the second half.
   void setHalfFramePackets(bool on) { half_frame_packets_ = on; }
   // Opus only: packets as a phone sends while its user speaks, with in-band FEC
   // (OpusVoiceEncoder), instead of the product's encoder, which codes a tone without any.

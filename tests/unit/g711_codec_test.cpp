@@ -161,6 +161,29 @@ TEST_P(G711CodecTest, OursAndGstreamersUnderstandEachOther) {
   EXPECT_GT(test::goertzelDb(concealed, 700.0), sent - 10.0);
 }
 
+// 10 ms packets, the second half of a frame lost: the half that came plays in the concealed
+// frame, in its place, and the repeated last frame fills the rest. Before, it waited, and
+// played a frame late: the stream ran 10 ms late from then on.
+TEST_P(G711CodecTest, AHalfFrameWaitingPlaysInTheConcealedFrame) {
+  G711Encoder encoder(GetParam());
+  G711Decoder decoder(GetParam());
+  test::ToneGenerator tone(700.0);
+  core::Pcm in{};
+  core::Pcm out{};
+  tone.next(in);
+  const double sent = test::goertzelDb(in, 700.0);
+  ASSERT_TRUE(decoder.decode(encoder.encode(in), out));
+  tone.next(in);
+  const auto payload = encoder.encode(in);
+  const std::vector<std::uint8_t> first(payload.begin(), payload.begin() + 80);
+  EXPECT_FALSE(decoder.decode(first, out)) << "half a frame: it waits";
+  decoder.conceal(out);  // the second half is lost
+  const std::span<const std::int16_t> heard(out);
+  EXPECT_NEAR(test::goertzelDb(heard.first(480), 700.0), sent, 2.0) << "the half that came";
+  EXPECT_GT(test::goertzelDb(heard.last(480), 700.0), sent - 10.0) << "the guess";
+  EXPECT_FALSE(decoder.decode(first, out)) << "nothing left waiting: a half again";
+}
+
 // 30 ms packets (240 bytes): each decode gives a frame, and every second one leaves a whole
 // frame behind for the next tick, as the chains' decoders do.
 TEST_P(G711CodecTest, LongerPacketsLeaveFramesForTheNextTicks) {
