@@ -78,6 +78,7 @@ mixer::EngineConfig engineConfig(const config::Config& c) {
           .port_max = static_cast<std::uint16_t>(c.media_port_max),
           .batched_io = c.media_batched_io,
           .realtime_priority = c.media_realtime_priority,
+          .slow_tick_ms = static_cast<double>(c.media_slow_tick_ms),
           .spread_room_above = static_cast<std::size_t>(c.media_spread_room_above),
           .recording_min_free_bytes =
               static_cast<std::uint64_t>(c.recordings_min_free_mb) * 1024 * 1024};

@@ -54,6 +54,7 @@ struct Config {
   int media_threads = 0;  // 0: one per core
   bool media_batched_io = true;
   int media_realtime_priority = 10;
+  int media_slow_tick_ms = 10;
   int media_spread_room_above = 100;
   std::string media_codecs = "opus,G722,PCMU,PCMA";
   int media_rtp_timeout_s = 30;

@@ -273,6 +273,11 @@ const std::vector<OptionSpec>& specs() {
        " uses over 80 % of its core for a second gives it up until calm); 0: the normal"
        " scheduler (0-99)",
        integer(&Config::media_realtime_priority, 0, 99)},
+      {"media.slow_tick_ms", "MCU_MEDIA_SLOW_TICK_MS", "--media-slow-tick-ms", ValueType::kInteger,
+       "10",
+       "a media tick (20 ms) longer than this is logged (slow_tick) with where its time went,"
+       " at most once a second per media thread; 0: never (0-1000)",
+       integer(&Config::media_slow_tick_ms, 0, 1000)},
       {"media.spread_room_above", "MCU_MEDIA_SPREAD_ROOM_ABOVE", "--media-spread-room-above",
        ValueType::kInteger, "100",
        "a room with this many callers takes the next ones on every media thread, so one room"

@@ -27,8 +27,8 @@ class MediaEngineImpl final : public MediaEngine {
         spread_room_above_(config.spread_room_above) {
     const auto epoch = std::chrono::steady_clock::now();
     for (int i = 0; i < std::max(1, config.threads); ++i) {
-      threads_.push_back(std::make_unique<MediaThread>(i, events, config.batched_io, epoch,
-                                                       config.realtime_priority));
+      threads_.push_back(std::make_unique<MediaThread>(
+          i, events, config.batched_io, epoch, config.realtime_priority, config.slow_tick_ms));
     }
   }
 

@@ -66,12 +66,14 @@ std::int64_t nowUs() {
 }  // namespace
 
 MediaThread::MediaThread(int index, MediaEvents* events, bool batched_io,
-                         std::chrono::steady_clock::time_point epoch, int realtime_priority)
+                         std::chrono::steady_clock::time_point epoch, int realtime_priority,
+                         double slow_tick_ms)
     : index_(index),
       events_(events),
       epoch_(epoch),
       want_batched_io_(batched_io),
-      realtime_priority_(realtime_priority) {
+      realtime_priority_(realtime_priority),
+      slow_ticks_(index, slow_tick_ms) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -377,11 +379,13 @@ void MediaThread::onTimer() {
   const auto catch_up = static_cast<std::int64_t>(std::min(expirations, kMaxCatchUpTicks));
   for (std::int64_t t = std::max(last_tick_ + 1, due - catch_up + 1); t <= due; ++t) {
     const auto started = std::chrono::steady_clock::now();
+    slow_ticks_.start(started, epoch_ + t * kTickPeriod);
     tick(t);
     last_tick_ = t;
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
+    slow_ticks_.finish(ms);
     thread_stats_.max_tick_ms = std::max(thread_stats_.max_tick_ms, ms);
     const auto bucket = std::lower_bound(kTickBucketsMs.begin(), kTickBucketsMs.end(), ms);
     ++thread_stats_.tick_ms[static_cast<std::size_t>(bucket - kTickBucketsMs.begin())];
@@ -398,11 +402,13 @@ void MediaThread::tick(std::int64_t tick) {
     // kernel: the jitter buffers see the same as if each packet had been read on arrival.
     pollPackets();
   }
+  slow_ticks_.mark(SlowTickReport::Phase::kPoll);
   const std::int64_t now = nowUs();
   // Phase 1 of every part before any waits: a wait is only ever for an earlier phase.
   for (auto& [id, room] : rooms_) {
     room->pull(tick, now, events_);
   }
+  slow_ticks_.mark(SlowTickReport::Phase::kPull);
   const auto tick_time = epoch_ + tick * kTickPeriod;
   for (auto& [id, room] : rooms_) {
     if (room->home()) {
@@ -411,6 +417,7 @@ void MediaThread::tick(std::int64_t tick) {
       }
     }
   }
+  slow_ticks_.mark(SlowTickReport::Phase::kMix);
   for (auto& [id, room] : rooms_) {
     if (!room->home()) {
       if (!room->relay(tick, tick_time + kRelayDeadline, events_)) {
@@ -418,9 +425,11 @@ void MediaThread::tick(std::int64_t tick) {
       }
     }
   }
+  slow_ticks_.mark(SlowTickReport::Phase::kRelay);
   if (io_) {
     io_->flush();  // the tick's packets, all rooms, one syscall
   }
+  slow_ticks_.mark(SlowTickReport::Phase::kFlush);
 }
 
 void MediaThread::publishStats() {

@@ -25,6 +25,7 @@
 #include "mixer/engine/participant_stream.h"
 #include "mixer/engine/realtime_guard.h"
 #include "mixer/engine/room_mixer.h"
+#include "mixer/engine/slow_tick_report.h"
 
 namespace mcu::mixer {
 
@@ -61,9 +62,11 @@ class MediaThread final : public TimedLoop {
   // work on the machine (a busy control thread, a database, a load generator) no longer
   // preempts a tick half-way; refused (no CAP_SYS_NICE nor RLIMIT_RTPRIO), it says so in the
   // log and runs as before.
+  // `slow_tick_ms` > 0: a tick longer than that is written to the log with its phases
+  // (slow_tick_report.h).
   MediaThread(int index, MediaEvents* events, bool batched_io = true,
               std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now(),
-              int realtime_priority = 0);
+              int realtime_priority = 0, double slow_tick_ms = 0);
   MediaThread(const MediaThread&) = delete;
   MediaThread& operator=(const MediaThread&) = delete;
   ~MediaThread() override;
@@ -140,6 +143,7 @@ class MediaThread final : public TimedLoop {
   std::int64_t last_tick_ = -1;
   bool want_batched_io_;
   int realtime_priority_;
+  SlowTickReport slow_ticks_;
   bool realtime_ = false;
   RealtimeGuard realtime_guard_;
   int epoll_fd_ = -1;

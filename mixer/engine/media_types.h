@@ -124,6 +124,9 @@ struct EngineConfig {
   // The server's configuration asks for 10 (media.realtime_priority); an engine made in a test
   // gets the normal scheduler unless it asks.
   int realtime_priority = 0;
+  // A tick longer than this is written to the log with where its time went (at most a line a
+  // second per thread); 0: none. The server's configuration asks for 10 (media.slow_tick_ms).
+  double slow_tick_ms = 0;
   // A room with this many members takes its next ones on the media thread with the fewest of
   // them (room_link.h): a large room uses every core. 0: every room spreads.
   std::size_t spread_room_above = 100;

@@ -38,7 +38,8 @@
 // real-time priority), and the run's slow ticks (over 5 ms) split by SlowTickTimeline into
 // slow_ticks_near_stall (near any stall the probe recorded, 2 ms or more) and slow_ticks_alone,
 // with stall_cover_pct, the share of the run near such a stall (where slow ticks would fall by
-// chance). It reads /metrics ten times a second,
+// chance). Each stall also goes to stderr with its start on CLOCK_MONOTONIC, the clock of
+// the server's slow_tick log lines. It reads /metrics ten times a second,
 // which the server's CPU figure then includes.
 // With --janus-http, the callers join Janus AudioBridge room ID over its HTTP API on port P
 // (plain-RTP participants, janus_bridge.h) instead of dialling SIP_PORT, and send it the same
@@ -523,6 +524,15 @@ int main(int argc, char** argv) {
           1000.0,
       end.max_receive_ahead_ms);
   if (probe) {
+    // Each stall on stderr, on the server's clock (CLOCK_MONOTONIC), to set beside its
+    // slow_tick lines (started_monotonic_us).
+    for (const auto& stall : probe->stalls()) {
+      std::fprintf(stderr, "stall cpu=%d from_monotonic_us=%lld us=%lld\n", stall.cpu,
+                   static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                              stall.from.time_since_epoch())
+                                              .count()),
+                   static_cast<long long>(stall.ms() * 1000.0));
+    }
     const mcu::test::StallSummary stalls = probe->summary(kStallMs);
     const mcu::test::SlowTickAttribution slow = mcu::test::attributeSlowTicks(
         timeline ? timeline->spans() : std::vector<mcu::test::SlowTickSpan>{}, probe->stalls(),
