@@ -526,12 +526,15 @@ int main(int argc, char** argv) {
   if (probe) {
     // Each stall on stderr, on the server's clock (CLOCK_MONOTONIC), to set beside its
     // slow_tick lines (started_monotonic_us).
+    const auto monotonicUs = [](std::chrono::steady_clock::time_point t) {
+      return static_cast<long long>(
+          std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
+    };
+    std::fprintf(stderr, "probed from_monotonic_us=%lld to_monotonic_us=%lld\n",
+                 monotonicUs(measure_started), monotonicUs(std::chrono::steady_clock::now()));
     for (const auto& stall : probe->stalls()) {
       std::fprintf(stderr, "stall cpu=%d from_monotonic_us=%lld us=%lld\n", stall.cpu,
-                   static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                              stall.from.time_since_epoch())
-                                              .count()),
-                   static_cast<long long>(stall.ms() * 1000.0));
+                   monotonicUs(stall.from), static_cast<long long>(stall.ms() * 1000.0));
     }
     const mcu::test::StallSummary stalls = probe->summary(kStallMs);
     const mcu::test::SlowTickAttribution slow = mcu::test::attributeSlowTicks(
