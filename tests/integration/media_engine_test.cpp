@@ -88,6 +88,17 @@ TEST_F(MediaEngineTest, LongPacketsOf30And60MsPlayWithoutGaps) {
   EXPECT_LE(quiet, 1) << "20 ms frames where the 60 ms sender was not heard";
 }
 
+// The longest run of samples near silence: a zero crossing's few, or a hole's many.
+std::size_t longestNearSilence(const std::vector<std::int16_t>& audio) {
+  std::size_t run = 0;
+  std::size_t longest = 0;
+  for (const std::int16_t sample : audio) {
+    run = std::abs(sample) < 200 ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return longest;
+}
+
 // 10 ms packets (legal, and some gateways send G.711 so): a tick's frame is two of them.
 TEST_F(MediaEngineTest, PacketsOf10MsPlayWithoutGaps) {
   auto& a = peer(pcmu(), 500);
@@ -115,13 +126,7 @@ TEST_F(MediaEngineTest, PacketsOf10MsPlayWithoutGaps) {
   EXPECT_LE(quiet, 1) << "20 ms frames where the 10 ms sender was not heard";
   // And no 10 ms hole inside a frame (a frame half tone, half silence would still pass the
   // check above): the longest run of near-silent samples is a zero crossing's, not a gap's.
-  std::size_t run = 0;
-  std::size_t longest = 0;
-  for (const std::int16_t sample : audio) {
-    run = std::abs(sample) < 200 ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  EXPECT_LT(longest, 48U) << "samples in a row near silence (48: 1 ms)";
+  EXPECT_LT(longestNearSilence(audio), 48U) << "samples in a row near silence (48: 1 ms)";
 }
 
 // The second half of every 10th frame lost: the half that came plays and the rest is
@@ -135,14 +140,8 @@ TEST_F(MediaEngineTest, ALostSecondHalfOfA10MsPairIsConcealedNotSilent) {
   join(c, opus());
   test::runFrames({&a, &c}, 100);
   ASSERT_TRUE(runUntilClean({&a, &c})) << "no run of 1.5 s with on-time sending and ticks in 10";
-  const auto audio = c.lastAudio(1000);
-  std::size_t run = 0;
-  std::size_t longest = 0;
-  for (const std::int16_t sample : audio) {
-    run = std::abs(sample) < 200 ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  EXPECT_LT(longest, 48U) << "samples in a row near silence (48: 1 ms)";
+  EXPECT_LT(longestNearSilence(c.lastAudio(1000)), 48U)
+      << "samples in a row near silence (48: 1 ms)";
 }
 
 TEST_F(MediaEngineTest, RemovalHandsOverTheFinalStatistics) {
