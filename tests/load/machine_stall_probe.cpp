@@ -81,9 +81,11 @@ std::vector<MachineStall> MachineStallProbe::stalls() const {
   return all;
 }
 
-StallSummary MachineStallProbe::summary(double min_ms) const {
+StallSummary MachineStallProbe::summary(double min_ms,
+                                        std::chrono::steady_clock::time_point since) const {
   StallSummary s;
-  const auto all = stalls();
+  auto all = stalls();
+  std::erase_if(all, [since](const MachineStall& stall) { return stall.from < since; });
   for (std::size_t i = 0; i < all.size();) {
     // One merged span: every stall that starts before the span so far ends.
     auto to = all[i].to;

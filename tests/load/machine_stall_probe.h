@@ -44,7 +44,9 @@ class MachineStallProbe {
   void stop();
   // Every stall recorded, by start time.
   [[nodiscard]] std::vector<MachineStall> stalls() const;
-  [[nodiscard]] StallSummary summary(double min_ms) const;
+  // Of the stalls that began at `since` or later.
+  [[nodiscard]] StallSummary summary(double min_ms,
+                                     std::chrono::steady_clock::time_point since = {}) const;
   // Whether every probe thread got its real-time priority (false: not root, or no rtprio).
   [[nodiscard]] bool realtime() const { return realtime_.load(); }
   [[nodiscard]] int cpus() const { return static_cast<int>(per_cpu_.size()); }

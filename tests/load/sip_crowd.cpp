@@ -32,7 +32,8 @@
 // after H ms (default 1000) while it measures (call_churn.h): churn_setups, churn_failed and
 // the INVITE-to-200 times. --churn-levels 0: their packet has no RFC 6464 level (an Opus
 // phone without it), so the server decodes it, with a decoder for each.
-// With --stall-probe 1, MachineStallProbe watches the machine while it measures, and the line
+// With --stall-probe 1, MachineStallProbe watches the machine from the first join (the line's
+// figures are the measured window's), and the line
 // also gives machine_stalls (spans of 3 ms or more in which a CPU could not run the probe),
 // whole_machine_stalls (every CPU at once), max_machine_stall_ms, probe_rt (the probe had its
 // real-time priority), and the run's slow ticks (over 5 ms) split by SlowTickTimeline into
@@ -321,6 +322,12 @@ int main(int argc, char** argv) {
   }
   const ServerSample idle = sampleServer(o.server_pid, o.http_port);
   std::vector<Caller> callers(static_cast<std::size_t>(o.callers));
+  // From the first join: the slow ticks of the joins and of the first packets are set beside
+  // the stalls too (stderr); the figures on the line are the measured window's.
+  std::optional<mcu::test::MachineStallProbe> probe;
+  if (o.stall_probe) {
+    probe.emplace(kProbePriority);
+  }
   const auto join_started = std::chrono::steady_clock::now();
   for (int i = 0; i < o.callers; ++i) {
     Caller& c = callers[static_cast<std::size_t>(i)];
@@ -404,7 +411,6 @@ int main(int argc, char** argv) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   auto measure_started = t0;
-  std::optional<mcu::test::MachineStallProbe> probe;
   std::optional<mcu::test::SlowTickTimeline> timeline;
   for (int ms = 0; ms < total_ms; ++ms) {
     if (ms == settle_ms) {
@@ -414,11 +420,8 @@ int main(int argc, char** argv) {
       gen_cpu_start = ownCpuS();
       sent = 0;
       churn.start();
-      if (o.stall_probe) {
-        probe.emplace(kProbePriority);
-        if (o.http_port > 0) {
-          timeline.emplace(o.http_port, 100ms);
-        }
+      if (o.stall_probe && o.http_port > 0) {
+        timeline.emplace(o.http_port, 100ms);
       }
     }
     for (const std::size_t i : by_phase[static_cast<std::size_t>(ms % 20)]) {
@@ -530,13 +533,16 @@ int main(int argc, char** argv) {
       return static_cast<long long>(
           std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count());
     };
-    std::fprintf(stderr, "probed from_monotonic_us=%lld to_monotonic_us=%lld\n",
-                 monotonicUs(measure_started), monotonicUs(std::chrono::steady_clock::now()));
+    std::fprintf(stderr,
+                 "probed joins_from_monotonic_us=%lld sending_from_monotonic_us=%lld "
+                 "from_monotonic_us=%lld to_monotonic_us=%lld\n",
+                 monotonicUs(join_started), monotonicUs(t0), monotonicUs(measure_started),
+                 monotonicUs(std::chrono::steady_clock::now()));
     for (const auto& stall : probe->stalls()) {
       std::fprintf(stderr, "stall cpu=%d from_monotonic_us=%lld us=%lld\n", stall.cpu,
                    monotonicUs(stall.from), static_cast<long long>(stall.ms() * 1000.0));
     }
-    const mcu::test::StallSummary stalls = probe->summary(kStallMs);
+    const mcu::test::StallSummary stalls = probe->summary(kStallMs, measure_started);
     const mcu::test::SlowTickAttribution slow = mcu::test::attributeSlowTicks(
         timeline ? timeline->spans() : std::vector<mcu::test::SlowTickSpan>{}, probe->stalls(),
         kNearStallMs);
