@@ -40,6 +40,9 @@ void CallHandler::byeAll(conference::LeaveReason reason) {
   }
   pending_.clear();
   for (auto& [nh, leg] : legs_) {
+    if (leg->hung_up) {
+      continue;  // its BYE (a kick's, a timeout's) is already out, and it left with its reason
+    }
     noteReason(*leg, reason);
     hangUp(nh, *leg, reason);
   }

@@ -1,5 +1,6 @@
 // REST and SIP together: what the API shows and does reaches the live calls (list, mute,
 // deafen, kick, move, dial-out, policy changes), checked by listening to the callers.
+#include <csignal>
 #include <thread>
 
 #include "tests/integration/api_client.h"
@@ -98,6 +99,13 @@ TEST_F(SipRestTest, AKickedCallerThatNeverAnswersTheByeIsGoneAtOnce) {
   runFrames({a.media.get(), b.media.get()}, 50);
   EXPECT_LT(level(b, 500), kNotHeard) << "and no longer heard, though it still sends";
   EXPECT_EQ(db_.awaitScalar("SELECT leave_reason FROM calls WHERE codec = 'opus'"), "kicked");
+  // A shutdown while its BYE is still unanswered: the kick stays its reason,
+  // and the server does not wait for it (exit 0, not the watchdog's 1).
+  server_->process().signal(SIGTERM);
+  EXPECT_TRUE(b.sip->awaitRequest("BYE", 5s));
+  EXPECT_EQ(server_->process().waitExit(15s), 0) << server_->process().output();
+  EXPECT_EQ(db_.scalar("SELECT string_agg(leave_reason, ',' ORDER BY leave_reason) FROM calls"),
+            "kicked,shutdown");
 }
 
 TEST_F(SipRestTest, RoomPolicyChangedOverRestAppliesToTheNextInvite) {
