@@ -4,9 +4,11 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -26,6 +28,29 @@ sockaddr_in loopback(std::uint16_t port) {
 }
 
 sockaddr* asSockaddr(sockaddr_in& a) { return reinterpret_cast<sockaddr*>(&a); }
+
+// Holds `port` for the rest of this process's life, by name: an abstract Unix socket
+// "mcu-test-port-N" (no file; the kernel frees it when the process ends). False when this
+// process or another test process (ctest runs several) holds it already. Without it, a port
+// was free when picked and taken before its server bound it: twice in one server's start
+// (its SIP and HTTP ports drawn alike, "cannot listen on 127.0.0.1:10118" in a CI run), and
+// possibly by a test running beside it.
+bool claim(std::uint16_t port) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return false;
+  }
+  const std::string name = "mcu-test-port-" + std::to_string(port);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path + 1, name.data(), name.size());  // sun_path[0] = 0: abstract
+  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), length) != 0) {
+    ::close(fd);
+    return false;
+  }
+  return true;  // the descriptor stays open: the claim lasts as long as the process
+}
 
 int bindSocket(int type, std::uint16_t port) {
   const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
@@ -121,7 +146,9 @@ std::uint16_t freeUdpTcpPort() {
     ::close(udp);
     if (tcp >= 0) {
       ::close(tcp);
-      return port;
+      if (claim(port)) {
+        return port;
+      }
     }
   }
   throw std::runtime_error("no free UDP+TCP port on 127.0.0.1");
@@ -141,7 +168,9 @@ std::uint16_t freeUdpTcpPortPair() {
     }
     if (tcp >= 0) {
       ::close(tcp);
-      return port;
+      if (claim(next)) {
+        return port;
+      }
     }
   }
   throw std::runtime_error("no two free UDP+TCP ports in a row on 127.0.0.1");

@@ -13,7 +13,8 @@
 
 namespace mcu::test {
 
-// A port that is free for both UDP and TCP on 127.0.0.1 right now.
+// A port that is free for both UDP and TCP on 127.0.0.1 right now, and not handed out before
+// by this process or another test process still running (it stays claimed while this one runs).
 std::uint16_t freeUdpTcpPort();
 // A port free for both, whose next port is too: baresip takes its TLS port as its SIP port + 1.
 std::uint16_t freeUdpTcpPortPair();
