@@ -542,7 +542,6 @@ void CallHandler::bye(mixer::ParticipantId participant, conference::LeaveReason 
       return;
     }
     if (leg->participant == participant && !leg->replaced) {
-      noteReason(*leg, reason);
       hangUp(nh, *leg, reason);
       log::info(kComponent, "bye_sent")
           .kv("call_id", leg->call_id)

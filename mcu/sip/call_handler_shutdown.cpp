@@ -3,6 +3,7 @@
 #include <sofia-sip/nua.h>
 
 #include <string_view>
+#include <vector>
 
 #include "mcu/common/check.h"
 #include "mcu/common/log.h"
@@ -16,6 +17,7 @@ constexpr std::string_view kComponent = "sip";
 }  // namespace
 
 void CallHandler::hangUp(nua_handle_t* nh, CallLeg& leg, conference::LeaveReason reason) {
+  noteReason(leg, reason);  // what its record will say, whatever ends the dialog
   if (leg.outgoing && !leg.answered) {
     nua_cancel(nh, TAG_END());  // still ringing: CANCEL, not BYE
   } else {
@@ -43,26 +45,26 @@ void CallHandler::byeAll(conference::LeaveReason reason) {
     if (leg->hung_up) {
       continue;  // its BYE (a kick's, a timeout's) is already out, and it left with its reason
     }
-    noteReason(*leg, reason);
     hangUp(nh, *leg, reason);
   }
 }
 
 std::size_t CallHandler::abandonUnanswered() {
   MCU_DCHECK(loop_ == nullptr || loop_->isInLoopThread());
-  std::size_t abandoned = 0;
-  for (auto it = legs_.begin(); it != legs_.end();) {
-    if (!it->second->hung_up) {
-      ++it;
-      continue;
+  std::vector<nua_handle_t*> unanswered;
+  for (const auto& [nh, leg] : legs_) {
+    if (leg->hung_up) {
+      log::info(kComponent, "bye_unanswered").kv("call_id", leg->call_id);
+      unanswered.push_back(nh);
     }
-    log::info(kComponent, "bye_unanswered").kv("call_id", it->second->call_id);
-    leave_reasons_.erase(it->second->call_id);
-    nua_handle_destroy(it->first);  // its transactions end here, and no event comes for it
-    it = legs_.erase(it);
-    ++abandoned;
   }
-  return abandoned;
+  // Ended as if the BYE had been answered: the same teardown (REFERs that placed or watch it
+  // told, its noted reason used and forgotten, the handle destroyed, which ends its
+  // transactions; no event comes for it after that).
+  for (nua_handle_t* nh : unanswered) {
+    onTerminated(nh, {conference::LeaveCause::kShutdown});
+  }
+  return unanswered.size();
 }
 
 }  // namespace mcu::sip

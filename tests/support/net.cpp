@@ -29,29 +29,6 @@ sockaddr_in loopback(std::uint16_t port) {
 
 sockaddr* asSockaddr(sockaddr_in& a) { return reinterpret_cast<sockaddr*>(&a); }
 
-// Holds `port` for the rest of this process's life, by name: an abstract Unix socket
-// "mcu-test-port-N" (no file; the kernel frees it when the process ends). False when this
-// process or another test process (ctest runs several) holds it already. Without it, a port
-// was free when picked and taken before its server bound it: twice in one server's start
-// (its SIP and HTTP ports drawn alike, "cannot listen on 127.0.0.1:10118" in a CI run), and
-// possibly by a test running beside it.
-bool claim(std::uint16_t port) {
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return false;
-  }
-  const std::string name = "mcu-test-port-" + std::to_string(port);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path + 1, name.data(), name.size());  // sun_path[0] = 0: abstract
-  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), length) != 0) {
-    ::close(fd);
-    return false;
-  }
-  return true;  // the descriptor stays open: the claim lasts as long as the process
-}
-
 int bindSocket(int type, std::uint16_t port) {
   const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
   const int one = 1;
@@ -124,6 +101,27 @@ std::string readUntil(int fd, std::chrono::milliseconds timeout, const std::stri
   return received;
 }
 
+// Claimed by name: an abstract Unix socket "mcu-test-port-N" (no file; the kernel frees it
+// when the process ends). Without claims, a port was free when picked and taken before its
+// server bound it: twice in one server's start (its SIP and HTTP ports drawn alike, "cannot
+// listen on 127.0.0.1:10118" in a CI run), and possibly by a test running beside it.
+bool claimPort(std::uint16_t port) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return false;
+  }
+  const std::string name = "mcu-test-port-" + std::to_string(port);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path + 1, name.data(), name.size());  // sun_path[0] = 0: abstract
+  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), length) != 0) {
+    ::close(fd);
+    return false;
+  }
+  return true;  // the descriptor stays open: the claim lasts as long as the process
+}
+
 std::uint16_t freeUdpTcpPort() {
   // Not from the kernel's ephemeral range (32768-60999): between this pick and the server's
   // bind, any outgoing connection of any process (PostgreSQL clients, HTTP clients) may take an
@@ -146,7 +144,7 @@ std::uint16_t freeUdpTcpPort() {
     ::close(udp);
     if (tcp >= 0) {
       ::close(tcp);
-      if (claim(port)) {
+      if (claimPort(port)) {
         return port;
       }
     }
@@ -168,7 +166,7 @@ std::uint16_t freeUdpTcpPortPair() {
     }
     if (tcp >= 0) {
       ::close(tcp);
-      if (claim(next)) {
+      if (claimPort(next)) {
         return port;
       }
     }

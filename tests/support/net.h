@@ -13,6 +13,9 @@
 
 namespace mcu::test {
 
+// Holds `port` for the rest of this process's life; false when this process or another test
+// process already holds it. Every port the two below hand out is claimed.
+bool claimPort(std::uint16_t port);
 // A port that is free for both UDP and TCP on 127.0.0.1 right now, and not handed out before
 // by this process or another test process still running (it stays claimed while this one runs).
 std::uint16_t freeUdpTcpPort();
